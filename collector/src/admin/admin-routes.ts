@@ -1,0 +1,144 @@
+/**
+ * The admin API (Bearer ADMIN_TOKEN): sites, export of the event log,
+ * rejected messages and dead letters, and erasure of a person.
+ */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../app-env';
+import { adminAuth } from '../http/admin-auth';
+import { ApiError, badRequest } from '../http/errors';
+import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
+import { listSites, saveSite } from '../sites/site-directory';
+import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
+import { shardStubs, shopState } from '../storage/stubs';
+
+const MAX_PAGE = 10_000;
+
+const siteBody = v.object({
+  name: v.optional(v.string()),
+  allowedOrigins: v.optional(v.array(v.pipe(v.string(), v.regex(/^(\*|null|https?:\/\/[^\s/]+)$/, 'an origin like https://shop.example')))),
+  settings: v.optional(
+    v.object({
+      requireConsent: v.optional(v.boolean()),
+      honorGpc: v.optional(v.boolean()),
+      holdoutPercent: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+      rateLimit: v.optional(v.object({ perSecond: v.pipe(v.number(), v.minValue(0.1)), burst: v.pipe(v.number(), v.minValue(1)) })),
+      lifecycle: v.optional(
+        v.object({
+          activeDays: v.pipe(v.number(), v.minValue(1)),
+          atRiskDays: v.pipe(v.number(), v.minValue(1)),
+          lapsedDays: v.pipe(v.number(), v.minValue(1)),
+        }),
+      ),
+      cookieDomain: v.optional(v.string()),
+    }),
+  ),
+});
+
+export function adminRoutes() {
+  const app = new Hono<AppEnv>();
+  app.use('/v1/admin/*', adminAuth());
+
+  app.get('/v1/admin/sites', async (c) => c.json({ sites: await listSites(c.env) }));
+
+  app.put('/v1/admin/sites/:writeKey', async (c) => {
+    const writeKey = c.req.param('writeKey');
+    if (!/^[\w.-]{1,128}$/.test(writeKey)) throw badRequest('A write key is 1–128 letters, digits, "_", "-" or ".".');
+    const parsed = v.safeParse(siteBody, await jsonBody(c.req.raw));
+    if (!parsed.success) throw badRequest(`Invalid site: ${describe(parsed.issues[0])}`);
+    const existing = (await listSites(c.env)).find((s) => s.writeKey === writeKey);
+    const site: Site = {
+      writeKey,
+      name: parsed.output.name ?? existing?.name ?? writeKey,
+      allowedOrigins: parsed.output.allowedOrigins ?? existing?.allowedOrigins ?? [],
+      settings: withDefaults({ ...(existing?.settings ?? DEFAULT_SETTINGS), ...parsed.output.settings }),
+    };
+    await saveSite(c.env, site);
+    return c.json({ ok: true, site });
+  });
+
+  app.get('/v1/admin/export', async (c) => {
+    const since = c.req.query('since');
+    if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest('since must be an ISO 8601 date, e.g. 2026-01-31T00:00:00Z.');
+    const page = await exportEvents(c.env.DB, {
+      writeKey: c.req.query('writeKey'),
+      since: since ? new Date(since).toISOString() : undefined,
+      cursor: cursorParam(c.req.query('cursor')),
+      limit: limitParam(c.req.query('limit'), 1000),
+    });
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-ndjson; charset=utf-8' };
+    if (page.nextCursor) headers['Next-Cursor'] = page.nextCursor;
+    return new Response(page.lines.length ? `${page.lines.join('\n')}\n` : '', { headers });
+  });
+
+  app.get('/v1/admin/rejected', async (c) => {
+    const page = await listRejected(c.env.DB, {
+      writeKey: c.req.query('writeKey'),
+      cursor: cursorParam(c.req.query('cursor')),
+      limit: limitParam(c.req.query('limit'), 100),
+    });
+    if (page.nextCursor) c.header('Next-Cursor', page.nextCursor);
+    return c.json(page);
+  });
+
+  app.get('/v1/admin/dead-letters', async (c) => {
+    const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
+    const letters = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.deadLetters())));
+    return c.json({ deadLetters: letters.flat() });
+  });
+
+  app.post('/v1/admin/dead-letters/replay', async (c) => {
+    const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
+    const moved = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.replayDeadLetters())));
+    return c.json({ ok: true, replayed: moved.reduce((a, b) => a + b, 0) });
+  });
+
+  app.delete('/v1/admin/users/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!id || id.length > 256) throw badRequest('Give the anonymousId or userId to erase (at most 256 characters).');
+    const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
+    const erased = [];
+    for (const writeKey of sites) {
+      const person = await shopState(c.env, writeKey).erase(writeKey, id);
+      const removed = await eraseFromLog(c.env.DB, writeKey, person);
+      erased.push({ writeKey, profileIds: person.profileIds, ids: person.anonymousIds.length + person.userIds.length, ...removed });
+    }
+    return c.json({ ok: true, erased });
+  });
+
+  return app;
+}
+
+async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<string[]> {
+  const sites = (await listSites(env)).map((s) => s.writeKey);
+  if (writeKey === undefined) return sites;
+  if (!sites.includes(writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey}".`);
+  return [writeKey];
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw badRequest('The body must be JSON.');
+  }
+}
+
+function cursorParam(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw badRequest('cursor must be the value of a previous Next-Cursor header.');
+  return Number(value);
+}
+
+function limitParam(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw badRequest(`limit must be an integer from 1 to ${MAX_PAGE}.`);
+  return n;
+}
+
+function describe(issue: v.BaseIssue<unknown> | undefined): string {
+  if (!issue) return 'unknown problem';
+  const path = v.getDotPath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

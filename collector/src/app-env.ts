@@ -1,0 +1,10 @@
+import type { Site } from './sites/site';
+
+/** Hono's type parameters for this Worker: its bindings and per-request variables. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    /** The site of the request, once a route has looked it up (CORS needs it). */
+    site?: Site;
+  };
+}

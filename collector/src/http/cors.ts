@@ -1,0 +1,51 @@
+/**
+ * CORS for the ingest, config and recommendation paths. A preflight carries no
+ * write key, so it is answered for any origin that some site allows; the real
+ * request is then checked against its own site (403 otherwise). Other origins
+ * get no CORS grant at all.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { originAllowed } from '../sites/origins';
+import { allAllowedOrigins } from '../sites/site-directory';
+
+/** The request headers peer clients send (Segment, RudderStack) and ours. */
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'content-encoding', 'anonymousid', 'sentat', 'x-write-key'];
+
+export function ingestCors(): MiddlewareHandler<AppEnv> {
+  return async function ingestCors(c, next) {
+    const origin = c.req.header('origin');
+    const granted = origin !== undefined && originAllowed(origin, await allAllowedOrigins(c.env));
+
+    if (c.req.method === 'OPTIONS') {
+      if (!granted) {
+        return c.json({ ok: false, error: 'origin_not_allowed', message: `Origin ${origin ?? '(none)'} is not allowed by any site.` }, 403);
+      }
+      const requested = (c.req.header('access-control-request-headers') ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean);
+      const headers = [...new Set([...ALLOWED_HEADERS, ...requested.filter((h) => ALLOWED_HEADERS.includes(h))])];
+      return new Response(null, {
+        status: 204,
+        headers: {
+          'Access-Control-Allow-Origin': origin!,
+          'Access-Control-Allow-Credentials': 'true',
+          'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+          'Access-Control-Allow-Headers': headers.join(', '),
+          'Access-Control-Max-Age': '86400',
+          Vary: 'Origin, Access-Control-Request-Headers',
+        },
+      });
+    }
+
+    await next();
+    c.res.headers.append('Vary', 'Origin');
+    // A 403 means this request's own site refused the origin: no grant then.
+    if (granted && c.res.status !== 403) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin!);
+      c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+    }
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * One place shapes every error response: `{ ok: false, error, message }`, where
+ * `message` tells the caller what to do about it.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new ApiError(400, code, message);
+
+export function errorResponse(c: Context, err: ApiError): Response {
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+  return c.json({ ok: false, error: err.code, message: err.message }, err.status);
+}
+
+/** Hono `onError`: known errors become their response; anything else is our fault, logged, and a 500. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  console.error('unhandled error', c.req.method, c.req.path, err);
+  return c.json({ ok: false, error: 'internal', message: 'The collector failed; retry later. This is logged.' }, 500);
+}

@@ -1,0 +1,101 @@
+/** The identity graph in a Durable Object's SQLite (ShopState). */
+import type { IdKind, IdentityStore } from './resolve-profile';
+
+export const IDENTITY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS profiles (
+  profile_id TEXT PRIMARY KEY,
+  user_id    TEXT UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+  id_kind    TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  PRIMARY KEY (id_kind, id)
+);
+CREATE INDEX IF NOT EXISTS identities_by_profile ON identities (profile_id);
+CREATE TABLE IF NOT EXISTS merged_profiles (
+  from_profile TEXT PRIMARY KEY,
+  to_profile   TEXT NOT NULL
+);
+`;
+
+export class SqliteIdentityStore implements IdentityStore {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Called inside the merge so the profile's own state (history, interests…) joins too. */
+    private readonly onMerge: (from: string, into: string) => void = () => {},
+  ) {}
+
+  profileOf(kind: IdKind, id: string): string | undefined {
+    return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM identities WHERE id_kind = ? AND id = ?', kind, id).toArray()[0]
+      ?.profile_id;
+  }
+
+  userOf(profileId: string): string | undefined {
+    return (
+      this.sql.exec<{ user_id: string | null }>('SELECT user_id FROM profiles WHERE profile_id = ?', profileId).toArray()[0]?.user_id ??
+      undefined
+    );
+  }
+
+  createProfile(): string {
+    const profileId = crypto.randomUUID();
+    const now = Date.now();
+    this.sql.exec('INSERT INTO profiles (profile_id, created_at, updated_at) VALUES (?, ?, ?)', profileId, now, now);
+    return profileId;
+  }
+
+  link(kind: IdKind, id: string, profileId: string): void {
+    this.sql.exec(
+      'INSERT INTO identities (id_kind, id, profile_id) VALUES (?, ?, ?) ON CONFLICT (id_kind, id) DO UPDATE SET profile_id = excluded.profile_id',
+      kind,
+      id,
+      profileId,
+    );
+  }
+
+  setUser(profileId: string, userId: string): void {
+    this.sql.exec('UPDATE profiles SET user_id = ?, updated_at = ? WHERE profile_id = ?', userId, Date.now(), profileId);
+  }
+
+  merge(from: string, into: string): void {
+    this.onMerge(from, into);
+    this.sql.exec('UPDATE identities SET profile_id = ? WHERE profile_id = ?', into, from);
+    this.sql.exec('UPDATE merged_profiles SET to_profile = ? WHERE to_profile = ?', into, from);
+    this.sql.exec('INSERT OR REPLACE INTO merged_profiles (from_profile, to_profile) VALUES (?, ?)', from, into);
+    this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', from);
+  }
+
+  /** A profile id as it is now, following merges. */
+  current(profileId: string): string {
+    return (
+      this.sql.exec<{ to_profile: string }>('SELECT to_profile FROM merged_profiles WHERE from_profile = ?', profileId).toArray()[0]
+        ?.to_profile ?? profileId
+    );
+  }
+
+  /** Every id linked to the person `id` names, and every profile id they ever had. */
+  linkedTo(id: string): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } | undefined {
+    const profileId = this.profileOf('user', id) ?? this.profileOf('anonymous', id);
+    if (!profileId) return undefined;
+    const ids = this.sql.exec<{ id_kind: IdKind; id: string }>('SELECT id_kind, id FROM identities WHERE profile_id = ?', profileId).toArray();
+    const former = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merged_profiles WHERE to_profile = ?', profileId).toArray();
+    return {
+      profileId,
+      anonymousIds: ids.filter((row) => row.id_kind === 'anonymous').map((row) => row.id),
+      userIds: ids.filter((row) => row.id_kind === 'user').map((row) => row.id),
+      profileIds: [profileId, ...former.map((row) => row.from_profile)],
+    };
+  }
+
+  /** Removes a person's profile and every id pointing at it. */
+  forget(profileIds: readonly string[]): void {
+    for (const profileId of profileIds) {
+      this.sql.exec('DELETE FROM identities WHERE profile_id = ?', profileId);
+      this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', profileId);
+      this.sql.exec('DELETE FROM merged_profiles WHERE from_profile = ? OR to_profile = ?', profileId, profileId);
+    }
+  }
+}

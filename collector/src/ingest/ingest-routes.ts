@@ -1,0 +1,178 @@
+/**
+ * The Segment HTTP Tracking API: `/v1/batch` and the one-message paths, their
+ * one-letter forms, and RudderStack's beacon path. Each request is checked
+ * (write key, origin, rate, size), each message validated on its own, and the
+ * accepted ones handed to an IngestShard, which makes them durable before the
+ * 200 goes out.
+ */
+import { Hono, type Context } from 'hono';
+import { MAX_BATCH_MESSAGES, MAX_REQUEST_BYTES, type IngestResponse, type MessageType } from '@trailmark/schema';
+import type { AppEnv } from '../app-env';
+import { geoFromRequest } from '../enrich/geo';
+import { ApiError, badRequest } from '../http/errors';
+import { readBodyText } from '../http/read-body';
+import { contentDigest, hash53 } from '../lib/hash';
+import { originAllowed } from '../sites/origins';
+import { findSite } from '../sites/site-directory';
+import type { AcceptedRow } from '../storage/ingest-shard';
+import { shardCount, shardStub } from '../storage/stubs';
+import { refreshIdentityCookie } from './identity-cookie';
+import { prepareMessage, type RequestFacts } from './prepare-message';
+import { takeToken } from './rate-limit';
+import { writeKeyFromBody, writeKeyFromHeaders } from './write-key';
+
+const SINGLE_PATHS: [string, MessageType][] = [
+  ['track', 'track'],
+  ['t', 'track'],
+  ['page', 'page'],
+  ['p', 'page'],
+  ['screen', 'screen'],
+  ['s', 'screen'],
+  ['identify', 'identify'],
+  ['i', 'identify'],
+  ['group', 'group'],
+  ['g', 'group'],
+  ['alias', 'alias'],
+  ['a', 'alias'],
+];
+
+/** Rejected bodies are kept for diagnosis, cut to this many characters. */
+const MAX_REJECTED_BODY_CHARS = 8192;
+
+export function ingestRoutes() {
+  const app = new Hono<AppEnv>();
+  for (const path of ['/v1/batch', '/v1/b', '/v1/import', '/beacon/v1/batch']) app.post(path, (c) => ingest(c, undefined));
+  for (const [path, type] of SINGLE_PATHS) app.post(`/v1/${path}`, (c) => ingest(c, type));
+  return app;
+}
+
+async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Promise<Response> {
+  const receivedAtMs = Date.now();
+  const request = c.req.raw;
+  const text = await readBodyText(request, MAX_REQUEST_BYTES);
+  const body = parseBody(text);
+
+  let messages: unknown[];
+  if (single) messages = [body];
+  else if (Array.isArray(body.batch)) messages = body.batch;
+  else throw badRequest('No batch in the body: send {"batch": [message, …]}.', 'no_batch');
+
+  const writeKey = writeKeyFromHeaders(request) ?? writeKeyFromBody(body, messages);
+  if (!writeKey) {
+    throw new ApiError(
+      401,
+      'missing_write_key',
+      'No write key: send it as the Basic auth user name, an X-Write-Key header, or "writeKey" in the body.',
+    );
+  }
+  const site = await findSite(c.env, writeKey);
+  if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
+
+  const origin = c.req.header('origin');
+  if (origin && !originAllowed(origin, site.allowedOrigins)) {
+    throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to this site; add it to the site's allowed origins.`);
+  }
+  const retryAfter = takeToken(writeKey, site.settings.rateLimit);
+  if (retryAfter > 0) {
+    throw new ApiError(429, 'rate_limited', `Too many requests for this write key; retry after ${retryAfter} s.`, {
+      'Retry-After': String(retryAfter),
+    });
+  }
+  if (messages.length > MAX_BATCH_MESSAGES) {
+    throw new ApiError(413, 'too_many_messages', `The batch has ${messages.length} messages; send at most ${MAX_BATCH_MESSAGES} per request.`);
+  }
+
+  if (site.settings.honorGpc && c.req.header('sec-gpc') === '1') {
+    return c.json({ ok: true, accepted: 0, rejected: [], dropped: messages.length } satisfies IngestResponse & { dropped: number });
+  }
+
+  const facts: RequestFacts = {
+    receivedAtMs,
+    geo: geoFromRequest(request, c.env.DEV_MODE === 'true'),
+    userAgent: c.req.header('user-agent'),
+    sentAt: typeof body.sentAt === 'string' ? body.sentAt : c.req.header('sentat'),
+    context: typeof body.context === 'object' && body.context !== null && !Array.isArray(body.context) ? (body.context as Record<string, unknown>) : undefined,
+    requireConsent: site.settings.requireConsent,
+    pathType: single,
+  };
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const rows: AcceptedRow[] = [];
+  const rejected: IngestResponse['rejected'] = [];
+  let dropped = 0;
+  let shardId: string | undefined;
+  let anonymousId: string | undefined;
+
+  messages.forEach((raw, index) => {
+    const prepared = prepareMessage(raw, facts);
+    if (prepared.outcome === 'dropped') {
+      dropped++;
+    } else if (prepared.outcome === 'accepted') {
+      const { message } = prepared;
+      shardId ??= message.anonymousId ?? message.userId;
+      anonymousId ??= message.anonymousId;
+      rows.push({ kind: 'event', key: message.messageId, body: JSON.stringify(message) });
+    } else {
+      rejected.push({ index, ...(prepared.messageId ? { messageId: prepared.messageId } : {}), reason: prepared.reason });
+      const rawText = safeStringify(raw);
+      const ids = idsOf(raw);
+      rows.push({
+        kind: 'rejected',
+        key: contentDigest(`${prepared.reason}\n${rawText}`),
+        body: JSON.stringify({
+          rejectionId: contentDigest(`${prepared.reason}\n${rawText}`),
+          messageId: prepared.messageId,
+          ...ids,
+          reason: prepared.reason,
+          receivedAt,
+          body: rawText.slice(0, MAX_REJECTED_BODY_CHARS),
+        }),
+      });
+    }
+  });
+
+  if (rows.length > 0) {
+    // One browser's messages always go to the same shard, so its identify and events keep their order.
+    const stub = shardStub(c.env, writeKey, hash53(shardId ?? rows[0]!.key) % shardCount(c.env));
+    try {
+      await stub.accept(writeKey, rows);
+    } catch (err) {
+      console.error('ingest shard unavailable', err);
+      throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });
+    }
+  }
+
+  if (anonymousId) refreshIdentityCookie(c, site, anonymousId);
+  const accepted = rows.length - rejected.length;
+  return c.json({ ok: true, accepted, rejected, ...(dropped > 0 ? { dropped } : {}) } satisfies IngestResponse);
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : 'parse error';
+    throw badRequest(`The body is not valid JSON (${detail}); send a JSON object.`, 'invalid_json');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('The body must be a JSON object: {"batch": [...]} or a single message.', 'invalid_body');
+  }
+  return body as Record<string, unknown>;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function idsOf(raw: unknown): { anonymousId?: string; userId?: string } {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const { anonymousId, userId } = raw as { anonymousId?: unknown; userId?: unknown };
+  return {
+    ...(typeof anonymousId === 'string' && anonymousId ? { anonymousId: anonymousId.slice(0, 256) } : {}),
+    ...(typeof userId === 'string' && userId ? { userId: userId.slice(0, 256) } : {}),
+  };
+}

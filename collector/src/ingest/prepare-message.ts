@@ -1,0 +1,88 @@
+/**
+ * One raw message in, one stored message (or a reason) out: structural checks,
+ * size limit, schema validation, consent, then normalisation and enrichment.
+ * Pure: everything it needs from the request arrives in `RequestFacts`.
+ */
+import { MAX_MESSAGE_BYTES, type Geo, type MessageType, type StoredMessage } from '@trailmark/schema';
+import { parseMessage } from '@trailmark/schema/message-schema';
+import { correctedTimes } from '../enrich/clock';
+import { deviceFromUserAgent } from '../enrich/device';
+import { contentDigest } from '../lib/hash';
+import { inspectJson } from './inspect-json';
+
+export interface RequestFacts {
+  receivedAtMs: number;
+  geo: Geo;
+  /** The request's own User-Agent, used when a message carries none. */
+  userAgent: string | undefined;
+  /** Batch-level `sentAt` (body or SentAt header), for messages without their own. */
+  sentAt: string | undefined;
+  /** Batch-level context, under each message's own. */
+  context: Record<string, unknown> | undefined;
+  requireConsent: boolean;
+  /** The type implied by the path (/v1/track …), for bodies that leave `type` out. */
+  pathType: MessageType | undefined;
+}
+
+export type Prepared =
+  | { outcome: 'accepted'; message: StoredMessage }
+  | { outcome: 'rejected'; reason: string; messageId?: string }
+  | { outcome: 'dropped' };
+
+export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { outcome: 'rejected', reason: 'a message must be a JSON object' };
+  }
+  const input = raw as Record<string, unknown>;
+  const claimedId = typeof input.messageId === 'string' ? input.messageId.slice(0, 256) : undefined;
+
+  const problem = inspectJson(input);
+  if (problem) return { outcome: 'rejected', reason: problem, messageId: claimedId };
+
+  const text = JSON.stringify(input);
+  const bytes = text.length * 3 <= MAX_MESSAGE_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    return {
+      outcome: 'rejected',
+      reason: `the message is ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_MESSAGE_BYTES / 1024} KB`,
+      messageId: claimedId,
+    };
+  }
+
+  const typed = input.type === undefined && facts.pathType ? { ...input, type: facts.pathType } : input;
+  const parsed = parseMessage(typed);
+  if (!parsed.ok) return { outcome: 'rejected', reason: parsed.reason, messageId: claimedId };
+  const message = parsed.message;
+
+  const context: Record<string, unknown> = { ...facts.context, ...message.context };
+  if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped' };
+  delete context.ip; // never stored
+
+  const { device, bot } = deviceFromUserAgent(
+    typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.userAgent,
+  );
+  const times = correctedTimes(message.timestamp ?? message.originalTimestamp, message.sentAt ?? facts.sentAt, facts.receivedAtMs);
+
+  const stored = {
+    ...message,
+    // Without an id from the sender, one derived from the content keeps a retried message idempotent.
+    messageId: message.messageId ?? `auto-${contentDigest(text)}`,
+    receivedAt: new Date(facts.receivedAtMs).toISOString(),
+    ...times,
+    context: { ...context, geo: facts.geo, device, bot },
+  } as StoredMessage & { writeKey?: unknown; sentAt?: string };
+  if (!times.originalTimestamp) delete stored.originalTimestamp;
+  delete stored.writeKey;
+  return { outcome: 'accepted', message: stored };
+}
+
+/** Our tag sends `{status: 'granted'}`; Segment's consent sends category preferences. */
+function consentGranted(consent: unknown): boolean {
+  if (typeof consent !== 'object' || consent === null) return false;
+  const { status, categoryPreferences } = consent as { status?: unknown; categoryPreferences?: unknown };
+  if (status === 'granted') return true;
+  if (typeof categoryPreferences !== 'object' || categoryPreferences === null) return false;
+  return Object.entries(categoryPreferences).some(
+    ([category, granted]) => granted === true && /analytic|statistic|measurement|performance/i.test(category),
+  );
+}

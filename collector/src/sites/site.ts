@@ -1,0 +1,57 @@
+/** A site (one shop) and its settings, with the defaults a new site gets. */
+
+export interface LifecycleThresholds {
+  /** Seen within this many days: active (or new, if first seen within it too). */
+  activeDays: number;
+  /** No visit for more than activeDays but at most this many: at risk. */
+  atRiskDays: number;
+  /** No visit for more than this many days: lapsed. Between atRisk and this: sleeping. */
+  lapsedDays: number;
+}
+
+export interface SiteSettings {
+  /** Drop messages that do not carry granted consent (`context.consent`). */
+  requireConsent: boolean;
+  /** Honour `Sec-GPC: 1`: acknowledge but do not store. */
+  honorGpc: boolean;
+  /** Share of profiles in the control group of recommendation slots, 0–100. */
+  holdoutPercent: number;
+  /** Ingest requests per second per write key (token bucket), and the burst allowed. */
+  rateLimit: { perSecond: number; burst: number };
+  lifecycle: LifecycleThresholds;
+  /** Domain for the server-refreshed identity cookie (first-party serving), e.g. "shop.example". */
+  cookieDomain?: string;
+}
+
+export interface Site {
+  writeKey: string;
+  name: string;
+  /** Origin patterns: exact (`https://shop.example`), port wildcard (`http://localhost:*`), subdomain wildcard (`https://*.shop.example`). */
+  allowedOrigins: string[];
+  settings: SiteSettings;
+}
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  requireConsent: false,
+  honorGpc: false,
+  holdoutPercent: 10,
+  rateLimit: { perSecond: 2000, burst: 4000 },
+  lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
+};
+
+/** The demo shop of `npm start`; exists only with DEV_MODE on. */
+export const DEMO_SITE: Site = {
+  writeKey: 'demo-write-key',
+  name: 'Trailmark demo shop',
+  allowedOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
+  settings: DEFAULT_SETTINGS,
+};
+
+export function withDefaults(settings: Partial<SiteSettings> | undefined): SiteSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    ...settings,
+    rateLimit: { ...DEFAULT_SETTINGS.rateLimit, ...settings?.rateLimit },
+    lifecycle: { ...DEFAULT_SETTINGS.lifecycle, ...settings?.lifecycle },
+  };
+}

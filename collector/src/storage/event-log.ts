@@ -1,0 +1,227 @@
+/**
+ * The event log in D1: writes from the IngestShard drain, reads for the admin
+ * API. Writes are idempotent (unique on write key + messageId, on the
+ * rejection digest) and skip suppressed ids, so a drain can always be retried.
+ */
+import type { StoredMessage } from '@trailmark/schema';
+
+export interface EventRow {
+  message: StoredMessage;
+  profileId: string;
+  idHashes: string[];
+}
+
+export interface RejectedRow {
+  rejectionId: string;
+  messageId?: string;
+  anonymousId?: string;
+  userId?: string;
+  reason: string;
+  receivedAt: string;
+  body: string;
+  idHashes: string[];
+}
+
+/** D1 caps a statement's size; rows travel as one JSON parameter per statement, chunked below it. */
+const MAX_CHUNK_CHARS = 800_000;
+
+const INSERT_EVENTS = `
+INSERT OR IGNORE INTO events
+  (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, body)
+SELECT ?1, r.value ->> '$.m', r.value ->> '$.t', r.value ->> '$.e', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.p',
+       r.value ->> '$.ts', r.value ->> '$.ra', r.value ->> '$.c', r.value ->> '$.r', r.value ->> '$.bot', r.value ->> '$.b'
+FROM json_each(?2) AS r
+WHERE NOT EXISTS (
+  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
+  WHERE s.write_key = ?1 AND s.id_hash = h.value
+)`;
+
+const INSERT_REJECTED = `
+INSERT OR IGNORE INTO rejected
+  (write_key, rejection_id, message_id, anonymous_id, user_id, reason, received_at, body)
+SELECT ?1, r.value ->> '$.id', r.value ->> '$.m', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.reason', r.value ->> '$.ra', r.value ->> '$.b'
+FROM json_each(?2) AS r
+WHERE NOT EXISTS (
+  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
+  WHERE s.write_key = ?1 AND s.id_hash = h.value
+)`;
+
+function eventRecord({ message, profileId, idHashes }: EventRow) {
+  const geo = message.context.geo;
+  return {
+    m: message.messageId,
+    t: message.type,
+    e: message.type === 'track' ? message.event : 'name' in message ? (message.name ?? null) : null,
+    a: message.anonymousId ?? null,
+    u: message.userId ?? null,
+    p: profileId,
+    ts: message.timestamp,
+    ra: message.receivedAt,
+    c: geo.country ?? null,
+    r: geo.region ?? null,
+    bot: message.context.bot ? 1 : 0,
+    b: JSON.stringify(message),
+    h: idHashes,
+  };
+}
+
+function rejectedRecord(row: RejectedRow) {
+  return {
+    id: row.rejectionId,
+    m: row.messageId ?? null,
+    a: row.anonymousId ?? null,
+    u: row.userId ?? null,
+    reason: row.reason,
+    ra: row.receivedAt,
+    b: row.body,
+    h: row.idHashes,
+  };
+}
+
+function* chunks(records: object[]): Generator<string> {
+  let current: string[] = [];
+  let size = 0;
+  for (const record of records) {
+    const text = JSON.stringify(record);
+    if (current.length > 0 && size + text.length > MAX_CHUNK_CHARS) {
+      yield `[${current.join(',')}]`;
+      current = [];
+      size = 0;
+    }
+    current.push(text);
+    size += text.length + 1;
+  }
+  if (current.length > 0) yield `[${current.join(',')}]`;
+}
+
+/** Stores a drained batch in one D1 transaction. */
+export async function storeBatch(
+  db: D1Database,
+  writeKey: string,
+  batch: { events: EventRow[]; rejected: RejectedRow[]; merges: { from: string; into: string }[] },
+): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  for (const json of chunks(batch.events.map(eventRecord))) statements.push(db.prepare(INSERT_EVENTS).bind(writeKey, json));
+  for (const json of chunks(batch.rejected.map(rejectedRecord))) statements.push(db.prepare(INSERT_REJECTED).bind(writeKey, json));
+  const now = new Date().toISOString();
+  for (const { from, into } of batch.merges) {
+    // Keep the table closed: whatever pointed at `from` now points at `into`.
+    statements.push(db.prepare('UPDATE profile_merges SET to_profile = ?3 WHERE write_key = ?1 AND to_profile = ?2').bind(writeKey, from, into));
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO profile_merges (write_key, from_profile, to_profile, merged_at) VALUES (?1, ?2, ?3, ?4)
+           ON CONFLICT (write_key, from_profile) DO UPDATE SET to_profile = ?3`,
+        )
+        .bind(writeKey, from, into, now),
+    );
+  }
+  if (statements.length > 0) await db.batch(statements);
+}
+
+export interface ExportPage {
+  lines: string[];
+  nextCursor?: string;
+}
+
+/**
+ * Stored events oldest first, each with its enrichment and the profile id as
+ * it is now (after merges). The cursor is the last row's sequence number.
+ */
+export async function exportEvents(
+  db: D1Database,
+  options: { writeKey?: string; since?: string; cursor?: number; limit: number },
+): Promise<ExportPage> {
+  let after = options.cursor ?? 0;
+  if (options.cursor === undefined && options.since) {
+    // Drains of different shards interleave, so storage order lags arrival by
+    // at most a few seconds; start a little earlier and filter exactly below.
+    const slack = new Date(Date.parse(options.since) - 5 * 60_000).toISOString();
+    const first = await db.prepare('SELECT MIN(seq) AS seq FROM events WHERE received_at >= ?').bind(slack).first<{ seq: number | null }>();
+    after = first?.seq ? first.seq - 1 : Number.MAX_SAFE_INTEGER;
+  }
+  const { results } = await db
+    .prepare(
+      `SELECT e.seq, e.write_key, e.body, COALESCE(m.to_profile, e.profile_id) AS profile_id
+       FROM events e LEFT JOIN profile_merges m ON m.write_key = e.write_key AND m.from_profile = e.profile_id
+       WHERE e.seq > ?1 AND (?2 IS NULL OR e.write_key = ?2) AND (?3 IS NULL OR e.received_at >= ?3)
+       ORDER BY e.seq LIMIT ?4`,
+    )
+    .bind(after, options.writeKey ?? null, options.since ?? null, options.limit + 1)
+    .all<{ seq: number; write_key: string; body: string; profile_id: string }>();
+  const page = results.slice(0, options.limit);
+  const lines = page.map((row) => {
+    const body = row.body.endsWith('}') ? row.body.slice(0, -1) : row.body;
+    return `${body},"writeKey":${JSON.stringify(row.write_key)},"profileId":${JSON.stringify(row.profile_id)}}`;
+  });
+  const last = page[page.length - 1];
+  return { lines, nextCursor: results.length > options.limit && last ? String(last.seq) : undefined };
+}
+
+export interface RejectedEntry {
+  seq: number;
+  writeKey: string;
+  messageId: string | null;
+  reason: string;
+  receivedAt: string;
+  body: string;
+}
+
+export async function listRejected(
+  db: D1Database,
+  options: { writeKey?: string; cursor?: number; limit: number },
+): Promise<{ rejected: RejectedEntry[]; nextCursor?: string }> {
+  const { results } = await db
+    .prepare(
+      `SELECT seq, write_key AS writeKey, message_id AS messageId, reason, received_at AS receivedAt, body
+       FROM rejected WHERE seq > ?1 AND (?2 IS NULL OR write_key = ?2) ORDER BY seq LIMIT ?3`,
+    )
+    .bind(options.cursor ?? 0, options.writeKey ?? null, options.limit + 1)
+    .all<RejectedEntry>();
+  const page = results.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return { rejected: page, nextCursor: results.length > options.limit && last ? String(last.seq) : undefined };
+}
+
+/**
+ * Erases a person from the log: suppresses their id hashes first (so a drain
+ * running right now cannot store them again), then deletes what is stored.
+ */
+export async function eraseFromLog(
+  db: D1Database,
+  writeKey: string,
+  person: { profileIds: string[]; userIds: string[]; anonymousIds: string[]; idHashes: string[] },
+): Promise<{ events: number; rejected: number }> {
+  const now = new Date().toISOString();
+  await db.batch(
+    person.idHashes.map((hash) =>
+      db.prepare('INSERT OR IGNORE INTO suppressed_ids (write_key, id_hash, suppressed_at) VALUES (?, ?, ?)').bind(writeKey, hash, now),
+    ),
+  );
+  const profiles = JSON.stringify(person.profileIds);
+  const users = JSON.stringify(person.userIds);
+  const ids = JSON.stringify([...person.userIds, ...person.anonymousIds]);
+  const [events, rejected] = await db.batch([
+    db
+      .prepare(
+        `DELETE FROM events WHERE write_key = ?1 AND (
+           profile_id IN (SELECT value FROM json_each(?2))
+           OR user_id IN (SELECT value FROM json_each(?3))
+           OR profile_id IN (SELECT from_profile FROM profile_merges WHERE write_key = ?1 AND to_profile IN (SELECT value FROM json_each(?2))))`,
+      )
+      .bind(writeKey, profiles, users),
+    db
+      .prepare(
+        `DELETE FROM rejected WHERE write_key = ?1 AND (
+           anonymous_id IN (SELECT value FROM json_each(?2)) OR user_id IN (SELECT value FROM json_each(?2)))`,
+      )
+      .bind(writeKey, ids),
+    db
+      .prepare(
+        `DELETE FROM profile_merges WHERE write_key = ?1 AND (
+           from_profile IN (SELECT value FROM json_each(?2)) OR to_profile IN (SELECT value FROM json_each(?2)))`,
+      )
+      .bind(writeKey, profiles),
+  ]);
+  return { events: events?.meta.changes ?? 0, rejected: rejected?.meta.changes ?? 0 };
+}

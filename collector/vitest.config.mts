@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(root, 'wrangler.toml') },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            DEV_MODE: 'true',
+            ADMIN_TOKEN: 'test-admin-token',
+            INGEST_SHARDS: '2',
+          },
+        },
+      }),
+    ],
+    test: {
+      name: 'collector',
+      include: ['test/**/*.test.ts'],
+      setupFiles: ['./test/apply-migrations.ts'],
+    },
+  };
+});

@@ -1,0 +1,4 @@
+export * from './messages';
+export * from './ecommerce';
+export * from './recommendations';
+export * from './limits';

@@ -1,0 +1,130 @@
+/**
+ * Segment Spec messages: the wire format shared by the tag, the npm package and
+ * the collector. https://segment.com/docs/connections/spec/common/
+ *
+ * These interfaces are the single definition; `message-schema.ts` mirrors them
+ * as a runtime validator and fails to compile if the two drift apart.
+ */
+
+export type MessageType = 'track' | 'page' | 'screen' | 'identify' | 'group' | 'alias';
+
+export const MESSAGE_TYPES: readonly MessageType[] = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = Record<string, unknown>;
+
+/** Campaign parameters (UTM), as Segment puts them in `context.campaign`. */
+export interface Campaign {
+  name?: string;
+  source?: string;
+  medium?: string;
+  term?: string;
+  content?: string;
+  [key: string]: unknown;
+}
+
+export interface PageContext {
+  path?: string;
+  referrer?: string;
+  search?: string;
+  title?: string;
+  url?: string;
+  [key: string]: unknown;
+}
+
+export interface Context {
+  page?: PageContext;
+  userAgent?: string;
+  locale?: string;
+  timezone?: string;
+  campaign?: Campaign;
+  library?: { name: string; version: string };
+  screen?: { width?: number; height?: number; density?: number };
+  /** Session id: a new one after 30 minutes of inactivity. */
+  sessionId?: string;
+  /** Consent state the sender knew when it recorded the message. */
+  consent?: { status?: 'granted' | 'denied'; categoryPreferences?: Record<string, boolean> };
+  [key: string]: unknown;
+}
+
+interface BaseMessage {
+  messageId: string;
+  anonymousId?: string;
+  userId?: string;
+  /** When the event happened, by the sender's clock (ISO 8601). */
+  timestamp?: string;
+  /** When the sender transmitted the message (ISO 8601); used for clock-skew correction. */
+  sentAt?: string;
+  context?: Context;
+  integrations?: Record<string, unknown>;
+}
+
+export interface TrackMessage extends BaseMessage {
+  type: 'track';
+  event: string;
+  properties?: JsonObject;
+}
+
+export interface PageMessage extends BaseMessage {
+  type: 'page' | 'screen';
+  name?: string;
+  category?: string;
+  properties?: JsonObject;
+}
+
+export interface IdentifyMessage extends BaseMessage {
+  type: 'identify';
+  traits?: JsonObject;
+}
+
+export interface GroupMessage extends BaseMessage {
+  type: 'group';
+  groupId: string;
+  traits?: JsonObject;
+}
+
+export interface AliasMessage extends BaseMessage {
+  type: 'alias';
+  previousId: string;
+}
+
+export type Message = TrackMessage | PageMessage | IdentifyMessage | GroupMessage | AliasMessage;
+
+/** What the collector accepts at `POST /v1/batch`. */
+export interface BatchBody {
+  batch: unknown[];
+  sentAt?: string;
+  writeKey?: string;
+  context?: Context;
+}
+
+/** The collector's answer to an ingest request. */
+export interface IngestResponse {
+  ok: true;
+  accepted: number;
+  rejected: { index: number; messageId?: string; reason: string }[];
+}
+
+/** Enrichment the collector adds to every stored message. */
+export interface Geo {
+  country?: string;
+  region?: string;
+  regionCode?: string;
+  city?: string;
+  continent?: string;
+  timezone?: string;
+}
+
+export interface Device {
+  type: 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other';
+  browser?: string;
+  os?: string;
+}
+
+export type StoredMessage = Message & {
+  receivedAt: string;
+  timestamp: string;
+  originalTimestamp?: string;
+  profileId?: string;
+  context: Context & { geo: Geo; device: Device; bot: boolean };
+};

@@ -1,0 +1,27 @@
+/** The recommendation slots and the response of `GET /v1/recommendations`. */
+
+export const SLOTS = ['home', 'product', 'cart', 'trending', 'reorder'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+export type Variant = 'treatment' | 'control';
+
+export interface RecommendedItem {
+  productId: string;
+  name: string;
+  price?: number;
+  currency?: string;
+  imageUrl?: string;
+  url?: string;
+  category?: string;
+  score: number;
+  /** Which strategy put the item here, e.g. `popular-in-region`, `also-viewed`. */
+  reason: string;
+}
+
+export interface RecommendationResponse {
+  recId: string;
+  slot: Slot;
+  variant: Variant;
+  strategy: string;
+  items: RecommendedItem[];
+}
