@@ -41,14 +41,20 @@ const optionalText = (label: string) =>
     v.transform((x) => x ?? undefined),
   );
 
+// Not v.record: it would quietly turn an array into an object.
 const jsonObject = (label: string) =>
-  v.optional(v.record(v.string(), v.unknown(), `${label} must be an object`));
+  v.optional(
+    v.custom<Record<string, unknown>>(
+      (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+      `${label} must be an object`,
+    ),
+  );
 
 const contextSchema = v.optional(
   v.looseObject(
     {
       userAgent: v.optional(v.string('context.userAgent must be a string')),
-      page: v.optional(v.record(v.string(), v.unknown(), 'context.page must be an object')),
+      page: jsonObject('context.page'),
       sessionId: optionalId('context.sessionId'),
     },
     'context must be an object',

@@ -4,7 +4,7 @@
  * always repeats one user agent, so results are memoised per isolate.
  */
 import { isbot } from 'isbot';
-import { UAParser } from 'ua-parser-js';
+import UAParser from 'ua-parser-js';
 import type { Device } from '@trailmark/schema';
 
 export interface DeviceInfo {

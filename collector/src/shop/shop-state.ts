@@ -58,6 +58,11 @@ export class ShopState extends DurableObject<Env> {
     this.identities = new SqliteIdentityStore(this.sql);
   }
 
+  /** Answers when the object is reachable; the shards' health probe. */
+  ping(): true {
+    return true;
+  }
+
   ingest(items: IngestItem[]): IngestOutcome {
     const merges: IngestOutcome['merges'] = [];
     const profileIds = this.ctx.storage.transactionSync(() =>

@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS pending (
   dedupe_key TEXT NOT NULL,          -- messageId, or the rejection digest
   body       TEXT NOT NULL,
   attempts   INTEGER NOT NULL DEFAULT 0, -- failed drains this row was part of
-  solo_failures INTEGER NOT NULL DEFAULT 0, -- failed alone while another message stored fine
+  solo_failures INTEGER NOT NULL DEFAULT 0, -- failed alone while storage was healthy
   UNIQUE (write_key, kind, dedupe_key)
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
@@ -39,12 +39,7 @@ CREATE TABLE IF NOT EXISTS dead_letter (
 /** Wait this long after the first message before draining, so one drain carries many requests. */
 const DRAIN_DELAY_MS = 100;
 const DRAIN_BATCH = 500;
-/** A batch that failed this often is retried one message at a time, to isolate a poison message. */
-const SPLIT_AFTER_ATTEMPTS = 3;
-/**
- * A message is dead only when it failed alone this often while another
- * message stored fine right beside it: during an outage nothing is dead-lettered.
- */
+/** A message that failed alone this often while storage was healthy is dead-lettered. */
 const DEAD_AFTER_SOLO_FAILURES = 3;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -65,6 +60,15 @@ interface PendingRow {
   [column: string]: SqlStorageValue;
 }
 
+export interface Faults {
+  /** Fail the next N drains before anything is stored (storage down). */
+  failDrains: number;
+  /** Fail the next N drains after ShopState applied them but before D1 stored them. */
+  failAfterProfiles: number;
+  /** Fail every drain that contains one of these messageIds (a poison message). */
+  poison: string[];
+}
+
 export interface DrainResult {
   drained: number;
   failed: number;
@@ -74,8 +78,8 @@ export interface DrainResult {
 export class IngestShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private alarmSet = false;
-  /** Fault injection for durability tests and the soak test: fail the next N drains. */
-  private failDrains = 0;
+  /** Fault injection for the durability tests and the soak test. */
+  private faults: Faults = { failDrains: 0, failAfterProfiles: 0, poison: [] };
   private lastError = '';
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -115,57 +119,75 @@ export class IngestShard extends DurableObject<Env> {
     }
   }
 
-  /** Drains one batch now; the alarm calls it, tests and the bench may too. */
+  /**
+   * Drains one batch now; the alarm calls it, tests and the bench may too.
+   * When a batch fails while storage itself is healthy, the batch holds a
+   * message that fails on its own: halves are retried until it is found, the
+   * rest is stored, and a message that fails alone on three drains goes to
+   * the dead-letter table. When storage is down, nothing is blamed.
+   */
   async drain(): Promise<DrainResult> {
-    const worst = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending').one().attempts ?? 0;
-    return worst >= SPLIT_AFTER_ATTEMPTS ? this.drainIsolating() : this.drainBatch();
-  }
-
-  private async drainBatch(): Promise<DrainResult> {
-    const rows = this.selectPending('ORDER BY seq', DRAIN_BATCH);
+    const rows = this.sql
+      .exec<PendingRow>('SELECT seq, write_key, kind, body, attempts, solo_failures FROM pending ORDER BY seq LIMIT ?', DRAIN_BATCH)
+      .toArray();
     let drained = 0;
     let failed = 0;
     for (const [writeKey, group] of groupBy(rows, (row) => row.write_key)) {
-      if (await this.tryStore(writeKey, group)) drained += group.length;
-      else {
+      if (await this.tryStore(writeKey, group)) {
+        drained += group.length;
+        continue;
+      }
+      if (!(await this.storageHealthy(writeKey))) {
         failed += group.length;
         this.bumpAttempts(group);
+        continue;
       }
+      const { stored, failures } = await this.storeSplitting(writeKey, group);
+      drained += stored;
+      failed += failures.length;
+      this.bumpAttempts(failures);
+      for (const row of failures) this.blame(row);
     }
     return { drained, failed, pending: this.pendingCount() };
   }
 
-  /**
-   * After repeated failures: store the most-failed message alone, and another
-   * one beside it as a probe. If the probe stores and the suspect does not,
-   * the suspect is poison; if both fail, storage is down and nobody is blamed.
-   */
-  private async drainIsolating(): Promise<DrainResult> {
-    const [suspect, probe] = this.selectPending('ORDER BY attempts DESC, seq', 2);
-    if (!suspect) return { drained: 0, failed: 0, pending: 0 };
-    const suspectStored = await this.tryStore(suspect.write_key, [suspect]);
-    const probeStored = probe ? await this.tryStore(probe.write_key, [probe]) : false;
-    if (suspectStored || probeStored) {
-      // Storage works: back to batches for everything else.
-      this.sql.exec('UPDATE pending SET attempts = 0');
+  /** Stores what it can of rows that just failed together, halving until the failing ones stand alone. */
+  private async storeSplitting(writeKey: string, rows: PendingRow[]): Promise<{ stored: number; failures: PendingRow[] }> {
+    if (rows.length === 1) return { stored: 0, failures: rows };
+    const middle = rows.length >> 1;
+    let stored = 0;
+    const failures: PendingRow[] = [];
+    for (const half of [rows.slice(0, middle), rows.slice(middle)]) {
+      if (await this.tryStore(writeKey, half)) {
+        stored += half.length;
+      } else {
+        const inner = await this.storeSplitting(writeKey, half);
+        stored += inner.stored;
+        failures.push(...inner.failures);
+      }
     }
-    if (!suspectStored && probeStored) this.blame(suspect);
-    const drained = Number(suspectStored) + Number(probeStored);
-    return { drained, failed: (probe ? 2 : 1) - drained, pending: this.pendingCount() };
+    return { stored, failures };
   }
 
-  private selectPending(order: string, limit: number): PendingRow[] {
-    return this.sql
-      .exec<PendingRow>(`SELECT seq, write_key, kind, body, attempts, solo_failures FROM pending ${order} LIMIT ?`, limit)
-      .toArray();
+  /** Can storage take writes at all right now? Tells a poison message from an outage. */
+  private async storageHealthy(writeKey: string): Promise<boolean> {
+    if (this.faults.failDrains > 0) return false;
+    try {
+      await this.env.DB.prepare('SELECT 1').first();
+      await shopState(this.env, writeKey).ping();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async tryStore(writeKey: string, rows: PendingRow[]): Promise<boolean> {
     try {
-      if (this.failDrains > 0) {
-        this.failDrains--;
+      if (this.faults.failDrains > 0) {
+        this.faults.failDrains--;
         throw new Error('injected storage failure');
       }
+      if (rows.some((row) => this.faults.poison.some((id) => row.body.includes(id)))) throw new Error('injected poison message');
       await this.store(writeKey, rows);
       this.forget(rows);
       return true;
@@ -204,8 +226,8 @@ export class IngestShard extends DurableObject<Env> {
     return moved;
   }
 
-  injectFaults(faults: { failDrains: number }): void {
-    this.failDrains = faults.failDrains;
+  injectFaults(faults: Partial<Faults>): void {
+    this.faults = { ...this.faults, ...faults };
   }
 
   private async store(writeKey: string, rows: PendingRow[]): Promise<void> {
@@ -219,6 +241,10 @@ export class IngestShard extends DurableObject<Env> {
     let merges: { from: string; into: string }[] = [];
     if (events.length > 0) {
       ({ profileIds, merges } = await shopState(this.env, writeKey).ingest(events.map((message, i) => ({ message, idHashes: eventHashes[i]! }))));
+    }
+    if (this.faults.failAfterProfiles > 0) {
+      this.faults.failAfterProfiles--;
+      throw new Error('injected failure between profiles and the event log');
     }
     const eventRows: EventRow[] = [];
     events.forEach((message, i) => {

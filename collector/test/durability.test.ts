@@ -1,0 +1,86 @@
+/** Nothing acknowledged is lost: failed writes are retried, a restart between accept and store loses nothing. */
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { IngestShard } from '../src/storage/ingest-shard';
+import { shardStubs } from '../src/storage/stubs';
+import { createSite, drainAll, exportEvents, post, track } from './support/collector';
+
+async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
+  for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
+}
+
+const pendingEverywhere = async (writeKey: string) =>
+  (await Promise.all(shardStubs(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
+
+describe('durability', () => {
+  it('keeps acknowledged messages through failing storage writes and stores them once when it recovers', async () => {
+    const writeKey = await createSite();
+    await injectEverywhere(writeKey, { failDrains: 3 });
+    const messages = [track(), track(), track()];
+    expect((await post('/v1/batch', { writeKey, batch: messages })).status).toBe(200);
+
+    for (const stub of shardStubs(env, writeKey)) {
+      const first = await stub.drain();
+      if (first.pending > 0) expect(first.failed).toBeGreaterThan(0);
+    }
+    expect(await pendingEverywhere(writeKey)).toBe(3);
+    expect(await exportEvents(writeKey)).toHaveLength(0);
+
+    await drainAll(writeKey);
+    expect(await pendingEverywhere(writeKey)).toBe(0);
+    expect((await exportEvents(writeKey)).map((e) => e.messageId).sort()).toEqual(messages.map((m) => m.messageId as string).sort());
+  });
+
+  it('applies a message once when a drain fails between the profile update and the event log', async () => {
+    const writeKey = await createSite();
+    await injectEverywhere(writeKey, { failAfterProfiles: 1 });
+    await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'once' }), { type: 'identify', anonymousId: 'once', userId: 'u-once', messageId: 'id-once' }] });
+    await drainAll(writeKey);
+    const events = await exportEvents(writeKey);
+    expect(events).toHaveLength(2);
+    expect(new Set(events.map((e) => e.profileId)).size).toBe(1);
+  });
+
+  it('loses nothing when the objects restart between accept and the final store', async () => {
+    const writeKey = await createSite();
+    const messages = Array.from({ length: 10 }, (_, i) => track({ anonymousId: `restart-${i}` }));
+    expect((await post('/v1/batch', { writeKey, batch: messages })).status).toBe(200);
+    await abortAllDurableObjects(); // in-memory state gone; storage and alarms remain
+
+    let ran = false;
+    for (const stub of shardStubs(env, writeKey)) ran = (await runDurableObjectAlarm(stub)) || ran;
+    expect(ran).toBe(true);
+    await drainAll(writeKey);
+    expect(await exportEvents(writeKey)).toHaveLength(10);
+  });
+
+  it('isolates a poison message in the dead-letter table while the rest is stored, and replays it', async () => {
+    const writeKey = await createSite();
+    const poison = track({ anonymousId: 'same-shard' });
+    const healthy = [track({ anonymousId: 'same-shard' }), track({ anonymousId: 'same-shard' })];
+    await injectEverywhere(writeKey, { poison: [poison.messageId as string] });
+    await post('/v1/batch', { writeKey, batch: [poison, ...healthy] });
+    await drainAll(writeKey);
+
+    expect((await exportEvents(writeKey)).map((e) => e.messageId).sort()).toEqual(healthy.map((m) => m.messageId as string).sort());
+    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.error).toContain('poison');
+
+    await injectEverywhere(writeKey, { poison: [] });
+    for (const stub of shardStubs(env, writeKey)) await stub.replayDeadLetters();
+    await drainAll(writeKey);
+    expect(await exportEvents(writeKey)).toHaveLength(3);
+  });
+
+  it('dead-letters nothing while storage is down for everyone', async () => {
+    const writeKey = await createSite();
+    await injectEverywhere(writeKey, { failDrains: 30 });
+    await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'x' }), track({ anonymousId: 'x' })] });
+    for (let i = 0; i < 12; i++) for (const stub of shardStubs(env, writeKey)) await stub.drain();
+    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    await injectEverywhere(writeKey, { failDrains: 0 });
+    await drainAll(writeKey);
+    expect(await exportEvents(writeKey)).toHaveLength(2);
+  });
+});
