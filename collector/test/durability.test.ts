@@ -1,7 +1,7 @@
 /** Nothing acknowledged is lost: failed writes are retried, a restart between accept and store loses nothing. */
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { IngestShard } from '../src/storage/ingest-shard';
+import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
 import { shardStubs } from '../src/storage/stubs';
 import { createSite, drainAll, exportEvents, post, track } from './support/collector';
 
@@ -63,7 +63,7 @@ describe('durability', () => {
     await drainAll(writeKey);
 
     expect((await exportEvents(writeKey)).map((e) => e.messageId).sort()).toEqual(healthy.map((m) => m.messageId as string).sort());
-    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat();
+    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
     expect(letters).toHaveLength(1);
     expect(letters[0]!.error).toContain('poison');
 

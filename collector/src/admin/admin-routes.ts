@@ -81,6 +81,18 @@ export function adminRoutes() {
     return c.json(page);
   });
 
+  /** What is accepted but not yet stored: the backlog the shards are draining. */
+  app.get('/v1/admin/ingest-status', async (c) => {
+    const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
+    const counts = await Promise.all(
+      sites.map(async (writeKey) => ({
+        writeKey,
+        pending: (await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0),
+      })),
+    );
+    return c.json({ pending: counts.reduce((sum, site) => sum + site.pending, 0), sites: counts });
+  });
+
   app.get('/v1/admin/dead-letters', async (c) => {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const letters = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.deadLetters())));

@@ -14,7 +14,7 @@ import { readBodyText } from '../http/read-body';
 import { contentDigest, hash53 } from '../lib/hash';
 import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
-import type { AcceptedRow } from '../storage/ingest-shard';
+import type { PendingItem } from '../storage/ingest-shard';
 import { shardCount, shardStub } from '../storage/stubs';
 import { refreshIdentityCookie } from './identity-cookie';
 import { prepareMessage, type RequestFacts } from './prepare-message';
@@ -96,10 +96,10 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     pathType: single,
   };
   const receivedAt = new Date(receivedAtMs).toISOString();
-  const rows: AcceptedRow[] = [];
+  const items: PendingItem[] = [];
   const rejected: IngestResponse['rejected'] = [];
   let dropped = 0;
-  let shardId: string | undefined;
+  let shardKey: string | undefined;
   let anonymousId: string | undefined;
 
   messages.forEach((raw, index) => {
@@ -108,33 +108,31 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
       dropped++;
     } else if (prepared.outcome === 'accepted') {
       const { message } = prepared;
-      shardId ??= message.anonymousId ?? message.userId;
+      shardKey ??= message.anonymousId ?? message.userId;
       anonymousId ??= message.anonymousId;
-      rows.push({ kind: 'event', key: message.messageId, body: JSON.stringify(message) });
+      items.push({ kind: 'event', message });
     } else {
       rejected.push({ index, ...(prepared.messageId ? { messageId: prepared.messageId } : {}), reason: prepared.reason });
       const rawText = safeStringify(raw);
-      const ids = idsOf(raw);
-      rows.push({
+      items.push({
         kind: 'rejected',
-        key: contentDigest(`${prepared.reason}\n${rawText}`),
-        body: JSON.stringify({
+        rejected: {
           rejectionId: contentDigest(`${prepared.reason}\n${rawText}`),
           messageId: prepared.messageId,
-          ...ids,
+          ...idsOf(raw),
           reason: prepared.reason,
           receivedAt,
           body: rawText.slice(0, MAX_REJECTED_BODY_CHARS),
-        }),
+        },
       });
     }
   });
 
-  if (rows.length > 0) {
+  if (items.length > 0) {
     // One browser's messages always go to the same shard, so its identify and events keep their order.
-    const stub = shardStub(c.env, writeKey, hash53(shardId ?? rows[0]!.key) % shardCount(c.env));
+    const stub = shardStub(c.env, writeKey, hash53(shardKey ?? receivedAt) % shardCount(c.env));
     try {
-      await stub.accept(writeKey, rows);
+      await stub.accept(writeKey, JSON.stringify(items), items.length);
     } catch (err) {
       console.error('ingest shard unavailable', err);
       throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });
@@ -142,7 +140,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   }
 
   if (anonymousId) refreshIdentityCookie(c, site, anonymousId);
-  const accepted = rows.length - rejected.length;
+  const accepted = items.length - rejected.length;
   return c.json({ ok: true, accepted, rejected, ...(dropped > 0 ? { dropped } : {}) } satisfies IngestResponse);
 }
 

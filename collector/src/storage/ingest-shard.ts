@@ -1,63 +1,73 @@
 /**
  * IngestShard: the durable accept buffer between an ingest request and storage.
  *
- * `accept()` appends the request's messages to this object's SQLite in one
- * transaction; the runtime confirms the write before the call returns, so an
- * acknowledged message survives a crash or restart. An alarm then drains the
- * buffer in batches: identity and profiles in ShopState, the log in D1. Both
- * are idempotent, so a drain that fails halfway is simply retried; a message
- * that keeps failing on its own is moved to a dead-letter table, kept for
- * inspection and replay, never discarded.
+ * `accept()` appends one row per request (its messages as one JSON array) to
+ * this object's SQLite; the runtime confirms the write before the call
+ * returns, so an acknowledged message survives a crash or restart. An alarm
+ * then drains the buffer in batches: identity and profiles in ShopState, the
+ * log in D1. Both are idempotent, so a drain that fails halfway is simply
+ * retried. A message that keeps failing on its own while storage is healthy
+ * is moved to a dead-letter table, kept for inspection and replay, never
+ * discarded.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { StoredMessage } from '@trailmark/schema';
-import { storeBatch, type EventRow, type RejectedRow } from './event-log';
 import { idHash } from '../lib/hash';
+import { storeBatch, type EventRow, type RejectedRow } from './event-log';
 import { shopState } from './stubs';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pending (
   seq        INTEGER PRIMARY KEY AUTOINCREMENT,
   write_key  TEXT NOT NULL,
-  kind       TEXT NOT NULL,          -- 'event' | 'rejected'
-  dedupe_key TEXT NOT NULL,          -- messageId, or the rejection digest
-  body       TEXT NOT NULL,
-  attempts   INTEGER NOT NULL DEFAULT 0, -- failed drains this row was part of
-  solo_failures INTEGER NOT NULL DEFAULT 0, -- failed alone while storage was healthy
-  UNIQUE (write_key, kind, dedupe_key)
+  items      TEXT NOT NULL,              -- JSON array of PendingItem
+  item_count INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0  -- failed drains this row was part of
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
-  seq        INTEGER PRIMARY KEY,
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
   write_key  TEXT NOT NULL,
-  kind       TEXT NOT NULL,
-  body       TEXT NOT NULL,
+  item       TEXT NOT NULL,
   error      TEXT NOT NULL,
   failed_at  TEXT NOT NULL
 );
 `;
 
 /** Wait this long after the first message before draining, so one drain carries many requests. */
-const DRAIN_DELAY_MS = 100;
-const DRAIN_BATCH = 500;
+const DRAIN_DELAY_MS = 200;
+const DRAIN_BATCH = 1000;
+/**
+ * While requests keep arriving, rest this many times as long as the last
+ * drain took before the next: storage work stays a bounded share of the CPU,
+ * accepting stays fast, and each drain carries a large batch. With no new
+ * requests, the backlog drains back to back.
+ */
+const DRAIN_REST_FACTOR = 4;
+const BACKLOG_REST_MS = 5;
 /** A message that failed alone this often while storage was healthy is dead-lettered. */
 const DEAD_AFTER_SOLO_FAILURES = 3;
 const MAX_BACKOFF_MS = 60_000;
 
-export interface AcceptedRow {
-  /** messageId for events, the rejection digest for rejected messages. */
-  key: string;
-  kind: 'event' | 'rejected';
-  body: string;
-}
+/** One message waiting in the buffer: an accepted event, or a rejected message kept with its reason. */
+export type PendingItem =
+  | { kind: 'event'; message: StoredMessage; soloFailures?: number }
+  | { kind: 'rejected'; rejected: Omit<RejectedRow, 'idHashes'>; soloFailures?: number };
 
 interface PendingRow {
   seq: number;
   write_key: string;
-  kind: 'event' | 'rejected';
-  body: string;
+  items: string;
   attempts: number;
-  solo_failures: number;
   [column: string]: SqlStorageValue;
+}
+
+/** An item with the row it came from, while a drain works on it. */
+interface Draining {
+  seq: number;
+  writeKey: string;
+  item: PendingItem;
+  stored: boolean;
+  blamed: boolean;
 }
 
 export interface Faults {
@@ -75,12 +85,20 @@ export interface DrainResult {
   pending: number;
 }
 
+export interface DeadLetter {
+  seq: number;
+  writeKey: string;
+  item: PendingItem;
+  error: string;
+  failedAt: string;
+}
+
 export class IngestShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private alarmSet = false;
-  /** Fault injection for the durability tests and the soak test. */
   private faults: Faults = { failDrains: 0, failAfterProfiles: 0, poison: [] };
   private lastError = '';
+  private acceptedSinceDrain = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,85 +106,106 @@ export class IngestShard extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA);
       this.alarmSet = (await ctx.storage.getAlarm()) !== null;
-      // After a restart with work left (and no alarm, e.g. it was lost), start draining again.
+      // After a restart with work left and no alarm, start draining again.
       if (!this.alarmSet && this.pendingCount() > 0) await this.schedule(0);
     });
   }
 
-  /** Appends messages; returns once they are durable. A message already pending is not added twice. */
-  async accept(writeKey: string, rows: AcceptedRow[]): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
-      for (const row of rows) {
-        this.sql.exec(
-          'INSERT OR IGNORE INTO pending (write_key, kind, dedupe_key, body) VALUES (?, ?, ?, ?)',
-          writeKey,
-          row.kind,
-          row.key,
-          row.body,
-        );
-      }
-    });
+  /**
+   * Appends one request's items (a JSON array of PendingItem, serialised once
+   * by the caller) and returns once they are durable.
+   */
+  async accept(writeKey: string, itemsJson: string, itemCount: number): Promise<void> {
+    this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, itemsJson, itemCount);
+    this.acceptedSinceDrain++;
     if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
   }
 
   override async alarm(): Promise<void> {
     this.alarmSet = false;
+    const started = Date.now();
+    this.acceptedSinceDrain = 0;
     const result = await this.drain();
     if (result.pending > 0) {
-      const attempts = this.sql.exec<{ attempts: number }>('SELECT MAX(attempts) AS attempts FROM pending').one().attempts ?? 0;
-      const backoff = attempts === 0 ? DRAIN_DELAY_MS : Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + Math.random()));
+      const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending').one().attempts ?? 0;
+      const busy = this.acceptedSinceDrain > 0;
+      const rest = busy ? Math.max(DRAIN_DELAY_MS, (Date.now() - started) * DRAIN_REST_FACTOR) : BACKLOG_REST_MS;
+      const backoff = attempts === 0 ? rest : Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + Math.random()));
       await this.schedule(backoff);
     }
   }
 
   /**
    * Drains one batch now; the alarm calls it, tests and the bench may too.
-   * When a batch fails while storage itself is healthy, the batch holds a
-   * message that fails on its own: halves are retried until it is found, the
-   * rest is stored, and a message that fails alone on three drains goes to
-   * the dead-letter table. When storage is down, nothing is blamed.
+   * When a batch fails while storage itself is healthy, it holds a message
+   * that fails on its own: halves are retried until it is found, the rest is
+   * stored, and a message that fails alone on three drains goes to the
+   * dead-letter table. When storage is down, nothing is blamed.
    */
   async drain(): Promise<DrainResult> {
-    const rows = this.sql
-      .exec<PendingRow>('SELECT seq, write_key, kind, body, attempts, solo_failures FROM pending ORDER BY seq LIMIT ?', DRAIN_BATCH)
-      .toArray();
-    let drained = 0;
-    let failed = 0;
-    for (const [writeKey, group] of groupBy(rows, (row) => row.write_key)) {
-      if (await this.tryStore(writeKey, group)) {
-        drained += group.length;
-        continue;
-      }
-      if (!(await this.storageHealthy(writeKey))) {
-        failed += group.length;
-        this.bumpAttempts(group);
-        continue;
-      }
-      const { stored, failures } = await this.storeSplitting(writeKey, group);
-      drained += stored;
-      failed += failures.length;
-      this.bumpAttempts(failures);
-      for (const row of failures) this.blame(row);
+    const rows: PendingRow[] = [];
+    let count = 0;
+    for (const row of this.sql.exec<PendingRow & { item_count: number }>(
+      'SELECT seq, write_key, items, attempts, item_count FROM pending ORDER BY seq',
+    )) {
+      rows.push(row);
+      count += row.item_count;
+      if (count >= DRAIN_BATCH) break;
     }
-    return { drained, failed, pending: this.pendingCount() };
+    const work: Draining[] = rows.flatMap((row) =>
+      (JSON.parse(row.items) as PendingItem[]).map((item) => ({ seq: row.seq, writeKey: row.write_key, item, stored: false, blamed: false })),
+    );
+    for (const [writeKey, group] of groupBy(work, (w) => w.writeKey)) {
+      if (await this.tryStore(writeKey, group)) continue;
+      if (!(await this.storageHealthy(writeKey))) continue;
+      for (const failure of await this.storeSplitting(writeKey, group)) failure.blamed = true;
+    }
+    this.settle(rows, work);
+    const drained = work.filter((w) => w.stored).length;
+    return { drained, failed: work.length - drained, pending: this.pendingCount() };
   }
 
-  /** Stores what it can of rows that just failed together, halving until the failing ones stand alone. */
-  private async storeSplitting(writeKey: string, rows: PendingRow[]): Promise<{ stored: number; failures: PendingRow[] }> {
-    if (rows.length === 1) return { stored: 0, failures: rows };
-    const middle = rows.length >> 1;
-    let stored = 0;
-    const failures: PendingRow[] = [];
-    for (const half of [rows.slice(0, middle), rows.slice(middle)]) {
-      if (await this.tryStore(writeKey, half)) {
-        stored += half.length;
-      } else {
-        const inner = await this.storeSplitting(writeKey, half);
-        stored += inner.stored;
-        failures.push(...inner.failures);
+  pendingCount(): number {
+    return this.sql.exec<{ n: number | null }>('SELECT SUM(item_count) AS n FROM pending').one().n ?? 0;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.sql
+      .exec<{ seq: number; write_key: string; item: string; error: string; failed_at: string }>(
+        'SELECT seq, write_key, item, error, failed_at FROM dead_letter ORDER BY seq',
+      )
+      .toArray()
+      .map((row) => ({ seq: row.seq, writeKey: row.write_key, item: JSON.parse(row.item) as PendingItem, error: row.error, failedAt: row.failed_at }));
+  }
+
+  /** Moves dead letters back into the buffer, e.g. after the bug that failed them is fixed. */
+  async replayDeadLetters(): Promise<number> {
+    const moved = this.ctx.storage.transactionSync(() => {
+      const letters = this.deadLetters();
+      for (const letter of letters) {
+        const item = { ...letter.item, soloFailures: 0 };
+        this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, 1)', letter.writeKey, JSON.stringify([item]));
       }
+      this.sql.exec('DELETE FROM dead_letter');
+      return letters.length;
+    });
+    if (moved > 0 && !this.alarmSet) await this.schedule(0);
+    return moved;
+  }
+
+  injectFaults(faults: Partial<Faults>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  /** Stores what it can of items that just failed together, halving until the failing ones stand alone. */
+  private async storeSplitting(writeKey: string, work: Draining[]): Promise<Draining[]> {
+    if (work.length === 1) return work;
+    const middle = work.length >> 1;
+    const failures: Draining[] = [];
+    for (const half of [work.slice(0, middle), work.slice(middle)]) {
+      if (!(await this.tryStore(writeKey, half))) failures.push(...(await this.storeSplitting(writeKey, half)));
     }
-    return { stored, failures };
+    return failures;
   }
 
   /** Can storage take writes at all right now? Tells a poison message from an outage. */
@@ -181,59 +220,39 @@ export class IngestShard extends DurableObject<Env> {
     }
   }
 
-  private async tryStore(writeKey: string, rows: PendingRow[]): Promise<boolean> {
+  private async tryStore(writeKey: string, work: Draining[]): Promise<boolean> {
     try {
       if (this.faults.failDrains > 0) {
         this.faults.failDrains--;
         throw new Error('injected storage failure');
       }
-      if (rows.some((row) => this.faults.poison.some((id) => row.body.includes(id)))) throw new Error('injected poison message');
-      await this.store(writeKey, rows);
-      this.forget(rows);
+      if (work.some((w) => w.item.kind === 'event' && this.faults.poison.includes(w.item.message.messageId))) {
+        throw new Error('injected poison message');
+      }
+      await this.store(writeKey, work.map((w) => w.item));
+      for (const w of work) w.stored = true;
       return true;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
-      console.warn(`drain of ${rows.length} messages failed (will retry): ${this.lastError}`);
+      console.warn(`drain of ${work.length} messages failed (will retry): ${this.lastError}`);
       return false;
     }
   }
 
-  pendingCount(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pending').one().n;
-  }
-
-  deadLetters(): { seq: number; writeKey: string; kind: string; body: string; error: string; failedAt: string }[] {
-    return this.sql
-      .exec<{ seq: number; write_key: string; kind: string; body: string; error: string; failed_at: string }>(
-        'SELECT seq, write_key, kind, body, error, failed_at FROM dead_letter ORDER BY seq',
-      )
-      .toArray()
-      .map((row) => ({ seq: row.seq, writeKey: row.write_key, kind: row.kind, body: row.body, error: row.error, failedAt: row.failed_at }));
-  }
-
-  /** Moves dead letters back into the buffer, e.g. after the bug that failed them is fixed. */
-  async replayDeadLetters(): Promise<number> {
-    const moved = this.ctx.storage.transactionSync(() => {
-      const rows = this.sql.exec<{ write_key: string; kind: string; body: string; seq: number }>('SELECT * FROM dead_letter').toArray();
-      for (const row of rows) {
-        const key = row.kind === 'event' ? (JSON.parse(row.body) as StoredMessage).messageId : `dead-${row.seq}`;
-        this.sql.exec('INSERT OR IGNORE INTO pending (write_key, kind, dedupe_key, body) VALUES (?, ?, ?, ?)', row.write_key, row.kind, key, row.body);
-      }
-      this.sql.exec('DELETE FROM dead_letter');
-      return rows.length;
-    });
-    if (moved > 0 && !this.alarmSet) await this.schedule(0);
-    return moved;
-  }
-
-  injectFaults(faults: Partial<Faults>): void {
-    this.faults = { ...this.faults, ...faults };
-  }
-
-  private async store(writeKey: string, rows: PendingRow[]): Promise<void> {
-    const events = rows.filter((row) => row.kind === 'event').map((row) => JSON.parse(row.body) as StoredMessage);
-    const rejected = rows.filter((row) => row.kind === 'rejected').map((row) => JSON.parse(row.body) as Omit<RejectedRow, 'idHashes'>);
-    const hashesOf = (ids: (string | undefined)[]) => Promise.all(ids.filter((id): id is string => !!id).map((id) => idHash(writeKey, id)));
+  private async store(writeKey: string, items: PendingItem[]): Promise<void> {
+    const hashes = new Map<string, Promise<string>>();
+    const hashesOf = (ids: (string | undefined)[]) =>
+      Promise.all(
+        ids
+          .filter((id): id is string => !!id)
+          .map((id) => {
+            let hash = hashes.get(id);
+            if (!hash) hashes.set(id, (hash = idHash(writeKey, id)));
+            return hash;
+          }),
+      );
+    const events = items.flatMap((item) => (item.kind === 'event' ? [item.message] : []));
+    const rejected = items.flatMap((item) => (item.kind === 'rejected' ? [item.rejected] : []));
     const eventHashes = await Promise.all(events.map((m) => hashesOf([m.anonymousId, m.userId])));
     const rejectedHashes = await Promise.all(rejected.map((r) => hashesOf([r.anonymousId, r.userId])));
 
@@ -258,34 +277,36 @@ export class IngestShard extends DurableObject<Env> {
     });
   }
 
-  private forget(rows: PendingRow[]): void {
+  /** Removes what was stored; keeps the rest with its failure counted; dead-letters repeat offenders. */
+  private settle(rows: PendingRow[], work: Draining[]): void {
+    const bySeq = groupBy(work, (w) => String(w.seq));
     this.ctx.storage.transactionSync(() => {
-      for (const row of rows) this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
-    });
-  }
-
-  private bumpAttempts(rows: PendingRow[]): void {
-    this.ctx.storage.transactionSync(() => {
-      for (const row of rows) this.sql.exec('UPDATE pending SET attempts = attempts + 1 WHERE seq = ?', row.seq);
-    });
-  }
-
-  private blame(row: PendingRow): void {
-    this.ctx.storage.transactionSync(() => {
-      if (row.solo_failures + 1 < DEAD_AFTER_SOLO_FAILURES) {
-        this.sql.exec('UPDATE pending SET solo_failures = solo_failures + 1 WHERE seq = ?', row.seq);
-        return;
+      for (const row of rows) {
+        const items = bySeq.get(String(row.seq)) ?? [];
+        const remaining: PendingItem[] = [];
+        for (const w of items) {
+          if (w.stored) continue;
+          const soloFailures = (w.item.soloFailures ?? 0) + (w.blamed ? 1 : 0);
+          if (soloFailures >= DEAD_AFTER_SOLO_FAILURES) {
+            this.sql.exec(
+              'INSERT INTO dead_letter (write_key, item, error, failed_at) VALUES (?, ?, ?, ?)',
+              row.write_key,
+              JSON.stringify(w.item),
+              this.lastError,
+              new Date().toISOString(),
+            );
+          } else {
+            remaining.push(w.blamed ? { ...w.item, soloFailures } : w.item);
+          }
+        }
+        if (remaining.length === 0) {
+          this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
+        } else if (remaining.length !== items.length || items.some((w) => w.blamed)) {
+          this.sql.exec('UPDATE pending SET items = ?, item_count = ?, attempts = attempts + 1 WHERE seq = ?', JSON.stringify(remaining), remaining.length, row.seq);
+        } else {
+          this.sql.exec('UPDATE pending SET attempts = attempts + 1 WHERE seq = ?', row.seq);
+        }
       }
-      this.sql.exec(
-        'INSERT INTO dead_letter (seq, write_key, kind, body, error, failed_at) VALUES (?, ?, ?, ?, ?, ?)',
-        row.seq,
-        row.write_key,
-        row.kind,
-        row.body,
-        this.lastError,
-        new Date().toISOString(),
-      );
-      this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
     });
   }
 

@@ -1,0 +1,48 @@
+/**
+ * A closed-loop load generator: `concurrency` senders, each sending its next
+ * request as soon as the last one is answered, for a fixed time. Uses one
+ * keep-alive connection per sender (undici Pool), like a real client fleet.
+ */
+import { Pool } from 'undici';
+
+/**
+ * @param {{ origin: string, concurrency: number, durationMs: number,
+ *           request: (sender: number, n: number) => { method?: string, path: string, headers?: Record<string,string>, body?: string } }} options
+ */
+export async function runLoad({ origin, concurrency, durationMs, request }) {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  const latencies = [];
+  const statuses = new Map();
+  let errors = 0;
+  const started = performance.now();
+  const stopAt = started + durationMs;
+  async function sender(id) {
+    for (let n = 0; performance.now() < stopAt; n++) {
+      const req = request(id, n);
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ method: req.method ?? 'GET', path: req.path, headers: req.headers, body: req.body });
+        await res.body.text();
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        if (res.statusCode >= 400) errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => sender(i)));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    requests: latencies.length,
+    errors,
+    statuses: Object.fromEntries(statuses),
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: pct(50),
+    p99: pct(99),
+  };
+}
