@@ -1,0 +1,38 @@
+/**
+ * Builds what the Worker serves as static files into dist/public:
+ * the tag and its lazy chunks (sdk/, rollup) and the demo storefront and
+ * dashboard pages (demo-site/public).
+ */
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT } from './lib/dev-server.mjs';
+
+const out = path.join(ROOT, 'dist', 'public');
+
+export async function build({ quiet = false } = {}) {
+  const sdkConfig = path.join(ROOT, 'sdk', 'rollup.config.mjs');
+  if (existsSync(sdkConfig)) {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', sdkConfig], {
+      cwd: path.join(ROOT, 'sdk'),
+      stdio: quiet ? 'pipe' : 'inherit',
+    });
+    if (result.status !== 0) throw new Error(`SDK build failed:\n${result.stderr?.toString() ?? ''}`);
+  }
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const tagDir = path.join(ROOT, 'sdk', 'dist', 'tag');
+  if (existsSync(tagDir)) await cp(tagDir, out, { recursive: true });
+  const demo = path.join(ROOT, 'demo-site', 'public');
+  if (existsSync(demo)) await cp(demo, out, { recursive: true });
+  // The tag changes with each release: browsers revalidate it cheaply (ETag) after five minutes.
+  await writeFile(
+    path.join(out, '_headers'),
+    ['/tag.js', '  Cache-Control: public, max-age=300, stale-while-revalidate=86400', '/tag-*.js', '  Cache-Control: public, max-age=31536000, immutable', ''].join('\n'),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await build();
+}

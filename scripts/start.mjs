@@ -1,0 +1,72 @@
+/**
+ * `npm start`: builds, applies the local D1 migrations and runs the whole
+ * product with `wrangler dev` on local state: the collector, the tag
+ * (/tag.js), the demo storefront (/) and the dashboard (/dashboard). On an
+ * empty state it seeds the demo catalog and simulated shoppers.
+ *
+ * Environment: PORT (8787), ADMIN_TOKEN (generated once, kept in the state
+ * dir), STATE_DIR (.wrangler/state).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from './build.mjs';
+import { ROOT, startDevServer } from './lib/dev-server.mjs';
+
+const port = Number(process.env.PORT ?? 8787);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`PORT must be a TCP port number, got "${process.env.PORT}".`);
+  process.exit(1);
+}
+const stateDir = path.resolve(ROOT, process.env.STATE_DIR ?? '.wrangler/state');
+await mkdir(stateDir, { recursive: true });
+
+async function adminToken() {
+  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  const file = path.join(stateDir, 'admin-token');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const token = randomBytes(18).toString('base64url');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+const token = await adminToken();
+console.log('Building the tag and the demo pages…');
+await build({ quiet: true });
+console.log(`Starting the collector on http://localhost:${port} (state in ${path.relative(ROOT, stateDir) || '.'})…`);
+let server;
+try {
+  server = await startDevServer({ port, stateDir, adminToken: token, quiet: process.env.TRAILMARK_VERBOSE !== '1' });
+} catch (err) {
+  console.error(err.message);
+  console.error(`Is port ${port} in use? Choose another with PORT=8788 npm start.`);
+  process.exit(1);
+}
+
+const seedModule = path.join(ROOT, 'demo-site', 'seed', 'seed.mjs');
+if (existsSync(seedModule)) {
+  const { seedIfEmpty } = await import(seedModule);
+  await seedIfEmpty({ url: server.url, adminToken: token, log: (line) => console.log(line) });
+}
+
+console.log(`
+Trailmark is running.
+  Storefront   ${server.url}/
+  Dashboard    ${server.url}/dashboard
+  Tag          ${server.url}/tag.js
+  Collector    ${server.url}/v1/batch   (write key: demo-write-key)
+  Health       ${server.url}/healthz
+  Admin token  ${token}
+Press Ctrl+C to stop.`);
+
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+server.process.on('exit', (code) => {
+  console.error(`wrangler dev stopped (exit ${code}).`);
+  process.exit(code ?? 1);
+});
