@@ -12,11 +12,11 @@ describe('CORS', () => {
   it('answers preflights from allowed origins on every ingest and config path, with the peers’ headers', async () => {
     await createSite({ allowedOrigins: ['https://cors-shop.example'] });
     for (const path of ['/v1/batch', '/v1/t', '/v1/projects/k/settings', '/sourceConfig/?writeKey=k', '/beacon/v1/batch?writeKey=k']) {
-      const res = await preflight(path, 'https://cors-shop.example', 'authorization, content-type, anonymousid, sentat, x-write-key');
+      const res = await preflight(path, 'https://cors-shop.example', 'authorization, content-type, anonymousid, sentat, x-write-key, rsa-retry-attempt');
       expect(res.status, path).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('https://cors-shop.example');
       const allowed = res.headers.get('access-control-allow-headers')!.split(', ');
-      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'anonymousid', 'sentat', 'x-write-key']));
+      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'anonymousid', 'sentat', 'x-write-key', 'rsa-retry-attempt']));
     }
   });
 

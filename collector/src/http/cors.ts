@@ -9,8 +9,13 @@ import type { AppEnv } from '../app-env';
 import { originAllowed } from '../sites/origins';
 import { allAllowedOrigins } from '../sites/site-directory';
 
-/** The request headers peer clients send (Segment, RudderStack) and ours. */
+/**
+ * Headers always allowed: what Segment, RudderStack and our tag send. Peers
+ * add retry bookkeeping headers (X-Retry-Count, Rsa-Retry-*), so for an
+ * allowed origin whatever it asks for is granted too.
+ */
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'content-encoding', 'anonymousid', 'sentat', 'x-write-key'];
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export function ingestCors(): MiddlewareHandler<AppEnv> {
   return async function ingestCors(c, next) {
@@ -25,7 +30,7 @@ export function ingestCors(): MiddlewareHandler<AppEnv> {
         .split(',')
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean);
-      const headers = [...new Set([...ALLOWED_HEADERS, ...requested.filter((h) => ALLOWED_HEADERS.includes(h))])];
+      const headers = [...new Set([...ALLOWED_HEADERS, ...requested.filter((h) => HEADER_NAME.test(h))])];
       return new Response(null, {
         status: 204,
         headers: {

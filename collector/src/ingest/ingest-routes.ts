@@ -43,6 +43,8 @@ export function ingestRoutes() {
   const app = new Hono<AppEnv>();
   for (const path of ['/v1/batch', '/v1/b', '/v1/import', '/beacon/v1/batch']) app.post(path, (c) => ingest(c, undefined));
   for (const [path, type] of SINGLE_PATHS) app.post(`/v1/${path}`, (c) => ingest(c, type));
+  // analytics-next's own telemetry: our settings document turns it off, but older cached settings may not.
+  app.post('/v1/m', (c) => c.json({ ok: true, accepted: 0, rejected: [] }));
   return app;
 }
 
