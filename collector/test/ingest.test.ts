@@ -8,7 +8,8 @@ describe('POST /v1/batch', () => {
   it('stores each accepted message once, enriched, with its profile id', async () => {
     const writeKey = await createSite();
     const messages = [track(), track({ event: 'Product Added' })];
-    const res = await post('/v1/batch', { batch: messages, writeKey }, { cf, headers: { 'user-agent': CHROME_UA } });
+    // A browser request: its own User-Agent describes the shopper's device.
+    const res = await post('/v1/batch', { batch: messages, writeKey }, { cf, headers: { 'user-agent': CHROME_UA, origin: 'https://shop.example' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, accepted: 2, rejected: [] });
 
@@ -68,6 +69,15 @@ describe('POST /v1/batch', () => {
       expect(event.messageId).toMatch(/^auto-/);
       expect(event.userId).toBeUndefined();
     }
+  });
+
+  it('takes a backend library’s message as a server-side event of a shopper, not a bot', async () => {
+    const writeKey = await createSite();
+    await post('/v1/batch', { writeKey, batch: [track({ event: 'Order Completed' })] }, { headers: { 'user-agent': 'analytics-node-next/latest' } });
+    await drainAll(writeKey);
+    const [stored] = await exportEvents(writeKey);
+    expect(stored!.context.device).toEqual({ type: 'server' });
+    expect(stored!.context.bot).toBe(false);
   });
 
   it('flags bots and headless browsers, and never stores the IP', async () => {

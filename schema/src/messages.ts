@@ -116,7 +116,8 @@ export interface Geo {
 }
 
 export interface Device {
-  type: 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other';
+  /** `server`: sent by a backend library on the shopper's behalf, with no browser user agent. */
+  type: 'desktop' | 'mobile' | 'tablet' | 'bot' | 'server' | 'other';
   browser?: string;
   os?: string;
 }

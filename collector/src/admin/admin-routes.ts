@@ -9,10 +9,13 @@ import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
 import { listSites, saveSite } from '../sites/site-directory';
+import { parseCatalogUpload } from '../catalog/catalog-upload';
+import { readBodyText } from '../http/read-body';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { shardStubs, shopState } from '../storage/stubs';
 
 const MAX_PAGE = 10_000;
+const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
 const siteBody = v.object({
   name: v.optional(v.string()),
@@ -55,6 +58,23 @@ export function adminRoutes() {
     };
     await saveSite(c.env, site);
     return c.json({ ok: true, site });
+  });
+
+  app.put('/v1/admin/catalog', async (c) => {
+    const writeKey = await oneSite(c.env, c.req.query('writeKey'));
+    const upload = parseCatalogUpload(await readBodyText(c.req.raw, MAX_CATALOG_BYTES));
+    const total = upload.products.length > 0 ? await shopState(c.env, writeKey).loadCatalog(upload.products) : undefined;
+    return c.json({ ok: true, writeKey, loaded: upload.products.length, rejected: upload.rejected, ...(total !== undefined ? { catalogSize: total } : {}) });
+  });
+
+  app.get('/v1/admin/profiles/:id', async (c) => {
+    const id = c.req.param('id');
+    if (id.length > 256) throw badRequest('An id is at most 256 characters.');
+    for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
+      const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle);
+      if (profile) return c.json({ writeKey: site.writeKey, ...profile });
+    }
+    throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
   });
 
   app.get('/v1/admin/export', async (c) => {
@@ -121,11 +141,23 @@ export function adminRoutes() {
   return app;
 }
 
-async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<string[]> {
-  const sites = (await listSites(env)).map((s) => s.writeKey);
+async function sitesOf(env: Env, writeKey: string | undefined): Promise<Site[]> {
+  const sites = await listSites(env);
   if (writeKey === undefined) return sites;
-  if (!sites.includes(writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey}".`);
-  return [writeKey];
+  const site = sites.find((s) => s.writeKey === writeKey);
+  if (!site) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
+  return [site];
+}
+
+async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<string[]> {
+  return (await sitesOf(env, writeKey)).map((s) => s.writeKey);
+}
+
+/** The site an operation is for: the one named, or the only one there is. */
+async function oneSite(env: Env, writeKey: string | undefined): Promise<string> {
+  const sites = await sitesOf(env, writeKey);
+  if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=…');
+  return sites[0]!.writeKey;
 }
 
 async function jsonBody(request: Request): Promise<unknown> {

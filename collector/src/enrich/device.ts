@@ -15,8 +15,16 @@ export interface DeviceInfo {
 const MAX_CACHED = 2000;
 let cache = new Map<string, DeviceInfo>();
 
+const SERVER: DeviceInfo = { device: { type: 'server' }, bot: false };
+
+/**
+ * `undefined` means the message came from a backend library (analytics-node,
+ * rudder-sdk-node…) with no browser user agent: a real shopper's event sent
+ * server side, such as an order, not a bot.
+ */
 export function deviceFromUserAgent(userAgent: string | undefined): DeviceInfo {
-  const ua = userAgent ?? '';
+  if (userAgent === undefined) return SERVER;
+  const ua = userAgent;
   const hit = cache.get(ua);
   if (hit) return hit;
   const info = parse(ua);
@@ -26,7 +34,7 @@ export function deviceFromUserAgent(userAgent: string | undefined): DeviceInfo {
 }
 
 function parse(ua: string): DeviceInfo {
-  // No user agent at all is what scripts and crawlers send, not browsers.
+  // A browser request without a user agent is a script pretending to be one.
   const bot = ua === '' || isbot(ua);
   const result = new UAParser(ua).getResult();
   const device: Device = { type: bot ? 'bot' : deviceType(result.device.type, result.os.name) };

@@ -8,12 +8,15 @@
  * Pure logic over an `IdentityStore`, so the rules are tested without storage.
  */
 
+import { contentDigest } from '../lib/hash';
+
 export type IdKind = 'anonymous' | 'user';
 
 export interface IdentityStore {
   profileOf(kind: IdKind, id: string): string | undefined;
   userOf(profileId: string): string | undefined;
-  createProfile(): string;
+  /** Creates a profile; its id derives from `seed`, so a visitor's id (and holdout group) is known before it exists. */
+  createProfile(seed: string): string;
   /** Points an id at a profile (replacing what it pointed at). */
   link(kind: IdKind, id: string, profileId: string): void;
   setUser(profileId: string, userId: string): void;
@@ -35,6 +38,12 @@ export interface Resolution {
   merged?: { from: string; into: string };
 }
 
+/** The id a profile created from `seed` gets ("anonymous:<id>" or "user:<id>"). */
+export function profileIdFor(seed: string): string {
+  const hex = contentDigest(seed).padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 export function resolveProfile(store: IdentityStore, input: IdentityInput): Resolution {
   if (input.type === 'alias' && input.previousId && input.userId) return resolveAlias(store, input.previousId, input.userId);
   const { anonymousId, userId } = input;
@@ -45,7 +54,7 @@ export function resolveProfile(store: IdentityStore, input: IdentityInput): Reso
 function anonymousProfile(store: IdentityStore, anonymousId: string): string {
   const existing = store.profileOf('anonymous', anonymousId);
   if (existing) return existing;
-  const created = store.createProfile();
+  const created = store.createProfile(`anonymous:${anonymousId}`);
   store.link('anonymous', anonymousId, created);
   return created;
 }
@@ -63,7 +72,7 @@ function identifiedProfile(store: IdentityStore, userId: string, anonymousId: st
       store.link('user', userId, browserProfile);
       return { profileId: browserProfile };
     }
-    const created = store.createProfile();
+    const created = store.createProfile(`user:${userId}`);
     store.setUser(created, userId);
     store.link('user', userId, created);
     if (anonymousId) store.link('anonymous', anonymousId, created);

@@ -1,12 +1,14 @@
 /** The identity graph in a Durable Object's SQLite (ShopState). */
-import type { IdKind, IdentityStore } from './resolve-profile';
+import type { Sql } from '../lib/sql';
+import { profileIdFor, type IdKind, type IdentityStore } from './resolve-profile';
 
 export const IDENTITY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS profiles (
   profile_id TEXT PRIMARY KEY,
   user_id    TEXT UNIQUE,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  data       TEXT                -- the profile document (profiles/profile.ts), JSON
 );
 CREATE TABLE IF NOT EXISTS identities (
   id_kind    TEXT NOT NULL,
@@ -23,7 +25,7 @@ CREATE TABLE IF NOT EXISTS merged_profiles (
 
 export class SqliteIdentityStore implements IdentityStore {
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly sql: Sql,
     /** Called inside the merge so the profile's own state (history, interests…) joins too. */
     private readonly onMerge: (from: string, into: string) => void = () => {},
   ) {}
@@ -40,10 +42,10 @@ export class SqliteIdentityStore implements IdentityStore {
     );
   }
 
-  createProfile(): string {
-    const profileId = crypto.randomUUID();
+  createProfile(seed: string): string {
+    const profileId = profileIdFor(seed);
     const now = Date.now();
-    this.sql.exec('INSERT INTO profiles (profile_id, created_at, updated_at) VALUES (?, ?, ?)', profileId, now, now);
+    this.sql.exec('INSERT OR IGNORE INTO profiles (profile_id, created_at, updated_at) VALUES (?, ?, ?)', profileId, now, now);
     return profileId;
   }
 

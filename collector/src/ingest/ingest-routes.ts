@@ -91,7 +91,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   const facts: RequestFacts = {
     receivedAtMs,
     geo: geoFromRequest(request, c.env.DEV_MODE === 'true'),
-    userAgent: c.req.header('user-agent'),
+    browserUserAgent: c.req.header('origin') || c.req.header('sec-fetch-mode') ? (c.req.header('user-agent') ?? '') : undefined,
     sentAt: typeof body.sentAt === 'string' ? body.sentAt : c.req.header('sentat'),
     context: typeof body.context === 'object' && body.context !== null && !Array.isArray(body.context) ? (body.context as Record<string, unknown>) : undefined,
     requireConsent: site.settings.requireConsent,

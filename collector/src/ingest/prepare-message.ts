@@ -13,8 +13,12 @@ import { inspectJson } from './inspect-json';
 export interface RequestFacts {
   receivedAtMs: number;
   geo: Geo;
-  /** The request's own User-Agent, used when a message carries none. */
-  userAgent: string | undefined;
+  /**
+   * The request's User-Agent when the request came from a browser (it has an
+   * Origin or Sec-Fetch headers), used when a message carries none. A backend
+   * library's own user agent says nothing about the shopper.
+   */
+  browserUserAgent: string | undefined;
   /** Batch-level `sentAt` (body or SentAt header), for messages without their own. */
   sentAt: string | undefined;
   /** Batch-level context, under each message's own. */
@@ -59,7 +63,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   delete context.ip; // never stored
 
   const { device, bot } = deviceFromUserAgent(
-    typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.userAgent,
+    typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,
   );
   const times = correctedTimes(message.timestamp ?? message.originalTimestamp, message.sentAt ?? facts.sentAt, facts.receivedAtMs);
 

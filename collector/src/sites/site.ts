@@ -1,11 +1,12 @@
 /** A site (one shop) and its settings, with the defaults a new site gets. */
 
+/** Lifecycle stage thresholds in days of inactivity (see profiles/profile.ts lifecycleStage). */
 export interface LifecycleThresholds {
-  /** Seen within this many days: active (or new, if first seen within it too). */
+  /** Seen within this many days: active (or new, on a first visit). */
   activeDays: number;
-  /** No visit for more than activeDays but at most this many: at risk. */
+  /** Idle up to this many days: at risk. */
   atRiskDays: number;
-  /** No visit for more than this many days: lapsed. Between atRisk and this: sleeping. */
+  /** Idle up to this many days: sleeping; beyond it: lapsed. */
   lapsedDays: number;
 }
 

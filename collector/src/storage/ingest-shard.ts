@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { StoredMessage } from '@trailmark/schema';
 import { idHash } from '../lib/hash';
+import type { IngestOutcome } from '../shop/shop-state';
 import { storeBatch, type EventRow, type RejectedRow } from './event-log';
 import { shopState } from './stubs';
 
@@ -258,8 +259,11 @@ export class IngestShard extends DurableObject<Env> {
 
     let profileIds: (string | null)[] = [];
     let merges: { from: string; into: string }[] = [];
+    let attributions: IngestOutcome['attributions'] = [];
     if (events.length > 0) {
-      ({ profileIds, merges } = await shopState(this.env, writeKey).ingest(events.map((message, i) => ({ message, idHashes: eventHashes[i]! }))));
+      ({ profileIds, merges, attributions } = await shopState(this.env, writeKey).ingest(
+        events.map((message, i) => ({ message, idHashes: eventHashes[i]! })),
+      ));
     }
     if (this.faults.failAfterProfiles > 0) {
       this.faults.failAfterProfiles--;
@@ -268,7 +272,11 @@ export class IngestShard extends DurableObject<Env> {
     const eventRows: EventRow[] = [];
     events.forEach((message, i) => {
       const profileId = profileIds[i];
-      if (profileId) eventRows.push({ message, profileId, idHashes: eventHashes[i]! });
+      if (!profileId) return;
+      // Credit to the recommendation that led to this add or order, for the slot statistics.
+      const credit = attributions[i];
+      const stored = credit ? { ...message, context: { ...message.context, attribution: credit } } : message;
+      eventRows.push({ message: stored as StoredMessage, profileId, idHashes: eventHashes[i]! });
     });
     await storeBatch(this.env.DB, writeKey, {
       events: eventRows,

@@ -13,7 +13,7 @@ export class MemoryIdentityStore implements IdentityStore {
   userOf(profileId: string) {
     return this.users.get(profileId);
   }
-  createProfile() {
+  createProfile(_seed: string) {
     return `P${this.next++}`;
   }
   link(kind: IdKind, id: string, profileId: string) {

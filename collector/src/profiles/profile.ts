@@ -1,0 +1,336 @@
+/**
+ * A shopper's live profile and how each event changes it. Pure: the same
+ * functions run in ShopState and in the offline benchmark.
+ *
+ * Static facts (region, device, first seen) and dynamic behaviour (views,
+ * searches, cart, orders, recency, frequency, spend), turned into decaying
+ * interest scores per category and purchase intervals per product.
+ */
+import { EVENTS, type StoredMessage } from '@trailmark/schema';
+import { productFacts, productsOfMessage, type ProductFacts } from '../catalog/product-facts';
+import { DAY_MS, decayedWeight, valueAt } from '../lib/decay';
+import type { LifecycleThresholds } from '../sites/site';
+
+export const SESSION_GAP_MS = 30 * 60_000;
+export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
+const RECENT_VIEWS = 30;
+/** How many earlier views of the session a new view is linked to. */
+export const LINK_WINDOW = 5;
+const SESSION_VIEWS = 20;
+const RECENT_LISTS = 10;
+const RECENT_SEARCHES = 10;
+const RECENT_ORDERS = 20;
+const RECENT_REC_CLICKS = 10;
+const MAX_INTERESTS = 40;
+const MAX_PURCHASES = 100;
+/** How long after a recommendation click an add or order is credited to it. */
+export const ATTRIBUTION_WINDOW_MS = 7 * DAY_MS;
+
+/** How much each kind of behaviour says about an interest. */
+const INTEREST_WEIGHTS = { view: 1, list: 0.5, search: 0.5, add: 3, order: 5 } as const;
+
+export interface TimedProduct {
+  productId: string;
+  at: number;
+}
+
+export interface Profile {
+  profileId: string;
+  firstSeen: number;
+  lastSeen: number;
+  geo: { country?: string; region?: string; city?: string };
+  device: { type?: string; browser?: string; os?: string };
+  sessionCount: number;
+  session: { id: string; startedAt: number; lastAt: number; views: string[] };
+  counts: { events: number; pageViews: number; productViews: number; searches: number; adds: number; orders: number };
+  revenue: number;
+  recentViews: TimedProduct[];
+  recentLists: { category: string; at: number }[];
+  searches: { query: string; at: number }[];
+  cart: Record<string, { quantity: number; price?: number; at: number }>;
+  orders: { orderId: string; at: number; total: number; currency?: string; productIds: string[] }[];
+  /** Category → decayed score (see lib/decay). */
+  interests: Record<string, number>;
+  /** Product → purchase history, for repurchase cycles. */
+  purchases: Record<string, { count: number; lastAt: number; meanIntervalMs?: number }>;
+  recClicks: { recId: string; slot: string; variant: string; productId: string; at: number }[];
+}
+
+export function newProfile(profileId: string, at: number): Profile {
+  return {
+    profileId,
+    firstSeen: at,
+    lastSeen: at,
+    geo: {},
+    device: {},
+    sessionCount: 0,
+    session: { id: '', startedAt: at, lastAt: 0, views: [] },
+    counts: { events: 0, pageViews: 0, productViews: 0, searches: 0, adds: 0, orders: 0 },
+    revenue: 0,
+    recentViews: [],
+    recentLists: [],
+    searches: [],
+    cart: {},
+    orders: [],
+    interests: {},
+    purchases: {},
+    recClicks: [],
+  };
+}
+
+/** Credit of an add or an order to the recommendation that led to it. */
+export interface Attribution {
+  recId: string;
+  slot: string;
+  variant: string;
+  productId: string;
+}
+
+/** What an event changed, for the shop-wide aggregates and the stored message. */
+export interface EventEffects {
+  /** A product view, with the session's earlier views, most recent first. */
+  viewed?: { product: ProductFacts; previous: string[] };
+  /** A cart addition, with what else was in the cart. */
+  added?: { product: ProductFacts; cartOthers: string[] };
+  ordered?: { products: ProductFacts[]; orderId: string };
+  /** Products bought again, with the days since the previous purchase. */
+  repurchased?: { productId: string; intervalMs: number }[];
+  attributions?: Attribution[];
+}
+
+const pushCapped = <T>(list: T[], item: T, cap: number) => {
+  list.push(item);
+  if (list.length > cap) list.splice(0, list.length - cap);
+};
+
+function addInterest(profile: Profile, category: string | undefined, weight: number, at: number): void {
+  if (!category) return;
+  // "Top > Sub" counts for the subcategory and, at half weight, for the top category.
+  const parts = category.split('>').map((p) => p.trim()).filter(Boolean);
+  const leaf = parts.join(' > ');
+  profile.interests[leaf] = (profile.interests[leaf] ?? 0) + decayedWeight(weight, at, INTEREST_HALF_LIFE_MS);
+  if (parts.length > 1) profile.interests[parts[0]!] = (profile.interests[parts[0]!] ?? 0) + decayedWeight(weight / 2, at, INTEREST_HALF_LIFE_MS);
+  const keys = Object.keys(profile.interests);
+  if (keys.length > MAX_INTERESTS) {
+    const weakest = keys.sort((a, b) => profile.interests[a]! - profile.interests[b]!)[0]!;
+    delete profile.interests[weakest];
+  }
+}
+
+function attributionFor(profile: Profile, productId: string, at: number): Attribution | undefined {
+  for (let i = profile.recClicks.length - 1; i >= 0; i--) {
+    const click = profile.recClicks[i]!;
+    if (click.productId === productId && at - click.at <= ATTRIBUTION_WINDOW_MS && at >= click.at) {
+      return { recId: click.recId, slot: click.slot, variant: click.variant, productId };
+    }
+  }
+  return undefined;
+}
+
+const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+/** Applies one stored message to the profile (mutating it) and says what it changed. */
+export function applyEvent(profile: Profile, message: StoredMessage): EventEffects {
+  const at = Date.parse(message.timestamp);
+  const effects: EventEffects = {};
+  profile.counts.events++;
+  profile.firstSeen = Math.min(profile.firstSeen, at);
+  if (at >= profile.lastSeen) {
+    profile.lastSeen = at;
+    const { geo, device } = message.context;
+    if (geo.country) profile.geo = { country: geo.country, region: geo.region, city: geo.city };
+    if (device.type && device.type !== 'other') profile.device = { type: device.type, browser: device.browser, os: device.os };
+  }
+
+  const sessionId = typeof message.context.sessionId === 'string' ? message.context.sessionId : undefined;
+  const newSession = sessionId ? sessionId !== profile.session.id : at - profile.session.lastAt > SESSION_GAP_MS;
+  if (newSession && at >= profile.session.lastAt) {
+    profile.sessionCount++;
+    profile.session = { id: sessionId ?? `s${at}`, startedAt: at, lastAt: at, views: [] };
+  } else {
+    profile.session.lastAt = Math.max(profile.session.lastAt, at);
+  }
+
+  if (message.type === 'page' || message.type === 'screen') {
+    profile.counts.pageViews++;
+    return effects;
+  }
+  if (message.type !== 'track') return effects;
+  const properties = (message.properties ?? {}) as Record<string, unknown>;
+
+  switch (message.event) {
+    case EVENTS.productViewed: {
+      const product = productFacts(properties);
+      if (!product) break;
+      profile.counts.productViews++;
+      const previous = profile.session.views.filter((id) => id !== product.productId).slice(-LINK_WINDOW).reverse();
+      effects.viewed = { product, previous };
+      profile.session.views = profile.session.views.filter((id) => id !== product.productId);
+      pushCapped(profile.session.views, product.productId, SESSION_VIEWS);
+      profile.recentViews = profile.recentViews.filter((v) => v.productId !== product.productId);
+      pushCapped(profile.recentViews, { productId: product.productId, at }, RECENT_VIEWS);
+      addInterest(profile, product.category, INTEREST_WEIGHTS.view, at);
+      break;
+    }
+    case EVENTS.productListViewed: {
+      const category = str(properties.category) ?? str(properties.list_id);
+      if (category) {
+        pushCapped(profile.recentLists, { category, at }, RECENT_LISTS);
+        addInterest(profile, str(properties.category), INTEREST_WEIGHTS.list, at);
+      }
+      break;
+    }
+    case EVENTS.productsSearched: {
+      const query = str(properties.query);
+      if (query) {
+        profile.counts.searches++;
+        pushCapped(profile.searches, { query: query.slice(0, 200), at }, RECENT_SEARCHES);
+      }
+      break;
+    }
+    case EVENTS.productAdded: {
+      const product = productFacts(properties);
+      if (!product) break;
+      profile.counts.adds++;
+      const cartOthers = Object.keys(profile.cart).filter((id) => id !== product.productId);
+      const current = profile.cart[product.productId];
+      profile.cart[product.productId] = { quantity: (current?.quantity ?? 0) + (product.quantity ?? 1), price: product.price, at };
+      addInterest(profile, product.category, INTEREST_WEIGHTS.add, at);
+      effects.added = { product, cartOthers };
+      const credit = attributionFor(profile, product.productId, at);
+      if (credit) effects.attributions = [credit];
+      break;
+    }
+    case EVENTS.productRemoved: {
+      const product = productFacts(properties);
+      if (!product) break;
+      const current = profile.cart[product.productId];
+      if (!current) break;
+      const left = current.quantity - (product.quantity ?? current.quantity);
+      if (left > 0) current.quantity = left;
+      else delete profile.cart[product.productId];
+      break;
+    }
+    case EVENTS.orderCompleted: {
+      const products = productsOfMessage(message);
+      const orderId = str(properties.order_id) ?? message.messageId;
+      const total = typeof properties.total === 'number' ? properties.total : typeof properties.revenue === 'number' ? properties.revenue : products.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0);
+      profile.counts.orders++;
+      profile.revenue += total;
+      pushCapped(profile.orders, { orderId, at, total, currency: str(properties.currency), productIds: products.map((p) => p.productId) }, RECENT_ORDERS);
+      const repurchased: { productId: string; intervalMs: number }[] = [];
+      const attributions: Attribution[] = [];
+      for (const product of products) {
+        addInterest(profile, product.category, INTEREST_WEIGHTS.order, at);
+        const history = profile.purchases[product.productId];
+        if (history && at > history.lastAt) {
+          const intervalMs = at - history.lastAt;
+          history.meanIntervalMs = history.meanIntervalMs === undefined ? intervalMs : (history.meanIntervalMs * (history.count - 1) + intervalMs) / history.count;
+          history.count++;
+          history.lastAt = at;
+          repurchased.push({ productId: product.productId, intervalMs });
+        } else if (!history) {
+          profile.purchases[product.productId] = { count: 1, lastAt: at };
+        }
+        delete profile.cart[product.productId];
+        const credit = attributionFor(profile, product.productId, at);
+        if (credit) attributions.push(credit);
+      }
+      trimPurchases(profile);
+      effects.ordered = { products, orderId };
+      if (repurchased.length) effects.repurchased = repurchased;
+      if (attributions.length) effects.attributions = attributions;
+      break;
+    }
+    case EVENTS.recommendationClicked: {
+      const recId = str(properties.rec_id);
+      const productId = str(properties.product_id);
+      if (recId && productId) {
+        pushCapped(
+          profile.recClicks,
+          { recId, slot: str(properties.slot) ?? 'unknown', variant: str(properties.variant) ?? 'treatment', productId, at },
+          RECENT_REC_CLICKS,
+        );
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return effects;
+}
+
+function trimPurchases(profile: Profile): void {
+  const ids = Object.keys(profile.purchases);
+  if (ids.length <= MAX_PURCHASES) return;
+  ids.sort((a, b) => profile.purchases[a]!.lastAt - profile.purchases[b]!.lastAt);
+  for (const id of ids.slice(0, ids.length - MAX_PURCHASES)) delete profile.purchases[id];
+}
+
+/** Joins `from` into `into` (an anonymous browser meeting its customer): histories interleave by time. */
+export function mergeProfiles(into: Profile, from: Profile): Profile {
+  const byTime = <T extends { at: number }>(a: T[], b: T[], cap: number) => [...a, ...b].sort((x, y) => x.at - y.at).slice(-cap);
+  const merged: Profile = {
+    ...into,
+    firstSeen: Math.min(into.firstSeen, from.firstSeen),
+    lastSeen: Math.max(into.lastSeen, from.lastSeen),
+    geo: from.lastSeen > into.lastSeen && from.geo.country ? from.geo : into.geo,
+    device: from.lastSeen > into.lastSeen && from.device.type ? from.device : into.device,
+    sessionCount: into.sessionCount + from.sessionCount,
+    session: from.session.lastAt > into.session.lastAt ? from.session : into.session,
+    counts: Object.fromEntries(
+      Object.entries(into.counts).map(([key, value]) => [key, value + from.counts[key as keyof Profile['counts']]]),
+    ) as Profile['counts'],
+    revenue: into.revenue + from.revenue,
+    recentViews: dedupeLatest(byTime(into.recentViews, from.recentViews, RECENT_VIEWS * 2)).slice(-RECENT_VIEWS),
+    recentLists: byTime(into.recentLists, from.recentLists, RECENT_LISTS),
+    searches: byTime(into.searches, from.searches, RECENT_SEARCHES),
+    cart: { ...into.cart, ...from.cart },
+    orders: byTime(into.orders, from.orders, RECENT_ORDERS),
+    interests: { ...into.interests },
+    purchases: { ...into.purchases },
+    recClicks: byTime(into.recClicks, from.recClicks, RECENT_REC_CLICKS),
+  };
+  for (const [category, score] of Object.entries(from.interests)) merged.interests[category] = (merged.interests[category] ?? 0) + score;
+  for (const [productId, history] of Object.entries(from.purchases)) {
+    const mine = merged.purchases[productId];
+    merged.purchases[productId] = mine
+      ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), meanIntervalMs: mine.meanIntervalMs ?? history.meanIntervalMs }
+      : history;
+  }
+  return merged;
+}
+
+function dedupeLatest(views: TimedProduct[]): TimedProduct[] {
+  const latest = new Map<string, TimedProduct>();
+  for (const view of views) latest.set(view.productId, view);
+  return [...latest.values()].sort((a, b) => a.at - b.at);
+}
+
+export type LifecycleStage = 'new' | 'active' | 'at-risk' | 'sleeping' | 'lapsed';
+
+/**
+ * Lifecycle by recency and frequency: new (first seen within the active
+ * window, on their first visit), active (seen within activeDays), at risk
+ * (idle up to atRiskDays), sleeping (idle up to lapsedDays), lapsed (longer).
+ */
+export function lifecycleStage(profile: Profile, nowMs: number, t: LifecycleThresholds): LifecycleStage {
+  const idleDays = (nowMs - profile.lastSeen) / DAY_MS;
+  if (idleDays <= t.activeDays) {
+    const firstVisit = (nowMs - profile.firstSeen) / DAY_MS <= t.activeDays && profile.sessionCount <= 1;
+    return firstVisit ? 'new' : 'active';
+  }
+  if (idleDays <= t.atRiskDays) return 'at-risk';
+  if (idleDays <= t.lapsedDays) return 'sleeping';
+  return 'lapsed';
+}
+
+/** Interest tags now: categories with their decayed scores scaled so the strongest is 1. */
+export function interestTags(profile: Profile, nowMs: number, limit = 10): { category: string; score: number }[] {
+  const scored = Object.entries(profile.interests).map(([category, score]) => ({ category, score: valueAt(score, nowMs, INTEREST_HALF_LIFE_MS) }));
+  const top = Math.max(...scored.map((s) => s.score), 0);
+  return scored
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((s) => ({ category: s.category, score: top > 0 ? Math.round((s.score / top) * 1000) / 1000 : 0 }));
+}

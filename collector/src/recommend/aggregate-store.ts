@@ -1,0 +1,145 @@
+/**
+ * Shop-wide aggregates behind the recommendations, kept up to date event by
+ * event in ShopState's SQLite: popularity per scope (everything, a region, a
+ * category; long-term, trending and sales), item-to-item links (viewed in
+ * the same session, weighted by how close; bought together), item totals for
+ * normalisation, and typical repurchase intervals.
+ *
+ * Reads are bounded: top-N by an index, never a scan of history.
+ */
+import { DAY_MS, decayedWeight } from '../lib/decay';
+import type { Sql } from '../lib/sql';
+
+export const AGGREGATE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS popularity (
+  scope      TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  score      REAL NOT NULL,
+  PRIMARY KEY (scope, product_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS popularity_top ON popularity (scope, score DESC);
+CREATE TABLE IF NOT EXISTS links (
+  kind  TEXT NOT NULL,                 -- 'v' viewed in one session, 'b' bought together
+  a     TEXT NOT NULL,
+  b     TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (kind, a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_top ON links (kind, a, score DESC);
+CREATE TABLE IF NOT EXISTS item_totals (
+  product_id TEXT PRIMARY KEY,
+  views      REAL NOT NULL DEFAULT 0,
+  buys       REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS repurchase (
+  product_id  TEXT PRIMARY KEY,
+  intervals   INTEGER NOT NULL,
+  mean_ms     REAL NOT NULL
+) WITHOUT ROWID;
+`;
+
+export const HALF_LIFE = {
+  popular: 7 * DAY_MS,
+  trending: 1 * DAY_MS,
+  sold: 30 * DAY_MS,
+} as const;
+
+/** Scope names: a region is "country/region". */
+export const scope = {
+  all: 'all',
+  region: (region: string) => `r:${region}`,
+  category: (category: string) => `cat:${category}`,
+  trendingAll: 't:all',
+  trendingRegion: (region: string) => `t:r:${region}`,
+  soldAll: 's:all',
+  soldRegion: (region: string) => `s:r:${region}`,
+};
+
+export type LinkKind = 'v' | 'b';
+
+export interface Scored {
+  productId: string;
+  score: number;
+}
+
+export class AggregateStore {
+  constructor(private readonly sql: Sql) {}
+
+  bumpPopularity(scopeName: string, productId: string, weight: number, atMs: number, halfLifeMs: number): void {
+    this.sql.exec(
+      `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
+       ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
+      scopeName,
+      productId,
+      decayedWeight(weight, atMs, halfLifeMs),
+    );
+  }
+
+  bumpLink(kind: LinkKind, a: string, b: string, weight: number): void {
+    this.sql.exec(
+      `INSERT INTO links (kind, a, b, score) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (kind, a, b) DO UPDATE SET score = score + ?4`,
+      kind,
+      a,
+      b,
+      weight,
+    );
+  }
+
+  bumpTotals(productId: string, views: number, buys: number): void {
+    this.sql.exec(
+      `INSERT INTO item_totals (product_id, views, buys) VALUES (?1, ?2, ?3)
+       ON CONFLICT (product_id) DO UPDATE SET views = views + ?2, buys = buys + ?3`,
+      productId,
+      views,
+      buys,
+    );
+  }
+
+  recordRepurchase(productId: string, intervalMs: number): void {
+    this.sql.exec(
+      `INSERT INTO repurchase (product_id, intervals, mean_ms) VALUES (?1, 1, ?2)
+       ON CONFLICT (product_id) DO UPDATE SET mean_ms = (mean_ms * intervals + ?2) / (intervals + 1), intervals = intervals + 1`,
+      productId,
+      intervalMs,
+    );
+  }
+
+  top(scopeName: string, limit: number): Scored[] {
+    return this.sql
+      .exec<{ product_id: string; score: number }>('SELECT product_id, score FROM popularity WHERE scope = ? ORDER BY score DESC LIMIT ?', scopeName, limit)
+      .toArray()
+      .map((row) => ({ productId: row.product_id, score: row.score }));
+  }
+
+  neighbours(kind: LinkKind, productId: string, limit: number): Scored[] {
+    return this.sql
+      .exec<{ b: string; score: number }>('SELECT b, score FROM links WHERE kind = ? AND a = ? ORDER BY score DESC LIMIT ?', kind, productId, limit)
+      .toArray()
+      .map((row) => ({ productId: row.b, score: row.score }));
+  }
+
+  totals(productIds: readonly string[]): Map<string, { views: number; buys: number }> {
+    const found = new Map<string, { views: number; buys: number }>();
+    if (productIds.length === 0) return found;
+    for (const row of this.sql.exec<{ product_id: string; views: number; buys: number }>(
+      'SELECT product_id, views, buys FROM item_totals WHERE product_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(productIds),
+    )) {
+      found.set(row.product_id, { views: row.views, buys: row.buys });
+    }
+    return found;
+  }
+
+  repurchaseIntervals(productIds: readonly string[]): Map<string, number> {
+    const found = new Map<string, number>();
+    if (productIds.length === 0) return found;
+    for (const row of this.sql.exec<{ product_id: string; mean_ms: number }>(
+      'SELECT product_id, mean_ms FROM repurchase WHERE product_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(productIds),
+    )) {
+      found.set(row.product_id, row.mean_ms);
+    }
+    return found;
+  }
+}

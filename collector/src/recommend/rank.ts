@@ -1,0 +1,210 @@
+/**
+ * Slot recipes: which strategies feed a slot and with what weight, then the
+ * blend, the filters (already bought, in the cart, out of stock, the product
+ * on screen, duplicates) and tiered fallbacks — region, then everyone, then
+ * the catalog — so a slot is never empty while anything is in stock, and
+ * never random.
+ */
+import type { RecommendedItem, Slot, Variant } from '@trailmark/schema';
+import type { CatalogItem } from '../catalog/catalog-store';
+import { interestTags, type Profile } from '../profiles/profile';
+import { scope, type AggregateStore, type Scored } from './aggregate-store';
+import { dueForReorder, interestPicks, linked, popular, sessionSeeds } from './strategies';
+
+export interface RankRequest {
+  slot: Slot;
+  variant: Variant;
+  limit: number;
+  /** The product on screen (product slot). */
+  productId?: string;
+  /** "country/region" of the visitor. */
+  region?: string;
+  nowMs: number;
+}
+
+export interface RankSources {
+  aggregates: AggregateStore;
+  /** Catalog entries for candidate ids; undefined means "no catalog" (offline evaluation ranks ids only). */
+  catalog?: (productIds: string[]) => Map<string, CatalogItem>;
+  /** Named in-stock products, newest first: the last tier of fallback. */
+  anyInStock?: (limit: number) => string[];
+  repurchaseIntervals: (productIds: string[]) => Map<string, number>;
+}
+
+interface Source {
+  candidates: Scored[];
+  weight: number;
+  reason: string;
+}
+
+export interface Ranked {
+  strategy: string;
+  items: { productId: string; score: number; reason: string }[];
+  /** What the slot must not show, for the catalog top-up. */
+  exclude: ReadonlySet<string>;
+}
+
+/** Products the shopper would not want pushed again in this slot. */
+function exclusions(slot: Slot, profile: Profile | undefined, productId: string | undefined): Set<string> {
+  const out = new Set<string>();
+  if (productId) out.add(productId);
+  if (!profile || slot === 'reorder' || slot === 'trending') return out;
+  for (const id of Object.keys(profile.cart)) out.add(id);
+  // Already bought: shown again only by the reorder slot, when it is due.
+  for (const id of Object.keys(profile.purchases)) out.add(id);
+  return out;
+}
+
+function personalSources(req: RankRequest, profile: Profile | undefined, src: RankSources, exclude: Set<string>): { sources: Source[]; strategy: string } {
+  const { aggregates } = src;
+  const recent = profile ? [...profile.session.views].reverse() : [];
+  const history = profile ? [...profile.recentViews].reverse().map((v) => v.productId) : [];
+  const seeds = sessionSeeds(recent.length > 0 ? recent : history);
+  const regional = req.region ? popular(aggregates, scope.region(req.region)) : [];
+
+  switch (req.slot) {
+    case 'home': {
+      const boughtSeeds = (profile?.orders.slice(-3) ?? []).flatMap((o) => o.productIds).map((productId) => ({ productId, weight: 1 }));
+      const interests = profile ? interestTags(profile, req.nowMs, 3) : [];
+      return {
+        strategy: seeds.length || interests.length ? 'regional+personal' : 'regional',
+        sources: [
+          { candidates: linked(aggregates, 'v', seeds, exclude), weight: 1, reason: 'because-you-viewed' },
+          { candidates: linked(aggregates, 'b', boughtSeeds, exclude), weight: 0.5, reason: 'bought-together' },
+          { candidates: interestPicks(aggregates, interests), weight: 0.4, reason: 'matches-your-interests' },
+          { candidates: regional, weight: 0.35, reason: 'popular-in-region' },
+        ],
+      };
+    }
+    case 'product': {
+      const focus = req.productId ? [{ productId: req.productId, weight: 1 }] : [];
+      const context = seeds.filter((s) => s.productId !== req.productId).map((s) => ({ ...s, weight: s.weight * 0.35 }));
+      return {
+        strategy: 'also-viewed+bought-together',
+        sources: [
+          { candidates: linked(aggregates, 'v', [...focus, ...context], exclude), weight: 1, reason: 'also-viewed' },
+          { candidates: linked(aggregates, 'b', focus, exclude), weight: 0.8, reason: 'bought-together' },
+          { candidates: regional, weight: 0.05, reason: 'popular-in-region' },
+        ],
+      };
+    }
+    case 'cart': {
+      const cartSeeds = Object.keys(profile?.cart ?? {}).map((productId) => ({ productId, weight: 1 }));
+      return {
+        strategy: 'cross-sell',
+        sources: [
+          { candidates: linked(aggregates, 'b', cartSeeds, exclude), weight: 1, reason: 'bought-together' },
+          { candidates: linked(aggregates, 'v', cartSeeds, exclude), weight: 0.4, reason: 'also-viewed' },
+          { candidates: regional, weight: 0.1, reason: 'popular-in-region' },
+        ],
+      };
+    }
+    case 'trending':
+      return {
+        strategy: 'trending-in-region',
+        sources: [
+          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region)) : [], weight: 1, reason: 'trending-in-region' },
+          { candidates: popular(aggregates, scope.trendingAll), weight: 0.5, reason: 'trending' },
+        ],
+      };
+    case 'reorder': {
+      const ids = Object.keys(profile?.purchases ?? {});
+      const due = profile ? dueForReorder(profile, src.repurchaseIntervals(ids), req.nowMs) : [];
+      return { strategy: 'repurchase-cycle', sources: [{ candidates: due, weight: 1, reason: 'time-to-reorder' }] };
+    }
+  }
+}
+
+/** Ranks product ids for a slot (with their reasons) before catalog filtering. */
+export function rankCandidates(req: RankRequest, profile: Profile | undefined, src: RankSources): Ranked {
+  // The control group sees the same thing for everyone: best sellers, minus only the product on screen.
+  const control = req.variant === 'control';
+  const exclude = control ? exclusions(req.slot, undefined, req.productId) : exclusions(req.slot, profile, req.productId);
+  const { sources, strategy } = control
+    ? { strategy: 'best-sellers', sources: [{ candidates: bestSellers(src.aggregates), weight: 1, reason: 'best-seller' }] }
+    : personalSources(req, profile, src, exclude);
+
+  const blended = new Map<string, { score: number; reason: string; best: number }>();
+  for (const source of sources) {
+    for (const c of source.candidates) {
+      if (exclude.has(c.productId)) continue;
+      const contribution = c.score * source.weight;
+      const entry = blended.get(c.productId);
+      if (!entry) blended.set(c.productId, { score: contribution, reason: source.reason, best: contribution });
+      else {
+        entry.score += contribution;
+        if (contribution > entry.best) Object.assign(entry, { reason: source.reason, best: contribution });
+      }
+    }
+  }
+  const items = [...blended.entries()]
+    .map(([productId, e]) => ({ productId, score: e.score, reason: e.reason }))
+    .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+  return { strategy, items: appendFallbacks(items, req, src, exclude), exclude };
+}
+
+/** Sales first; a shop with no orders yet falls back to overall popularity. */
+function bestSellers(aggregates: AggregateStore): Scored[] {
+  const sold = popular(aggregates, scope.soldAll);
+  return sold.length > 0 ? sold : popular(aggregates, scope.all);
+}
+
+function appendFallbacks(items: Ranked['items'], req: RankRequest, src: RankSources, exclude: Set<string>): Ranked['items'] {
+  const seen = new Set(items.map((i) => i.productId));
+  const tiers: [Scored[], string][] = [];
+  if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region)), 'popular-in-region']);
+  tiers.push([popular(src.aggregates, scope.all), 'popular']);
+  const out = [...items];
+  // Fallback items rank below every personal pick, in tier order.
+  let floor = Math.min(0, ...out.map((i) => i.score));
+  for (const [tier, reason] of tiers) {
+    floor -= 1;
+    for (const c of tier) {
+      if (seen.has(c.productId) || exclude.has(c.productId)) continue;
+      seen.add(c.productId);
+      out.push({ productId: c.productId, score: floor + c.score * 0.5, reason });
+    }
+  }
+  return out;
+}
+
+/** Keeps what can be shown (named, in stock), up to the limit, topping up from the catalog if history is thin. */
+export function toItems(ranked: Ranked['items'], req: RankRequest, src: RankSources, exclude: ReadonlySet<string>): RecommendedItem[] {
+  if (!src.catalog) return ranked.slice(0, req.limit).map((r) => ({ productId: r.productId, name: r.productId, score: r.score, reason: r.reason }));
+  const catalog = src.catalog(ranked.slice(0, req.limit * 4 + 20).map((r) => r.productId));
+  const items: RecommendedItem[] = [];
+  for (const r of ranked) {
+    const product = catalog.get(r.productId);
+    if (!product || !product.inStock) continue;
+    items.push(toItem(product, r.score, r.reason));
+    if (items.length >= req.limit) return rescore(items);
+  }
+  // A shop with a catalog but (almost) no behaviour yet: newest products, so the slot is never empty.
+  const chosen = new Set(items.map((i) => i.productId));
+  const extra = (src.anyInStock?.(req.limit * 2 + exclude.size) ?? []).filter((id) => !chosen.has(id) && !exclude.has(id));
+  const extraItems = src.catalog(extra);
+  for (const id of extra) {
+    const product = extraItems.get(id);
+    if (!product) continue;
+    items.push(toItem(product, 0, 'new-in-catalog'));
+    if (items.length >= req.limit) break;
+  }
+  return rescore(items);
+}
+
+function toItem(product: CatalogItem, score: number, reason: string): RecommendedItem {
+  const item: RecommendedItem = { productId: product.productId, name: product.name, score, reason };
+  if (product.price !== undefined) item.price = product.price;
+  if (product.currency !== undefined) item.currency = product.currency;
+  if (product.imageUrl !== undefined) item.imageUrl = product.imageUrl;
+  if (product.url !== undefined) item.url = product.url;
+  if (product.category !== undefined) item.category = product.category;
+  return item;
+}
+
+/** Scores in the response are in [0, 1], the first item highest: comparable across requests. */
+function rescore(items: RecommendedItem[]): RecommendedItem[] {
+  const n = items.length;
+  return items.map((item, i) => ({ ...item, score: Math.round(((n - i) / n) * 1000) / 1000 }));
+}
+

@@ -1,0 +1,93 @@
+/**
+ * Candidate generators, one per strategy. Each reads a bounded number of rows
+ * (top-N by an index) and returns products scored in [0, 1] within itself, so
+ * a slot can blend them with weights (see rank.ts).
+ */
+import { DAY_MS } from '../lib/decay';
+import type { Profile } from '../profiles/profile';
+import type { AggregateStore, LinkKind, Scored } from './aggregate-store';
+
+export const TUNING = {
+  /** Neighbours read per seed item. */
+  neighbours: 60,
+  /** Popularity rows read per scope. */
+  popular: 60,
+  /**
+   * Link scores are divided by the neighbour's own total to this power, so
+   * best sellers do not appear next to everything (0: raw counts, 1: lift).
+   */
+  normalisation: 0.35,
+  /** Weight of the i-th most recent session view as a seed: recency^i. */
+  recency: 0.6,
+  /** Session views used as seeds. */
+  seeds: 5,
+};
+
+function scaled(list: Scored[]): Scored[] {
+  const top = list.reduce((max, s) => Math.max(max, s.score), 0);
+  return top > 0 ? list.map((s) => ({ productId: s.productId, score: s.score / top })) : [];
+}
+
+function sortedTop(scores: Map<string, number>, limit: number): Scored[] {
+  return [...scores.entries()]
+    .map(([productId, score]) => ({ productId, score }))
+    .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1))
+    .slice(0, limit);
+}
+
+/**
+ * Products linked to the seeds (viewed in the same sessions, or bought
+ * together), seed weights summed, normalised by each neighbour's totals.
+ */
+export function linked(store: AggregateStore, kind: LinkKind, seeds: { productId: string; weight: number }[], exclude: ReadonlySet<string>): Scored[] {
+  const raw = new Map<string, number>();
+  for (const seed of seeds) {
+    for (const n of store.neighbours(kind, seed.productId, TUNING.neighbours)) {
+      if (exclude.has(n.productId)) continue;
+      raw.set(n.productId, (raw.get(n.productId) ?? 0) + seed.weight * n.score);
+    }
+  }
+  if (raw.size === 0) return [];
+  const totals = store.totals([...raw.keys()]);
+  for (const [productId, score] of raw) {
+    const total = totals.get(productId);
+    const base = kind === 'v' ? total?.views : total?.buys;
+    raw.set(productId, score / Math.max(1, base ?? 1) ** TUNING.normalisation);
+  }
+  return scaled(sortedTop(raw, TUNING.neighbours));
+}
+
+/** Seeds from a session: the most recent views weigh most. */
+export function sessionSeeds(recentFirst: readonly string[]): { productId: string; weight: number }[] {
+  return recentFirst.slice(0, TUNING.seeds).map((productId, i) => ({ productId, weight: TUNING.recency ** i }));
+}
+
+export function popular(store: AggregateStore, scopeName: string): Scored[] {
+  return scaled(store.top(scopeName, TUNING.popular));
+}
+
+/** Popular products of the shopper's strongest interest categories, weighted by interest. */
+export function interestPicks(store: AggregateStore, categories: { category: string; score: number }[]): Scored[] {
+  const scores = new Map<string, number>();
+  for (const { category, score: weight } of categories.slice(0, 3)) {
+    for (const s of popular(store, `cat:${category}`)) scores.set(s.productId, (scores.get(s.productId) ?? 0) + weight * s.score);
+  }
+  return scaled(sortedTop(scores, TUNING.popular));
+}
+
+/**
+ * Products the shopper buys on a cycle and is due to buy again: elapsed time
+ * since the last purchase near or past their interval (their own, or the
+ * shop's typical one for the product).
+ */
+export function dueForReorder(profile: Profile, shopIntervals: Map<string, number>, nowMs: number): Scored[] {
+  const due: Scored[] = [];
+  for (const [productId, history] of Object.entries(profile.purchases)) {
+    const interval = history.meanIntervalMs ?? shopIntervals.get(productId);
+    if (!interval || interval < DAY_MS) continue;
+    const progress = (nowMs - history.lastAt) / interval;
+    // Due from 80% of the cycle; most due first, fading once long overdue.
+    if (progress >= 0.8) due.push({ productId, score: progress <= 1.5 ? progress : 1.5 / progress });
+  }
+  return scaled(due.sort((a, b) => b.score - a.score));
+}

@@ -1,0 +1,239 @@
+/**
+ * The live state of one shop over a SQLite database: identity graph, profiles,
+ * catalog and recommendation aggregates, and the operations on them. The
+ * ShopState Durable Object runs it on its own storage; the offline
+ * benchmark runs the very same code on an in-process SQLite.
+ */
+import type { RecommendationResponse, Slot, StoredMessage } from '@trailmark/schema';
+import { CATALOG_SCHEMA, CatalogStore } from '../catalog/catalog-store';
+import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
+import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
+import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
+import { first, type Sql } from '../lib/sql';
+import {
+  applyEvent,
+  interestTags,
+  lifecycleStage,
+  mergeProfiles,
+  type Attribution,
+  type LifecycleStage,
+  type Profile,
+} from '../profiles/profile';
+import { ProfileStore } from '../profiles/profile-store';
+import { AGGREGATE_SCHEMA, AggregateStore } from '../recommend/aggregate-store';
+import { variantFor } from '../recommend/holdout';
+import { learnFromEvent, regionKey } from '../recommend/learn';
+import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
+import type { LifecycleThresholds } from '../sites/site';
+
+export const SHOP_SCHEMA = `
+${IDENTITY_SCHEMA}
+${CATALOG_SCHEMA}
+${AGGREGATE_SCHEMA}
+CREATE TABLE IF NOT EXISTS applied (
+  message_id TEXT PRIMARY KEY,
+  profile_id TEXT,              -- null: suppressed, not applied
+  applied_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
+CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
+`;
+
+export interface IngestItem {
+  message: StoredMessage;
+  /** SHA-256 of the message's anonymousId and userId (for the suppression list). */
+  idHashes: string[];
+}
+
+export interface IngestOutcome {
+  /** Per message, in order: the profile it belongs to now, or null when its ids are suppressed. */
+  profileIds: (string | null)[];
+  merges: { from: string; into: string }[];
+  /** Per message: recommendation credits to add to its context (`context.attribution`), or null. */
+  attributions: (Attribution[] | null)[];
+}
+
+export interface RecommendInput {
+  writeKey: string;
+  slot: Slot;
+  anonymousId?: string;
+  userId?: string;
+  productId?: string;
+  limit: number;
+  geo: { country?: string; region?: string };
+  holdoutPercent: number;
+  nowMs: number;
+}
+
+export interface ProfileView {
+  profileId: string;
+  userId?: string;
+  anonymousIds: string[];
+  userIds: string[];
+  mergedProfileIds: string[];
+  firstSeen: string;
+  lastSeen: string;
+  lifecycle: LifecycleStage;
+  region: Profile['geo'];
+  device: Profile['device'];
+  sessions: number;
+  counts: Profile['counts'];
+  revenue: number;
+  interests: { category: string; score: number }[];
+  recentViews: { productId: string; name?: string; at: string }[];
+  recentCategories: { category: string; at: string }[];
+  searches: { query: string; at: string }[];
+  cart: { productId: string; name?: string; quantity: number; price?: number }[];
+  orders: { orderId: string; at: string; total: number; currency?: string; productIds: string[] }[];
+  purchaseCycles: { productId: string; name?: string; purchases: number; lastAt: string; meanIntervalDays?: number }[];
+}
+
+const APPLIED_RETENTION_MS = 35 * 24 * 3600 * 1000;
+
+export class ShopModel {
+  readonly identities: SqliteIdentityStore;
+  readonly profiles: ProfileStore;
+  readonly catalog: CatalogStore;
+  readonly aggregates: AggregateStore;
+
+  constructor(private readonly sql: Sql) {
+    this.profiles = new ProfileStore(sql);
+    this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
+    this.catalog = new CatalogStore(sql);
+    this.aggregates = new AggregateStore(sql);
+  }
+
+  /** Applies a batch; run it inside one transaction. Each messageId is applied at most once. */
+  ingest(items: IngestItem[]): IngestOutcome {
+    const merges: IngestOutcome['merges'] = [];
+    const attributions: IngestOutcome['attributions'] = [];
+    const profileIds = items.map(({ message, idHashes }) => {
+      attributions.push(null);
+      const seen = first<{ profile_id: string | null }>(this.sql, 'SELECT profile_id FROM applied WHERE message_id = ?', message.messageId);
+      if (seen) return seen.profile_id === null ? null : this.identities.current(seen.profile_id);
+      if (this.isSuppressed(idHashes)) {
+        this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at) VALUES (?, NULL, ?)', message.messageId, Date.now());
+        return null;
+      }
+      const resolution = resolveProfile(this.identities, message as StoredMessage & { previousId?: string });
+      if (resolution.merged) merges.push(resolution.merged);
+      const { profileId } = resolution;
+      // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
+      if (!message.context.bot) {
+        const credits = this.learn(profileId, message);
+        if (credits) attributions[attributions.length - 1] = credits;
+      }
+      this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at) VALUES (?, ?, ?)', message.messageId, profileId, Date.now());
+      return profileId;
+    });
+    this.profiles.flush();
+    return { profileIds, merges, attributions };
+  }
+
+  private learn(profileId: string, message: StoredMessage): Attribution[] | undefined {
+    const atMs = Date.parse(message.timestamp);
+    const profile = this.profiles.edit(profileId, atMs);
+    const effects = applyEvent(profile, message);
+    for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs);
+    learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo) });
+    return effects.attributions;
+  }
+
+  private mergeDocuments(from: string, into: string): void {
+    const source = this.profiles.find(from);
+    if (source) {
+      const target = this.profiles.find(into);
+      this.profiles.replace(target ? mergeProfiles(target, source) : { ...source, profileId: into });
+    }
+    this.profiles.forget(from);
+  }
+
+  private isSuppressed(idHashes: string[]): boolean {
+    return idHashes.some((hash) => first(this.sql, 'SELECT 1 AS x FROM suppressed_ids WHERE id_hash = ?', hash) !== undefined);
+  }
+
+  /** Forgets messageIds older than the retention; the event log's unique key still catches older retries. */
+  pruneApplied(nowMs: number): void {
+    this.sql.exec('DELETE FROM applied WHERE applied_at < ?', nowMs - APPLIED_RETENTION_MS);
+  }
+
+  suppress(idHashes: string[]): void {
+    for (const hash of idHashes) this.sql.exec('INSERT OR IGNORE INTO suppressed_ids (id_hash) VALUES (?)', hash);
+  }
+
+  /** The profile a visitor has now (userId first), without creating one. */
+  profileIdOf(ids: { anonymousId?: string; userId?: string }): string | undefined {
+    return (ids.userId && this.identities.profileOf('user', ids.userId)) || (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) || undefined;
+  }
+
+  recommend(input: RecommendInput): RecommendationResponse {
+    const profileId = this.profileIdOf(input);
+    const profile = profileId ? this.profiles.find(profileId) : undefined;
+    // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
+    const groupId = profileId ?? profileIdFor(input.userId ? `user:${input.userId}` : `anonymous:${input.anonymousId ?? ''}`);
+    const variant = variantFor(input.writeKey, groupId, input.holdoutPercent);
+    const request = { slot: input.slot, variant, limit: input.limit, productId: input.productId, region: regionKey(input.geo), nowMs: input.nowMs };
+    const sources = this.rankSources();
+    const ranked = rankCandidates(request, profile, sources);
+    const items = toItems(ranked.items, request, sources, ranked.exclude);
+    return { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items };
+  }
+
+  rankSources(): RankSources {
+    return {
+      aggregates: this.aggregates,
+      catalog: (ids) => this.catalog.items(ids),
+      anyInStock: (limit) => this.catalog.anyInStock(limit),
+      repurchaseIntervals: (ids) => this.aggregates.repurchaseIntervals(ids),
+    };
+  }
+
+  loadCatalog(products: ProductFacts[], atMs: number): void {
+    for (const product of products) this.catalog.learn(product, atMs);
+  }
+
+  profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds): ProfileView | undefined {
+    const linked = this.identities.linkedTo(id);
+    if (!linked) return undefined;
+    const profile = this.profiles.find(linked.profileId);
+    if (!profile) return undefined;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const names = this.catalog.items([
+      ...profile.recentViews.map((v) => v.productId),
+      ...Object.keys(profile.cart),
+      ...Object.keys(profile.purchases),
+    ]);
+    const nameOf = (productId: string) => names.get(productId)?.name;
+    const userId = this.identities.userOf(linked.profileId);
+    return {
+      profileId: linked.profileId,
+      ...(userId ? { userId } : {}),
+      anonymousIds: linked.anonymousIds,
+      userIds: linked.userIds,
+      mergedProfileIds: linked.profileIds.filter((p) => p !== linked.profileId),
+      firstSeen: iso(profile.firstSeen),
+      lastSeen: iso(profile.lastSeen),
+      lifecycle: lifecycleStage(profile, nowMs, lifecycle),
+      region: profile.geo,
+      device: profile.device,
+      sessions: profile.sessionCount,
+      counts: profile.counts,
+      revenue: Math.round(profile.revenue * 100) / 100,
+      interests: interestTags(profile, nowMs),
+      recentViews: [...profile.recentViews].reverse().map((v) => ({ productId: v.productId, name: nameOf(v.productId), at: iso(v.at) })),
+      recentCategories: [...profile.recentLists].reverse().map((l) => ({ category: l.category, at: iso(l.at) })),
+      searches: [...profile.searches].reverse().map((s) => ({ query: s.query, at: iso(s.at) })),
+      cart: Object.entries(profile.cart).map(([productId, line]) => ({ productId, name: nameOf(productId), quantity: line.quantity, price: line.price })),
+      orders: [...profile.orders].reverse().map((o) => ({ ...o, at: iso(o.at) })),
+      purchaseCycles: Object.entries(profile.purchases)
+        .sort((a, b) => b[1].lastAt - a[1].lastAt)
+        .map(([productId, h]) => ({
+          productId,
+          name: nameOf(productId),
+          purchases: h.count,
+          lastAt: iso(h.lastAt),
+          ...(h.meanIntervalMs ? { meanIntervalDays: Math.round((h.meanIntervalMs / 86_400_000) * 10) / 10 } : {}),
+        })),
+    };
+  }
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { profileIdFor } from '../src/identity/resolve-profile';
+import { variantFor } from '../src/recommend/holdout';
+import { createSite, drainAll, exportEvents, uniqueId } from './support/collector';
+import { added, event, ordered, product, recommend, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
+
+const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
+const TEXAS: Geo = { country: 'US', region: 'Texas' };
+/** Everyone in the treatment group, so personal strategies are what is tested. */
+const personal = { settings: { holdoutPercent: 0 } };
+
+describe('cold start and fallbacks', () => {
+  it('is never empty while the catalog has items in stock, even with no behaviour at all', async () => {
+    const writeKey = await createSite(personal);
+    const catalog = ['a', 'b', 'c'].map((id) => JSON.stringify(product(id))).join('\n');
+    expect((await uploadCatalog(writeKey, catalog)).body).toMatchObject({ loaded: 3, rejected: [] });
+    for (const slot of ['home', 'trending', 'reorder', 'cart']) {
+      const recs = await recommendations(writeKey, { slot, anonymousId: uniqueId('new') });
+      expect(recs.items.length, slot).toBe(3);
+    }
+    const onProduct = await recommendations(writeKey, { slot: 'product', productId: 'a', anonymousId: 'x' });
+    expect(onProduct.items.map((i) => i.productId).sort()).toEqual(['b', 'c']);
+  });
+
+  it('falls back to what is popular in the visitor’s region, then everywhere', async () => {
+    const writeKey = await createSite(personal);
+    // Bavaria buys beer steins, Texas buys boots.
+    for (let i = 0; i < 4; i++) await send(writeKey, [ordered(`bav-${i}`, ['stein'])], BAVARIA);
+    for (let i = 0; i < 6; i++) await send(writeKey, [ordered(`tex-${i}`, ['boots'])], TEXAS);
+    await drainAll(writeKey);
+    const bavarian = await recommendations(writeKey, { slot: 'home', anonymousId: uniqueId('visitor') }, BAVARIA);
+    expect(bavarian.items[0]).toMatchObject({ productId: 'stein', reason: 'popular-in-region' });
+    expect(bavarian.items[1]).toMatchObject({ productId: 'boots', reason: 'popular' });
+    const texan = await recommendations(writeKey, { slot: 'home', anonymousId: uniqueId('visitor') }, TEXAS);
+    expect(texan.items[0]!.productId).toBe('boots');
+    const elsewhere = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor') }, { country: 'FR', region: 'Brittany' });
+    expect(elsewhere.items.map((i) => i.productId)).toEqual(['boots', 'stein']);
+  });
+});
+
+describe('strategies', () => {
+  it('product slot: also viewed and bought together, weighted toward close views', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 5; i++) await send(writeKey, [viewed(`s${i}`, 'tent'), viewed(`s${i}`, 'sleeping-bag'), viewed(`s${i}`, 'stove')]);
+    await send(writeKey, [viewed('x', 'tent'), viewed('x', 'umbrella')]);
+    for (let i = 0; i < 3; i++) await send(writeKey, [ordered(`b${i}`, ['tent', 'mat'])]);
+    await drainAll(writeKey);
+    const recs = await recommendations(writeKey, { slot: 'product', productId: 'tent', anonymousId: uniqueId('v') });
+    const ids = recs.items.map((i) => i.productId);
+    expect(ids[0]).toBe('sleeping-bag');
+    expect(ids).toContain('mat');
+    expect(ids.indexOf('stove')).toBeLessThan(ids.indexOf('umbrella'));
+    expect(ids).not.toContain('tent');
+    expect(recs.items.find((i) => i.productId === 'mat')!.reason).toBe('bought-together');
+    expect(recs.strategy).toBe('also-viewed+bought-together');
+  });
+
+  it('cart slot: cross-sells what is bought with the cart’s contents, never what is in it', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 4; i++) await send(writeKey, [ordered(`b${i}`, ['beer', 'chips'])]);
+    for (let i = 0; i < 2; i++) await send(writeKey, [ordered(`c${i}`, ['beer', 'pretzels'])]);
+    await send(writeKey, [ordered('z', ['soap'])]);
+    const shopper = uniqueId('cart');
+    await sendAndStore(writeKey, [added(shopper, 'beer')]);
+    const recs = await recommendations(writeKey, { slot: 'cart', anonymousId: shopper });
+    expect(recs.items.map((i) => i.productId).slice(0, 2)).toEqual(['chips', 'pretzels']);
+    expect(recs.items.map((i) => i.productId)).not.toContain('beer');
+  });
+
+  it('home slot: personal picks from the shopper’s own browsing, blended with the region', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 4; i++) await send(writeKey, [viewed(`s${i}`, 'kayak'), viewed(`s${i}`, 'paddle')]);
+    for (let i = 0; i < 6; i++) await send(writeKey, [ordered(`r${i}`, ['stein'])], BAVARIA);
+    const shopper = uniqueId('home');
+    await sendAndStore(writeKey, [viewed(shopper, 'kayak')], BAVARIA);
+    const recs = await recommendations(writeKey, { slot: 'home', anonymousId: shopper }, BAVARIA);
+    expect(recs.strategy).toBe('regional+personal');
+    expect(recs.items[0]).toMatchObject({ productId: 'paddle', reason: 'because-you-viewed' });
+    expect(recs.items.map((i) => i.productId)).toContain('stein');
+  });
+
+  it('trending slot: what the region is into now', async () => {
+    const writeKey = await createSite(personal);
+    const old = new Date(Date.now() - 20 * 86_400_000).toISOString();
+    for (let i = 0; i < 10; i++) await send(writeKey, [{ ...viewed(`o${i}`, 'old-hit'), timestamp: old }], TEXAS);
+    for (let i = 0; i < 3; i++) await send(writeKey, [viewed(`n${i}`, 'new-hit')], TEXAS);
+    await drainAll(writeKey);
+    const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('t') }, TEXAS);
+    expect(recs.items[0]).toMatchObject({ productId: 'new-hit', reason: 'trending-in-region' });
+  });
+
+  it('reorder slot: items bought on a cycle, when the next purchase is due', async () => {
+    const writeKey = await createSite(personal);
+    const shopper = uniqueId('regular');
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    // Coffee every 30 days, last bought 31 days ago: due. Filters bought 30 days apart, last 2 days ago: not due.
+    await sendAndStore(writeKey, [
+      ordered(shopper, ['coffee'], daysAgo(91)),
+      ordered(shopper, ['coffee'], daysAgo(61)),
+      ordered(shopper, ['coffee', 'filters'], daysAgo(31)),
+      ordered(shopper, ['filters'], daysAgo(2)),
+    ]);
+    const recs = await recommendations(writeKey, { slot: 'reorder', anonymousId: shopper });
+    expect(recs.strategy).toBe('repurchase-cycle');
+    expect(recs.items[0]).toMatchObject({ productId: 'coffee', reason: 'time-to-reorder' });
+    expect(recs.items.find((i) => i.productId === 'filters')?.reason).not.toBe('time-to-reorder');
+  });
+
+  it('filters out what the shopper bought, has in the cart, and what is out of stock', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 5; i++) await send(writeKey, [ordered(`p${i}`, ['a', 'b', 'c', 'd'])]);
+    await send(writeKey, [viewed('z', 'd', { in_stock: false })]);
+    const shopper = uniqueId('f');
+    await sendAndStore(writeKey, [ordered(shopper, ['a']), added(shopper, 'b')]);
+    const recs = await recommendations(writeKey, { slot: 'home', anonymousId: shopper });
+    expect(recs.items.map((i) => i.productId)).toEqual(['c']);
+  });
+
+  it('reflects the shopper’s own latest event within 2 seconds', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 3; i++) await send(writeKey, [viewed(`s${i}`, 'drill'), viewed(`s${i}`, 'drill-bits')]);
+    for (let i = 0; i < 5; i++) await send(writeKey, [ordered(`p${i}`, ['hammer'])]);
+    await drainAll(writeKey);
+    const shopper = uniqueId('fresh');
+    expect((await recommendations(writeKey, { slot: 'home', anonymousId: shopper })).items[0]!.productId).toBe('hammer');
+    const started = Date.now();
+    await send(writeKey, [viewed(shopper, 'drill')]); // no manual drain: the shard's alarm must do it
+    let first = '';
+    while (Date.now() - started < 2000) {
+      first = (await recommendations(writeKey, { slot: 'home', anonymousId: shopper })).items[0]!.productId;
+      if (first === 'drill-bits') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(first).toBe('drill-bits');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('holdout and attribution', () => {
+  it('splits profiles deterministically at the configured share', () => {
+    const share = (percent: number) =>
+      Array.from({ length: 10_000 }, (_, i) => variantFor('site', profileIdFor(`anonymous:v-${i}`), percent)).filter((v) => v === 'control').length / 10_000;
+    expect(share(10)).toBeGreaterThan(0.09);
+    expect(share(10)).toBeLessThan(0.11);
+    expect(share(50)).toBeGreaterThan(0.48);
+    expect(share(50)).toBeLessThan(0.52);
+    expect(share(0)).toBe(0);
+    expect(variantFor('site', 'p-1', 10)).toBe(variantFor('site', 'p-1', 10));
+  });
+
+  it('serves the control group best sellers, and honours the site’s split', async () => {
+    const writeKey = await createSite();
+    for (let i = 0; i < 3; i++) await send(writeKey, [ordered(`p${i}`, ['best'])]);
+    await sendAndStore(writeKey, [viewed('v', 'niche'), viewed('v', 'niche-2')]);
+    const visitor = (want: string, percent: number) =>
+      Array.from({ length: 200 }, (_, i) => `visitor-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), percent) === want)!;
+    const control = await recommendations(writeKey, { slot: 'product', productId: 'niche', anonymousId: visitor('control', 10) });
+    expect(control).toMatchObject({ variant: 'control', strategy: 'best-sellers' });
+    expect(control.items[0]).toMatchObject({ productId: 'best', reason: 'best-seller' });
+    const treated = await recommendations(writeKey, { slot: 'product', productId: 'niche', anonymousId: visitor('treatment', 10) });
+    expect(treated).toMatchObject({ variant: 'treatment', strategy: 'also-viewed+bought-together' });
+    expect(treated.items[0]!.productId).toBe('niche-2');
+
+    const half = await createSite({ settings: { holdoutPercent: 50 } });
+    const switched = Array.from({ length: 500 }, (_, i) => `v-${i}`).find(
+      (id) => variantFor(half, profileIdFor(`anonymous:${id}`), 50) === 'control' && variantFor(half, profileIdFor(`anonymous:${id}`), 10) === 'treatment',
+    )!;
+    expect((await recommendations(half, { slot: 'home', anonymousId: switched })).variant).toBe('control');
+  });
+
+  it('credits an add and an order to the recommendation clicked before them', async () => {
+    const writeKey = await createSite(personal);
+    await sendAndStore(writeKey, [ordered('p', ['lamp', 'bulb'])]);
+    const shopper = uniqueId('buyer');
+    const recs = await recommendations(writeKey, { slot: 'product', productId: 'lamp', anonymousId: shopper });
+    expect(recs.recId).toMatch(/^[0-9a-f-]{36}$/);
+    await sendAndStore(writeKey, [
+      event(shopper, 'Recommendation Viewed', { rec_id: recs.recId, slot: 'product', variant: recs.variant, product_ids: ['bulb'] }),
+      event(shopper, 'Recommendation Clicked', { rec_id: recs.recId, slot: 'product', variant: recs.variant, product_id: 'bulb', position: 0 }),
+      added(shopper, 'bulb'),
+      ordered(shopper, ['bulb', 'other']),
+    ]);
+    const stored = await exportEvents(writeKey);
+    const credit = { recId: recs.recId, slot: 'product', variant: 'treatment', productId: 'bulb' };
+    expect(stored.find((e) => e.event === 'Product Added' && e.anonymousId === shopper)!.context.attribution).toEqual([credit]);
+    expect(stored.find((e) => e.event === 'Order Completed' && e.anonymousId === shopper)!.context.attribution).toEqual([credit]);
+  });
+});
+
+describe('bad input', () => {
+  it('answers unknown slots, missing or malformed ids, absurd limits and missing keys with a clear 4xx', async () => {
+    const writeKey = await createSite();
+    const cases: [Record<string, string>, number, string][] = [
+      [{ slot: 'sidebar', anonymousId: 'a' }, 400, 'invalid_slot'],
+      [{ anonymousId: 'a' }, 400, 'invalid_slot'],
+      [{ slot: 'home' }, 400, 'missing_id'],
+      [{ slot: 'home', anonymousId: 'x'.repeat(300) }, 400, 'invalid_id'],
+      [{ slot: 'home', anonymousId: 'a\u0000b' }, 400, 'invalid_id'],
+      [{ slot: 'product', anonymousId: 'a' }, 400, 'missing_product'],
+      [{ slot: 'home', anonymousId: 'a', limit: '0' }, 400, 'invalid_limit'],
+      [{ slot: 'home', anonymousId: 'a', limit: '1000000' }, 400, 'invalid_limit'],
+      [{ slot: 'home', anonymousId: 'a', limit: '2.5' }, 400, 'invalid_limit'],
+      [{ slot: 'home', anonymousId: 'a', limit: 'lots' }, 400, 'invalid_limit'],
+    ];
+    for (const [params, status, code] of cases) {
+      const res = await recommend(writeKey, params);
+      expect(res.status, JSON.stringify(params)).toBe(status);
+      expect(((await res.json()) as { error: string }).error).toBe(code);
+    }
+    const noKey = await recommend('', { slot: 'home', anonymousId: 'a' });
+    expect(noKey.status).toBe(401);
+    const unknownKey = await recommend('nope', { slot: 'home', anonymousId: 'a' });
+    expect(unknownKey.status).toBe(401);
+  });
+
+  it('loads the good rows of a catalog upload and reports the bad ones', async () => {
+    const writeKey = await createSite();
+    const rows = [
+      JSON.stringify(product('ok-1')),
+      '{not json',
+      JSON.stringify({ name: 'no id' }),
+      JSON.stringify({ product_id: 'bad-price', name: 'x', price: -3 }),
+      JSON.stringify({ product_id: 'bad-url', name: 'x', url: 'javascript:alert(1)' }),
+      JSON.stringify({ productId: 'ok-2', name: 'Camel case', imageUrl: 'https://cdn.example/2.png', inStock: true }),
+    ].join('\n');
+    const { status, body } = await uploadCatalog(writeKey, rows);
+    expect(status).toBe(200);
+    expect(body.loaded).toBe(2);
+    expect(body.rejected.map((r: { line: number }) => r.line)).toEqual([2, 3, 4, 5]);
+    expect(body.rejected[3].reason).toContain('url');
+    const asArray = await uploadCatalog(writeKey, JSON.stringify([product('ok-3'), { product_id: 'no-name' }]), 'application/json');
+    expect(asArray.body).toMatchObject({ loaded: 1, rejected: [{ line: 2 }] });
+    const recs = await recommendations(writeKey, { slot: 'home', anonymousId: 'a', limit: '10' });
+    expect(recs.items.map((i) => i.productId).sort()).toEqual(['ok-1', 'ok-2', 'ok-3']);
+  });
+});
