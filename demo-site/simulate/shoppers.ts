@@ -182,13 +182,18 @@ export function simulateShoppers(options: SimulationOptions): Simulation {
     visits,
     events,
     tastes,
-    truth: {
-      regions: tastes.regionalFavourites.map((r) => ({ ...r, categories: [...r.categories], productIds: [...r.productIds] })),
-      pairs: tastes.pairs.map((p) => ({ ...p })),
-      similar: Object.fromEntries([...tastes.similar].map(([id, near]) => [id, [...near]])),
-      cycles,
-      shoppers,
-    },
+    truth: plantedTruth(tastes, shoppers, cycles),
+  };
+}
+
+/** The catalog-level tastes plus what the shoppers did, as plain data. */
+export function plantedTruth(tastes: Tastes, shoppers: ShopperTruth[], cycles: RepurchaseCycle[]): PlantedTruth {
+  return {
+    regions: tastes.regionalFavourites.map((r) => ({ ...r, categories: [...r.categories], productIds: [...r.productIds] })),
+    pairs: tastes.pairs.map((p) => ({ ...p })),
+    similar: Object.fromEntries([...tastes.similar].map(([id, near]) => [id, [...near]])),
+    cycles,
+    shoppers,
   };
 }
 
