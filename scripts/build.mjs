@@ -27,9 +27,19 @@ export async function build({ quiet = false } = {}) {
   const demo = path.join(ROOT, 'demo-site', 'public');
   if (existsSync(demo)) await cp(demo, out, { recursive: true });
   // The tag changes with each release: browsers revalidate it cheaply (ETag) after five minutes.
+  // Its lazy chunks have content-hashed names, so they never change. They are ES modules, which
+  // browsers fetch in CORS mode, and the tag runs on other sites' pages: they need the CORS grant.
   await writeFile(
     path.join(out, '_headers'),
-    ['/tag.js', '  Cache-Control: public, max-age=300, stale-while-revalidate=86400', '/tag-*.js', '  Cache-Control: public, max-age=31536000, immutable', ''].join('\n'),
+    [
+      '/tag.js',
+      '  Cache-Control: public, max-age=300, stale-while-revalidate=86400',
+      '  Access-Control-Allow-Origin: *',
+      '/tag-*.js',
+      '  Cache-Control: public, max-age=31536000, immutable',
+      '  Access-Control-Allow-Origin: *',
+      '',
+    ].join('\n'),
   );
 }
 

@@ -1,0 +1,28 @@
+/** The `context` of messages: the page, the campaign, the device and the library. */
+import type { Campaign, Context, PageContext } from '@trailmark/schema';
+
+declare const __VERSION__: string;
+
+/** The page as Segment describes it; `referrer` is the previous URL after a single-page-app navigation. */
+export function pageContext(referrer: string): PageContext {
+  return { path: location.pathname, referrer, search: location.search, title: document.title, url: location.href };
+}
+
+/** UTM parameters of a query string as `context.campaign` (Segment's names: utm_campaign is `name`). */
+export function campaignOf(search: string): Campaign | undefined {
+  let campaign: Campaign | undefined;
+  new URLSearchParams(search).forEach((value, key) => {
+    if (key.startsWith('utm_') && value) (campaign ||= {})[key == 'utm_campaign' ? 'name' : key.slice(4)] = value;
+  });
+  return campaign;
+}
+
+/** What does not change during a page's life. */
+export function deviceContext(): Context {
+  return {
+    library: { name: 'trailmark', version: __VERSION__ },
+    locale: navigator.language,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Lazy chunk: no-code capture from `data-trailmark-*` attributes, for sites
+ * that cannot write JavaScript; loaded only on pages that use them. The
+ * vocabulary (README, "Declarative attributes"):
+ *
+ *   data-trailmark-product="ID"  an element describing a product, with
+ *       -name -price -currency -category -brand -variant -sku -url -image -quantity
+ *   data-trailmark-view            on a product element: `Product Viewed`
+ *   data-trailmark-list="LIST"     around product elements: `Product List Viewed` (-category)
+ *   data-trailmark-cart            around product elements: `Cart Viewed`
+ *   data-trailmark-search-results="QUERY"   `Products Searched`
+ *   data-trailmark-search          on a form: `Products Searched` on submit
+ *   data-trailmark-add / -remove   on a button in (or naming) a product: `Product Added` / `Product Removed`
+ *   a link inside a listed product: `Product Clicked`
+ *
+ * Views are recorded once per page view (the tracker rescans after each
+ * one and when matching elements appear); clicks and submits as they happen.
+ */
+import type { Product } from '@trailmark/schema';
+import type { Tracker } from './types';
+import { safeUrl } from './lib/safeUrl';
+
+const A = 'data-trailmark-';
+const VIEWS = `[${A}view],[${A}list],[${A}cart],[${A}search-results]`;
+
+const attr = (el: Element, name: string) => el.getAttribute(A + name) ?? undefined;
+const number = (value: string | null | undefined) => (value == null || value == '' || isNaN(+value) ? undefined : +value);
+
+/** The product an element describes. */
+export function productOf(el: Element, position?: number): Product {
+  return {
+    product_id: attr(el, 'product') || '',
+    sku: attr(el, 'sku'),
+    name: attr(el, 'name'),
+    brand: attr(el, 'brand'),
+    category: attr(el, 'category'),
+    variant: attr(el, 'variant'),
+    price: number(attr(el, 'price')),
+    currency: attr(el, 'currency'),
+    quantity: number(attr(el, 'quantity')),
+    url: safeUrl(attr(el, 'url')),
+    image_url: safeUrl(attr(el, 'image')),
+    position,
+  };
+}
+
+const productsIn = (el: Element) => [...el.querySelectorAll(`[${A}product]`)].map((p, i) => productOf(p, i + 1));
+
+/** The product a button acts on: the product element around it, or the one its attribute names. */
+function productFor(button: Element, name: string): Element | null {
+  const id = attr(button, name);
+  return button.closest(`[${A}product]`) || (id ? document.querySelector(`[${A}product="${CSS.escape(id)}"]`) : null);
+}
+
+export type Trackers = Pick<Tracker, 'productViewed' | 'productClicked' | 'productListViewed' | 'productsSearched' | 'productAdded' | 'productRemoved' | 'cartViewed'>;
+
+/** Listens for clicks and searches; returns the scan that records the views of the current page view. */
+export function captureDeclarative(tracker: Trackers): (newPageview: boolean) => void {
+  let seen = new WeakMap<Element, string>();
+
+  document.addEventListener(
+    'click',
+    (event) => {
+      const target = event.target as Element;
+      const button = target.closest?.(`[${A}add],[${A}remove]`);
+      if (button) {
+        const name = button.hasAttribute(A + 'add') ? 'add' : 'remove';
+        const el = productFor(button, name);
+        if (!el) return;
+        const quantityInput = el.querySelector<HTMLInputElement>('input[name=quantity]');
+        const product = productOf(el);
+        product.quantity = number(attr(button, 'quantity')) ?? number(quantityInput?.value) ?? product.quantity ?? 1;
+        (name == 'add' ? tracker.productAdded : tracker.productRemoved)(product);
+        return;
+      }
+      const listed = target.closest?.(`a[href]`)?.closest(`[${A}list] [${A}product]`);
+      const list = listed?.closest(`[${A}list]`);
+      if (listed && list) {
+        const position = [...list.querySelectorAll(`[${A}product]`)].indexOf(listed) + 1;
+        tracker.productClicked({ ...productOf(listed, position), list_id: attr(list, 'list') });
+      }
+    },
+    true,
+  );
+
+  document.addEventListener(
+    'submit',
+    (event) => {
+      const form = (event.target as Element).closest?.(`form[${A}search]`);
+      const input = form?.querySelector<HTMLInputElement>(`input[type=search],input[name=q],input[name=query],input[name=search]`);
+      const query = input?.value.trim();
+      if (query) tracker.productsSearched({ query });
+    },
+    true,
+  );
+
+  return function scan(newPageview) {
+    if (newPageview) seen = new WeakMap();
+    document.querySelectorAll(VIEWS).forEach((el) => {
+      // An element reused by a framework for another product or list counts again.
+      const signature = [attr(el, 'product'), attr(el, 'list'), attr(el, 'cart'), attr(el, 'search-results')].join('\n');
+      if (seen.get(el) == signature) return;
+      seen.set(el, signature);
+      if (el.hasAttribute(A + 'view') && attr(el, 'product')) tracker.productViewed(productOf(el));
+      if (el.hasAttribute(A + 'list')) tracker.productListViewed({ list_id: attr(el, 'list') || undefined, category: attr(el, 'category'), products: productsIn(el) });
+      if (el.hasAttribute(A + 'cart')) tracker.cartViewed({ cart_id: attr(el, 'cart') || undefined, products: productsIn(el) });
+      const query = attr(el, 'search-results');
+      if (query) tracker.productsSearched({ query });
+    });
+  };
+}

@@ -1,0 +1,31 @@
+/** A queued message: its store key (time, sequence, id: keys sort oldest first) and its JSON text. */
+export type Entry = [key: string, json: string];
+
+export interface Batch {
+  entries: Entry[];
+  /** UTF-8 bytes of the request body these entries make, envelope included. */
+  bytes: number;
+}
+
+/** Bytes of `{"writeKey":…,"sentAt":"…","batch":[…]}` around the messages, with room for a long write key. */
+export const ENVELOPE_BYTES = 300;
+
+/**
+ * Splits entries, in order, into batches whose request body stays within
+ * `maxBytes` and `maxCount` messages. A single message larger than the limit
+ * travels alone (the collector then keeps it among the rejected, with its reason).
+ */
+export function batchBySize(entries: Entry[], maxBytes: number, maxCount = 500): Batch[] {
+  const batches: Batch[] = [];
+  let current: Batch | undefined;
+  for (const entry of entries) {
+    // The UTF-8 size, without an encoded copy of the text; +1 for the comma.
+    const size = new Blob([entry[1]]).size + 1;
+    if (!current || current.bytes + size > maxBytes || current.entries.length >= maxCount) {
+      batches.push((current = { entries: [], bytes: ENVELOPE_BYTES }));
+    }
+    current.entries.push(entry);
+    current.bytes += size;
+  }
+  return batches;
+}

@@ -1,0 +1,22 @@
+/**
+ * localStorage that never throws: it is missing or throws SecurityError when
+ * the user blocks site data, and throws QuotaExceededError when full (and in
+ * old Safari private windows, https://bugs.webkit.org/show_bug.cgi?id=157010).
+ */
+export function readStorage(key: string, storage = 'localStorage' as 'localStorage' | 'sessionStorage'): string | null {
+  try {
+    return window[storage].getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** Stores `value`, or removes the key when it is null or undefined. */
+export function writeStorage(key: string, value: string | null | undefined, storage = 'localStorage' as 'localStorage' | 'sessionStorage'): void {
+  try {
+    if (value == null) window[storage].removeItem(key);
+    else window[storage].setItem(key, value);
+  } catch {
+    // Full or blocked: the value lives in memory for this page only.
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Lazy chunk: recommendation slots.
+ *
+ * `recommend()` asks the collector for a slot's items. `renderSlots()` fills
+ * every `[data-trailmark-slot]` element of the page:
+ *
+ *   <div data-trailmark-slot="product" data-trailmark-product-id="SKU-1"
+ *        data-trailmark-limit="4" data-trailmark-template="my-card"
+ *        data-trailmark-label="You may also like"></div>
+ *
+ * with the default template (an accessible list of cards whose images have
+ * a fixed aspect ratio, so nothing shifts as they load), the site's own
+ * `<template>` (elements marked `data-field="name|price|category|reason"`
+ * get the text, `a[data-field=url]` the link, `img[data-field=image]` the
+ * picture), or the `renderItem` option. A listener that cancels the
+ * `trailmark:recommendations` event (detail: the response) renders the
+ * slot itself, marking each item element with `data-trailmark-item` (the
+ * product id) and `data-trailmark-position`.
+ *
+ * Catalog data reaches the page only as text (`textContent`) or as checked
+ * http(s) URLs: a product named `<img onerror=…>` or a `javascript:` URL
+ * does nothing. No style sheet is injected (inline styles are set through
+ * the CSSOM, which a strict CSP allows), so no nonce is needed.
+ *
+ * A slot at least half visible for one second records `Recommendation
+ * Viewed` once; a click on an item records `Recommendation Clicked`. Both
+ * carry the `rec_id`, from which the collector attributes the shopper's
+ * later `Product Added` and `Order Completed` to the slot and variant.
+ */
+import { EVENTS, type RecommendationResponse, type RecommendedItem } from '@trailmark/schema';
+import type { Host } from './tracker';
+import type { RecommendOptions } from './types';
+import { safeUrl } from './lib/safeUrl';
+import { warn } from './lib/warn';
+
+const A = 'data-trailmark-';
+const VIEW_MS = 1000;
+
+/**
+ * `GET {apiHost}/v1/recommendations`. The anonymousId goes along only once
+ * consent allows tracking; without it the collector answers with
+ * non-personal picks.
+ */
+export async function recommend(host: Host, slot: string, options: RecommendOptions = {}): Promise<RecommendationResponse> {
+  const query = new URLSearchParams({ writeKey: host.writeKey, slot });
+  if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());
+  const userId = host.mayStore() && host.userId();
+  if (userId) query.set('userId', userId);
+  if (options.productId) query.set('productId', String(options.productId));
+  if (options.limit) query.set('limit', String(options.limit));
+  const response = await fetch(`${host.apiHost}/v1/recommendations?${query}`);
+  if (!response.ok) throw new Error(`recommendations for "${slot}": HTTP ${response.status}`);
+  return readRecommendations(await response.json(), slot);
+}
+
+const text = (value: unknown) => (typeof value == 'string' ? value : typeof value == 'number' ? String(value) : undefined);
+const finite = (value: unknown) => (typeof value == 'number' && isFinite(value) ? value : undefined);
+
+/** The response with every field of the expected type; items without a product id are left out. */
+export function readRecommendations(data: unknown, slot: string): RecommendationResponse {
+  const d = (data && typeof data == 'object' ? data : {}) as Record<string, unknown>;
+  const items: RecommendedItem[] = [];
+  for (const raw of Array.isArray(d.items) ? d.items : []) {
+    const i = (raw && typeof raw == 'object' ? raw : {}) as Record<string, unknown>;
+    const productId = text(i.productId);
+    if (productId)
+      items.push({
+        productId,
+        name: text(i.name) || '',
+        price: finite(i.price),
+        currency: text(i.currency),
+        imageUrl: text(i.imageUrl),
+        url: text(i.url),
+        category: text(i.category),
+        score: finite(i.score) || 0,
+        reason: text(i.reason) || '',
+      });
+  }
+  return {
+    recId: text(d.recId) || '',
+    slot: (text(d.slot) || slot) as RecommendationResponse['slot'],
+    variant: d.variant == 'control' ? 'control' : 'treatment',
+    strategy: text(d.strategy) || '',
+    items,
+  };
+}
+
+/** A price for people, in the page's language; the bare number when the currency code is unknown. */
+export function formatPrice(price: number | undefined, currency: string | undefined): string {
+  if (price == undefined) return '';
+  try {
+    return currency ? new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'currency', currency }).format(price) : String(price);
+  } catch {
+    return `${price} ${currency}`;
+  }
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, css: string, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  // CSSOM, not a style attribute: allowed under a CSP without 'unsafe-inline'.
+  el.style.cssText = css;
+  el.append(...children);
+  return el;
+}
+
+/** The default card: picture (square, reserved before it loads), name and price, all one link. */
+export function defaultCard(item: RecommendedItem): HTMLElement {
+  const href = safeUrl(item.url);
+  const src = safeUrl(item.imageUrl);
+  const picture = src ? element('img', 'display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover') : element('span', 'display:block;aspect-ratio:1;background:#0001');
+  if (src) Object.assign(picture, { src, alt: '', width: 320, height: 320, loading: 'lazy', decoding: 'async' });
+  const card = element(
+    href ? 'a' : 'div',
+    'display:block;color:inherit;text-decoration:none',
+    picture,
+    element('span', 'display:block;margin-top:.5em', item.name),
+    element('span', 'display:block;font-weight:bold', formatPrice(item.price, item.currency)),
+  );
+  if (href) (card as HTMLAnchorElement).href = href;
+  return card;
+}
+
+/** One item from the site's `<template>`: only text and checked URLs are filled in. */
+export function fromTemplate(template: HTMLTemplateElement, item: RecommendedItem): HTMLElement {
+  const root = (template.content.cloneNode(true) as DocumentFragment).firstElementChild as HTMLElement;
+  [root, ...root.querySelectorAll<HTMLElement>('[data-field]')].forEach((el) => {
+    const field = el.getAttribute('data-field');
+    if (!field) return;
+    if (field == 'url' && el instanceof HTMLAnchorElement) {
+      const href = safeUrl(item.url);
+      if (href) el.href = href;
+      else el.removeAttribute('href');
+    } else if (field == 'image' && el instanceof HTMLImageElement) {
+      const src = safeUrl(item.imageUrl);
+      if (src) el.src = src;
+      el.alt ||= '';
+    } else {
+      el.textContent = field == 'price' ? formatPrice(item.price, item.currency) : text(item[field as keyof RecommendedItem]) || '';
+    }
+  });
+  return root;
+}
+
+/** Calls back once `el` has been at least half visible (or covered half the viewport) for a second, in a visible tab. */
+export function whenViewed(el: Element, callback: () => void): void {
+  if (typeof IntersectionObserver != 'function') return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inView = false;
+  const check = () => {
+    clearTimeout(timer);
+    if (inView && document.visibilityState == 'visible') timer = setTimeout(seen, VIEW_MS);
+  };
+  const seen = () => {
+    observer.disconnect();
+    document.removeEventListener('visibilitychange', check);
+    callback();
+  };
+  const observer = new IntersectionObserver(
+    ([entry]) => {
+      inView = entry!.intersectionRatio >= 0.5 || entry!.intersectionRect.height >= innerHeight / 2;
+      check();
+    },
+    { threshold: [0, 0.25, 0.5, 0.75, 1] },
+  );
+  observer.observe(el);
+  document.addEventListener('visibilitychange', check);
+}
+
+async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
+  const attr = (name: string) => slot.getAttribute(A + name) || undefined;
+  slot.setAttribute(A + 'state', 'loading');
+  slot.setAttribute('aria-busy', 'true');
+  try {
+    const limit = Number(attr('limit')) || undefined;
+    const response = await recommend(host, attr('slot')!, { productId: attr('product-id'), limit });
+    const items = response.items.slice(0, limit);
+    const { recId: rec_id, slot: slotName, variant } = response;
+
+    if (slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) {
+      const template = document.getElementById(attr('template') || '');
+      const custom = host.renderItem || template instanceof HTMLTemplateElement;
+      const nodes = items.map((item, i) => {
+        const node = host.renderItem
+          ? host.renderItem(item, i + 1, response)
+          : template instanceof HTMLTemplateElement
+            ? fromTemplate(template, item)
+            : element('li', '', defaultCard(item));
+        node.setAttribute(A + 'item', item.productId);
+        node.setAttribute(A + 'position', String(i + 1));
+        return node;
+      });
+      if (custom) slot.replaceChildren(...nodes);
+      else {
+        const list = element('ul', 'display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:1rem;list-style:none;margin:0;padding:0', ...nodes);
+        // list-style:none removes list semantics in Safari unless the role is explicit.
+        list.setAttribute('role', 'list');
+        const label = attr('label');
+        if (label) list.setAttribute('aria-label', label);
+        slot.replaceChildren(list);
+      }
+    }
+    slot.setAttribute(A + 'state', 'rendered');
+
+    whenViewed(slot, () =>
+      host.tracker.track(EVENTS.recommendationViewed, { rec_id, slot: slotName, variant, product_ids: items.map((item) => item.productId) }),
+    );
+    slot.addEventListener(
+      'click',
+      (event) => {
+        const item = (event.target as Element).closest?.(`[${A}item]`);
+        if (!item || !slot.contains(item)) return;
+        const product_id = item.getAttribute(A + 'item')!;
+        host.tracker.track(EVENTS.recommendationClicked, { rec_id, slot: slotName, variant, product_id, position: Number(item.getAttribute(A + 'position')) || undefined });
+      },
+      true,
+    );
+  } catch (error) {
+    // The slot keeps whatever fallback content the site put in it.
+    slot.setAttribute(A + 'state', 'failed');
+    warn(error);
+  } finally {
+    slot.removeAttribute('aria-busy');
+  }
+}
+
+/** Fills every slot of the page not yet handled. */
+export function renderSlots(host: Host): void {
+  document.querySelectorAll<HTMLElement>(`[${A}slot]:not([${A}state])`).forEach((slot) => renderSlot(host, slot));
+}
