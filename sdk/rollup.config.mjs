@@ -16,6 +16,7 @@
  * The tag builds print min / gzip / brotli bytes of each file.
  */
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
@@ -79,6 +80,12 @@ function chunkNames() {
   };
 }
 
+/** Points the type bundler at the schema's source, so that its types are inlined (the package is private). */
+function schemaTypes() {
+  const entry = fileURLToPath(new URL('../schema/src/index.ts', import.meta.url));
+  return { name: 'trailmark-schema-types', resolveId: (id) => (id === '@trailmark/schema' ? entry : null) };
+}
+
 const lazyChunk = (name) => ({
   input: { [name]: `src/${name}.ts` },
   plugins: [resolve(), typescript(), minify(true), report('lazy')],
@@ -99,11 +106,11 @@ export default [
     input: { index: 'src/index.ts' },
     external: ['web-vitals', 'idb-keyval'],
     plugins: [resolve(), typescript()],
-    output: { dir: 'dist/npm', format: 'es', chunkFileNames: '[name].js' },
+    output: { dir: 'dist/npm', format: 'es', chunkFileNames: 'chunks/[name].js', hoistTransitiveImports: false },
   },
   {
     input: 'src/index.ts',
-    plugins: [dts({ respectExternal: true })],
+    plugins: [schemaTypes(), dts({ respectExternal: true })],
     external: ['web-vitals', 'idb-keyval'],
     output: { file: 'dist/npm/index.d.ts', format: 'es' },
   },

@@ -34,7 +34,8 @@ export function parseStoredId(raw: string | null | undefined): string | undefine
       return undefined;
     }
   }
-  return typeof id == 'string' && id && id != 'null' && id != 'undefined' && id.length <= 256 ? id : undefined;
+  // Printable, without quotes, brackets or separators: ids are UUIDs, numbers or e-mail addresses.
+  return typeof id == 'string' && /^[^\s"'{}<>;,\\]{1,256}$/.test(id) && id != 'null' && id != 'undefined' ? id : undefined;
 }
 
 /** Reads the identity this browser already has (reading stores nothing); a new anonymousId on a first visit. */

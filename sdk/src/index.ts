@@ -9,6 +9,7 @@
  */
 import type { Tracker, TrackerOptions } from './types';
 import { startTracker } from './tracker';
+import { warn } from './lib/warn';
 
 export type * from './types';
 export { EVENTS } from '@trailmark/schema';
@@ -50,6 +51,10 @@ function inertTracker(): Tracker {
  */
 export function createTracker(options: TrackerOptions): Tracker {
   if (typeof window == 'undefined' || typeof document == 'undefined') return inertTracker();
+  if (!options?.writeKey) {
+    warn('createTracker() needs a writeKey');
+    return inertTracker();
+  }
   return startTracker(options, (name) => chunks[name]() as never);
 }
 

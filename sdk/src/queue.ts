@@ -36,13 +36,15 @@ export function createQueueStore(name: string): QueueStore {
   }
 
   /** Runs an IndexedDB operation; on failure or timeout this page goes on in memory. */
-  function attempt<T>(operation: (store: UseStore) => Promise<T>): Promise<T | undefined> {
+  async function attempt<T>(operation: (store: UseStore) => Promise<T>): Promise<T | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    return idb
-      ? Promise.race([operation(idb), new Promise<never>((_, reject) => (timer = setTimeout(reject, IDB_TIMEOUT_MS)))])
-          .catch(() => (idb = undefined))
-          .finally(() => clearTimeout(timer)) as Promise<T | undefined>
-      : Promise.resolve(undefined);
+    try {
+      return idb && (await Promise.race([operation(idb), new Promise<never>((_, reject) => (timer = setTimeout(reject, IDB_TIMEOUT_MS)))]));
+    } catch {
+      idb = undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One transaction on the object store, settled when it commits. */

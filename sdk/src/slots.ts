@@ -86,10 +86,10 @@ export function readRecommendations(data: unknown, slot: string): Recommendation
 }
 
 /** A price for people, in the page's language; the bare number when the currency code is unknown. */
-export function formatPrice(price: number | undefined, currency: string | undefined): string {
+export function formatPrice(price: number | undefined, currency: string | undefined, locale = document.documentElement.lang || undefined): string {
   if (price == undefined) return '';
   try {
-    return currency ? new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'currency', currency }).format(price) : String(price);
+    return currency ? new Intl.NumberFormat(locale, { style: 'currency', currency }).format(price) : String(price);
   } catch {
     return `${price} ${currency}`;
   }

@@ -13,7 +13,8 @@
  * `trailmark.q`), are replayed in order.
  */
 import { chunkFiles } from 'trailmark:chunks';
-import type { TrackerOptions, Tracker } from './types';
+import type { Tracker } from './types';
+import { scriptOptions } from './scriptOptions';
 import { startTracker, type ChunkLoader } from './tracker';
 import { warn } from './lib/warn';
 
@@ -23,22 +24,6 @@ type Global = Tracker & ((method: keyof Tracker, ...args: unknown[]) => unknown)
 /** Marks the real global, telling it from the snippet's stub. */
 const LOADED = Symbol.for('trailmark');
 
-/**
- * Tracker options from the data-* attributes of the script element, by
- * their names (`data-write-key` is `writeKey`); "true", "false" and a bare
- * attribute are booleans.
- */
-export function optionsFrom(data: DOMStringMap, src: string): TrackerOptions {
-  // The directory the tag came from: https://shop.example/t/tag.js → https://shop.example/t
-  const options: Record<string, unknown> = { apiHost: new URL('.', src).href };
-  for (const key in data) {
-    const value = data[key];
-    options[key] = value == 'false' ? false : value == '' || value == 'true' ? true : value;
-  }
-  options.flushInterval = Number(options.flushInterval) || undefined;
-  return options as unknown as TrackerOptions;
-}
-
 function install(): void {
   const w = window as unknown as { trailmark?: Stub | Global };
   const existing = w.trailmark;
@@ -46,7 +31,7 @@ function install(): void {
   const script = (document.currentScript || document.querySelector('script[data-write-key]')) as HTMLScriptElement | null;
   if (!script?.src) return warn('the tag must be loaded from a <script src> element');
   const src = script.src;
-  const options = optionsFrom(script.dataset, src);
+  const options = scriptOptions(script.dataset, src);
   if (!options.writeKey) return warn('add data-write-key="…" to the script tag');
 
   const load: ChunkLoader = (name) => import(/* webpackIgnore: true */ new URL(chunkFiles[name], src).href);

@@ -7,6 +7,7 @@ const MAX_WAIT_MS = 10 * 60_000;
  */
 export function retryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  // An HTTP-date has a weekday and a month name; a lenient Date.parse would read "-5" as a year.
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /[a-z]/i.test(value) ? Date.parse(value) - now : NaN;
   return ms == ms ? Math.min(Math.max(ms, 0), MAX_WAIT_MS) : undefined;
 }

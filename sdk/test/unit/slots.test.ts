@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatPrice, readRecommendations } from '../../src/slots';
+
+describe('readRecommendations', () => {
+  it('keeps a well-formed response as it is', () => {
+    const response = {
+      recId: 'r1',
+      slot: 'home',
+      variant: 'control',
+      strategy: 'global-popular',
+      items: [{ productId: 'p1', name: 'Tent', price: 12.5, currency: 'USD', imageUrl: 'https://i/1.jpg', url: 'https://s/p1', category: 'c', score: 0.8, reason: 'popular' }],
+    };
+    expect(readRecommendations(response, 'home')).toEqual(response);
+  });
+
+  it('coerces hostile or broken data to the expected types', () => {
+    const read = readRecommendations(
+      {
+        recId: { toString: 'x' },
+        variant: '<b>',
+        items: [
+          { productId: 'p1', name: { html: '<img onerror=alert(1)>' }, price: 'free', score: Infinity, url: ['javascript:alert(1)'] },
+          { name: 'no id' },
+          null,
+          'junk',
+          { productId: 7, name: '<script>alert(1)</script>' },
+        ],
+      },
+      'product',
+    );
+    expect(read).toEqual({
+      recId: '',
+      slot: 'product',
+      variant: 'treatment',
+      strategy: '',
+      items: [
+        { productId: 'p1', name: '', price: undefined, currency: undefined, imageUrl: undefined, url: undefined, category: undefined, score: 0, reason: '' },
+        // Text stays text: the renderer only ever sets it as textContent.
+        expect.objectContaining({ productId: '7', name: '<script>alert(1)</script>' }),
+      ],
+    });
+    expect(readRecommendations(null, 'home').items).toEqual([]);
+    expect(readRecommendations({ items: 'x' }, 'home').items).toEqual([]);
+  });
+});
+
+describe('formatPrice', () => {
+  it('formats in the page language, and survives unknown currency codes', () => {
+    expect(formatPrice(12.5, 'USD', 'en-US')).toBe('$12.50');
+    expect(formatPrice(12.5, 'EUR', 'de-DE')).toMatch(/12,50\s€/);
+    expect(formatPrice(12.5, 'NOT A CODE', 'en-US')).toBe('12.5 NOT A CODE');
+    expect(formatPrice(12.5, undefined, 'en-US')).toBe('12.5');
+    expect(formatPrice(undefined, 'USD', 'en-US')).toBe('');
+  });
+});

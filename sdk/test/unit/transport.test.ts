@@ -1,0 +1,172 @@
+/**
+ * The delivery loop with the browser around it stubbed: fetch answers as a
+ * collector would, timers are fake, IndexedDB is absent (so the queue runs
+ * in memory, as it does when IndexedDB is broken).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from '@trailmark/schema';
+import { createQueueStore, MAX_QUEUED } from '../../src/queue';
+import { createTransport } from '../../src/transport';
+
+type Answer = { status: number; headers?: Record<string, string> } | 'network-error';
+
+let answers: Answer[];
+let requests: { at: number; ids: string[]; keepalive: boolean }[];
+let listeners: Record<string, (() => void)[]>;
+let online: boolean;
+
+const message = (n: number): Message => ({
+  type: 'track',
+  event: `E${n}`,
+  messageId: `m${n}`,
+  anonymousId: 'a',
+  timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString(),
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 0, 1), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  answers = [];
+  requests = [];
+  listeners = {};
+  online = true;
+  const on = (type: string, fn: () => void) => (listeners[type] ||= []).push(fn);
+  vi.stubGlobal('addEventListener', on);
+  vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: on });
+  vi.stubGlobal('navigator', {
+    get onLine() {
+      return online;
+    },
+  });
+  vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+    requests.push({ at: Date.now(), ids: JSON.parse(init.body as string).batch.map((m: Message) => m.messageId), keepalive: !!init.keepalive });
+    const answer = answers.shift() ?? { status: 200 };
+    if (answer === 'network-error') throw new TypeError('Failed to fetch');
+    return new Response('{}', { status: answer.status, headers: answer.headers });
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const start = () => {
+  const store = createQueueStore('test');
+  return { store, transport: createTransport('https://c.example', 'key', store, 500) };
+};
+
+describe('transport', () => {
+  it('gathers messages for the interval, then sends them in one keepalive request', async () => {
+    const { store, transport } = start();
+    transport.send(message(1));
+    transport.send(message(2));
+    expect(requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(requests).toEqual([{ at: expect.any(Number), ids: ['m1', 'm2'], keepalive: true }]);
+    expect(await store.all()).toEqual([]);
+  });
+
+  it('retries 503 with backoff and 429 no sooner than Retry-After, with the same messageIds, then stops', async () => {
+    const { store, transport } = start();
+    answers = [{ status: 503 }, { status: 429, headers: { 'Retry-After': '7' } }, { status: 200 }];
+    transport.send(message(1));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000); // first backoff: 0.5–1 s
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(requests[1]!.at + 6990 - Date.now());
+    expect(requests).toHaveLength(2); // Retry-After: 7 s
+    await vi.advanceTimersByTimeAsync(20);
+    expect(requests.map((r) => r.ids)).toEqual([['m1'], ['m1'], ['m1']]);
+    expect(requests[2]!.at - requests[1]!.at).toBeGreaterThanOrEqual(7000);
+    expect(await store.all()).toEqual([]);
+    // Nothing left to send: no timer runs.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps messages through network errors and sends each once when the collector is back', async () => {
+    const { transport } = start();
+    answers = ['network-error', 'network-error'];
+    for (let i = 1; i <= 3; i++) transport.send(message(i));
+    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(requests.map((r) => r.ids)).toEqual([
+      ['m1', 'm2', 'm3'],
+      ['m1', 'm2', 'm3'],
+      ['m1', 'm2', 'm3'],
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('takes a 4xx as final: the messages are not resent', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { store, transport } = start();
+    answers = [{ status: 400 }];
+    transport.send(message(1));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(requests).toHaveLength(1);
+    expect(await store.all()).toEqual([]);
+    expect(warn).toHaveBeenCalled();
+  });
+
+  it('waits while offline, without timers, and sends when the browser is back online', async () => {
+    const { store, transport } = start();
+    online = false;
+    transport.send(message(1));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(requests).toEqual([]);
+    expect((await store.all()).map((e) => e[0])).toEqual([expect.stringContaining('m1')]);
+    expect(vi.getTimerCount()).toBe(0);
+    online = true;
+    listeners.online!.forEach((fn) => fn());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests.map((r) => r.ids)).toEqual([['m1']]);
+  });
+
+  it('flush() settles once what was queued is delivered, or persisted when it cannot be', async () => {
+    const { store, transport } = start();
+    transport.send(message(1));
+    await transport.flush();
+    expect(requests.map((r) => r.ids)).toEqual([['m1']]);
+    answers = [{ status: 503 }];
+    transport.send(message(2));
+    await transport.flush();
+    expect((await store.all()).map((e) => e[1])).toEqual([JSON.stringify(message(2))]);
+  });
+
+  it('sends everything waiting at once when the page is hidden, from memory', async () => {
+    const { transport } = start();
+    transport.send(message(1));
+    listeners.visibilitychange![0]!.call(null);
+    (document as { visibilityState: string }).visibilityState = 'hidden';
+    listeners.pagehide!.forEach((fn) => fn());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests.map((r) => [r.ids, r.keepalive])).toEqual([[['m1'], true]]);
+    // Reported while hidden (e.g. web vitals): sent in the same turn, no timer.
+    transport.send(message(2));
+    await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests.map((r) => r.ids)).toEqual([['m1'], ['m2']]);
+  });
+});
+
+describe('queue store without IndexedDB', () => {
+  it('keeps entries in memory, oldest first, and drops the oldest beyond the cap', async () => {
+    const store = createQueueStore('memory');
+    await store.put([
+      ['2', 'b'],
+      ['1', 'a'],
+    ]);
+    expect(await store.all()).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
+    await store.remove(['1']);
+    expect(await store.all()).toEqual([['2', 'b']]);
+    await store.put(Array.from({ length: MAX_QUEUED + 4 }, (_, i) => [`k${String(i).padStart(5, '0')}`, String(i)]));
+    const all = await store.all();
+    expect(all).toHaveLength(MAX_QUEUED);
+    // The oldest 5 of 1 + MAX_QUEUED + 4 went: '2', then k00000 … k00003.
+    expect(all[0]![0]).toBe('k00004');
+  });
+});
