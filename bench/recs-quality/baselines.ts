@@ -2,6 +2,8 @@
  * The reference methods every session recommender is compared with:
  *
  * - global popularity: the most viewed items, whatever the session;
+ * - regional popularity: the most viewed items in the visitor's region
+ *   (for data that knows regions; otherwise the same as global popularity);
  * - last-item co-occurrence: the items most often seen in the same training
  *   sessions as the last item viewed;
  * - session kNN (SKNN, Jannach & Ludewig 2017; "ContextKNN" in session-rec):
@@ -13,7 +15,7 @@
  * All of them index item → sessions once, so a prediction does bounded work
  * (at most sampleSize candidate sessions), never a scan of the history.
  */
-import type { SessionRecommender } from './recommender';
+import type { SessionMeta, SessionRecommender } from './recommender';
 
 /** Item ids as dense integers, so indexes are typed arrays and counters are array slots. */
 class ItemIds {
@@ -97,6 +99,41 @@ export class Popularity implements SessionRecommender {
 
   recommend(_prefix: readonly string[], k: number): string[] {
     return this.top.slice(0, k);
+  }
+}
+
+export class RegionalPopularity implements SessionRecommender {
+  readonly name = 'regional popularity';
+  private global = new Popularity();
+  private readonly byRegion = new Map<string, string[]>();
+
+  train(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): void {
+    this.global.train(sessions);
+    this.byRegion.clear();
+    const grouped = new Map<string, (readonly string[])[]>();
+    sessions.forEach((session, i) => {
+      const region = meta?.[i]?.region;
+      if (region === undefined) return;
+      const list = grouped.get(region) ?? [];
+      list.push(session);
+      grouped.set(region, list);
+    });
+    for (const [region, regional] of grouped) {
+      const index = new SessionIndex(regional);
+      this.byRegion.set(region, index.ranking.slice(0, 1000).map((id) => index.items.names[id] as string));
+    }
+  }
+
+  recommend(prefix: readonly string[], k: number, meta?: SessionMeta): string[] {
+    const regional = meta?.region !== undefined ? this.byRegion.get(meta.region) : undefined;
+    if (!regional) return this.global.recommend(prefix, k);
+    // A thin region is topped up with global best sellers.
+    const out = regional.slice(0, k);
+    for (const item of this.global.recommend(prefix, 2 * k)) {
+      if (out.length >= k) break;
+      if (!out.includes(item)) out.push(item);
+    }
+    return out;
   }
 }
 

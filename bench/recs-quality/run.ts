@@ -1,0 +1,134 @@
+/**
+ * Recommendation quality, offline: HR@10 and MRR@10 of the next viewed
+ * product, on real sessions (Diginetica) and on held-out simulated sessions,
+ * for the baselines and for any recommender passed in, all in the same run.
+ *
+ *   npx tsx bench/recs-quality/run.ts
+ *
+ *   import { benchRecsQuality } from './recs-quality/run';
+ *   const result = await benchRecsQuality({ recommenders: [() => new OurRecommender()] });
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LastItemCooccurrence, Popularity, RegionalPopularity, SessionKnn } from './baselines';
+import { loadDiginetica } from './diginetica';
+import { evaluate } from './metrics';
+import type { Dataset, SessionRecommender } from './recommender';
+import { type SimulatedDatasetOptions, simulatedDataset } from './simulated';
+
+/** Makes a fresh, untrained recommender for a dataset. */
+export type RecommenderFactory = (dataset: Dataset) => SessionRecommender;
+
+export interface MethodResult {
+  method: string;
+  hitRate: number;
+  mrr: number;
+  /** (prefix, next item) pairs scored. */
+  pairs: number;
+  trainMs: number;
+  evalMs: number;
+}
+
+export type DatasetResult =
+  | { dataset: string; source: string; trainSessions: number; testSessions: number; methods: MethodResult[] }
+  | { dataset: string; skipped: string };
+
+export interface Result {
+  k: number;
+  datasets: DatasetResult[];
+  /** What the figures mean and what they do not. */
+  note: string;
+}
+
+export interface BenchRecsQualityOptions {
+  k?: number;
+  /** Recommenders to score next to the baselines (e.g. ours). */
+  recommenders?: RecommenderFactory[];
+  /** Directory of the Diginetica files, or false to leave them out. */
+  diginetica?: string | false;
+  /** Options of the simulated held-out set, or false to leave it out. */
+  simulated?: SimulatedDatasetOptions | false;
+  /** Progress lines (which dataset and method is running). */
+  log?: (line: string) => void;
+}
+
+/** The reference methods; regional popularity only where sessions carry a region. */
+export function baselines(dataset: Dataset): SessionRecommender[] {
+  const hasRegions = dataset.trainMeta?.some((m) => m.region !== undefined) ?? false;
+  return [
+    new Popularity(),
+    ...(hasRegions ? [new RegionalPopularity()] : []),
+    new LastItemCooccurrence(),
+    new SessionKnn({ k: 100, sampleSize: 500 }),
+  ];
+}
+
+export async function benchRecsQuality(options: BenchRecsQualityOptions = {}): Promise<Result> {
+  const k = options.k ?? 10;
+  const log = options.log ?? (() => {});
+  const datasets: DatasetResult[] = [];
+
+  if (options.diginetica !== false) {
+    log('Loading Diginetica…');
+    const loaded = await loadDiginetica(options.diginetica);
+    if ('skipped' in loaded) {
+      log(loaded.skipped);
+      datasets.push({ dataset: 'Diginetica', skipped: loaded.skipped });
+    } else {
+      datasets.push(await scoreDataset(loaded.dataset, k, options.recommenders ?? [], log));
+    }
+  }
+  if (options.simulated !== false) {
+    log('Simulating shoppers…');
+    datasets.push(await scoreDataset(simulatedDataset(options.simulated ?? {}), k, options.recommenders ?? [], log));
+  }
+  return {
+    k,
+    datasets,
+    note:
+      `HR@${k} and MRR@${k} of the next viewed item over every (prefix, next item) pair of the held-out sessions, ranking the whole catalogue. ` +
+      'Quality figures do not depend on the machine; times do (and other work on it).',
+  };
+}
+
+async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFactory[], log: (line: string) => void): Promise<DatasetResult> {
+  const methods: MethodResult[] = [];
+  for (const recommender of [...baselines(dataset), ...extra.map((make) => make(dataset))]) {
+    log(`${dataset.name}: ${recommender.name}…`);
+    const started = performance.now();
+    await recommender.train(dataset.train, dataset.trainMeta);
+    const trainMs = performance.now() - started;
+    const result = await evaluate(recommender, dataset.test, { k, ...(dataset.testMeta ? { meta: dataset.testMeta } : {}) });
+    methods.push({ method: recommender.name, hitRate: result.hitRate, mrr: result.mrr, pairs: result.pairs, trainMs, evalMs: result.elapsedMs });
+  }
+  return { dataset: dataset.name, source: dataset.source, trainSessions: dataset.train.length, testSessions: dataset.test.length, methods };
+}
+
+/** The result as a text table, one row per dataset and method. */
+export function formatRecsQuality(result: Result): string {
+  const header = ['dataset', 'method', `HR@${result.k}`, `MRR@${result.k}`, 'pairs', 'train s', 'eval s'];
+  const rows: string[][] = [];
+  for (const d of result.datasets) {
+    if ('skipped' in d) {
+      rows.push([d.dataset, `skipped: ${d.skipped}`, '', '', '', '', '']);
+      continue;
+    }
+    for (const m of d.methods) {
+      rows.push([d.dataset, m.method, m.hitRate.toFixed(3), m.mrr.toFixed(3), m.pairs.toLocaleString('en-US'), (m.trainMs / 1000).toFixed(1), (m.evalMs / 1000).toFixed(1)]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r[2] !== '').map((r) => (r[i] ?? '').length)));
+  const numeric = (i: number) => i >= 2;
+  const format = (row: string[]) =>
+    row[2] === '' && row[1]?.startsWith('skipped')
+      ? `${(row[0] ?? '').padEnd(widths[0] ?? 0)}  ${row[1]}`
+      : row.map((cell, i) => (numeric(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ');
+  const lines = [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format)];
+  const sources = result.datasets.flatMap((d) => ('source' in d ? [`${d.dataset}: ${d.source}; ${d.trainSessions.toLocaleString('en-US')} training / ${d.testSessions.toLocaleString('en-US')} test sessions`] : []));
+  return [...lines, '', ...sources, result.note].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const result = await benchRecsQuality({ log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${formatRecsQuality(result)}\n`);
+}
