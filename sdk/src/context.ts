@@ -3,9 +3,17 @@ import type { Campaign, Context, PageContext } from '@trailmark/schema';
 
 declare const __VERSION__: string;
 
+/**
+ * The page's URL without the fragment (as Segment sends it), unless the
+ * fragment is a hash router's route (`#/…`). A change of it is a new page.
+ */
+export function pageUrl({ href, hash }: { href: string; hash: string } = location): string {
+  return hash[1] == '/' ? href : href.replace(/#.*/, '');
+}
+
 /** The page as Segment describes it; `referrer` is the previous URL after a single-page-app navigation. */
 export function pageContext(referrer: string): PageContext {
-  return { path: location.pathname, referrer, search: location.search, title: document.title, url: location.href };
+  return { path: location.pathname, referrer, search: location.search, title: document.title, url: pageUrl() };
 }
 
 /** UTM parameters of a query string as `context.campaign` (Segment's names: utm_campaign is `name`). */

@@ -4,19 +4,15 @@
  * `replaceState`, `popstate`) counted once per distinct URL, and pages
  * restored from the back/forward cache, which run no script again.
  */
-
-/** What identifies a page: path and query, plus the hash of hash-based routers (`#/…`). */
-export function pageKey(url: { pathname: string; search: string; hash: string }): string {
-  return url.pathname + url.search + (url.hash[1] == '/' ? url.hash : '');
-}
+import { pageUrl } from './context';
 
 export function trackPageviews(onPageview: (restored: boolean) => void): void {
-  let last = pageKey(location);
+  let last = pageUrl();
   // A router changes the URL before it renders the new page and sets its title: look one task later,
   // which also folds a pushState immediately followed by a replaceState into one view.
   const navigated = () =>
     setTimeout(() => {
-      const key = pageKey(location);
+      const key = pageUrl();
       if (key != last) {
         last = key;
         onPageview(false);

@@ -7,7 +7,7 @@
 import type { Message } from '@trailmark/schema';
 import type { Properties, Tracker, TrackerOptions } from './types';
 import { gpcEnabled, rememberConsent, rememberedConsent, type ConsentState } from './consent';
-import { campaignOf, deviceContext, pageContext } from './context';
+import { campaignOf, deviceContext, pageContext, pageUrl } from './context';
 import { listenToDataLayer } from './datalayer';
 import { ecommerceHelpers } from './ecommerce';
 import { loadIdentity, saveIdentity, type Identity } from './identity';
@@ -74,7 +74,7 @@ export function startTracker(options: TrackerOptions, load: ChunkLoader): Tracke
 
   /** Keeps the page context current: after a URL change (the old URL becomes the referrer), or always for a page view (title). */
   function refreshPage(always?: boolean): void {
-    const moved = location.href != page.url;
+    const moved = pageUrl() != page.url;
     if (moved || always) {
       page = pageContext(moved ? page.url! : page.referrer!);
       campaign = campaignOf(location.search);

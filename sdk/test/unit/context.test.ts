@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignOf } from '../../src/context';
-import { pageKey } from '../../src/pageviews';
+import { campaignOf, pageUrl } from '../../src/context';
 import { safeUrl } from '../../src/lib/safeUrl';
 import { scriptOptions } from '../../src/scriptOptions';
 
@@ -21,15 +20,15 @@ describe('campaignOf', () => {
   });
 });
 
-describe('pageKey', () => {
-  const key = (url: string) => pageKey(new URL(url));
-  it('is the path and query, so a hash change is not a page view', () => {
-    expect(key('https://s.example/a?b=1#top')).toBe('/a?b=1');
-    expect(key('https://s.example/a?b=1#top')).toBe(key('https://s.example/a?b=1#reviews'));
+describe('pageUrl', () => {
+  const url = (href: string) => pageUrl(new URL(href));
+  it('leaves out the fragment, so a jump to an anchor is not a new page', () => {
+    expect(url('https://s.example/a?b=1#top')).toBe('https://s.example/a?b=1');
+    expect(url('https://s.example/a?b=1#top')).toBe(url('https://s.example/a?b=1#reviews'));
   });
-  it('includes the route of hash routers', () => {
-    expect(key('https://s.example/#/cart')).toBe('/#/cart');
-    expect(key('https://s.example/#/cart')).not.toBe(key('https://s.example/#/checkout'));
+  it('keeps the route of hash routers', () => {
+    expect(url('https://s.example/#/cart')).toBe('https://s.example/#/cart');
+    expect(url('https://s.example/#/cart')).not.toBe(url('https://s.example/#/checkout'));
   });
 });
 
