@@ -286,7 +286,16 @@ class ShopperSimulation {
   }
 
   run(): SimulatedShopper {
-    const visits = this.plan.map((planned, i) => this.visit(planned, i));
+    const visits: Visit[] = [];
+    let lastEnd = -Infinity;
+    for (const planned of this.plan) {
+      // Two plans on the same evening must not overlap: the later one starts after 30 minutes of quiet (a new session).
+      const at = Math.max(planned.at, lastEnd + 30 * 60_000 + this.random.int(0, 3600) * 1000);
+      if (at > this.world.now - 2 * HOUR) continue;
+      const visit = this.visit({ ...planned, at }, visits.length);
+      visits.push(visit);
+      lastEnd = Date.parse(visit.messages[visit.messages.length - 1]?.timestamp ?? '') || at;
+    }
     const stamps = visits.flatMap((v) => v.messages.map((m) => m.timestamp ?? ''));
     const truth: ShopperTruth = {
       shopper: this.key,
@@ -300,7 +309,8 @@ class ShopperSimulation {
     };
     if (this.account && this.loggedInOnce) truth.userId = this.account.userId;
     let cycle: RepurchaseCycle | undefined;
-    if (this.habit && this.account && this.habitOrders.length > 0) {
+    // A single order is not yet a cycle anyone could see.
+    if (this.habit && this.account && this.habitOrders.length >= 2) {
       const last = this.habitOrders[this.habitOrders.length - 1] as number;
       cycle = {
         shopper: this.key,
@@ -378,7 +388,8 @@ class ShopperSimulation {
     }
     if (this.habit) {
       const interval = this.habit.intervalDays * DAY;
-      let t = this.random.between(start, Math.max(start, now - interval - DAY));
+      // Early enough for a second order even with the latest jitter and a move to the evening.
+      let t = this.random.between(start, Math.max(start, now - 1.1 * interval - 2 * DAY));
       while (t < latest) {
         plan.push({ at: t, kind: 'reorder' });
         t += interval * this.random.between(0.93, 1.07);
@@ -418,9 +429,10 @@ class ShopperSimulation {
     if (planned.kind === 'reorder' && this.habit) {
       run.reorder(this.habit.product);
     } else {
-      // Log in now if there is an account and no login yet: either to buy, or just because (half of first visits).
       const willBuy = this.random.chance(knobs.conversionRate * (index > 0 ? 1.3 : 1));
-      const loginMidway = this.account !== undefined && !device.loggedIn && (willBuy || this.random.chance(0.5));
+      // Shoppers with two devices sign in on each (that is what links the two browsers); others sign in to buy, or half the time.
+      const twoDevices = this.devices.length > 1;
+      const loginMidway = this.account !== undefined && !device.loggedIn && (willBuy || twoDevices || this.random.chance(0.5));
       run.browse(willBuy, loginMidway);
     }
     return {
@@ -499,9 +511,10 @@ class ShopperSimulation {
     this.loggedInOnce = true;
   }
 
-  orderPlaced(productIds: string[], at: number): void {
+  orderPlaced(productIds: string[], at: number, onCycle: boolean): void {
     this.orders++;
-    if (this.habit && productIds.includes(this.habit.product.product_id)) this.habitOrders.push(at);
+    // Only the cycle's own orders count: an occasional extra purchase is not part of the planted rhythm.
+    if (onCycle && this.habit && productIds.includes(this.habit.product.product_id)) this.habitOrders.push(at);
   }
 }
 
@@ -512,6 +525,7 @@ class VisitRun {
   private readonly cart: CartLine[] = [];
   private readonly viewed: CatalogProduct[] = [];
   private aisle: string | undefined;
+  private onCycle = false;
 
   constructor(
     private readonly shopper: ShopperSimulation,
@@ -527,7 +541,8 @@ class VisitRun {
     const focus = this.random.chance(0.8)
       ? this.random.pick(this.shopper.interestPaths)
       : this.random.weighted([...tastes.subcategoryWeight.keys()], (p) => tastes.subcategoryWeight.get(p) ?? 0);
-    const views = this.random.count(1, knobs.meanViews);
+    // Capped so that a session never runs past `now` (visits start at least two hours before it).
+    const views = Math.min(40, this.random.count(1, knobs.meanViews));
     const target = willBuy ? this.shopper.purchaseTarget(focus) : undefined;
     const targetStep = target ? this.random.int(0, views - 1) : -1;
     const loginStep = loginMidway ? this.random.int(0, views) : -1;
@@ -571,6 +586,7 @@ class VisitRun {
 
   /** A shopper on a cycle: straight to the usual product, into the cart, checkout. */
   reorder(product: CatalogProduct): void {
+    this.onCycle = true;
     this.session.pageView('Home', '/', 'Home');
     this.login();
     this.session.think(10);
@@ -736,6 +752,7 @@ class VisitRun {
     this.shopper.orderPlaced(
       this.cart.map((l) => l.product.product_id),
       this.session.now,
+      this.onCycle,
     );
   }
 
