@@ -64,7 +64,6 @@ export function startTracker(options: TrackerOptions, load: ChunkLoader): Tracke
 
   let identity: Identity = loadIdentity();
   const save = () => mayStore() && saveIdentity(identity, cookieDomain);
-  save();
   const session = createSession(mayStore);
   const transport = createTransport(apiHost, writeKey, createQueueStore(`trailmark:${writeKey}`), options.flushInterval || 500);
   const device = deviceContext();
@@ -230,6 +229,8 @@ export function startTracker(options: TrackerOptions, load: ChunkLoader): Tracke
     });
   }
 
+  // Only now, after the data layer's consent commands: each page load renews the identity cookie.
+  save();
   if (options.autoPageviews !== false) trackPageviews((restored) => recordPage(undefined, undefined, restored));
   else rescan(true);
 
