@@ -12,6 +12,7 @@ import { listSites, saveSite } from '../sites/site-directory';
 import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
+import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
 
 const MAX_PAGE = 10_000;
@@ -61,7 +62,7 @@ export function adminRoutes() {
   });
 
   app.put('/v1/admin/catalog', async (c) => {
-    const writeKey = await oneSite(c.env, c.req.query('writeKey'));
+    const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
     const upload = parseCatalogUpload(await readBodyText(c.req.raw, MAX_CATALOG_BYTES));
     const total = upload.products.length > 0 ? await shopState(c.env, writeKey).loadCatalog(upload.products) : undefined;
     return c.json({ ok: true, writeKey, loaded: upload.products.length, rejected: upload.rejected, ...(total !== undefined ? { catalogSize: total } : {}) });
@@ -75,6 +76,23 @@ export function adminRoutes() {
       if (profile) return c.json({ writeKey: site.writeKey, ...profile });
     }
     throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
+  });
+
+  app.get('/v1/admin/stats', async (c) => {
+    const site = await oneSite(c.env, c.req.query('writeKey'));
+    const to = dateParam(c.req.query('to'), 'to') ?? new Date().toISOString();
+    const from = dateParam(c.req.query('from'), 'from') ?? new Date(Date.parse(to) - 7 * 86_400_000).toISOString();
+    if (from >= to) throw badRequest('from must be before to.');
+    const shop = shopState(c.env, site.writeKey);
+    const [stats, lifecycle] = await Promise.all([
+      readStats(c.env.DB, { writeKey: site.writeKey, from, to }),
+      shop.lifecycle(site.settings.lifecycle),
+    ]);
+    // Names for the products the tables mention.
+    const ids = [...new Set(stats.regions.flatMap((r) => r.topProducts.map((p) => p.productId)))];
+    const names = new Map((ids.length ? await shop.products(ids) : []).map((p) => [p.productId, p.name]));
+    for (const region of stats.regions) for (const p of region.topProducts) Object.assign(p, { name: names.get(p.productId) ?? null });
+    return c.json({ writeKey: site.writeKey, ...stats, lifecycle: { counts: lifecycle, thresholds: site.settings.lifecycle }, holdoutPercent: site.settings.holdoutPercent });
   });
 
   app.get('/v1/admin/export', async (c) => {
@@ -154,10 +172,10 @@ async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<stri
 }
 
 /** The site an operation is for: the one named, or the only one there is. */
-async function oneSite(env: Env, writeKey: string | undefined): Promise<string> {
+async function oneSite(env: Env, writeKey: string | undefined): Promise<Site> {
   const sites = await sitesOf(env, writeKey);
   if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=…');
-  return sites[0]!.writeKey;
+  return sites[0]!;
 }
 
 async function jsonBody(request: Request): Promise<unknown> {
@@ -166,6 +184,13 @@ async function jsonBody(request: Request): Promise<unknown> {
   } catch {
     throw badRequest('The body must be JSON.');
   }
+}
+
+function dateParam(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw badRequest(`${name} must be an ISO 8601 date, e.g. 2026-01-31T00:00:00Z.`);
+  return new Date(ms).toISOString();
 }
 
 function cursorParam(value: string | undefined): number | undefined {

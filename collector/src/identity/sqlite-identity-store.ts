@@ -8,8 +8,12 @@ CREATE TABLE IF NOT EXISTS profiles (
   user_id    TEXT UNIQUE,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  data       TEXT                -- the profile document (profiles/profile.ts), JSON
+  data       TEXT,               -- the profile document (profiles/profile.ts), JSON
+  first_seen INTEGER,            -- copied from the document, for lifecycle counts
+  last_seen  INTEGER,
+  sessions   INTEGER
 );
+CREATE INDEX IF NOT EXISTS profiles_by_last_seen ON profiles (last_seen);
 CREATE TABLE IF NOT EXISTS identities (
   id_kind    TEXT NOT NULL,
   id         TEXT NOT NULL,

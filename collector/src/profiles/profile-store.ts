@@ -4,7 +4,9 @@
  * applies all of its events, and writes it back once.
  */
 import type { Sql } from '../lib/sql';
-import { newProfile, type Profile } from './profile';
+import { DAY_MS } from '../lib/decay';
+import type { LifecycleThresholds } from '../sites/site';
+import { newProfile, type LifecycleStage, type Profile } from './profile';
 
 export class ProfileStore {
   private readonly loaded = new Map<string, Profile>();
@@ -33,6 +35,26 @@ export class ProfileStore {
     this.dirty.add(profile.profileId);
   }
 
+  /** Shoppers by lifecycle stage (see lifecycleStage), counted over the index on last_seen. */
+  lifecycleCounts(nowMs: number, t: LifecycleThresholds): Record<LifecycleStage, number> {
+    const ago = (days: number) => nowMs - days * DAY_MS;
+    const row = this.sql
+      .exec<Record<LifecycleStage, number>>(
+        `SELECT
+           COUNT(*) FILTER (WHERE last_seen >= ?1 AND first_seen >= ?1 AND sessions <= 1) AS "new",
+           COUNT(*) FILTER (WHERE last_seen >= ?1 AND NOT (first_seen >= ?1 AND sessions <= 1)) AS "active",
+           COUNT(*) FILTER (WHERE last_seen < ?1 AND last_seen >= ?2) AS "at-risk",
+           COUNT(*) FILTER (WHERE last_seen < ?2 AND last_seen >= ?3) AS "sleeping",
+           COUNT(*) FILTER (WHERE last_seen < ?3) AS "lapsed"
+         FROM profiles WHERE data IS NOT NULL`,
+        ago(t.activeDays),
+        ago(t.atRiskDays),
+        ago(t.lapsedDays),
+      )
+      .one();
+    return { new: row.new, active: row.active, 'at-risk': row['at-risk'], sleeping: row.sleeping, lapsed: row.lapsed };
+  }
+
   forget(profileId: string): void {
     this.loaded.delete(profileId);
     this.dirty.delete(profileId);
@@ -42,7 +64,17 @@ export class ProfileStore {
   flush(): void {
     for (const profileId of this.dirty) {
       const profile = this.loaded.get(profileId);
-      if (profile) this.sql.exec('UPDATE profiles SET data = ?, updated_at = ? WHERE profile_id = ?', JSON.stringify(profile), Date.now(), profileId);
+      if (profile) {
+        this.sql.exec(
+          'UPDATE profiles SET data = ?, updated_at = ?, first_seen = ?, last_seen = ?, sessions = ? WHERE profile_id = ?',
+          JSON.stringify(profile),
+          Date.now(),
+          profile.firstSeen,
+          profile.lastSeen,
+          profile.sessionCount,
+          profileId,
+        );
+      }
     }
     this.dirty.clear();
     this.loaded.clear();

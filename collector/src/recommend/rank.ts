@@ -9,7 +9,7 @@ import type { RecommendedItem, Slot, Variant } from '@trailmark/schema';
 import type { CatalogItem } from '../catalog/catalog-store';
 import { interestTags, type Profile } from '../profiles/profile';
 import { scope, type AggregateStore, type Scored } from './aggregate-store';
-import { dueForReorder, interestPicks, linked, popular, sessionSeeds } from './strategies';
+import { dueForReorder, interestPicks, linked, popular, recentlyViewed, sessionSeeds, TUNING } from './strategies';
 
 export interface RankRequest {
   slot: Slot;
@@ -70,6 +70,7 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
         strategy: seeds.length || interests.length ? 'regional+personal' : 'regional',
         sources: [
           { candidates: linked(aggregates, 'v', seeds, exclude), weight: 1, reason: 'because-you-viewed' },
+          { candidates: recentlyViewed(seeds, exclude), weight: TUNING.recentlyViewedHome, reason: 'recently-viewed' },
           { candidates: linked(aggregates, 'b', boughtSeeds, exclude), weight: 0.5, reason: 'bought-together' },
           { candidates: interestPicks(aggregates, interests), weight: 0.4, reason: 'matches-your-interests' },
           { candidates: regional, weight: 0.35, reason: 'popular-in-region' },
@@ -83,6 +84,7 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
         strategy: 'also-viewed+bought-together',
         sources: [
           { candidates: linked(aggregates, 'v', [...focus, ...context], exclude), weight: 1, reason: 'also-viewed' },
+          { candidates: recentlyViewed(context, exclude), weight: TUNING.recentlyViewedProduct, reason: 'recently-viewed' },
           { candidates: linked(aggregates, 'b', focus, exclude), weight: 0.8, reason: 'bought-together' },
           { candidates: regional, weight: 0.05, reason: 'popular-in-region' },
         ],

@@ -21,6 +21,10 @@ export const TUNING = {
   recency: 0.6,
   /** Session views used as seeds. */
   seeds: 5,
+  /** Weight of the shopper's own recent views among the home slot's picks ("pick up where you left off"). */
+  recentlyViewedHome: 0.5,
+  /** Weight of other products viewed in this session on a product page ("you were also looking at"). */
+  recentlyViewedProduct: 0.2,
 };
 
 function scaled(list: Scored[]): Scored[] {
@@ -60,6 +64,11 @@ export function linked(store: AggregateStore, kind: LinkKind, seeds: { productId
 /** Seeds from a session: the most recent views weigh most. */
 export function sessionSeeds(recentFirst: readonly string[]): { productId: string; weight: number }[] {
   return recentFirst.slice(0, TUNING.seeds).map((productId, i) => ({ productId, weight: TUNING.recency ** i }));
+}
+
+/** The seeds themselves: products the shopper looked at, the latest first. */
+export function recentlyViewed(seeds: { productId: string; weight: number }[], exclude: ReadonlySet<string>): Scored[] {
+  return scaled(seeds.filter((s) => !exclude.has(s.productId)).map((s) => ({ productId: s.productId, score: s.weight })));
 }
 
 export function popular(store: AggregateStore, scopeName: string): Scored[] {

@@ -7,7 +7,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { RecommendationResponse } from '@trailmark/schema';
+import type { CatalogItem } from '../catalog/catalog-store';
 import type { ProductFacts } from '../catalog/product-facts';
+import type { LifecycleStage } from '../profiles/profile';
 import { idHash } from '../lib/hash';
 import type { LifecycleThresholds } from '../sites/site';
 import { SHOP_SCHEMA, ShopModel, type IngestItem, type IngestOutcome, type ProfileView, type RecommendInput } from './shop-model';
@@ -54,6 +56,15 @@ export class ShopState extends DurableObject<Env> {
 
   profile(id: string, lifecycle: LifecycleThresholds): ProfileView | null {
     return this.model.profileView(id, Date.now(), lifecycle) ?? null;
+  }
+
+  lifecycle(thresholds: LifecycleThresholds): Record<LifecycleStage, number> {
+    return this.model.profiles.lifecycleCounts(Date.now(), thresholds);
+  }
+
+  /** Catalog entries for ids (names and categories for the dashboard). */
+  products(productIds: string[]): CatalogItem[] {
+    return [...this.model.catalog.items(productIds.slice(0, 500)).values()];
   }
 
   loadCatalog(products: ProductFacts[]): number {

@@ -101,8 +101,7 @@ export async function storeBatch(
   batch: { events: EventRow[]; rejected: RejectedRow[]; merges: { from: string; into: string }[] },
 ): Promise<void> {
   const statements: D1PreparedStatement[] = [];
-  for (const json of chunks(batch.events.map(eventRecord))) statements.push(db.prepare(INSERT_EVENTS).bind(writeKey, json));
-  for (const json of chunks(batch.rejected.map(rejectedRecord))) statements.push(db.prepare(INSERT_REJECTED).bind(writeKey, json));
+  // Merges first: the statistics triggers on the inserted events look them up.
   const now = new Date().toISOString();
   for (const { from, into } of batch.merges) {
     // Keep the table closed: whatever pointed at `from` now points at `into`.
@@ -116,6 +115,8 @@ export async function storeBatch(
         .bind(writeKey, from, into, now),
     );
   }
+  for (const json of chunks(batch.events.map(eventRecord))) statements.push(db.prepare(INSERT_EVENTS).bind(writeKey, json));
+  for (const json of chunks(batch.rejected.map(rejectedRecord))) statements.push(db.prepare(INSERT_REJECTED).bind(writeKey, json));
   if (statements.length > 0) await db.batch(statements);
 }
 
@@ -207,15 +208,18 @@ export async function eraseFromLog(
         `DELETE FROM events WHERE write_key = ?1 AND (
            profile_id IN (SELECT value FROM json_each(?2))
            OR user_id IN (SELECT value FROM json_each(?3))
-           OR profile_id IN (SELECT from_profile FROM profile_merges WHERE write_key = ?1 AND to_profile IN (SELECT value FROM json_each(?2))))`,
+           OR profile_id IN (SELECT from_profile FROM profile_merges WHERE write_key = ?1 AND to_profile IN (SELECT value FROM json_each(?2))))
+         RETURNING seq`,
       )
       .bind(writeKey, profiles, users),
     db
       .prepare(
         `DELETE FROM rejected WHERE write_key = ?1 AND (
-           anonymous_id IN (SELECT value FROM json_each(?2)) OR user_id IN (SELECT value FROM json_each(?2)))`,
+           anonymous_id IN (SELECT value FROM json_each(?2)) OR user_id IN (SELECT value FROM json_each(?2)))
+         RETURNING seq`,
       )
       .bind(writeKey, ids),
+    db.prepare('DELETE FROM stats_exposures WHERE write_key = ?1 AND profile_id IN (SELECT value FROM json_each(?2))').bind(writeKey, profiles),
     db
       .prepare(
         `DELETE FROM profile_merges WHERE write_key = ?1 AND (
@@ -223,5 +227,6 @@ export async function eraseFromLog(
       )
       .bind(writeKey, profiles),
   ]);
-  return { events: events?.meta.changes ?? 0, rejected: rejected?.meta.changes ?? 0 };
+  // Counted from RETURNING: D1's change counts include rows the statistics triggers touched.
+  return { events: events?.results.length ?? 0, rejected: rejected?.results.length ?? 0 };
 }

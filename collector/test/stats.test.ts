@@ -1,0 +1,118 @@
+/** The dashboard's statistics equal counts over the stored events, and erasure takes its share back out. */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { relativeLift } from '../src/lib/lift';
+import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
+import { added, event, ordered, product, recommendations, sendAndStore, viewed } from './support/shop';
+
+async function stats(writeKey: string, from: string, to: string) {
+  const res = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${from}&to=${to}`, { headers: ADMIN });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, any>;
+}
+
+const hourStart = (ms: number) => new Date(Math.floor(ms / 3600_000) * 3600_000).toISOString();
+
+describe('GET /v1/admin/stats', () => {
+  it('equals counts computed from the exported events', async () => {
+    const writeKey = await createSite({ settings: { holdoutPercent: 50 } });
+    const bavaria = { country: 'DE', region: 'Bavaria' };
+    const texas = { country: 'US', region: 'Texas' };
+    const shoppers = Array.from({ length: 12 }, (_, i) => `shopper-${i}`);
+    for (const [i, id] of shoppers.entries()) {
+      const geo = i % 2 ? bavaria : texas;
+      const recs = await recommendations(writeKey, { slot: 'home', anonymousId: id }, geo).catch(() => null);
+      const batch: unknown[] = [
+        { type: 'page', anonymousId: id, messageId: uniqueId('m'), name: 'Home' },
+        viewed(id, i % 2 ? 'stein' : 'boots', { category: i % 2 ? 'Kitchen > Mugs' : 'Apparel > Shoes' }),
+        viewed(id, 'hat', { category: 'Apparel > Hats' }),
+      ];
+      if (recs) {
+        batch.push(event(id, 'Recommendation Viewed', { rec_id: recs.recId, slot: 'home', variant: recs.variant, product_ids: ['hat'] }));
+        if (i % 3 === 0) batch.push(event(id, 'Recommendation Clicked', { rec_id: recs.recId, slot: 'home', variant: recs.variant, product_id: 'hat', position: 0 }));
+      }
+      if (i % 3 === 0) batch.push(added(id, 'hat'));
+      if (i % 4 === 0) batch.push(event(id, 'Checkout Started', { products: [product('hat')] }));
+      if (i % 4 === 0) batch.push(ordered(id, ['hat', i % 2 ? 'stein' : 'boots']));
+      await sendAndStore(writeKey, batch, geo);
+    }
+    // A bot's events are stored but never counted.
+    await sendAndStore(writeKey, [{ ...viewed('crawler', 'hat'), context: { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } }]);
+
+    const from = hourStart(Date.now() - 3600_000);
+    const to = hourStart(Date.now() + 2 * 3600_000);
+    const figures = await stats(writeKey, from, to);
+    const stored = (await exportEvents(writeKey)).filter((e) => !e.context.bot);
+    expect((await exportEvents(writeKey)).length).toBe(stored.length + 1);
+
+    const count = (pred: (e: Record<string, any>) => boolean) => stored.filter(pred).length;
+    expect(figures.events.total).toBe(stored.length);
+    expect(figures.events.byType.track).toBe(count((e) => e.type === 'track'));
+    expect(figures.events.byType.page).toBe(count((e) => e.type === 'page'));
+    expect(figures.funnel.map((s: { count: number }) => s.count)).toEqual(
+      ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'].map((name) => count((e) => e.event === name)),
+    );
+    expect(figures.funnel[3].fromPrevious).toBeCloseTo(count((e) => e.event === 'Order Completed') / count((e) => e.event === 'Checkout Started'));
+
+    const bavarian = figures.regions.find((r: { region: string }) => r.region === 'Bavaria');
+    expect(bavarian.views).toBe(count((e) => e.event === 'Product Viewed' && e.context.geo.region === 'Bavaria'));
+    expect(bavarian.topProducts[0]).toMatchObject({ productId: 'hat', name: 'Product hat' });
+    const orderedUnits = (region: string, productId: string) =>
+      stored
+        .filter((e) => e.event === 'Order Completed' && e.context.geo.region === region)
+        .flatMap((e) => e.properties.products)
+        .filter((p: { product_id: string }) => p.product_id === productId).length;
+    expect(bavarian.topProducts.find((p: { productId: string }) => p.productId === 'stein')?.units ?? 0).toBe(orderedUnits('Bavaria', 'stein'));
+    expect(bavarian.topCategories.map((c: { category: string }) => c.category)).toContain('Kitchen > Mugs');
+
+    const home = figures.slots.find((s: { slot: string }) => s.slot === 'home');
+    for (const variant of ['treatment', 'control'] as const) {
+      const viewedRecs = stored.filter((e) => e.event === 'Recommendation Viewed' && e.properties.variant === variant);
+      expect(home[variant].impressions).toBe(viewedRecs.length);
+      expect(home[variant].clicks).toBe(count((e) => e.event === 'Recommendation Clicked' && e.properties.variant === variant));
+      expect(home[variant].adds).toBe(count((e) => e.event === 'Product Added' && e.context.attribution?.[0]?.variant === variant));
+      expect(home[variant].visitors).toBe(new Set(viewedRecs.map((e) => e.profileId)).size);
+      const buyers = new Set(stored.filter((e) => e.event === 'Order Completed').map((e) => e.profileId));
+      expect(home[variant].converted).toBe(new Set(viewedRecs.map((e) => e.profileId).filter((p) => buyers.has(p))).size);
+    }
+    expect(figures.lifecycle.counts.new).toBe(12);
+  });
+
+  it('answers zeros for an empty range, and 400 for a bad one', async () => {
+    const writeKey = await createSite();
+    const empty = await stats(writeKey, '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z');
+    expect(empty.events).toMatchObject({ total: 0, byType: {}, overTime: [] });
+    expect(empty.funnel.map((s: { count: number }) => s.count)).toEqual([0, 0, 0, 0]);
+    expect(empty.regions).toEqual([]);
+    expect(empty.slots).toEqual([]);
+    for (const query of ['from=yesterday', 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z']) {
+      const res = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&${query}`, { headers: ADMIN });
+      expect(res.status, query).toBe(400);
+    }
+  });
+
+  it('takes an erased person’s events back out of the figures', async () => {
+    const writeKey = await createSite();
+    await sendAndStore(writeKey, [viewed('stays', 'a'), viewed('goes', 'a'), ordered('goes', ['a'])], { country: 'DE', region: 'Bavaria' });
+    const from = hourStart(Date.now() - 3600_000);
+    const to = hourStart(Date.now() + 2 * 3600_000);
+    expect((await stats(writeKey, from, to)).events.total).toBe(3);
+    await SELF.fetch(`${BASE}/v1/admin/users/goes?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
+    const after = await stats(writeKey, from, to);
+    expect(after.events.total).toBe(1);
+    expect(after.regions[0]).toMatchObject({ views: 1, units: 0, revenue: 0 });
+  });
+});
+
+describe('relativeLift', () => {
+  it('estimates the lift with a 95% interval that narrows as samples grow', () => {
+    const small = relativeLift({ n: 100, sum: 12, sumSquares: 12 }, { n: 100, sum: 10, sumSquares: 10 });
+    const large = relativeLift({ n: 10_000, sum: 1200, sumSquares: 1200 }, { n: 10_000, sum: 1000, sumSquares: 1000 });
+    expect(small.estimate).toBeCloseTo(0.2);
+    expect(large.estimate).toBeCloseTo(0.2);
+    expect(small.low!).toBeLessThan(0);
+    expect(large.low!).toBeGreaterThan(0.1);
+    expect(large.high! - large.low!).toBeLessThan(small.high! - small.low!);
+    expect(relativeLift({ n: 50, sum: 3, sumSquares: 3 }, { n: 50, sum: 0, sumSquares: 0 })).toEqual({ estimate: null, low: null, high: null });
+  });
+});
