@@ -74,41 +74,53 @@ export function slugify(text: string): string {
 export function generateCatalog({ size, seed = DEMO_CATALOG_SEED }: CatalogOptions): CatalogProduct[] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`catalog size must be a positive integer, got ${size}`);
   if (size > 99_999) throw new RangeError('catalog size is limited to 99,999 products (five-digit ids)');
+  // Products are made one after another from one stream, each depending only on those before it,
+  // so a smaller catalog is the start of a larger one with the same seed: the demo's few hundred
+  // products keep their ids, names and prices inside the benchmarks' 5,000, and loading one
+  // catalog after the other never gives an id to a different product.
   const random = new Random(seed, 'catalog');
-  const slots = allocate(size);
-  const drafts: ReturnType<typeof draftProduct>[] = [];
-  for (const { top, sub, count } of slots) {
-    const usedNames = new Set<string>();
-    for (let i = 0; i < count; i++) drafts.push(draftProduct(random, top, sub, usedNames));
-  }
-  // Ids in shuffled order, so an id says nothing about the category.
-  return random.shuffled(drafts).map((draft, index): CatalogProduct => {
+  const aisles = aisleSequence();
+  const usedNames = new Map<SubcategorySpec, Set<string>>();
+  const products: CatalogProduct[] = [];
+  for (let index = 0; index < size; index++) {
+    const { top, sub } = aisles.next().value as Aisle;
+    const used = usedNames.get(sub) ?? new Set<string>();
+    usedNames.set(sub, used);
     const id = `p${String(index + 1).padStart(5, '0')}`;
-    return {
+    products.push({
       product_id: id,
       sku: `TM-${id.slice(1)}`,
-      ...draft,
+      ...draftProduct(random, top, sub, used),
       url: `/product/${id}`,
       image_url: `/img/${id}.svg`,
-    };
-  });
+    });
+  }
+  return products;
 }
 
-/** How many products each subcategory gets: proportional to its weight, at least one while size allows. */
-function allocate(size: number): { top: TopCategorySpec; sub: SubcategorySpec; count: number }[] {
-  const leaves = CATEGORY_TREE.flatMap((top) => top.subcategories.map((sub) => ({ top, sub, count: 0 })));
-  const totalWeight = leaves.reduce((sum, leaf) => sum + leaf.sub.weight, 0);
-  const guaranteed = size >= leaves.length ? 1 : 0;
-  let left = size - guaranteed * leaves.length;
-  const shares = leaves.map((leaf) => (left * leaf.sub.weight) / totalWeight);
-  leaves.forEach((leaf, i) => (leaf.count = guaranteed + Math.floor(shares[i] ?? 0)));
-  left = size - leaves.reduce((sum, leaf) => sum + leaf.count, 0);
-  // Largest remainders first; ties in tree order, so the result is stable.
-  const byRemainder = leaves
-    .map((leaf, i) => ({ leaf, remainder: (shares[i] ?? 0) % 1, i }))
-    .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
-  for (let k = 0; k < left; k++) (byRemainder[k % byRemainder.length] as (typeof byRemainder)[number]).leaf.count++;
-  return leaves.filter((leaf) => leaf.count > 0);
+interface Aisle {
+  top: TopCategorySpec;
+  sub: SubcategorySpec;
+}
+
+/**
+ * The aisle of each next product: first one of every aisle, then smooth
+ * weighted round-robin (as nginx balances upstreams), so every prefix of the
+ * catalog splits across aisles in proportion to their weights.
+ */
+function* aisleSequence(): Generator<Aisle> {
+  const leaves = CATEGORY_TREE.flatMap((top) => top.subcategories.map((sub) => ({ top, sub, current: 0 })));
+  yield* leaves;
+  const total = leaves.reduce((sum, leaf) => sum + leaf.sub.weight, 0);
+  for (;;) {
+    let best = leaves[0] as (typeof leaves)[number];
+    for (const leaf of leaves) {
+      leaf.current += leaf.sub.weight;
+      if (leaf.current > best.current) best = leaf;
+    }
+    best.current -= total;
+    yield best;
+  }
 }
 
 function draftProduct(random: Random, top: TopCategorySpec, sub: SubcategorySpec, usedNames: Set<string>) {

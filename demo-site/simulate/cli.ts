@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     catalogSize,
     catalogSeed,
     onProgress: (p) => bar.update(visitors !== undefined ? p.shoppers : p.events, detail(p)),
-    onSent: (summary) => bar.finish(detail(summary)),
+    onSent: (summary) => bar.finish(detail(summary), visitors !== undefined ? summary.shoppers : summary.events),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { send } = result;

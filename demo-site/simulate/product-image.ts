@@ -70,7 +70,13 @@ const ICONS: Record<IconName, string> = {
 
 /** Breaks the name into at most maxLines lines at spaces, ending with "…" when it does not fit. */
 function wrap(text: string, width: number, maxLines: number): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
+  // A number stays with its unit ("1 l", "6 × 330 ml"), so a line never ends in "1" and starts with "l".
+  const words: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const previous = words[words.length - 1];
+    if (previous !== undefined && (/^[\d×]+$/.test(previous) || word === '×')) words[words.length - 1] = `${previous}\u00a0${word}`;
+    else words.push(word);
+  }
   const lines: string[] = [];
   let line = '';
   for (const word of words) {

@@ -6,7 +6,8 @@ import type { WriteStream } from 'node:tty';
 
 export interface ProgressBar {
   update(done: number, detail: string): void;
-  finish(detail: string): void;
+  /** The final line; `done` may pass the total (a run that stops after whole shoppers). */
+  finish(detail: string, done?: number): void;
 }
 
 const WIDTH = 28;
@@ -41,8 +42,8 @@ export function progressBar(total: number, unit: string, stream: NodeJS.WriteStr
         stream.write(`${lastLine}\n`);
       }
     },
-    finish(detail) {
-      const last = line(total, detail);
+    finish(detail, done = total) {
+      const last = line(Math.max(done, total), detail);
       if (interactive) stream.write(`\r\x1b[2K${last}\n`);
       else if (last !== lastLine) stream.write(`${last}\n`);
     },

@@ -14,6 +14,10 @@ describe('generateCatalog', () => {
     expect(generateCatalog({ size: 300, seed: 7 })).toEqual(generateCatalog({ size: 300, seed: 7 }));
   });
 
+  it('makes a smaller catalog the start of a larger one, so the demo products keep their ids in the benchmark catalog', () => {
+    expect(generateCatalog({ size: 5000, seed: 1 }).slice(0, DEMO_CATALOG_SIZE)).toEqual(generateCatalog({ size: DEMO_CATALOG_SIZE, seed: 1 }));
+  });
+
   it('gives different products for another seed', () => {
     const a = generateCatalog({ size: 300, seed: 7 }).map((p) => p.name);
     const b = generateCatalog({ size: 300, seed: 8 }).map((p) => p.name);
