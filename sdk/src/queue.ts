@@ -52,6 +52,9 @@ export function createQueueStore(name: string): QueueStore {
     attempt((use) =>
       use('readwrite', (store) => {
         change(store);
+        // Commit now rather than when the task ends: a write made as the page is hidden or closed
+        // then gets to disk before the document goes (https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit).
+        store.transaction.commit?.();
         return promisifyRequest(store.transaction).then(() => true);
       }),
     );
