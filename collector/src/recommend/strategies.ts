@@ -7,6 +7,12 @@ import { DAY_MS } from '../lib/decay';
 import type { Profile } from '../profiles/profile';
 import type { AggregateStore, LinkKind, Scored } from './aggregate-store';
 
+/**
+ * Tuned on the Diginetica sessions (bench/recs-quality): next-product hit rate
+ * and MRR at 10 for the home and product slots. Shoppers go back to products
+ * they compared, so the home slot leads with what they just viewed next to
+ * what those products lead to.
+ */
 export const TUNING = {
   /** Neighbours read per seed item. */
   neighbours: 60,
@@ -16,15 +22,15 @@ export const TUNING = {
    * Link scores are divided by the neighbour's own total to this power, so
    * best sellers do not appear next to everything (0: raw counts, 1: lift).
    */
-  normalisation: 0.35,
+  normalisation: 0.2,
   /** Weight of the i-th most recent session view as a seed: recency^i. */
-  recency: 0.6,
+  recency: 0.7,
   /** Session views used as seeds. */
   seeds: 5,
   /** Weight of the shopper's own recent views among the home slot's picks ("pick up where you left off"). */
-  recentlyViewedHome: 0.5,
+  recentlyViewedHome: 1,
   /** Weight of other products viewed in this session on a product page ("you were also looking at"). */
-  recentlyViewedProduct: 0.2,
+  recentlyViewedProduct: 0.8,
 };
 
 function scaled(list: Scored[]): Scored[] {
