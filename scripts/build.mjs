@@ -24,8 +24,15 @@ export async function build({ quiet = false } = {}) {
   await mkdir(out, { recursive: true });
   const tagDir = path.join(ROOT, 'sdk', 'dist', 'tag');
   if (existsSync(tagDir)) await cp(tagDir, out, { recursive: true });
-  const demo = path.join(ROOT, 'demo-site', 'public');
-  if (existsSync(demo)) await cp(demo, out, { recursive: true });
+  // The storefront and dashboard are generated from the demo catalog (TypeScript, run with tsx).
+  const demoBuild = path.join(ROOT, 'demo-site', 'build.ts');
+  if (existsSync(demoBuild)) {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, out], {
+      cwd: ROOT,
+      stdio: quiet ? 'pipe' : 'inherit',
+    });
+    if (result.status !== 0) throw new Error(`Demo site build failed:\n${result.stderr?.toString() ?? ''}`);
+  }
   // The tag changes with each release: browsers revalidate it cheaply (ETag) after five minutes.
   // Its lazy chunks have content-hashed names, so they never change. They are ES modules, which
   // browsers fetch in CORS mode, and the tag runs on other sites' pages: they need the CORS grant.

@@ -7,6 +7,7 @@
  * Environment: PORT (8787), ADMIN_TOKEN (generated once, kept in the state
  * dir), STATE_DIR (.wrangler/state).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -44,10 +45,14 @@ try {
   process.exit(1);
 }
 
-const seedModule = path.join(ROOT, 'demo-site', 'seed', 'seed.mjs');
-if (existsSync(seedModule)) {
-  const { seedIfEmpty } = await import(seedModule);
-  await seedIfEmpty({ url: server.url, adminToken: token, log: (line) => console.log(line) });
+// On an empty state, the demo catalog and simulated shoppers, so slots and the dashboard mean something at once.
+const seed = path.join(ROOT, 'demo-site', 'seed.ts');
+if (existsSync(seed)) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), seed, '--url', server.url, '--admin-token', token], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) console.error('Seeding the demo data failed; the collector is running without it.');
 }
 
 console.log(`
