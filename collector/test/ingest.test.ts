@@ -173,3 +173,26 @@ describe('single-message paths and write keys', () => {
     expect(await res.json()).toMatchObject({ accepted: 2 });
   });
 });
+
+describe('dev-only geo override', () => {
+  it('takes X-Geo-* headers and the tm_dev_geo cookie in local development, and ignores both in production', async () => {
+    const writeKey = await createSite();
+    const austin = { country: 'US', region: 'Texas', city: 'Austin' };
+    await post('/v1/batch', { writeKey, batch: [track({ event: 'Header' })] }, { cf: austin, headers: { 'x-geo-country': 'JP', 'x-geo-region': 'Tokyo', 'x-geo-city': 'Shibuya' } });
+    await post('/v1/batch', { writeKey, batch: [track({ event: 'Cookie' })] }, { cf: austin, headers: { cookie: `a=1; tm_dev_geo=${encodeURIComponent('BR|São Paulo|')}` } });
+    const { env } = await import('cloudflare:test');
+    const { createApp } = await import('../src/app');
+    const production = { ...env, DEV_MODE: 'false' };
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    await createApp('').fetch(
+      new Request('http://collector.test/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey, batch: [track({ event: 'Production' })] }), headers: { 'x-geo-country': 'JP', cookie: 'tm_dev_geo=BR' }, cf: austin } as RequestInit),
+      production,
+      ctx,
+    );
+    await drainAll(writeKey);
+    const geoOf = (name: string) => exportEvents(writeKey).then((events) => events.find((e) => e.event === name)!.context.geo);
+    expect(await geoOf('Header')).toEqual({ country: 'JP', region: 'Tokyo', city: 'Shibuya' });
+    expect(await geoOf('Cookie')).toEqual({ country: 'BR', region: 'São Paulo' });
+    expect(await geoOf('Production')).toEqual(austin);
+  });
+});

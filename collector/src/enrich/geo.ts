@@ -21,14 +21,26 @@ export function geoFromRequest(request: Request, devMode: boolean): Geo {
     timezone: text(cf.timezone),
   };
   if (devMode) {
-    const country = request.headers.get('x-geo-country');
-    const region = request.headers.get('x-geo-region');
-    const city = request.headers.get('x-geo-city');
+    const [cookieCountry, cookieRegion, cookieCity] = devGeoCookie(request.headers.get('cookie'));
+    const country = request.headers.get('x-geo-country') || cookieCountry;
+    const region = request.headers.get('x-geo-region') || cookieRegion;
+    const city = request.headers.get('x-geo-city') || cookieCity;
     if (country) Object.assign(geo, { country, continent: undefined, timezone: undefined, region: undefined, regionCode: undefined, city: undefined });
     if (region) Object.assign(geo, { region, regionCode: undefined });
     if (city) geo.city = city;
   }
   return dropUndefined(geo);
+}
+
+/** "country|region|city" from the dev-only cookie; empty parts are absent. */
+function devGeoCookie(header: string | null): (string | undefined)[] {
+  const match = header ? /(?:^|;\s*)tm_dev_geo=([^;]*)/.exec(header) : null;
+  if (!match) return [];
+  try {
+    return decodeURIComponent(match[1]!).split('|').map((part) => part.trim() || undefined);
+  } catch {
+    return [];
+  }
 }
 
 function dropUndefined<T extends object>(value: T): T {
