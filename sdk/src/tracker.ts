@@ -47,7 +47,11 @@ const UNFILLED_SLOT = '[data-trailmark-slot]:not([data-trailmark-state])';
 /** Messages held in memory while consent is pending, at most. */
 const MAX_HELD = 500;
 
-export function startTracker(options: TrackerOptions, load: ChunkLoader): Tracker {
+export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): Tracker {
+  // One promise per chunk: callbacks on it run in the order they were added, so events mapped by a
+  // chunk keep the order in which they happened (two import() calls may settle in either order).
+  const chunks: Partial<Record<keyof Chunks, Promise<unknown>>> = {};
+  const load: ChunkLoader = (name) => (chunks[name] ||= loadChunk(name)) as never;
   const { writeKey, cookieDomain } = options;
   const apiHost = (options.apiHost || location.origin).replace(/\/+$/, '');
   const requireConsent = !!options.requireConsent;
