@@ -26,6 +26,7 @@ import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
 import type { LifecycleThresholds } from '../sites/site';
 
+/** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
 export const SHOP_SCHEMA = `
 ${IDENTITY_SCHEMA}
 ${CATALOG_SCHEMA}
@@ -38,6 +39,8 @@ CREATE TABLE IF NOT EXISTS applied (
 CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
 CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
+
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;

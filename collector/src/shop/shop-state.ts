@@ -12,7 +12,8 @@ import type { ProductFacts } from '../catalog/product-facts';
 import type { LifecycleStage } from '../profiles/profile';
 import { idHash } from '../lib/hash';
 import type { LifecycleThresholds } from '../sites/site';
-import { SHOP_SCHEMA, ShopModel, type IngestItem, type IngestOutcome, type ProfileView, type RecommendInput } from './shop-model';
+import { migrate } from '../lib/migrate';
+import { SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type ProfileView, type RecommendInput } from './shop-model';
 
 export type { IngestItem, IngestOutcome } from './shop-model';
 
@@ -30,7 +31,7 @@ export class ShopState extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(SHOP_SCHEMA);
+      ctx.storage.transactionSync(() => migrate(ctx.storage.sql, SHOP_MIGRATIONS));
     });
     this.model = new ShopModel(ctx.storage.sql);
   }

@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { StoredMessage } from '@trailmark/schema';
 import { idHash } from '../lib/hash';
+import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
 import { storeBatch, type EventRow, type RejectedRow } from './event-log';
 import { shopState } from './stubs';
@@ -105,7 +106,7 @@ export class IngestShard extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(SCHEMA);
+      ctx.storage.transactionSync(() => migrate(this.sql, [SCHEMA]));
       this.alarmSet = (await ctx.storage.getAlarm()) !== null;
       // After a restart with work left and no alarm, start draining again.
       if (!this.alarmSet && this.pendingCount() > 0) await this.schedule(0);

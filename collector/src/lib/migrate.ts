@@ -1,0 +1,15 @@
+/**
+ * Numbered schema steps for a Durable Object's own SQLite, like D1's
+ * numbered migrations: each object records how far it got and applies only
+ * the steps after that, once, when it starts. Append steps; never edit one
+ * that has shipped.
+ */
+import { first, type Sql } from './sql';
+
+export function migrate(sql: Sql, steps: readonly string[]): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS _schema_version (version INTEGER NOT NULL)');
+  const current = first<{ version: number }>(sql, 'SELECT version FROM _schema_version')?.version ?? 0;
+  for (let version = current; version < steps.length; version++) sql.exec(steps[version]!);
+  if (current === 0) sql.exec('INSERT INTO _schema_version (version) VALUES (?)', steps.length);
+  else if (current < steps.length) sql.exec('UPDATE _schema_version SET version = ?', steps.length);
+}
