@@ -179,6 +179,14 @@ export interface SessionKnnOptions {
   sampleSize?: number;
 }
 
+/**
+ * On the Diginetica split this measures HR@10 0.377 and MRR@10 0.1655, against
+ * the published 0.3767 / 0.1661. The MRR gap is how ties between equal item
+ * scores are broken, which is frequent (items seen in exactly the same
+ * neighbours): session-rec leaves them to an unstable sort. Breaking them by
+ * popularity (here) gives 0.1655, at random 0.1656, later-seen item first
+ * 0.1661; HR@10 stays at 0.377 throughout.
+ */
 export class SessionKnn implements SessionRecommender {
   readonly name: string;
   private readonly k: number;
