@@ -45,10 +45,30 @@ interface CatalogRow {
 }
 
 export class CatalogStore {
+  /** Facts seen in the batch being applied, merged per product, written by flush(). */
+  private pending = new Map<string, { facts: ProductFacts; atMs: number }>();
+
   constructor(private readonly sql: Sql) {}
 
   /** Records what is known about a product at `atMs`; unknown fields keep their value. */
   learn(facts: ProductFacts, atMs: number): void {
+    const seen = this.pending.get(facts.productId);
+    if (!seen) {
+      this.pending.set(facts.productId, { facts, atMs });
+      return;
+    }
+    // Within a batch, later facts win field by field, as they would across batches.
+    const [older, newer] = atMs >= seen.atMs ? [seen.facts, facts] : [facts, seen.facts];
+    this.pending.set(facts.productId, { facts: { ...older, ...stripUndefined(newer) }, atMs: Math.max(atMs, seen.atMs) });
+  }
+
+  /** Writes the batch's facts; call inside the batch's transaction. */
+  flush(): void {
+    for (const { facts, atMs } of this.pending.values()) this.write(facts, atMs);
+    this.pending = new Map();
+  }
+
+  private write(facts: ProductFacts, atMs: number): void {
     this.sql.exec(
       `INSERT INTO catalog (product_id, name, price, currency, image_url, url, category, in_stock, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 1), ?9)
@@ -96,6 +116,10 @@ export class CatalogStore {
   count(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM catalog').one().n;
   }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function toItem(row: CatalogRow): CatalogItem {

@@ -62,38 +62,74 @@ export interface Scored {
   score: number;
 }
 
+/**
+ * Increments are summed in memory while a batch is applied and written once
+ * per key by `flush()`: a drain of a thousand events touches the same
+ * popular products and pairs many times, and one upsert is far cheaper than
+ * many. Reads see only flushed values, which is what a request sees anyway.
+ */
 export class AggregateStore {
+  private popularity = new Map<string, number>();
+  private links = new Map<string, number>();
+  private totals_ = new Map<string, [number, number]>();
+
   constructor(private readonly sql: Sql) {}
 
   bumpPopularity(scopeName: string, productId: string, weight: number, atMs: number, halfLifeMs: number): void {
-    this.sql.exec(
-      `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
-       ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
-      scopeName,
-      productId,
-      decayedWeight(weight, atMs, halfLifeMs),
-    );
+    const key = `${scopeName}\u0000${productId}`;
+    this.popularity.set(key, (this.popularity.get(key) ?? 0) + decayedWeight(weight, atMs, halfLifeMs));
   }
 
   bumpLink(kind: LinkKind, a: string, b: string, weight: number): void {
-    this.sql.exec(
-      `INSERT INTO links (kind, a, b, score) VALUES (?1, ?2, ?3, ?4)
-       ON CONFLICT (kind, a, b) DO UPDATE SET score = score + ?4`,
-      kind,
-      a,
-      b,
-      weight,
-    );
+    const key = `${kind}\u0000${a}\u0000${b}`;
+    this.links.set(key, (this.links.get(key) ?? 0) + weight);
   }
 
   bumpTotals(productId: string, views: number, buys: number): void {
-    this.sql.exec(
-      `INSERT INTO item_totals (product_id, views, buys) VALUES (?1, ?2, ?3)
-       ON CONFLICT (product_id) DO UPDATE SET views = views + ?2, buys = buys + ?3`,
-      productId,
-      views,
-      buys,
-    );
+    const current = this.totals_.get(productId);
+    if (current) {
+      current[0] += views;
+      current[1] += buys;
+    } else {
+      this.totals_.set(productId, [views, buys]);
+    }
+  }
+
+  /** Writes the summed increments; call inside the batch's transaction. */
+  flush(): void {
+    for (const [key, score] of this.popularity) {
+      const [scopeName, productId] = key.split('\u0000');
+      this.sql.exec(
+        `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
+         ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
+        scopeName,
+        productId,
+        score,
+      );
+    }
+    for (const [key, score] of this.links) {
+      const [kind, a, b] = key.split('\u0000');
+      this.sql.exec(
+        `INSERT INTO links (kind, a, b, score) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (kind, a, b) DO UPDATE SET score = score + ?4`,
+        kind,
+        a,
+        b,
+        score,
+      );
+    }
+    for (const [productId, [views, buys]] of this.totals_) {
+      this.sql.exec(
+        `INSERT INTO item_totals (product_id, views, buys) VALUES (?1, ?2, ?3)
+         ON CONFLICT (product_id) DO UPDATE SET views = views + ?2, buys = buys + ?3`,
+        productId,
+        views,
+        buys,
+      );
+    }
+    this.popularity = new Map();
+    this.links = new Map();
+    this.totals_ = new Map();
   }
 
   recordRepurchase(productId: string, intervalMs: number): void {

@@ -130,6 +130,8 @@ export class ShopModel {
       return profileId;
     });
     this.profiles.flush();
+    this.aggregates.flush();
+    this.catalog.flush();
     return { profileIds, merges, attributions };
   }
 
@@ -193,6 +195,7 @@ export class ShopModel {
 
   loadCatalog(products: ProductFacts[], atMs: number): void {
     for (const product of products) this.catalog.learn(product, atMs);
+    this.catalog.flush();
   }
 
   profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds): ProfileView | undefined {
