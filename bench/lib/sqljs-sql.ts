@@ -4,7 +4,7 @@
  * run in ShopState.
  */
 import initSqlJs, { type Database, type Statement } from 'sql.js';
-import type { Sql, SqlCursor } from '../../collector/src/lib/sql';
+import type { Sql, SqlCursor, SqlValue } from '../../collector/src/lib/sql';
 
 export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Database; transaction<T>(fn: () => T): T }> {
   const SQL = await initSqlJs();
@@ -13,7 +13,7 @@ export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Data
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;');
   const statements = new Map<string, Statement>();
 
-  const exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): SqlCursor<T> => {
+  const exec = <T extends Record<string, SqlValue>>(query: string, ...bindings: unknown[]): SqlCursor<T> => {
     // Multi-statement scripts (schemas) run at once; single statements are prepared once and reused.
     if (bindings.length === 0 && query.includes(';') && query.trim().split(';').filter((s) => s.trim()).length > 1) {
       db.exec(query);

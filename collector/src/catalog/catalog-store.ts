@@ -3,7 +3,7 @@
  * bulk. A fact replaces an older one only if it is at least as recent, so
  * events replayed out of order cannot roll a price back.
  */
-import type { Sql } from '../lib/sql';
+import type { Sql, SqlValue } from '../lib/sql';
 import type { ProductFacts } from './product-facts';
 
 export const CATALOG_SCHEMA = `
@@ -41,7 +41,7 @@ interface CatalogRow {
   url: string | null;
   category: string | null;
   in_stock: number;
-  [column: string]: SqlStorageValue;
+  [column: string]: SqlValue;
 }
 
 export class CatalogStore {

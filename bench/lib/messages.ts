@@ -2,7 +2,7 @@
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const EVENTS = ['Product Viewed', 'Product List Viewed', 'Products Searched', 'Product Added'];
 
-export function benchBatch(writeKey, sender, n, size = 20) {
+export function benchBatch(writeKey: string, sender: number, n: number, size = 20): string {
   const now = new Date().toISOString();
   const anonymousId = `bench-${sender}-${Math.floor(n / 10)}`;
   const batch = Array.from({ length: size }, (_, i) => ({

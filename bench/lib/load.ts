@@ -5,18 +5,42 @@
  */
 import { Pool } from 'undici';
 
-/**
- * @param {{ origin: string, concurrency: number, durationMs: number,
- *           request: (sender: number, n: number) => { method?: string, path: string, headers?: Record<string,string>, body?: string } }} options
- */
-export async function runLoad({ origin, concurrency, durationMs, request }) {
+export interface LoadRequest {
+  method?: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  statuses: Record<number, number>;
+  seconds: number;
+  rps: number;
+  /** Latency percentiles, milliseconds. */
+  p50: number;
+  p99: number;
+}
+
+export async function runLoad({
+  origin,
+  concurrency,
+  durationMs,
+  request,
+}: {
+  origin: string;
+  concurrency: number;
+  durationMs: number;
+  request: (sender: number, n: number) => LoadRequest;
+}): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
-  const latencies = [];
-  const statuses = new Map();
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
   let errors = 0;
   const started = performance.now();
   const stopAt = started + durationMs;
-  async function sender(id) {
+  async function sender(id: number) {
     for (let n = 0; performance.now() < stopAt; n++) {
       const req = request(id, n);
       const t0 = performance.now();
@@ -35,7 +59,7 @@ export async function runLoad({ origin, concurrency, durationMs, request }) {
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return {
     requests: latencies.length,
     errors,

@@ -5,16 +5,19 @@
  * alternate, and /healthz is measured only once the previous round's backlog
  * is stored, so the baseline is never slowed by our own background work.
  */
-import { waitUntilStored } from './lib/admin.mjs';
-import { runLoad } from './lib/load.mjs';
-import { benchBatch } from './lib/messages.mjs';
+import { waitUntilStored } from './lib/admin';
+import { runLoad, type LoadResult } from './lib/load';
+import { benchBatch } from './lib/messages';
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-export async function benchIngest(server, { adminToken, concurrency = 16, roundMs = 4000, rounds = 3, batchSize = 20, writeKey = 'demo-write-key' } = {}) {
+export async function benchIngest(
+  server: { url: string },
+  { adminToken, concurrency = 16, roundMs = 4000, rounds = 3, batchSize = 20, writeKey = 'demo-write-key' }: { adminToken: string; concurrency?: number; roundMs?: number; rounds?: number; batchSize?: number; writeKey?: string },
+) {
   const origin = server.url.replace('localhost', '127.0.0.1');
   let sequence = 0;
-  const ingestRound = (durationMs) =>
+  const ingestRound = (durationMs: number) =>
     runLoad({
       origin,
       concurrency,
@@ -30,8 +33,8 @@ export async function benchIngest(server, { adminToken, concurrency = 16, roundM
   await ingestRound(1500);
   await waitUntilStored(server, { adminToken });
 
-  const health = [];
-  const ingest = [];
+  const health: LoadResult[] = [];
+  const ingest: LoadResult[] = [];
   let events = 0;
   let drainMs = 0;
   for (let round = 0; round < rounds; round++) {
@@ -41,7 +44,7 @@ export async function benchIngest(server, { adminToken, concurrency = 16, roundM
     events += result.requests * batchSize;
     drainMs += await waitUntilStored(server, { adminToken });
   }
-  const pick = (runs, key) => median(runs.map((r) => r[key]));
+  const pick = (runs: LoadResult[], key: 'rps' | 'p50' | 'p99') => median(runs.map((r) => r[key]));
   const ingestRps = pick(ingest, 'rps');
   const healthRps = pick(health, 'rps');
   const acceptMs = ingest.reduce((sum, r) => sum + r.seconds * 1000, 0);

@@ -1,0 +1,133 @@
+/**
+ * Recommendation serving at the edge: after loading a 5,000-product catalog
+ * and ~100k simulated events, latency (one client: the time a page waits)
+ * and throughput (16 concurrent clients) of GET /v1/recommendations next to
+ * GET /healthz on the same server, over a realistic mix of slots and
+ * shoppers; and freshness: how long until a shopper's own view shows in
+ * their recommendations.
+ */
+import { generateCatalog } from '../demo-site/simulate/catalog';
+import { regionByKey } from '../demo-site/simulate/regions';
+import { headerSafe } from '../demo-site/simulate/send';
+import { seedDemoData } from '../demo-site/simulate/seed';
+import { runLoad } from './lib/load';
+
+export interface RecommendationBench {
+  catalogSize: number;
+  eventsLoaded: number;
+  loadSeconds: number;
+  unloaded: { requests: number; p50: number; p99: number; healthzP50: number; healthzP99: number };
+  loaded: { concurrency: number; rps: number; p50: number; p99: number; errors: number; healthzRps: number; ratio: number };
+  freshnessMs: { median: number; max: number; samples: number };
+}
+
+const SLOT_MIX = ['home', 'home', 'home', 'home', 'product', 'product', 'product', 'cart', 'trending', 'reorder'] as const;
+
+export async function benchRecommendations(
+  server: { url: string },
+  { adminToken, catalogSize = 5000, events = 100_000, concurrency = 16, durationMs = 8000, log = (_: string) => {} }: {
+    adminToken: string;
+    catalogSize?: number;
+    events?: number;
+    concurrency?: number;
+    durationMs?: number;
+    log?: (line: string) => void;
+  },
+): Promise<RecommendationBench> {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  const loadStarted = Date.now();
+  let lastPercent = -10;
+  const seeded = await seedDemoData({
+    url: origin,
+    adminToken,
+    catalogSize,
+    maxEvents: events,
+    concurrency: 8,
+    onProgress: (p) => {
+      const percent = Math.floor((100 * p.events) / events);
+      if (percent >= lastPercent + 10) {
+        lastPercent = percent;
+        log(`  loading: ${p.events.toLocaleString('en-US')} events sent`);
+      }
+    },
+  });
+  const loadSeconds = (Date.now() - loadStarted) / 1000;
+  const products = generateCatalog({ size: catalogSize, seed: 1 }).map((p) => p.product_id);
+  const shoppers = seeded.truth.shoppers;
+
+  let n = 0;
+  const request = () => {
+    const i = n++;
+    const shopper = shoppers[(i * 7919) % shoppers.length]!;
+    const slot = SLOT_MIX[i % SLOT_MIX.length]!;
+    const params = new URLSearchParams({ writeKey: 'demo-write-key', slot, anonymousId: shopper.anonymousIds[0]!, limit: '8' });
+    if (shopper.userId) params.set('userId', shopper.userId);
+    if (slot === 'product') params.set('productId', products[(i * 104729) % products.length]!);
+    const geo = regionByKey(shopper.region);
+    return {
+      path: `/v1/recommendations?${params}`,
+      headers: { 'x-geo-country': headerSafe(geo.country), 'x-geo-region': headerSafe(geo.region), 'x-geo-city': headerSafe(geo.city) },
+    };
+  };
+  const healthz = () => ({ path: '/healthz' });
+
+  // Warm up both paths, then one client at a time: the latency a page sees.
+  await runLoad({ origin, concurrency: 4, durationMs: 1500, request });
+  await runLoad({ origin, concurrency: 4, durationMs: 1000, request: healthz });
+  const single = await runLoad({ origin, concurrency: 1, durationMs: durationMs / 2, request });
+  const singleHealth = await runLoad({ origin, concurrency: 1, durationMs: durationMs / 4, request: healthz });
+  const loadedHealth = await runLoad({ origin, concurrency, durationMs, request: healthz });
+  const loaded = await runLoad({ origin, concurrency, durationMs, request });
+
+  const freshness = await measureFreshness(origin, adminToken, products, 10);
+  return {
+    catalogSize,
+    eventsLoaded: seeded.send.events,
+    loadSeconds,
+    unloaded: { requests: single.requests, p50: single.p50, p99: single.p99, healthzP50: singleHealth.p50, healthzP99: singleHealth.p99 },
+    loaded: {
+      concurrency,
+      rps: loaded.rps,
+      p50: loaded.p50,
+      p99: loaded.p99,
+      errors: loaded.errors,
+      healthzRps: loadedHealth.rps,
+      ratio: loaded.rps / loadedHealth.rps,
+    },
+    freshnessMs: freshness,
+  };
+}
+
+/**
+ * A new shopper views a product; the time until their home slot shows it
+ * (as recently viewed), polling every 25 ms. Covers the whole path: ingest,
+ * the shard's drain delay, ShopState, the next recommendation request.
+ */
+async function measureFreshness(origin: string, _adminToken: string, products: string[], samples: number) {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const anonymousId = `freshness-${Date.now()}-${i}`;
+    const productId = products[(i * 31) % products.length]!;
+    const started = performance.now();
+    const res = await fetch(`${origin}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({
+        writeKey: 'demo-write-key',
+        batch: [{ type: 'track', event: 'Product Viewed', anonymousId, messageId: `${anonymousId}-view`, properties: { product_id: productId } }],
+      }),
+    });
+    if (!res.ok) throw new Error(`freshness: ingest answered ${res.status}`);
+    for (;;) {
+      const recs = (await (await fetch(`${origin}/v1/recommendations?writeKey=demo-write-key&slot=home&anonymousId=${anonymousId}`)).json()) as {
+        items: { productId: string }[];
+      };
+      if (recs.items.some((item) => item.productId === productId)) break;
+      if (performance.now() - started > 10_000) throw new Error('freshness: the view never showed up in 10 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)]!, max: times[times.length - 1]!, samples: times.length };
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: every benchmark of the contract (section 6), measured side
+ * by side in one run on this machine, printed as one table and written to
+ * bench/results.json. Ratios are the figures that matter; absolute numbers
+ * depend on the machine.
+ *
+ *   npm run bench                      # everything (about 15 minutes on 2 cores)
+ *   npm run bench -- --only ingest,recs
+ *
+ * Parts: tag (size and cost in Chromium, next to peers), ingest, recs (serving
+ * after 100k events and 5k products), quality (HR@10 / MRR@10).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from '../scripts/build.mjs';
+import { findChromium } from '../scripts/lib/find-chromium.mjs';
+import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { benchIngest } from './ingest';
+import { benchRecommendations } from './recommendations';
+import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
+import { trailmarkRecommenders } from './recs-quality/trailmark';
+
+const PARTS = ['tag', 'ingest', 'recs', 'quality'] as const;
+type Part = (typeof PARTS)[number];
+
+function onlyParts(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+}
+const only = onlyParts(process.argv.slice(2));
+const parts = (only ? only.split(',') : [...PARTS]) as Part[];
+for (const part of parts) {
+  if (!PARTS.includes(part)) {
+    console.error(`Unknown part "${part}": use ${PARTS.join(', ')}.`);
+    process.exit(2);
+  }
+}
+
+const log = (line: string) => console.error(line);
+const fixed = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+const ADMIN_TOKEN = 'bench-admin-token';
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  note: 'Measured on this machine in one run; compare the ratios, not the absolute numbers.',
+};
+/** Sections of the printed table, each a list of lines. */
+const table: string[][] = [];
+
+log('Building the tag and the demo pages…');
+await build({ quiet: true });
+
+async function withServer<T>(name: string, fn: (server: { url: string }) => Promise<T>): Promise<T> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), `trailmark-bench-${name}-`));
+  const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+if (parts.includes('tag')) {
+  const tagBench = path.join(ROOT, 'bench', 'tag.mjs');
+  if (existsSync(tagBench)) {
+    log('Tag: sizes and cost in Chromium, next to peers…');
+    const { benchTag, formatTag } = (await import(tagBench)) as {
+      benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown>;
+      formatTag?: (r: unknown) => string;
+    };
+    const { executablePath } = await findChromium();
+    const tag = await withServer('tag', (server) => benchTag({ collectorUrl: server.url, chromium: executablePath }));
+    results.tag = tag;
+    table.push(['## Tag', formatTag ? formatTag(tag) : JSON.stringify(tag, null, 2)]);
+  } else {
+    log('Tag: bench/tag.mjs is missing; skipped.');
+  }
+}
+
+if (parts.includes('ingest')) {
+  log('Ingest: POST /v1/batch (20 messages, 16 senders) next to GET /healthz…');
+  const ingest = await withServer('ingest', (server) => benchIngest(server, { adminToken: ADMIN_TOKEN }));
+  results.ingest = ingest;
+  table.push([
+    '## Ingest (wrangler dev, loopback, 16 concurrent senders, 20-message batches)',
+    row(['figure', 'value']),
+    row(['GET /healthz requests/s', fixed(ingest.healthz.rps, 0)]),
+    row(['POST /v1/batch requests/s', fixed(ingest.ingest.rps, 0)]),
+    row(['events/s accepted', fixed(ingest.ingest.eventsPerSecond, 0)]),
+    row(['ratio to /healthz', fixed(ingest.ratio, 2)]),
+    row(['latency p50 / p99 (ms)', `${fixed(ingest.ingest.p50)} / ${fixed(ingest.ingest.p99)}`]),
+    row(['errors', String(ingest.ingest.errors)]),
+    row(['events/s stored (accept + drain)', fixed(ingest.storedEventsPerSecond, 0)]),
+    row(['backlog drained after a 4 s burst (s)', fixed(ingest.backlogDrainSeconds)]),
+  ]);
+}
+
+if (parts.includes('recs')) {
+  log('Recommendations: loading 5,000 products and ~100k events, then serving…');
+  const recs = await withServer('recs', (server) => benchRecommendations(server, { adminToken: ADMIN_TOKEN, log }));
+  results.recommendations = recs;
+  table.push([
+    `## Recommendations (${recs.eventsLoaded.toLocaleString('en-US')} events, ${recs.catalogSize.toLocaleString('en-US')} products; loaded in ${fixed(recs.loadSeconds, 0)} s)`,
+    row(['figure', 'value']),
+    row(['one client: p50 / p99 (ms)', `${fixed(recs.unloaded.p50, 2)} / ${fixed(recs.unloaded.p99, 2)}`]),
+    row(['one client, /healthz: p50 / p99 (ms)', `${fixed(recs.unloaded.healthzP50, 2)} / ${fixed(recs.unloaded.healthzP99, 2)}`]),
+    row([`${recs.loaded.concurrency} clients: requests/s`, fixed(recs.loaded.rps, 0)]),
+    row([`${recs.loaded.concurrency} clients, /healthz: requests/s`, fixed(recs.loaded.healthzRps, 0)]),
+    row(['ratio to /healthz', fixed(recs.loaded.ratio, 2)]),
+    row([`${recs.loaded.concurrency} clients: p50 / p99 (ms)`, `${fixed(recs.loaded.p50)} / ${fixed(recs.loaded.p99)}`]),
+    row(['errors', String(recs.loaded.errors)]),
+    row(['freshness: own view → in own slot, median / max (ms)', `${fixed(recs.freshnessMs.median, 0)} / ${fixed(recs.freshnessMs.max, 0)}`]),
+  ]);
+}
+
+if (parts.includes('quality')) {
+  log('Recommendation quality: Diginetica and simulated held-out sessions…');
+  const quality = await benchRecsQuality({ recommenders: trailmarkRecommenders(), log });
+  results.quality = quality;
+  table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
+}
+
+function row(cells: string[]): string {
+  return `${cells[0]!.padEnd(52)} ${cells.slice(1).join('  ')}`;
+}
+
+const output = table.map((section) => section.join('\n')).join('\n\n');
+console.log(`\n${output}\n\n${String(results.note)}`);
+await writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+log('Wrote bench/results.json');
