@@ -25,12 +25,24 @@ export function campaignOf(search: string): Campaign | undefined {
   return campaign;
 }
 
-/** What does not change during a page's life. */
+/** The library that recorded a message: in each message, since a later page (maybe a newer tag) may send it. */
+export const LIBRARY = { name: 'trailmark', version: __VERSION__ };
+
+/**
+ * What is the same for every message of this browser: sent once per request
+ * as the batch's `context`, which the collector puts under each message's
+ * own. Worked out at the first send, not at start: the first Intl call loads
+ * the ICU time zone data, tens of milliseconds on a slow device.
+ */
 export function deviceContext(): Context {
-  return {
-    library: { name: 'trailmark', version: __VERSION__ },
-    locale: navigator.language,
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
-  };
+  try {
+    return {
+      locale: navigator.language,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+    };
+  } catch {
+    // No Intl or screen (stripped-down webviews): the messages go without.
+    return {};
+  }
 }

@@ -7,7 +7,7 @@
 import type { Message } from '@trailmark/schema';
 import type { Properties, Tracker, TrackerOptions } from './types';
 import { gpcEnabled, rememberConsent, rememberedConsent, type ConsentState } from './consent';
-import { campaignOf, deviceContext, pageContext, pageUrl } from './context';
+import { campaignOf, LIBRARY, pageContext, pageUrl } from './context';
 import { listenToDataLayer } from './datalayer';
 import { ecommerceHelpers } from './ecommerce';
 import { loadIdentity, saveIdentity, type Identity } from './identity';
@@ -70,7 +70,6 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
   const save = () => mayStore() && saveIdentity(identity, cookieDomain);
   const session = createSession(mayStore);
   const transport = createTransport(apiHost, writeKey, createQueueStore(`trailmark:${writeKey}`), options.flushInterval || 500);
-  const device = deviceContext();
   let page = pageContext(document.referrer);
   let campaign = campaignOf(location.search);
   let documentPageViewId: string | undefined;
@@ -100,7 +99,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
       anonymousId: identity.anonymousId,
       userId: identity.userId,
       timestamp: new Date(now).toISOString(),
-      context: { ...device, page, campaign, sessionId: session.id(now) },
+      context: { library: LIBRARY, page, campaign, sessionId: session.id(now) },
       ...fields,
     } as Message;
     if (consentState != 'pending') send(message);

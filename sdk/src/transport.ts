@@ -1,7 +1,8 @@
 /**
  * Delivery: messages are gathered for a moment, persisted, and sent in
  * batches to `POST /v1/batch` as `text/plain` (a "simple" request: no CORS
- * preflight), with the write key and `sentAt` in the body.
+ * preflight), with the write key, `sentAt` and the device's context
+ * (locale, time zone, screen) in the body.
  *
  * - Every send uses `fetch` with `keepalive`, so a request under way when
  *   the page goes away still completes. Browsers allow 64 KiB of keepalive
@@ -24,6 +25,7 @@ import { batchBySize, type Batch, type Entry } from './lib/batchBySize';
 import { onHidden } from './lib/onHidden';
 import { retryAfter } from './lib/retryAfter';
 import { warn } from './lib/warn';
+import { deviceContext } from './context';
 import { whileOwningQueue, type QueueStore } from './queue';
 
 /** Largest request body: under the keepalive budget, leaving room for a small send beside it. */
@@ -57,8 +59,9 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
   /** Orders the messages of one millisecond in the queue, whose keys sort by time. */
   let sequence = 0;
 
+  let device: string | undefined;
   const body = (entries: Entry[]) =>
-    `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","batch":[${entries.map((e) => e[1]).join()}]}`;
+    `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${(device ||= JSON.stringify(deviceContext()))},"batch":[${entries.map((e) => e[1]).join()}]}`;
 
   function retryIn(ms: number): void {
     clearTimeout(retryTimer);

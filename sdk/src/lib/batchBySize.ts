@@ -7,8 +7,8 @@ export interface Batch {
   bytes: number;
 }
 
-/** Bytes of `{"writeKey":…,"sentAt":"…","batch":[…]}` around the messages, with room for a long write key. */
-export const ENVELOPE_BYTES = 300;
+/** Bytes of `{"writeKey":…,"sentAt":"…","context":{…},"batch":[…]}` around the messages, with room for long values. */
+export const ENVELOPE_BYTES = 600;
 
 /**
  * Splits entries, in order, into batches whose request body stays within

@@ -1,6 +1,5 @@
 /** Page views without code: first view, single-page-app navigations, back/forward cache restores. */
 import { chromium, expect, test } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../../../scripts/lib/find-chromium.mjs';
 import { createSite, duplicates, eventually, FixtureServer, flush, tagPage, tagReady } from './support';
 
 let fixtures: FixtureServer;
@@ -56,13 +55,10 @@ test('a track() after a navigation carries the new page in its context', async (
 
 test('a page restored from the back/forward cache counts as a page view', async ({ baseURL }) => {
   // Playwright starts Chromium with --disable-back-forward-cache; this test needs its own browser without it.
-  const browser = await chromium.launch({
-    executablePath: process.env.TM_CHROMIUM,
-    args: CHROMIUM_ARGS,
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
+  const { launchOptions, userAgent } = test.info().project.use;
+  const browser = await chromium.launch({ ...launchOptions, ignoreDefaultArgs: ['--disable-back-forward-cache'] });
   try {
-    const context = await browser.newContext({ userAgent: test.info().project.use.userAgent });
+    const context = await browser.newContext({ userAgent });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Page.enable');

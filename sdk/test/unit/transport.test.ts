@@ -11,7 +11,7 @@ import { createTransport } from '../../src/transport';
 type Answer = { status: number; headers?: Record<string, string> } | 'network-error';
 
 let answers: Answer[];
-let requests: { at: number; ids: string[]; keepalive: boolean }[];
+let requests: { at: number; ids: string[]; keepalive: boolean; context: unknown }[];
 let listeners: Record<string, (() => void)[]>;
 let online: boolean;
 
@@ -33,12 +33,16 @@ beforeEach(() => {
   vi.stubGlobal('addEventListener', on);
   vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: on });
   vi.stubGlobal('navigator', {
+    language: 'de-DE',
     get onLine() {
       return online;
     },
   });
+  vi.stubGlobal('screen', { width: 1280, height: 720 });
+  vi.stubGlobal('devicePixelRatio', 2);
   vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
-    requests.push({ at: Date.now(), ids: JSON.parse(init.body as string).batch.map((m: Message) => m.messageId), keepalive: !!init.keepalive });
+    const body = JSON.parse(init.body as string);
+    requests.push({ at: Date.now(), ids: body.batch.map((m: Message) => m.messageId), keepalive: !!init.keepalive, context: body.context });
     const answer = answers.shift() ?? { status: 200 };
     if (answer === 'network-error') throw new TypeError('Failed to fetch');
     return new Response('{}', { status: answer.status, headers: answer.headers });
@@ -56,13 +60,13 @@ const start = () => {
 };
 
 describe('transport', () => {
-  it('gathers messages for the interval, then sends them in one keepalive request', async () => {
+  it('gathers messages for the interval, then sends them in one keepalive request with the device context', async () => {
     const { store, transport } = start();
     transport.send(message(1));
     transport.send(message(2));
     expect(requests).toEqual([]);
     await vi.advanceTimersByTimeAsync(500);
-    expect(requests).toEqual([{ at: expect.any(Number), ids: ['m1', 'm2'], keepalive: true }]);
+    expect(requests).toEqual([{ at: expect.any(Number), ids: ['m1', 'm2'], keepalive: true, context: { locale: 'de-DE', timezone: expect.any(String), screen: { width: 1280, height: 720, density: 2 } } }]);
     expect(await store.all()).toEqual([]);
   });
 
