@@ -3,6 +3,14 @@
 -- the figures always equal counts over the stored events, and a query reads
 -- aggregates whose size depends on the time range, not on the number of events.
 -- Bot traffic is stored but never counted.
+--
+-- Deleting events (an erasure) takes them back out of the figures. A
+-- retention sweep (events older than EVENT_RETENTION_DAYS leave D1; the R2
+-- archive keeps them) marks itself in retention_sweep for the duration of its
+-- transaction, so the figures keep what expired.
+CREATE TABLE retention_sweep (
+  write_key TEXT PRIMARY KEY
+);
 
 -- Events by hour, type and name.
 CREATE TABLE stats_hourly (
@@ -65,7 +73,8 @@ BEGIN
   ON CONFLICT (write_key, hour, type, event) DO UPDATE SET count = count + 1;
 END;
 
-CREATE TRIGGER stats_uncount_event AFTER DELETE ON events WHEN OLD.bot = 0
+CREATE TRIGGER stats_uncount_event AFTER DELETE ON events
+WHEN OLD.bot = 0 AND NOT EXISTS (SELECT 1 FROM retention_sweep WHERE write_key = OLD.write_key)
 BEGIN
   UPDATE stats_hourly SET count = count - 1
   WHERE write_key = OLD.write_key AND hour = substr(OLD.timestamp, 1, 13) AND type = OLD.type
@@ -84,6 +93,7 @@ END;
 
 CREATE TRIGGER stats_product_unview AFTER DELETE ON events
 WHEN OLD.bot = 0 AND OLD.type = 'track' AND OLD.event = 'Product Viewed' AND json_extract(OLD.body, '$.properties.product_id') IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM retention_sweep WHERE write_key = OLD.write_key)
 BEGIN
   UPDATE stats_region_products SET views = views - 1
   WHERE write_key = OLD.write_key AND day = substr(OLD.timestamp, 1, 10) AND country = COALESCE(OLD.country, '')
@@ -106,6 +116,7 @@ END;
 
 CREATE TRIGGER stats_order_unproducts AFTER DELETE ON events
 WHEN OLD.bot = 0 AND OLD.type = 'track' AND OLD.event = 'Order Completed'
+  AND NOT EXISTS (SELECT 1 FROM retention_sweep WHERE write_key = OLD.write_key)
 BEGIN
   UPDATE stats_region_products SET
     units = units - COALESCE((SELECT SUM(COALESCE(json_extract(p.value, '$.quantity'), 1)) FROM json_each(OLD.body, '$.properties.products') AS p
@@ -136,6 +147,7 @@ END;
 CREATE TRIGGER stats_slot_unimpression AFTER DELETE ON events
 WHEN OLD.bot = 0 AND OLD.type = 'track' AND OLD.event IN ('Recommendation Viewed', 'Recommendation Clicked')
   AND json_extract(OLD.body, '$.properties.slot') IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM retention_sweep WHERE write_key = OLD.write_key)
 BEGIN
   UPDATE stats_slots SET impressions = impressions - (OLD.event = 'Recommendation Viewed'), clicks = clicks - (OLD.event = 'Recommendation Clicked')
   WHERE write_key = OLD.write_key AND day = substr(OLD.timestamp, 1, 10) AND slot = json_extract(OLD.body, '$.properties.slot')
@@ -163,6 +175,7 @@ END;
 CREATE TRIGGER stats_slot_uncredit AFTER DELETE ON events
 WHEN OLD.bot = 0 AND OLD.type = 'track' AND OLD.event IN ('Product Added', 'Order Completed')
   AND json_extract(OLD.body, '$.context.attribution') IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM retention_sweep WHERE write_key = OLD.write_key)
 BEGIN
   UPDATE stats_slots SET
     adds = adds - (OLD.event = 'Product Added') * (SELECT COUNT(*) FROM json_each(OLD.body, '$.context.attribution') AS a

@@ -14,8 +14,8 @@ import type { LifecycleThresholds } from '../sites/site';
 export const SESSION_GAP_MS = 30 * 60_000;
 export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
 const RECENT_VIEWS = 30;
-/** How many earlier views of the session a new view is linked to. */
-export const LINK_WINDOW = 5;
+/** Earlier views of the session reported with a new view (the aggregates link it to some of them). */
+const PREVIOUS_VIEWS = 10;
 const SESSION_VIEWS = 20;
 const RECENT_LISTS = 10;
 const RECENT_SEARCHES = 10;
@@ -163,7 +163,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       const product = productFacts(properties);
       if (!product) break;
       profile.counts.productViews++;
-      const previous = profile.session.views.filter((id) => id !== product.productId).slice(-LINK_WINDOW).reverse();
+      const previous = profile.session.views.filter((id) => id !== product.productId).slice(-PREVIOUS_VIEWS).reverse();
       effects.viewed = { product, previous };
       profile.session.views = profile.session.views.filter((id) => id !== product.productId);
       pushCapped(profile.session.views, product.productId, SESSION_VIEWS);

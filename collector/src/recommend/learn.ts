@@ -9,8 +9,12 @@ import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
 
 /** Weight of each behaviour in popularity: buying says more than looking. */
 export const POPULARITY_WEIGHTS = { view: 1, add: 3, order: 5 } as const;
-/** A co-view in the other direction (b seen before a) counts this much of a forward one. */
-export const BACKWARD_LINK = 0.5;
+/** Session co-views: a view is linked to this many earlier views of the session, weighted 1/distance. */
+export const LEARNING = {
+  window: 5,
+  /** A co-view in the other direction (b seen before a) counts this much of a forward one. */
+  backward: 0.5,
+};
 /** Adding to a cart that holds other items is a weak "bought together". */
 export const CO_ADD_LINK = 0.3;
 
@@ -41,10 +45,10 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
     const { product, previous } = effects.viewed;
     popular(product.productId, POPULARITY_WEIGHTS.view, product.category);
     store.bumpTotals(product.productId, 1, 0);
-    previous.forEach((earlier, index) => {
+    previous.slice(0, LEARNING.window).forEach((earlier, index) => {
       const closeness = 1 / (index + 1);
       store.bumpLink('v', earlier, product.productId, closeness);
-      store.bumpLink('v', product.productId, earlier, closeness * BACKWARD_LINK);
+      if (LEARNING.backward > 0) store.bumpLink('v', product.productId, earlier, closeness * LEARNING.backward);
     });
   }
 

@@ -15,6 +15,7 @@ import type { StoredMessage } from '@trailmark/schema';
 import { idHash } from '../lib/hash';
 import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
+import { archiveEvents } from './archive';
 import { storeBatch, type EventRow, type RejectedRow } from './event-log';
 import { shopState } from './stubs';
 
@@ -284,6 +285,7 @@ export class IngestShard extends DurableObject<Env> {
       rejected: rejected.map((row, i) => ({ ...row, idHashes: rejectedHashes[i]! })),
       merges,
     });
+    await archiveEvents(this.env.ARCHIVE, writeKey, eventRows);
   }
 
   /** Removes what was stored; keeps the rest with its failure counted; dead-letters repeat offenders. */
