@@ -1,9 +1,10 @@
 /** Nothing acknowledged is lost: failed writes are retried, a restart between accept and store loses nothing. */
-import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { SELF, abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
 import { shardStubs } from '../src/storage/stubs';
-import { createSite, drainAll, exportEvents, post, track } from './support/collector';
+import { createApp } from '../src/app';
+import { ADMIN, BASE, createSite, drainAll, exportEvents, post, track } from './support/collector';
 
 async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
   for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
@@ -82,5 +83,30 @@ describe('durability', () => {
     await injectEverywhere(writeKey, { failDrains: 0 });
     await drainAll(writeKey);
     expect(await exportEvents(writeKey)).toHaveLength(2);
+  });
+});
+
+describe('fault injection endpoint', () => {
+  it('exists only in local development', async () => {
+    const writeKey = await createSite();
+    const res = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ failDrains: 2 }),
+    });
+    expect(res.status).toBe(200);
+    await post('/v1/batch', { writeKey, batch: [track()] });
+    for (const stub of shardStubs(env, writeKey)) await stub.drain();
+    expect(await pendingEverywhere(writeKey)).toBe(1);
+    await drainAll(writeKey);
+    expect(await exportEvents(writeKey)).toHaveLength(1);
+
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    const production = await createApp('').fetch(
+      new Request(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body: '{"failDrains":1}' }),
+      { ...env, DEV_MODE: 'false' },
+      ctx,
+    );
+    expect(production.status).toBe(404);
   });
 });

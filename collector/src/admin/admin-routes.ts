@@ -131,6 +131,19 @@ export function adminRoutes() {
     return c.json({ pending: counts.reduce((sum, site) => sum + site.pending, 0), sites: counts });
   });
 
+  /**
+   * Local development only (DEV_MODE): make the storage writes of a site's
+   * shards fail, for the soak test's fault injection. Absent in production.
+   */
+  app.post('/v1/admin/faults', async (c) => {
+    if (c.env.DEV_MODE !== 'true') throw new ApiError(404, 'not_found', 'Fault injection exists only in local development (DEV_MODE).');
+    const parsed = v.safeParse(v.object({ failDrains: v.pipe(v.number(), v.integer(), v.minValue(0)) }), await jsonBody(c.req.raw));
+    if (!parsed.success) throw badRequest(`Invalid faults: ${describe(parsed.issues[0])}`);
+    const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
+    await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.injectFaults(parsed.output)));
+    return c.json({ ok: true, writeKey, ...parsed.output });
+  });
+
   app.get('/v1/admin/dead-letters', async (c) => {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const letters = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.deadLetters())));
