@@ -1,7 +1,6 @@
 /** The `context` of messages: the page, the campaign, the device and the library. */
 import type { Campaign, Context, PageContext } from '@trailmark/schema';
 
-declare const __VERSION__: string;
 
 /**
  * The page's URL without the fragment (as Segment sends it), unless the
@@ -25,8 +24,11 @@ export function campaignOf(search: string): Campaign | undefined {
   return campaign;
 }
 
-/** The library that recorded a message: in each message, since a later page (maybe a newer tag) may send it. */
-export const LIBRARY = { name: 'trailmark', version: __VERSION__ };
+/**
+ * The library that recorded a message: in each message, since a later page
+ * (maybe with a newer tag) may send it. The build fills in the version.
+ */
+export const LIBRARY = { name: 'trailmark', version: typeof __VERSION__ == 'string' ? __VERSION__ : 'dev' };
 
 /**
  * What is the same for every message of this browser: sent once per request

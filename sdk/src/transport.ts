@@ -1,31 +1,35 @@
 /**
- * Delivery: messages are gathered for a moment, persisted, and sent in
- * batches to `POST /v1/batch` as `text/plain` (a "simple" request: no CORS
- * preflight), with the write key, `sentAt` and the device's context
- * (locale, time zone, screen) in the body.
+ * Delivery: messages are gathered for a moment, then sent in batches to
+ * `POST /v1/batch` as `text/plain` (a "simple" request: no CORS preflight),
+ * with the write key, `sentAt` and the device's context (locale, time zone,
+ * screen) in the body.
  *
+ * - Sent from memory first. Only what could not be delivered goes into the
+ *   persisted queue (queue.ts): what failed, what was recorded offline, and
+ *   what was waiting or under way when the page was hidden. The usual
+ *   event thus costs no IndexedDB work at all.
  * - Every send uses `fetch` with `keepalive`, so a request under way when
  *   the page goes away still completes. Browsers allow 64 KiB of keepalive
  *   bodies in flight per page (Fetch spec, "inflight keepalive bytes"), so
  *   batches stay under that and the bytes in flight are counted.
  * - When the page is hidden (tab switch, navigation, close) whatever waits
- *   goes at once, from memory. `sendBeacon` only for what no longer fits the
- *   budget, as a last resort: it cannot see a 503, so those messages stay
- *   queued for the next page.
- * - Network errors, 5xx, 408 and 429 are retried with exponential backoff
- *   and jitter, never sooner than `Retry-After`. Other 4xx are final.
- * - Messages leave the queue only once the collector has answered. A resend
- *   after an unanswered attempt carries the same `messageId`, which the
- *   collector stores once.
+ *   goes at once. `sendBeacon` only for what no longer fits the budget, as a
+ *   last resort: it cannot see a 503, so those messages stay queued.
+ * - Network errors, 5xx, 408 and 429 are retried from the queue with
+ *   exponential backoff and jitter, never sooner than `Retry-After`, by one
+ *   tab at a time. Other 4xx are final.
+ * - A message leaves the queue only once the collector has answered; one
+ *   sent again after an answer was lost carries the same `messageId`, which
+ *   the collector stores once.
  * - No timer runs while nothing waits to be sent.
  */
 import { KEEPALIVE_BUDGET_BYTES, type Message } from '@trailmark/schema';
+import { deviceContext } from './context';
 import { backoff } from './lib/backoff';
 import { batchBySize, type Batch, type Entry } from './lib/batchBySize';
 import { onHidden } from './lib/onHidden';
 import { retryAfter } from './lib/retryAfter';
 import { warn } from './lib/warn';
-import { deviceContext } from './context';
 import { whileOwningQueue, type QueueStore } from './queue';
 
 /** Largest request body: under the keepalive budget, leaving room for a small send beside it. */
@@ -33,7 +37,7 @@ export const MAX_BATCH_BYTES = KEEPALIVE_BUDGET_BYTES - 4096;
 
 export interface Transport {
   send(message: Message): void;
-  /** Persists what waits, then sends the queue (unless offline or backing off). */
+  /** Sends what waits and the persisted queue; settles once each message is delivered or persisted. */
   flush(): Promise<void>;
 }
 
@@ -44,24 +48,44 @@ export function isRetryable(status: number): boolean {
 
 export function createTransport(apiHost: string, writeKey: string, store: QueueStore, interval: number): Transport {
   const url = `${apiHost}/v1/batch`;
-  /** Keys this tab queued: without Web Locks a tab sends only its own (and, once, what it found at start). */
+  /** Recorded, not sent yet. */
+  let waiting: Entry[] = [];
+  /** Sent from memory, no answer yet: persisted if the page is hidden meanwhile. */
+  const underWay = new Set<Entry>();
+  /** Keys this tab put in the queue: without Web Locks a tab drains only its own (and, once, what it found at start). */
   const mine = new Set<string>();
   let adoptLeftovers = true;
-  let waiting: Entry[] = [];
+  /** Whether the persisted queue may hold something (unknown at start: an earlier page may have left some). */
+  let queued = true;
   let flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let networkFailed = false;
   let attempts = 0;
   let keepaliveBytes = 0;
+  /** Counts page hides, to know whether what came back from a send was persisted meanwhile. */
+  let hides = 0;
   let draining: Promise<void> | undefined;
   let drainAgain = false;
   let hiddenSendQueued = false;
-  /** Orders the messages of one millisecond in the queue, whose keys sort by time. */
+  /** Orders the messages of one millisecond, whose keys sort by time. */
   let sequence = 0;
 
   let device: string | undefined;
   const body = (entries: Entry[]) =>
     `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${(device ||= JSON.stringify(deviceContext()))},"batch":[${entries.map((e) => e[1]).join()}]}`;
+  const keysOf = (entries: Entry[]) => entries.map((e) => e[0]);
+
+  function persist(entries: Entry[]): Promise<void> {
+    queued = true;
+    entries.forEach((e) => mine.add(e[0]));
+    return store.put(entries);
+  }
+
+  async function unqueue(entries: Entry[]): Promise<void> {
+    const keys = keysOf(entries);
+    keys.forEach((key) => mine.delete(key));
+    await store.remove(keys);
+  }
 
   function retryIn(ms: number): void {
     clearTimeout(retryTimer);
@@ -71,8 +95,8 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
     }, ms);
   }
 
-  /** One request. True when the collector has answered for good (the messages leave the queue); false after scheduling a retry. */
-  async function post(batch: Batch): Promise<boolean> {
+  /** One request. Resolves to the delay before a retry, or undefined once the collector has answered for good. */
+  async function post(batch: Batch): Promise<number | undefined> {
     const keepalive = keepaliveBytes + batch.bytes <= KEEPALIVE_BUDGET_BYTES;
     if (keepalive) keepaliveBytes += batch.bytes;
     let delay: number | undefined;
@@ -88,19 +112,30 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
     } finally {
       if (keepalive) keepaliveBytes -= batch.bytes;
     }
-    if (delay != undefined) {
-      attempts++;
-      retryIn(delay);
-      return false;
-    }
-    attempts = 0;
-    const keys = batch.entries.map((e) => e[0]);
-    keys.forEach((key) => mine.delete(key));
-    await store.remove(keys);
-    return true;
+    attempts = delay == undefined ? 0 : attempts + 1;
+    return delay;
   }
 
-  /** Sends the whole queue, oldest first, stopping at the first failure. */
+  /** Sends entries from memory; what cannot go now, or fails, is persisted for a retry. */
+  async function sendFresh(entries: Entry[]): Promise<void> {
+    const batches = batchBySize(entries, MAX_BATCH_BYTES);
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
+      if (!navigator.onLine || retryTimer) return persist(batches.slice(i).flatMap((b) => b.entries)); // the `online` event or the retry resumes
+      const hidesBefore = hides;
+      batch.entries.forEach((e) => underWay.add(e));
+      const delay = await post(batch);
+      batch.entries.forEach((e) => underWay.delete(e));
+      if (delay != undefined) {
+        await persist(batches.slice(i).flatMap((b) => b.entries));
+        return retryIn(delay);
+      }
+      // Persisted when the page was hidden meanwhile: delivered now, so out of the queue again.
+      if (hides != hidesBefore) await unqueue(batch.entries);
+    }
+  }
+
+  /** Sends the persisted queue, oldest first, stopping at the first failure. */
   async function sendQueue(exclusive: boolean): Promise<void> {
     if (!navigator.onLine) return; // the `online` event resumes
     let entries = await store.all();
@@ -108,9 +143,15 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
       if (!adoptLeftovers) entries = entries.filter((e) => mine.has(e[0]));
       adoptLeftovers = false;
     }
-    for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) if (!(await post(batch))) return;
+    if (!entries.length) queued = false;
+    for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) {
+      const delay = await post(batch);
+      if (delay != undefined) return retryIn(delay);
+      await unqueue(batch.entries);
+    }
   }
 
+  /** Sends the persisted queue as the one tab doing so (Web Locks). */
   function drain(): Promise<void> {
     if (draining) {
       drainAgain = true;
@@ -128,33 +169,38 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
     })());
   }
 
-  /** Takes what waits in memory and queues it in the store. */
-  function persist(): [Entry[], Promise<void>] {
+  function take(): Entry[] {
     clearTimeout(flushTimer);
     flushTimer = 0;
     const entries = waiting;
     waiting = [];
-    return [entries, entries.length ? store.put(entries) : Promise.resolve()];
+    return entries;
   }
 
   async function flush(): Promise<void> {
-    await persist()[1];
-    if (!retryTimer) await drain();
+    const entries = take();
+    if (entries.length) await sendFresh(entries);
+    if (queued && !retryTimer) await drain();
   }
 
   /**
-   * The page is being hidden and may never run again: what waits goes now,
-   * from memory, without waiting for the queue lock. It is queued too, and
-   * leaves the queue when the answer comes; if this page dies first, the next
-   * one sends it again (the collector keeps one copy).
+   * The page is being hidden and may never run again. What waits goes now,
+   * without the queue lock; it is persisted too, with what is under way, in
+   * case the page dies before the answers come (the next page then sends it
+   * again, and the collector keeps one copy).
    */
   function sendHidden(): void {
     hiddenSendQueued = false;
-    const [entries] = persist();
-    if (!entries.length || !navigator.onLine || retryTimer) return;
+    hides++;
+    const entries = take();
+    const unanswered = [...entries, ...underWay];
+    if (!unanswered.length) return;
+    persist(unanswered);
+    if (!navigator.onLine || retryTimer) return;
     for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) {
-      if (keepaliveBytes + batch.bytes <= KEEPALIVE_BUDGET_BYTES) post(batch);
-      else {
+      if (keepaliveBytes + batch.bytes <= KEEPALIVE_BUDGET_BYTES) {
+        post(batch).then((delay) => (delay == undefined ? unqueue(batch.entries) : retryIn(delay)));
+      } else {
         try {
           navigator.sendBeacon(url, body(batch.entries));
         } catch {
@@ -176,9 +222,7 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
 
   return {
     send(message) {
-      const entry: Entry = [message.timestamp! + (1e6 + (sequence++ % 1e6)) + message.messageId, JSON.stringify(message)];
-      waiting.push(entry);
-      mine.add(entry[0]);
+      waiting.push([message.timestamp! + (1e6 + (sequence++ % 1e6)) + message.messageId, JSON.stringify(message)]);
       if (document.visibilityState == 'hidden') {
         // Reported while hidden (web vitals at page hide): send in this turn, as timers may never fire again.
         if (!hiddenSendQueued) queueMicrotask(sendHidden);

@@ -1,3 +1,5 @@
+import { utf8Length } from './utf8Length';
+
 /** A queued message: its store key (time, sequence, id: keys sort oldest first) and its JSON text. */
 export type Entry = [key: string, json: string];
 
@@ -19,8 +21,8 @@ export function batchBySize(entries: Entry[], maxBytes: number, maxCount = 500):
   const batches: Batch[] = [];
   let current: Batch | undefined;
   for (const entry of entries) {
-    // The UTF-8 size, without an encoded copy of the text; +1 for the comma.
-    const size = new Blob([entry[1]]).size + 1;
+    const size = utf8Length(entry[1]) + 1; // +1: the comma
+
     if (!current || current.bytes + size > maxBytes || current.entries.length >= maxCount) {
       batches.push((current = { entries: [], bytes: ENVELOPE_BYTES }));
     }

@@ -89,3 +89,12 @@ describe('isRetryable', () => {
     for (const status of [200, 204, 400, 401, 403, 404, 413]) expect(isRetryable(status)).toBe(false);
   });
 });
+
+describe('utf8Length', () => {
+  it('counts like an encoder, for every width of character', async () => {
+    const { utf8Length } = await import('../../src/lib/utf8Length');
+    for (const text of ['', 'ascii', 'é', 'Grüße', '東京', '🎒', 'a🎒b東é', '\u0000\u007f\u0080\u07ff\u0800\uffff', '\ud83d', 'x\udc00y']) {
+      expect(utf8Length(text), JSON.stringify(text)).toBe(Buffer.byteLength(text));
+    }
+  });
+});
