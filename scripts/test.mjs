@@ -1,5 +1,5 @@
 /**
- * `npm test`: type checks, then every Vitest suite (unit tests in Node, the
+ * `npm test`: builds, type checks, then every Vitest suite (unit tests in Node, the
  * collector inside the Workers runtime), then the browser and whole-system
  * tests (Playwright driving Chromium against `npm start`). Stops at the
  * first failing stage and exits non-zero.
@@ -10,6 +10,8 @@ import { ROOT } from './lib/dev-server.mjs';
 
 const bin = (pkg, file) => path.join(ROOT, 'node_modules', pkg, file);
 const stages = [
+  // The Worker's static assets (the tag, the demo pages) must exist before the Worker can start.
+  ['build', [path.join(ROOT, 'scripts', 'build.mjs')]],
   ['types', [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.json']],
   ['unit and Workers-runtime tests', [bin('vitest', 'vitest.mjs'), 'run']],
   ['browser and end-to-end tests', [bin('@playwright/test', 'cli.js'), 'test']],
