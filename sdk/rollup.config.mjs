@@ -15,7 +15,7 @@
  *
  * The tag builds print min / gzip / brotli bytes of each file.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -26,8 +26,6 @@ import { formatSizes, sizesOf } from './build/sizes.mjs';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const quiet = process.env.TRAILMARK_BUILD_QUIET === '1';
 
-// Chunk names change with their content: start from an empty dist so that old ones do not pile up.
-rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
 const typescript = () =>
   esbuild({
@@ -71,6 +69,22 @@ function report(role) {
   };
 }
 
+/**
+ * Chunk names change with their content: once the tag is written, the
+ * chunks of earlier builds go. (Not by emptying dist first, which would
+ * leave a running server without its files for the length of a build.)
+ */
+function pruneOldChunks() {
+  return {
+    name: 'trailmark-prune-old-chunks',
+    writeBundle() {
+      const dir = new URL('./dist/tag/', import.meta.url);
+      const current = new Set(Object.values(chunkFiles));
+      for (const name of readdirSync(dir)) if (/^tag-.+\.js$/.test(name) && !current.has(name)) rmSync(new URL(name, dir));
+    },
+  };
+}
+
 /** Gives tag.ts the hashed chunk names through `import { chunkFiles } from 'trailmark:chunks'`. */
 function chunkNames() {
   return {
@@ -99,7 +113,7 @@ export default [
   lazyChunk('ga4'),
   {
     input: 'src/tag.ts',
-    plugins: [chunkNames(), resolve(), typescript(), minify(false), report('initial')],
+    plugins: [chunkNames(), resolve(), typescript(), minify(false), report('initial'), pruneOldChunks()],
     output: { file: 'dist/tag/tag.js', format: 'iife' },
   },
   {
