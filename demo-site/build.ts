@@ -1,0 +1,19 @@
+/**
+ * `tsx demo-site/build.ts <outDir>` (run by scripts/build.mjs, so by
+ * `npm start`): writes the demo storefront and the product-team dashboard
+ * as static files into the Worker's assets folder, next to the tag.
+ */
+import path from 'node:path';
+import { buildDashboard } from './dashboard/site';
+import { buildStorefront } from './storefront/site';
+
+const outDir = process.argv[2];
+if (!outDir) {
+  console.error('Usage: tsx demo-site/build.ts <outDir>');
+  process.exit(1);
+}
+const target = path.resolve(outDir);
+const started = Date.now();
+const shop = await buildStorefront(target);
+await buildDashboard(target);
+console.log(`Demo site: ${shop.pages} storefront pages, ${shop.images} product images and the dashboard written to ${target} in ${Date.now() - started} ms.`);

@@ -1,0 +1,115 @@
+/**
+ * One shopper's stitched profile: every id linked to them (the anonymous
+ * browsers and the customer id), where and on what they shop, their
+ * lifecycle stage, what they did, the interests it adds up to, and what
+ * they buy on a cycle.
+ */
+import { type Child, h } from '../../../shared/dom';
+import { formatCount, formatPrice, plural } from '../../../shared/format';
+import type { Profile } from '../types';
+import { bar, emptyState, formatDateTime } from '../ui';
+
+export function renderProfile(el: HTMLElement, id: string, profile: Profile | undefined): void {
+  if (!profile) {
+    el.replaceChildren(emptyState(`No shopper has the id “${id}”. Ids are case-sensitive; copy one from the live events.`));
+    return;
+  }
+  const place = [profile.region.city, profile.region.region, profile.region.country].filter(Boolean).join(', ') || 'unknown';
+  const device = [profile.device.type, profile.device.browser, profile.device.os].filter(Boolean).join(' · ') || 'unknown';
+  const c = profile.counts;
+  el.replaceChildren(
+    h(
+      'article',
+      { class: 'profile', 'data-profile': profile.profileId },
+      h(
+        'header',
+        { class: 'profile-head' },
+        h('h3', {}, profile.userId ?? 'Anonymous shopper'),
+        h('span', { class: `stage stage-${profile.lifecycle}` }, profile.lifecycle),
+        h('p', {}, `${place} · ${device} · first seen ${formatDateTime(profile.firstSeen)}, last seen ${formatDateTime(profile.lastSeen)} · ${plural(profile.sessions, 'session')} · ${formatPrice(profile.revenue)} spent`),
+      ),
+      h(
+        'div',
+        { class: 'profile-grid' },
+        section(
+          'Linked ids',
+          h(
+            'dl',
+            { class: 'ids' },
+            h('dt', {}, `Customer ids (${profile.userIds.length})`),
+            h('dd', {}, list(profile.userIds.map((u) => h('code', { 'data-user-id': u }, u)), 'none: never logged in')),
+            h('dt', {}, `Anonymous ids (${profile.anonymousIds.length})`),
+            h('dd', {}, list(profile.anonymousIds.map((a) => h('code', { 'data-anonymous-id': a }, a)), 'none')),
+            profile.mergedProfileIds.length > 0 ? [h('dt', {}, 'Joined profiles'), h('dd', {}, `${plural(profile.mergedProfileIds.length, 'anonymous history', 'anonymous histories')} joined on login`)] : null,
+          ),
+        ),
+        section(
+          'Activity',
+          h(
+            'dl',
+            { class: 'counts' },
+            (
+              [
+                ['Events', c.events],
+                ['Page views', c.pageViews],
+                ['Product views', c.productViews],
+                ['Searches', c.searches],
+                ['Added to cart', c.adds],
+                ['Orders', c.orders],
+              ] as const
+            ).map(([label, n]) => h('div', { 'data-count': label }, h('dt', {}, label), h('dd', {}, formatCount(n)))),
+          ),
+        ),
+        section(
+          'Interests',
+          profile.interests.length === 0
+            ? emptyState('None yet.')
+            : h(
+                'ul',
+                { class: 'interests' },
+                profile.interests.map((i) => h('li', {}, h('span', {}, i.category), bar(i.score, 'muted'), h('span', { class: 'num' }, `${Math.round(i.score * 100)}`))),
+              ),
+        ),
+        section(
+          'Recently viewed',
+          list(
+            profile.recentViews.slice(0, 8).map((v) => h('span', {}, v.name ?? v.productId, h('span', { class: 'when' }, formatDateTime(v.at)))),
+            'Nothing yet.',
+          ),
+        ),
+        section('Searches', list(profile.searches.slice(0, 8).map((s) => h('span', {}, `“${s.query}”`, h('span', { class: 'when' }, formatDateTime(s.at)))), 'None.')),
+        section(
+          'In the cart',
+          list(
+            profile.cart.map((l) => h('span', {}, `${l.quantity} × ${l.name ?? l.productId}`, l.price !== undefined ? h('span', { class: 'when' }, formatPrice(l.price)) : null)),
+            'Empty.',
+          ),
+        ),
+        section(
+          'Orders',
+          list(
+            profile.orders.slice(0, 8).map((o) => h('span', {}, h('code', {}, o.orderId), ` · ${formatPrice(o.total, o.currency ?? 'USD')} · ${plural(o.productIds.length, 'product')}`, h('span', { class: 'when' }, formatDateTime(o.at)))),
+            'None.',
+          ),
+        ),
+        section(
+          'Bought on a cycle',
+          list(
+            profile.purchaseCycles.map((p) =>
+              h('span', {}, p.name ?? p.productId, ` · ${p.purchases} times`, p.meanIntervalDays ? ` · every ${Math.round(p.meanIntervalDays)} days` : '', h('span', { class: 'when' }, `last ${formatDateTime(p.lastAt)}`)),
+            ),
+            'No repeat purchases yet.',
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function section(title: string, body: Child): HTMLElement {
+  return h('section', { class: 'profile-part' }, h('h4', {}, title), body);
+}
+
+function list(items: Child[], empty: string): HTMLElement {
+  return items.length === 0 ? h('p', { class: 'muted' }, empty) : h('ul', { class: 'plain' }, items.map((item) => h('li', {}, item)));
+}
