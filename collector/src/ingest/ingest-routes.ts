@@ -96,6 +96,8 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     context: typeof body.context === 'object' && body.context !== null && !Array.isArray(body.context) ? (body.context as Record<string, unknown>) : undefined,
     requireConsent: site.settings.requireConsent,
     pathType: single,
+    // An upper bound: a UTF-16 code unit is at most three UTF-8 bytes.
+    requestBytes: text.length * 3,
   };
   const receivedAt = new Date(receivedAtMs).toISOString();
   const items: PendingItem[] = [];
