@@ -62,5 +62,5 @@ describe('ingest under random input', () => {
       expect(typeof profileId).toBe('string');
       expect(Number.isNaN(Date.parse(receivedAt))).toBe(false);
     }
-  });
+  }, 60_000);
 });
