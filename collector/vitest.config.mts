@@ -24,6 +24,8 @@ export default defineConfig(async () => {
       name: 'collector',
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // A busy 2-core CI machine runs these next to other suites; real deadlines are asserted inside the tests.
+      testTimeout: 30_000,
     },
   };
 });
