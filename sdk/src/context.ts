@@ -30,21 +30,28 @@ export function campaignOf(search: string): Campaign | undefined {
  */
 export const LIBRARY = { name: 'trailmark', version: typeof __VERSION__ == 'string' ? __VERSION__ : 'dev' };
 
+let device: string | undefined;
+
 /**
- * What is the same for every message of this browser: sent once per request
- * as the batch's `context`, which the collector puts under each message's
- * own. Worked out at the first send, not at start: the first Intl call loads
- * the ICU time zone data, tens of milliseconds on a slow device.
+ * What is the same for every message of this browser, as JSON: sent once per
+ * request as the batch's `context`, which the collector puts under each
+ * message's own. Not worked out at start: the first Intl call loads the ICU
+ * time zone data, some 20 ms even on a desktop. The tracker asks for it when
+ * the page is idle; the first send asks for it otherwise.
  */
-export function deviceContext(): Context {
-  try {
-    return {
-      locale: navigator.language,
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
-    };
-  } catch {
-    // No Intl or screen (stripped-down webviews): the messages go without.
-    return {};
+export function deviceContext(): string {
+  if (!device) {
+    let context: Context = {};
+    try {
+      context = {
+        locale: navigator.language,
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+      };
+    } catch {
+      // No Intl or screen (stripped-down webviews): the messages go without.
+    }
+    device = JSON.stringify(context);
   }
+  return device;
 }

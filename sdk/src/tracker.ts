@@ -7,7 +7,7 @@
 import type { Message } from '@trailmark/schema';
 import type { Properties, Tracker, TrackerOptions } from './types';
 import { gpcEnabled, rememberConsent, rememberedConsent, type ConsentState } from './consent';
-import { campaignOf, LIBRARY, pageContext, pageUrl } from './context';
+import { campaignOf, deviceContext, LIBRARY, pageContext, pageUrl } from './context';
 import { listenToDataLayer } from './datalayer';
 import { ecommerceHelpers } from './ecommerce';
 import { loadIdentity, saveIdentity, type Identity } from './identity';
@@ -239,6 +239,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
 
   const afterLoad = (callback: () => void) =>
     document.readyState == 'complete' ? onIdle(callback) : addEventListener('load', () => onIdle(callback), { once: true });
+  onIdle(deviceContext);
   // Deliver what earlier pages left in the queue (offline, or closed before sending).
   afterLoad(tracker.flush);
   if (options.webVitals !== false) afterLoad(() => load('vitals').then((chunk) => chunk.reportWebVitals(host), warn));

@@ -70,9 +70,8 @@ export function createTransport(apiHost: string, writeKey: string, store: QueueS
   /** Orders the messages of one millisecond, whose keys sort by time. */
   let sequence = 0;
 
-  let device: string | undefined;
   const body = (entries: Entry[]) =>
-    `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${(device ||= JSON.stringify(deviceContext()))},"batch":[${entries.map((e) => e[1]).join()}]}`;
+    `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${deviceContext()},"batch":[${entries.map((e) => e[1]).join()}]}`;
   const keysOf = (entries: Entry[]) => entries.map((e) => e[0]);
 
   function persist(entries: Entry[]): Promise<void> {

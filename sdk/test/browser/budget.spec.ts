@@ -85,6 +85,8 @@ interface LoadObservation {
   longTasks: number[];
   /** The tag's own script time in each long animation frame (LoAF), attributed by script URL. */
   tagScriptsInLongFrames: number[];
+  /** Which of the tag's scripts those were: invoker and duration. */
+  tagScripts: string[];
 }
 
 /**
@@ -94,12 +96,13 @@ interface LoadObservation {
  */
 async function observeLoad(page: Page, url: string, ready: (page: Page) => Promise<unknown>): Promise<LoadObservation> {
   await page.addInitScript(() => {
-    const seen = ((window as any).observed = { longTasks: [] as number[], tagScriptsInLongFrames: [] as number[] });
+    const seen = ((window as any).observed = { longTasks: [] as number[], tagScriptsInLongFrames: [] as number[], tagScripts: [] as string[] });
     new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.longTasks.push(Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
     new PerformanceObserver((list) =>
       list.getEntries().forEach((frame: any) => {
         const ours = frame.scripts.filter((s: any) => /\/tag(-[\w-]+)?\.js/.test(s.sourceURL));
         if (ours.length) seen.tagScriptsInLongFrames.push(Math.round(ours.reduce((sum: number, s: any) => sum + s.duration, 0)));
+        ours.forEach((s: any) => seen.tagScripts.push(`${s.invokerType} ${s.invoker} ${s.sourceURL.split('/').pop()} ${Math.round(s.duration)} ms`));
       }),
     ).observe({ type: 'long-animation-frame', buffered: true });
   });
@@ -127,7 +130,7 @@ test('the tag causes no long task at load', async ({ browser, baseURL }) => {
     rounds.push({ baseline, tagged });
     note(
       `load, round ${rounds.length}`,
-      `long tasks without the tag [${baseline.longTasks}], with it [${tagged.longTasks}]; tag script time in long frames [${tagged.tagScriptsInLongFrames}] ms`,
+      `long tasks without the tag [${baseline.longTasks}], with it [${tagged.longTasks}]; tag script time in long frames [${tagged.tagScriptsInLongFrames}] ms${tagged.tagScripts.length ? ` (${tagged.tagScripts.join('; ')})` : ''}`,
     );
   }
   expect(clean(), 'at least one load of the page with the tag had no long task').toBe(true);

@@ -148,6 +148,6 @@ test('on the shop’s own site, the collector’s response refreshes the identit
   await page.goto(`${baseURL}/first-party.html`);
   const id = await tagReady(page);
   await flush(page);
-  expect(responses.join('\n')).toContain(`tm_aid=${id}`);
+  await expect.poll(() => responses.join('\n')).toContain(`tm_aid=${id}`);
   expect((await context.cookies(baseURL!)).find((c) => c.name === 'tm_aid')?.value).toBe(id);
 });
