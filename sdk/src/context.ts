@@ -35,9 +35,10 @@ let device: string | undefined;
 /**
  * What is the same for every message of this browser, as JSON: sent once per
  * request as the batch's `context`, which the collector puts under each
- * message's own. Not worked out at start: the first Intl call loads the ICU
- * time zone data, some 20 ms even on a desktop. The tracker asks for it when
- * the page is idle; the first send asks for it otherwise.
+ * message's own. Not worked out at start: the first Intl call of a renderer
+ * process loads the ICU time zone data, some 15-20 ms even on a desktop
+ * (later pages of the site in the same process pay nothing). The tracker
+ * asks for it when the page is idle; the first send asks for it otherwise.
  */
 export function deviceContext(): string {
   if (!device) {
