@@ -6,7 +6,9 @@
  * @rudderstack/analytics-js measured in the same run, each loaded the way a
  * site loads it and configured with the local collector:
  *
- * - Trailmark: `<script async src="COLLECTOR/tag.js" data-write-key>`.
+ * - Trailmark: `<script async src="COLLECTOR/tag.js" data-write-key>`, and
+ *   again with `data-web-vitals="false"` ("trailmark-lean"), since neither
+ *   peer collects web vitals.
  * - Segment: its snippet loading the standalone build (what cdn.segment.com
  *   serves as analytics.min.js, shipped in the npm package as
  *   dist/umd/standalone.js) and the chunks it fetches at start, with the
@@ -37,7 +39,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRITE_KEY = 'demo-write-key';
 const SEGMENT_DIST = path.join(ROOT, 'node_modules', '@segment', 'analytics-next', 'dist', 'umd');
-const LIBRARIES = ['trailmark', 'segment', 'rudderstack'];
+/** `trailmark-lean`: the tag without web vitals, which the two peers do not collect. */
+const LIBRARIES = ['trailmark', 'trailmark-lean', 'segment', 'rudderstack'];
 /** A user agent that does not say "Headless", as in the browser tests. */
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36';
 
@@ -112,6 +115,7 @@ function pages(collectorUrl, origin) {
   return {
     blank: page(''),
     trailmark: page(`<script async src="${collectorUrl}/tag.js" data-write-key="${WRITE_KEY}"></script>`),
+    'trailmark-lean': page(`<script async src="${collectorUrl}/tag.js" data-write-key="${WRITE_KEY}" data-web-vitals="false"></script>`),
     // Segment's snippet (v5), with the script and settings served from `_cdn` instead of cdn.segment.com.
     segment: page(`<script>
 !function(){var i="analytics",analytics=window[i]=window[i]||[];if(!analytics.initialize)if(analytics.invoked)return;else{analytics.invoked=!0;
@@ -136,13 +140,16 @@ function startRudderStack() {
 }
 
 /** When each library is ready to take calls, and how to call track() on it. */
+const trailmarkReady = () => typeof window.trailmark?.anonymousId === 'function' && !!window.trailmark.anonymousId();
 const READY = {
-  trailmark: () => typeof window.trailmark?.anonymousId === 'function' && !!window.trailmark.anonymousId(),
+  trailmark: trailmarkReady,
+  'trailmark-lean': trailmarkReady,
   segment: () => window.analytics?.initialized === true,
   rudderstack: () => window.rudderReady === true,
 };
 const TRACK = {
   trailmark: 'window.trailmark.track',
+  'trailmark-lean': 'window.trailmark.track',
   segment: 'window.analytics.track.bind(window.analytics)',
   rudderstack: 'window.rudderanalytics.track.bind(window.rudderanalytics)',
 };
@@ -260,7 +267,12 @@ async function sizes(collectorUrl, rudderBundle) {
   const trailmark = [{ file: 'tag.js', role: 'initial', ...sizesOf(tag) }];
   for (const chunk of chunks) trailmark.push({ file: chunk, role: 'lazy', ...sizesOf(await fetchText(`${collectorUrl}/${chunk}`)) });
   const segment = [{ file: 'analytics.min.js (standalone.js)', role: 'initial', ...sizesOf(await readFile(path.join(SEGMENT_DIST, 'standalone.js'))) }];
-  return { trailmark, segment, rudderstack: [{ file: 'rsa.min.js (/bundled, esbuild)', role: 'initial', ...sizesOf(rudderBundle) }] };
+  return {
+    trailmark,
+    'trailmark-lean': trailmark.filter((f) => f.role === 'initial'),
+    segment,
+    rudderstack: [{ file: 'rsa.min.js (/bundled, esbuild)', role: 'initial', ...sizesOf(rudderBundle) }],
+  };
 }
 
 /**
@@ -308,7 +320,7 @@ export async function benchTag({ collectorUrl, chromium, rounds = 5, log = () =>
       for (const url of names) {
         const pathname = new URL(url).pathname;
         let code;
-        if (name === 'trailmark' && /\/tag(-[\w-]+)?\.js$/.test(pathname)) code = Buffer.from(await (await fetch(url)).arrayBuffer());
+        if (name.startsWith('trailmark') && /\/tag(-[\w-]+)?\.js$/.test(pathname)) code = Buffer.from(await (await fetch(url)).arrayBuffer());
         else if (name === 'segment' && pathname.startsWith('/analytics-next/bundles/')) code = await readFile(path.join(SEGMENT_DIST, path.basename(pathname)));
         else if (files.has(pathname)) code = files.get(pathname);
         if (!code) continue;
@@ -352,7 +364,7 @@ export async function benchTag({ collectorUrl, chromium, rounds = 5, log = () =>
 /** The results as a table, one column per library. */
 export function formatTagResults(results) {
   const cols = LIBRARIES;
-  const widths = [40, ...cols.map(() => 22)];
+  const widths = [42, ...cols.map(() => 19)];
   const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('');
   const initial = (name) => results.sizes[name].filter((f) => f.role === 'initial');
   const sum = (files, key) => files.reduce((n, f) => n + f[key], 0);
