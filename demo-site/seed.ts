@@ -24,8 +24,8 @@ import { plantTastes } from './simulate/tastes';
 
 /** A few thousand events: every chart and table has data, and seeding takes seconds, not minutes. */
 const SEED_VISITORS = 100;
-/** Visitors shown a slot: enough for the holdout (10%) to have a few dozen people. */
-const SLOT_VISITORS = 300;
+/** Visitors shown a slot: the holdout (10%) gets a few dozen of them; a real test needs far more, and the dashboard says so. */
+const SLOT_VISITORS = 500;
 /** Where the end-to-end tests look for the marker; the same default as scripts/start.mjs. */
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const SEED_MARKER = 'demo-seed.json';

@@ -11,19 +11,33 @@ export function emptyState(text: string): HTMLElement {
   return h('p', { class: 'empty-state' }, text);
 }
 
-export function table(caption: string, head: string[], rows: Child[][], options: { numericFrom?: number; captionHidden?: boolean } = {}): HTMLTableElement {
-  const numericFrom = options.numericFrom ?? 1;
+export interface TableOptions {
+  /** Columns (0-based) that hold numbers and align right; default: every column after the first. */
+  numeric?: number[];
+  captionHidden?: boolean;
+}
+
+export function table(caption: string, head: string[], rows: Child[][], options: TableOptions = {}): HTMLTableElement {
+  const numeric = new Set(options.numeric ?? head.map((_, i) => i).slice(1));
   return h(
     'table',
     { class: 'data' },
     h('caption', { class: options.captionHidden ? 'visually-hidden' : undefined }, caption),
-    h('thead', {}, h('tr', {}, head.map((label, i) => h('th', { scope: 'col', class: i >= numericFrom ? 'num' : undefined }, label)))),
+    h('thead', {}, h('tr', {}, head.map((label, i) => h('th', { scope: 'col', class: numeric.has(i) ? 'num' : undefined }, label)))),
     h(
       'tbody',
       {},
-      rows.map((cells) => h('tr', {}, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', { class: i >= numericFrom ? 'num' : undefined }, cell))))),
+      rows.map((cells) => h('tr', {}, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', { class: numeric.has(i) ? 'num' : undefined }, cell))))),
     ),
   );
+}
+
+/**
+ * A wide table in a box that scrolls sideways on a narrow screen; focusable,
+ * so a keyboard user can scroll it too.
+ */
+export function scrollable(table: HTMLTableElement, label: string): HTMLElement {
+  return h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
 }
 
 const time = new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });

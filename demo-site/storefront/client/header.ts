@@ -15,6 +15,7 @@ export function initHeader(): void {
   };
   update();
   addEventListener('demo-shop:change', update);
-  // Another tab changed the cart or logged in or out.
+  // Another tab changed the cart or logged in or out, or this page comes back from the back/forward cache.
   addEventListener('storage', update);
+  addEventListener('pageshow', update);
 }

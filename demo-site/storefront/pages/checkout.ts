@@ -12,7 +12,7 @@ export function checkoutPage(shop: Shop): string {
     shop,
     kind: 'checkout',
     title: 'Checkout',
-    main: html`<div class="wrap narrow">
+    main: html`<div class="wrap">
   <h1>Checkout</h1>
   <div data-checkout-view><p>Loading your order…</p></div>
 </div>`,

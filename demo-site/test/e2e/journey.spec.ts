@@ -4,6 +4,9 @@
  * dashboard in another browser and finds that visit: its events live, the
  * funnel moved by exactly this visit, and the shopper's profile with both
  * the anonymous id and the customer id.
+ *
+ * Like every test here it expects the fresh state playwright.config.ts
+ * gives each run: the demo customer has no earlier orders.
  */
 import { type Page, expect, test } from '@playwright/test';
 import { adminJson, eventually, exportAll, openDashboard, screenshot, shopperBrowser, slotsSettled, type StoredEvent, waitForDemoSeed, waitUntilStored, watchConsole } from './support';
@@ -53,10 +56,12 @@ test('a shopper goes from landing to order, logging in midway, and the dashboard
   expect(impression.properties).toMatchObject({ variant: expect.stringMatching(/^(treatment|control)$/) });
 
   await page.getByRole('navigation', { name: 'Departments' }).getByRole('link', { name: 'Grocery' }).click();
-  // The shopper reads the department page before moving on (a page left at once was never looked at).
+  // The shopper reads each list before moving on. (The tag reads the page's attributes once the browser is
+  // idle after loading it; a page left before that records no list view and no click from it.)
   await recorded(baseURL!, anonymousId, (e) => e.event === 'Product List Viewed' && e.properties?.list_id === 'department-grocery');
   await page.getByRole('navigation', { name: 'Aisles in Grocery' }).getByRole('link', { name: 'Coffee' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Coffee');
+  await recorded(baseURL!, anonymousId, (e) => e.event === 'Product List Viewed' && e.properties?.list_id === 'category-coffee');
   const card = page.locator('[data-trailmark-list] li.card').filter({ has: page.locator('.in-stock') }).first();
   const productId = (await card.getAttribute('data-trailmark-product'))!;
   const productName = (await card.getAttribute('data-trailmark-name'))!;
@@ -105,7 +110,8 @@ test('a shopper goes from landing to order, logging in midway, and the dashboard
   const mine = await eventually(
     async () => {
       await waitUntilStored(baseURL!);
-      return (await exportAll(baseURL!)).filter((e) => e.anonymousId === anonymousId || e.userId === userId);
+      // The tag keeps the anonymousId after the login, so it names every event of this visit.
+      return (await exportAll(baseURL!)).filter((e) => e.anonymousId === anonymousId);
     },
     (events) => events.some((e) => e.event === 'Order Completed' && e.properties?.order_id === orderId),
   );
@@ -169,6 +175,8 @@ test('a shopper goes from landing to order, logging in midway, and the dashboard
   await expect(profile).toContainText(orderId);
   await expect(profile).toContainText('Bavaria');
   await screenshot(dash, 'dashboard');
+  await screenshot(dash, 'dashboard-slots', dash.locator('section', { has: dash.locator('#slots-heading') }));
+  await screenshot(dash, 'dashboard-profile', dash.locator('section', { has: dash.locator('#profile-heading') }));
   expect(dashProblems()).toEqual([]);
   await desk.close();
 });

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ConsoleMessage, type LaunchOptions, type Page, expect } from '@playwright/test';
+import { type ConsoleMessage, type LaunchOptions, type Locator, type Page, expect } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../../scripts/lib/find-chromium.mjs';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
@@ -116,9 +116,12 @@ export function watchConsole(page: Page, expected: string[] = []): () => string[
   return () => problems;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves test-results/screenshots/<name>.png: the whole page, or what one part of it shows. */
+export async function screenshot(page: Page, name: string, part?: Locator): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  if (part) await part.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
 }
 
 /** Waits until the tag has filled every recommendation slot on the page (rendered, or failed). */

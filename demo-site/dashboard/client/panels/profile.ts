@@ -95,9 +95,19 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
         section(
           'Bought on a cycle',
           list(
-            profile.purchaseCycles.map((p) =>
-              h('span', {}, p.name ?? p.productId, ` · ${p.purchases} times`, p.meanIntervalDays ? ` · every ${Math.round(p.meanIntervalDays)} days` : '', h('span', { class: 'when' }, `last ${formatDateTime(p.lastAt)}`)),
-            ),
+            // One purchase is not a cycle yet: the reorder slot waits for the second.
+            profile.purchaseCycles
+              .filter((p) => p.purchases > 1)
+              .map((p) =>
+                h(
+                  'span',
+                  {},
+                  p.name ?? p.productId,
+                  ` · ${plural(p.purchases, 'time')}`,
+                  p.meanIntervalDays ? ` · every ${plural(Math.round(p.meanIntervalDays), 'day')}` : '',
+                  h('span', { class: 'when' }, `last ${formatDateTime(p.lastAt)}`),
+                ),
+              ),
             'No repeat purchases yet.',
           ),
         ),

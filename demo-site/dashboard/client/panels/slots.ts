@@ -23,7 +23,8 @@ export function renderSlots(el: HTMLElement, stats: Stats): void {
     'p',
     { class: 'note' },
     `${stats.holdoutPercent}% of shoppers are held out: their slots show global best sellers instead of picks for them. `,
-    'Conversion and revenue count every order a shopper placed after first seeing the slot.',
+    'Conversion and revenue count every order a shopper placed after first seeing the slot. ',
+    'A lift is a finding only once its 95% interval clears zero; small groups give wide intervals.',
   );
   if (stats.slots.length === 0) {
     el.replaceChildren(intro, emptyState('No slot was seen in this period.'));

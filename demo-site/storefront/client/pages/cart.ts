@@ -10,18 +10,25 @@ import { watchSlot } from '../shelves';
 import { type CartLine, MAX_QUANTITY, getAccount, getCart, setQuantity, totals } from '../store';
 
 export function initCartPage(): void {
+  render();
+  // Back to the cart from another page (back/forward cache): the tag counts a new page view, and the
+  // cart may have changed meanwhile; show it as it is now.
+  addEventListener('pageshow', (event) => event.persisted && render());
+}
+
+function render(): void {
   const view = required('[data-cart-view]');
   const cart = getCart();
   if (cart.lines.length === 0) {
     view.replaceChildren(emptyCart());
-    addShelf('empty-cart-shelf');
+    showShelf('empty-cart-shelf');
     return;
   }
   const lines = h('ul', { class: 'cart-lines', role: 'list', 'aria-label': 'Items in your cart', 'data-trailmark-cart': cart.id }, cart.lines.map(lineElement));
   const summary = h('div', { class: 'summary-body' });
   view.replaceChildren(h('div', { class: 'cart-layout' }, lines, h('aside', { class: 'summary', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Order summary'), summary)));
   renderSummary(summary);
-  addShelf('cart-shelf');
+  showShelf('cart-shelf');
 
   lines.addEventListener('click', (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
@@ -43,8 +50,7 @@ export function initCartPage(): void {
     }
     if (getCart().lines.length === 0) {
       view.replaceChildren(emptyCart());
-      document.querySelector('#goes-with-cart')?.closest('.wrap')?.remove();
-      addShelf('empty-cart-shelf');
+      showShelf('empty-cart-shelf');
     } else {
       renderSummary(summary);
     }
@@ -115,11 +121,18 @@ function emptyCart(): HTMLElement {
   return h('div', { class: 'empty-cart' }, h('p', {}, 'Your cart is empty.'), h('p', {}, h('a', { class: 'button', href: '/' }, 'Keep shopping')));
 }
 
-/** Puts a shelf from its template into the page; the tag notices the new slot and fills it. */
-function addShelf(templateId: string): void {
+/**
+ * Puts the shelf from its template into the page (once), and takes the other
+ * one away; the tag notices a new slot and fills it.
+ */
+function showShelf(templateId: 'cart-shelf' | 'empty-cart-shelf'): void {
+  const other = templateId === 'cart-shelf' ? 'empty-cart-shelf' : 'cart-shelf';
+  document.querySelector(`[data-from-template="${other}"]`)?.remove();
+  if (document.querySelector(`[data-from-template="${templateId}"]`)) return;
   const template = document.getElementById(templateId);
   if (!(template instanceof HTMLTemplateElement)) return;
   const content = template.content.cloneNode(true) as DocumentFragment;
+  content.firstElementChild?.setAttribute('data-from-template', templateId);
   const slot = content.querySelector<HTMLElement>('[data-trailmark-slot]');
   if (slot) watchSlot(slot);
   required('main').append(content);

@@ -11,6 +11,12 @@ import { type Order, emptyCart, getAccount, getCart, newOrderId, saveOrder, tota
 const COUNTRIES = ['United States', 'Germany', 'France', 'Japan', 'Brazil', 'Other'];
 
 export function initCheckoutPage(): void {
+  render();
+  // Back here from the confirmation (back/forward cache): the cart is empty now; never offer to order it again.
+  addEventListener('pageshow', (event) => event.persisted && render());
+}
+
+function render(): void {
   const view = required('[data-checkout-view]');
   const cart = getCart();
   if (cart.lines.length === 0) {
@@ -52,6 +58,8 @@ export function initCheckoutPage(): void {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    // The cart may have been emptied meanwhile (an order placed in another tab).
+    if (getCart().lines.length === 0) return render();
     const data = new FormData(form);
     const value = (name: string) => String(data.get(name) ?? '').trim();
     const order: Order = {

@@ -3,7 +3,7 @@
  * `purchase` to the data layer (`Order Completed`); a reload or a second
  * visit shows the order again without counting it again.
  */
-import { h, required } from '../../../shared/dom';
+import { fill, h, required } from '../../../shared/dom';
 import { purchase } from '../data-layer';
 import { orderTable } from '../order-summary';
 import { findOrder, getAccount, saveOrder } from '../store';
@@ -24,10 +24,11 @@ export function initOrderPage(): void {
     purchase(order.id, order.lines, order.totals);
     saveOrder({ ...order, reported: true });
   }
-  view.replaceChildren(
+  fill(
+    view,
     h('h1', {}, 'Thank you for your order'),
     h('p', { class: 'lead' }, 'Order ', h('strong', { 'data-order-id': order.id }, order.id), ` is confirmed. We will send a note to ${order.deliverTo.email || 'you'} when it ships.`),
     orderTable(order.lines, order.totals, 'What you ordered'),
-    h('p', {}, h('a', { class: 'button', href: '/' }, 'Continue shopping'), ' ', getAccount() ? h('a', { href: '/account' }, 'See your orders') : null),
+    h('p', { class: 'actions' }, h('a', { class: 'button', href: '/' }, 'Continue shopping'), getAccount() ? h('a', { href: '/account' }, 'See your orders') : null),
   );
 }

@@ -31,6 +31,8 @@ export function initProductPage(): void {
     if (!full) clamp();
   };
   reflectRoom();
+  // Back from the cart (back/forward cache): the cart may hold more or less of it now.
+  addEventListener('pageshow', (event) => event.persisted && reflectRoom());
   quantity.addEventListener('change', clamp);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
