@@ -3,7 +3,7 @@
  * the tag and its lazy chunks (sdk/, rollup) and the demo storefront and
  * dashboard pages (demo-site/public).
  */
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -20,14 +20,17 @@ export async function build({ quiet = false } = {}) {
     });
     if (result.status !== 0) throw new Error(`SDK build failed:\n${result.stderr?.toString() ?? ''}`);
   }
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
+  // Built beside the served folder and swapped in at the end, so a server already running from
+  // dist/public (another `npm start`, a test run) never sees it half empty.
+  const next = `${out}.next-${process.pid}`;
+  await rm(next, { recursive: true, force: true });
+  await mkdir(next, { recursive: true });
   const tagDir = path.join(ROOT, 'sdk', 'dist', 'tag');
-  if (existsSync(tagDir)) await cp(tagDir, out, { recursive: true });
+  if (existsSync(tagDir)) await cp(tagDir, next, { recursive: true });
   // The storefront and dashboard are generated from the demo catalog (TypeScript, run with tsx).
   const demoBuild = path.join(ROOT, 'demo-site', 'build.ts');
   if (existsSync(demoBuild)) {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, out], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, next], {
       cwd: ROOT,
       stdio: quiet ? 'pipe' : 'inherit',
     });
@@ -37,7 +40,7 @@ export async function build({ quiet = false } = {}) {
   // Its lazy chunks have content-hashed names, so they never change. They are ES modules, which
   // browsers fetch in CORS mode, and the tag runs on other sites' pages: they need the CORS grant.
   await writeFile(
-    path.join(out, '_headers'),
+    path.join(next, '_headers'),
     [
       '/tag.js',
       '  Cache-Control: public, max-age=300, stale-while-revalidate=86400',
@@ -48,6 +51,10 @@ export async function build({ quiet = false } = {}) {
       '',
     ].join('\n'),
   );
+  const old = `${out}.old-${process.pid}`;
+  if (existsSync(out)) await rename(out, old);
+  await rename(next, out);
+  await rm(old, { recursive: true, force: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

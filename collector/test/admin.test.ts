@@ -40,6 +40,16 @@ describe('export', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual(messages.map((m) => m.messageId));
 
+    // Tailing: the Cursor header of the last page returns only what arrives later.
+    const tail = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}`, { headers: ADMIN });
+    const position = tail.headers.get('cursor')!;
+    expect(tail.headers.get('next-cursor')).toBeNull();
+    const later = track();
+    await post('/v1/batch', { writeKey, batch: [later] });
+    await drainAll(writeKey);
+    const newer = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}&cursor=${position}`, { headers: ADMIN });
+    expect((await newer.text()).trim().split('\n').map((line) => JSON.parse(line).messageId)).toEqual([later.messageId]);
+
     const future = new Date(Date.now() + 3600_000).toISOString();
     const none = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}&since=${future}`, { headers: ADMIN });
     expect(await none.text()).toBe('');

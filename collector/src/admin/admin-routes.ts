@@ -106,6 +106,8 @@ export function adminRoutes() {
     });
     const headers: Record<string, string> = { 'Content-Type': 'application/x-ndjson; charset=utf-8' };
     if (page.nextCursor) headers['Next-Cursor'] = page.nextCursor;
+    // For tailing the log: always where this page ended, even when nothing more remains yet.
+    headers['Cursor'] = page.cursor;
     return new Response(page.lines.length ? `${page.lines.join('\n')}\n` : '', { headers });
   });
 

@@ -122,7 +122,10 @@ export async function storeBatch(
 
 export interface ExportPage {
   lines: string[];
+  /** Set while more events remain after this page. */
   nextCursor?: string;
+  /** Where this page ended (or the cursor it started from): polling with it returns only newer events. */
+  cursor: string;
 }
 
 /**
@@ -156,7 +159,11 @@ export async function exportEvents(
     return `${body},"writeKey":${JSON.stringify(row.write_key)},"profileId":${JSON.stringify(row.profile_id)}}`;
   });
   const last = page[page.length - 1];
-  return { lines, nextCursor: results.length > options.limit && last ? String(last.seq) : undefined };
+  return {
+    lines,
+    nextCursor: results.length > options.limit && last ? String(last.seq) : undefined,
+    cursor: String(last ? last.seq : Math.min(after, Number.MAX_SAFE_INTEGER)),
+  };
 }
 
 export interface RejectedEntry {
