@@ -11,7 +11,11 @@ import { ROOT } from './lib/dev-server.mjs';
 
 const out = path.join(ROOT, 'dist', 'public');
 
-export async function build({ quiet = false } = {}) {
+/**
+ * @param {{ quiet?: boolean, storefront?: boolean }} options  storefront: include the demo
+ *   storefront (false for a production deployment: the tag and the dashboard only)
+ */
+export async function build({ quiet = false, storefront = true } = {}) {
   const sdkConfig = path.join(ROOT, 'sdk', 'rollup.config.mjs');
   if (existsSync(sdkConfig)) {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', sdkConfig], {
@@ -30,7 +34,7 @@ export async function build({ quiet = false } = {}) {
   // The storefront and dashboard are generated from the demo catalog (TypeScript, run with tsx).
   const demoBuild = path.join(ROOT, 'demo-site', 'build.ts');
   if (existsSync(demoBuild)) {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, next], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, next, ...(storefront ? [] : ['--no-storefront'])], {
       cwd: ROOT,
       stdio: quiet ? 'pipe' : 'inherit',
     });
@@ -58,5 +62,5 @@ export async function build({ quiet = false } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await build();
+  await build({ storefront: !process.argv.includes('--production') });
 }
