@@ -1,6 +1,6 @@
 /** Page views without code: first view, single-page-app navigations, back/forward cache restores. */
 import { chromium, expect, test } from '@playwright/test';
-import { createSite, duplicates, eventually, FixtureServer, flush, tagPage, tagReady } from './support';
+import { createSite, duplicates, eventually, FixtureServer, flush, storedEvents, tagPage, tagReady } from './support';
 
 let fixtures: FixtureServer;
 test.beforeAll(async () => {
@@ -51,6 +51,28 @@ test('a track() after a navigation carries the new page in its context', async (
   const [clicked] = await eventually(baseURL!, writeKey, (e) => e.length >= 1);
   // With automatic page views off, no page view was recorded at all.
   expect(clicked).toMatchObject({ event: 'Clicked', context: { page: { path: '/ctx/next', search: '?x=1', referrer: url } } });
+});
+
+test('a prerendered page counts its view when it is shown, not before', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  // Played as Chromium announces a Speculation Rules prerender: document.prerendering, then prerenderingchange.
+  await page.addInitScript(() => {
+    let prerendering = true;
+    Object.defineProperty(Document.prototype, 'prerendering', { get: () => prerendering, configurable: true });
+    (window as any).activate = () => {
+      prerendering = false;
+      document.dispatchEvent(new Event('prerenderingchange'));
+    };
+  });
+  await page.goto(fixtures.serve('/prerendered', tagPage({ collector: baseURL!, writeKey })));
+  await tagReady(page);
+  await page.evaluate(() => (window as any).trailmark.flush());
+  await page.waitForTimeout(500);
+  expect(await storedEvents(baseURL!, writeKey)).toEqual([]);
+  await page.evaluate(() => (window as any).activate());
+  await flush(page);
+  const views = await eventually(baseURL!, writeKey, (e) => e.length >= 1);
+  expect(views.map((v) => v.type)).toEqual(['page']);
 });
 
 test('a page restored from the back/forward cache counts as a page view', async ({ baseURL }) => {

@@ -145,10 +145,14 @@ document.getElementById('own').addEventListener('trailmark:recommendations', fun
 
 test('recommend() returns the items; a failing endpoint leaves the slot’s fallback content', async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);
-  await fakeRecommendations(page, baseURL!, { ...hostile, slot: 'trending' });
+  const queries = await fakeRecommendations(page, baseURL!, { ...hostile, slot: 'trending' });
   await page.goto(fixtures.serve('/api', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-slots': 'false' } })));
-  await tagReady(page);
-  const response = await page.evaluate(() => (window as any).trailmark.recommend('trending', { limit: 2 }));
+  const anonymousId = await tagReady(page);
+  const response = await page.evaluate(() => {
+    (window as any).trailmark.identify('user-9');
+    return (window as any).trailmark.recommend('trending', { limit: 2, productId: 'SKU-2' });
+  });
+  expect(Object.fromEntries(queries[0]!)).toEqual({ writeKey, slot: 'trending', anonymousId, userId: 'user-9', productId: 'SKU-2', limit: '2' });
   expect(response).toMatchObject({ recId: 'rec-123', slot: 'trending', variant: 'treatment', items: [{ productId: 'p1', name: 'Tent' }, { productId: 'p2' }, { productId: 'p3' }, { productId: 'p4' }] });
 
   await page.unroute(`${baseURL}/v1/recommendations?*`);
