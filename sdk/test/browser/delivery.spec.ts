@@ -88,37 +88,40 @@ test('a tab closed while offline: its events are sent by the next page of the si
   expect(duplicates(events)).toEqual([]);
 });
 
-test('two tabs open at once share one queue and never send the same event twice', async ({ context, baseURL }) => {
-  const writeKey = await createSite(baseURL!);
-  const url = fixtures.serve('/tabs', tagPage({ collector: baseURL!, writeKey }));
-  const [a, b] = [await context.newPage(), await context.newPage()];
-  const sentA = recordBatches(a);
-  const sentB = recordBatches(b);
-  await Promise.all([a.goto(url), b.goto(url)]);
-  await Promise.all([tagReady(a), tagReady(b)]);
-  // Online, each tab sends what it records.
-  for (let round = 0; round < 3; round++) {
-    await Promise.all([trackMany(a, 'Tab A', 6, round * 6), trackMany(b, 'Tab B', 6, round * 6)]);
-    await Promise.all([flush(a), flush(b)]);
-  }
-  // Offline, both tabs queue into the one shared queue; back online, both want to send it at once.
-  await context.setOffline(true);
-  for (let round = 3; round < 5; round++) {
-    await Promise.all([trackMany(a, 'Tab A', 6, round * 6), trackMany(b, 'Tab B', 6, round * 6)]);
-    await Promise.all([flush(a), flush(b)]);
-  }
-  expect(await queued(a)).toBe(24);
-  await context.setOffline(false);
-  const events = await eventually(baseURL!, writeKey, (e) => numbers(e, 'Tab A').length + numbers(e, 'Tab B').length >= 60);
-  expect(numbers(events, 'Tab A')).toEqual(range(0, 30));
-  expect(numbers(events, 'Tab B')).toEqual(range(0, 30));
-  expect(duplicates(events)).toEqual([]);
-  // On the wire too: each message went out once, from one of the tabs, the queued ones included.
-  await expect.poll(() => queued(a)).toBe(0);
-  const sent = [...sentA.messageIds(), ...sentB.messageIds()];
-  expect(sent.length).toBe(new Set(sent).size);
-  expect(new Set(sent)).toEqual(new Set(events.map((e) => e.messageId)));
-});
+for (const locks of ['with Web Locks', 'without Web Locks (insecure context, Safari before 15.4)']) {
+  test(`two tabs open at once share one queue and never send the same event twice, ${locks}`, async ({ context, baseURL }) => {
+    const writeKey = await createSite(baseURL!);
+    if (locks.startsWith('without')) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+    const url = fixtures.serve('/tabs', tagPage({ collector: baseURL!, writeKey }));
+    const [a, b] = [await context.newPage(), await context.newPage()];
+    const sentA = recordBatches(a);
+    const sentB = recordBatches(b);
+    await Promise.all([a.goto(url), b.goto(url)]);
+    await Promise.all([tagReady(a), tagReady(b)]);
+    // Online, each tab sends what it records.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([trackMany(a, 'Tab A', 6, round * 6), trackMany(b, 'Tab B', 6, round * 6)]);
+      await Promise.all([flush(a), flush(b)]);
+    }
+    // Offline, both tabs queue into the one shared queue; back online, both want to send it at once.
+    await context.setOffline(true);
+    for (let round = 3; round < 5; round++) {
+      await Promise.all([trackMany(a, 'Tab A', 6, round * 6), trackMany(b, 'Tab B', 6, round * 6)]);
+      await Promise.all([flush(a), flush(b)]);
+    }
+    expect(await queued(a)).toBe(24);
+    await context.setOffline(false);
+    const events = await eventually(baseURL!, writeKey, (e) => numbers(e, 'Tab A').length + numbers(e, 'Tab B').length >= 60);
+    expect(numbers(events, 'Tab A')).toEqual(range(0, 30));
+    expect(numbers(events, 'Tab B')).toEqual(range(0, 30));
+    expect(duplicates(events)).toEqual([]);
+    // On the wire too: each message went out once, from one of the tabs, the queued ones included.
+    await expect.poll(() => queued(a)).toBe(0);
+    const sent = [...sentA.messageIds(), ...sentB.messageIds()];
+    expect(sent.length).toBe(new Set(sent).size);
+    expect(new Set(sent)).toEqual(new Set(events.map((e) => e.messageId)));
+  });
+}
 
 test('an event tracked right before a redirect to another site is delivered (keepalive at page hide)', async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);
