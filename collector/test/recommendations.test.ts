@@ -201,7 +201,6 @@ describe('bad input', () => {
     const cases: [Record<string, string>, number, string][] = [
       [{ slot: 'sidebar', anonymousId: 'a' }, 400, 'invalid_slot'],
       [{ anonymousId: 'a' }, 400, 'invalid_slot'],
-      [{ slot: 'home' }, 400, 'missing_id'],
       [{ slot: 'home', anonymousId: 'x'.repeat(300) }, 400, 'invalid_id'],
       [{ slot: 'home', anonymousId: 'a\u0000b' }, 400, 'invalid_id'],
       [{ slot: 'product', anonymousId: 'a' }, 400, 'missing_product'],
@@ -215,6 +214,9 @@ describe('bad input', () => {
       expect(res.status, JSON.stringify(params)).toBe(status);
       expect(((await res.json()) as { error: string }).error).toBe(code);
     }
+    // No ids at all (no consent yet): unpersonalised picks, not an error.
+    const noIds = await recommend(writeKey, { slot: 'trending' });
+    expect(noIds.status).toBe(200);
     const noKey = await recommend('', { slot: 'home', anonymousId: 'a' });
     expect(noKey.status).toBe(401);
     const unknownKey = await recommend('nope', { slot: 'home', anonymousId: 'a' });

@@ -37,7 +37,7 @@ export function recommendRoutes() {
     if (!SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOTS.join(', ')}.`, 'invalid_slot');
     const anonymousId = idParam('anonymousId', query.anonymousId);
     const userId = idParam('userId', query.userId);
-    if (!anonymousId && !userId) throw badRequest('Give the shopper’s anonymousId (and userId once known).', 'missing_id');
+    // Without ids (the tag holds them back until consent), the picks are the region's and everyone's, unpersonalised.
     const productId = idParam('productId', query.productId);
     if (slot === 'product' && !productId) throw badRequest('The product slot needs the productId of the product on screen.', 'missing_product');
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);

@@ -175,8 +175,10 @@ export class ShopModel {
     const profileId = this.profileIdOf(input);
     const profile = profileId ? this.profiles.find(profileId) : undefined;
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
+    // A visitor without ids (no consent yet) is outside the experiment: not personalised, not measured.
+    const anonymous = !input.anonymousId && !input.userId;
     const groupId = profileId ?? profileIdFor(input.userId ? `user:${input.userId}` : `anonymous:${input.anonymousId ?? ''}`);
-    const variant = variantFor(input.writeKey, groupId, input.holdoutPercent);
+    const variant = anonymous ? 'treatment' : variantFor(input.writeKey, groupId, input.holdoutPercent);
     const request = { slot: input.slot, variant, limit: input.limit, productId: input.productId, region: regionKey(input.geo), nowMs: input.nowMs };
     const sources = this.rankSources();
     const ranked = rankCandidates(request, profile, sources);
