@@ -45,6 +45,9 @@ export function deviceContext(): string {
     let context: Context = {};
     try {
       context = {
+        // As analytics.js does: the messages name their browser themselves, whatever relays them
+        // (a first-party proxy, a keepalive send that outlives its page).
+        userAgent: navigator.userAgent,
         locale: navigator.language,
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         screen: { width: screen.width, height: screen.height, density: devicePixelRatio },

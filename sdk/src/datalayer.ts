@@ -2,9 +2,11 @@
  * No-code capture from a GA4-style data layer, as Google Tag Manager sites
  * and gtag.js fill it: ecommerce events (`dataLayer.push({event:
  * 'view_item', ecommerce: {...}})` or `gtag('event', 'view_item', {...})`)
- * and Google Consent Mode commands (`gtag('consent', 'default' | 'update',
- * {analytics_storage})`). Entries pushed before the tag loaded are read
- * first, in order, then every later push.
+ * Google Consent Mode commands (`gtag('consent', 'default' | 'update',
+ * {analytics_storage})`), and who the visitor is: a `user_id` set with
+ * `gtag('set' | 'config', …)` or pushed with a `login` / `sign_up` event
+ * identifies them, a `logout` event resets. Entries pushed before the tag
+ * loaded are read first, in order, then every later push.
  *
  * Consent commands take effect at once, before anything else is recorded.
  * Ecommerce events are handed on as they are; their mapping to Ecommerce v2
@@ -16,6 +18,8 @@ import { warn } from './lib/warn';
 export interface DataLayerListener {
   consent(status: ConsentStatus, isDefault: boolean): void;
   ecommerce(name: string, params: Record<string, unknown>): void;
+  identify(userId: string): void;
+  logout(): void;
 }
 
 type Entry = ArrayLike<unknown> & Record<string, unknown>;
@@ -28,7 +32,11 @@ export function readDataLayerEntry(entry: unknown, listener: DataLayerListener):
   const name = typeof command == 'string' ? e[1] : e.event;
   const params = object(typeof command == 'string' ? e[2] : e.ecommerce || e);
   const storage = params.analytics_storage as ConsentStatus;
+  // gtag('set', {user_id}) has its parameters first; gtag('config', id, {user_id}) second; pushes carry it at the top.
+  const userId = (command == 'set' ? object(name) : command == 'config' ? params : e).user_id;
   if (command == 'consent' && (storage == 'granted' || storage == 'denied')) listener.consent(storage, name == 'default');
+  else if (typeof userId == 'string' && userId && (command == 'set' || command == 'config' || name == 'login' || name == 'sign_up')) listener.identify(userId);
+  else if (command == undefined && name == 'logout') listener.logout();
   // Every GA4 ecommerce event has items, except `search`, which has a search term.
   else if ((command == 'event' || command == undefined) && typeof name == 'string' && (Array.isArray(params.items) || params.search_term)) {
     listener.ecommerce(name, params);

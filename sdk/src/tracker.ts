@@ -44,6 +44,8 @@ export type ChunkLoader = <Name extends keyof Chunks>(name: Name) => Promise<Chu
 /** Elements that mean the page uses declarative capture. */
 const DECLARATIVE = '[data-trailmark-product],[data-trailmark-search],[data-trailmark-search-results]';
 const UNFILLED_SLOT = '[data-trailmark-slot]:not([data-trailmark-state])';
+/** Longest wait for an idle moment before scanning the page for attributes and slots. */
+const SCAN_WITHIN_MS = 500;
 /** Messages held in memory while consent is pending, at most. */
 const MAX_HELD = 500;
 
@@ -189,7 +191,9 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
   };
 
   // Page scans for declarative attributes and recommendation slots: after each page view and when
-  // such elements appear, at idle time so that they never compete with the page's own work.
+  // such elements appear, at idle time so that they never compete with the page's own work — but
+  // within half a second even on a busy page, or a shopper who moves on quickly goes unrecorded.
+  // The chunk starts loading at once, so it is there when the scan runs.
   const declarative = options.declarative !== false;
   const slots = options.slots !== false;
   let scanDeclarative: ((newPageview: boolean) => void) | undefined;
@@ -199,6 +203,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
     newPageview ||= !!pageview;
     if (scanQueued || !(declarative || slots)) return;
     scanQueued = true;
+    if (declarative && !scanDeclarative && document.querySelector(DECLARATIVE)) load('declarative');
     onIdle(() => {
       const fresh = newPageview;
       scanQueued = newPageview = false;
@@ -206,7 +211,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
         load('declarative').then((chunk) => (scanDeclarative ||= chunk.captureDeclarative(tracker))(fresh), warn);
       }
       if (slots && document.querySelector(UNFILLED_SLOT)) load('slots').then((chunk) => chunk.renderSlots(host), warn);
-    });
+    }, SCAN_WITHIN_MS);
   }
   // Also sees the elements the parser adds after this async script ran, so no DOMContentLoaded wait.
   if (declarative || slots) {
@@ -228,6 +233,13 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
       ecommerce(name, params) {
         // Decided now, mapped when the chunk is there (in push order: these promises settle in order).
         if (recording()) load('ga4').then((chunk) => chunk.mapGa4Event(name, params).forEach((e) => track(e.event, e.properties)), warn);
+      },
+      identify(userId) {
+        // Tag Manager sites re-send the user id on every page: identify only when it changes.
+        if (userId != identity.userId) tracker.identify(userId);
+      },
+      logout() {
+        if (identity.userId) tracker.reset();
       },
     });
   }

@@ -3,7 +3,7 @@
  * the page, loading a lazy chunk) never competes with the page's own start.
  * Safari has no requestIdleCallback (https://bugs.webkit.org/show_bug.cgi?id=164193).
  */
-export function onIdle(callback: () => void): void {
-  if (typeof requestIdleCallback == 'function') requestIdleCallback(callback, { timeout: 2000 });
-  else setTimeout(callback, 200);
+export function onIdle(callback: () => void, timeout = 2000): void {
+  if (typeof requestIdleCallback == 'function') requestIdleCallback(callback, { timeout });
+  else setTimeout(callback, Math.min(200, timeout));
 }

@@ -77,6 +77,8 @@ describe('readDataLayerEntry', () => {
     const listener: DataLayerListener = {
       consent: (...args) => calls.push(['consent', ...args]),
       ecommerce: (...args) => calls.push(['ecommerce', ...args]),
+      identify: (...args) => calls.push(['identify', ...args]),
+      logout: () => calls.push(['logout']),
     };
     readDataLayerEntry(entry, listener);
     return calls;
@@ -98,6 +100,17 @@ describe('readDataLayerEntry', () => {
     expect(read(gtag('consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied' }))).toEqual([['consent', 'denied', true]]);
     expect(read(gtag('consent', 'update', { analytics_storage: 'granted' }))).toEqual([['consent', 'granted', false]]);
     expect(read(gtag('consent', 'update', { ad_storage: 'granted' }))).toEqual([]);
+  });
+
+  it('identifies from a user_id set, configured or pushed with login or sign_up, and resets on logout', () => {
+    expect(read(gtag('set', { user_id: 'u-1' }))).toEqual([['identify', 'u-1']]);
+    expect(read(gtag('config', 'G-1', { user_id: 'u-2' }))).toEqual([['identify', 'u-2']]);
+    expect(read({ event: 'login', method: 'password', user_id: 'u-3' })).toEqual([['identify', 'u-3']]);
+    expect(read({ event: 'sign_up', user_id: 'u-4' })).toEqual([['identify', 'u-4']]);
+    expect(read({ event: 'logout' })).toEqual([['logout']]);
+    expect(read({ event: 'login', method: 'password' })).toEqual([]);
+    expect(read({ event: 'page_view', user_id: 'u-5' })).toEqual([]);
+    expect(read(gtag('set', { user_id: '' }))).toEqual([]);
   });
 
   it('ignores everything else', () => {
