@@ -105,7 +105,7 @@ function footer(shop: Shop): Html {
     </section>
     <section aria-labelledby="footer-about">
       <h2 id="footer-about">About this demo</h2>
-      <p>Every page here is tracked by one Trailmark script tag, reading declarative <code>data-trailmark-*</code> attributes and a GA4 data layer. The shop's own script calls Trailmark only to log shoppers in and out.</p>
+      <p>Every page here is tracked by one Trailmark script tag, reading declarative <code>data-trailmark-*</code> attributes and a GA4 data layer. The shop's own script never calls Trailmark: logging in and out are GA4 data layer pushes too.</p>
       <p><a href="/dashboard">Open the product-team dashboard</a></p>
     </section>
   </div>

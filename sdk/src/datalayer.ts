@@ -5,7 +5,7 @@
  * Google Consent Mode commands (`gtag('consent', 'default' | 'update',
  * {analytics_storage})`), and who the visitor is: a `user_id` set with
  * `gtag('set' | 'config', …)` or pushed with a `login` / `sign_up` event
- * identifies them, a `logout` event resets. Entries pushed before the tag
+ * (with `user_properties` as traits) identifies them, a `logout` event resets. Entries pushed before the tag
  * loaded are read first, in order, then every later push.
  *
  * Consent commands take effect at once, before anything else is recorded.
@@ -18,7 +18,7 @@ import { warn } from './lib/warn';
 export interface DataLayerListener {
   consent(status: ConsentStatus, isDefault: boolean): void;
   ecommerce(name: string, params: Record<string, unknown>): void;
-  identify(userId: string): void;
+  identify(userId: string, traits?: Record<string, unknown>): void;
   logout(): void;
 }
 
@@ -35,7 +35,10 @@ export function readDataLayerEntry(entry: unknown, listener: DataLayerListener):
   // gtag('set', {user_id}) has its parameters first; gtag('config', id, {user_id}) second; pushes carry it at the top.
   const userId = (command == 'set' ? object(name) : command == 'config' ? params : e).user_id;
   if (command == 'consent' && (storage == 'granted' || storage == 'denied')) listener.consent(storage, name == 'default');
-  else if (typeof userId == 'string' && userId && (command == 'set' || command == 'config' || name == 'login' || name == 'sign_up')) listener.identify(userId);
+  else if (typeof userId == 'string' && userId && (command == 'set' || command == 'config' || name == 'login' || name == 'sign_up')) {
+    // A login push may carry the customer's user_properties; they become the identify traits.
+    listener.identify(userId, e.user_properties && typeof e.user_properties == 'object' ? object(e.user_properties) : undefined);
+  }
   else if (command == undefined && name == 'logout') listener.logout();
   // Every GA4 ecommerce event has items, except `search`, which has a search term.
   else if ((command == 'event' || command == undefined) && typeof name == 'string' && (Array.isArray(params.items) || params.search_term)) {

@@ -234,9 +234,9 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): T
         // Decided now, mapped when the chunk is there (in push order: these promises settle in order).
         if (recording()) load('ga4').then((chunk) => chunk.mapGa4Event(name, params).forEach((e) => track(e.event, e.properties)), warn);
       },
-      identify(userId) {
+      identify(userId, traits) {
         // Tag Manager sites re-send the user id on every page: identify only when it changes.
-        if (userId != identity.userId) tracker.identify(userId);
+        if (userId != identity.userId || traits) tracker.identify(userId, traits as Properties | undefined);
       },
       logout() {
         if (identity.userId) tracker.reset();

@@ -1,36 +1,19 @@
 /**
- * Log in and log out, the two moments the shop tells Trailmark something
- * itself. The tag reads products, lists, carts and orders from the page,
- * but it has no declarative or data-layer form for "this visitor is now
- * customer X" or "this visitor left", so these use the documented JavaScript
- * API (`identify`, `reset`) through the snippet's queue: calls made before
- * /tag.js has loaded wait in `trailmark.q` and are replayed by the tag.
+ * Log in and log out, told to Trailmark the way a Tag Manager shop tells
+ * Google Analytics: a GA4 `login` push with the customer's `user_id` (and
+ * `user_properties`, which become their traits) and a `logout` push. The tag
+ * maps them to identify and reset; the shop never calls Trailmark itself.
  */
 
-type Method = 'identify' | 'reset' | 'flush';
-type Trailmark = ((method: Method, ...args: unknown[]) => unknown) & { q?: unknown[][] };
-
-function trailmark(): Trailmark {
-  const w = window as unknown as { trailmark?: Trailmark };
-  if (!w.trailmark) {
-    const stub: Trailmark = (...args: unknown[]) => void (stub.q ??= []).push(args);
-    w.trailmark = stub;
-  }
-  return w.trailmark;
+function layer(): unknown[] {
+  const w = window as unknown as { dataLayer?: unknown[] };
+  return (w.dataLayer ??= []);
 }
 
-/** Gives the tag a moment to deliver (or persist) what it holds before the page goes. */
-async function settle(): Promise<void> {
-  const flushed = trailmark()('flush');
-  if (flushed instanceof Promise) await Promise.race([flushed.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000))]);
+export function logIn(userId: string, traits: { name: string; email: string }): void {
+  layer().push({ event: 'login', method: 'demo', user_id: userId, user_properties: traits });
 }
 
-export async function logIn(userId: string, traits: { name: string; email: string }): Promise<void> {
-  trailmark()('identify', userId, traits);
-  await settle();
-}
-
-export async function logOut(): Promise<void> {
-  trailmark()('reset');
-  await settle();
+export function logOut(): void {
+  layer().push({ event: 'logout' });
 }

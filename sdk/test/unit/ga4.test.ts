@@ -103,10 +103,11 @@ describe('readDataLayerEntry', () => {
   });
 
   it('identifies from a user_id set, configured or pushed with login or sign_up, and resets on logout', () => {
-    expect(read(gtag('set', { user_id: 'u-1' }))).toEqual([['identify', 'u-1']]);
-    expect(read(gtag('config', 'G-1', { user_id: 'u-2' }))).toEqual([['identify', 'u-2']]);
-    expect(read({ event: 'login', method: 'password', user_id: 'u-3' })).toEqual([['identify', 'u-3']]);
-    expect(read({ event: 'sign_up', user_id: 'u-4' })).toEqual([['identify', 'u-4']]);
+    expect(read(gtag('set', { user_id: 'u-1' }))).toEqual([['identify', 'u-1', undefined]]);
+    expect(read(gtag('config', 'G-1', { user_id: 'u-2' }))).toEqual([['identify', 'u-2', undefined]]);
+    expect(read({ event: 'login', method: 'password', user_id: 'u-3' })).toEqual([['identify', 'u-3', undefined]]);
+    expect(read({ event: 'login', user_id: 'u-6', user_properties: { email: 'a@b.c' } })).toEqual([['identify', 'u-6', { email: 'a@b.c' }]]);
+    expect(read({ event: 'sign_up', user_id: 'u-4' })).toEqual([['identify', 'u-4', undefined]]);
     expect(read({ event: 'logout' })).toEqual([['logout']]);
     expect(read({ event: 'login', method: 'password' })).toEqual([]);
     expect(read({ event: 'page_view', user_id: 'u-5' })).toEqual([]);

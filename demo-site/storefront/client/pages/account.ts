@@ -34,13 +34,13 @@ export function initAccountPage(): void {
   };
   show();
 
-  required<HTMLFormElement>('[data-login-form]').addEventListener('submit', async (event) => {
+  required<HTMLFormElement>('[data-login-form]').addEventListener('submit', (event) => {
     event.preventDefault();
     const choice = (event.currentTarget as HTMLFormElement).querySelector<HTMLInputElement>('input[name=account]:checked');
     if (!choice) return;
     const account = { userId: choice.value, name: choice.dataset.name ?? choice.value, email: choice.dataset.email ?? '' };
     setAccount(account);
-    await logIn(account.userId, { name: account.name, email: account.email });
+    logIn(account.userId, { name: account.name, email: account.email });
     const back = new URLSearchParams(location.search).get('return');
     // Only a path on this site: ?return= must not send the shopper elsewhere.
     if (back && /^\/(?!\/)/.test(back)) location.assign(back);
@@ -50,9 +50,9 @@ export function initAccountPage(): void {
     }
   });
 
-  required('[data-logout]').addEventListener('click', async () => {
+  required('[data-logout]').addEventListener('click', () => {
     setAccount(undefined);
-    await logOut();
+    logOut();
     show();
     required<HTMLElement>('#main').focus();
   });
