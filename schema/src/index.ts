@@ -2,3 +2,4 @@ export * from './messages';
 export * from './ecommerce';
 export * from './recommendations';
 export * from './limits';
+export * from './admin-api';

@@ -5,8 +5,8 @@
  */
 import type { Sql } from '../lib/sql';
 import { DAY_MS } from '../lib/decay';
-import type { LifecycleThresholds } from '../sites/site';
-import { newProfile, type LifecycleStage, type Profile } from './profile';
+import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
+import { newProfile, type Profile } from './profile';
 
 export class ProfileStore {
   private readonly loaded = new Map<string, Profile>();

@@ -9,7 +9,7 @@
 import { EVENTS, type StoredMessage } from '@trailmark/schema';
 import { productFacts, productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { DAY_MS, decayedWeight, valueAt } from '../lib/decay';
-import type { LifecycleThresholds } from '../sites/site';
+import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 
 export const SESSION_GAP_MS = 30 * 60_000;
 export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
@@ -306,8 +306,6 @@ function dedupeLatest(views: TimedProduct[]): TimedProduct[] {
   for (const view of views) latest.set(view.productId, view);
   return [...latest.values()].sort((a, b) => a.at - b.at);
 }
-
-export type LifecycleStage = 'new' | 'active' | 'at-risk' | 'sleeping' | 'lapsed';
 
 /**
  * Lifecycle by recency and frequency: new (first seen within the active

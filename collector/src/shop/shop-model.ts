@@ -4,7 +4,7 @@
  * ShopState Durable Object runs it on its own storage; the offline
  * benchmark runs the very same code on an in-process SQLite.
  */
-import type { RecommendationResponse, Slot, StoredMessage } from '@trailmark/schema';
+import type { LifecycleThresholds, ProfileView, RecommendationResponse, Slot, StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CatalogStore } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
@@ -16,15 +16,12 @@ import {
   lifecycleStage,
   mergeProfiles,
   type Attribution,
-  type LifecycleStage,
-  type Profile,
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
 import { AGGREGATE_SCHEMA, AggregateStore } from '../recommend/aggregate-store';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
-import type { LifecycleThresholds } from '../sites/site';
 
 /** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
 export const SHOP_SCHEMA = `
@@ -66,29 +63,6 @@ export interface RecommendInput {
   geo: { country?: string; region?: string };
   holdoutPercent: number;
   nowMs: number;
-}
-
-export interface ProfileView {
-  profileId: string;
-  userId?: string;
-  anonymousIds: string[];
-  userIds: string[];
-  mergedProfileIds: string[];
-  firstSeen: string;
-  lastSeen: string;
-  lifecycle: LifecycleStage;
-  region: Profile['geo'];
-  device: Profile['device'];
-  sessions: number;
-  counts: Profile['counts'];
-  revenue: number;
-  interests: { category: string; score: number }[];
-  recentViews: { productId: string; name?: string; at: string }[];
-  recentCategories: { category: string; at: string }[];
-  searches: { query: string; at: string }[];
-  cart: { productId: string; name?: string; quantity: number; price?: number }[];
-  orders: { orderId: string; at: string; total: number; currency?: string; productIds: string[] }[];
-  purchaseCycles: { productId: string; name?: string; purchases: number; lastAt: string; meanIntervalDays?: number }[];
 }
 
 const APPLIED_RETENTION_MS = 35 * 24 * 3600 * 1000;

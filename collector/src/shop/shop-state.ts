@@ -6,14 +6,12 @@
  * bounded number of indexed lookups.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { RecommendationResponse } from '@trailmark/schema';
+import type { LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse } from '@trailmark/schema';
 import type { CatalogItem } from '../catalog/catalog-store';
 import type { ProductFacts } from '../catalog/product-facts';
-import type { LifecycleStage } from '../profiles/profile';
 import { idHash } from '../lib/hash';
-import type { LifecycleThresholds } from '../sites/site';
 import { migrate } from '../lib/migrate';
-import { SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type ProfileView, type RecommendInput } from './shop-model';
+import { SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput } from './shop-model';
 
 export type { IngestItem, IngestOutcome } from './shop-model';
 

@@ -1,14 +1,5 @@
 /** A site (one shop) and its settings, with the defaults a new site gets. */
-
-/** Lifecycle stage thresholds in days of inactivity (see profiles/profile.ts lifecycleStage). */
-export interface LifecycleThresholds {
-  /** Seen within this many days: active (or new, on a first visit). */
-  activeDays: number;
-  /** Idle up to this many days: at risk. */
-  atRiskDays: number;
-  /** Idle up to this many days: sleeping; beyond it: lapsed. */
-  lapsedDays: number;
-}
+import type { LifecycleThresholds } from '@trailmark/schema';
 
 export interface SiteSettings {
   /** Drop messages that do not carry granted consent (`context.consent`). */

@@ -5,7 +5,7 @@
  * (events, funnel) or days (regions, slots) the range overlaps; reading them
  * costs rows per hour/day of the range, not per event.
  */
-import { EVENTS } from '@trailmark/schema';
+import { EVENTS, type EventStats, type RegionFigures, type SlotFigures, type VariantFigures } from '@trailmark/schema';
 import { relativeLift, type Lift } from '../lib/lift';
 
 export const FUNNEL = [EVENTS.productViewed, EVENTS.productAdded, EVENTS.checkoutStarted, EVENTS.orderCompleted] as const;
@@ -17,52 +17,10 @@ export interface StatsRange {
   to: string;
 }
 
-export interface VariantFigures {
-  impressions: number;
-  clicks: number;
-  ctr: number | null;
-  adds: number;
-  orders: number;
-  revenue: number;
-  /** Shoppers with a first impression in the range, and what they bought afterwards. */
-  visitors: number;
-  converted: number;
-  conversionRate: number | null;
-  revenuePerVisitor: number | null;
-}
-
-export interface Stats {
-  from: string;
-  to: string;
-  events: {
-    total: number;
-    byType: Record<string, number>;
-    byEvent: Record<string, number>;
-    overTime: { bucket: string; total: number; byType: Record<string, number> }[];
-    granularity: 'hour' | 'day';
-  };
-  funnel: { step: string; count: number; fromPrevious: number | null; fromFirst: number | null }[];
-  regions: {
-    country: string;
-    region: string;
-    views: number;
-    units: number;
-    revenue: number;
-    topProducts: { productId: string; category: string | null; views: number; units: number; revenue: number }[];
-    topCategories: { category: string; views: number; units: number; revenue: number }[];
-  }[];
-  slots: {
-    slot: string;
-    treatment: VariantFigures;
-    control: VariantFigures;
-    lift: { ctr: Lift; conversionRate: Lift; revenuePerVisitor: Lift };
-  }[];
-}
-
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const round = (x: number) => Math.round(x * 100) / 100;
 
-export async function readStats(db: D1Database, range: StatsRange): Promise<Stats> {
+export async function readStats(db: D1Database, range: StatsRange): Promise<EventStats> {
   const spanHours = (Date.parse(range.to) - Date.parse(range.from)) / 3600_000;
   const granularity = spanHours <= 72 ? 'hour' : 'day';
   const fromHour = range.from.slice(0, 13);
@@ -124,7 +82,7 @@ interface HourlyRow {
   count: number;
 }
 
-function eventFigures(rows: HourlyRow[], granularity: 'hour' | 'day'): Stats['events'] {
+function eventFigures(rows: HourlyRow[], granularity: 'hour' | 'day'): EventStats['events'] {
   const byType: Record<string, number> = {};
   const byEvent: Record<string, number> = {};
   const buckets = new Map<string, { bucket: string; total: number; byType: Record<string, number> }>();
@@ -141,7 +99,7 @@ function eventFigures(rows: HourlyRow[], granularity: 'hour' | 'day'): Stats['ev
   return { total, byType, byEvent, overTime: [...buckets.values()], granularity };
 }
 
-function funnelFigures(rows: HourlyRow[]): Stats['funnel'] {
+function funnelFigures(rows: HourlyRow[]): EventStats['funnel'] {
   const counts = FUNNEL.map((step) => rows.filter((r) => r.type === 'track' && r.event === step).reduce((sum, r) => sum + r.count, 0));
   return FUNNEL.map((step, i) => ({
     step,
@@ -161,8 +119,8 @@ interface RegionRow {
   revenue: number;
 }
 
-function regionFigures(rows: RegionRow[]): Stats['regions'] {
-  const regions = new Map<string, Stats['regions'][number] & { categories: Map<string, { views: number; units: number; revenue: number }> }>();
+function regionFigures(rows: RegionRow[]): RegionFigures[] {
+  const regions = new Map<string, RegionFigures & { categories: Map<string, { views: number; units: number; revenue: number }> }>();
   for (const row of rows) {
     const key = `${row.country}/${row.region}`;
     let region = regions.get(key);
@@ -216,7 +174,7 @@ interface ExposureRow {
   revenue_squares: number;
 }
 
-function slotFigures(rows: SlotRow[], exposures: ExposureRow[]): Stats['slots'] {
+function slotFigures(rows: SlotRow[], exposures: ExposureRow[]): SlotFigures[] {
   const slots = [...new Set([...rows.map((r) => r.slot), ...exposures.map((e) => e.slot)])].sort();
   return slots.map((slot) => {
     const figures = (variant: string): VariantFigures => {

@@ -129,8 +129,11 @@ function nameOf(e: StoredEvent): string {
 }
 
 function detailOf(e: StoredEvent): string {
-  const p = e.properties ?? {};
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (e.type === 'page') return text(e.context.page?.path) || text(e.properties?.path);
+  if (e.type === 'identify') return text(e.traits?.name) || text(e.traits?.email);
+  if (e.type !== 'track') return '';
+  const p = e.properties ?? {};
   const products = Array.isArray(p.products) ? p.products.length : 0;
   switch (e.event) {
     case 'Products Searched':
@@ -148,8 +151,5 @@ function detailOf(e: StoredEvent): string {
     case 'Web Vitals':
       return [text(p.metric), typeof p.value === 'number' ? String(Math.round(p.value * 100) / 100) : '', text(p.rating)].filter(Boolean).join(' ');
   }
-  if (e.type === 'track') return text(p.name) || text(p.product_id);
-  if (e.type === 'page') return text(e.context?.page?.path) || text(p.path);
-  if (e.type === 'identify') return text(e.traits?.name) || text(e.traits?.email);
-  return '';
+  return text(p.name) || text(p.product_id);
 }
