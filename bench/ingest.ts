@@ -5,7 +5,7 @@
  * alternate, and /healthz is measured only once the previous round's backlog
  * is stored, so the baseline is never slowed by our own background work.
  */
-import { waitUntilStored } from './lib/admin';
+import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { runLoad, type LoadResult } from './lib/load';
 import { benchBatch } from './lib/messages';
 
@@ -31,7 +31,7 @@ export async function benchIngest(
     });
   await runLoad({ origin, concurrency, durationMs: 1500, request: () => ({ path: '/healthz' }) });
   await ingestRound(1500);
-  await waitUntilStored(server, { adminToken });
+  await waitUntilStored({ url: server.url, adminToken });
 
   const health: LoadResult[] = [];
   const ingest: LoadResult[] = [];
@@ -42,7 +42,7 @@ export async function benchIngest(
     const result = await ingestRound(roundMs);
     ingest.push(result);
     events += result.requests * batchSize;
-    drainMs += await waitUntilStored(server, { adminToken });
+    drainMs += await waitUntilStored({ url: server.url, adminToken });
   }
   const pick = (runs: LoadResult[], key: 'rps' | 'p50' | 'p99') => median(runs.map((r) => r[key]));
   const ingestRps = pick(ingest, 'rps');

@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { build } from '../scripts/build.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/lib/find-chromium.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { exportEvents, pendingMessages, putSite } from '../demo-site/simulate/admin-client';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,11 +49,8 @@ const page = createServer((_req, res) => {
 });
 await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
 const shopOrigin = `http://127.0.0.1:${(page.address() as { port: number }).port}`;
-await fetch(`${collector}/v1/admin/sites/soak-write-key`, {
-  method: 'PUT',
-  headers: admin,
-  body: JSON.stringify({ name: 'soak', allowedOrigins: [shopOrigin] }),
-});
+const adminOptions = { url: collector, adminToken: ADMIN_TOKEN };
+await putSite({ ...adminOptions, writeKey: 'soak-write-key', name: 'soak', allowedOrigins: [shopOrigin] });
 
 const browser = await chromium.launch({ executablePath: (await findChromium()).executablePath, args: CHROMIUM_ARGS });
 const context = await browser.newContext({
@@ -150,16 +148,9 @@ log(`Sent ${sent} events; waiting until the tag has delivered them and the colle
 /** Soak Event seq → how many times it is stored. */
 async function storedCounts(): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
-  let cursor = '';
-  do {
-    const res = await fetch(`${collector}/v1/admin/export?writeKey=soak-write-key&limit=10000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
-    for (const line of (await res.text()).split('\n')) {
-      if (!line) continue;
-      const event = JSON.parse(line);
-      if (event.event === 'Soak Event') counts.set(event.properties.seq, (counts.get(event.properties.seq) ?? 0) + 1);
-    }
-    cursor = res.headers.get('next-cursor') ?? '';
-  } while (cursor);
+  for (const event of await exportEvents({ ...adminOptions, writeKey: 'soak-write-key', pageSize: 10_000 })) {
+    if (event.event === 'Soak Event') counts.set(event.properties.seq, (counts.get(event.properties.seq) ?? 0) + 1);
+  }
   return counts;
 }
 
@@ -167,7 +158,7 @@ async function storedCounts(): Promise<Map<number, number>> {
 const deliveryDeadline = Date.now() + 5 * 60_000;
 let counts = new Map<number, number>();
 for (;;) {
-  const { pending } = (await (await fetch(`${collector}/v1/admin/ingest-status?writeKey=soak-write-key`, { headers: admin })).json()) as { pending: number };
+  const pending = await pendingMessages(adminOptions);
   if (pending === 0) {
     counts = await storedCounts();
     if (counts.size >= sent || Date.now() > deliveryDeadline) break;

@@ -1,12 +1,14 @@
 /**
- * The few collector calls around a simulation: is it up, load the catalog,
- * wait until everything accepted is stored. Each failure says what to do.
+ * The admin calls that simulations, the seed, benchmarks and end-to-end tests
+ * make: is the collector up, create a site, load the catalog, wait until
+ * everything accepted is stored, export what was stored. Each failure says
+ * what to do.
  */
 import type { Product } from '@trailmark/schema';
 import { catalogNdjson } from './catalog';
 import { SendError, networkError, normaliseUrl, serverMessage } from './send';
 
-interface AdminOptions {
+export interface AdminOptions {
   url: string;
   adminToken: string;
   fetch?: typeof fetch;
@@ -78,6 +80,38 @@ export async function waitUntilStored(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }
+}
+
+/** `PUT /v1/admin/sites/:writeKey`: creates (or changes) a site. */
+export async function putSite(
+  options: AdminOptions & { writeKey: string; name?: string; allowedOrigins: string[]; settings?: Record<string, unknown> },
+): Promise<void> {
+  const response = await adminFetch(options, `${normaliseUrl(options.url)}/v1/admin/sites/${encodeURIComponent(options.writeKey)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: options.name ?? options.writeKey, allowedOrigins: options.allowedOrigins, settings: options.settings ?? {} }),
+  });
+  if (!response.ok) throw new SendError(`Creating site ${options.writeKey} failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
+}
+
+/**
+ * Every stored event of a site, oldest first (`GET /v1/admin/export`,
+ * following `Next-Cursor`). Does not wait for pending messages: call
+ * `waitUntilStored` first when the count matters.
+ */
+export async function exportEvents<T = Record<string, any>>(options: AdminOptions & { writeKey: string; pageSize?: number }): Promise<T[]> {
+  const base = normaliseUrl(options.url);
+  const events: T[] = [];
+  let cursor = '';
+  do {
+    const query = `writeKey=${encodeURIComponent(options.writeKey)}&limit=${options.pageSize ?? 5000}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const response = await adminFetch(options, `${base}/v1/admin/export?${query}`);
+    const body = await response.text();
+    if (!response.ok) throw new SendError(`Export failed (${response.status}): ${serverMessage(body)}`, response.status);
+    for (const line of body.split('\n')) if (line) events.push(JSON.parse(line) as T);
+    cursor = response.headers.get('next-cursor') ?? '';
+  } while (cursor);
+  return events;
 }
 
 /** An admin request; turns the answers that mean "wrong token" or "admin off" into clear errors. */

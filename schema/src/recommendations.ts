@@ -5,7 +5,8 @@ export type Slot = (typeof SLOTS)[number];
 
 export type Variant = 'treatment' | 'control';
 
-export interface RecommendedItem {
+/** A product as the catalog knows it: learned from product events or loaded in bulk. */
+export interface CatalogItem {
   productId: string;
   name: string;
   price?: number;
@@ -13,6 +14,10 @@ export interface RecommendedItem {
   imageUrl?: string;
   url?: string;
   category?: string;
+  inStock: boolean;
+}
+
+export interface RecommendedItem extends Omit<CatalogItem, 'inStock'> {
   score: number;
   /** Which strategy put the item here, e.g. `popular-in-region`, `also-viewed`. */
   reason: string;

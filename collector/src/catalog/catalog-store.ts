@@ -3,6 +3,7 @@
  * bulk. A fact replaces an older one only if it is at least as recent, so
  * events replayed out of order cannot roll a price back.
  */
+import type { CatalogItem } from '@trailmark/schema';
 import type { Sql, SqlValue } from '../lib/sql';
 import type { ProductFacts } from './product-facts';
 
@@ -21,16 +22,6 @@ CREATE TABLE IF NOT EXISTS catalog (
 CREATE INDEX IF NOT EXISTS catalog_by_category ON catalog (category);
 `;
 
-export interface CatalogItem {
-  productId: string;
-  name: string;
-  price?: number;
-  currency?: string;
-  imageUrl?: string;
-  url?: string;
-  category?: string;
-  inStock: boolean;
-}
 
 interface CatalogRow {
   product_id: string;

@@ -5,8 +5,7 @@
  * the catalog — so a slot is never empty while anything is in stock, and
  * never random.
  */
-import type { RecommendedItem, Slot, Variant } from '@trailmark/schema';
-import type { CatalogItem } from '../catalog/catalog-store';
+import type { CatalogItem, RecommendedItem, Slot, Variant } from '@trailmark/schema';
 import { interestTags, type Profile } from '../profiles/profile';
 import { scope, type AggregateStore, type Scored } from './aggregate-store';
 import { dueForReorder, interestPicks, linked, popular, recentlyViewed, sessionSeeds, TUNING } from './strategies';

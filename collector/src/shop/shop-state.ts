@@ -6,8 +6,7 @@
  * bounded number of indexed lookups.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse } from '@trailmark/schema';
-import type { CatalogItem } from '../catalog/catalog-store';
+import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse } from '@trailmark/schema';
 import type { ProductFacts } from '../catalog/product-facts';
 import { idHash } from '../lib/hash';
 import { migrate } from '../lib/migrate';

@@ -2,42 +2,20 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as adminApi from '../../../demo-site/simulate/admin-client';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export async function createSite(baseURL: string, allowedOrigins: string[] = []): Promise<string> {
   const writeKey = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const res = await fetch(`${baseURL}/v1/admin/sites/${writeKey}`, {
-    method: 'PUT',
-    headers: { ...admin, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: writeKey, allowedOrigins }),
-  });
-  if (!res.ok) throw new Error(`create site: ${res.status} ${await res.text()}`);
+  await adminApi.putSite({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey, allowedOrigins });
   return writeKey;
 }
 
-export async function waitUntilStored(baseURL: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${baseURL}/v1/admin/ingest-status`, { headers: admin });
-    const { pending } = (await res.json()) as { pending: number };
-    if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending} messages still pending`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export async function exportEvents(baseURL: string, writeKey: string): Promise<Record<string, any>[]> {
-  await waitUntilStored(baseURL);
-  const events: Record<string, any>[] = [];
-  let cursor = '';
-  do {
-    const res = await fetch(`${baseURL}/v1/admin/export?writeKey=${writeKey}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
-    for (const line of (await res.text()).split('\n')) if (line) events.push(JSON.parse(line));
-    cursor = res.headers.get('next-cursor') ?? '';
-  } while (cursor);
-  return events;
+  const admin = { url: baseURL, adminToken: ADMIN_TOKEN };
+  await adminApi.waitUntilStored({ ...admin, timeoutMs: 20_000, intervalMs: 100 });
+  return adminApi.exportEvents({ ...admin, writeKey });
 }
 
 /** Polls the export until `predicate` holds (clients flush on their own schedule). */

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ConsoleMessage, type LaunchOptions, type Locator, type Page, expect } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../../scripts/lib/find-chromium.mjs';
+import * as adminApi from '../../simulate/admin-client';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
 export const WRITE_KEY = 'demo-write-key';
@@ -67,26 +68,12 @@ export async function adminJson<T>(baseURL: string, pathAndQuery: string): Promi
 }
 
 export async function waitUntilStored(baseURL: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { pending } = await adminJson<{ pending: number }>(baseURL, '/v1/admin/ingest-status');
-    if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending} messages still waiting to be stored`);
-    await sleep(150);
-  }
+  await adminApi.waitUntilStored({ url: baseURL, adminToken: ADMIN_TOKEN, timeoutMs, intervalMs: 150 });
 }
 
 /** Every stored event of the demo site, following Next-Cursor. */
-export async function exportAll(baseURL: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let cursor = '';
-  do {
-    const res = await fetch(`${baseURL}/v1/admin/export?writeKey=${WRITE_KEY}&limit=10000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
-    if (!res.ok) throw new Error(`export: ${res.status} ${await res.text()}`);
-    for (const line of (await res.text()).split('\n')) if (line) events.push(JSON.parse(line) as StoredEvent);
-    cursor = res.headers.get('next-cursor') ?? '';
-  } while (cursor);
-  return events;
+export function exportAll(baseURL: string): Promise<StoredEvent[]> {
+  return adminApi.exportEvents<StoredEvent>({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey: WRITE_KEY, pageSize: 10_000 });
 }
 
 /** Polls until `predicate` holds; returns the last value either way (the caller's expect says what was missing). */

@@ -7,47 +7,24 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Page, Request } from '@playwright/test';
+import * as adminApi from '../../../demo-site/simulate/admin-client';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export type Stored = Record<string, any> & { type: string; messageId: string; anonymousId?: string; userId?: string; event?: string };
 
 /** A new site on the collector, allowing the fixture origins; settings as the admin API takes them. */
 export async function createSite(baseURL: string, settings: Record<string, unknown> = {}): Promise<string> {
   const writeKey = `sdk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const res = await fetch(`${baseURL}/v1/admin/sites/${writeKey}`, {
-    method: 'PUT',
-    headers: { ...admin, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: writeKey, allowedOrigins: ['http://127.0.0.1:*', 'http://localhost:*'], settings }),
-  });
-  if (!res.ok) throw new Error(`create site: ${res.status} ${await res.text()}`);
+  await adminApi.putSite({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey, allowedOrigins: ['http://127.0.0.1:*', 'http://localhost:*'], settings });
   return writeKey;
-}
-
-async function waitUntilStored(baseURL: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await fetch(`${baseURL}/v1/admin/ingest-status`, { headers: admin });
-    const { pending } = (await res.json()) as { pending: number };
-    if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending} messages still pending`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Every event the collector stored for a write key, oldest first. */
 export async function storedEvents(baseURL: string, writeKey: string): Promise<Stored[]> {
-  await waitUntilStored(baseURL);
-  const events: Stored[] = [];
-  let cursor = '';
-  do {
-    const res = await fetch(`${baseURL}/v1/admin/export?writeKey=${writeKey}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
-    if (!res.ok) throw new Error(`export: ${res.status} ${await res.text()}`);
-    for (const line of (await res.text()).split('\n')) if (line) events.push(JSON.parse(line));
-    cursor = res.headers.get('next-cursor') ?? '';
-  } while (cursor);
-  return events;
+  const admin = { url: baseURL, adminToken: ADMIN_TOKEN };
+  await adminApi.waitUntilStored({ ...admin, timeoutMs: 20_000, intervalMs: 100 });
+  return adminApi.exportEvents<Stored>({ ...admin, writeKey });
 }
 
 /** Polls the stored events until `enough` holds (the tag sends on its own schedule), then returns them. */
