@@ -110,3 +110,43 @@ describe('fault injection endpoint', () => {
     expect(production.status).toBe(404);
   });
 });
+
+describe('accept buffer', () => {
+  const pendingRows = (stub: DurableObjectStub<IngestShard>) =>
+    runInDurableObject(stub, (_shard: IngestShard, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pending').one().n);
+
+  it('commits requests that arrive together as one write, and acknowledges each only once it is durable', async () => {
+    const writeKey = await createSite();
+    const [stub] = shardStubs(env, writeKey);
+    const requests = Array.from({ length: 40 }, (_, i) => [{ kind: 'event', message: { ...track({ anonymousId: `group-${i}` }), receivedAt: new Date().toISOString(), context: { geo: {}, device: { type: 'desktop' }, bot: false } } }]);
+    await Promise.all(requests.map((items) => stub!.accept(writeKey, JSON.stringify(items), 1)));
+    expect(await stub!.pendingCount()).toBe(40);
+    // Fewer rows than requests: all that arrived while the first commit was made durable went in one.
+    expect(await pendingRows(stub!)).toBeLessThan(40);
+    await drainAll(writeKey);
+    expect((await exportEvents(writeKey)).map((e) => e.anonymousId).sort()).toEqual(requests.map((_, i) => `group-${i}`).sort());
+  });
+
+  it('holds the drain back while a burst lasts, and stores it all once the burst eases or has gone on too long', async () => {
+    const writeKey = await createSite();
+    const burst = (tag: string) => Array.from({ length: 300 }, (_, i) => track({ anonymousId: 'burst-shopper', messageId: `${tag}-${i}` }));
+    expect((await post('/v1/batch', { writeKey, batch: burst('a') })).status).toBe(200);
+    const stub = (await Promise.all(shardStubs(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
+
+    // 300 messages within the first moments: a burst, so the alarm leaves them for later.
+    await runDurableObjectAlarm(stub);
+    expect(await stub.pendingCount()).toBe(300);
+    // Nothing new arrived since: the burst has eased, and the next alarm drains.
+    await runDurableObjectAlarm(stub);
+    expect(await stub.pendingCount()).toBe(0);
+
+    // A burst that has lasted longer than the drain may wait is drained even while it goes on.
+    expect((await post('/v1/batch', { writeKey, batch: burst('b') })).status).toBe(200);
+    await runInDurableObject(stub, (shard: IngestShard) => {
+      (shard as unknown as { burstSince: number }).burstSince = Date.now() - 60_000;
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await stub.pendingCount()).toBe(0);
+    expect(await exportEvents(writeKey)).toHaveLength(600);
+  });
+});

@@ -88,8 +88,10 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     return c.json({ ok: true, accepted: 0, rejected: [], dropped: messages.length } satisfies IngestResponse & { dropped: number });
   }
 
+  const receivedAt = new Date(receivedAtMs).toISOString();
   const facts: RequestFacts = {
     receivedAtMs,
+    receivedAt,
     geo: geoFromRequest(request, c.env.DEV_MODE === 'true'),
     browserUserAgent: c.req.header('origin') || c.req.header('sec-fetch-mode') ? (c.req.header('user-agent') ?? '') : undefined,
     sentAt: typeof body.sentAt === 'string' ? body.sentAt : c.req.header('sentat'),
@@ -99,7 +101,6 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     // An upper bound: a UTF-16 code unit is at most three UTF-8 bytes.
     requestBytes: text.length * 3,
   };
-  const receivedAt = new Date(receivedAtMs).toISOString();
   const items: PendingItem[] = [];
   const rejected: IngestResponse['rejected'] = [];
   let dropped = 0;

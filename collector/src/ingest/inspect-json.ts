@@ -9,27 +9,42 @@
 export const MAX_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent: Visit | undefined;
+  key: string | number;
+}
+
 /** Returns why the value is unacceptable, or null when it is fine. */
 export function inspectJson(root: unknown): string | null {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: root, depth: 0, path: '' }];
+  // Paths are spelled out only when something is wrong: the common case never builds them.
+  const stack: Visit[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
-      if (!value.isWellFormed()) return `${path || 'a value'} contains invalid UTF-16 (a lone surrogate)`;
+      if (!value.isWellFormed()) return `${pathOf(visit) || 'a value'} contains invalid UTF-16 (a lone surrogate)`;
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
+    if (depth >= MAX_DEPTH) return `${pathOf(visit)} is nested deeper than ${MAX_DEPTH} levels`;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], depth: depth + 1, path: `${path}[${i}]` });
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i], depth: depth + 1, parent: visit, key: i });
       continue;
     }
     for (const key of Object.keys(value)) {
-      const keyPath = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed (at ${keyPath})`;
-      if (!key.isWellFormed()) return `a key under ${path || 'the message'} contains invalid UTF-16 (a lone surrogate)`;
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: keyPath });
+      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed (at ${pathOf({ value: undefined, depth, parent: visit, key })})`;
+      if (!key.isWellFormed()) return `a key under ${pathOf(visit) || 'the message'} contains invalid UTF-16 (a lone surrogate)`;
+      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: visit, key });
     }
   }
   return null;
+}
+
+/** `context.page.url`, `products[3].sku`: where a visit sits in the message. */
+function pathOf(visit: Visit): string {
+  const keys: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) keys.unshift(at.key);
+  return keys.reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), '');
 }

@@ -12,6 +12,8 @@ import { inspectJson } from './inspect-json';
 
 export interface RequestFacts {
   receivedAtMs: number;
+  /** `receivedAtMs` as an ISO string, formatted once per request. */
+  receivedAt: string;
   geo: Geo;
   /**
    * The request's User-Agent when the request came from a browser (it has an
@@ -62,25 +64,24 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   if (!parsed.ok) return { outcome: 'rejected', reason: parsed.reason, messageId: claimedId };
   const message = parsed.message;
 
-  const context: Record<string, unknown> = { ...facts.context, ...message.context };
+  // The IP address is never stored. (Rest destructuring rather than `delete`, which would slow every later read of the object.)
+  const { ip: _ip, ...context }: Record<string, unknown> = { ...facts.context, ...message.context };
   if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped' };
-  delete context.ip; // never stored
 
   const { device, bot } = deviceFromUserAgent(
     typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,
   );
   const times = correctedTimes(message.timestamp ?? message.originalTimestamp, message.sentAt ?? facts.sentAt, facts.receivedAtMs);
 
+  const { writeKey: _writeKey, originalTimestamp: _original, ...fields } = message as typeof message & { writeKey?: unknown };
   const stored = {
-    ...message,
+    ...fields,
     // Without an id from the sender, one derived from the content keeps a retried message idempotent.
     messageId: message.messageId ?? `auto-${contentDigest(JSON.stringify(input))}`,
-    receivedAt: new Date(facts.receivedAtMs).toISOString(),
+    receivedAt: facts.receivedAt,
     ...times,
     context: { ...context, geo: facts.geo, device, bot },
-  } as StoredMessage & { writeKey?: unknown; sentAt?: string };
-  if (!times.originalTimestamp) delete stored.originalTimestamp;
-  delete stored.writeKey;
+  } as StoredMessage;
   return { outcome: 'accepted', message: stored };
 }
 

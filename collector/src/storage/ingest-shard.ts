@@ -47,6 +47,18 @@ const DRAIN_BATCH = 1000;
  */
 const DRAIN_REST_FACTOR = 4;
 const BACKLOG_REST_MS = 5;
+/**
+ * A burst: at least this many messages a second reaching this shard. For the
+ * first seconds of a burst the drain waits, so every CPU cycle goes to
+ * acknowledging requests; the buffer absorbs it (as a queue would) and the
+ * drain catches up with large, efficient batches once the burst eases or has
+ * lasted MAX_BURST_DEFER_MS. Below this rate a shopper's events are stored
+ * within DRAIN_DELAY_MS, which keeps recommendations fresh.
+ */
+const BURST_MESSAGES_PER_S = 500;
+const MAX_BURST_DEFER_MS = 5000;
+/** Past this many waiting messages the drain runs back to back whatever arrives: the buffer stays bounded. */
+const HIGH_WATER_MESSAGES = 20_000;
 /** A message that failed alone this often while storage was healthy is dead-lettered. */
 const DEAD_AFTER_SOLO_FAILURES = 3;
 const MAX_BACKOFF_MS = 60_000;
@@ -102,6 +114,12 @@ export class IngestShard extends DurableObject<Env> {
   private faults: Faults = { failDrains: 0, failAfterProfiles: 0, poison: [] };
   private lastError = '';
   private acceptedSinceDrain = 0;
+  /** Messages accepted since the last alarm looked, for the burst rate. */
+  private acceptedSinceCheck = 0;
+  private firstAcceptSinceCheck: number | undefined;
+  private burstSince: number | undefined;
+  private toCommit: { writeKey: string; itemsJson: string; itemCount: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private committing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,24 +136,79 @@ export class IngestShard extends DurableObject<Env> {
    * Appends one request's items (a JSON array of PendingItem, serialised once
    * by the caller) and returns once they are durable.
    */
-  async accept(writeKey: string, itemsJson: string, itemCount: number): Promise<void> {
-    this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, itemsJson, itemCount);
+  accept(writeKey: string, itemsJson: string, itemCount: number): Promise<void> {
     this.acceptedSinceDrain++;
-    if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
+    this.acceptedSinceCheck += itemCount;
+    this.firstAcceptSinceCheck ??= Date.now();
+    return new Promise((resolve, reject) => {
+      this.toCommit.push({ writeKey, itemsJson, itemCount, resolve, reject });
+      if (!this.committing) void this.commitAccepted();
+    });
+  }
+
+  /**
+   * Group commit: the requests that arrive while one commit is being made
+   * durable are written together in the next, one row per write key. Under
+   * load that is one storage commit for many requests; alone, a request is
+   * committed at once, with no added wait. Each caller returns only once its
+   * own items are durable.
+   */
+  private async commitAccepted(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.toCommit.length > 0) {
+        const group = this.toCommit.splice(0);
+        try {
+          this.ctx.storage.transactionSync(() => {
+            for (const [writeKey, requests] of groupBy(group, (r) => r.writeKey)) {
+              const items = requests.length === 1 ? requests[0]!.itemsJson : `[${requests.map((r) => r.itemsJson.slice(1, -1)).join(',')}]`;
+              const count = requests.reduce((sum, r) => sum + r.itemCount, 0);
+              this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, items, count);
+            }
+          });
+          if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
+          await this.ctx.storage.sync();
+          for (const request of group) request.resolve();
+        } catch (err) {
+          for (const request of group) request.reject(err);
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   override async alarm(): Promise<void> {
     this.alarmSet = false;
+    if (this.deferForBurst()) {
+      await this.schedule(DRAIN_DELAY_MS);
+      return;
+    }
     const started = Date.now();
     this.acceptedSinceDrain = 0;
     const result = await this.drain();
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending').one().attempts ?? 0;
-      const busy = this.acceptedSinceDrain > 0;
+      const busy = this.acceptedSinceDrain > 0 && result.pending < HIGH_WATER_MESSAGES;
       const rest = busy ? Math.max(DRAIN_DELAY_MS, (Date.now() - started) * DRAIN_REST_FACTOR) : BACKLOG_REST_MS;
       const backoff = attempts === 0 ? rest : Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + Math.random()));
       await this.schedule(backoff);
     }
+  }
+
+  /** Is a burst on that the drain should stay out of for now (see BURST_MESSAGES_PER_S)? */
+  private deferForBurst(): boolean {
+    const now = Date.now();
+    // Over the time since the first message after the last look: a quiet spell before a burst does not hide it.
+    const rate = (this.acceptedSinceCheck * 1000) / Math.max(DRAIN_DELAY_MS, now - (this.firstAcceptSinceCheck ?? now));
+    this.acceptedSinceCheck = 0;
+    this.firstAcceptSinceCheck = undefined;
+    if (rate < BURST_MESSAGES_PER_S) {
+      this.burstSince = undefined;
+      return false;
+    }
+    this.burstSince ??= now;
+    return now - this.burstSince < MAX_BURST_DEFER_MS && this.pendingCount() < HIGH_WATER_MESSAGES;
   }
 
   /**
