@@ -105,8 +105,15 @@ export async function benchRecommendations(
  */
 async function measureFreshness(origin: string, _adminToken: string, products: string[], samples: number) {
   const times: number[] = [];
+  const home = async (anonymousId: string) =>
+    (await (await fetch(`${origin}/v1/recommendations?writeKey=demo-write-key&slot=home&anonymousId=${anonymousId}`)).json()) as {
+      variant: string;
+      items: { productId: string }[];
+    };
   for (let i = 0; i < samples; i++) {
-    const anonymousId = `freshness-${Date.now()}-${i}`;
+    // The holdout group sees best sellers whatever it views, by design: measure with shoppers of the treatment group.
+    let anonymousId = '';
+    for (let attempt = 0; !anonymousId || (await home(anonymousId)).variant === 'control'; attempt++) anonymousId = `freshness-${Date.now()}-${i}-${attempt}`;
     const productId = products[(i * 31) % products.length]!;
     const started = performance.now();
     const res = await fetch(`${origin}/v1/batch`, {
@@ -119,9 +126,7 @@ async function measureFreshness(origin: string, _adminToken: string, products: s
     });
     if (!res.ok) throw new Error(`freshness: ingest answered ${res.status}`);
     for (;;) {
-      const recs = (await (await fetch(`${origin}/v1/recommendations?writeKey=demo-write-key&slot=home&anonymousId=${anonymousId}`)).json()) as {
-        items: { productId: string }[];
-      };
+      const recs = await home(anonymousId);
       if (recs.items.some((item) => item.productId === productId)) break;
       if (performance.now() - started > 10_000) throw new Error('freshness: the view never showed up in 10 s');
       await new Promise((r) => setTimeout(r, 25));

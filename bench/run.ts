@@ -50,6 +50,7 @@ const results: Record<string, unknown> = {
 };
 /** Sections of the printed table, each a list of lines. */
 const table: string[][] = [];
+const failed: Part[] = [];
 
 log('Building the tag and the demo pages…');
 await build({ quiet: true });
@@ -66,63 +67,84 @@ async function withServer<T>(name: string, fn: (server: { url: string }) => Prom
 }
 
 if (parts.includes('tag')) {
-  const tagBench = path.join(ROOT, 'bench', 'tag.mjs');
-  if (existsSync(tagBench)) {
-    log('Tag: sizes and cost in Chromium, next to peers…');
-    const { benchTag, formatTag } = (await import(tagBench)) as {
-      benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown>;
-      formatTag?: (r: unknown) => string;
-    };
-    const { executablePath } = await findChromium();
-    const tag = await withServer('tag', (server) => benchTag({ collectorUrl: server.url, chromium: executablePath }));
-    results.tag = tag;
-    table.push(['## Tag', formatTag ? formatTag(tag) : JSON.stringify(tag, null, 2)]);
-  } else {
-    log('Tag: bench/tag.mjs is missing; skipped.');
-  }
+  await runPart('tag', async () => {
+    const tagBench = path.join(ROOT, 'bench', 'tag.mjs');
+    if (existsSync(tagBench)) {
+      log('Tag: sizes and cost in Chromium, next to peers…');
+      const { benchTag, formatTag } = (await import(tagBench)) as {
+        benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown>;
+        formatTag?: (r: unknown) => string;
+      };
+      const { executablePath } = await findChromium();
+      const tag = await withServer('tag', (server) => benchTag({ collectorUrl: server.url, chromium: executablePath }));
+      results.tag = tag;
+      table.push(['## Tag', formatTag ? formatTag(tag) : JSON.stringify(tag, null, 2)]);
+    } else {
+      log('Tag: bench/tag.mjs is missing; skipped.');
+    }
+  });
 }
 
 if (parts.includes('ingest')) {
-  log('Ingest: POST /v1/batch (20 messages, 16 senders) next to GET /healthz…');
-  const ingest = await withServer('ingest', (server) => benchIngest(server, { adminToken: ADMIN_TOKEN }));
-  results.ingest = ingest;
-  table.push([
-    '## Ingest (wrangler dev, loopback, 16 concurrent senders, 20-message batches)',
-    row(['figure', 'value']),
-    row(['GET /healthz requests/s', fixed(ingest.healthz.rps, 0)]),
-    row(['POST /v1/batch requests/s', fixed(ingest.ingest.rps, 0)]),
-    row(['events/s accepted', fixed(ingest.ingest.eventsPerSecond, 0)]),
-    row(['ratio to /healthz', fixed(ingest.ratio, 2)]),
-    row(['latency p50 / p99 (ms)', `${fixed(ingest.ingest.p50)} / ${fixed(ingest.ingest.p99)}`]),
-    row(['errors', String(ingest.ingest.errors)]),
-    row(['events/s stored (accept + drain)', fixed(ingest.storedEventsPerSecond, 0)]),
-    row(['backlog drained after a 4 s burst (s)', fixed(ingest.backlogDrainSeconds)]),
-  ]);
+  await runPart('ingest', async () => {
+    log('Ingest: POST /v1/batch (20 messages, 16 senders) next to GET /healthz…');
+    const ingest = await withServer('ingest', (server) => benchIngest(server, { adminToken: ADMIN_TOKEN }));
+    results.ingest = ingest;
+    table.push([
+      '## Ingest (wrangler dev, loopback, 16 concurrent senders, 20-message batches)',
+      row(['figure', 'value']),
+      row(['GET /healthz requests/s', fixed(ingest.healthz.rps, 0)]),
+      row(['POST /v1/batch requests/s', fixed(ingest.ingest.rps, 0)]),
+      row(['events/s accepted', fixed(ingest.ingest.eventsPerSecond, 0)]),
+      row(['ratio to /healthz', fixed(ingest.ratio, 2)]),
+      row(['latency p50 / p99 (ms)', `${fixed(ingest.ingest.p50)} / ${fixed(ingest.ingest.p99)}`]),
+      row(['errors', String(ingest.ingest.errors)]),
+      row(['events/s stored (accept + drain)', fixed(ingest.storedEventsPerSecond, 0)]),
+      row(['backlog drained after a 4 s burst (s)', fixed(ingest.backlogDrainSeconds)]),
+    ]);
+  });
 }
 
 if (parts.includes('recs')) {
-  log('Recommendations: loading 5,000 products and ~100k events, then serving…');
-  const recs = await withServer('recs', (server) => benchRecommendations(server, { adminToken: ADMIN_TOKEN, log }));
-  results.recommendations = recs;
-  table.push([
-    `## Recommendations (${recs.eventsLoaded.toLocaleString('en-US')} events, ${recs.catalogSize.toLocaleString('en-US')} products; loaded in ${fixed(recs.loadSeconds, 0)} s)`,
-    row(['figure', 'value']),
-    row(['one client: p50 / p99 (ms)', `${fixed(recs.unloaded.p50, 2)} / ${fixed(recs.unloaded.p99, 2)}`]),
-    row(['one client, /healthz: p50 / p99 (ms)', `${fixed(recs.unloaded.healthzP50, 2)} / ${fixed(recs.unloaded.healthzP99, 2)}`]),
-    row([`${recs.loaded.concurrency} clients: requests/s`, fixed(recs.loaded.rps, 0)]),
-    row([`${recs.loaded.concurrency} clients, /healthz: requests/s`, fixed(recs.loaded.healthzRps, 0)]),
-    row(['ratio to /healthz', fixed(recs.loaded.ratio, 2)]),
-    row([`${recs.loaded.concurrency} clients: p50 / p99 (ms)`, `${fixed(recs.loaded.p50)} / ${fixed(recs.loaded.p99)}`]),
-    row(['errors', String(recs.loaded.errors)]),
-    row(['freshness: own view → in own slot, median / max (ms)', `${fixed(recs.freshnessMs.median, 0)} / ${fixed(recs.freshnessMs.max, 0)}`]),
-  ]);
+  await runPart('recs', async () => {
+    log('Recommendations: loading 5,000 products and ~100k events, then serving…');
+    const recs = await withServer('recs', (server) => benchRecommendations(server, { adminToken: ADMIN_TOKEN, log }));
+    results.recommendations = recs;
+    table.push([
+      `## Recommendations (${recs.eventsLoaded.toLocaleString('en-US')} events, ${recs.catalogSize.toLocaleString('en-US')} products; loaded in ${fixed(recs.loadSeconds, 0)} s)`,
+      row(['figure', 'value']),
+      row(['one client: p50 / p99 (ms)', `${fixed(recs.unloaded.p50, 2)} / ${fixed(recs.unloaded.p99, 2)}`]),
+      row(['one client, /healthz: p50 / p99 (ms)', `${fixed(recs.unloaded.healthzP50, 2)} / ${fixed(recs.unloaded.healthzP99, 2)}`]),
+      row([`${recs.loaded.concurrency} clients: requests/s`, fixed(recs.loaded.rps, 0)]),
+      row([`${recs.loaded.concurrency} clients, /healthz: requests/s`, fixed(recs.loaded.healthzRps, 0)]),
+      row(['ratio to /healthz', fixed(recs.loaded.ratio, 2)]),
+      row([`${recs.loaded.concurrency} clients: p50 / p99 (ms)`, `${fixed(recs.loaded.p50)} / ${fixed(recs.loaded.p99)}`]),
+      row(['errors', String(recs.loaded.errors)]),
+      row(['freshness: own view → in own slot, median / max (ms)', `${fixed(recs.freshnessMs.median, 0)} / ${fixed(recs.freshnessMs.max, 0)}`]),
+    ]);
+  });
 }
 
 if (parts.includes('quality')) {
-  log('Recommendation quality: Diginetica and simulated held-out sessions…');
-  const quality = await benchRecsQuality({ recommenders: trailmarkRecommenders(), log });
-  results.quality = quality;
-  table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
+  await runPart('quality', async () => {
+    log('Recommendation quality: Diginetica and simulated held-out sessions…');
+    const quality = await benchRecsQuality({ recommenders: trailmarkRecommenders(), log });
+    results.quality = quality;
+    table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
+  });
+}
+
+/** Runs one part; a part that fails is reported in the table and the file, and the others still run. */
+async function runPart(name: Part, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(`${name}: failed: ${message}`);
+    failed.push(name);
+    results[name] = { error: message };
+    table.push([`## ${name}: failed`, message]);
+  }
 }
 
 function row(cells: string[]): string {
@@ -133,3 +155,7 @@ const output = table.map((section) => section.join('\n')).join('\n\n');
 console.log(`\n${output}\n\n${String(results.note)}`);
 await writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log('Wrote bench/results.json');
+if (failed.length > 0) {
+  log(`Failed: ${failed.join(', ')}.`);
+  process.exitCode = 1;
+}

@@ -99,14 +99,21 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
       // sentAt is the moment of sending, so the collector's clock-skew correction keeps the event times.
       const body = JSON.stringify({ writeKey: options.writeKey, sentAt: new Date().toISOString(), batch });
       let response: Response;
+      // A signal per request: fetch keeps a listener on its signal until the request is collected,
+      // and thousands of requests on one shared signal would pile them up.
+      const request = new AbortController();
+      const relayAbort = () => request.abort(stop.signal.reason);
+      stop.signal.addEventListener('abort', relayAbort, { once: true });
       try {
-        response = await doFetch(`${base}/v1/batch`, { method: 'POST', headers, body, signal: stop.signal });
+        response = await doFetch(`${base}/v1/batch`, { method: 'POST', headers, body, signal: request.signal });
       } catch (err) {
         if (stop.signal.aborted) throw stop.signal.reason ?? err;
         if (attempt >= attempts) throw networkError(base, err);
         progress.retries++;
         await sleep(backoff(attempt, maxRetryDelayMs), stop.signal);
         continue;
+      } finally {
+        stop.signal.removeEventListener('abort', relayAbort);
       }
       progress.requests++;
       if (response.ok) {
