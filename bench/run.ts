@@ -71,14 +71,14 @@ if (parts.includes('tag')) {
     const tagBench = path.join(ROOT, 'bench', 'tag.mjs');
     if (existsSync(tagBench)) {
       log('Tag: sizes and cost in Chromium, next to peers…');
-      const { benchTag, formatTag } = (await import(tagBench)) as {
+      const { benchTag, formatTagResults } = (await import(tagBench)) as {
         benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown>;
-        formatTag?: (r: unknown) => string;
+        formatTagResults: (r: unknown) => string;
       };
       const { executablePath } = await findChromium();
       const tag = await withServer('tag', (server) => benchTag({ collectorUrl: server.url, chromium: executablePath }));
       results.tag = tag;
-      table.push(['## Tag', formatTag ? formatTag(tag) : JSON.stringify(tag, null, 2)]);
+      table.push(['## Tag (Chromium headless; sizes in bytes; times are medians on this machine)', formatTagResults(tag)]);
     } else {
       log('Tag: bench/tag.mjs is missing; skipped.');
     }
