@@ -113,8 +113,7 @@ export class IngestShard extends DurableObject<Env> {
   private alarmSet = false;
   private faults: Faults = { failDrains: 0, failAfterProfiles: 0, poison: [] };
   private lastError = '';
-  private acceptedSinceDrain = 0;
-  /** Messages accepted since the last alarm looked, for the burst rate. */
+  /** Messages accepted since the last alarm looked: the burst rate, and whether requests kept arriving during a drain. */
   private acceptedSinceCheck = 0;
   private firstAcceptSinceCheck: number | undefined;
   private burstSince: number | undefined;
@@ -137,7 +136,6 @@ export class IngestShard extends DurableObject<Env> {
    * by the caller) and returns once they are durable.
    */
   accept(writeKey: string, itemsJson: string, itemCount: number): Promise<void> {
-    this.acceptedSinceDrain++;
     this.acceptedSinceCheck += itemCount;
     this.firstAcceptSinceCheck ??= Date.now();
     return new Promise((resolve, reject) => {
@@ -185,11 +183,11 @@ export class IngestShard extends DurableObject<Env> {
       return;
     }
     const started = Date.now();
-    this.acceptedSinceDrain = 0;
     const result = await this.drain();
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending').one().attempts ?? 0;
-      const busy = this.acceptedSinceDrain > 0 && result.pending < HIGH_WATER_MESSAGES;
+      // deferForBurst just reset the count: anything in it arrived while this drain ran.
+      const busy = this.acceptedSinceCheck > 0 && result.pending < HIGH_WATER_MESSAGES;
       const rest = busy ? Math.max(DRAIN_DELAY_MS, (Date.now() - started) * DRAIN_REST_FACTOR) : BACKLOG_REST_MS;
       const backoff = attempts === 0 ? rest : Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + Math.random()));
       await this.schedule(backoff);
