@@ -12,7 +12,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['schema/test/**/*.test.ts', 'sdk/test/unit/**/*.test.ts', 'demo-site/test/unit/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          include: [
+            'schema/test/**/*.test.ts',
+            // Pure collector modules keep their fast tests beside them (profile.test.ts next to profile.ts).
+            'collector/src/**/*.test.ts',
+            'sdk/test/unit/**/*.test.ts',
+            'demo-site/test/unit/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+          ],
           passWithNoTests: true,
         },
       },
