@@ -61,6 +61,20 @@ describe('export', () => {
       expect(res.status, query).toBe(400);
     }
   });
+
+  it('answers every out-of-range date in any admin query with a 400, never a 500 or a filter turned inside out', async () => {
+    const writeKey = await createSite();
+    await post('/v1/batch', { writeKey, batch: [track()] });
+    await drainAll(writeKey);
+    const dates = ['+275760-09-13', '99999-01-01', '+099999-01-01', '-271821-04-20', '-000001-01-01', '1969-12-31'];
+    for (const date of dates) {
+      for (const query of [`export?since=${date}`, `stats?from=${date}`, `stats?to=${date}`, `stats?from=2026-01-01&to=${date}`]) {
+        const res = await SELF.fetch(`${BASE}/v1/admin/${query.replace(date, encodeURIComponent(date))}&writeKey=${writeKey}`, { headers: ADMIN });
+        expect(res.status, query).toBe(400);
+        expect(((await res.json()) as { message: string }).message, query).toMatch(/1970 and 9999|ISO 8601|before/);
+      }
+    }
+  });
 });
 
 describe('sites', () => {

@@ -14,8 +14,8 @@ import { readBodyText } from '../http/read-body';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
+import { cursorParam, dateParam, limitParam, rangeParams } from './query-params';
 
-const MAX_PAGE = 10_000;
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
 const siteBody = v.object({
@@ -80,9 +80,7 @@ export function adminRoutes() {
 
   app.get('/v1/admin/stats', async (c) => {
     const site = await oneSite(c.env, c.req.query('writeKey'));
-    const to = dateParam(c.req.query('to'), 'to') ?? new Date().toISOString();
-    const from = dateParam(c.req.query('from'), 'from') ?? new Date(Date.parse(to) - 7 * 86_400_000).toISOString();
-    if (from >= to) throw badRequest('from must be before to.');
+    const { from, to } = rangeParams(c.req.query('from'), c.req.query('to'), Date.now());
     const shop = shopState(c.env, site.writeKey);
     const [stats, lifecycle] = await Promise.all([
       readStats(c.env.DB, { writeKey: site.writeKey, from, to }),
@@ -96,11 +94,9 @@ export function adminRoutes() {
   });
 
   app.get('/v1/admin/export', async (c) => {
-    const since = c.req.query('since');
-    if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest('since must be an ISO 8601 date, e.g. 2026-01-31T00:00:00Z.');
     const page = await exportEvents(c.env.DB, {
       writeKey: c.req.query('writeKey'),
-      since: since ? new Date(since).toISOString() : undefined,
+      since: dateParam(c.req.query('since'), 'since'),
       cursor: cursorParam(c.req.query('cursor')),
       limit: limitParam(c.req.query('limit'), 1000),
     });
@@ -199,26 +195,6 @@ async function jsonBody(request: Request): Promise<unknown> {
   } catch {
     throw badRequest('The body must be JSON.');
   }
-}
-
-function dateParam(value: string | undefined, name: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badRequest(`${name} must be an ISO 8601 date, e.g. 2026-01-31T00:00:00Z.`);
-  return new Date(ms).toISOString();
-}
-
-function cursorParam(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(value)) throw badRequest('cursor must be the value of a previous Next-Cursor header.');
-  return Number(value);
-}
-
-function limitParam(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw badRequest(`limit must be an integer from 1 to ${MAX_PAGE}.`);
-  return n;
 }
 
 function describe(issue: v.BaseIssue<unknown> | undefined): string {
