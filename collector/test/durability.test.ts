@@ -102,6 +102,21 @@ describe('fault injection endpoint', () => {
     expect(await exportEvents(writeKey)).toHaveLength(1);
 
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    // Both kinds of storage failure, and nothing else.
+    const both = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ failDrains: 0, failAfterProfiles: 1 }),
+    });
+    expect(await both.json()).toMatchObject({ ok: true, failDrains: 0, failAfterProfiles: 1 });
+    const faults = await runInDurableObject(shardStubs(env, writeKey)[0]!, (shard: IngestShard) => ({ ...(shard as unknown as { faults: object }).faults }));
+    expect(faults).toMatchObject({ failDrains: 0, failAfterProfiles: 1 });
+    for (const body of ['{}', '{"failDrains":-1}', '{"failAfterProfiles":1.5}', '{"poison":["x"]}', '{"failDrains":"2"}']) {
+      const bad = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body });
+      expect(bad.status, body).toBe(400);
+    }
+    await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body: '{"failAfterProfiles":0}' });
+
     const production = await createApp('').fetch(
       new Request(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body: '{"failDrains":1}' }),
       { ...env, DEV_MODE: 'false' },

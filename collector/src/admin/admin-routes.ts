@@ -39,6 +39,18 @@ const siteBody = v.object({
   ),
 });
 
+const drainCount = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The IngestShard faults a soak or a test may inject (storage/ingest-shard.ts, `Faults`). */
+const faultsBody = v.pipe(
+  v.strictObject({
+    /** The next N drains fail before anything is stored (storage down). */
+    failDrains: v.optional(drainCount),
+    /** The next N drains fail after ShopState applied them, before the event log and archive stored them. */
+    failAfterProfiles: v.optional(drainCount),
+  }),
+  v.check((f) => f.failDrains !== undefined || f.failAfterProfiles !== undefined, 'name failDrains and/or failAfterProfiles'),
+);
+
 export function adminRoutes() {
   const app = new Hono<AppEnv>();
   app.use('/v1/admin/*', adminAuth());
@@ -135,7 +147,7 @@ export function adminRoutes() {
    */
   app.post('/v1/admin/faults', async (c) => {
     if (c.env.DEV_MODE !== 'true') throw new ApiError(404, 'not_found', 'Fault injection exists only in local development (DEV_MODE).');
-    const parsed = v.safeParse(v.object({ failDrains: v.pipe(v.number(), v.integer(), v.minValue(0)) }), await jsonBody(c.req.raw));
+    const parsed = v.safeParse(faultsBody, await jsonBody(c.req.raw));
     if (!parsed.success) throw badRequest(`Invalid faults: ${describe(parsed.issues[0])}`);
     const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
     await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.injectFaults(parsed.output)));

@@ -268,7 +268,7 @@ export class IngestShard extends DurableObject<Env> {
   }
 
   injectFaults(faults: Partial<Faults>): void {
-    this.faults = { ...this.faults, ...faults };
+    for (const [name, value] of Object.entries(faults)) if (value !== undefined) Object.assign(this.faults, { [name]: value });
   }
 
   /** Stores what it can of items that just failed together, halving until the failing ones stand alone. */
@@ -284,7 +284,8 @@ export class IngestShard extends DurableObject<Env> {
 
   /** Can storage take writes at all right now? Tells a poison message from an outage. */
   private async storageHealthy(writeKey: string): Promise<boolean> {
-    if (this.faults.failDrains > 0) return false;
+    // An injected failure after the profiles stands for the event log being down.
+    if (this.faults.failDrains > 0 || this.faults.failAfterProfiles > 0) return false;
     try {
       await this.env.DB.prepare('SELECT 1').first();
       await shopState(this.env, writeKey).ping();
