@@ -74,6 +74,32 @@ describe('durability', () => {
     expect(await exportEvents(writeKey)).toHaveLength(3);
   });
 
+  it('stamps each dead letter with its own error, not the last error of the drain', async () => {
+    const writeKey = await createSite();
+    const poisons = [track({ anonymousId: 'two-poisons' }), track({ anonymousId: 'two-poisons' })];
+    const healthy = track({ anonymousId: 'two-poisons' });
+    await injectEverywhere(writeKey, { poison: poisons.map((m) => m.messageId as string) });
+    await post('/v1/batch', { writeKey, batch: [poisons[0], healthy, poisons[1]] });
+    await drainAll(writeKey);
+
+    expect((await exportEvents(writeKey)).map((e) => e.messageId)).toEqual([healthy.messageId]);
+    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
+    expect(letters.map((l) => (l.item.kind === 'event' ? [l.item.message.messageId, l.error] : [])).sort()).toEqual(
+      poisons.map((m) => [m.messageId, `injected poison message ${m.messageId}`]).sort(),
+    );
+  });
+
+  it('runs one drain at a time, so drains that overlap (the alarm and a direct call) dead-letter a message once', async () => {
+    const writeKey = await createSite();
+    const poison = track({ anonymousId: 'overlap' });
+    await injectEverywhere(writeKey, { poison: [poison.messageId as string] });
+    await post('/v1/batch', { writeKey, batch: [poison, track({ anonymousId: 'overlap' })] });
+    for (let i = 0; i < 6; i++) await Promise.all(shardStubs(env, writeKey).flatMap((stub) => [stub.drain(), stub.drain(), stub.drain()]));
+    expect(await pendingEverywhere(writeKey)).toBe(0);
+    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toHaveLength(1);
+    expect(await exportEvents(writeKey)).toHaveLength(1);
+  });
+
   it('dead-letters nothing while storage is down for everyone', async () => {
     const writeKey = await createSite();
     await injectEverywhere(writeKey, { failDrains: 30 });
