@@ -3,3 +3,4 @@ export * from './ecommerce';
 export * from './recommendations';
 export * from './limits';
 export * from './admin-api';
+export * from './audiences';
