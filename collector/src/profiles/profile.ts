@@ -10,6 +10,8 @@ import { EVENTS, type StoredMessage } from '@trailmark/schema';
 import { productFacts, productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { DAY_MS, decayedWeight, valueAt } from '../lib/decay';
 import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
+import { categoryKeys } from './category-path';
+import { mergeTraits, withTraits, type Traits } from './traits';
 
 export const SESSION_GAP_MS = 30 * 60_000;
 export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
@@ -23,6 +25,10 @@ const RECENT_ORDERS = 20;
 const RECENT_REC_CLICKS = 10;
 const MAX_INTERESTS = 40;
 const MAX_PURCHASES = 100;
+/** Purchase times kept per product and per category, for "purchased … within N days" (N ≤ 365). */
+export const PURCHASE_WINDOW_MS = 366 * DAY_MS;
+const PURCHASE_TIMES = 12;
+const MAX_CATEGORY_PURCHASES = 30;
 /** How long after a recommendation click an add or order is credited to it. */
 export const ATTRIBUTION_WINDOW_MS = 7 * DAY_MS;
 
@@ -32,6 +38,17 @@ const INTEREST_WEIGHTS = { view: 1, list: 0.5, search: 0.5, add: 3, order: 5 } a
 export interface TimedProduct {
   productId: string;
   at: number;
+  /** The product's category path (documents stored before it was kept lack it). */
+  category?: string;
+}
+
+/** Orders that contained a product or a category: all-time count and the latest times (within PURCHASE_WINDOW_MS). */
+export interface PurchaseHistory {
+  count: number;
+  lastAt: number;
+  meanIntervalMs?: number;
+  /** Ascending, at most PURCHASE_TIMES, none older than PURCHASE_WINDOW_MS before the latest. */
+  times?: number[];
 }
 
 export interface Profile {
@@ -52,8 +69,14 @@ export interface Profile {
   /** Category → decayed score (see lib/decay). */
   interests: Record<string, number>;
   /** Product → purchase history, for repurchase cycles. */
-  purchases: Record<string, { count: number; lastAt: number; meanIntervalMs?: number }>;
+  purchases: Record<string, PurchaseHistory>;
   recClicks: { recId: string; slot: string; variant: string; productId: string; at: number }[];
+  /** Identify traits (personal data: never in a public answer). Absent until the first identify. */
+  traits?: Traits;
+  /** Last time a product was added to or removed from the cart. Older documents: the latest line's `at`. */
+  cartChangedAt?: number;
+  /** Category key (lower case, see category-path) and each ancestor → orders containing it. */
+  categoryPurchases?: Record<string, Omit<PurchaseHistory, 'meanIntervalMs'>>;
 }
 
 export function newProfile(profileId: string, at: number): Profile {
@@ -155,6 +178,10 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
     profile.counts.pageViews++;
     return effects;
   }
+  if (message.type === 'identify') {
+    profile.traits = withTraits(profile.traits, message.traits);
+    return effects;
+  }
   if (message.type !== 'track') return effects;
   const properties = (message.properties ?? {}) as Record<string, unknown>;
 
@@ -168,7 +195,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       profile.session.views = profile.session.views.filter((id) => id !== product.productId);
       pushCapped(profile.session.views, product.productId, SESSION_VIEWS);
       profile.recentViews = profile.recentViews.filter((v) => v.productId !== product.productId);
-      pushCapped(profile.recentViews, { productId: product.productId, at }, RECENT_VIEWS);
+      pushCapped(profile.recentViews, { productId: product.productId, at, ...(product.category ? { category: product.category } : {}) }, RECENT_VIEWS);
       addInterest(profile, product.category, INTEREST_WEIGHTS.view, at);
       break;
     }
@@ -195,6 +222,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       const cartOthers = Object.keys(profile.cart).filter((id) => id !== product.productId);
       const current = profile.cart[product.productId];
       profile.cart[product.productId] = { quantity: (current?.quantity ?? 0) + (product.quantity ?? 1), price: product.price, at };
+      profile.cartChangedAt = Math.max(cartChangedAt(profile) ?? at, at);
       addInterest(profile, product.category, INTEREST_WEIGHTS.add, at);
       effects.added = { product, cartOthers };
       const credit = attributionFor(profile, product.productId, at);
@@ -207,6 +235,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       const current = profile.cart[product.productId];
       if (!current) break;
       const left = current.quantity - (product.quantity ?? current.quantity);
+      profile.cartChangedAt = Math.max(cartChangedAt(profile) ?? at, at);
       if (left > 0) current.quantity = left;
       else delete profile.cart[product.productId];
       break;
@@ -228,15 +257,17 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
           history.meanIntervalMs = history.meanIntervalMs === undefined ? intervalMs : (history.meanIntervalMs * (history.count - 1) + intervalMs) / history.count;
           history.count++;
           history.lastAt = at;
+          history.times = withTime(history.times, at);
           repurchased.push({ productId: product.productId, intervalMs });
         } else if (!history) {
-          profile.purchases[product.productId] = { count: 1, lastAt: at };
+          profile.purchases[product.productId] = { count: 1, lastAt: at, times: [at] };
         }
         delete profile.cart[product.productId];
         const credit = attributionFor(profile, product.productId, at);
         if (credit) attributions.push(credit);
       }
       trimPurchases(profile);
+      recordCategoryPurchases(profile, products, at);
       effects.ordered = { products, orderId };
       if (repurchased.length) effects.repurchased = repurchased;
       if (attributions.length) effects.attributions = attributions;
@@ -258,6 +289,49 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       break;
   }
   return effects;
+}
+
+/** Times with `at` added: ascending, within the window of the latest, at most PURCHASE_TIMES. */
+function withTime(times: number[] | undefined, at: number): number[] {
+  return mergeTimes(times, [at]);
+}
+
+function mergeTimes(a: number[] | undefined, b: number[] | undefined): number[] {
+  const all = [...(a ?? []), ...(b ?? [])].sort((x, y) => x - y);
+  const latest = all[all.length - 1] ?? 0;
+  return all.filter((t) => t > latest - PURCHASE_WINDOW_MS).slice(-PURCHASE_TIMES);
+}
+
+/** One order counts once for each category (and ancestor) its products belong to. */
+function recordCategoryPurchases(profile: Profile, products: ProductFacts[], at: number): void {
+  const keys = new Set(products.flatMap((p) => (p.category ? categoryKeys(p.category) : [])));
+  if (keys.size === 0) return;
+  const byCategory = (profile.categoryPurchases ??= {});
+  for (const key of keys) {
+    const history = byCategory[key];
+    if (history) {
+      history.count++;
+      history.lastAt = Math.max(history.lastAt, at);
+      history.times = withTime(history.times, at);
+    } else {
+      byCategory[key] = { count: 1, lastAt: at, times: [at] };
+    }
+  }
+  trimCategoryPurchases(byCategory);
+}
+
+function trimCategoryPurchases(byCategory: NonNullable<Profile['categoryPurchases']>): void {
+  const keys = Object.keys(byCategory);
+  if (keys.length <= MAX_CATEGORY_PURCHASES) return;
+  keys.sort((a, b) => byCategory[a]!.lastAt - byCategory[b]!.lastAt);
+  for (const key of keys.slice(0, keys.length - MAX_CATEGORY_PURCHASES)) delete byCategory[key];
+}
+
+/** When the cart last changed; documents stored before the field existed fall back to the latest line. */
+export function cartChangedAt(profile: Profile): number | undefined {
+  if (profile.cartChangedAt !== undefined) return profile.cartChangedAt;
+  const lines = Object.values(profile.cart);
+  return lines.length ? Math.max(...lines.map((line) => line.at)) : undefined;
 }
 
 function trimPurchases(profile: Profile): void {
@@ -291,12 +365,30 @@ export function mergeProfiles(into: Profile, from: Profile): Profile {
     purchases: { ...into.purchases },
     recClicks: byTime(into.recClicks, from.recClicks, RECENT_REC_CLICKS),
   };
+  const traits = from.lastSeen > into.lastSeen ? mergeTraits(into.traits, from.traits) : mergeTraits(from.traits, into.traits);
+  if (traits) merged.traits = traits;
+  const changedAt = Math.max(cartChangedAt(into) ?? -Infinity, cartChangedAt(from) ?? -Infinity);
+  if (Number.isFinite(changedAt)) merged.cartChangedAt = changedAt;
   for (const [category, score] of Object.entries(from.interests)) merged.interests[category] = (merged.interests[category] ?? 0) + score;
   for (const [productId, history] of Object.entries(from.purchases)) {
     const mine = merged.purchases[productId];
     merged.purchases[productId] = mine
-      ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), meanIntervalMs: mine.meanIntervalMs ?? history.meanIntervalMs }
+      ? {
+          count: mine.count + history.count,
+          lastAt: Math.max(mine.lastAt, history.lastAt),
+          meanIntervalMs: mine.meanIntervalMs ?? history.meanIntervalMs,
+          times: mergeTimes(mine.times, history.times),
+        }
       : history;
+  }
+  if (from.categoryPurchases) {
+    const byCategory = { ...into.categoryPurchases };
+    for (const [key, history] of Object.entries(from.categoryPurchases)) {
+      const mine = byCategory[key];
+      byCategory[key] = mine ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), times: mergeTimes(mine.times, history.times) } : history;
+    }
+    trimCategoryPurchases(byCategory);
+    merged.categoryPurchases = byCategory;
   }
   return merged;
 }
@@ -313,15 +405,20 @@ function dedupeLatest(views: TimedProduct[]): TimedProduct[] {
  * (idle up to atRiskDays), sleeping (idle up to lapsedDays), lapsed (longer).
  */
 export function lifecycleStage(profile: Profile, nowMs: number, t: LifecycleThresholds): LifecycleStage {
-  const idleDays = (nowMs - profile.lastSeen) / DAY_MS;
-  if (idleDays <= t.activeDays) {
-    const firstVisit = (nowMs - profile.firstSeen) / DAY_MS <= t.activeDays && profile.sessionCount <= 1;
+  // In whole milliseconds, so the moment a stage changes is exact (audiences wake up at it).
+  const idleMs = nowMs - profile.lastSeen;
+  const active = lifecycleMs(t.activeDays);
+  if (idleMs <= active) {
+    const firstVisit = nowMs - profile.firstSeen <= active && profile.sessionCount <= 1;
     return firstVisit ? 'new' : 'active';
   }
-  if (idleDays <= t.atRiskDays) return 'at-risk';
-  if (idleDays <= t.lapsedDays) return 'sleeping';
+  if (idleMs <= lifecycleMs(t.atRiskDays)) return 'at-risk';
+  if (idleMs <= lifecycleMs(t.lapsedDays)) return 'sleeping';
   return 'lapsed';
 }
+
+/** A lifecycle threshold in whole milliseconds. */
+export const lifecycleMs = (days: number) => Math.round(days * DAY_MS);
 
 /** Interest tags now: categories with their decayed scores scaled so the strongest is 1. */
 export function interestTags(profile: Profile, nowMs: number, limit = 10): { category: string; score: number }[] {
