@@ -8,7 +8,8 @@
  */
 import { EVENTS, type StoredMessage } from '@trailmark/schema';
 import { productFacts, productsOfMessage, type ProductFacts } from '../catalog/product-facts';
-import { DAY_MS, decayedWeight, valueAt } from '../lib/decay';
+import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor, valueAt } from '../lib/decay';
+import { eventTimeMs } from '../lib/event-time';
 import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 import { categoryKeys } from './category-path';
 import { mergeTraits, withTraits, type Traits } from './traits';
@@ -66,8 +67,10 @@ export interface Profile {
   searches: { query: string; at: number }[];
   cart: Record<string, { quantity: number; price?: number; at: number }>;
   orders: { orderId: string; at: number; total: number; currency?: string; productIds: string[] }[];
-  /** Category → decayed score (see lib/decay). */
+  /** Category → decayed score (see lib/decay), relative to `interestsEpoch`. */
   interests: Record<string, number>;
+  /** Epoch of the interest scores; documents from before epochs moved have none (LEGACY_EPOCH_MS). */
+  interestsEpoch?: number;
   /** Product → purchase history, for repurchase cycles. */
   purchases: Record<string, PurchaseHistory>;
   recClicks: { recId: string; slot: string; variant: string; productId: string; at: number }[];
@@ -96,6 +99,7 @@ export function newProfile(profileId: string, at: number): Profile {
     cart: {},
     orders: [],
     interests: {},
+    interestsEpoch: at,
     purchases: {},
     recClicks: [],
   };
@@ -126,13 +130,24 @@ const pushCapped = <T>(list: T[], item: T, cap: number) => {
   if (list.length > cap) list.splice(0, list.length - cap);
 };
 
+/** Scores of `interests` (relative to `fromEpoch`) made relative to `toEpoch`. */
+function rebasedInterests(interests: Record<string, number>, fromEpoch: number, toEpoch: number): Record<string, number> {
+  const factor = rebaseFactor(fromEpoch, toEpoch, INTEREST_HALF_LIFE_MS);
+  return Object.fromEntries(Object.entries(interests).map(([category, score]) => [category, score * factor]));
+}
+
 function addInterest(profile: Profile, category: string | undefined, weight: number, at: number): void {
   if (!category) return;
+  let epoch = profile.interestsEpoch ?? LEGACY_EPOCH_MS;
+  if (needsRebase(at, INTEREST_HALF_LIFE_MS, epoch)) {
+    profile.interests = rebasedInterests(profile.interests, epoch, at);
+    profile.interestsEpoch = epoch = at;
+  }
   // "Top > Sub" counts for the subcategory and, at half weight, for the top category.
   const parts = category.split('>').map((p) => p.trim()).filter(Boolean);
   const leaf = parts.join(' > ');
-  profile.interests[leaf] = (profile.interests[leaf] ?? 0) + decayedWeight(weight, at, INTEREST_HALF_LIFE_MS);
-  if (parts.length > 1) profile.interests[parts[0]!] = (profile.interests[parts[0]!] ?? 0) + decayedWeight(weight / 2, at, INTEREST_HALF_LIFE_MS);
+  profile.interests[leaf] = (profile.interests[leaf] ?? 0) + decayedWeight(weight, at, INTEREST_HALF_LIFE_MS, epoch);
+  if (parts.length > 1) profile.interests[parts[0]!] = (profile.interests[parts[0]!] ?? 0) + decayedWeight(weight / 2, at, INTEREST_HALF_LIFE_MS, epoch);
   const keys = Object.keys(profile.interests);
   if (keys.length > MAX_INTERESTS) {
     const weakest = keys.sort((a, b) => profile.interests[a]! - profile.interests[b]!)[0]!;
@@ -154,7 +169,7 @@ const str = (value: unknown) => (typeof value === 'string' && value ? value : un
 
 /** Applies one stored message to the profile (mutating it) and says what it changed. */
 export function applyEvent(profile: Profile, message: StoredMessage): EventEffects {
-  const at = Date.parse(message.timestamp);
+  const at = eventTimeMs(message);
   const effects: EventEffects = {};
   profile.counts.events++;
   profile.firstSeen = Math.min(profile.firstSeen, at);
@@ -369,7 +384,15 @@ export function mergeProfiles(into: Profile, from: Profile): Profile {
   if (traits) merged.traits = traits;
   const changedAt = Math.max(cartChangedAt(into) ?? -Infinity, cartChangedAt(from) ?? -Infinity);
   if (Number.isFinite(changedAt)) merged.cartChangedAt = changedAt;
-  for (const [category, score] of Object.entries(from.interests)) merged.interests[category] = (merged.interests[category] ?? 0) + score;
+  // Interest scores add up once they share an epoch: the later of the two.
+  const intoEpoch = into.interestsEpoch ?? LEGACY_EPOCH_MS;
+  const fromEpoch = from.interestsEpoch ?? LEGACY_EPOCH_MS;
+  const epoch = Math.max(intoEpoch, fromEpoch);
+  merged.interestsEpoch = epoch;
+  merged.interests = rebasedInterests(into.interests, intoEpoch, epoch);
+  for (const [category, score] of Object.entries(rebasedInterests(from.interests, fromEpoch, epoch))) {
+    merged.interests[category] = (merged.interests[category] ?? 0) + score;
+  }
   for (const [productId, history] of Object.entries(from.purchases)) {
     const mine = merged.purchases[productId];
     merged.purchases[productId] = mine
@@ -422,7 +445,8 @@ export const lifecycleMs = (days: number) => Math.round(days * DAY_MS);
 
 /** Interest tags now: categories with their decayed scores scaled so the strongest is 1. */
 export function interestTags(profile: Profile, nowMs: number, limit = 10): { category: string; score: number }[] {
-  const scored = Object.entries(profile.interests).map(([category, score]) => ({ category, score: valueAt(score, nowMs, INTEREST_HALF_LIFE_MS) }));
+  const epoch = profile.interestsEpoch ?? LEGACY_EPOCH_MS;
+  const scored = Object.entries(profile.interests).map(([category, score]) => ({ category, score: valueAt(score, nowMs, INTEREST_HALF_LIFE_MS, epoch) }));
   const top = Math.max(...scored.map((s) => s.score), 0);
   return scored
     .sort((a, b) => b.score - a.score)

@@ -7,8 +7,8 @@
  *
  * Reads are bounded: top-N by an index, never a scan of history.
  */
-import { DAY_MS, decayedWeight } from '../lib/decay';
-import type { Sql } from '../lib/sql';
+import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor } from '../lib/decay';
+import { first, type Sql } from '../lib/sql';
 
 export const AGGREGATE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS popularity (
@@ -35,6 +35,18 @@ CREATE TABLE IF NOT EXISTS repurchase (
   product_id  TEXT PRIMARY KEY,
   intervals   INTEGER NOT NULL,
   mean_ms     REAL NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
+ * Each popularity scope's decay epoch (lib/decay.ts), once it has moved; a
+ * scope without a row is still at LEGACY_EPOCH_MS. A later schema step than
+ * AGGREGATE_SCHEMA, which has shipped.
+ */
+export const DECAY_EPOCHS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS decay_epochs (
+  scope    TEXT PRIMARY KEY,
+  epoch_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
 
@@ -67,17 +79,64 @@ export interface Scored {
  * per key by `flush()`: a drain of a thousand events touches the same
  * popular products and pairs many times, and one upsert is far cheaper than
  * many. Reads see only flushed values, which is what a request sees anyway.
+ *
+ * Popularity scores of a scope share one decay epoch, so ranking a scope
+ * compares like with like. When an event is more than MAX_EXPONENT
+ * half-lives past it, the scope is rebased: its stored rows are scaled
+ * once (one UPDATE over the scope's primary-key range, inside the batch's
+ * transaction; once in 512 days for trending, ten years for popularity).
  */
 export class AggregateStore {
-  private popularity = new Map<string, number>();
+  /** scope → product → summed decayed weight, relative to the scope's epoch. */
+  private popularity = new Map<string, Map<string, number>>();
+  /** Epochs read (or moved) during this batch. */
+  private epochs = new Map<string, number>();
   private links = new Map<string, number>();
   private totals_ = new Map<string, [number, number]>();
 
   constructor(private readonly sql: Sql) {}
 
+  /** Starts a batch: forgets whatever a batch that failed before flush() left in memory. */
+  begin(): void {
+    this.popularity = new Map();
+    this.epochs = new Map();
+    this.links = new Map();
+    this.totals_ = new Map();
+  }
+
   bumpPopularity(scopeName: string, productId: string, weight: number, atMs: number, halfLifeMs: number): void {
-    const key = `${scopeName}\u0000${productId}`;
-    this.popularity.set(key, (this.popularity.get(key) ?? 0) + decayedWeight(weight, atMs, halfLifeMs));
+    let epoch = this.epochOf(scopeName);
+    if (needsRebase(atMs, halfLifeMs, epoch)) epoch = this.rebase(scopeName, epoch, atMs, halfLifeMs);
+    let sums = this.popularity.get(scopeName);
+    if (!sums) this.popularity.set(scopeName, (sums = new Map()));
+    sums.set(productId, (sums.get(productId) ?? 0) + decayedWeight(weight, atMs, halfLifeMs, epoch));
+  }
+
+  /** The decay epoch of a scope's scores. */
+  epochOf(scopeName: string): number {
+    let epoch = this.epochs.get(scopeName);
+    if (epoch === undefined) {
+      epoch = first<{ epoch_ms: number }>(this.sql, 'SELECT epoch_ms FROM decay_epochs WHERE scope = ?', scopeName)?.epoch_ms ?? LEGACY_EPOCH_MS;
+      this.epochs.set(scopeName, epoch);
+    }
+    return epoch;
+  }
+
+  /** Moves a scope's epoch forward: stored and pending scores are scaled to it. */
+  private rebase(scopeName: string, fromEpoch: number, toEpoch: number, halfLifeMs: number): number {
+    const factor = rebaseFactor(fromEpoch, toEpoch, halfLifeMs);
+    this.sql.exec('UPDATE popularity SET score = score * ? WHERE scope = ?', factor, scopeName);
+    // Scores that decayed below the smallest double carry nothing.
+    this.sql.exec('DELETE FROM popularity WHERE scope = ? AND score = 0', scopeName);
+    this.sql.exec(
+      'INSERT INTO decay_epochs (scope, epoch_ms) VALUES (?1, ?2) ON CONFLICT (scope) DO UPDATE SET epoch_ms = ?2',
+      scopeName,
+      toEpoch,
+    );
+    const sums = this.popularity.get(scopeName);
+    if (sums) for (const [productId, score] of sums) sums.set(productId, score * factor);
+    this.epochs.set(scopeName, toEpoch);
+    return toEpoch;
   }
 
   bumpLink(kind: LinkKind, a: string, b: string, weight: number): void {
@@ -97,15 +156,16 @@ export class AggregateStore {
 
   /** Writes the summed increments; call inside the batch's transaction. */
   flush(): void {
-    for (const [key, score] of this.popularity) {
-      const [scopeName, productId] = key.split('\u0000');
-      this.sql.exec(
-        `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
-         ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
-        scopeName,
-        productId,
-        score,
-      );
+    for (const [scopeName, sums] of this.popularity) {
+      for (const [productId, score] of sums) {
+        this.sql.exec(
+          `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
+           ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
+          scopeName,
+          productId,
+          score,
+        );
+      }
     }
     for (const [key, score] of this.links) {
       const [kind, a, b] = key.split('\u0000');
@@ -127,9 +187,7 @@ export class AggregateStore {
         buys,
       );
     }
-    this.popularity = new Map();
-    this.links = new Map();
-    this.totals_ = new Map();
+    this.begin();
   }
 
   recordRepurchase(productId: string, intervalMs: number): void {

@@ -9,6 +9,7 @@ import { CATALOG_SCHEMA, CatalogStore } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
+import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import {
   applyEvent,
@@ -18,7 +19,7 @@ import {
   type Attribution,
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
-import { AGGREGATE_SCHEMA, AggregateStore } from '../recommend/aggregate-store';
+import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
@@ -37,7 +38,8 @@ CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
 CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA];
+/** Append steps; never edit one that has shipped. */
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;
@@ -84,6 +86,7 @@ export class ShopModel {
   ingest(items: IngestItem[]): IngestOutcome {
     const merges: IngestOutcome['merges'] = [];
     const attributions: IngestOutcome['attributions'] = [];
+    this.aggregates.begin();
     const profileIds = items.map(({ message, idHashes }) => {
       attributions.push(null);
       const seen = first<{ profile_id: string | null }>(this.sql, 'SELECT profile_id FROM applied WHERE message_id = ?', message.messageId);
@@ -110,7 +113,7 @@ export class ShopModel {
   }
 
   private learn(profileId: string, message: StoredMessage): Attribution[] | undefined {
-    const atMs = Date.parse(message.timestamp);
+    const atMs = eventTimeMs(message);
     const profile = this.profiles.edit(profileId, atMs);
     const effects = applyEvent(profile, message);
     for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs);
