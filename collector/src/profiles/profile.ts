@@ -13,6 +13,7 @@ import { eventTimeMs } from '../lib/event-time';
 import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 import { categoryKeys } from './category-path';
 import { mergeTraits, withTraits, type Traits } from './traits';
+import { countOnce, mergeCounted, type CountedDays } from './once-a-day';
 
 export const SESSION_GAP_MS = 30 * 60_000;
 export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
@@ -80,6 +81,8 @@ export interface Profile {
   cartChangedAt?: number;
   /** Category key (lower case, see category-path) and each ancestor → orders containing it. */
   categoryPurchases?: Record<string, Omit<PurchaseHistory, 'meanIntervalMs'>>;
+  /** What this shopper's events already counted for in the shop-wide aggregates (once-a-day.ts); absent in older documents. */
+  counted?: CountedDays;
 }
 
 export function newProfile(profileId: string, at: number): Profile {
@@ -102,6 +105,7 @@ export function newProfile(profileId: string, at: number): Profile {
     interestsEpoch: at,
     purchases: {},
     recClicks: [],
+    counted: [],
   };
 }
 
@@ -113,13 +117,18 @@ export interface Attribution {
   productId: string;
 }
 
-/** What an event changed, for the shop-wide aggregates and the stored message. */
+/**
+ * What an event changed, for the shop-wide aggregates and the stored message.
+ * `counts` says whether the behaviour is this shopper's first of its kind on
+ * the product that day, the only one that adds to what everyone sees.
+ */
 export interface EventEffects {
   /** A product view, with the session's earlier views, most recent first. */
-  viewed?: { product: ProductFacts; previous: string[] };
+  viewed?: { product: ProductFacts; previous: string[]; counts: boolean };
   /** A cart addition, with what else was in the cart. */
-  added?: { product: ProductFacts; cartOthers: string[] };
-  ordered?: { products: ProductFacts[]; orderId: string };
+  added?: { product: ProductFacts; cartOthers: string[]; counts: boolean };
+  /** An order; `counted` holds the ids of its products that count. */
+  ordered?: { products: ProductFacts[]; orderId: string; counted: string[] };
   /** Products bought again, with the days since the previous purchase. */
   repurchased?: { productId: string; intervalMs: number }[];
   attributions?: Attribution[];
@@ -206,7 +215,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       if (!product) break;
       profile.counts.productViews++;
       const previous = profile.session.views.filter((id) => id !== product.productId).slice(-PREVIOUS_VIEWS).reverse();
-      effects.viewed = { product, previous };
+      effects.viewed = { product, previous, counts: countOnce((profile.counted ??= []), 'view', product.productId, at) };
       profile.session.views = profile.session.views.filter((id) => id !== product.productId);
       pushCapped(profile.session.views, product.productId, SESSION_VIEWS);
       profile.recentViews = profile.recentViews.filter((v) => v.productId !== product.productId);
@@ -239,7 +248,7 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       profile.cart[product.productId] = { quantity: (current?.quantity ?? 0) + (product.quantity ?? 1), price: product.price, at };
       profile.cartChangedAt = Math.max(cartChangedAt(profile) ?? at, at);
       addInterest(profile, product.category, INTEREST_WEIGHTS.add, at);
-      effects.added = { product, cartOthers };
+      effects.added = { product, cartOthers, counts: countOnce((profile.counted ??= []), 'add', product.productId, at) };
       const credit = attributionFor(profile, product.productId, at);
       if (credit) effects.attributions = [credit];
       break;
@@ -283,7 +292,8 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
       }
       trimPurchases(profile);
       recordCategoryPurchases(profile, products, at);
-      effects.ordered = { products, orderId };
+      const counted = products.filter((p) => countOnce((profile.counted ??= []), 'order', p.productId, at)).map((p) => p.productId);
+      effects.ordered = { products, orderId, counted };
       if (repurchased.length) effects.repurchased = repurchased;
       if (attributions.length) effects.attributions = attributions;
       break;
@@ -379,6 +389,7 @@ export function mergeProfiles(into: Profile, from: Profile): Profile {
     interests: { ...into.interests },
     purchases: { ...into.purchases },
     recClicks: byTime(into.recClicks, from.recClicks, RECENT_REC_CLICKS),
+    counted: mergeCounted(into.counted ?? [], from.counted ?? []),
   };
   const traits = from.lastSeen > into.lastSeen ? mergeTraits(into.traits, from.traits) : mergeTraits(from.traits, into.traits);
   if (traits) merged.traits = traits;

@@ -3,7 +3,13 @@
  * aggregates: popularity (overall, in the visitor's region, in the product's
  * category; long-term, trending, sold), session co-views weighted by how
  * close the two views were, co-purchases, item totals and repurchase intervals.
+ *
+ * Events are untrusted (the write key is public), so only what counts does:
+ * a shopper's view, add or order of a product adds at most once a day (the
+ * profile's once-a-day memory decides), an order adds per buyer rather than
+ * per unit, and a repurchase shorter than a day is not a cycle.
  */
+import { DAY_MS } from '../lib/decay';
 import type { EventEffects } from '../profiles/profile';
 import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
 
@@ -22,6 +28,11 @@ export const LEARNING = {
 };
 /** Adding to a cart that holds other items is a weak "bought together". */
 export const CO_ADD_LINK = 0.3;
+/**
+ * Products of one order (or cart) linked with each other: pairs grow with the
+ * square, and a real basket rarely holds more distinct products than this.
+ */
+export const MAX_LINKED_BASKET = 20;
 
 export interface EventPlace {
   atMs: number;
@@ -46,7 +57,7 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
     if (category) store.bumpPopularity(scope.category(category), productId, weight, atMs, HALF_LIFE.popular);
   };
 
-  if (effects.viewed) {
+  if (effects.viewed?.counts) {
     const { product, previous } = effects.viewed;
     popular(product.productId, POPULARITY_WEIGHTS.view, product.category);
     store.bumpTotals(product.productId, 1, 0);
@@ -57,26 +68,31 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
     });
   }
 
-  if (effects.added) {
+  if (effects.added?.counts) {
     const { product, cartOthers } = effects.added;
     popular(product.productId, POPULARITY_WEIGHTS.add, product.category);
-    for (const other of cartOthers) {
+    for (const other of cartOthers.slice(-MAX_LINKED_BASKET)) {
       store.bumpLink('b', other, product.productId, CO_ADD_LINK);
       store.bumpLink('b', product.productId, other, CO_ADD_LINK);
     }
   }
 
   if (effects.ordered) {
-    const { products } = effects.ordered;
+    const { products, counted } = effects.ordered;
+    const counts = new Set(counted);
+    const ids = [...new Set(products.map((p) => p.productId))].slice(0, MAX_LINKED_BASKET);
     for (const product of products) {
-      const quantity = product.quantity ?? 1;
-      popular(product.productId, POPULARITY_WEIGHTS.order * quantity, product.category);
-      store.bumpPopularity(scope.soldAll, product.productId, quantity, atMs, HALF_LIFE.sold);
-      if (region) store.bumpPopularity(scope.soldRegion(region), product.productId, quantity, atMs, HALF_LIFE.sold);
-      store.bumpTotals(product.productId, 0, quantity);
-      for (const other of products) if (other.productId !== product.productId) store.bumpLink('b', product.productId, other.productId, 1);
+      // Once per product (a list may name it twice), and per buyer rather than per unit: one order of a thousand is one shopper's choice.
+      if (!counts.delete(product.productId)) continue;
+      popular(product.productId, POPULARITY_WEIGHTS.order, product.category);
+      store.bumpPopularity(scope.soldAll, product.productId, 1, atMs, HALF_LIFE.sold);
+      if (region) store.bumpPopularity(scope.soldRegion(region), product.productId, 1, atMs, HALF_LIFE.sold);
+      store.bumpTotals(product.productId, 0, 1);
+      for (const other of ids) if (other !== product.productId) store.bumpLink('b', product.productId, other, 1);
     }
   }
 
-  for (const { productId, intervalMs } of effects.repurchased ?? []) store.recordRepurchase(productId, intervalMs);
+  for (const { productId, intervalMs } of effects.repurchased ?? []) {
+    if (intervalMs >= DAY_MS) store.recordRepurchase(productId, intervalMs);
+  }
 }
