@@ -13,7 +13,8 @@ import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
 import { contentDigest, hash53 } from '../lib/hash';
 import { originAllowed } from '../sites/origins';
-import { findSite } from '../sites/site-directory';
+import type { Site } from '../sites/site';
+import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
 import { shardCount, shardStub } from '../storage/stubs';
 import { refreshIdentityCookie } from './identity-cookie';
@@ -51,6 +52,16 @@ export function ingestRoutes() {
 async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Promise<Response> {
   const receivedAtMs = Date.now();
   const request = c.req.raw;
+  // Everything that can be checked before the body is read is checked first,
+  // so a stranger's body (a gzip bomb, say) costs nothing to refuse: the write
+  // key from the headers or query string and its site, the origin, the rate.
+  // A key sent only in the body (sendBeacon) is checked once the body is read,
+  // which is bounded work; its origin must at least be one some site allows.
+  const headerKey = writeKeyFromHeaders(request);
+  let site = headerKey ? await knownSite(c.env, headerKey) : undefined;
+  if (site) admitRequest(c, site);
+  else await admitOrigin(c);
+
   const text = await readBodyText(request, MAX_REQUEST_BYTES);
   const body = parseBody(text);
 
@@ -59,27 +70,19 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   else if (Array.isArray(body.batch)) messages = body.batch;
   else throw badRequest('No batch in the body: send {"batch": [message, …]}.', 'no_batch');
 
-  const writeKey = writeKeyFromHeaders(request) ?? writeKeyFromBody(body, messages);
-  if (!writeKey) {
-    throw new ApiError(
-      401,
-      'missing_write_key',
-      'No write key: send it as the Basic auth user name, an X-Write-Key header, or "writeKey" in the body.',
-    );
+  if (!site) {
+    const writeKey = writeKeyFromBody(body, messages);
+    if (!writeKey) {
+      throw new ApiError(
+        401,
+        'missing_write_key',
+        'No write key: send it as the Basic auth user name, an X-Write-Key header, or "writeKey" in the body.',
+      );
+    }
+    site = await knownSite(c.env, writeKey);
+    admitRequest(c, site);
   }
-  const site = await findSite(c.env, writeKey);
-  if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
-
-  const origin = c.req.header('origin');
-  if (origin && !originAllowed(origin, site.allowedOrigins)) {
-    throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to this site; add it to the site's allowed origins.`);
-  }
-  const retryAfter = takeToken(writeKey, site.settings.rateLimit);
-  if (retryAfter > 0) {
-    throw new ApiError(429, 'rate_limited', `Too many requests for this write key; retry after ${retryAfter} s.`, {
-      'Retry-After': String(retryAfter),
-    });
-  }
+  const { writeKey } = site;
   if (messages.length > MAX_BATCH_MESSAGES) {
     throw new ApiError(413, 'too_many_messages', `The batch has ${messages.length} messages; send at most ${MAX_BATCH_MESSAGES} per request.`);
   }
@@ -148,6 +151,33 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   const accepted = items.length - rejected.length;
   return c.json({ ok: true, accepted, rejected, ...(dropped > 0 ? { dropped } : {}) } satisfies IngestResponse);
 }
+
+async function knownSite(env: Env, writeKey: string): Promise<Site> {
+  const site = await findSite(env, writeKey);
+  if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
+  return site;
+}
+
+/** The origin and the rate limit of a request for a known site. */
+function admitRequest(c: Context<AppEnv>, site: Site): void {
+  const origin = c.req.header('origin');
+  if (origin && !originAllowed(origin, site.allowedOrigins)) throw originNotAllowed(origin);
+  const retryAfter = takeToken(site.writeKey, site.settings.rateLimit);
+  if (retryAfter > 0) {
+    throw new ApiError(429, 'rate_limited', `Too many requests for this write key; retry after ${retryAfter} s.`, {
+      'Retry-After': String(retryAfter),
+    });
+  }
+}
+
+/** Before the site is known: an origin no site allows is refused without reading the body. */
+async function admitOrigin(c: Context<AppEnv>): Promise<void> {
+  const origin = c.req.header('origin');
+  if (origin && !originAllowed(origin, await allAllowedOrigins(c.env))) throw originNotAllowed(origin);
+}
+
+const originNotAllowed = (origin: string) =>
+  new ApiError(403, 'origin_not_allowed', `Origin ${origin.slice(0, 200)} may not send to this site; add it to the site's allowed origins.`);
 
 function parseBody(text: string): Record<string, unknown> {
   let body: unknown;
