@@ -26,12 +26,15 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('refuses a request from an origin its site does not allow, even if another site allows it', async () => {
+  it('refuses a request from an origin its site does not allow, even if another site allows it; the refusal is readable', async () => {
     await createSite({ allowedOrigins: ['https://other-shop.example'] });
     const writeKey = await createSite({ allowedOrigins: ['https://my-shop.example'] });
     const foreign = await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin: 'https://other-shop.example' } });
     expect(foreign.status).toBe(403);
-    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    // The page that sent it may read why (and its developer learn what to fix), with no credentials and no data.
+    expect(foreign.headers.get('access-control-allow-origin')).toBe('https://other-shop.example');
+    expect(foreign.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(await foreign.json()).toEqual({ ok: false, error: 'origin_not_allowed', message: expect.stringContaining("add it to the site's allowed origins") });
     const own = await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin: 'https://my-shop.example' } });
     expect(own.status).toBe(200);
     expect(own.headers.get('access-control-allow-origin')).toBe('https://my-shop.example');
@@ -45,6 +48,22 @@ describe('CORS', () => {
     for (const origin of ['http://localhost.evil:80', 'https://brand.example.evil', 'https://evilbrand.example']) {
       expect((await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin } })).status).toBe(403);
     }
+  });
+
+  it('makes refusals readable to origins no site allows, and grants them nothing else', async () => {
+    const writeKey = await createSite({ allowedOrigins: ['https://my-shop.example'] });
+    const origin = 'https://nobody.example';
+    const refused = await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
+    const unknownKey = await post('/v1/batch', { writeKey: 'no-such-key', batch: [track()] }, { headers: { origin } });
+    expect(unknownKey.status).toBe(401);
+    expect(unknownKey.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(((await unknownKey.json()) as { message: string }).message).toContain('check the key in your snippet');
+    const recommendations = await SELF.fetch(`${BASE}/v1/recommendations?writeKey=${writeKey}&slot=home`, { headers: { origin } });
+    expect(recommendations.status).toBe(403);
+    expect(recommendations.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(((await recommendations.json()) as { items?: unknown }).items).toBeUndefined();
   });
 
   it('never grants CORS on admin paths', async () => {

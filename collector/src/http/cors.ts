@@ -2,7 +2,13 @@
  * CORS for the ingest, config and recommendation paths. A preflight carries no
  * write key, so it is answered for any origin that some site allows; the real
  * request is then checked against its own site (403 otherwise). Other origins
- * get no CORS grant at all.
+ * get no CORS grant for anything the collector answers successfully.
+ *
+ * A refusal (any 4xx: unknown write key, origin not allowed, bad body) is
+ * readable by the page that caused it, without credentials: its body is the
+ * error message alone, and without the grant the page would see only an
+ * opaque network error, so a site owner could not learn what to fix and the
+ * tag could not tell a refusal from an outage (and would retry for ever).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
@@ -46,11 +52,15 @@ export function ingestCors(): MiddlewareHandler<AppEnv> {
 
     await next();
     c.res.headers.append('Vary', 'Origin');
-    // A 403 means this request's own site refused the origin: no grant then.
+    if (origin === undefined) return;
+    // A 403 means this request's own site refused the origin: no grant then, only the refusal.
     if (granted && c.res.status !== 403) {
-      c.res.headers.set('Access-Control-Allow-Origin', origin!);
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.set('Access-Control-Allow-Credentials', 'true');
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+    } else if (c.res.status >= 400 && c.res.status < 500) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.delete('Access-Control-Allow-Credentials');
     }
   };
 }
