@@ -104,3 +104,10 @@ export interface ProfileView {
 
 /** One line of `GET /v1/admin/export`. */
 export type ExportedEvent = StoredMessage & { writeKey: string; profileId: string };
+
+/** `GET /v1/admin/ingest-status`: what waits to be stored, and what was acknowledged but dropped, by reason. */
+export interface IngestStatus {
+  pending: number;
+  dropped: Partial<Record<import('./messages').DropReason, number>>;
+  sites: { writeKey: string; pending: number; dropped: Partial<Record<import('./messages').DropReason, number>> }[];
+}

@@ -98,11 +98,23 @@ export interface BatchBody {
   context?: Context;
 }
 
+/**
+ * Why a message was acknowledged but not stored: the site's privacy
+ * settings, not a fault of the message (those are `rejected`).
+ * - `consent_missing`: the site requires consent and the message carries none.
+ * - `gpc`: the browser sent Global Privacy Control and the site honours it.
+ */
+export type DropReason = 'consent_missing' | 'gpc';
+
 /** The collector's answer to an ingest request. */
 export interface IngestResponse {
   ok: true;
   accepted: number;
   rejected: { index: number; messageId?: string; reason: string }[];
+  /** Messages acknowledged but not stored, when there are any. */
+  dropped?: number;
+  /** Why they were dropped: a count per reason, with what to do about it. */
+  dropReasons?: { reason: DropReason; count: number; message: string }[];
 }
 
 /** Enrichment the collector adds to every stored message. */

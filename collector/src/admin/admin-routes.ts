@@ -5,6 +5,8 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env';
+import type { IngestStatus } from '@trailmark/schema';
+import { addDropCounts } from '../ingest/drop-reasons';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
@@ -129,16 +131,24 @@ export function adminRoutes() {
     return c.json(page);
   });
 
-  /** What is accepted but not yet stored: the backlog the shards are draining. */
+  /** What is accepted but not yet stored (the backlog the shards are draining), and what was dropped, by reason. */
   app.get('/v1/admin/ingest-status', async (c) => {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const counts = await Promise.all(
-      sites.map(async (writeKey) => ({
-        writeKey,
-        pending: (await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0),
-      })),
+      sites.map(async (writeKey) => {
+        const shards = shardStubs(c.env, writeKey);
+        const [pending, dropped] = await Promise.all([
+          Promise.all(shards.map((stub) => stub.pendingCount())),
+          Promise.all(shards.map((stub) => stub.dropCounts())),
+        ]);
+        return { writeKey, pending: pending.reduce((a, b) => a + b, 0), dropped: dropped.reduce(addDropCounts, {}) };
+      }),
     );
-    return c.json({ pending: counts.reduce((sum, site) => sum + site.pending, 0), sites: counts });
+    return c.json({
+      pending: counts.reduce((sum, site) => sum + site.pending, 0),
+      dropped: counts.map((site) => site.dropped).reduce(addDropCounts, {}),
+      sites: counts,
+    } satisfies IngestStatus);
   });
 
   /**

@@ -17,6 +17,7 @@ import type { Site } from '../sites/site';
 import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
 import { shardCount, shardStub } from '../storage/stubs';
+import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { prepareMessage, type RequestFacts } from './prepare-message';
 import { takeToken } from './rate-limit';
@@ -88,7 +89,9 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   }
 
   if (site.settings.honorGpc && c.req.header('sec-gpc') === '1') {
-    return c.json({ ok: true, accepted: 0, rejected: [], dropped: messages.length } satisfies IngestResponse & { dropped: number });
+    const drops = countDrop({}, 'gpc', messages.length);
+    recordDrops(c, writeKey, firstIds(messages[0]), drops);
+    return c.json({ ok: true, accepted: 0, rejected: [], ...dropAnswer(drops) } satisfies IngestResponse);
   }
 
   const receivedAt = new Date(receivedAtMs).toISOString();
@@ -106,14 +109,14 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   };
   const items: PendingItem[] = [];
   const rejected: IngestResponse['rejected'] = [];
-  let dropped = 0;
+  const drops: DropCounts = {};
   let shardKey: string | undefined;
   let anonymousId: string | undefined;
 
   messages.forEach((raw, index) => {
     const prepared = prepareMessage(raw, facts);
     if (prepared.outcome === 'dropped') {
-      dropped++;
+      countDrop(drops, prepared.reason);
     } else if (prepared.outcome === 'accepted') {
       const { message } = prepared;
       shardKey ??= message.anonymousId ?? message.userId;
@@ -147,9 +150,22 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     }
   }
 
+  const answer = dropAnswer(drops);
+  if (answer.dropped) recordDrops(c, writeKey, shardKey ?? firstIds(messages[0]), drops);
   if (anonymousId) refreshIdentityCookie(c, site, anonymousId);
   const accepted = items.length - rejected.length;
-  return c.json({ ok: true, accepted, rejected, ...(dropped > 0 ? { dropped } : {}) } satisfies IngestResponse);
+  return c.json({ ok: true, accepted, rejected, ...answer } satisfies IngestResponse);
+}
+
+/** Counts what was dropped, for `GET /v1/admin/ingest-status`, without holding up the answer. */
+function recordDrops(c: Context<AppEnv>, writeKey: string, shardKey: string | undefined, drops: DropCounts): void {
+  const stub = shardStub(c.env, writeKey, hash53(shardKey ?? writeKey) % shardCount(c.env));
+  c.executionCtx.waitUntil(stub.countDrops(writeKey, drops).catch((err) => console.error('counting dropped messages failed', err)));
+}
+
+function firstIds(raw: unknown): string | undefined {
+  const { anonymousId, userId } = idsOf(raw);
+  return anonymousId ?? userId;
 }
 
 async function knownSite(env: Env, writeKey: string): Promise<Site> {

@@ -3,7 +3,7 @@
  * size limit, schema validation, consent, then normalisation and enrichment.
  * Pure: everything it needs from the request arrives in `RequestFacts`.
  */
-import { MAX_MESSAGE_BYTES, type Geo, type MessageType, type StoredMessage } from '@trailmark/schema';
+import { MAX_MESSAGE_BYTES, type DropReason, type Geo, type MessageType, type StoredMessage } from '@trailmark/schema';
 import { parseMessage } from '@trailmark/schema/message-schema';
 import { correctedTimes } from '../enrich/clock';
 import { deviceFromUserAgent } from '../enrich/device';
@@ -35,7 +35,7 @@ export interface RequestFacts {
 export type Prepared =
   | { outcome: 'accepted'; message: StoredMessage }
   | { outcome: 'rejected'; reason: string; messageId?: string }
-  | { outcome: 'dropped' };
+  | { outcome: 'dropped'; reason: DropReason };
 
 export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -66,7 +66,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
 
   // The IP address is never stored. (Rest destructuring rather than `delete`, which would slow every later read of the object.)
   const { ip: _ip, ...context }: Record<string, unknown> = { ...facts.context, ...message.context };
-  if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped' };
+  if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped', reason: 'consent_missing' };
 
   const { device, bot } = deviceFromUserAgent(
     typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,

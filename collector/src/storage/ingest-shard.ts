@@ -11,7 +11,8 @@
  * discarded.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { StoredMessage } from '@trailmark/schema';
+import type { DropReason, StoredMessage } from '@trailmark/schema';
+import type { DropCounts } from '../ingest/drop-reasons';
 import { idHash } from '../lib/hash';
 import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
@@ -33,6 +34,16 @@ CREATE TABLE IF NOT EXISTS dead_letter (
   item       TEXT NOT NULL,
   error      TEXT NOT NULL,
   failed_at  TEXT NOT NULL
+);
+`;
+
+/** Step 2: messages acknowledged but dropped by the site's privacy settings, counted by reason. */
+const DROPPED_SCHEMA = `
+CREATE TABLE IF NOT EXISTS dropped (
+  write_key TEXT NOT NULL,
+  reason    TEXT NOT NULL,
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (write_key, reason)
 );
 `;
 
@@ -126,7 +137,7 @@ export class IngestShard extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.transactionSync(() => migrate(this.sql, [SCHEMA]));
+      ctx.storage.transactionSync(() => migrate(this.sql, [SCHEMA, DROPPED_SCHEMA]));
       this.alarmSet = (await ctx.storage.getAlarm()) !== null;
       // After a restart with work left and no alarm, start draining again.
       if (!this.alarmSet && this.pendingCount() > 0) await this.schedule(0);
@@ -247,6 +258,24 @@ export class IngestShard extends DurableObject<Env> {
     this.settle(rows, work);
     const drained = work.filter((w) => w.stored).length;
     return { drained, failed: work.length - drained, pending: this.pendingCount() };
+  }
+
+  /** Adds to the counts of messages dropped by the site's privacy settings (see drop-reasons.ts). */
+  countDrops(writeKey: string, drops: DropCounts): void {
+    for (const [reason, n] of Object.entries(drops)) {
+      this.sql.exec(
+        'INSERT INTO dropped (write_key, reason, count) VALUES (?, ?, ?) ON CONFLICT (write_key, reason) DO UPDATE SET count = count + excluded.count',
+        writeKey,
+        reason,
+        n,
+      );
+    }
+  }
+
+  dropCounts(): DropCounts {
+    const counts: DropCounts = {};
+    for (const row of this.sql.exec<{ reason: DropReason; count: number }>('SELECT reason, count FROM dropped')) counts[row.reason] = row.count;
+    return counts;
   }
 
   pendingCount(): number {
