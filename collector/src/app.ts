@@ -11,6 +11,7 @@ import { ApiError, errorResponse, onError } from './http/errors';
 import { ingestRoutes } from './ingest/ingest-routes';
 import { peerConfigRoutes } from './peers/peer-config-routes';
 import { recommendRoutes } from './recommend/recommend-routes';
+import { tagSettingsRoutes } from './sites/tag-settings-routes';
 
 /** Paths that exist for POST only: another method gets 405, not 404. */
 const POST_ONLY = /^\/(v1\/(batch|b|import|track|t|page|p|screen|s|identify|i|group|g|alias|a)|beacon\/v1\/batch)$/;
@@ -28,6 +29,7 @@ export function createApp(basePath: string) {
   api.route('/', ingestRoutes());
   api.route('/', peerConfigRoutes(basePath));
   api.route('/', recommendRoutes());
+  api.route('/', tagSettingsRoutes());
   api.route('/', adminRoutes());
 
   const app = new Hono<AppEnv>();

@@ -117,6 +117,18 @@ export interface IngestResponse {
   dropReasons?: { reason: DropReason; count: number; message: string }[];
 }
 
+/**
+ * `GET /v1/tag-settings/:writeKey`: what the tag learns of its site before
+ * it stores or sends anything, so that the site's settings are the one
+ * place where consent is configured.
+ */
+export interface TagSettings {
+  /** Nothing is stored on the device or sent until the visitor grants consent. */
+  requireConsent: boolean;
+  /** A browser sending Global Privacy Control is not tracked. */
+  honorGpc: boolean;
+}
+
 /** Enrichment the collector adds to every stored message. */
 export interface Geo {
   country?: string;
