@@ -111,7 +111,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   const rejected: IngestResponse['rejected'] = [];
   const drops: DropCounts = {};
   let shardKey: string | undefined;
-  let anonymousId: string | undefined;
+  const anonymousIds = new Set<string>();
 
   messages.forEach((raw, index) => {
     const prepared = prepareMessage(raw, facts);
@@ -120,7 +120,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     } else if (prepared.outcome === 'accepted') {
       const { message } = prepared;
       shardKey ??= message.anonymousId ?? message.userId;
-      anonymousId ??= message.anonymousId;
+      if (message.anonymousId) anonymousIds.add(message.anonymousId);
       items.push({ kind: 'event', message });
     } else {
       rejected.push({ index, ...(prepared.messageId ? { messageId: prepared.messageId } : {}), reason: prepared.reason });
@@ -152,7 +152,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
 
   const answer = dropAnswer(drops);
   if (answer.dropped) recordDrops(c, writeKey, shardKey ?? firstIds(messages[0]), drops);
-  if (anonymousId) refreshIdentityCookie(c, site, anonymousId);
+  refreshIdentityCookie(c, site, anonymousIds);
   const accepted = items.length - rejected.length;
   return c.json({ ok: true, accepted, rejected, ...answer } satisfies IngestResponse);
 }
