@@ -56,7 +56,7 @@ describe('CORS', () => {
     const refused = await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin } });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
-    const unknownKey = await post('/v1/batch', { writeKey: 'no-such-key', batch: [track()] }, { headers: { origin } });
+    const unknownKey = await post('/v1/batch', { batch: [track()] }, { headers: { origin, 'x-write-key': 'no-such-key' } });
     expect(unknownKey.status).toBe(401);
     expect(unknownKey.headers.get('access-control-allow-origin')).toBe(origin);
     expect(((await unknownKey.json()) as { message: string }).message).toContain('check the key in your snippet');
