@@ -4,3 +4,4 @@ export * from './recommendations';
 export * from './limits';
 export * from './admin-api';
 export * from './audiences';
+export * from './experiments';

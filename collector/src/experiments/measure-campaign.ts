@@ -1,0 +1,67 @@
+/**
+ * Every statistical figure of a campaign report (contract section 8) from the
+ * two groups' running totals, in one call: the store keeps the totals, this
+ * turns them into `groups`, `lift`, `cuped`, `sequential`, `roi` and
+ * `methods`, plus `membersNeeded` for the "not yet" sentence.
+ */
+import { conversionLift } from './conversion-lift';
+import type { CupedLift, ExperimentLift, ExperimentMethods, GroupFigures, MembersNeeded, Roi } from '@trailmark/schema';
+import { cupedRevenueLift } from './cuped';
+import { describeMethods } from './methods';
+import { conversionMembersNeeded, revenueMembersNeeded } from './power';
+import { revenueLift } from './revenue-lift';
+import { returnOnInvestment } from './roi';
+import { sequentialConversionLift } from './sequential';
+import type { CovariateTotals, GroupTotals } from './totals';
+
+export interface CampaignTotals {
+  treatment: GroupTotals & CovariateTotals;
+  control: GroupTotals & CovariateTotals;
+  /** Treatment members contacted (a delivery or an offer view); control is never contacted. */
+  reached: number;
+  costPerContact?: number;
+  /** τ of the always-valid interval (default 0.05); fixed before the campaign starts. */
+  mixingSd?: number;
+}
+
+export interface CampaignMeasures {
+  groups: { treatment: GroupFigures; control: GroupFigures };
+  lift: { conversionRate: ExperimentLift; revenuePerMember: ExperimentLift };
+  cuped: { revenuePerMember: CupedLift };
+  sequential: { conversionRate: ExperimentLift };
+  /** From the plain revenue lift, so incremental revenue equals a difference of stored order totals. */
+  roi: Roi;
+  /** More members needed (fixed-horizon tests and the always-valid interval), null with no difference to size for. */
+  membersNeeded: { conversionRate: MembersNeeded | null; revenuePerMember: MembersNeeded | null; sequentialConversionRate: MembersNeeded | null };
+  methods: ExperimentMethods;
+}
+
+export function measureCampaign({ treatment, control, reached, costPerContact = 0, mixingSd }: CampaignTotals): CampaignMeasures {
+  const sequentialOptions = mixingSd === undefined ? {} : { mixingSd };
+  const revenuePerMember = revenueLift(treatment, control);
+  return {
+    groups: { treatment: groupFigures(treatment, reached), control: groupFigures(control, 0) },
+    lift: { conversionRate: conversionLift(treatment, control), revenuePerMember },
+    cuped: { revenuePerMember: cupedRevenueLift(treatment, control) },
+    sequential: { conversionRate: sequentialConversionLift(treatment, control, sequentialOptions) },
+    roi: returnOnInvestment({ revenuePerMember, treatmentMembers: treatment.members, reached, costPerContact }),
+    membersNeeded: {
+      conversionRate: conversionMembersNeeded(treatment, control),
+      revenuePerMember: revenueMembersNeeded(treatment, control),
+      sequentialConversionRate: conversionMembersNeeded(treatment, control, { sequential: sequentialOptions }),
+    },
+    methods: describeMethods(sequentialOptions),
+  };
+}
+
+export function groupFigures(totals: GroupTotals, reached: number): GroupFigures {
+  const { members, converted, revenue } = totals;
+  return {
+    members,
+    reached,
+    converted,
+    conversionRate: members > 0 ? converted / members : null,
+    revenue,
+    revenuePerMember: members > 0 ? revenue / members : null,
+  };
+}
