@@ -1,11 +1,13 @@
 /**
- * Lift of treatment over control with a 95% confidence interval, for the
- * holdout experiments. Relative lift is a ratio of two means; its interval
- * comes from the delta method on the log ratio (the usual choice for
- * conversion rates and revenue per visitor), and is null when a group is
- * too small or has no conversions to say anything.
+ * Relative lift of treatment over control with a 95% confidence interval, for
+ * the slot holdouts' figures (GET /v1/admin/stats). The statistics live in
+ * `experiments/`: the interval is the delta method on the log ratio of the
+ * two means (`relativeInterval`), null when a group is too small or has no
+ * conversions to say anything. New code should use `experiments/` directly:
+ * it also gives the absolute difference, p-values and the members still needed.
  */
-const Z95 = 1.959964;
+import { relativeInterval, relativeOf } from '../experiments/lift';
+import { moments } from '../experiments/totals';
 
 export interface GroupSample {
   /** Visitors in the group. */
@@ -23,23 +25,11 @@ export interface Lift {
   high: number | null;
 }
 
-const NONE: Lift = { estimate: null, low: null, high: null };
-
 export function relativeLift(treatment: GroupSample, control: GroupSample): Lift {
-  if (treatment.n < 2 || control.n < 2 || treatment.sum <= 0 || control.sum <= 0) {
-    const estimate = treatment.n > 0 && control.n > 0 && control.sum > 0 ? treatment.sum / treatment.n / (control.sum / control.n) - 1 : null;
-    return { ...NONE, estimate };
-  }
-  const meanT = treatment.sum / treatment.n;
-  const meanC = control.sum / control.n;
-  const varT = Math.max(0, (treatment.sumSquares - treatment.n * meanT * meanT) / (treatment.n - 1));
-  const varC = Math.max(0, (control.sumSquares - control.n * meanC * meanC) / (control.n - 1));
-  // Var(log mean) ≈ Var(mean) / mean²
-  const se = Math.sqrt(varT / (treatment.n * meanT * meanT) + varC / (control.n * meanC * meanC));
-  const logRatio = Math.log(meanT / meanC);
-  return {
-    estimate: meanT / meanC - 1,
-    low: Math.exp(logRatio - Z95 * se) - 1,
-    high: Math.exp(logRatio + Z95 * se) - 1,
-  };
+  const t = moments(treatment.n, treatment.sum, treatment.sumSquares);
+  const c = moments(control.n, control.sum, control.sumSquares);
+  const estimate = treatment.n > 0 && control.n > 0 ? relativeOf(t.mean, c.mean) : null;
+  if (treatment.n < 2 || control.n < 2) return { estimate, low: null, high: null };
+  const interval = relativeInterval({ mean: t.mean, varianceOfMean: t.variance / t.n }, { mean: c.mean, varianceOfMean: c.variance / c.n });
+  return { estimate, low: interval?.[0] ?? null, high: interval?.[1] ?? null };
 }
