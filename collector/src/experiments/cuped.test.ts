@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cupedRevenueLift, pooledTheta } from './cuped';
 import { revenueLift, welchTest } from './revenue-lift';
-import { cupedCoverage, printFigure, SeededDraws, SIMULATION_TIMEOUT } from './simulation';
+import { cupedCoverage, printFigure, SeededDraws, SIMULATION_TIMEOUT, type CupedCoverage } from './simulation';
 import { addTotals, EMPTY_TOTALS, memberTotals, type CovariateTotals, type GroupTotals } from './totals';
 
 interface Member {
@@ -78,15 +78,19 @@ describe('cupedRevenueLift', () => {
   });
 });
 
+function print(label: string, measured: CupedCoverage): void {
+  printFigure(label, {
+    'CUPED coverage': measured.coverage,
+    'Welch coverage': measured.welchCoverage,
+    'variance reduction': measured.meanVarianceReduction,
+    'width vs Welch': measured.widthRatio,
+  });
+}
+
 describe('CUPED coverage and width (shoppers whose spend before predicts spend after)', { timeout: SIMULATION_TIMEOUT }, () => {
   it('covers at 93–97% and is narrower than Welch on the same data when spend before is correlated with spend after', () => {
     const measured = cupedCoverage({ members: 600, treatmentRate: 0.54, controlRate: 0.45 }, 2000, 303);
-    printFigure('CUPED, 600 per group, correlated spend before (2,000 runs)', {
-      'CUPED coverage': measured.coverage,
-      'Welch coverage': measured.welchCoverage,
-      'variance reduction': measured.meanVarianceReduction,
-      'width vs Welch': measured.widthRatio,
-    });
+    print('CUPED, 600 per group, correlated spend before (2,000 runs)', measured);
     expect(measured.coverage).toBeGreaterThanOrEqual(0.93);
     expect(measured.coverage).toBeLessThanOrEqual(0.97);
     expect(measured.meanVarianceReduction).toBeGreaterThan(0.1);
@@ -95,12 +99,7 @@ describe('CUPED coverage and width (shoppers whose spend before predicts spend a
 
   it('costs nothing when spend before says nothing about spend after', () => {
     const measured = cupedCoverage({ members: 400, treatmentRate: 0.54, controlRate: 0.45, independentBefore: true }, 2000, 304);
-    printFigure('CUPED, 400 per group, unrelated spend before (2,000 runs)', {
-      'CUPED coverage': measured.coverage,
-      'Welch coverage': measured.welchCoverage,
-      'variance reduction': measured.meanVarianceReduction,
-      'width vs Welch': measured.widthRatio,
-    });
+    print('CUPED, 400 per group, unrelated spend before (2,000 runs)', measured);
     expect(measured.coverage).toBeGreaterThanOrEqual(0.93);
     expect(measured.coverage).toBeLessThanOrEqual(0.97);
     expect(measured.widthRatio).toBeGreaterThan(0.98);

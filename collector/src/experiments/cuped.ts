@@ -10,8 +10,8 @@
  * with Welch's test. Everything comes from the running totals Σx, Σx², Σxy.
  */
 import type { CupedLift } from '@trailmark/schema';
-import { NO_LIFT, relativeInterval, relativeOf } from './lift';
-import { welchTest } from './revenue-lift';
+import { NO_LIFT } from './lift';
+import { welchLift } from './revenue-lift';
 import { moments, type CovariateTotals, type GroupTotals, type Moments } from './totals';
 
 export type CupedTotals = Pick<GroupTotals, 'members' | 'revenue' | 'revenueSquares'> & CovariateTotals;
@@ -22,17 +22,21 @@ export function cupedRevenueLift(treatment: CupedTotals, control: CupedTotals): 
   const meanBefore = (treatment.spendBefore + control.spendBefore) / (treatment.members + control.members);
   const t = adjustedMoments(treatment, theta, meanBefore);
   const c = adjustedMoments(control, theta, meanBefore);
-  const adjusted = welchTest(t, c);
-  const plain = welchTest(moments(treatment.members, treatment.revenue, treatment.revenueSquares), moments(control.members, control.revenue, control.revenueSquares));
+  const lift = welchLift(t, c);
+  const plainVariance = varianceOfDifference(
+    moments(treatment.members, treatment.revenue, treatment.revenueSquares),
+    moments(control.members, control.revenue, control.revenueSquares),
+  );
   return {
-    absolute: t.mean - c.mean,
-    relative: relativeOf(t.mean, c.mean),
-    ci95: adjusted?.ci95 ?? null,
-    relativeCi95: adjusted ? relativeInterval({ mean: t.mean, varianceOfMean: t.variance / t.n }, { mean: c.mean, varianceOfMean: c.variance / c.n }) : null,
-    pValue: adjusted?.pValue ?? null,
+    ...lift,
     theta,
-    varianceReduction: adjusted && plain ? 1 - adjusted.standardError ** 2 / plain.standardError ** 2 : null,
+    varianceReduction: lift.ci95 && plainVariance > 0 ? 1 - varianceOfDifference(t, c) / plainVariance : null,
   };
+}
+
+/** Variance of the difference of two groups' means. */
+function varianceOfDifference(t: Moments, c: Moments): number {
+  return t.variance / t.n + c.variance / c.n;
 }
 
 /** θ = Cov(x, y) / Var(x) over both groups' members together. */
