@@ -7,11 +7,11 @@ import { conversionVerdict, revenueVerdict } from './verdict';
 const lift = (absolute: number, ci95: [number, number], pValue: number): ExperimentLift => ({ absolute, relative: null, ci95, relativeCi95: null, pValue });
 
 describe('conversionVerdict', () => {
-  it('a significant lift, with its ROI', () => {
+  it('a significant lift, with its ROI and how sure that is', () => {
     const roi = returnOnInvestment({ revenuePerMember: lift(0.84, [0.2, 1.5], 0.01), treatmentMembers: 1000, reached: 1000, costPerContact: 0.2 });
     expect(conversionVerdict(lift(0.041, [0.012, 0.07], 0.004), { roi })).toEqual({
       status: 'better',
-      text: 'treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2×',
+      text: 'treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2× (95% interval 0.0 to 6.5)',
     });
   });
 

@@ -1,6 +1,6 @@
 /**
  * One sentence per lift for the dashboard, e.g.
- *   "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2×"
+ *   "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2× (95% interval 0.4 to 6.1)"
  *   "not yet distinguishable: treatment converts 0.8 points better (95% interval −1.9 to 3.5); about 1,900 more shoppers per group needed"
  * with a status the page can colour by. A difference is called significant
  * only when its interval excludes zero and its p-value is below 5% (the two
@@ -42,13 +42,19 @@ function verdict(lift: ExperimentLift, options: VerdictOptions, says: (absolute:
   const interval = `95% interval ${signed(format(low))} to ${signed(format(high))}`;
   const significant = (low > 0 || high < 0) && (lift.pValue === null || lift.pValue < 0.05);
   if (significant) {
-    const roi = options.roi?.roi;
-    const text = `${treatment} ${says(lift.absolute)} (${interval}); significant${roi != null ? `; ROI ${signed(roi.toFixed(1))}×` : ''}`;
+    const text = `${treatment} ${says(lift.absolute)} (${interval}); significant${options.roi ? roiText(options.roi) : ''}`;
     return { status: lift.absolute > 0 ? 'better' : 'worse', text };
   }
   const seen = lift.absolute === 0 ? `no difference seen (${interval})` : `${treatment} ${says(lift.absolute)} (${interval})`;
   const needed = options.needed && options.needed.total > 0 ? `; ${neededText(options.needed, options)}` : '';
   return { status: 'unclear', text: `not yet distinguishable: ${seen}${needed}` };
+}
+
+/** "; ROI 3.2× (95% interval 0.4 to 6.1)": the interval says whether it surely paid. */
+function roiText({ roi, roiCi95 }: Roi): string {
+  if (roi === null) return '';
+  const ratio = (x: number) => signed(x.toFixed(1));
+  return `; ROI ${ratio(roi)}×${roiCi95 ? ` (95% interval ${ratio(roiCi95[0])} to ${ratio(roiCi95[1])})` : ''}`;
 }
 
 function neededText(needed: MembersNeeded, options: VerdictOptions): string {
