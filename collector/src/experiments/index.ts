@@ -16,7 +16,11 @@
  *
  * A campaign read every day should decide on `m.sequential.conversionRate`
  * (with `m.membersNeeded.sequentialConversionRate`); the fixed-horizon
- * figures are right when read once, at the planned end.
+ * figures are right when read once, at the planned end. Members still
+ * inside their window may convert later: the figures of a day estimate
+ * "converted so far", the same in both groups, so a campaign without
+ * effect still reads as none; counting only members whose window has ended
+ * gives the full-window effect.
  *
  * A slot against its holdout, from visitors and conversions per variant:
  *
