@@ -5,3 +5,4 @@ export * from './limits';
 export * from './admin-api';
 export * from './audiences';
 export * from './experiments';
+export * from './destinations';
