@@ -6,6 +6,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/admin-routes';
+import { destinationRoutes } from './destinations/destination-routes';
+import { devReceiverRoutes } from './destinations/dev-receiver-routes';
 import { ingestCors } from './http/cors';
 import { ApiError, errorResponse, onError } from './http/errors';
 import { ingestRoutes } from './ingest/ingest-routes';
@@ -30,7 +32,9 @@ export function createApp(basePath: string) {
   api.route('/', peerConfigRoutes(basePath));
   api.route('/', recommendRoutes());
   api.route('/', tagSettingsRoutes());
+  api.route('/', destinationRoutes());
   api.route('/', adminRoutes());
+  api.route('/', devReceiverRoutes());
 
   const app = new Hono<AppEnv>();
   app.onError(onError);

@@ -3,6 +3,7 @@ import { createApp, normalizeBasePath } from './app';
 import { listSites } from './sites/site-directory';
 import { sweepExpiredEvents } from './storage/retention';
 
+export { DestinationOutbox } from './destinations/destination-outbox';
 export { IngestShard } from './storage/ingest-shard';
 export { ShopState } from './shop/shop-state';
 

@@ -17,6 +17,7 @@ import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
 import { cursorParam, dateParam, limitParam, rangeParams } from './query-params';
+import { cancelForProfiles } from '../destinations/producer';
 
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
@@ -184,7 +185,9 @@ export function adminRoutes() {
     for (const writeKey of sites) {
       const person = await shopState(c.env, writeKey).erase(writeKey, id);
       const removed = await eraseFromLog(c.env.DB, writeKey, person);
-      erased.push({ writeKey, profileIds: person.profileIds, ids: person.anonymousIds.length + person.userIds.length, ...removed });
+      // Nothing more about them goes to any destination, and the delivery logs forget them.
+      const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
+      erased.push({ writeKey, profileIds: person.profileIds, ids: person.anonymousIds.length + person.userIds.length, ...removed, deliveriesCancelled: cancelled });
     }
     return c.json({ ok: true, erased });
   });
