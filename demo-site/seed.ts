@@ -8,6 +8,9 @@
  * recommendation slots and the dashboard mean something at once. A state that
  * already holds events is left alone: restarting never doubles the history.
  *
+ * It also registers the demo webhook destination, which delivers to the
+ * receiver page /dev/webhooks (seeding/webhook-destination.ts).
+ *
  * When it is done (seeded or not), it writes `demo-seed.json` into the state
  * directory (STATE_DIR, as `npm start` resolves it): the end-to-end tests wait
  * for that file, so they never count while the seed is still arriving.
@@ -16,6 +19,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sendSlotVisitors } from './seeding/slot-visitors';
+import { registerDemoWebhook } from './seeding/webhook-destination';
 import { waitUntilStored } from './simulate/admin-client';
 import { DEMO_CATALOG_SEED, DEMO_CATALOG_SIZE, generateCatalog } from './simulate/catalog';
 import { DEMO_WRITE_KEY, seedDemoData } from './simulate/seed';
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
   if (!adminToken) throw new SendError('Give the admin token: --admin-token TOKEN (or ADMIN_TOKEN).');
   const visitors = Number(values.visitors);
   if (!Number.isInteger(visitors) || visitors < 1) throw new SendError(`--visitors must be a whole number ≥ 1, got "${values.visitors}".`);
+
+  // The demo webhook destination and its receiver page, on every start (registering again changes nothing).
+  const webhook = await registerDemoWebhook({ url, adminToken, writeKey: DEMO_WRITE_KEY });
+  if (webhook.created) console.log(`Demo webhook destination registered; a test delivery is on its way to ${webhook.receiverPage}`);
 
   if (await hasEvents(url, adminToken)) {
     console.log('Demo data: the state already holds events, so nothing was seeded.');

@@ -61,6 +61,7 @@ Trailmark is running.
   Dashboard    ${server.url}/dashboard
   Tag          ${server.url}/tag.js
   Collector    ${server.url}/v1/batch   (write key: demo-write-key)
+  Webhooks     ${server.url}/dev/webhooks   (what the demo destination received)
   Health       ${server.url}/healthz
   Admin token  ${token}
 Press Ctrl+C to stop.`);

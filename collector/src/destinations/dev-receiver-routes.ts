@@ -120,6 +120,9 @@ async function latest(env: Env): Promise<Receipt[]> {
   }));
 }
 
+const CHECK = '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M2 6.5l2.5 2.5L10 3.5" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
+const CROSS = '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M3 3l6 6M9 3l-6 6" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
+
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function summary(body: string): { who: string; audience: string } {
@@ -134,17 +137,24 @@ function summary(body: string): { who: string; audience: string } {
   }
 }
 
+function counts(receipts: Receipt[]): string {
+  const verified = receipts.filter((r) => r.verified).length;
+  const answered = receipts.filter((r) => r.status === 200).length;
+  return `${receipts.length} shown · ${verified} verified · ${answered} answered 200 · ${receipts.length - answered} refused or failed on purpose (retried by the sender)`;
+}
+
 function page(receipts: Receipt[]): string {
   const cards = receipts
     .map((r) => {
       const { who, audience } = summary(r.body);
-      const badge = r.verified ? '<span class="ok">✓ signature verified</span>' : `<span class="bad">✗ ${escape(r.verifyError ?? 'not verified')}</span>`;
+      const badge = r.verified ? `<span class="ok">${CHECK} signature verified</span>` : `<span class="bad">${CROSS} ${escape(r.verifyError ?? 'not verified')}</span>`;
+      const test = r.body.includes('"test":true') ? ' <span class="tag">test</span>' : '';
       let pretty = r.body;
       try {
         pretty = JSON.stringify(JSON.parse(r.body), null, 2);
       } catch {}
       return `<li>
-  <div class="head"><strong>${escape(r.type ?? '(no type)')}</strong>${audience ? ` <span class="aud">${escape(audience)}</span>` : ''} ${badge}</div>
+  <div class="head"><strong>${escape(r.type ?? '(no type)')}</strong>${audience ? ` <span class="aud">${escape(audience)}</span>` : ''}${test} ${badge}</div>
   <div class="meta"><time datetime="${escape(r.receivedAt)}">${escape(r.receivedAt.replace('T', ' ').slice(0, 19))} UTC</time> · destination <code>${escape(r.destinationId)}</code> · answered <b class="s${Math.floor(r.status / 100)}">${r.status}</b>${r.arrival > 1 ? ` · arrival ${r.arrival}` : ''}</div>
   <div class="meta">${escape(who)}</div>
   <div class="meta">webhook-id <code>${escape(r.webhookId ?? '—')}</code></div>
@@ -161,22 +171,25 @@ function page(receipts: Receipt[]): string {
   header { background: #1d2330; color: #fff; padding: 16px 20px; }
   header h1 { margin: 0; font-size: 1.2rem; }
   header p { margin: 4px 0 0; color: #c8cdd8; font-size: .9rem; }
+  header code { background: rgba(255, 255, 255, .14); color: #fff; }
+  .counts { margin: 0 0 12px; color: #4a5468; font-size: .9rem; }
   main { max-width: 960px; margin: 0 auto; padding: 16px; }
   ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 10px; }
   li { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 12px 14px; overflow-wrap: anywhere; }
   .head { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
   .aud { color: #4a5468; }
-  .ok, .bad { font-size: .82rem; padding: 2px 8px; border-radius: 999px; }
+  .ok, .bad, .tag { font-size: .82rem; padding: 2px 8px; border-radius: 999px; display: inline-flex; gap: 4px; align-items: center; }
+  .tag { background: #eef1f6; color: #4a5468; }
   .ok { background: #e3f6e8; color: #17692f; }
   .bad { background: #fde8e8; color: #a11d1d; }
   .meta { color: #4a5468; font-size: .86rem; margin-top: 4px; }
   .s2 { color: #17692f; } .s4, .s5 { color: #a11d1d; }
-  code { font-size: .82rem; background: #f0f2f5; padding: 1px 4px; border-radius: 4px; }
+  code { font-size: .82rem; background: #f0f2f5; padding: 1px 4px; border-radius: 4px; white-space: nowrap; }
   details { margin-top: 6px; } summary { cursor: pointer; color: #2a5bd7; font-size: .86rem; }
   pre { background: #f0f2f5; padding: 8px; border-radius: 6px; overflow-x: auto; font-size: .78rem; }
   .empty { color: #4a5468; }
 </style></head>
 <body><header><h1>Webhook receiver</h1><p>Local development only. The last ${SHOWN} deliveries to <code>/dev/webhooks/in/&lt;destination&gt;</code>, each verified with the <code>standardwebhooks</code> package. Refreshes every 5 s.</p></header>
-<main>${receipts.length ? `<ul>${cards}</ul>` : '<p class="empty">Nothing has arrived yet. Register a destination with the url <code>http://localhost:PORT/dev/webhooks/in/ID</code> and send a test: <code>POST /v1/admin/destinations/ID/test</code>.</p>'}</main>
+<main>${receipts.length ? `<p class="counts">${counts(receipts)}</p><ul>${cards}</ul>` : '<p class="empty">Nothing has arrived yet. Register a destination with the url <code>http://localhost:PORT/dev/webhooks/in/ID</code> and send a test: <code>POST /v1/admin/destinations/ID/test</code>.</p>'}</main>
 </body></html>`;
 }
