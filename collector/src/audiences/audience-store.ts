@@ -1,0 +1,440 @@
+/**
+ * Live audience membership on a profile host (the Durable Object that holds
+ * profiles), over its SQLite: the audience definitions replicated to it,
+ * who is a member since when, the next moment each profile's membership can
+ * change with no event (behind the object's alarm), and the transitions
+ * (entered / exited) waiting to be handed to destinations.
+ *
+ * Nothing here assumes the host sees every profile of a site: each host
+ * keeps the memberships of its own profiles, sizes add up across hosts.
+ *
+ * Call every method inside the host's transaction, with the write of the
+ * profile it concerns: a transition is recorded exactly when the membership
+ * row changes, so a batch retried after a rollback recomputes the same
+ * transitions, and a batch retried after a commit finds the memberships
+ * already changed and records none. Transitions leave through
+ * `pendingTransitions` / `acknowledgeTransitions` (an outbox), each with a
+ * stable id for the destination's idempotency key.
+ */
+import type { Condition } from '@trailmark/schema';
+import { describeDefinitionIssues, parseAudienceDefinition } from '@trailmark/schema/audience-schema';
+import { first, type Sql } from '../lib/sql';
+import { AudienceIndex, type Audience } from './audience-index';
+import { compileCondition, membership } from './condition';
+import { ALL_GROUPS } from './fact-groups';
+import { ProfileFacts, type AudienceSubject, type FactSite } from './facts';
+
+/**
+ * The audience tables, schema step 1. A host adds each audience step to its
+ * own numbered list (lib/migrate.ts) once, in order; a shipped step is never
+ * edited, later changes are new steps.
+ */
+export const AUDIENCE_SCHEMA_1 = `
+CREATE TABLE IF NOT EXISTS audience_definitions (
+  audience_id    TEXT PRIMARY KEY,
+  definition     TEXT NOT NULL,              -- JSON, validated
+  backfill_after TEXT,                       -- profiles after this id still to evaluate; NULL: none
+  deleting       INTEGER NOT NULL DEFAULT 0, -- members still being removed
+  updated_at     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audience_members (
+  audience_id TEXT NOT NULL,
+  profile_id  TEXT NOT NULL,
+  entered_at  INTEGER NOT NULL,
+  PRIMARY KEY (audience_id, profile_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audience_members_by_profile ON audience_members (profile_id);
+CREATE TABLE IF NOT EXISTS audience_due (
+  profile_id TEXT PRIMARY KEY,
+  due_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audience_due_by_time ON audience_due (due_at);
+CREATE TABLE IF NOT EXISTS audience_transitions (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  transition_id TEXT NOT NULL,
+  audience_id   TEXT NOT NULL,
+  profile_id    TEXT NOT NULL,
+  kind          TEXT NOT NULL,               -- entered | exited
+  at            INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audience_transitions_by_profile ON audience_transitions (profile_id);
+CREATE TABLE IF NOT EXISTS audience_sizes (
+  audience_id TEXT PRIMARY KEY,
+  members     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audience_size_days (
+  audience_id TEXT NOT NULL,
+  day         TEXT NOT NULL,                 -- YYYY-MM-DD (UTC); members at the end of that day on this host
+  members     INTEGER NOT NULL,
+  PRIMARY KEY (audience_id, day)
+) WITHOUT ROWID;
+`;
+
+/** The audience steps in order, for a host (or a test) that keeps nothing else. */
+export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1];
+
+/** How the store reads the host's profiles (for wake-ups and backfills). */
+export interface ProfileSource {
+  /** The profiles among these ids that exist (any order). */
+  load(profileIds: readonly string[]): AudienceSubject[];
+  /** Up to `limit` profiles with an id greater than `afterProfileId`, in id order. */
+  page(afterProfileId: string, limit: number): AudienceSubject[];
+}
+
+export type TransitionKind = 'entered' | 'exited';
+
+export interface Transition {
+  /** Unique and stable across retries: the destination's idempotency key (`webhook-id`). */
+  id: string;
+  /** Order on this host; acknowledge through it. */
+  seq: number;
+  kind: TransitionKind;
+  audienceId: string;
+  profileId: string;
+  at: number;
+}
+
+export interface AudienceStoreOptions {
+  profiles: ProfileSource;
+  /** The site's lifecycle thresholds and RFM boundaries, read at each evaluation. */
+  site: () => FactSite;
+  /** Transition ids; random UUIDs by default. */
+  newId?: () => string;
+}
+
+export interface Evaluated {
+  /** Audiences evaluated (the cost of the call). */
+  evaluated: number;
+  transitions: Transition[];
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export class AudienceStore {
+  private index: AudienceIndex;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: AudienceStoreOptions,
+  ) {
+    this.newId = options.newId ?? (() => crypto.randomUUID());
+    this.index = this.loadIndex();
+  }
+
+  private loadIndex(): AudienceIndex {
+    const rows = this.sql.exec<{ audience_id: string; definition: string }>('SELECT audience_id, definition FROM audience_definitions WHERE deleting = 0').toArray();
+    return new AudienceIndex(rows.map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })));
+  }
+
+  // ---- definitions -------------------------------------------------------
+
+  /**
+   * Saves a definition (as replicated from the admin API). A new or changed
+   * definition takes effect at once for events and wake-ups, and existing
+   * profiles are evaluated by `backfillStep` (status `building` until done).
+   */
+  putAudience(audienceId: string, definition: unknown, now: number): { changed: boolean } {
+    const parsed = parseAudienceDefinition(definition);
+    if (!parsed.ok) throw new Error(`audience ${audienceId}: ${describeDefinitionIssues(parsed.issues)}`);
+    const json = JSON.stringify(parsed.definition);
+    const current = first<{ definition: string; deleting: number }>(this.sql, 'SELECT definition, deleting FROM audience_definitions WHERE audience_id = ?', audienceId);
+    if (current && current.definition === json && !current.deleting) return { changed: false };
+    this.sql.exec(
+      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at) VALUES (?, ?, '', 0, ?)
+       ON CONFLICT (audience_id) DO UPDATE SET definition = excluded.definition, backfill_after = '', deleting = 0, updated_at = excluded.updated_at`,
+      audienceId,
+      json,
+      now,
+    );
+    this.sql.exec('INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES (?, 0)', audienceId);
+    this.index = this.loadIndex();
+    return { changed: true };
+  }
+
+  /**
+   * Deletes an audience in bounded steps: it stops being evaluated at once;
+   * its membership rows go `limit` at a time. Call again until `done`. No
+   * transitions are recorded: the audience is gone, not its members.
+   */
+  removeAudience(audienceId: string, limit: number): { done: boolean; removed: number } {
+    this.sql.exec('UPDATE audience_definitions SET deleting = 1 WHERE audience_id = ?', audienceId);
+    if (this.index.get(audienceId)) this.index = this.loadIndex();
+    const ids = this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ? LIMIT ?', audienceId, limit)
+      .toArray()
+      .map((r) => r.profile_id);
+    for (const profileId of ids) this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
+    if (ids.length < limit) {
+      this.sql.exec('DELETE FROM audience_definitions WHERE audience_id = ?', audienceId);
+      this.sql.exec('DELETE FROM audience_sizes WHERE audience_id = ?', audienceId);
+      this.sql.exec('DELETE FROM audience_size_days WHERE audience_id = ?', audienceId);
+      return { done: true, removed: ids.length };
+    }
+    return { done: false, removed: ids.length };
+  }
+
+  /** The definitions on this host and whether each has evaluated every profile. */
+  audiences(): { audienceId: string; definition: Condition; status: 'building' | 'ready' }[] {
+    return this.sql
+      .exec<{ audience_id: string; definition: string; backfill_after: string | null }>('SELECT audience_id, definition, backfill_after FROM audience_definitions WHERE deleting = 0 ORDER BY audience_id')
+      .toArray()
+      .map((r) => ({ audienceId: r.audience_id, definition: JSON.parse(r.definition) as Condition, status: r.backfill_after === null ? 'ready' : 'building' }));
+  }
+
+  /** Audiences still evaluating existing profiles, with the profile id they continue after. */
+  pendingBackfills(): { audienceId: string; cursor: string }[] {
+    return this.sql
+      .exec<{ audience_id: string; backfill_after: string }>('SELECT audience_id, backfill_after FROM audience_definitions WHERE backfill_after IS NOT NULL AND deleting = 0 ORDER BY audience_id')
+      .toArray()
+      .map((r) => ({ audienceId: r.audience_id, cursor: r.backfill_after }));
+  }
+
+  /**
+   * Site inputs changed (fact-groups GROUP.site: lifecycle thresholds, RFM
+   * boundaries): the audiences reading them are evaluated again over every
+   * profile, by backfill. Returns their ids.
+   */
+  invalidate(groups: number): string[] {
+    const ids = [...this.index.all()].filter((a) => a.compiled.groups & groups).map((a) => a.id);
+    for (const id of ids) this.sql.exec(`UPDATE audience_definitions SET backfill_after = '' WHERE audience_id = ?`, id);
+    return ids;
+  }
+
+  // ---- evaluation ----------------------------------------------------------
+
+  /**
+   * After a profile changed (its events applied, or merged): evaluates the
+   * audiences whose membership may have changed, records transitions, and
+   * keeps the profile's next due time. `changed` is the union of
+   * `groupsChangedBy` of the applied messages (ALL_GROUPS after a merge or
+   * when unknown).
+   */
+  applyProfileChange(subject: AudienceSubject, now: number, changed = ALL_GROUPS): Evaluated {
+    const profileId = subject.profile.profileId;
+    const facts = new ProfileFacts(subject, this.options.site());
+    const members = this.membersOf(profileId);
+    const candidates = this.index.candidates(facts, changed, members.keys());
+    let next = Infinity;
+    const transitions: Transition[] = [];
+    for (const audience of candidates) {
+      const result = membership(audience.compiled, facts, now);
+      next = Math.min(next, result.next);
+      const transition = this.settle(audience.id, profileId, members.has(audience.id), result.member, now);
+      if (transition) transitions.push(transition);
+    }
+    // Every audience the profile can belong to was evaluated only when all groups changed; otherwise the others keep their due times.
+    this.setDue(profileId, next, changed === ALL_GROUPS ? 'replace' : 'lower');
+    return { evaluated: candidates.length, transitions };
+  }
+
+  /** When the host's alarm should fire: the earliest due time, or undefined. */
+  nextAlarm(): number | undefined {
+    return first<{ due_at: number }>(this.sql, 'SELECT due_at FROM audience_due ORDER BY due_at LIMIT 1')?.due_at;
+  }
+
+  /**
+   * Evaluates up to `limit` profiles whose due time has come. `more` says
+   * others are due already: set the alarm to now again (or loop), otherwise
+   * to `nextAlarm()`.
+   */
+  wake(now: number, limit: number): Evaluated & { profiles: number; more: boolean } {
+    const due = this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM audience_due WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit)
+      .toArray()
+      .map((r) => r.profile_id);
+    const subjects = due.length ? this.options.profiles.load(due) : [];
+    const found = new Set(subjects.map((s) => s.profile.profileId));
+    for (const profileId of due) if (!found.has(profileId)) this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+    let evaluated = 0;
+    const transitions: Transition[] = [];
+    for (const subject of subjects) {
+      const result = this.applyProfileChange(subject, now);
+      evaluated += result.evaluated;
+      transitions.push(...result.transitions);
+    }
+    const soonest = this.nextAlarm();
+    return { profiles: due.length, evaluated, transitions, more: soonest !== undefined && soonest <= now };
+  }
+
+  /**
+   * Evaluates one audience over up to `limit` existing profiles after
+   * `cursor` (null or '' to start). Returns the cursor to continue from, null
+   * when every profile has been evaluated (status `ready`).
+   */
+  backfillStep(audienceId: string, cursor: string | null, limit: number, now: number): Evaluated & { cursor: string | null } {
+    const audience = this.index.get(audienceId);
+    if (!audience) return { cursor: null, evaluated: 0, transitions: [] };
+    const subjects = this.options.profiles.page(cursor ?? '', limit);
+    const site = this.options.site();
+    const transitions: Transition[] = [];
+    let evaluated = 0;
+    for (const subject of subjects) {
+      const profileId = subject.profile.profileId;
+      const isMember = first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId) !== undefined;
+      const facts = new ProfileFacts(subject, site);
+      if (!isMember && !guardMet(audience, facts)) continue;
+      evaluated++;
+      const result = membership(audience.compiled, facts, now);
+      this.setDue(profileId, result.next, 'lower');
+      const transition = this.settle(audienceId, profileId, isMember, result.member, now);
+      if (transition) transitions.push(transition);
+    }
+    const next = subjects.length < limit ? null : subjects[subjects.length - 1]!.profile.profileId;
+    this.sql.exec('UPDATE audience_definitions SET backfill_after = ? WHERE audience_id = ?', next, audienceId);
+    return { cursor: next, evaluated, transitions };
+  }
+
+  private membersOf(profileId: string): Map<string, number> {
+    const rows = this.sql.exec<{ audience_id: string; entered_at: number }>('SELECT audience_id, entered_at FROM audience_members WHERE profile_id = ?', profileId);
+    const members = new Map<string, number>();
+    for (const row of rows) members.set(row.audience_id, row.entered_at);
+    return members;
+  }
+
+  /** Brings one membership row in line with the evaluation; the transition if it changed. */
+  private settle(audienceId: string, profileId: string, was: boolean, is: boolean, now: number): Transition | undefined {
+    if (was === is) return undefined;
+    if (is) this.sql.exec('INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)', audienceId, profileId, now);
+    else this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
+    this.countMembers(audienceId, is ? 1 : -1, now);
+    return this.record(is ? 'entered' : 'exited', audienceId, profileId, now);
+  }
+
+  private record(kind: TransitionKind, audienceId: string, profileId: string, at: number): Transition {
+    const id = this.newId();
+    const { seq } = this.sql
+      .exec<{ seq: number }>('INSERT INTO audience_transitions (transition_id, audience_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?) RETURNING seq', id, audienceId, profileId, kind, at)
+      .one();
+    return { id, seq, kind, audienceId, profileId, at };
+  }
+
+  private countMembers(audienceId: string, delta: number, now: number): void {
+    this.sql.exec('INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES (?, 0)', audienceId);
+    const { members } = this.sql.exec<{ members: number }>('UPDATE audience_sizes SET members = MAX(0, members + ?) WHERE audience_id = ? RETURNING members', delta, audienceId).one();
+    this.sql.exec(
+      `INSERT INTO audience_size_days (audience_id, day, members) VALUES (?, ?, ?)
+       ON CONFLICT (audience_id, day) DO UPDATE SET members = excluded.members`,
+      audienceId,
+      dayOf(now),
+      members,
+    );
+  }
+
+  /** replace: the exact next due time; lower: only ever earlier (other audiences keep theirs). */
+  private setDue(profileId: string, next: number, mode: 'replace' | 'lower'): void {
+    if (!Number.isFinite(next)) {
+      if (mode === 'replace') this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+      return;
+    }
+    this.sql.exec(
+      mode === 'replace'
+        ? 'INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at'
+        : 'INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)',
+      profileId,
+      Math.ceil(next),
+    );
+  }
+
+  // ---- reading -------------------------------------------------------------
+
+  /** Members of an audience on this host in profile id order, `limit` at a time; `cursor` continues. */
+  members(audienceId: string, cursor: string | null, limit: number): { members: { profileId: string; enteredAt: number }[]; cursor: string | null } {
+    const rows = this.sql
+      .exec<{ profile_id: string; entered_at: number }>(
+        'SELECT profile_id, entered_at FROM audience_members WHERE audience_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?',
+        audienceId,
+        cursor ?? '',
+        limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, limit);
+    return {
+      members: page.map((r) => ({ profileId: r.profile_id, enteredAt: r.entered_at })),
+      cursor: rows.length > limit ? page[page.length - 1]!.profile_id : null,
+    };
+  }
+
+  /** The audiences a profile belongs to, with when it entered each. */
+  audiencesOf(profileId: string): { audienceId: string; enteredAt: number }[] {
+    return [...this.membersOf(profileId)]
+      .filter(([audienceId]) => this.index.get(audienceId))
+      .map(([audienceId, enteredAt]) => ({ audienceId, enteredAt }))
+      .sort((a, b) => (a.audienceId < b.audienceId ? -1 : 1));
+  }
+
+  /** Members per audience on this host (add the hosts' figures for the site's). */
+  sizes(): Map<string, number> {
+    const rows = this.sql.exec<{ audience_id: string; members: number }>(
+      'SELECT s.audience_id, s.members FROM audience_sizes s JOIN audience_definitions d ON d.audience_id = s.audience_id WHERE d.deleting = 0',
+    );
+    return new Map([...rows].map((r) => [r.audience_id, r.members]));
+  }
+
+  /** Members at the end of each day with a change, from `fromDay` (YYYY-MM-DD). A day without a row kept the previous day's size. */
+  sizeByDay(audienceId: string, fromDay = '0000-00-00'): { day: string; members: number }[] {
+    return this.sql
+      .exec<{ day: string; members: number }>('SELECT day, members FROM audience_size_days WHERE audience_id = ? AND day >= ? ORDER BY day', audienceId, fromDay)
+      .toArray();
+  }
+
+  // ---- leaving -------------------------------------------------------------
+
+  /** A profile merged into another: it leaves its audiences (recorded as exits); the survivor is evaluated by the caller. */
+  dropProfile(profileId: string, now: number): Transition[] {
+    const transitions: Transition[] = [];
+    for (const audienceId of this.membersOf(profileId).keys()) {
+      if (!this.index.get(audienceId)) {
+        this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
+        continue;
+      }
+      const transition = this.settle(audienceId, profileId, true, false, now);
+      if (transition) transitions.push(transition);
+    }
+    this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+    return transitions;
+  }
+
+  /**
+   * Erasure: the profiles leave every audience without a trace: no exit is
+   * recorded and transitions about them not yet acknowledged are cancelled.
+   * Returns the memberships removed.
+   */
+  forget(profileIds: readonly string[], now: number): number {
+    let removed = 0;
+    for (const profileId of profileIds) {
+      for (const audienceId of this.membersOf(profileId).keys()) {
+        this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
+        this.countMembers(audienceId, -1, now);
+        removed++;
+      }
+      this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+      this.sql.exec('DELETE FROM audience_transitions WHERE profile_id = ?', profileId);
+    }
+    return removed;
+  }
+
+  // ---- outbox --------------------------------------------------------------
+
+  /** Transitions not yet acknowledged, oldest first, after `afterSeq`. */
+  pendingTransitions(afterSeq: number, limit: number): Transition[] {
+    return this.sql
+      .exec<{ seq: number; transition_id: string; audience_id: string; profile_id: string; kind: string; at: number }>(
+        'SELECT seq, transition_id, audience_id, profile_id, kind, at FROM audience_transitions WHERE seq > ? ORDER BY seq LIMIT ?',
+        afterSeq,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ id: r.transition_id, seq: r.seq, kind: r.kind as TransitionKind, audienceId: r.audience_id, profileId: r.profile_id, at: r.at }));
+  }
+
+  /** The destinations' outbox has taken every transition up to `seq`. */
+  acknowledgeTransitions(throughSeq: number): void {
+    this.sql.exec('DELETE FROM audience_transitions WHERE seq <= ?', throughSeq);
+  }
+}
+
+function guardMet(audience: Audience, facts: ProfileFacts): boolean {
+  const guard = audience.guard;
+  return !guard || guard.leaf.test(guard.leaf.reader.read(facts, 0));
+}
