@@ -8,7 +8,8 @@
  *   npm run bench -- --only ingest,recs
  *
  * Parts: tag (size and cost in Chromium, next to peers), ingest, recs (serving
- * after 100k events and 5k products), quality (HR@10 / MRR@10).
+ * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
+ * (evaluation cost per event and per wake-up, storage; offline on sql.js).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,12 +18,13 @@ import path from 'node:path';
 import { build } from '../scripts/build.mjs';
 import { findChromium } from '../scripts/lib/find-chromium.mjs';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { benchAudiences } from './audiences';
 import { benchIngest } from './ingest';
 import { benchRecommendations } from './recommendations';
 import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
 import { trailmarkRecommenders } from './recs-quality/trailmark';
 
-const PARTS = ['tag', 'ingest', 'recs', 'quality'] as const;
+const PARTS = ['tag', 'ingest', 'recs', 'quality', 'audiences'] as const;
 type Part = (typeof PARTS)[number];
 
 function onlyParts(argv: string[]): string | undefined {
@@ -131,6 +133,24 @@ if (parts.includes('quality')) {
     const quality = await benchRecsQuality({ recommenders: trailmarkRecommenders(), log });
     results.quality = quality;
     table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
+  });
+}
+
+if (parts.includes('audiences')) {
+  await runPart('audiences', async () => {
+    log('Audiences: evaluation per event and per wake-up, storage (offline, sql.js)…');
+    const cost = await benchAudiences();
+    results.audiences = cost;
+    const us = (x: number) => `${fixed(x)} µs`;
+    table.push([
+      '## Audiences (offline on sql.js: the evaluation and SQL a profile host runs; 20-event transactions)',
+      row(['figure', 'value']),
+      ...cost.perEvent.map((e) => row([`one event, ${e.audiences} audiences defined`, `${us(e.microsecondsPerEvent)} (${fixed(e.evaluatedPerEvent)} evaluated)`])),
+      row([`one event, ${cost.withoutIndex.audiences} evaluated without the index`, us(cost.withoutIndex.microsecondsPerEvent)]),
+      row(['one wake-up, per profile woken', `${us(cost.wakeUp.microsecondsPerProfile)} (${fixed(cost.wakeUp.evaluatedPerProfile)} evaluated)`]),
+      row(['bytes per membership / due profile / pending transition', `${cost.storage.bytesPerMembership} / ${cost.storage.bytesPerDueProfile} / ${cost.storage.bytesPerPendingTransition}`]),
+      row(['bytes added to a profile document', String(cost.storage.profileDocumentBytesAdded)]),
+    ]);
   });
 }
 
