@@ -1,9 +1,10 @@
 /** The dashboard's statistics equal counts over the stored events, and erasure takes its share back out. */
-import { SELF } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { relativeLift } from '../src/lib/lift';
-import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
-import { added, event, ordered, product, recommendations, sendAndStore, viewed } from './support/shop';
+import { shardStubs } from '../src/storage/stubs';
+import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, uniqueId } from './support/collector';
+import { added, event, ordered, product, profileOf, recommendations, sendAndStore, viewed } from './support/shop';
 
 async function stats(writeKey: string, from: string, to: string) {
   const res = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${from}&to=${to}`, { headers: ADMIN });
@@ -76,6 +77,59 @@ describe('GET /v1/admin/stats', () => {
       expect(home[variant].converted).toBe(new Set(viewedRecs.map((e) => e.profileId).filter((p) => buyers.has(p))).size);
     }
     expect(figures.lifecycle.counts.new).toBe(12);
+  });
+
+  it('stores and counts every order it acknowledges, whatever shape its products came in, and rejects the rest with a reason', async () => {
+    const writeKey = await createSite();
+    const geo = { country: 'FR', region: 'Brittany' };
+    const shopper = uniqueId('odd');
+    const order = (products: unknown, extra: Record<string, unknown> = {}) =>
+      event(shopper, 'Order Completed', { order_id: uniqueId('o'), currency: 'USD', products, ...extra });
+    const accepted = [
+      order([{ product_id: 'crepe', price: '4.50', quantity: '2' }], { total: '9.00' }), // numbers as strings
+      order([null, { product_id: 'cidre', price: 6 }, null]), // null entries
+      order([{ product_id: 1234, price: 3 }, { sku: 'galette', price: 5, quantity: 1 }]), // a numeric id, a sku only
+      order([{ productId: 'crepe', price: 4.5 }]), // camelCase
+      order(null), // no products at all
+    ];
+    const refused = [
+      order(['crepe', 'cidre']), // a list of ids
+      order('crepe,cidre'), // a string
+      order({ product_id: 'crepe', price: 4.5 }), // one object instead of a list
+      order([{ product_id: 'crepe', price: '4,50' }]), // a price in words
+    ];
+    const res = await post('/v1/batch', { writeKey, batch: [...accepted, ...refused] }, { cf: geo });
+    const answer = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    expect(answer.accepted).toBe(accepted.length);
+    expect(answer.rejected.map((r) => r.index)).toEqual(refused.map((_, i) => accepted.length + i));
+    for (const r of answer.rejected) expect(r.reason).toMatch(/^properties\.products/);
+    await drainAll(writeKey);
+
+    // Acknowledged means stored: nothing in the dead letters, every accepted order exported…
+    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    const stored = await exportEvents(writeKey);
+    expect(stored.map((e) => e.messageId).sort()).toEqual(accepted.map((m) => m.messageId).sort());
+    expect((await rejected(writeKey)).map((r) => r.messageId).sort()).toEqual(refused.map((m) => m.messageId).sort());
+
+    // …and counted: units and revenue per product equal sums over the export, and the profile has every order.
+    const figures = await stats(writeKey, hourStart(Date.now() - 3600_000), hourStart(Date.now() + 2 * 3600_000));
+    const region = figures.regions.find((r: { region: string }) => r.region === 'Brittany');
+    const lines = stored.flatMap((e) => (e.properties.products ?? []).filter(Boolean)) as { product_id: string; price?: number; quantity?: number }[];
+    const byProduct = new Map<string, { units: number; revenue: number }>();
+    for (const line of lines) {
+      const sum = byProduct.get(line.product_id) ?? { units: 0, revenue: 0 };
+      sum.units += line.quantity ?? 1;
+      sum.revenue += (line.price ?? 0) * (line.quantity ?? 1);
+      byProduct.set(line.product_id, sum);
+    }
+    expect([...byProduct.keys()].sort()).toEqual(['1234', 'cidre', 'crepe', 'galette']);
+    for (const [productId, sum] of byProduct) {
+      expect(region.topProducts.find((p: { productId: string }) => p.productId === productId), productId).toMatchObject(sum);
+    }
+    expect(figures.funnel[3].count).toBe(accepted.length);
+    const { body: profile } = await profileOf(writeKey, shopper);
+    expect(profile.counts.orders).toBe(accepted.length);
+    expect(profile.revenue).toBeCloseTo(9 + 6 + 3 + 5 + 4.5);
   });
 
   it('answers zeros for an empty range, and 400 for a bad one', async () => {

@@ -7,6 +7,7 @@
  * `originalTimestamp`, unknown top-level keys are kept.
  */
 import * as v from 'valibot';
+import { parseEcommerceProperties } from './ecommerce-schema';
 import type { Message } from './messages';
 
 const MAX_ID_LENGTH = 256;
@@ -23,11 +24,24 @@ const requiredId = (label: string) =>
     v.maxLength(MAX_ID_LENGTH, `${label} is longer than ${MAX_ID_LENGTH} characters`),
   );
 
+/**
+ * The one normalisation of a person's id (anonymousId, userId), for valid
+ * and rejected messages alike, so an erasure finds both: a string is
+ * trimmed, a finite number becomes its decimal string, and null, "" or
+ * anything else is absent.
+ */
+export function normalizeId(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
 /** An optional id where null and "" mean "absent", as several clients send them. */
 const optionalId = (label: string) =>
   v.pipe(
     v.nullish(v.union([v.string(), v.pipe(v.number(), v.finite())], `${label} must be a string`)),
-    v.transform((x) => (x === null || x === undefined || String(x).trim() === '' ? undefined : String(x).trim())),
+    v.transform((x: string | number | null | undefined) => normalizeId(x)),
     v.check((x) => x === undefined || x.length <= MAX_ID_LENGTH, `${label} is longer than ${MAX_ID_LENGTH} characters`),
   );
 
@@ -133,7 +147,13 @@ export function parseMessage(input: unknown): { ok: true; message: ParsedMessage
     return { ok: false, reason: 'type is missing: use one of track, page, screen, identify, group, alias' };
   }
   const result = v.safeParse(messageSchema, input);
-  if (result.success) return { ok: true, message: result.output };
+  if (result.success) {
+    const message = result.output;
+    if (message.type !== 'track') return { ok: true, message };
+    const ecommerce = parseEcommerceProperties(message.event, message.properties);
+    if (!ecommerce.ok) return { ok: false, reason: ecommerce.reason };
+    return { ok: true, message: ecommerce.properties === message.properties ? message : { ...message, properties: ecommerce.properties } };
+  }
   const issue = result.issues[0];
   const path = v.getDotPath(issue);
   const field = path && !issue.message.startsWith(path) ? `${path}: ` : '';
