@@ -132,6 +132,22 @@ describe('GET /v1/admin/stats', () => {
     expect(profile.revenue).toBeCloseTo(9 + 6 + 3 + 5 + 4.5);
   });
 
+  it('credits a slot only with what the collector attributed, never with an attribution the sender wrote', async () => {
+    const writeKey = await createSite();
+    const shopper = uniqueId('forger');
+    const forged = [
+      { ...added(shopper, 'hat'), context: { attribution: [{ recId: 'r', slot: 'home', variant: 'treatment', productId: 'hat' }] } },
+      { ...ordered(shopper, ['hat']), context: { attribution: 'home' } },
+    ];
+    await sendAndStore(writeKey, forged);
+    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    const stored = await exportEvents(writeKey);
+    expect(stored).toHaveLength(2);
+    for (const e of stored) expect(e.context.attribution).toBeUndefined();
+    const figures = await stats(writeKey, hourStart(Date.now() - 3600_000), hourStart(Date.now() + 2 * 3600_000));
+    expect(figures.slots).toEqual([]);
+  });
+
   it('answers zeros for an empty range, and 400 for a bad one', async () => {
     const writeKey = await createSite();
     const empty = await stats(writeKey, '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z');

@@ -386,9 +386,11 @@ export class IngestShard extends DurableObject<Env> {
     events.forEach((message, i) => {
       const profileId = profileIds[i];
       if (!profileId) return;
-      // Credit to the recommendation that led to this add or order, for the slot statistics.
+      // Credit to the recommendation that led to this add or order, for the slot statistics. Only
+      // the collector attributes: whatever a sender wrote there itself is dropped.
       const credit = attributions[i];
-      const stored = credit ? { ...message, context: { ...message.context, attribution: credit } } : message;
+      const { attribution: _sent, ...context } = message.context as StoredMessage['context'] & { attribution?: unknown };
+      const stored = { ...message, context: credit ? { ...context, attribution: credit } : context };
       eventRows.push({ message: stored as StoredMessage, profileId, idHashes: eventHashes[i]! });
     });
     await storeBatch(this.env.DB, writeKey, {
