@@ -2,6 +2,7 @@
 import { SELF, abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
+import { toChunks } from '../src/storage/pending-rows';
 import { shardStubs } from '../src/storage/stubs';
 import { createApp } from '../src/app';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, track } from './support/collector';
@@ -160,12 +161,40 @@ describe('accept buffer', () => {
     const writeKey = await createSite();
     const [stub] = shardStubs(env, writeKey);
     const requests = Array.from({ length: 40 }, (_, i) => [{ kind: 'event', message: { ...track({ anonymousId: `group-${i}` }), receivedAt: new Date().toISOString(), context: { geo: {}, device: { type: 'desktop' }, bot: false } } }]);
-    await Promise.all(requests.map((items) => stub!.accept(writeKey, JSON.stringify(items), 1)));
+    await Promise.all(requests.map((items) => stub!.accept(writeKey, toChunks(items))));
     expect(await stub!.pendingCount()).toBe(40);
     // Fewer rows than requests: all that arrived while the first commit was made durable went in one.
     expect(await pendingRows(stub!)).toBeLessThan(40);
     await drainAll(writeKey);
     expect((await exportEvents(writeKey)).map((e) => e.anonymousId).sort()).toEqual(requests.map((_, i) => `group-${i}`).sort());
+  });
+
+  it('bounds every pending row and every drain, however much arrives together', async () => {
+    const writeKey = await createSite();
+    // Eight requests of ~420 KB each for one shopper (one shard), sent at once: 3.4 MB arrive together,
+    // where Durable Object SQLite takes at most 2 MB in a row.
+    const pad = 'x'.repeat(1000);
+    const requests = Array.from({ length: 8 }, (_, r) => Array.from({ length: 400 }, (_, i) => track({ anonymousId: 'big-group', messageId: `big-${r}-${i}`, properties: { product_id: `p${i}`, pad } })));
+    const answers = await Promise.all(requests.map((batch) => post('/v1/batch', { writeKey, batch })));
+    expect(answers.map((res) => res.status)).toEqual(requests.map(() => 200));
+
+    const stub = (await Promise.all(shardStubs(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
+    expect(await stub.pendingCount()).toBe(3200);
+    const rows = await runInDurableObject(stub, (_shard: IngestShard, state) =>
+      state.storage.sql.exec<{ bytes: number; n: number }>('SELECT length(CAST(items AS BLOB)) AS bytes, item_count AS n FROM pending').toArray(),
+    );
+    for (const row of rows) {
+      expect(row.bytes).toBeLessThanOrEqual(2_000_000);
+      expect(row.n).toBeLessThanOrEqual(1000);
+    }
+    // Each drain takes at most a thousand messages, whatever the rows hold.
+    for (let i = 0; i < 20 && (await stub.pendingCount()) > 0; i++) {
+      const { drained, failed } = await stub.drain();
+      expect(drained + failed).toBeLessThanOrEqual(1000);
+    }
+    const stored = await exportEvents(writeKey);
+    expect(stored).toHaveLength(3200);
+    expect(new Set(stored.map((e) => e.messageId)).size).toBe(3200);
   });
 
   it('holds the drain back while a burst lasts, and stores it all once the burst eases or has gone on too long', async () => {

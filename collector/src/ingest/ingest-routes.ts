@@ -16,6 +16,7 @@ import { originAllowed } from '../sites/origins';
 import type { Site } from '../sites/site';
 import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
+import { toChunks } from '../storage/pending-rows';
 import { shardCount, shardStub } from '../storage/stubs';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
@@ -143,7 +144,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     // One browser's messages always go to the same shard, so its identify and events keep their order.
     const stub = shardStub(c.env, writeKey, hash53(shardKey ?? receivedAt) % shardCount(c.env));
     try {
-      await stub.accept(writeKey, JSON.stringify(items), items.length);
+      await stub.accept(writeKey, toChunks(items));
     } catch (err) {
       console.error('ingest shard unavailable', err);
       throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });

@@ -18,6 +18,7 @@ import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
 import { archiveEvents } from './archive';
 import { storeBatch, type EventRow, type RejectedRow } from './event-log';
+import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { shopState } from './stubs';
 
 const SCHEMA = `
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS dropped (
 
 /** Wait this long after the first message before draining, so one drain carries many requests. */
 const DRAIN_DELAY_MS = 200;
-const DRAIN_BATCH = 1000;
+/** Messages per drain at most (rows hold at most this many, see pending-rows.ts). */
+const DRAIN_BATCH = MAX_ROW_MESSAGES;
 /**
  * While requests keep arriving, rest this many times as long as the last
  * drain took before the next: storage work stays a bounded share of the CPU,
@@ -129,7 +131,7 @@ export class IngestShard extends DurableObject<Env> {
   private acceptedSinceCheck = 0;
   private firstAcceptSinceCheck: number | undefined;
   private burstSince: number | undefined;
-  private toCommit: { writeKey: string; itemsJson: string; itemCount: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private toCommit: { writeKey: string; chunks: PendingChunk[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private committing = false;
   private drainRunning: Promise<unknown> = Promise.resolve();
 
@@ -145,24 +147,25 @@ export class IngestShard extends DurableObject<Env> {
   }
 
   /**
-   * Appends one request's items (a JSON array of PendingItem, serialised once
-   * by the caller) and returns once they are durable.
+   * Appends one request's items (PendingItems serialised once by the caller,
+   * in chunks within the row bounds: pending-rows.ts) and returns once they
+   * are durable.
    */
-  accept(writeKey: string, itemsJson: string, itemCount: number): Promise<void> {
-    this.acceptedSinceCheck += itemCount;
+  accept(writeKey: string, chunks: PendingChunk[]): Promise<void> {
+    this.acceptedSinceCheck += chunks.reduce((sum, chunk) => sum + chunk.count, 0);
     this.firstAcceptSinceCheck ??= Date.now();
     return new Promise((resolve, reject) => {
-      this.toCommit.push({ writeKey, itemsJson, itemCount, resolve, reject });
+      this.toCommit.push({ writeKey, chunks, resolve, reject });
       if (!this.committing) void this.commitAccepted();
     });
   }
 
   /**
    * Group commit: the requests that arrive while one commit is being made
-   * durable are written together in the next, one row per write key. Under
-   * load that is one storage commit for many requests; alone, a request is
-   * committed at once, with no added wait. Each caller returns only once its
-   * own items are durable.
+   * durable are written together in the next, packed into as few rows per
+   * write key as the row bounds allow. Under load that is one storage commit
+   * for many requests; alone, a request is committed at once, with no added
+   * wait. Each caller returns only once its own items are durable.
    */
   private async commitAccepted(): Promise<void> {
     this.committing = true;
@@ -172,9 +175,9 @@ export class IngestShard extends DurableObject<Env> {
         try {
           this.ctx.storage.transactionSync(() => {
             for (const [writeKey, requests] of groupBy(group, (r) => r.writeKey)) {
-              const items = requests.length === 1 ? requests[0]!.itemsJson : `[${requests.map((r) => r.itemsJson.slice(1, -1)).join(',')}]`;
-              const count = requests.reduce((sum, r) => sum + r.itemCount, 0);
-              this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, items, count);
+              for (const row of packRows(requests.flatMap((r) => r.chunks))) {
+                this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, row.json, row.count);
+              }
             }
           });
           if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
@@ -240,12 +243,13 @@ export class IngestShard extends DurableObject<Env> {
   private async drainOnce(): Promise<DrainResult> {
     const rows: PendingRow[] = [];
     let count = 0;
+    // Whole rows, up to DRAIN_BATCH messages (the first row whatever its size: rows written before the bound).
     for (const row of this.sql.exec<PendingRow & { item_count: number }>(
       'SELECT seq, write_key, items, attempts, item_count FROM pending ORDER BY seq',
     )) {
+      if (rows.length > 0 && count + row.item_count > DRAIN_BATCH) break;
       rows.push(row);
       count += row.item_count;
-      if (count >= DRAIN_BATCH) break;
     }
     const work: Draining[] = rows.flatMap((row) =>
       (JSON.parse(row.items) as PendingItem[]).map((item) => ({ seq: row.seq, writeKey: row.write_key, item, stored: false, blamed: false })),
