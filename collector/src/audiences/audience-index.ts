@@ -80,12 +80,16 @@ export class AudienceIndex {
   /**
    * The audiences whose membership may have changed for this profile when the
    * fact groups `changed` did: those whose guard its facts meet, plus those it
-   * is a member of, that read any of `changed`.
+   * is a member of, that read any of `changed`. `complete`: no audience left
+   * out for reading other groups could change with the clock alone.
    */
-  candidates(facts: ProfileFacts, changed: number, memberOf: Iterable<string>): Audience[] {
+  candidates(facts: ProfileFacts, changed: number, memberOf: Iterable<string>): { audiences: Audience[]; complete: boolean } {
     const out = new Map<string, Audience>();
+    // Whether every audience that can change with the clock for this profile is among them (then its due time can be recomputed exactly).
+    let complete = true;
     const add = (audience: Audience) => {
       if (audience.compiled.groups & changed) out.set(audience.id, audience);
+      else if (audience.compiled.timed) complete = false;
     };
     for (const audience of this.unguarded) add(audience);
     for (const byKey of this.guarded.values()) {
@@ -99,6 +103,6 @@ export class AudienceIndex {
       const audience = this.byId.get(id);
       if (audience) add(audience);
     }
-    return [...out.values()];
+    return { audiences: [...out.values()], complete };
   }
 }

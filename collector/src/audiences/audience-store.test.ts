@@ -104,6 +104,19 @@ describe('AudienceStore', () => {
     expect(store.nextAlarm()).toBe(NOW + MIN + 2 * DAY);
   });
 
+  it('moves the due time later when every timed audience of the profile was evaluated', () => {
+    store.putAudience('away', { fact: 'lastSeenDays', op: 'gte', value: 2 }, NOW);
+    store.putAudience('big-cart', { fact: 'cartValue', op: 'gte', value: 100 }, NOW);
+    const p = save(profile({ profileId: 'p1' }));
+    store.applyProfileChange({ profile: p }, NOW);
+    expect(store.nextAlarm()).toBe(p.lastSeen + 2 * DAY);
+    p.lastSeen = NOW + MIN;
+    save(p);
+    // "big-cart" is left out (no cart change) but cannot change with the clock: the due time is exact.
+    expect(store.applyProfileChange({ profile: p }, NOW + MIN, GROUP.seen).evaluated).toBe(1);
+    expect(store.nextAlarm()).toBe(NOW + MIN + 2 * DAY);
+  });
+
   it('evaluates only the audiences a profile is near: guards and changed facts', () => {
     for (let i = 0; i < 20; i++) store.putAudience(`region-${i}`, { all: [{ fact: 'region', op: 'eq', value: `Region ${i}` }, IDLE_CART] }, NOW);
     store.putAudience('everyone-idle', IDLE_CART, NOW);

@@ -214,18 +214,18 @@ export class AudienceStore {
     const profileId = subject.profile.profileId;
     const facts = new ProfileFacts(subject, this.options.site());
     const members = this.membersOf(profileId);
-    const candidates = this.index.candidates(facts, changed, members.keys());
+    const { audiences, complete } = this.index.candidates(facts, changed, members.keys());
     let next = Infinity;
     const transitions: Transition[] = [];
-    for (const audience of candidates) {
+    for (const audience of audiences) {
       const result = membership(audience.compiled, facts, now);
       next = Math.min(next, result.next);
       const transition = this.settle(audience.id, profileId, members.has(audience.id), result.member, now);
       if (transition) transitions.push(transition);
     }
-    // Every audience the profile can belong to was evaluated only when all groups changed; otherwise the others keep their due times.
-    this.setDue(profileId, next, changed === ALL_GROUPS ? 'replace' : 'lower');
-    return { evaluated: candidates.length, transitions };
+    // With every timed audience of the profile evaluated, its due time is exact; otherwise the ones left out keep theirs (the next wake-up may come early, never late).
+    this.setDue(profileId, next, complete ? 'replace' : 'lower');
+    return { evaluated: audiences.length, transitions };
   }
 
   /** When the host's alarm should fire: the earliest due time, or undefined. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Condition } from '@trailmark/schema';
 import { parseAudienceDefinition } from '@trailmark/schema/audience-schema';
 import { evaluate, nextChange } from './condition';
-import type { ProfileFacts } from './facts';
+import { describeFacts, type ProfileFacts } from './facts';
 import { DAY, factsOf, HOUR, MIN, NOW, profile, SITE } from './test-fixtures';
 
 /** A definition, validated as the admin API would. */
@@ -202,5 +202,27 @@ describe('combinations', () => {
 
   it('a definition without time facts never changes on its own', () => {
     expect(nextChange(def({ fact: 'cartItems', op: 'gt', value: 0 }), factsOf(idleCart), NOW)).toBeUndefined();
+  });
+});
+
+describe('describeFacts', () => {
+  it('lists what conditions see, without the facts the profile does not know', () => {
+    const p = profile({ geo: { country: 'FR', region: 'Bretagne' }, device: { type: 'mobile' }, traits: { email: 'a@x.fr' }, cart: { a: { quantity: 2, price: 12.5, at: NOW - 45 * MIN } }, cartChangedAt: NOW - 45 * MIN });
+    expect(describeFacts(factsOf(p, { userId: 'u' }), NOW)).toEqual({
+      lifecycle: 'active',
+      country: 'FR',
+      region: 'Bretagne',
+      device: 'mobile',
+      identified: true,
+      firstSeenDays: 0,
+      lastSeenDays: 0,
+      sessions: 2,
+      orders: 0,
+      revenue: 0,
+      cartItems: 2,
+      cartValue: 25,
+      cartIdleMinutes: 45,
+      'trait.email': 'a@x.fr',
+    });
   });
 });

@@ -339,3 +339,41 @@ export function factReader(leaf: FactCondition): FactReader {
       throw new Error(`unknown fact ${fact}: validate definitions with parseAudienceDefinition first`);
   }
 }
+
+/** Facts that take no qualifier, in the catalogue's order (the profile API lists them). */
+const PLAIN_FACTS = [
+  'lifecycle',
+  'country',
+  'region',
+  'device',
+  'identified',
+  'firstSeenDays',
+  'lastSeenDays',
+  'sessions',
+  'orders',
+  'revenue',
+  'averageOrderValue',
+  'lastOrderDays',
+  'rfm.recency',
+  'rfm.frequency',
+  'rfm.monetary',
+  'cartItems',
+  'cartValue',
+  'cartIdleMinutes',
+  'reorderDueDays',
+] as const;
+
+/**
+ * A profile's facts at `now` as conditions see them, for the profile API:
+ * every fact without qualifiers that the profile knows, and its traits as
+ * `trait.NAME` (admin only: traits are personal data).
+ */
+export function describeFacts(facts: ProfileFacts, now: number): Record<string, FactScalar> {
+  const out: Record<string, FactScalar> = {};
+  for (const fact of PLAIN_FACTS) {
+    const value = factReader({ fact, op: 'exists' }).read(facts, now);
+    if (value !== undefined) out[fact] = typeof value === 'number' ? Math.round(value * 100) / 100 : value;
+  }
+  for (const [name, value] of Object.entries(facts.profile.traits ?? {})) out[`trait.${name}`] = value;
+  return out;
+}

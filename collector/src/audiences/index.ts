@@ -50,12 +50,17 @@
  * - Erasure: `forget(profileIds, now)`: memberships, timers and undelivered
  *   transitions of those profiles go, silently.
  * - Outbox: transitions are stored in the same transaction as the
- *   membership change that caused them. After commit, hand
- *   `pendingTransitions(afterSeq, limit)` to the destinations' object, then
- *   `acknowledgeTransitions(throughSeq)`. Each transition has a stable `id`
- *   (the `webhook-id`): a hand-over retried after a crash resends the same
- *   ids, and a batch retried by the ingest path finds memberships already
- *   changed and records nothing new, so each change is delivered under one id.
+ *   membership change that caused them. After commit (and from the alarm,
+ *   for any left over), hand `pendingTransitions(afterSeq, limit)` to the
+ *   destinations with `enqueueChanges` (destinations/producer.ts) as
+ *   changes with key "aud:" + t.id, type "audience." + t.kind, timestamp
+ *   the ISO form of t.at,
+ *   then `acknowledgeTransitions(lastSeq)`. Each transition has a stable `id`:
+ *   a hand-over retried after a crash resends the same keys (the outbox
+ *   takes a key once), and a batch retried by the ingest path finds the
+ *   memberships already changed and records nothing new, so each change is
+ *   delivered once. Erasure also calls `cancelForProfiles` there.
+ * - `now` is the host's clock (Date.now()), not the events' timestamps.
  *
  * ## Pure parts (usable anywhere: preview, the profile API, tests)
  *
@@ -64,6 +69,8 @@
  *   `facts = new ProfileFacts({ profile, userId }, site)`.
  * - `compileCondition(definition)` and `membership(compiled, facts, now)`
  *   for repeated evaluation of one definition (preview over many profiles).
+ * - `describeFacts(facts, now)`: the profile's facts as conditions see
+ *   them, for `GET /v1/admin/profiles/:id` (admin only: it holds traits).
  * - RFM across hosts: each host fills `emptyRfmSummary(now)` with
  *   `addCustomer(summary, { orders, revenue, lastOrderAt })` per profile,
  *   the summaries merge with `mergeRfmSummaries`, `rfmBoundaries(merged)`
@@ -83,7 +90,7 @@ export {
 } from './audience-store';
 export { compileCondition, evaluate, isMember, membership, nextChange, type CompiledCondition } from './condition';
 export { ALL_GROUPS, factGroups, GROUP, groupsChangedBy } from './fact-groups';
-export { MINUTE_MS, ProfileFacts, type AudienceSubject, type FactSite, type FactValue } from './facts';
+export { describeFacts, MINUTE_MS, ProfileFacts, type AudienceSubject, type FactSite, type FactValue } from './facts';
 export { profilesTableSource } from './profile-source';
 export {
   addCustomer,
