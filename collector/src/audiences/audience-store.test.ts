@@ -246,6 +246,19 @@ describe('AudienceStore', () => {
     expect(store.nextAlarm()).toBeUndefined();
   });
 
+  it('reloads its definitions after a transaction that changed them rolled back', () => {
+    store.putAudience('idle', IDLE_CART, NOW);
+    expect(() =>
+      transaction(() => {
+        store.putAudience('later', { fact: 'cartIdleMinutes', op: 'gte', value: 600 }, NOW);
+        throw new Error('crash before commit');
+      }),
+    ).toThrow('crash');
+    store.reload();
+    const p = save(cartProfile('p1', NOW - 700 * MIN));
+    expect(kinds(store.applyProfileChange({ profile: p }, NOW).transitions)).toEqual(['entered idle p1']);
+  });
+
   it('rejects a definition that does not validate, naming the bad part', () => {
     expect(() => store.putAudience('bad', { fact: 'orders', op: 'gt', value: 'x' }, NOW)).toThrow('definition.value: expected a number for "orders"');
   });

@@ -122,6 +122,15 @@ export class AudienceStore {
     this.index = this.loadIndex();
   }
 
+  /**
+   * Reads the definitions again. The index of definitions is kept in memory:
+   * after a transaction that changed definitions rolled back, call this (or
+   * make a new store) so it matches the database again.
+   */
+  reload(): void {
+    this.index = this.loadIndex();
+  }
+
   private loadIndex(): AudienceIndex {
     const rows = this.sql.exec<{ audience_id: string; definition: string }>('SELECT audience_id, definition FROM audience_definitions WHERE deleting = 0').toArray();
     return new AudienceIndex(rows.map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })));

@@ -81,6 +81,8 @@ const leafArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('new', 'active', 'at_risk', 'sleeping', 'lapsed').map((value) => ({ fact: 'lifecycle', op: 'eq', value })),
   fc.constantFrom('US', 'FR').map((value) => ({ fact: 'country', op: 'eq', value })),
   fc.constant({ fact: 'trait.plan', op: 'eq', value: 'pro' }),
+  fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }).map((value) => ({ fact: 'lastSeenDays', op: 'in', value })),
+  fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).map((value) => ({ fact: 'viewedCategory', category: 'Outdoor', withinMinutes: 300, op: 'in', value })),
   fc.constant({ fact: 'cartIdleMinutes', op: 'exists' }),
   fc.constant({ fact: 'reorderDueDays', op: 'exists' }),
 );

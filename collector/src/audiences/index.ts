@@ -25,7 +25,8 @@
  *   that does not validate; validate at the API with parseAudienceDefinition
  *   from @trailmark/schema/audience-schema for a 400 that names the path),
  *   `removeAudience(id, limit): { done, removed }` (call until done),
- *   `audiences(): { audienceId, definition, status: 'building' | 'ready' }[]`.
+ *   `audiences(): { audienceId, definition, status: 'building' | 'ready' }[]`;
+ *   `reload()` after a transaction that changed definitions rolled back.
  * - After applying a batch: for each profile it changed, once,
  *   `applyProfileChange({ profile, userId }, now, changed): { evaluated, transitions }`
  *   where `changed` is the union of `groupsChangedBy(message)` over the
