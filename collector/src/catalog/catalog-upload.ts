@@ -3,13 +3,18 @@
  * rows are reported with their line and what is wrong.
  */
 import * as v from 'valibot';
+import { linkProblem } from './product-links';
 import { productFacts, type ProductFacts } from './product-facts';
 
 export const MAX_CATALOG_ROWS = 50_000;
 
+/** A link the storefront can put in href/src as it is (product-links.ts); the admin may link any host. */
 const url = v.pipe(
   v.string(),
-  v.check((s) => /^(https?:\/\/|\/(?!\/))/i.test(s), 'must be an http(s) URL or a path starting with /'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? linkProblem(dataset.value) : undefined;
+    if (problem) addIssue({ message: problem });
+  }),
 );
 
 /** What a catalog row must look like (snake_case as in the Ecommerce spec; camelCase accepted). */
