@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSite, drainAll, uniqueId } from './support/collector';
-import { ordered, recommendations, send, viewed, type Geo } from './support/shop';
+import { ordered, product, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
 
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
 const personal = { settings: { holdoutPercent: 0 } };
@@ -39,5 +39,49 @@ describe('one browser’s weight', () => {
       const recs = await recommendations(writeKey, { slot, anonymousId: uniqueId('visitor') }, BAVARIA);
       expect(recs.items[0]!.productId, slot).toBe('stein');
     }
+  });
+});
+
+describe('catalog trust', () => {
+  it('one request cannot rename, reprice, relink or sell out a product the admin loaded', async () => {
+    const writeKey = await createSite(personal);
+    await uploadCatalog(writeKey, JSON.stringify(product('tent', { name: 'Tent', price: 199, url: '/product/tent', image_url: '/img/tent.svg' })));
+    await sendAndStore(writeKey, [
+      viewed(uniqueId('attacker'), 'tent', { name: 'FREE TENT', price: 0.01, url: 'https://shop.example/phish', image_url: '/img/scam.png', in_stock: false }),
+    ]);
+    const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor') });
+    expect(recs.items).toEqual([expect.objectContaining({ productId: 'tent', name: 'Tent', price: 199, url: '/product/tent', imageUrl: '/img/tent.svg' })]);
+  });
+
+  it('an invented product pushed from one browser does not reach the top of the slots; with learnCatalog "off" it never shows', async () => {
+    for (const learnCatalog of ['new', 'off']) {
+      const writeKey = await createSite({ settings: { holdoutPercent: 0, learnCatalog } });
+      await uploadCatalog(writeKey, ['stein', 'mug', 'pretzel'].map((id) => JSON.stringify(product(id))).join('\n'));
+      for (let i = 0; i < 3; i++) await send(writeKey, [viewed(uniqueId('local'), 'mug'), ordered(uniqueId('local'), ['stein', 'pretzel'])], BAVARIA);
+      const attacker = uniqueId('attacker');
+      const push = () => viewed(attacker, 'miracle', { name: 'MIRACLE PILLS', image_url: '/img/pills.png' });
+      await send(writeKey, [...Array.from({ length: 30 }, push), ...Array.from({ length: 20 }, () => ordered(attacker, ['miracle', 'stein']))], BAVARIA);
+      await drainAll(writeKey);
+      for (const [slot, extra] of [['home', {}], ['trending', {}], ['product', { productId: 'stein' }]] as const) {
+        const recs = await recommendations(writeKey, { slot, anonymousId: uniqueId('visitor'), ...extra }, BAVARIA);
+        const ids = recs.items.map((i) => i.productId);
+        expect(ids[0], `${learnCatalog} ${slot}`).not.toBe('miracle');
+        if (learnCatalog === 'off') expect(ids, `${slot}`).not.toContain('miracle');
+      }
+    }
+  });
+
+  it('serves no learned link that is not on the site: javascript:, data:, //host, other hosts', async () => {
+    const writeKey = await createSite({ ...personal, allowedOrigins: ['https://shop.example'] });
+    const links: [string, string][] = [
+      ['javascript:alert(document.cookie)', 'data:image/svg+xml,<svg onload=alert(1)>'],
+      ['//evil.example/p', '/\\evil.example/i.png'],
+      ['https://evil.example/p', 'https://shop.example.evil.example/i.png'],
+      ['https://shop.example/p/ok', '/img/ok.png'],
+    ];
+    await sendAndStore(writeKey, links.map(([url, image], i) => viewed(uniqueId('v'), `p${i}`, { url, image_url: image })));
+    const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor'), limit: '10' });
+    const served = Object.fromEntries(recs.items.map((i) => [i.productId, [i.url, i.imageUrl]]));
+    expect(served).toEqual({ p0: [undefined, undefined], p1: [undefined, undefined], p2: [undefined, undefined], p3: ['https://shop.example/p/ok', '/img/ok.png'] });
   });
 });

@@ -38,6 +38,13 @@ const siteBody = v.object({
         }),
       ),
       cookieDomain: v.optional(v.string()),
+      learnCatalog: v.optional(v.picklist(['new', 'off', 'all'], 'learnCatalog must be "new", "off" or "all"')),
+      assetHosts: v.optional(
+        v.pipe(
+          v.array(v.pipe(v.string(), v.regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i, 'a host like cdn.shop.example or *.shop-cdn.example'))),
+          v.maxLength(50, 'at most 50 asset hosts'),
+        ),
+      ),
     }),
   ),
 });

@@ -1,10 +1,19 @@
 /**
- * The catalog in ShopState's SQLite: learned from product events, loadable in
- * bulk. A fact replaces an older one only if it is at least as recent, so
- * events replayed out of order cannot roll a price back.
+ * The catalog in ShopState's SQLite: loaded in bulk by the admin, learned from
+ * product events.
+ *
+ * The write key is public, so events are untrusted: a product the admin
+ * loaded is the admin's (`source = 'admin'`), and no event changes what the
+ * admin said about it. The site's `learnCatalog` says what events may add:
+ * `new` (the default) products the admin has not loaded, `off` nothing,
+ * `all` also the fields the admin left empty. A learned link must be on the
+ * site's own hosts (product-links.ts). Among learned facts, one replaces an
+ * older one only if it is at least as recent, so events replayed out of
+ * order cannot roll a price back.
  */
 import type { CatalogItem } from '@trailmark/schema';
 import type { Sql, SqlValue } from '../lib/sql';
+import { learnedLinkAllowed, linkProblem, type LinkHosts } from './product-links';
 import type { ProductFacts } from './product-facts';
 
 export const CATALOG_SCHEMA = `
@@ -22,6 +31,17 @@ CREATE TABLE IF NOT EXISTS catalog (
 CREATE INDEX IF NOT EXISTS catalog_by_category ON catalog (category);
 `;
 
+/** Who said what the row holds: 'admin' (authoritative) or 'event'. Rows from before it are 'event'. */
+export const CATALOG_SOURCE_SCHEMA = `ALTER TABLE catalog ADD COLUMN source TEXT NOT NULL DEFAULT 'event';`;
+
+export type LearnCatalog = 'new' | 'off' | 'all';
+
+export interface CatalogPolicy extends LinkHosts {
+  learn: LearnCatalog;
+}
+
+/** For a ShopModel run without a site (the offline benchmark): learn new products, links only as paths. */
+export const DEFAULT_CATALOG_POLICY: CatalogPolicy = { learn: 'new', allowedOrigins: [], assetHosts: [] };
 
 interface CatalogRow {
   product_id: string;
@@ -36,13 +56,19 @@ interface CatalogRow {
 }
 
 export class CatalogStore {
-  /** Facts seen in the batch being applied, merged per product, written by flush(). */
+  /** Facts learned in the batch being applied, merged per product, written by flush(). */
   private pending = new Map<string, { facts: ProductFacts; atMs: number }>();
+  private learning: LearnCatalog = 'new';
 
   constructor(private readonly sql: Sql) {}
 
-  /** Records what is known about a product at `atMs`; unknown fields keep their value. */
-  learn(facts: ProductFacts, atMs: number): void {
+  /** Records what an event says about a product at `atMs`, as far as the site's policy lets it; unknown fields keep their value. */
+  learn(raw: ProductFacts, atMs: number, policy: CatalogPolicy): void {
+    if (policy.learn === 'off') return;
+    this.learning = policy.learn;
+    const facts = { ...raw };
+    if (facts.url !== undefined && !learnedLinkAllowed(facts.url, policy)) delete facts.url;
+    if (facts.imageUrl !== undefined && !learnedLinkAllowed(facts.imageUrl, policy)) delete facts.imageUrl;
     const seen = this.pending.get(facts.productId);
     if (!seen) {
       this.pending.set(facts.productId, { facts, atMs });
@@ -53,34 +79,56 @@ export class CatalogStore {
     this.pending.set(facts.productId, { facts: { ...older, ...stripUndefined(newer) }, atMs: Math.max(atMs, seen.atMs) });
   }
 
-  /** Writes the batch's facts; call inside the batch's transaction. */
+  /** Writes the batch's learned facts; call inside the batch's transaction. */
   flush(): void {
-    for (const { facts, atMs } of this.pending.values()) this.write(facts, atMs);
+    for (const { facts, atMs } of this.pending.values()) this.writeLearned(facts, atMs);
     this.pending = new Map();
   }
 
-  private write(facts: ProductFacts, atMs: number): void {
+  /** Starts a batch: forgets what a batch that failed before flush() left in memory. */
+  begin(): void {
+    this.pending = new Map();
+  }
+
+  /**
+   * The admin's facts about products: each row becomes the product as given
+   * (fields left out are empty), and stays so whatever events say.
+   */
+  load(products: readonly ProductFacts[], atMs: number): void {
+    for (const facts of products) {
+      this.sql.exec(
+        `INSERT INTO catalog (product_id, name, price, currency, image_url, url, category, in_stock, updated_at, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 1), ?9, 'admin')
+         ON CONFLICT (product_id) DO UPDATE SET
+           name = ?2, price = ?3, currency = ?4, image_url = ?5, url = ?6, category = ?7,
+           in_stock = COALESCE(?8, 1), updated_at = ?9, source = 'admin'`,
+        ...factColumns(facts),
+        atMs,
+      );
+    }
+  }
+
+  private writeLearned(facts: ProductFacts, atMs: number): void {
+    // On an admin row, a learned fact only fills an empty field (learnCatalog "all"; "new" leaves the row alone).
+    const field = (column: string, param: string) =>
+      `${column} = CASE WHEN source = 'admin' THEN COALESCE(${column}, ${param})
+                        WHEN ?9 >= updated_at THEN COALESCE(${param}, ${column}) ELSE COALESCE(${column}, ${param}) END`;
     this.sql.exec(
-      `INSERT INTO catalog (product_id, name, price, currency, image_url, url, category, in_stock, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 1), ?9)
+      `INSERT INTO catalog (product_id, name, price, currency, image_url, url, category, in_stock, updated_at, source)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 1), ?9, 'event')
        ON CONFLICT (product_id) DO UPDATE SET
-         name      = CASE WHEN ?9 >= updated_at THEN COALESCE(?2, name) ELSE COALESCE(name, ?2) END,
-         price     = CASE WHEN ?9 >= updated_at THEN COALESCE(?3, price) ELSE COALESCE(price, ?3) END,
-         currency  = CASE WHEN ?9 >= updated_at THEN COALESCE(?4, currency) ELSE COALESCE(currency, ?4) END,
-         image_url = CASE WHEN ?9 >= updated_at THEN COALESCE(?5, image_url) ELSE COALESCE(image_url, ?5) END,
-         url       = CASE WHEN ?9 >= updated_at THEN COALESCE(?6, url) ELSE COALESCE(url, ?6) END,
-         category  = CASE WHEN ?9 >= updated_at THEN COALESCE(?7, category) ELSE COALESCE(category, ?7) END,
-         in_stock  = CASE WHEN ?9 >= updated_at AND ?8 IS NOT NULL THEN ?8 ELSE in_stock END,
-         updated_at = MAX(updated_at, ?9)`,
-      facts.productId,
-      facts.name ?? null,
-      facts.price ?? null,
-      facts.currency ?? null,
-      facts.imageUrl ?? null,
-      facts.url ?? null,
-      facts.category ?? null,
-      facts.inStock === undefined ? null : facts.inStock ? 1 : 0,
+         ${field('name', '?2')},
+         ${field('price', '?3')},
+         ${field('currency', '?4')},
+         ${field('image_url', '?5')},
+         ${field('url', '?6')},
+         ${field('category', '?7')},
+         in_stock   = CASE WHEN source = 'event' AND ?9 >= updated_at AND ?8 IS NOT NULL THEN ?8 ELSE in_stock END,
+         updated_at = CASE WHEN source = 'event' THEN MAX(updated_at, ?9) ELSE updated_at END
+       WHERE source = 'event' OR ?10 = 'all'`,
+      ...factColumns(facts),
       atMs,
+      this.learning,
     );
   }
 
@@ -109,6 +157,19 @@ export class CatalogStore {
   }
 }
 
+function factColumns(facts: ProductFacts): SqlValue[] {
+  return [
+    facts.productId,
+    facts.name ?? null,
+    facts.price ?? null,
+    facts.currency ?? null,
+    facts.imageUrl ?? null,
+    facts.url ?? null,
+    facts.category ?? null,
+    facts.inStock === undefined ? null : facts.inStock ? 1 : 0,
+  ];
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -117,8 +178,9 @@ function toItem(row: CatalogRow): CatalogItem {
   const item: CatalogItem = { productId: row.product_id, name: row.name ?? row.product_id, inStock: row.in_stock === 1 };
   if (row.price !== null) item.price = row.price;
   if (row.currency !== null) item.currency = row.currency;
-  if (row.image_url !== null) item.imageUrl = row.image_url;
-  if (row.url !== null) item.url = row.url;
+  // Rows stored before links were checked may hold what a page must not get (javascript:, //host…).
+  if (row.image_url !== null && !linkProblem(row.image_url)) item.imageUrl = row.image_url;
+  if (row.url !== null && !linkProblem(row.url)) item.url = row.url;
   if (row.category !== null) item.category = row.category;
   return item;
 }

@@ -5,7 +5,7 @@
  * benchmark runs the very same code on an in-process SQLite.
  */
 import type { LifecycleThresholds, ProfileView, RecommendationResponse, Slot, StoredMessage } from '@trailmark/schema';
-import { CATALOG_SCHEMA, CatalogStore } from '../catalog/catalog-store';
+import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
 /** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA];
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;
@@ -67,6 +67,13 @@ export interface RecommendInput {
   nowMs: number;
 }
 
+/** What the site's settings say about applying its events (see ShopState, which reads them). */
+export interface ShopPolicy {
+  catalog: CatalogPolicy;
+}
+
+export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY };
+
 const APPLIED_RETENTION_MS = 35 * 24 * 3600 * 1000;
 
 export class ShopModel {
@@ -83,10 +90,11 @@ export class ShopModel {
   }
 
   /** Applies a batch; run it inside one transaction. Each messageId is applied at most once. */
-  ingest(items: IngestItem[]): IngestOutcome {
+  ingest(items: IngestItem[], policy: ShopPolicy = DEFAULT_SHOP_POLICY): IngestOutcome {
     const merges: IngestOutcome['merges'] = [];
     const attributions: IngestOutcome['attributions'] = [];
     this.aggregates.begin();
+    this.catalog.begin();
     const profileIds = items.map(({ message, idHashes }) => {
       attributions.push(null);
       const seen = first<{ profile_id: string | null }>(this.sql, 'SELECT profile_id FROM applied WHERE message_id = ?', message.messageId);
@@ -100,7 +108,7 @@ export class ShopModel {
       const { profileId } = resolution;
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       if (!message.context.bot) {
-        const credits = this.learn(profileId, message);
+        const credits = this.learn(profileId, message, policy);
         if (credits) attributions[attributions.length - 1] = credits;
       }
       this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at) VALUES (?, ?, ?)', message.messageId, profileId, Date.now());
@@ -112,11 +120,11 @@ export class ShopModel {
     return { profileIds, merges, attributions };
   }
 
-  private learn(profileId: string, message: StoredMessage): Attribution[] | undefined {
+  private learn(profileId: string, message: StoredMessage, policy: ShopPolicy): Attribution[] | undefined {
     const atMs = eventTimeMs(message);
     const profile = this.profiles.edit(profileId, atMs);
     const effects = applyEvent(profile, message);
-    for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs);
+    for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs, policy.catalog);
     learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo) });
     return effects.attributions;
   }
@@ -172,9 +180,9 @@ export class ShopModel {
     };
   }
 
+  /** The admin's catalog: authoritative, whatever events say later. */
   loadCatalog(products: ProductFacts[], atMs: number): void {
-    for (const product of products) this.catalog.learn(product, atMs);
-    this.catalog.flush();
+    this.catalog.load(products, atMs);
   }
 
   profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds): ProfileView | undefined {

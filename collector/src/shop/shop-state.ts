@@ -10,7 +10,8 @@ import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, Rec
 import type { ProductFacts } from '../catalog/product-facts';
 import { idHash } from '../lib/hash';
 import { migrate } from '../lib/migrate';
-import { SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput } from './shop-model';
+import { findSite } from '../sites/site-directory';
+import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput, type ShopPolicy } from './shop-model';
 
 export type { IngestItem, IngestOutcome } from './shop-model';
 
@@ -38,14 +39,27 @@ export class ShopState extends DurableObject<Env> {
     return true;
   }
 
-  ingest(items: IngestItem[]): IngestOutcome {
-    const outcome = this.ctx.storage.transactionSync(() => this.model.ingest(items));
+  async ingest(items: IngestItem[]): Promise<IngestOutcome> {
+    const policy = await this.policy();
+    const outcome = this.ctx.storage.transactionSync(() => this.model.ingest(items, policy));
     const now = Date.now();
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
       this.model.pruneApplied(now);
     }
     return outcome;
+  }
+
+  /**
+   * What the site's settings say about applying its events, read through the
+   * site directory's cache (a change reaches here within its 15 seconds).
+   * This object is named after the site's write key.
+   */
+  private async policy(): Promise<ShopPolicy> {
+    const writeKey = this.ctx.id.name;
+    const site = writeKey ? await findSite(this.env, writeKey) : null;
+    if (!site) return DEFAULT_SHOP_POLICY;
+    return { catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts } };
   }
 
   recommend(input: RecommendInput): RecommendationResponse {

@@ -13,6 +13,10 @@ export interface SiteSettings {
   lifecycle: LifecycleThresholds;
   /** Domain for the server-refreshed identity cookie (first-party serving), e.g. "shop.example". */
   cookieDomain?: string;
+  /** What events may add to the catalog: products the admin has not loaded ("new"), nothing ("off"), or also the fields the admin left empty ("all"). */
+  learnCatalog: 'new' | 'off' | 'all';
+  /** Hosts besides the allowed origins that learned product links and images may point to (a CDN), e.g. "cdn.shop.example" or "*.shop-cdn.example". */
+  assetHosts: string[];
 }
 
 export interface Site {
@@ -29,6 +33,8 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   holdoutPercent: 10,
   rateLimit: { perSecond: 2000, burst: 4000 },
   lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
+  learnCatalog: 'new',
+  assetHosts: [],
 };
 
 /** The demo shop of `npm start`; exists only with DEV_MODE on. */
