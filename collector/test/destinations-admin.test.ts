@@ -1,6 +1,7 @@
 /** The destinations admin API: create, read, list, delete, validation, secrets, and SSRF refusals. */
-import { SELF } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { destinationStub } from '../src/destinations/destination-directory';
 import { useResolver } from '../src/destinations/resolver';
 import { BASE, createSite, uniqueId } from './support/collector';
 import { admin, putDestination } from './support/destinations';
@@ -55,6 +56,15 @@ describe('destinations admin API', () => {
     expect(JSON.parse(shown).destination).toMatchObject({ kind: 'segment', writeKeySet: true });
     // Changing it later keeps the key when none is given.
     expect((await putDestination(id, { url: 'http://localhost:10', audiences: ['a'], kind: 'segment' })).status).toBe(200);
+  });
+
+  it('shows a secret when a PUT that failed halfway is repeated', async () => {
+    const writeKey = await createSite();
+    const id = uniqueId('hook');
+    // The object was configured, the directory write never happened, the caller saw an error.
+    await destinationStub(env, id).configure({ id, site: writeKey, kind: 'webhook', url: 'http://localhost:9/h', audiences: [] });
+    const again = (await (await putDestination(id, { url: 'http://localhost:9/h', audiences: [] }, `?writeKey=${writeKey}`)).json()) as Record<string, any>;
+    expect(again).toMatchObject({ created: true, secret: expect.stringMatching(/^whsec_/) });
   });
 
   it('deletes a destination and what it had to deliver', async () => {

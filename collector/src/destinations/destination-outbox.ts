@@ -228,6 +228,8 @@ export class DestinationOutbox extends DurableObject<Env> {
 
   private async attempt(stored: StoredDestination, delivery: ClaimedDelivery, addressChecks: Map<string, Promise<string | null>>): Promise<Outcome> {
     const result = await this.send(stored, delivery, addressChecks);
+    // Deleted while the request was out: nothing is left to settle or log.
+    if (!this.stored()) return result.status !== null && result.status >= 200 && result.status < 300 ? 'delivered' : 'failed';
     return this.ctx.storage.transactionSync(() => this.outbox.settle(delivery, result, this.clock(), this.random));
   }
 

@@ -61,14 +61,15 @@ export function destinationRoutes() {
     }
     await checkUrl(c.env, body.url);
 
-    const { created, secret, destination } = await destinationStub(c.env, id).configure({
+    const { secret, destination } = await destinationStub(c.env, id).configure({
       id,
       site,
       kind,
       url: body.url.trim(),
       audiences: [...new Set(body.audiences)],
       ...(kind === 'segment' && body.writeKey ? { segmentWriteKey: body.writeKey } : {}),
-      rotateSecret: body.rotateSecret === true,
+      // Not in the directory: a creation, whatever an earlier PUT that failed halfway left in the object, so a secret is shown.
+      rotateSecret: body.rotateSecret === true || !existing,
     });
     await saveDestination(c.env, {
       id,
@@ -80,7 +81,7 @@ export function destinationRoutes() {
       updatedAt: destination.updatedAt,
     });
     // The secret is shown here only, once; it is never logged.
-    return c.json({ ok: true, created, destination: secret ? { ...destination, secret } : destination, ...(secret ? { secret } : {}) });
+    return c.json({ ok: true, created: !existing, destination: secret ? { ...destination, secret } : destination, ...(secret ? { secret } : {}) });
   });
 
   app.get('/v1/admin/destinations/:id', async (c) => {
