@@ -16,6 +16,7 @@
  */
 import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
+import { RESOURCE_ID } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../http/errors';
 import { readBodyText } from '../http/read-body';
@@ -59,6 +60,7 @@ export function devReceiverRoutes() {
 
   app.post('/dev/webhooks/in/:destinationId', async (c) => {
     const destinationId = c.req.param('destinationId');
+    if (!RESOURCE_ID.test(destinationId)) throw new ApiError(404, 'not_found', 'Deliver to /dev/webhooks/in/<destination id>.');
     const body = await readBodyText(c.req.raw, MAX_BODY_BYTES);
     const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, c.req.header(name) ?? '']));
     const webhookId = headers['webhook-id'] || null;
