@@ -3,8 +3,8 @@
  * public API must not reshape what other shoppers see.
  */
 import { describe, expect, it } from 'vitest';
-import { createSite, drainAll, uniqueId } from './support/collector';
-import { ordered, product, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
+import { createSite, drainAll, post, rejected, uniqueId } from './support/collector';
+import { ordered, product, profileOf, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
 
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
 const personal = { settings: { holdoutPercent: 0 } };
@@ -83,5 +83,44 @@ describe('catalog trust', () => {
     const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor'), limit: '10' });
     const served = Object.fromEntries(recs.items.map((i) => [i.productId, [i.url, i.imageUrl]]));
     expect(served).toEqual({ p0: [undefined, undefined], p1: [undefined, undefined], p2: [undefined, undefined], p3: ['https://shop.example/p/ok', '/img/ok.png'] });
+  });
+});
+
+describe('money', () => {
+  it('refuses negative prices, quantities and totals with a reason, so revenue never goes down', async () => {
+    const writeKey = await createSite({ settings: { currency: 'EUR' } });
+    const shopper = uniqueId('buyer');
+    const negative = [
+      ordered(shopper, ['a'], undefined),
+      { ...ordered(shopper, ['b']), properties: { order_id: 'neg-total', total: -500, currency: 'EUR', products: [product('b')] } },
+      { ...ordered(shopper, ['c']), properties: { order_id: 'neg-qty', products: [{ ...product('c'), quantity: -40 }] } },
+      viewed(shopper, 'd', { price: -3 }),
+    ];
+    const res = await post('/v1/batch', { writeKey, batch: negative });
+    const body = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((r) => [r.index, r.reason])).toEqual([
+      [1, 'properties.total must not be negative (a refund is an Order Refunded event)'],
+      [2, 'properties.products.0.quantity must not be negative (a refund is an Order Refunded event)'],
+      [3, 'properties.price must not be negative (a refund is an Order Refunded event)'],
+    ]);
+    await drainAll(writeKey);
+    expect(await rejected(writeKey)).toHaveLength(3);
+    // The one order: 10 USD, in a shop that counts in euros.
+    const { body: profile } = await profileOf(writeKey, shopper);
+    expect(profile).toMatchObject({ currency: 'EUR', revenue: 0, revenueByCurrency: { USD: 10 } });
+  });
+
+  it('keeps a customer’s revenue per currency; revenue is in the site’s currency', async () => {
+    const writeKey = await createSite({ settings: { currency: 'JPY' } });
+    const shopper = uniqueId('buyer');
+    const inCurrency = (currency: string | undefined, total: number) => ({
+      ...ordered(shopper, ['x']),
+      properties: { order_id: uniqueId('o'), total, ...(currency ? { currency } : {}), products: [{ product_id: 'x', price: total }] },
+    });
+    await sendAndStore(writeKey, [inCurrency('USD', 12.5), inCurrency('eur', 10), inCurrency('JPY', 1500), inCurrency(undefined, 500)]);
+    const { body: profile } = await profileOf(writeKey, shopper);
+    expect(profile).toMatchObject({ currency: 'JPY', revenue: 2000, revenueByCurrency: { USD: 12.5, EUR: 10, JPY: 2000 } });
+    expect(profile.orders.map((o: { currency: string }) => o.currency).sort()).toEqual(['EUR', 'JPY', 'JPY', 'USD']);
   });
 });

@@ -36,3 +36,16 @@ describe('site settings for untrusted events', () => {
     }
   });
 });
+
+describe('site currency', () => {
+  it('is USD by default, kept upper case, and must be an ISO 4217 code', async () => {
+    const writeKey = uniqueId('wk');
+    expect((await putSite(writeKey, {})).body.site.settings.currency).toBe('USD');
+    expect((await putSite(writeKey, { settings: { currency: 'eur' } })).body.site.settings.currency).toBe('EUR');
+    for (const currency of ['EURO', '€', 'XYZ', 978]) {
+      const res = await putSite(writeKey, { settings: { currency } });
+      expect(res.status, String(currency)).toBe(400);
+      expect(res.body.message).toContain('currency');
+    }
+  });
+});

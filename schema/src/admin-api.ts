@@ -92,7 +92,12 @@ export interface ProfileView {
   device: { type?: string; browser?: string; os?: string };
   sessions: number;
   counts: { events: number; pageViews: number; productViews: number; searches: number; adds: number; orders: number };
+  /** The site's currency (ISO 4217), the unit of `revenue`. */
+  currency: string;
+  /** Orders' totals in the site's currency. */
   revenue: number;
+  /** Orders' totals per currency, never summed across currencies. */
+  revenueByCurrency: Record<string, number>;
   interests: { category: string; score: number }[];
   recentViews: { productId: string; name?: string; at: string }[];
   recentCategories: { category: string; at: string }[];

@@ -26,6 +26,23 @@ const amount = v.pipe(
   v.transform((x) => (x === null || x === undefined ? undefined : Number(x))),
 );
 
+/**
+ * Money and counts that add up to revenue and units: never negative, or one
+ * message could take a shop's revenue below zero. A refund is its own event
+ * (Order Refunded), not a negative order.
+ */
+const money = v.pipe(
+  amount,
+  v.check((x) => x === undefined || x >= 0, 'must not be negative (a refund is an Order Refunded event)'),
+);
+
+/** An ISO 4217 code, kept upper case ("eur" is EUR); null or "" means absent. */
+const currency = v.pipe(
+  v.nullish(v.string('must be a 3-letter currency code like USD')),
+  v.transform((x) => (x === null || x === undefined || x.trim() === '' ? undefined : x.trim().toUpperCase())),
+  v.check((x) => x === undefined || /^[A-Z]{3}$/.test(x), 'must be a 3-letter currency code like USD (ISO 4217)'),
+);
+
 /** Free text where null means absent. */
 const text = v.pipe(
   v.nullish(v.string('must be a string')),
@@ -45,8 +62,9 @@ const productFields = {
   productId,
   sku: productId,
   id: productId,
-  price: amount,
-  quantity: amount,
+  price: money,
+  quantity: money,
+  currency,
   category: text,
 };
 
@@ -90,9 +108,10 @@ const ECOMMERCE_EVENTS = new Set<string>(Object.values(EVENTS));
 
 const listProperties = v.looseObject({
   products,
-  total: amount,
-  revenue: amount,
-  subtotal: amount,
+  total: money,
+  revenue: money,
+  subtotal: money,
+  currency,
   shipping: amount,
   tax: amount,
   discount: amount,

@@ -3,6 +3,9 @@
  * https://segment.com/docs/connections/spec/ecommerce/v2/
  */
 
+/** A site's currency unless it says otherwise (ISO 4217). */
+export const DEFAULT_CURRENCY = 'USD';
+
 export const EVENTS = {
   productsSearched: 'Products Searched',
   productListViewed: 'Product List Viewed',

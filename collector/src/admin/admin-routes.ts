@@ -38,6 +38,13 @@ const siteBody = v.object({
         }),
       ),
       cookieDomain: v.optional(v.string()),
+      currency: v.optional(
+        v.pipe(
+          v.string(),
+          v.transform((code) => code.trim().toUpperCase()),
+          v.check(isCurrencyCode, 'currency must be an ISO 4217 code like USD, EUR or JPY'),
+        ),
+      ),
       learnCatalog: v.optional(v.picklist(['new', 'off', 'all'], 'learnCatalog must be "new", "off" or "all"')),
       assetHosts: v.optional(
         v.pipe(
@@ -48,6 +55,13 @@ const siteBody = v.object({
     }),
   ),
 });
+
+/** An ISO 4217 code the runtime knows (Intl lists them), or at least three capital letters where it lists none. */
+function isCurrencyCode(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : [];
+  return known.length === 0 || known.includes(code);
+}
 
 const drainCount = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** The IngestShard faults a soak or a test may inject (storage/ingest-shard.ts, `Faults`). */
@@ -94,7 +108,7 @@ export function adminRoutes() {
     const id = c.req.param('id');
     if (id.length > 256) throw badRequest('An id is at most 256 characters.');
     for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
-      const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle);
+      const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
       if (profile) return c.json({ writeKey: site.writeKey, ...profile });
     }
     throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);

@@ -6,7 +6,7 @@
  * searches, cart, orders, recency, frequency, spend), turned into decaying
  * interest scores per category and purchase intervals per product.
  */
-import { EVENTS, type StoredMessage } from '@trailmark/schema';
+import { DEFAULT_CURRENCY, EVENTS, type StoredMessage } from '@trailmark/schema';
 import { productFacts, productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor, valueAt } from '../lib/decay';
 import { eventTimeMs } from '../lib/event-time';
@@ -62,7 +62,13 @@ export interface Profile {
   sessionCount: number;
   session: { id: string; startedAt: number; lastAt: number; views: string[] };
   counts: { events: number; pageViews: number; productViews: number; searches: number; adds: number; orders: number };
+  /** Revenue in the site's currency: revenueByCurrency at the site's currency, as of the latest order. */
   revenue: number;
+  /**
+   * Order totals per ISO 4217 currency, never summed across currencies.
+   * Absent in documents from before it, whose `revenue` counts in the site's currency.
+   */
+  revenueByCurrency?: Record<string, number>;
   recentViews: TimedProduct[];
   recentLists: { category: string; at: number }[];
   searches: { query: string; at: number }[];
@@ -96,6 +102,7 @@ export function newProfile(profileId: string, at: number): Profile {
     session: { id: '', startedAt: at, lastAt: 0, views: [] },
     counts: { events: 0, pageViews: 0, productViews: 0, searches: 0, adds: 0, orders: 0 },
     revenue: 0,
+    revenueByCurrency: {},
     recentViews: [],
     recentLists: [],
     searches: [],
@@ -176,8 +183,21 @@ function attributionFor(profile: Profile, productId: string, at: number): Attrib
 
 const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 
+/** What a site's settings say about applying its events to a profile. */
+export interface ApplyOptions {
+  /** The site's currency: an order without one is in it, and `revenue` counts in it. */
+  currency: string;
+}
+
+const DEFAULT_APPLY: ApplyOptions = { currency: DEFAULT_CURRENCY };
+
+/** The profile's revenue per currency; an older document's single sum counts in the site's currency. */
+export function revenueByCurrency(profile: Profile, siteCurrency: string): Record<string, number> {
+  return profile.revenueByCurrency ?? (profile.revenue ? { [siteCurrency]: profile.revenue } : {});
+}
+
 /** Applies one stored message to the profile (mutating it) and says what it changed. */
-export function applyEvent(profile: Profile, message: StoredMessage): EventEffects {
+export function applyEvent(profile: Profile, message: StoredMessage, options: ApplyOptions = DEFAULT_APPLY): EventEffects {
   const at = eventTimeMs(message);
   const effects: EventEffects = {};
   profile.counts.events++;
@@ -267,10 +287,16 @@ export function applyEvent(profile: Profile, message: StoredMessage): EventEffec
     case EVENTS.orderCompleted: {
       const products = productsOfMessage(message);
       const orderId = str(properties.order_id) ?? message.messageId;
-      const total = typeof properties.total === 'number' ? properties.total : typeof properties.revenue === 'number' ? properties.revenue : products.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0);
+      const stated = typeof properties.total === 'number' ? properties.total : typeof properties.revenue === 'number' ? properties.revenue : undefined;
+      // Ingest refuses negative money; a message stored before that counts as nothing, never below zero.
+      const total = Math.max(0, stated ?? products.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0));
+      const currency = str(properties.currency)?.toUpperCase() ?? options.currency;
       profile.counts.orders++;
-      profile.revenue += total;
-      pushCapped(profile.orders, { orderId, at, total, currency: str(properties.currency), productIds: products.map((p) => p.productId) }, RECENT_ORDERS);
+      const money = revenueByCurrency(profile, options.currency);
+      money[currency] = (money[currency] ?? 0) + total;
+      profile.revenueByCurrency = money;
+      profile.revenue = money[options.currency] ?? 0;
+      pushCapped(profile.orders, { orderId, at, total, currency, productIds: products.map((p) => p.productId) }, RECENT_ORDERS);
       const repurchased: { productId: string; intervalMs: number }[] = [];
       const attributions: Attribution[] = [];
       for (const product of products) {
@@ -367,7 +393,9 @@ function trimPurchases(profile: Profile): void {
 }
 
 /** Joins `from` into `into` (an anonymous browser meeting its customer): histories interleave by time. */
-export function mergeProfiles(into: Profile, from: Profile): Profile {
+export function mergeProfiles(into: Profile, from: Profile, siteCurrency: string = DEFAULT_CURRENCY): Profile {
+  const money = { ...revenueByCurrency(into, siteCurrency) };
+  for (const [currency, amount] of Object.entries(revenueByCurrency(from, siteCurrency))) money[currency] = (money[currency] ?? 0) + amount;
   const byTime = <T extends { at: number }>(a: T[], b: T[], cap: number) => [...a, ...b].sort((x, y) => x.at - y.at).slice(-cap);
   const merged: Profile = {
     ...into,
@@ -380,7 +408,8 @@ export function mergeProfiles(into: Profile, from: Profile): Profile {
     counts: Object.fromEntries(
       Object.entries(into.counts).map(([key, value]) => [key, value + from.counts[key as keyof Profile['counts']]]),
     ) as Profile['counts'],
-    revenue: into.revenue + from.revenue,
+    revenue: money[siteCurrency] ?? 0,
+    revenueByCurrency: money,
     recentViews: dedupeLatest(byTime(into.recentViews, from.recentViews, RECENT_VIEWS * 2)).slice(-RECENT_VIEWS),
     recentLists: byTime(into.recentLists, from.recentLists, RECENT_LISTS),
     searches: byTime(into.searches, from.searches, RECENT_SEARCHES),

@@ -4,7 +4,7 @@
  * ShopState Durable Object runs it on its own storage; the offline
  * benchmark runs the very same code on an in-process SQLite.
  */
-import type { LifecycleThresholds, ProfileView, RecommendationResponse, Slot, StoredMessage } from '@trailmark/schema';
+import { DEFAULT_CURRENCY, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
@@ -16,6 +16,7 @@ import {
   interestTags,
   lifecycleStage,
   mergeProfiles,
+  revenueByCurrency,
   type Attribution,
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
@@ -70,13 +71,17 @@ export interface RecommendInput {
 /** What the site's settings say about applying its events (see ShopState, which reads them). */
 export interface ShopPolicy {
   catalog: CatalogPolicy;
+  /** The site's currency (ISO 4217): profiles keep revenue per currency, `revenue` in this one. */
+  currency: string;
 }
 
-export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY };
+export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY, currency: DEFAULT_CURRENCY };
 
 const APPLIED_RETENTION_MS = 35 * 24 * 3600 * 1000;
 
 export class ShopModel {
+  /** The policy of the batch being applied (merges happen inside it). */
+  private policy: ShopPolicy = DEFAULT_SHOP_POLICY;
   readonly identities: SqliteIdentityStore;
   readonly profiles: ProfileStore;
   readonly catalog: CatalogStore;
@@ -91,6 +96,7 @@ export class ShopModel {
 
   /** Applies a batch; run it inside one transaction. Each messageId is applied at most once. */
   ingest(items: IngestItem[], policy: ShopPolicy = DEFAULT_SHOP_POLICY): IngestOutcome {
+    this.policy = policy;
     const merges: IngestOutcome['merges'] = [];
     const attributions: IngestOutcome['attributions'] = [];
     this.aggregates.begin();
@@ -123,7 +129,7 @@ export class ShopModel {
   private learn(profileId: string, message: StoredMessage, policy: ShopPolicy): Attribution[] | undefined {
     const atMs = eventTimeMs(message);
     const profile = this.profiles.edit(profileId, atMs);
-    const effects = applyEvent(profile, message);
+    const effects = applyEvent(profile, message, { currency: policy.currency });
     for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs, policy.catalog);
     learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo) });
     return effects.attributions;
@@ -133,7 +139,7 @@ export class ShopModel {
     const source = this.profiles.find(from);
     if (source) {
       const target = this.profiles.find(into);
-      this.profiles.replace(target ? mergeProfiles(target, source) : { ...source, profileId: into });
+      this.profiles.replace(target ? mergeProfiles(target, source, this.policy.currency) : { ...source, profileId: into });
     }
     this.profiles.forget(from);
   }
@@ -185,7 +191,8 @@ export class ShopModel {
     this.catalog.load(products, atMs);
   }
 
-  profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds): ProfileView | undefined {
+  /** The profile for the admin API; money in `currency` (the site's), and per currency. */
+  profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds, currency: string = DEFAULT_CURRENCY): ProfileView | undefined {
     const linked = this.identities.linkedTo(id);
     if (!linked) return undefined;
     const profile = this.profiles.find(linked.profileId);
@@ -211,7 +218,9 @@ export class ShopModel {
       device: profile.device,
       sessions: profile.sessionCount,
       counts: profile.counts,
-      revenue: Math.round(profile.revenue * 100) / 100,
+      currency,
+      revenue: cents(revenueByCurrency(profile, currency)[currency] ?? 0),
+      revenueByCurrency: Object.fromEntries(Object.entries(revenueByCurrency(profile, currency)).map(([code, amount]) => [code, cents(amount)])),
       interests: interestTags(profile, nowMs),
       recentViews: [...profile.recentViews].reverse().map((v) => ({ productId: v.productId, name: nameOf(v.productId), at: iso(v.at) })),
       recentCategories: [...profile.recentLists].reverse().map((l) => ({ category: l.category, at: iso(l.at) })),
@@ -230,3 +239,5 @@ export class ShopModel {
     };
   }
 }
+
+const cents = (amount: number) => Math.round(amount * 100) / 100;

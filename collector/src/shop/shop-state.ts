@@ -59,15 +59,18 @@ export class ShopState extends DurableObject<Env> {
     const writeKey = this.ctx.id.name;
     const site = writeKey ? await findSite(this.env, writeKey) : null;
     if (!site) return DEFAULT_SHOP_POLICY;
-    return { catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts } };
+    return {
+      catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts },
+      currency: site.settings.currency,
+    };
   }
 
   recommend(input: RecommendInput): RecommendationResponse {
     return this.model.recommend(input);
   }
 
-  profile(id: string, lifecycle: LifecycleThresholds): ProfileView | null {
-    return this.model.profileView(id, Date.now(), lifecycle) ?? null;
+  profile(id: string, lifecycle: LifecycleThresholds, currency?: string): ProfileView | null {
+    return this.model.profileView(id, Date.now(), lifecycle, currency) ?? null;
   }
 
   lifecycle(thresholds: LifecycleThresholds): Record<LifecycleStage, number> {

@@ -1,5 +1,5 @@
 /** A site (one shop) and its settings, with the defaults a new site gets. */
-import type { LifecycleThresholds } from '@trailmark/schema';
+import { DEFAULT_CURRENCY, type LifecycleThresholds } from '@trailmark/schema';
 
 export interface SiteSettings {
   /** Drop messages that do not carry granted consent (`context.consent`). */
@@ -13,6 +13,8 @@ export interface SiteSettings {
   lifecycle: LifecycleThresholds;
   /** Domain for the server-refreshed identity cookie (first-party serving), e.g. "shop.example". */
   cookieDomain?: string;
+  /** The shop's currency (ISO 4217): a profile's `revenue` is in it, and an order without a currency is in it. */
+  currency: string;
   /** What events may add to the catalog: products the admin has not loaded ("new"), nothing ("off"), or also the fields the admin left empty ("all"). */
   learnCatalog: 'new' | 'off' | 'all';
   /** Hosts besides the allowed origins that learned product links and images may point to (a CDN), e.g. "cdn.shop.example" or "*.shop-cdn.example". */
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   holdoutPercent: 10,
   rateLimit: { perSecond: 2000, burst: 4000 },
   lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
+  currency: DEFAULT_CURRENCY,
   learnCatalog: 'new',
   assetHosts: [],
 };
