@@ -5,7 +5,8 @@ import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
 import { toChunks } from '../src/storage/pending-rows';
 import { shardStubs } from '../src/storage/stubs';
 import { createApp } from '../src/app';
-import { ADMIN, BASE, createSite, drainAll, exportEvents, post, track } from './support/collector';
+import { ADMIN, BASE, createSite, drainAll, exportEvents, post, track, uniqueId } from './support/collector';
+import { added, event, product, profileOf, send, sendAndStore } from './support/shop';
 
 async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
   for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
@@ -41,6 +42,62 @@ describe('durability', () => {
     const events = await exportEvents(writeKey);
     expect(events).toHaveLength(2);
     expect(new Set(events.map((e) => e.profileId)).size).toBe(1);
+  });
+
+  it('gives a drain retried after the profiles were updated exactly what the first attempt would have stored', async () => {
+    const writeKey = await createSite();
+    const customer = uniqueId('retry-customer');
+    const laptop = uniqueId('laptop');
+    // The customer is known from another device: the laptop's anonymous profile will merge into theirs.
+    await sendAndStore(writeKey, [{ type: 'identify', anonymousId: uniqueId('phone'), userId: customer, messageId: uniqueId('m') }]);
+    const { body: before } = await profileOf(writeKey, customer);
+    // The laptop browses anonymously first: stored under its own profile.
+    const browsing = [event(laptop, 'Product Viewed', product('tent')), event(laptop, 'Product Viewed', product('lamp'))];
+    await sendAndStore(writeKey, browsing);
+
+    // The drain fails after ShopState applied the batch and before the event log stored it (the dev-only endpoint).
+    const faults = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ failAfterProfiles: 1 }) });
+    expect(faults.status).toBe(200);
+    const click = { rec_id: 'rec-retry', slot: 'home', variant: 'treatment' };
+    const batch = [
+      event(laptop, 'Recommendation Viewed', { ...click, product_ids: ['tent', 'lamp'] }),
+      event(laptop, 'Recommendation Clicked', { ...click, product_id: 'tent', position: 0 }),
+      added(laptop, 'tent'),
+      { type: 'identify', anonymousId: laptop, userId: customer, messageId: uniqueId('m') },
+      event(laptop, 'Order Completed', { order_id: uniqueId('o'), products: [product('tent', { price: 120, quantity: 1 }), product('lamp', { price: 30, quantity: 2 })] }, { userId: customer }),
+    ];
+    await send(writeKey, batch);
+    await drainAll(writeKey); // the first drain fails after the profiles; the next is the retry
+    const left = await Promise.all(
+      shardStubs(env, writeKey).map((stub) => runInDurableObject(stub, (shard: IngestShard) => (shard as unknown as { faults: { failAfterProfiles: number } }).faults.failAfterProfiles)),
+    );
+    expect(left.filter((n) => n === 0)).toHaveLength(1); // the shard with the batch failed once
+
+    const stored = (await exportEvents(writeKey)).filter((e) => e.anonymousId === laptop);
+    expect(stored.map((e) => e.messageId).sort()).toEqual([...browsing, ...batch].map((m) => m.messageId).sort());
+    // The merge of the laptop into the customer: every one of its events, those stored before too, reports the customer's profile.
+    expect(new Set(stored.map((e) => e.profileId))).toEqual(new Set([before.profileId]));
+    // The credit of the add and the order to the clicked recommendation.
+    const credit = { recId: 'rec-retry', slot: 'home', variant: 'treatment', productId: 'tent' };
+    expect(stored.find((e) => e.event === 'Product Added')!.context.attribution).toEqual([credit]);
+    expect(stored.find((e) => e.event === 'Order Completed')!.context.attribution).toEqual([credit]);
+
+    // The slot statistics equal counts over the export.
+    const hour = (ms: number) => new Date(Math.floor(ms / 3600_000) * 3600_000).toISOString();
+    const figures = (await (await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${hour(Date.now() - 3600_000)}&to=${hour(Date.now() + 7200_000)}`, { headers: ADMIN })).json()) as Record<string, any>;
+    const home = figures.slots.find((s: { slot: string }) => s.slot === 'home').treatment;
+    const credited = (name: string) => stored.filter((e) => e.event === name && e.context.attribution?.some((a: { slot: string }) => a.slot === 'home'));
+    const creditedRevenue = credited('Order Completed')
+      .flatMap((e) => e.properties.products.filter((p: { product_id: string }) => e.context.attribution.some((a: { productId: string }) => a.productId === p.product_id)))
+      .reduce((sum: number, p: { price: number; quantity: number }) => sum + p.price * p.quantity, 0);
+    expect({ impressions: home.impressions, clicks: home.clicks, adds: home.adds, orders: home.orders, revenue: home.revenue }).toEqual({
+      impressions: stored.filter((e) => e.event === 'Recommendation Viewed').length,
+      clicks: stored.filter((e) => e.event === 'Recommendation Clicked').length,
+      adds: credited('Product Added').length,
+      orders: credited('Order Completed').length,
+      revenue: creditedRevenue,
+    });
+    expect(home).toMatchObject({ adds: 1, orders: 1, revenue: 120 });
   });
 
   it('loses nothing when the objects restart between accept and the final store', async () => {

@@ -74,6 +74,11 @@ export class SqliteIdentityStore implements IdentityStore {
     this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', from);
   }
 
+  /** Does the profile exist (not erased, not merged away)? */
+  exists(profileId: string): boolean {
+    return this.sql.exec<{ x: number }>('SELECT 1 AS x FROM profiles WHERE profile_id = ?', profileId).toArray().length > 0;
+  }
+
   /** A profile id as it is now, following merges. */
   current(profileId: string): string {
     return (

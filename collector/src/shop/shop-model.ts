@@ -9,6 +9,7 @@ import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_PO
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
+import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import {
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
 /** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA];
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;
@@ -77,8 +78,6 @@ export interface ShopPolicy {
 
 export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY, currency: DEFAULT_CURRENCY };
 
-const APPLIED_RETENTION_MS = 35 * 24 * 3600 * 1000;
-
 export class ShopModel {
   /** The policy of the batch being applied (merges happen inside it). */
   private policy: ShopPolicy = DEFAULT_SHOP_POLICY;
@@ -86,44 +85,60 @@ export class ShopModel {
   readonly profiles: ProfileStore;
   readonly catalog: CatalogStore;
   readonly aggregates: AggregateStore;
+  readonly applied: AppliedOutcomes;
 
   constructor(private readonly sql: Sql) {
+    this.applied = new AppliedOutcomes(sql);
     this.profiles = new ProfileStore(sql);
     this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
     this.catalog = new CatalogStore(sql);
     this.aggregates = new AggregateStore(sql);
   }
 
-  /** Applies a batch; run it inside one transaction. Each messageId is applied at most once. */
+  /**
+   * Applies a batch; run it inside one transaction. Each messageId is applied
+   * at most once: a message seen before gets the outcome recorded when it was
+   * applied, so a retried drain stores exactly what the first attempt would have.
+   */
   ingest(items: IngestItem[], policy: ShopPolicy = DEFAULT_SHOP_POLICY): IngestOutcome {
     this.policy = policy;
-    const merges: IngestOutcome['merges'] = [];
-    const attributions: IngestOutcome['attributions'] = [];
+    const nowMs = Date.now();
     this.aggregates.begin();
     this.catalog.begin();
-    const profileIds = items.map(({ message, idHashes }) => {
-      attributions.push(null);
-      const seen = first<{ profile_id: string | null }>(this.sql, 'SELECT profile_id FROM applied WHERE message_id = ?', message.messageId);
-      if (seen) return seen.profile_id === null ? null : this.identities.current(seen.profile_id);
+    const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
+      const recorded = this.applied.find(message.messageId);
+      if (recorded) return this.stillStored(recorded);
       if (this.isSuppressed(idHashes)) {
-        this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at) VALUES (?, NULL, ?)', message.messageId, Date.now());
-        return null;
+        const suppressed = { profileId: null };
+        this.applied.record(message.messageId, suppressed, nowMs);
+        return suppressed;
       }
-      const resolution = resolveProfile(this.identities, message as StoredMessage & { previousId?: string });
-      if (resolution.merged) merges.push(resolution.merged);
-      const { profileId } = resolution;
+      const { profileId, merged } = resolveProfile(this.identities, message as StoredMessage & { previousId?: string });
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
-      if (!message.context.bot) {
-        const credits = this.learn(profileId, message, policy);
-        if (credits) attributions[attributions.length - 1] = credits;
-      }
-      this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at) VALUES (?, ?, ?)', message.messageId, profileId, Date.now());
-      return profileId;
+      const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
+      const outcome: AppliedOutcome = { profileId, ...(attributions?.length ? { attributions } : {}), ...(merged ? { merged } : {}) };
+      this.applied.record(message.messageId, outcome, nowMs);
+      return outcome;
     });
     this.profiles.flush();
     this.aggregates.flush();
     this.catalog.flush();
-    return { profileIds, merges, attributions };
+    return {
+      profileIds: outcomes.map((o) => o.profileId),
+      merges: outcomes.flatMap((o) => (o.merged ? [o.merged] : [])),
+      attributions: outcomes.map((o) => o.attributions ?? null),
+    };
+  }
+
+  /**
+   * A recorded outcome, unless its person has been erased since (their
+   * profile is gone): then nothing of it may be stored again. A merge's
+   * target is followed to where it is now.
+   */
+  private stillStored(recorded: AppliedOutcome): AppliedOutcome {
+    if (recorded.profileId === null || !this.identities.exists(this.identities.current(recorded.profileId))) return { profileId: null };
+    if (!recorded.merged) return recorded;
+    return { ...recorded, merged: { from: recorded.merged.from, into: this.identities.current(recorded.merged.into) } };
   }
 
   private learn(profileId: string, message: StoredMessage, policy: ShopPolicy): Attribution[] | undefined {
@@ -150,7 +165,7 @@ export class ShopModel {
 
   /** Forgets messageIds older than the retention; the event log's unique key still catches older retries. */
   pruneApplied(nowMs: number): void {
-    this.sql.exec('DELETE FROM applied WHERE applied_at < ?', nowMs - APPLIED_RETENTION_MS);
+    this.applied.prune(nowMs);
   }
 
   suppress(idHashes: string[]): void {

@@ -1,0 +1,54 @@
+/**
+ * What applying each message produced, kept by messageId: the profile it went
+ * to, the recommendation credits it earned and the merge it caused. A drain
+ * that fails after the profiles were updated is retried, and the retry must
+ * store exactly what the first attempt would have, but the message cannot be
+ * applied twice: so its recorded outcome is returned instead. (Recording only
+ * the profile id lost the slot credits and the merge of such a batch.)
+ *
+ * A store over Sql, apart from the profiles it describes, so it moves with
+ * them when the shop's state is split over several objects.
+ */
+import { first, type Sql } from '../lib/sql';
+import type { Attribution } from '../profiles/profile';
+
+/** The `applied` table's columns since the outcome was kept (the table itself is in SHOP_SCHEMA). */
+export const APPLIED_OUTCOME_SCHEMA = `
+-- JSON: { attributions?, merged? }; null when the message earned nothing else.
+ALTER TABLE applied ADD COLUMN outcome TEXT;
+`;
+
+export interface AppliedOutcome {
+  /** The profile the message was applied to, or null when its ids were suppressed. */
+  profileId: string | null;
+  attributions?: Attribution[];
+  /** The anonymous profile this message joined into an identified one. */
+  merged?: { from: string; into: string };
+}
+
+const RETENTION_MS = 35 * 24 * 3600 * 1000;
+
+export class AppliedOutcomes {
+  constructor(private readonly sql: Sql) {}
+
+  find(messageId: string): AppliedOutcome | undefined {
+    const row = first<{ profile_id: string | null; outcome: string | null }>(
+      this.sql,
+      'SELECT profile_id, outcome FROM applied WHERE message_id = ?',
+      messageId,
+    );
+    if (!row) return undefined;
+    return { profileId: row.profile_id, ...(row.outcome ? (JSON.parse(row.outcome) as Omit<AppliedOutcome, 'profileId'>) : {}) };
+  }
+
+  record(messageId: string, outcome: AppliedOutcome, nowMs: number): void {
+    const { profileId, ...rest } = outcome;
+    const extra = rest.attributions?.length || rest.merged ? JSON.stringify(rest) : null;
+    this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at, outcome) VALUES (?, ?, ?, ?)', messageId, profileId, nowMs, extra);
+  }
+
+  /** Forgets messageIds older than the retention; the event log's unique key still catches older retries. */
+  prune(nowMs: number): void {
+    this.sql.exec('DELETE FROM applied WHERE applied_at < ?', nowMs - RETENTION_MS);
+  }
+}

@@ -1,0 +1,65 @@
+import type { StoredMessage } from '@trailmark/schema';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../lib/migrate';
+import { openSqlJs } from '../lib/sqljs-sql';
+import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from './shop-model';
+
+async function model() {
+  const { sql, transaction } = await openSqlJs();
+  migrate(sql, SHOP_MIGRATIONS);
+  const shop = new ShopModel(sql);
+  return { shop, ingest: (items: IngestItem[]) => transaction(() => shop.ingest(items)) };
+}
+
+let n = 0;
+const at = Date.parse('2026-03-01T10:00:00Z');
+function track(ids: { anonymousId?: string; userId?: string }, event: string, properties: Record<string, unknown> = {}): StoredMessage {
+  const timestamp = new Date(at + n * 1000).toISOString();
+  return {
+    type: 'track',
+    event,
+    properties,
+    ...ids,
+    messageId: `m${n++}`,
+    timestamp,
+    receivedAt: timestamp,
+    context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'desktop' }, bot: false },
+  } as StoredMessage;
+}
+const identify = (anonymousId: string, userId: string) => ({ ...track({ anonymousId, userId }, ''), type: 'identify' }) as unknown as StoredMessage;
+const item = (message: StoredMessage): IngestItem => ({ message, idHashes: [] });
+
+describe('ShopModel: a message applied once, its outcome kept', () => {
+  it('gives a retried batch the profile, the credits and the merge of the first attempt', async () => {
+    const { ingest } = await model();
+    ingest([item(identify('phone', 'ann'))]);
+    const click = { rec_id: 'r1', slot: 'home', variant: 'treatment', product_id: 'tent' };
+    const batch = [
+      item(track({ anonymousId: 'laptop' }, 'Product Viewed', { product_id: 'tent' })),
+      item(track({ anonymousId: 'laptop' }, 'Recommendation Clicked', click)),
+      item(track({ anonymousId: 'laptop' }, 'Product Added', { product_id: 'tent', price: 120 })),
+      item(identify('laptop', 'ann')),
+      item(track({ anonymousId: 'laptop', userId: 'ann' }, 'Order Completed', { order_id: 'o1', products: [{ product_id: 'tent', price: 120 }] })),
+    ];
+    const first = ingest(batch);
+    const credit = { recId: 'r1', slot: 'home', variant: 'treatment', productId: 'tent' };
+    expect(first.attributions).toEqual([null, null, [credit], null, [credit]]);
+    expect(first.merges).toHaveLength(1);
+    expect(first.merges[0]!.from).toBe(first.profileIds[0]);
+
+    // The event log failed to store it: the drain is retried. Nothing is applied twice, nothing is lost.
+    const retry = ingest(batch);
+    expect(retry).toEqual(first);
+    const again = ingest(batch.slice(2, 3));
+    expect(again.attributions).toEqual([[credit]]);
+  });
+
+  it('stores nothing of a retried message whose person was erased since', async () => {
+    const { shop, ingest } = await model();
+    const viewed = item(track({ anonymousId: 'gone' }, 'Product Viewed', { product_id: 'tent' }));
+    expect(ingest([viewed]).profileIds[0]).toBeTruthy();
+    const linked = shop.identities.linkedTo('gone')!;
+    shop.identities.forget(linked.profileIds);
+    expect(ingest([viewed]).profileIds).toEqual([null]);
+  });
+});
