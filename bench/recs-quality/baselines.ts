@@ -16,77 +16,7 @@
  * (at most sampleSize candidate sessions), never a scan of the history.
  */
 import type { SessionMeta, SessionRecommender } from './recommender';
-
-/** Item ids as dense integers, so indexes are typed arrays and counters are array slots. */
-class ItemIds {
-  private readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
-
-  intern(item: string): number {
-    let id = this.ids.get(item);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(item, id);
-      this.names.push(item);
-    }
-    return id;
-  }
-
-  get(item: string): number | undefined {
-    return this.ids.get(item);
-  }
-
-  get size(): number {
-    return this.names.length;
-  }
-}
-
-/** What all three baselines learn from the training sessions. */
-class SessionIndex {
-  readonly items = new ItemIds();
-  /** The distinct items of each training session. */
-  readonly sessionItems: Int32Array[] = [];
-  /** item → the sessions containing it, ascending (oldest first). */
-  sessionsOf: Int32Array[] = [];
-  /** item → number of views in training. */
-  views = new Float64Array(0);
-  /** Items by views, most viewed first (ties: first seen first). */
-  ranking: number[] = [];
-
-  constructor(sessions: readonly (readonly string[])[]) {
-    const lists: number[][] = [];
-    const views: number[] = [];
-    sessions.forEach((session, s) => {
-      const distinct = new Set<number>();
-      for (const item of session) {
-        const id = this.items.intern(item);
-        views[id] = (views[id] ?? 0) + 1;
-        distinct.add(id);
-      }
-      this.sessionItems.push(Int32Array.from(distinct));
-      for (const id of distinct) (lists[id] ??= []).push(s);
-    });
-    this.sessionsOf = Array.from({ length: this.items.size }, (_, id) => Int32Array.from(lists[id] ?? []));
-    this.views = Float64Array.from({ length: this.items.size }, (_, id) => views[id] ?? 0);
-    this.ranking = Array.from({ length: this.items.size }, (_, id) => id).sort((a, b) => (this.views[b] as number) - (this.views[a] as number) || a - b);
-  }
-
-  /** The top k ids by score (a sparse map), ties to the more viewed item, then filled up with the most viewed. */
-  topK(scores: Map<number, number>, k: number): string[] {
-    const ranked = [...scores.entries()]
-      .sort((a, b) => b[1] - a[1] || (this.views[b[0]] as number) - (this.views[a[0]] as number) || a[0] - b[0])
-      .slice(0, k)
-      .map(([id]) => id);
-    if (ranked.length < k) {
-      const taken = new Set(ranked);
-      for (const id of this.ranking) {
-        if (ranked.length >= k) break;
-        if (!taken.has(id)) ranked.push(id);
-      }
-    }
-    return ranked.map((id) => this.items.names[id] as string);
-  }
-}
+import { SessionIndex } from './session-index';
 
 export class Popularity implements SessionRecommender {
   readonly name = 'global popularity';
@@ -145,7 +75,7 @@ export class LastItemCooccurrence implements SessionRecommender {
   private cachedK = 0;
 
   train(sessions: readonly (readonly string[])[]): void {
-    this.index = new SessionIndex(sessions);
+    this.index = SessionIndex.of(sessions);
     this.cache.clear();
   }
 
@@ -203,7 +133,7 @@ export class SessionKnn implements SessionRecommender {
   }
 
   train(sessions: readonly (readonly string[])[]): void {
-    this.index = new SessionIndex(sessions);
+    this.index = SessionIndex.of(sessions);
     this.inSession = new Int32Array(this.index.items.size);
     this.stamp = 0;
   }
@@ -221,7 +151,7 @@ export class SessionKnn implements SessionRecommender {
     }
     if (current.length === 0) return index.topK(new Map(), k);
 
-    const candidates = this.recentSessionsSharingAnItem(current);
+    const candidates = index.recentSessionsWithAny(current, this.sampleSize);
     const neighbours: { session: number; similarity: number }[] = [];
     const norm = Math.sqrt(current.length);
     for (const session of candidates) {
@@ -238,25 +168,5 @@ export class SessionKnn implements SessionRecommender {
       for (const item of index.sessionItems[session] as Int32Array) scores.set(item, (scores.get(item) ?? 0) + similarity);
     }
     return index.topK(scores, k);
-  }
-
-  /**
-   * The sampleSize most recent training sessions containing any current item.
-   * They are all among each item's own sampleSize most recent sessions, so
-   * only those tails are merged: bounded work even for best sellers.
-   */
-  private recentSessionsSharingAnItem(current: readonly number[]): number[] {
-    const pool: number[] = [];
-    for (const id of current) {
-      const sessions = this.index.sessionsOf[id] as Int32Array;
-      for (let i = sessions.length - 1, taken = 0; i >= 0 && taken < this.sampleSize; i--, taken++) pool.push(sessions[i] as number);
-    }
-    if (current.length === 1) return pool; // already distinct and newest first
-    pool.sort((a, b) => b - a);
-    const recent: number[] = [];
-    for (let i = 0; i < pool.length && recent.length < this.sampleSize; i++) {
-      if (i === 0 || pool[i] !== pool[i - 1]) recent.push(pool[i] as number);
-    }
-    return recent;
   }
 }
