@@ -10,9 +10,10 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LastItemCooccurrence, Popularity, RegionalPopularity, SessionKnn } from './baselines';
+import { LastItemCooccurrence, Popularity, RegionalPopularity } from './baselines';
 import { loadDiginetica } from './diginetica';
 import { evaluate } from './metrics';
+import { readTuned, TUNABLE, tunedParams } from './methods';
 import type { Dataset, SessionRecommender } from './recommender';
 import { type SimulatedDatasetOptions, simulatedDataset } from './simulated';
 
@@ -52,15 +53,29 @@ export interface BenchRecsQualityOptions {
   log?: (line: string) => void;
 }
 
-/** The reference methods; regional popularity only where sessions carry a region. */
+/**
+ * The reference methods; regional popularity only where sessions carry a
+ * region. The neighbourhood methods (session kNN, V-SKNN, STAN, VSTAN) run
+ * with the parameters tuned on this dataset's validation day (tuned.json,
+ * see tune.ts), else with session-rec's published Diginetica configuration.
+ */
 export function baselines(dataset: Dataset): SessionRecommender[] {
   const hasRegions = dataset.trainMeta?.some((m) => m.region !== undefined) ?? false;
+  const tuned = readTuned();
   return [
     new Popularity(),
     ...(hasRegions ? [new RegionalPopularity()] : []),
     new LastItemCooccurrence(),
-    new SessionKnn({ k: 100, sampleSize: 500 }),
+    ...TUNABLE.map((method) => {
+      const { params, tuned: wasTuned } = tunedParams(method, dataset.name, tuned);
+      const recommender = method.make(params);
+      return wasTuned ? recommender : renamed(recommender, `${recommender.name}, untuned`);
+    }),
   ];
+}
+
+function renamed(recommender: SessionRecommender, name: string): SessionRecommender {
+  return { name, train: (s, m) => recommender.train(s, m), recommend: (p, k, m) => recommender.recommend(p, k, m) };
 }
 
 export async function benchRecsQuality(options: BenchRecsQualityOptions = {}): Promise<Result> {
