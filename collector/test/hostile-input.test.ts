@@ -3,7 +3,7 @@
  * public API must not reshape what other shoppers see.
  */
 import { describe, expect, it } from 'vitest';
-import { createSite, drainAll, post, rejected, uniqueId } from './support/collector';
+import { createSite, drainAll, exportEvents, post, rejected, uniqueId } from './support/collector';
 import { ordered, product, profileOf, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
 
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
@@ -122,5 +122,24 @@ describe('money', () => {
     const { body: profile } = await profileOf(writeKey, shopper);
     expect(profile).toMatchObject({ currency: 'JPY', revenue: 2000, revenueByCurrency: { USD: 12.5, EUR: 10, JPY: 2000 } });
     expect(profile.orders.map((o: { currency: string }) => o.currency).sort()).toEqual(['EUR', 'JPY', 'JPY', 'USD']);
+  });
+});
+
+describe('a message naming another site', () => {
+  it('is rejected with a reason, never stored in the site the request is for', async () => {
+    const siteA = await createSite();
+    const siteB = await createSite();
+    const res = await post(
+      '/v1/batch',
+      { batch: [viewed('x', 'mine'), { ...viewed('x', 'theirs'), writeKey: siteB }, { ...viewed('x', 'also-mine'), writeKey: siteA }] },
+      { headers: { authorization: `Basic ${btoa(`${siteA}:`)}` } },
+    );
+    const body = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected).toEqual([{ index: 1, messageId: expect.any(String), reason: expect.stringContaining(`writeKey "${siteB}" names another site`) }]);
+    await drainAll(siteA);
+    await drainAll(siteB);
+    expect((await exportEvents(siteA)).map((e) => e.properties.product_id).sort()).toEqual(['also-mine', 'mine']);
+    expect(await exportEvents(siteB)).toEqual([]);
   });
 });

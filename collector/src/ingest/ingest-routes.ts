@@ -104,6 +104,8 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     sentAt: typeof body.sentAt === 'string' ? body.sentAt : c.req.header('sentat'),
     context: typeof body.context === 'object' && body.context !== null && !Array.isArray(body.context) ? (body.context as Record<string, unknown>) : undefined,
     requireConsent: site.settings.requireConsent,
+    writeKey,
+    bodyWriteKey: typeof body.writeKey === 'string' ? body.writeKey : undefined,
     pathType: single,
     // An upper bound: a UTF-16 code unit is at most three UTF-8 bytes.
     requestBytes: text.length * 3,

@@ -26,6 +26,10 @@ export interface RequestFacts {
   /** Batch-level context, under each message's own. */
   context: Record<string, unknown> | undefined;
   requireConsent: boolean;
+  /** The site the request is authenticated for. */
+  writeKey: string;
+  /** `writeKey` in the body, which every message of the batch claims unless it names its own. */
+  bodyWriteKey: string | undefined;
   /** The type implied by the path (/v1/track …), for bodies that leave `type` out. */
   pathType: MessageType | undefined;
   /** At least the size of the whole request body in bytes: within the message limit, no message can exceed it. */
@@ -46,6 +50,15 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
 
   const problem = inspectJson(input);
   if (problem) return { outcome: 'rejected', reason: problem, messageId: claimedId };
+
+  const otherSite = otherSiteNamed(input.writeKey ?? facts.bodyWriteKey, facts.writeKey);
+  if (otherSite !== undefined) {
+    return {
+      outcome: 'rejected',
+      reason: `writeKey "${otherSite.slice(0, 64)}" names another site than the one this request is sent to ("${facts.writeKey.slice(0, 64)}"): send each site's messages with its own write key`,
+      messageId: claimedId,
+    };
+  }
 
   if (facts.requestBytes > MAX_MESSAGE_BYTES) {
     const text = JSON.stringify(input);
@@ -83,6 +96,13 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
     context: { ...context, geo: facts.geo, device, bot },
   } as StoredMessage;
   return { outcome: 'accepted', message: stored };
+}
+
+/** The write key a message claims, when it is not the request's: storing it here would put site B's data in site A. */
+function otherSiteNamed(claimed: unknown, writeKey: string): string | undefined {
+  if (claimed === undefined || claimed === null || claimed === '') return undefined;
+  const named = String(claimed).trim();
+  return named === writeKey ? undefined : named;
 }
 
 /** Our tag sends `{status: 'granted'}`; Segment's consent sends category preferences. */
