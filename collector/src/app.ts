@@ -9,6 +9,7 @@ import { adminRoutes } from './admin/admin-routes';
 import { destinationRoutes } from './destinations/destination-routes';
 import { devReceiverRoutes } from './destinations/dev-receiver-routes';
 import { ingestCors } from './http/cors';
+import { demoUserHashRoutes } from './identity/demo-user-hash-routes';
 import { ApiError, errorResponse, onError } from './http/errors';
 import { ingestRoutes } from './ingest/ingest-routes';
 import { peerConfigRoutes } from './peers/peer-config-routes';
@@ -34,6 +35,8 @@ export function createApp(basePath: string) {
   api.route('/', tagSettingsRoutes());
   api.route('/', destinationRoutes());
   api.route('/', adminRoutes());
+  // Before the webhook receiver: its guard answers every other /dev/ path too.
+  api.route('/', demoUserHashRoutes());
   api.route('/', devReceiverRoutes());
 
   const app = new Hono<AppEnv>();

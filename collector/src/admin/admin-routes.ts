@@ -10,7 +10,7 @@ import { addDropCounts } from '../ingest/drop-reasons';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
-import { listSites, saveSite } from '../sites/site-directory';
+import { identitySecretOf, listSites, rotateIdentitySecret, saveSite } from '../sites/site-directory';
 import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
@@ -23,6 +23,8 @@ const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
 const siteBody = v.object({
   name: v.optional(v.string()),
+  /** Make a new identity secret: userHashes made with the old one stop being valid. */
+  rotateIdentitySecret: v.optional(v.boolean('rotateIdentitySecret must be true or false')),
   allowedOrigins: v.optional(v.array(v.pipe(v.string(), v.regex(/^(\*|null|https?:\/\/[^\s/]+)$/, 'an origin like https://shop.example')))),
   settings: v.optional(
     v.object({
@@ -45,6 +47,7 @@ const siteBody = v.object({
           v.check(isCurrencyCode, 'currency must be an ISO 4217 code like USD, EUR or JPY'),
         ),
       ),
+      identityVerification: v.optional(v.picklist(['off', 'required'], 'identityVerification must be "off" or "required"')),
       learnCatalog: v.optional(v.picklist(['new', 'off', 'all'], 'learnCatalog must be "new", "off" or "all"')),
       assetHosts: v.optional(
         v.pipe(
@@ -79,7 +82,13 @@ export function adminRoutes() {
   const app = new Hono<AppEnv>();
   app.use('/v1/admin/*', adminAuth());
 
-  app.get('/v1/admin/sites', async (c) => c.json({ sites: await listSites(c.env) }));
+  // The list leaves identity secrets out: each is shown only with its own site.
+  app.get('/v1/admin/sites', async (c) => c.json({ sites: (await listSites(c.env)).map(({ identitySecret: _secret, ...site }) => site) }));
+
+  app.get('/v1/admin/sites/:writeKey', async (c) => {
+    const [site] = await sitesOf(c.env, c.req.param('writeKey'));
+    return c.json({ site: { ...site!, identitySecret: await identitySecretOf(c.env, site!) } });
+  });
 
   app.put('/v1/admin/sites/:writeKey', async (c) => {
     const writeKey = c.req.param('writeKey');
@@ -92,9 +101,11 @@ export function adminRoutes() {
       name: parsed.output.name ?? existing?.name ?? writeKey,
       allowedOrigins: parsed.output.allowedOrigins ?? existing?.allowedOrigins ?? [],
       settings: withDefaults({ ...(existing?.settings ?? DEFAULT_SETTINGS), ...parsed.output.settings }),
+      ...(existing?.identitySecret ? { identitySecret: existing.identitySecret } : {}),
     };
     await saveSite(c.env, site);
-    return c.json({ ok: true, site });
+    const identitySecret = parsed.output.rotateIdentitySecret ? await rotateIdentitySecret(c.env, writeKey) : await identitySecretOf(c.env, site);
+    return c.json({ ok: true, site: { ...site, identitySecret } });
   });
 
   app.put('/v1/admin/catalog', async (c) => {

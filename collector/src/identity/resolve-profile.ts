@@ -30,6 +30,14 @@ export interface IdentityInput {
   userId?: string;
   /** alias: the id the customer had before `userId`. */
   previousId?: string;
+  /**
+   * false when the site requires identity verification and the userId came
+   * without a valid userHash: it links nothing (no merge, no join of the
+   * browser into the customer's profile). The message then counts as the
+   * browser's (its anonymousId), or, with no anonymousId, as if the unproven
+   * userId were an anonymous id. Absent: the userId links as usual.
+   */
+  userVerified?: boolean;
 }
 
 export interface Resolution {
@@ -45,6 +53,7 @@ export function profileIdFor(seed: string): string {
 }
 
 export function resolveProfile(store: IdentityStore, input: IdentityInput): Resolution {
+  if (input.userId && input.userVerified === false) return { profileId: anonymousProfile(store, input.anonymousId ?? input.userId) };
   if (input.type === 'alias' && input.previousId && input.userId) return resolveAlias(store, input.previousId, input.userId);
   const { anonymousId, userId } = input;
   if (!userId) return { profileId: anonymousProfile(store, anonymousId!) };

@@ -20,6 +20,7 @@ import { toChunks } from '../storage/pending-rows';
 import { shardCount, shardStub } from '../storage/stubs';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
+import { verifiedMessage } from '../identity/user-hash';
 import { prepareMessage, type RequestFacts } from './prepare-message';
 import { takeToken } from './rate-limit';
 import { writeKeyFromBody, writeKeyFromHeaders } from './write-key';
@@ -141,6 +142,13 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
       });
     }
   });
+
+  // A userHash is checked here, where the site's secret is, and never stored (identity/user-hash.ts).
+  await Promise.all(
+    items.map(async (item, i) => {
+      if (item.kind === 'event' && 'userHash' in item.message.context) items[i] = { kind: 'event', message: await verifiedMessage(item.message, site.identitySecret) };
+    }),
+  );
 
   if (items.length > 0) {
     // One browser's messages always go to the same shard, so its identify and events keep their order.

@@ -11,6 +11,7 @@ import { takeToken } from '../ingest/rate-limit';
 import { writeKeyFromHeaders } from '../ingest/write-key';
 import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
+import { userHashValid } from '../identity/user-hash';
 import { shopState } from '../storage/stubs';
 
 export const DEFAULT_LIMIT = 8;
@@ -37,6 +38,10 @@ export function recommendRoutes() {
     if (!SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOTS.join(', ')}.`, 'invalid_slot');
     const anonymousId = idParam('anonymousId', query.anonymousId);
     const userId = idParam('userId', query.userId);
+    const userHash = query.userHash || undefined;
+    if (userHash !== undefined && !/^[0-9a-f]{64}$/i.test(userHash)) {
+      throw badRequest('userHash must be the 64 hex characters of HMAC-SHA256(identitySecret, userId), computed by the shop’s server.', 'invalid_user_hash');
+    }
     // Without ids (the tag holds them back until consent), the picks are the region's and everyone's, unpersonalised.
     const productId = idParam('productId', query.productId);
     if (slot === 'product' && !productId) throw badRequest('The product slot needs the productId of the product on screen.', 'missing_product');
@@ -60,6 +65,8 @@ export function recommendRoutes() {
       slot,
       anonymousId,
       userId,
+      // Personal to a customer only with proof: a bare userId is not a password.
+      userVerified: userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash)),
       productId,
       limit,
       geo: { country: geo.country, region: geo.region },

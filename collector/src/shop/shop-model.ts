@@ -62,6 +62,8 @@ export interface RecommendInput {
   slot: Slot;
   anonymousId?: string;
   userId?: string;
+  /** The request proved userId (a valid userHash); without proof, userId unlocks nothing. */
+  userVerified?: boolean;
   productId?: string;
   limit: number;
   geo: { country?: string; region?: string };
@@ -74,9 +76,11 @@ export interface ShopPolicy {
   catalog: CatalogPolicy;
   /** The site's currency (ISO 4217): profiles keep revenue per currency, `revenue` in this one. */
   currency: string;
+  /** "required": a userId links only with `context.userVerified` (a valid userHash, checked at ingest). */
+  identityVerification: 'off' | 'required';
 }
 
-export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY, currency: DEFAULT_CURRENCY };
+export const DEFAULT_SHOP_POLICY: ShopPolicy = { catalog: DEFAULT_CATALOG_POLICY, currency: DEFAULT_CURRENCY, identityVerification: 'off' };
 
 export class ShopModel {
   /** The policy of the batch being applied (merges happen inside it). */
@@ -113,7 +117,9 @@ export class ShopModel {
         this.applied.record(message.messageId, suppressed, nowMs);
         return suppressed;
       }
-      const { profileId, merged } = resolveProfile(this.identities, message as StoredMessage & { previousId?: string });
+      // On a site that requires identity verification, an unproven userId links nothing.
+      const userVerified = policy.identityVerification === 'required' ? message.context.userVerified === true : undefined;
+      const { profileId, merged } = resolveProfile(this.identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
       const outcome: AppliedOutcome = { profileId, ...(attributions?.length ? { attributions } : {}), ...(merged ? { merged } : {}) };
@@ -172,18 +178,27 @@ export class ShopModel {
     for (const hash of idHashes) this.sql.exec('INSERT OR IGNORE INTO suppressed_ids (id_hash) VALUES (?)', hash);
   }
 
-  /** The profile a visitor has now (userId first), without creating one. */
-  profileIdOf(ids: { anonymousId?: string; userId?: string }): string | undefined {
-    return (ids.userId && this.identities.profileOf('user', ids.userId)) || (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) || undefined;
+  /**
+   * The profile a visitor has now, without creating one: the customer's for
+   * a proven userId (`userVerified`), else the browser's. A customer id is
+   * not a password: a bare userId finds nothing.
+   */
+  profileIdOf(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
+    return (
+      (ids.userId && ids.userVerified && this.identities.profileOf('user', ids.userId)) ||
+      (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) ||
+      undefined
+    );
   }
 
   recommend(input: RecommendInput): RecommendationResponse {
     const profileId = this.profileIdOf(input);
     const profile = profileId ? this.profiles.find(profileId) : undefined;
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
-    // A visitor without ids (no consent yet) is outside the experiment: not personalised, not measured.
-    const anonymous = !input.anonymousId && !input.userId;
-    const groupId = profileId ?? profileIdFor(input.userId ? `user:${input.userId}` : `anonymous:${input.anonymousId ?? ''}`);
+    // A visitor without ids (no consent yet), or with only an unproven userId, is outside the experiment: not personalised, not measured.
+    const userId = input.userVerified ? input.userId : undefined;
+    const anonymous = !input.anonymousId && !userId;
+    const groupId = profileId ?? profileIdFor(userId ? `user:${userId}` : `anonymous:${input.anonymousId ?? ''}`);
     const variant = anonymous ? 'treatment' : variantFor(input.writeKey, groupId, input.holdoutPercent);
     const request = { slot: input.slot, variant, limit: input.limit, productId: input.productId, region: regionKey(input.geo), nowMs: input.nowMs };
     const sources = this.rankSources();

@@ -62,6 +62,7 @@ export class ShopState extends DurableObject<Env> {
     return {
       catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts },
       currency: site.settings.currency,
+      identityVerification: site.settings.identityVerification,
     };
   }
 

@@ -17,6 +17,8 @@ export interface SiteSettings {
   currency: string;
   /** What events may add to the catalog: products the admin has not loaded ("new"), nothing ("off"), or also the fields the admin left empty ("all"). */
   learnCatalog: 'new' | 'off' | 'all';
+  /** "required": a userId without a valid userHash (see identitySecret) links nothing: no merge, no join of the browser into the customer's profile. */
+  identityVerification: 'off' | 'required';
   /** Hosts besides the allowed origins that learned product links and images may point to (a CDN), e.g. "cdn.shop.example" or "*.shop-cdn.example". */
   assetHosts: string[];
 }
@@ -27,6 +29,11 @@ export interface Site {
   /** Origin patterns: exact (`https://shop.example`), port wildcard (`http://localhost:*`), subdomain wildcard (`https://*.shop.example`). */
   allowedOrigins: string[];
   settings: SiteSettings;
+  /**
+   * The key of identity verification: userHash = hex(HMAC-SHA256(identitySecret, userId)).
+   * Shown only in the answer of PUT/GET /v1/admin/sites/:writeKey; absent until first shown.
+   */
+  identitySecret?: string;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -38,6 +45,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   currency: DEFAULT_CURRENCY,
   learnCatalog: 'new',
   assetHosts: [],
+  identityVerification: 'off',
 };
 
 /** The demo shop of `npm start`; exists only with DEV_MODE on. */

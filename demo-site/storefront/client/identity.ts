@@ -3,6 +3,11 @@
  * Google Analytics: a GA4 `login` push with the customer's `user_id` (and
  * `user_properties`, which become their traits) and a `logout` push. The tag
  * maps them to identify and reset; the shop never calls Trailmark itself.
+ *
+ * Identity verification: the login push also carries `user_hash`, which the
+ * shop's server computes from the site's identity secret (here the demo's
+ * stand-in, GET /dev/user-hash), so a customer id typed into someone else's
+ * browser cannot join that browser to the customer's profile.
  */
 
 function layer(): unknown[] {
@@ -10,8 +15,23 @@ function layer(): unknown[] {
   return (w.dataLayer ??= []);
 }
 
-export function logIn(userId: string, traits: { name: string; email: string }): void {
-  layer().push({ event: 'login', method: 'demo', user_id: userId, user_properties: traits });
+export function logIn(userId: string, traits: { name: string; email: string }, userHash: string | undefined): void {
+  layer().push({ event: 'login', method: 'demo', user_id: userId, ...(userHash ? { user_hash: userHash } : {}), user_properties: traits });
+}
+
+/**
+ * What the shop's server would render into the page after a login: the
+ * customer's userHash. Without it (the demo server unreachable) the login
+ * still happens, unverified.
+ */
+export async function userHashOf(userId: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`/dev/user-hash?userId=${encodeURIComponent(userId)}`);
+    if (!res.ok) return undefined;
+    return ((await res.json()) as { userHash?: string }).userHash;
+  } catch {
+    return undefined;
+  }
 }
 
 export function logOut(): void {

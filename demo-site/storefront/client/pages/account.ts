@@ -4,7 +4,7 @@
  */
 import { h, required } from '../../../shared/dom';
 import { formatPrice } from '../../../shared/format';
-import { logIn, logOut } from '../identity';
+import { logIn, logOut, userHashOf } from '../identity';
 import { getAccount, getOrders, setAccount } from '../store';
 
 export function initAccountPage(): void {
@@ -34,13 +34,14 @@ export function initAccountPage(): void {
   };
   show();
 
-  required<HTMLFormElement>('[data-login-form]').addEventListener('submit', (event) => {
+  required<HTMLFormElement>('[data-login-form]').addEventListener('submit', async (event) => {
     event.preventDefault();
     const choice = (event.currentTarget as HTMLFormElement).querySelector<HTMLInputElement>('input[name=account]:checked');
     if (!choice) return;
     const account = { userId: choice.value, name: choice.dataset.name ?? choice.value, email: choice.dataset.email ?? '' };
+    const userHash = await userHashOf(account.userId);
     setAccount(account);
-    logIn(account.userId, { name: account.name, email: account.email });
+    logIn(account.userId, { name: account.name, email: account.email }, userHash);
     const back = new URLSearchParams(location.search).get('return');
     // Only a path on this site: ?return= must not send the shopper elsewhere.
     if (back && /^\/(?!\/)/.test(back)) location.assign(back);
