@@ -38,3 +38,41 @@ describe('retry schedule', () => {
     expect(parseRetryAfter('-5', now)).toBeNull();
   });
 });
+
+describe('retry schedule against a receiver that never answers (seeded simulation)', () => {
+  /** mulberry32: a small seeded generator, so the figures are the same on every run. */
+  const seeded = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('gives every delivery at least 24 hours of attempts, and kills it within 28', () => {
+    const random = seeded(12);
+    const attempts: number[] = [];
+    const deadAfterHours: number[] = [];
+    for (let run = 0; run < 20_000; run++) {
+      let now = 0;
+      let made = 1;
+      for (;;) {
+        const decision = afterFailure({ failedAttempts: made, firstAttemptAt: 0, now, random });
+        if (decision.dead) break;
+        now = decision.nextAt;
+        made++;
+      }
+      attempts.push(made);
+      deadAfterHours.push(now / 3600_000);
+    }
+    attempts.sort((a, b) => a - b);
+    deadAfterHours.sort((a, b) => a - b);
+    const median = (values: number[]) => values[values.length >> 1]!;
+    console.log(
+      `[measured] 20,000 deliveries to a dead receiver: attempts median ${median(attempts)} (${attempts[0]}–${attempts.at(-1)}); ` +
+        `dead after ${median(deadAfterHours).toFixed(1)} h median (${deadAfterHours[0]!.toFixed(1)}–${deadAfterHours.at(-1)!.toFixed(1)} h)`,
+    );
+    expect(deadAfterHours[0]).toBeGreaterThanOrEqual(24);
+    expect(deadAfterHours.at(-1)).toBeLessThanOrEqual(24 + RETRY_CAP_MS / 3600_000);
+    expect(attempts[0]).toBeGreaterThanOrEqual(17);
+  });
+});
