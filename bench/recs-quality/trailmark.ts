@@ -11,7 +11,7 @@
 import type { StoredMessage } from '@trailmark/schema';
 import { newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
-import { SHOP_MIGRATIONS, ShopModel } from '../../collector/src/shop/shop-model';
+import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from '../../collector/src/shop/shop-model';
 import { migrate } from '../../collector/src/lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { SessionMeta, SessionRecommender } from './recommender';
@@ -46,7 +46,7 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
   const model = new ShopModel(sql);
   migrate(sql, SHOP_MIGRATIONS);
   let lastTime = BASE_TIME;
-  let batch: { message: StoredMessage; idHashes: string[] }[] = [];
+  let batch: IngestItem[] = [];
   const flush = () => {
     if (batch.length) transaction(() => model.ingest(batch));
     batch = [];

@@ -3,6 +3,7 @@
  * rejected messages and dead letters, and erasure of a person.
  */
 import { Hono } from 'hono';
+import { normalizeId } from '@trailmark/schema/message-schema';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env';
 import type { IngestStatus } from '@trailmark/schema';
@@ -16,7 +17,7 @@ import { readBodyText } from '../http/read-body';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
-import { cursorParam, dateParam, limitParam, rangeParams } from './query-params';
+import { cursorParam, dateParam, idKindParam, limitParam, rangeParams } from './query-params';
 import { cancelForProfiles } from '../destinations/producer';
 
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
@@ -210,16 +211,24 @@ export function adminRoutes() {
   });
 
   app.delete('/v1/admin/users/:id', async (c) => {
-    const id = c.req.param('id');
+    // Ids are stored normalised (trimmed, numbers as strings): the one to erase is read the same way.
+    const id = normalizeId(c.req.param('id'));
     if (!id || id.length > 256) throw badRequest('Give the anonymousId or userId to erase (at most 256 characters).');
+    const kind = idKindParam(c.req.query('kind'));
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const erased = [];
     for (const writeKey of sites) {
-      const person = await shopState(c.env, writeKey).erase(writeKey, id);
+      const person = await shopState(c.env, writeKey).erase(writeKey, id, kind);
       const removed = await eraseFromLog(c.env.DB, writeKey, person);
       // Nothing more about them goes to any destination, and the delivery logs forget them.
       const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
-      erased.push({ writeKey, profileIds: person.profileIds, ids: person.anonymousIds.length + person.userIds.length, ...removed, deliveriesCancelled: cancelled });
+      erased.push({
+        writeKey,
+        profileIds: person.profileIds,
+        ids: person.anonymousIds.length + person.userIds.length,
+        ...removed,
+        deliveriesCancelled: cancelled,
+      });
     }
     return c.json({ ok: true, erased });
   });

@@ -87,9 +87,12 @@ export class SqliteIdentityStore implements IdentityStore {
     );
   }
 
-  /** Every id linked to the person `id` names, and every profile id they ever had. */
-  linkedTo(id: string): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } | undefined {
-    const profileId = this.profileOf('user', id) ?? this.profileOf('anonymous', id);
+  /**
+   * Every id linked to the person `id` names (as a userId first, then as an
+   * anonymousId, unless `kind` says which), and every profile id they ever had.
+   */
+  linkedTo(id: string, kind?: IdKind): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } | undefined {
+    const profileId = kind ? this.profileOf(kind, id) : (this.profileOf('user', id) ?? this.profileOf('anonymous', id));
     if (!profileId) return undefined;
     const ids = this.sql.exec<{ id_kind: IdKind; id: string }>('SELECT id_kind, id FROM identities WHERE profile_id = ?', profileId).toArray();
     const former = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merged_profiles WHERE to_profile = ?', profileId).toArray();

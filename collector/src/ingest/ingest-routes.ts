@@ -7,6 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { MAX_BATCH_MESSAGES, MAX_REQUEST_BYTES, type IngestResponse, type MessageType } from '@trailmark/schema';
+import { normalizeId } from '@trailmark/schema/message-schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { ApiError, badRequest } from '../http/errors';
@@ -228,11 +229,10 @@ function safeStringify(value: unknown): string {
   }
 }
 
+/** A rejected message's ids, normalised exactly as a valid message's are (so an erasure finds both). */
 function idsOf(raw: unknown): { anonymousId?: string; userId?: string } {
   if (typeof raw !== 'object' || raw === null) return {};
-  const { anonymousId, userId } = raw as { anonymousId?: unknown; userId?: unknown };
-  return {
-    ...(typeof anonymousId === 'string' && anonymousId ? { anonymousId: anonymousId.slice(0, 256) } : {}),
-    ...(typeof userId === 'string' && userId ? { userId: userId.slice(0, 256) } : {}),
-  };
+  const anonymousId = normalizeId((raw as { anonymousId?: unknown }).anonymousId)?.slice(0, 256);
+  const userId = normalizeId((raw as { userId?: unknown }).userId)?.slice(0, 256);
+  return { ...(anonymousId ? { anonymousId } : {}), ...(userId ? { userId } : {}) };
 }

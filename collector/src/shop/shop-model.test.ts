@@ -1,5 +1,6 @@
 import type { StoredMessage } from '@trailmark/schema';
 import { describe, expect, it } from 'vitest';
+import { hashIds, idsOfMessage } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from './shop-model';
@@ -61,5 +62,33 @@ describe('ShopModel: a message applied once, its outcome kept', () => {
     const linked = shop.identities.linkedTo('gone')!;
     shop.identities.forget(linked.profileIds);
     expect(ingest([viewed]).profileIds).toEqual([null]);
+  });
+
+  it('suppresses an erased id within its kind: the same string as another kind of id is someone else', async () => {
+    const { shop, ingest } = await model();
+    const keyed = async (message: StoredMessage): Promise<IngestItem> => ({ message, idHashes: await hashIds('wk', idsOfMessage(message)) });
+    const customer = await keyed(track({ anonymousId: 'c-browser', userId: 'same' }, 'Product Viewed', { product_id: 'p' }));
+    const visitor = await keyed(track({ anonymousId: 'same' }, 'Product Viewed', { product_id: 'p' }));
+    ingest([customer, visitor]);
+    shop.suppress(await hashIds('wk', { anonymousIds: [], userIds: ['same'] }));
+    const later = [await keyed(track({ anonymousId: 'x', userId: 'same' }, 'Page')), await keyed(track({ anonymousId: 'same' }, 'Page'))];
+    const outcome = ingest(later);
+    expect(outcome.profileIds[0]).toBeNull();
+    expect(outcome.profileIds[1]).toBe(shop.profileIdOf({ anonymousId: 'same' }));
+    // A late retry of the customer's message, applied before: stored nowhere either.
+    expect(ingest([customer]).profileIds).toEqual([null]);
+  });
+
+  it('keeps suppressing ids erased before kinds were kept, as either kind', async () => {
+    const { sql, transaction } = await openSqlJs();
+    const before = SHOP_MIGRATIONS.findIndex((step) => step.includes('CREATE TABLE IF NOT EXISTS suppressed ('));
+    migrate(sql, SHOP_MIGRATIONS.slice(0, before));
+    const [old] = await hashIds('wk', { anonymousIds: [], userIds: ['erased-long-ago'] });
+    sql.exec('INSERT INTO suppressed_ids (id_hash) VALUES (?)', old!.hash);
+    migrate(sql, SHOP_MIGRATIONS);
+    const shop = new ShopModel(sql);
+    const message = track({ anonymousId: 'erased-long-ago' }, 'Page');
+    const idHashes = await hashIds('wk', idsOfMessage(message));
+    expect(transaction(() => shop.ingest([{ message, idHashes }])).profileIds).toEqual([null]);
   });
 });

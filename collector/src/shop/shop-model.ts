@@ -9,6 +9,7 @@ import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_PO
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
+import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../identity/suppression';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
@@ -41,12 +42,12 @@ CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
 /** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA];
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA, SUPPRESSION_KINDS_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;
-  /** SHA-256 of the message's anonymousId and userId (for the suppression list). */
-  idHashes: string[];
+  /** SHA-256 of the message's anonymousId and userId, with their kinds (for the suppression list). */
+  idHashes: IdHash[];
 }
 
 export interface IngestOutcome {
@@ -90,9 +91,11 @@ export class ShopModel {
   readonly catalog: CatalogStore;
   readonly aggregates: AggregateStore;
   readonly applied: AppliedOutcomes;
+  readonly suppressed: SuppressionList;
 
   constructor(private readonly sql: Sql) {
     this.applied = new AppliedOutcomes(sql);
+    this.suppressed = new SuppressionList(sql);
     this.profiles = new ProfileStore(sql);
     this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
     this.catalog = new CatalogStore(sql);
@@ -110,12 +113,13 @@ export class ShopModel {
     this.aggregates.begin();
     this.catalog.begin();
     const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
+      // Suppressed means stored nowhere: a late retry of an erased person's message too, applied before or not.
+      const suppressed = this.suppressed.includesAny(idHashes);
       const recorded = this.applied.find(message.messageId);
-      if (recorded) return this.stillStored(recorded);
-      if (this.isSuppressed(idHashes)) {
-        const suppressed = { profileId: null };
-        this.applied.record(message.messageId, suppressed, nowMs);
-        return suppressed;
+      if (recorded) return suppressed ? { profileId: null } : this.stillStored(recorded);
+      if (suppressed) {
+        this.applied.record(message.messageId, { profileId: null }, nowMs);
+        return { profileId: null };
       }
       // On a site that requires identity verification, an unproven userId links nothing.
       const userVerified = policy.identityVerification === 'required' ? message.context.userVerified === true : undefined;
@@ -165,17 +169,13 @@ export class ShopModel {
     this.profiles.forget(from);
   }
 
-  private isSuppressed(idHashes: string[]): boolean {
-    return idHashes.some((hash) => first(this.sql, 'SELECT 1 AS x FROM suppressed_ids WHERE id_hash = ?', hash) !== undefined);
-  }
-
   /** Forgets messageIds older than the retention; the event log's unique key still catches older retries. */
   pruneApplied(nowMs: number): void {
     this.applied.prune(nowMs);
   }
 
-  suppress(idHashes: string[]): void {
-    for (const hash of idHashes) this.sql.exec('INSERT OR IGNORE INTO suppressed_ids (id_hash) VALUES (?)', hash);
+  suppress(idHashes: readonly IdHash[]): void {
+    this.suppressed.add(idHashes);
   }
 
   /**

@@ -8,7 +8,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse } from '@trailmark/schema';
 import type { ProductFacts } from '../catalog/product-facts';
-import { idHash } from '../lib/hash';
+import type { IdKind } from '../identity/resolve-profile';
+import { hashIds, type IdHash } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import { findSite } from '../sites/site-directory';
 import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput, type ShopPolicy } from './shop-model';
@@ -19,7 +20,7 @@ export interface Erasure {
   profileIds: string[];
   anonymousIds: string[];
   userIds: string[];
-  idHashes: string[];
+  idHashes: IdHash[];
 }
 
 export class ShopState extends DurableObject<Env> {
@@ -89,17 +90,19 @@ export class ShopState extends DurableObject<Env> {
   }
 
   /**
-   * Erases the person `id` names: their profile and every linked id go, and
-   * the ids' hashes are suppressed so late retries are not applied again.
-   * Other messages wait meanwhile, so no new id can be linked halfway.
+   * Erases the person `id` names (a userId first, then an anonymousId, unless
+   * `kind` says which): their profile and every linked id go, and the ids'
+   * hashes are suppressed, each with its kind, so late retries and new events
+   * are stored nowhere. An id the graph does not know (all its messages were
+   * rejected, say) is suppressed as the kind named, or as both. Other messages
+   * wait meanwhile, so no new id can be linked halfway.
    */
-  async erase(writeKey: string, id: string): Promise<Erasure> {
+  async erase(writeKey: string, id: string, kind?: IdKind): Promise<Erasure> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      const linked = this.model.identities.linkedTo(id);
-      const anonymousIds = linked?.anonymousIds ?? [];
-      const userIds = linked?.userIds ?? [];
-      const everyId = [...new Set([id, ...anonymousIds, ...userIds])];
-      const idHashes = await Promise.all(everyId.map((each) => idHash(writeKey, each)));
+      const linked = this.model.identities.linkedTo(id, kind);
+      const anonymousIds = linked?.anonymousIds ?? (kind !== 'user' ? [id] : []);
+      const userIds = linked?.userIds ?? (kind !== 'anonymous' ? [id] : []);
+      const idHashes = await hashIds(writeKey, { anonymousIds, userIds });
       this.ctx.storage.transactionSync(() => {
         this.model.suppress(idHashes);
         if (linked) this.model.identities.forget(linked.profileIds);

@@ -4,11 +4,12 @@
  * rejection digest) and skip suppressed ids, so a drain can always be retried.
  */
 import type { StoredMessage } from '@trailmark/schema';
+import type { IdHash } from '../identity/suppression';
 
 export interface EventRow {
   message: StoredMessage;
   profileId: string;
-  idHashes: string[];
+  idHashes: IdHash[];
 }
 
 export interface RejectedRow {
@@ -19,11 +20,16 @@ export interface RejectedRow {
   reason: string;
   receivedAt: string;
   body: string;
-  idHashes: string[];
+  idHashes: IdHash[];
 }
 
 /** D1 caps a statement's size; rows travel as one JSON parameter per statement, chunked below it. */
 const MAX_CHUNK_CHARS = 800_000;
+
+/** A row's ids (`h`: [{kind, hash}]) on the suppression list, each matched within its kind ('*': suppressed before kinds were kept). */
+const SUPPRESSED = `
+  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
+  WHERE s.write_key = ?1 AND s.id_hash = h.value ->> '$.hash' AND s.id_kind IN (h.value ->> '$.kind', '*')`;
 
 const INSERT_EVENTS = `
 INSERT OR IGNORE INTO events
@@ -31,20 +37,14 @@ INSERT OR IGNORE INTO events
 SELECT ?1, r.value ->> '$.m', r.value ->> '$.t', r.value ->> '$.e', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.p',
        r.value ->> '$.ts', r.value ->> '$.ra', r.value ->> '$.c', r.value ->> '$.r', r.value ->> '$.bot', r.value ->> '$.b'
 FROM json_each(?2) AS r
-WHERE NOT EXISTS (
-  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
-  WHERE s.write_key = ?1 AND s.id_hash = h.value
-)`;
+WHERE NOT EXISTS (${SUPPRESSED})`;
 
 const INSERT_REJECTED = `
 INSERT OR IGNORE INTO rejected
   (write_key, rejection_id, message_id, anonymous_id, user_id, reason, received_at, body)
 SELECT ?1, r.value ->> '$.id', r.value ->> '$.m', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.reason', r.value ->> '$.ra', r.value ->> '$.b'
 FROM json_each(?2) AS r
-WHERE NOT EXISTS (
-  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
-  WHERE s.write_key = ?1 AND s.id_hash = h.value
-)`;
+WHERE NOT EXISTS (${SUPPRESSED})`;
 
 function eventRecord({ message, profileId, idHashes }: EventRow) {
   const geo = message.context.geo;
@@ -192,23 +192,28 @@ export async function listRejected(
 }
 
 /**
- * Erases a person from the log: suppresses their id hashes first (so a drain
- * running right now cannot store them again), then deletes what is stored.
+ * Erases a person from the log: suppresses their id hashes first, each with
+ * its kind (so a drain running right now cannot store them again), then
+ * deletes what is stored: their events (by profile, merged profiles and
+ * userId) and rejected messages (by anonymousId and userId, each matched
+ * within its kind).
  */
 export async function eraseFromLog(
   db: D1Database,
   writeKey: string,
-  person: { profileIds: string[]; userIds: string[]; anonymousIds: string[]; idHashes: string[] },
+  person: { profileIds: string[]; userIds: string[]; anonymousIds: string[]; idHashes: IdHash[] },
 ): Promise<{ events: number; rejected: number }> {
   const now = new Date().toISOString();
-  await db.batch(
-    person.idHashes.map((hash) =>
-      db.prepare('INSERT OR IGNORE INTO suppressed_ids (write_key, id_hash, suppressed_at) VALUES (?, ?, ?)').bind(writeKey, hash, now),
-    ),
-  );
+  if (person.idHashes.length > 0) {
+    await db.batch(
+      person.idHashes.map(({ kind, hash }) =>
+        db.prepare('INSERT OR IGNORE INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, ?, ?)').bind(writeKey, hash, kind, now),
+      ),
+    );
+  }
   const profiles = JSON.stringify(person.profileIds);
   const users = JSON.stringify(person.userIds);
-  const ids = JSON.stringify([...person.userIds, ...person.anonymousIds]);
+  const anonymous = JSON.stringify(person.anonymousIds);
   const [events, rejected] = await db.batch([
     db
       .prepare(
@@ -222,10 +227,10 @@ export async function eraseFromLog(
     db
       .prepare(
         `DELETE FROM rejected WHERE write_key = ?1 AND (
-           anonymous_id IN (SELECT value FROM json_each(?2)) OR user_id IN (SELECT value FROM json_each(?2)))
+           anonymous_id IN (SELECT value FROM json_each(?2)) OR user_id IN (SELECT value FROM json_each(?3)))
          RETURNING seq`,
       )
-      .bind(writeKey, ids),
+      .bind(writeKey, anonymous, users),
     db.prepare('DELETE FROM stats_exposures WHERE write_key = ?1 AND profile_id IN (SELECT value FROM json_each(?2))').bind(writeKey, profiles),
     db
       .prepare(

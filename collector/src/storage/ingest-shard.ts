@@ -13,7 +13,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { DropReason, StoredMessage } from '@trailmark/schema';
 import type { DropCounts } from '../ingest/drop-reasons';
-import { idHash } from '../lib/hash';
+import { normalizeId } from '@trailmark/schema/message-schema';
+import { hashIds, idsOfMessage } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
 import { archiveEvents } from './archive';
@@ -358,21 +359,14 @@ export class IngestShard extends DurableObject<Env> {
   }
 
   private async store(writeKey: string, items: PendingItem[]): Promise<void> {
-    const hashes = new Map<string, Promise<string>>();
-    const hashesOf = (ids: (string | undefined)[]) =>
-      Promise.all(
-        ids
-          .filter((id): id is string => !!id)
-          .map((id) => {
-            let hash = hashes.get(id);
-            if (!hash) hashes.set(id, (hash = idHash(writeKey, id)));
-            return hash;
-          }),
-      );
+    const cache = new Map<string, Promise<string>>();
     const events = items.flatMap((item) => (item.kind === 'event' ? [item.message] : []));
-    const rejected = items.flatMap((item) => (item.kind === 'rejected' ? [item.rejected] : []));
-    const eventHashes = await Promise.all(events.map((m) => hashesOf([m.anonymousId, m.userId])));
-    const rejectedHashes = await Promise.all(rejected.map((r) => hashesOf([r.anonymousId, r.userId])));
+    // Rejected messages' ids were normalised at ingest; items buffered before that are normalised here.
+    const rejected = items.flatMap((item) =>
+      item.kind === 'rejected' ? [{ ...item.rejected, anonymousId: normalizeId(item.rejected.anonymousId), userId: normalizeId(item.rejected.userId) }] : [],
+    );
+    const eventHashes = await Promise.all(events.map((m) => hashIds(writeKey, idsOfMessage(m), cache)));
+    const rejectedHashes = await Promise.all(rejected.map((r) => hashIds(writeKey, idsOfMessage(r), cache)));
 
     let profileIds: (string | null)[] = [];
     let merges: { from: string; into: string }[] = [];

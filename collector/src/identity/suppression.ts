@@ -1,0 +1,78 @@
+/**
+ * How an erased person's ids are kept on the suppression lists (ShopState,
+ * D1): as SHA-256 digests of the write key and the id, never readable, each
+ * with the kind of id it was. One string can be one person's userId and
+ * another person's anonymousId; erasing the first must not silence the
+ * second, so a suppressed id matches only ids of its own kind.
+ *
+ * Suppressions made before kinds were kept carry the kind ANY_KIND and match
+ * both, as they always did.
+ */
+import { idHash } from '../lib/hash';
+import type { Sql } from '../lib/sql';
+import type { IdKind } from './resolve-profile';
+
+export const ANY_KIND = '*';
+
+export interface IdHash {
+  kind: IdKind;
+  hash: string;
+}
+
+/** The ids a message or an erasure names, by kind. */
+export interface PersonIds {
+  anonymousIds: readonly string[];
+  userIds: readonly string[];
+}
+
+/** The kinded ids of a message's anonymousId and userId. */
+export function idsOfMessage(ids: { anonymousId?: string; userId?: string }): PersonIds {
+  return { anonymousIds: ids.anonymousId ? [ids.anonymousId] : [], userIds: ids.userId ? [ids.userId] : [] };
+}
+
+/**
+ * Digests of a person's ids, by kind. `cache` keeps the digests of one drain,
+ * where the same shopper's id comes back on every message.
+ */
+export function hashIds(writeKey: string, ids: PersonIds, cache = new Map<string, Promise<string>>()): Promise<IdHash[]> {
+  const digest = (id: string) => {
+    let hash = cache.get(id);
+    if (!hash) cache.set(id, (hash = idHash(writeKey, id)));
+    return hash;
+  };
+  return Promise.all([
+    ...ids.anonymousIds.map(async (id) => ({ kind: 'anonymous' as const, hash: await digest(id) })),
+    ...ids.userIds.map(async (id) => ({ kind: 'user' as const, hash: await digest(id) })),
+  ]);
+}
+
+/** Does a person's set of ids include one of these (by kind)? For buffered items, which carry raw ids. */
+export function namesPerson(ids: { anonymousId?: string; userId?: string }, person: PersonIds): boolean {
+  return (!!ids.anonymousId && person.anonymousIds.includes(ids.anonymousId)) || (!!ids.userId && person.userIds.includes(ids.userId));
+}
+
+/** ShopState's schema step that gave suppressed ids their kind (earlier ones match either kind). */
+export const SUPPRESSION_KINDS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS suppressed (
+  id_hash TEXT NOT NULL,
+  id_kind TEXT NOT NULL,
+  PRIMARY KEY (id_hash, id_kind)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO suppressed (id_hash, id_kind) SELECT id_hash, '${ANY_KIND}' FROM suppressed_ids;
+DROP TABLE suppressed_ids;
+`;
+
+/** The suppression list in a Durable Object's SQLite. */
+export class SuppressionList {
+  constructor(private readonly sql: Sql) {}
+
+  includesAny(ids: readonly IdHash[]): boolean {
+    return ids.some(
+      ({ kind, hash }) => this.sql.exec('SELECT 1 AS x FROM suppressed WHERE id_hash = ? AND id_kind IN (?, ?)', hash, kind, ANY_KIND).toArray().length > 0,
+    );
+  }
+
+  add(ids: readonly IdHash[]): void {
+    for (const { kind, hash } of ids) this.sql.exec('INSERT OR IGNORE INTO suppressed (id_hash, id_kind) VALUES (?, ?)', hash, kind);
+  }
+}

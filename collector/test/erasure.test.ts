@@ -1,0 +1,112 @@
+/**
+ * Erasure reaches everything: the D1 log, rejected messages, ShopState, the
+ * shards' dead letters and buffers, and the R2 archive; and suppressed means
+ * stored nowhere, for late retries and replays too. A string that is one
+ * person's userId and another's anonymousId erases only the one named.
+ */
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { idHash } from '../src/lib/hash';
+import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
+import { shardStubs } from '../src/storage/stubs';
+import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, track, uniqueId } from './support/collector';
+import { profileOf } from './support/shop';
+
+async function erase(writeKey: string, id: string, query = '') {
+  const res = await SELF.fetch(`${BASE}/v1/admin/users/${encodeURIComponent(id)}?writeKey=${writeKey}${query}`, { method: 'DELETE', headers: ADMIN });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { erased: Record<string, any>[] }).erased[0]!;
+}
+
+const deadLetters = async (writeKey: string) => (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
+
+async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
+  for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
+}
+
+async function sendAndDrain(writeKey: string, batch: unknown[]) {
+  const res = await post('/v1/batch', { writeKey, batch });
+  expect(res.status).toBe(200);
+  await drainAll(writeKey);
+  return (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+}
+
+describe('suppressed means stored nowhere', () => {
+  it('stores a late retry of an erased person’s message nowhere: not the log, the profiles or the rejected', async () => {
+    const writeKey = await createSite();
+    const victim = uniqueId('late');
+    const message = track({ anonymousId: 'late-browser', userId: victim, event: 'Product Viewed', properties: { product_id: 'p1', category: 'Tents' } });
+    await sendAndDrain(writeKey, [message]);
+    await erase(writeKey, victim);
+
+    // The same message again (a client that never saw the 200), and a new one.
+    await sendAndDrain(writeKey, [message, track({ anonymousId: 'late-browser' }), { type: 'track', userId: victim, messageId: uniqueId('bad') }]);
+    expect(await exportEvents(writeKey)).toEqual([]);
+    expect(await rejected(writeKey)).toEqual([]);
+    expect((await profileOf(writeKey, victim)).status).toBe(404);
+    expect((await profileOf(writeKey, 'late-browser')).status).toBe(404);
+  });
+
+  it('erases rejected messages whose ids were untrimmed or numbers, and keeps none of them afterwards', async () => {
+    const writeKey = await createSite();
+    const answer = await sendAndDrain(writeKey, [
+      track({ anonymousId: 'num-browser', userId: '12345' }),
+      { type: 'track', userId: ' 12345 ', messageId: uniqueId('bad') }, // no event: rejected
+      { type: 'track', userId: 12345, messageId: uniqueId('bad') },
+      { type: 'track', anonymousId: ' num-browser ', messageId: uniqueId('bad') },
+      { type: 'track', userId: 'someone-else', messageId: uniqueId('bad') },
+    ]);
+    expect(answer.rejected).toHaveLength(4);
+    expect((await rejected(writeKey)).length).toBe(4);
+
+    const result = await erase(writeKey, ' 12345 ');
+    expect(result).toMatchObject({ events: 1, rejected: 3 });
+    expect((await rejected(writeKey)).map((r) => JSON.parse(r.body).userId)).toEqual(['someone-else']);
+
+    await sendAndDrain(writeKey, [{ type: 'track', userId: 12345, messageId: uniqueId('bad') }, { type: 'track', anonymousId: '  num-browser', messageId: uniqueId('bad') }]);
+    expect(await rejected(writeKey)).toHaveLength(1);
+  });
+});
+
+describe('one string, two people', () => {
+  it('erasing the customer whose userId is another visitor’s anonymousId leaves the visitor alone', async () => {
+    const writeKey = await createSite();
+    const shared = uniqueId('shared-string');
+    await sendAndDrain(writeKey, [
+      track({ anonymousId: 'customer-browser', userId: shared }),
+      track({ anonymousId: shared }), // a visitor whose anonymousId happens to be the same string
+      { type: 'track', anonymousId: shared, messageId: uniqueId('bad') }, // rejected, the visitor's
+    ]);
+
+    const result = await erase(writeKey, shared);
+    expect(result).toMatchObject({ events: 1, rejected: 0 });
+    expect((await exportEvents(writeKey)).map((e) => [e.anonymousId, e.userId ?? null])).toEqual([[shared, null]]);
+    expect(await rejected(writeKey)).toHaveLength(1);
+    expect((await profileOf(writeKey, shared)).status).toBe(200); // the visitor's profile
+
+    // The visitor goes on being stored; the customer does not.
+    await sendAndDrain(writeKey, [track({ anonymousId: shared }), track({ anonymousId: 'customer-browser', userId: shared }), track({ anonymousId: 'customer-browser' })]);
+    expect((await exportEvents(writeKey)).map((e) => e.anonymousId)).toEqual([shared, shared]);
+  });
+
+  it('keeps an id suppressed before kinds were kept out of the log as either kind', async () => {
+    const writeKey = await createSite();
+    const old = uniqueId('erased-long-ago');
+    await env.DB.prepare("INSERT INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, '*', ?)")
+      .bind(writeKey, await idHash(writeKey, old), new Date().toISOString())
+      .run();
+    await sendAndDrain(writeKey, [track({ anonymousId: old }), track({ anonymousId: 'b', userId: old }), track({ anonymousId: 'someone' })]);
+    expect((await exportEvents(writeKey)).map((e) => e.anonymousId)).toEqual(['someone']);
+  });
+
+  it('erases the visitor instead when asked for the anonymousId', async () => {
+    const writeKey = await createSite();
+    const shared = uniqueId('shared-string');
+    await sendAndDrain(writeKey, [track({ anonymousId: 'customer-browser', userId: shared }), track({ anonymousId: shared })]);
+    const result = await erase(writeKey, shared, '&kind=anonymous');
+    expect(result).toMatchObject({ events: 1 });
+    expect((await exportEvents(writeKey)).map((e) => e.userId)).toEqual([shared]);
+    const bad = await SELF.fetch(`${BASE}/v1/admin/users/x?writeKey=${writeKey}&kind=email`, { method: 'DELETE', headers: ADMIN });
+    expect(bad.status).toBe(400);
+  });
+});
