@@ -47,6 +47,41 @@ describe('suppressed means stored nowhere', () => {
     expect((await profileOf(writeKey, 'late-browser')).status).toBe(404);
   });
 
+  it('erases dead letters and buffered messages of the person, so a replay stores nothing of them', async () => {
+    const writeKey = await createSite();
+    const victim = uniqueId('dead');
+    const poison = track({ anonymousId: 'dl-browser', userId: victim });
+    const bystanderPoison = track({ anonymousId: 'dl-bystander' });
+    await injectEverywhere(writeKey, { poison: [poison.messageId as string, bystanderPoison.messageId as string] });
+    await sendAndDrain(writeKey, [poison, bystanderPoison]);
+    expect(await deadLetters(writeKey)).toHaveLength(2);
+    // One more of theirs waits in a buffer while storage is down.
+    await injectEverywhere(writeKey, { failDrains: 1000 });
+    await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'dl-browser', userId: victim })] });
+
+    const result = await erase(writeKey, victim);
+    expect(result).toMatchObject({ deadLetters: 1, pending: 1 });
+    const letters = await deadLetters(writeKey);
+    expect(letters.map((l) => (l.item.kind === 'event' ? l.item.message.messageId : null))).toEqual([bystanderPoison.messageId]);
+
+    await injectEverywhere(writeKey, { failDrains: 0, poison: [] });
+    for (const stub of shardStubs(env, writeKey)) await stub.replayDeadLetters();
+    await drainAll(writeKey);
+    expect((await exportEvents(writeKey)).map((e) => e.messageId)).toEqual([bystanderPoison.messageId]);
+  });
+
+  it('drops a suppressed message that fails on its own instead of dead-lettering it', async () => {
+    const writeKey = await createSite();
+    const victim = uniqueId('dying');
+    await sendAndDrain(writeKey, [track({ anonymousId: 'dying-browser', userId: victim })]);
+    await erase(writeKey, victim);
+    const poison = track({ anonymousId: 'dying-browser', userId: victim });
+    await injectEverywhere(writeKey, { poison: [poison.messageId as string] });
+    await sendAndDrain(writeKey, [poison]);
+    expect(await deadLetters(writeKey)).toEqual([]);
+    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.pendingCount()))).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
   it('erases rejected messages whose ids were untrimmed or numbers, and keeps none of them afterwards', async () => {
     const writeKey = await createSite();
     const answer = await sendAndDrain(writeKey, [

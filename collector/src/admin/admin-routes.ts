@@ -210,6 +210,12 @@ export function adminRoutes() {
     return c.json({ ok: true, replayed: moved.reduce((a, b) => a + b, 0) });
   });
 
+  /**
+   * Erasure: the person's ids are suppressed everywhere first (ShopState,
+   * D1), then what is stored goes: profile and links, events and rejected
+   * messages, dead letters and buffered messages in every shard, pending
+   * deliveries.
+   */
   app.delete('/v1/admin/users/:id', async (c) => {
     // Ids are stored normalised (trimmed, numbers as strings): the one to erase is read the same way.
     const id = normalizeId(c.req.param('id'));
@@ -220,6 +226,7 @@ export function adminRoutes() {
     for (const writeKey of sites) {
       const person = await shopState(c.env, writeKey).erase(writeKey, id, kind);
       const removed = await eraseFromLog(c.env.DB, writeKey, person);
+      const buffered = await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })));
       // Nothing more about them goes to any destination, and the delivery logs forget them.
       const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
       erased.push({
@@ -227,6 +234,8 @@ export function adminRoutes() {
         profileIds: person.profileIds,
         ids: person.anonymousIds.length + person.userIds.length,
         ...removed,
+        deadLetters: buffered.reduce((sum, b) => sum + b.deadLetters, 0),
+        pending: buffered.reduce((sum, b) => sum + b.pending, 0),
         deliveriesCancelled: cancelled,
       });
     }

@@ -242,3 +242,16 @@ export async function eraseFromLog(
   // Counted from RETURNING: D1's change counts include rows the statistics triggers touched.
   return { events: events?.results.length ?? 0, rejected: rejected?.results.length ?? 0 };
 }
+
+/** Which of these ids are suppressed now (a drain checks what it just archived, see archive.ts). */
+export async function suppressedAmong(db: D1Database, writeKey: string, ids: readonly IdHash[]): Promise<IdHash[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT h.value ->> '$.kind' AS kind, h.value ->> '$.hash' AS hash FROM json_each(?2) AS h, suppressed_ids s
+       WHERE s.write_key = ?1 AND s.id_hash = h.value ->> '$.hash' AND s.id_kind IN (h.value ->> '$.kind', '*')`,
+    )
+    .bind(writeKey, JSON.stringify(ids))
+    .all<IdHash>();
+  return results;
+}

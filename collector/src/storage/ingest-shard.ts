@@ -14,11 +14,11 @@ import { DurableObject } from 'cloudflare:workers';
 import type { DropReason, StoredMessage } from '@trailmark/schema';
 import type { DropCounts } from '../ingest/drop-reasons';
 import { normalizeId } from '@trailmark/schema/message-schema';
-import { hashIds, idsOfMessage } from '../identity/suppression';
+import { hashIds, idsOfMessage, namesPerson, type PersonIds } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
 import { archiveEvents } from './archive';
-import { storeBatch, type EventRow, type RejectedRow } from './event-log';
+import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { shopState } from './stubs';
 
@@ -99,6 +99,8 @@ interface Draining {
   blamed: boolean;
   /** The error of the last attempt that included this item: what a dead letter records. */
   error?: string;
+  /** Its person was erased: it is dropped, never dead-lettered. */
+  suppressed?: boolean;
 }
 
 export interface Faults {
@@ -260,8 +262,9 @@ export class IngestShard extends DurableObject<Env> {
       if (!(await this.storageHealthy(writeKey))) continue;
       for (const failure of await this.storeSplitting(writeKey, group)) failure.blamed = true;
     }
+    await this.dropSuppressed(work.filter((w) => !w.stored && (w.item.soloFailures ?? 0) + (w.blamed ? 1 : 0) >= DEAD_AFTER_SOLO_FAILURES));
     this.settle(rows, work);
-    const drained = work.filter((w) => w.stored).length;
+    const drained = work.filter((w) => w.stored || w.suppressed).length;
     return { drained, failed: work.length - drained, pending: this.pendingCount() };
   }
 
@@ -399,6 +402,48 @@ export class IngestShard extends DurableObject<Env> {
     await archiveEvents(this.env.ARCHIVE, writeKey, eventRows);
   }
 
+  /** Of items about to be dead-lettered, marks those whose person has been erased: suppressed means kept nowhere. */
+  private async dropSuppressed(dying: Draining[]): Promise<void> {
+    for (const [writeKey, group] of groupBy(dying, (w) => w.writeKey)) {
+      const cache = new Map<string, Promise<string>>();
+      const hashes = await Promise.all(group.map((w) => hashIds(writeKey, idsOfMessage(idsOfItem(w.item)), cache)));
+      const suppressed = new Set((await suppressedAmong(this.env.DB, writeKey, hashes.flat())).map((h) => `${h.kind}:${h.hash}`));
+      group.forEach((w, i) => {
+        if (hashes[i]!.some((h) => suppressed.has(`${h.kind}:${h.hash}`))) w.suppressed = true;
+      });
+    }
+  }
+
+  /**
+   * Erasure: removes a person's messages from the dead letters and from the
+   * buffer (drained, they would be stored nowhere; failing, they would end in
+   * the dead letters). Waits for a running drain, which holds rows in memory.
+   */
+  erase(person: PersonIds): Promise<{ deadLetters: number; pending: number }> {
+    const run = this.drainRunning.then(() =>
+      this.ctx.storage.transactionSync(() => {
+        let deadLetters = 0;
+        for (const letter of this.deadLetters()) {
+          if (!namesPerson(idsOfItem(letter.item), person)) continue;
+          this.sql.exec('DELETE FROM dead_letter WHERE seq = ?', letter.seq);
+          deadLetters++;
+        }
+        let pending = 0;
+        for (const row of this.sql.exec<{ seq: number; items: string }>('SELECT seq, items FROM pending').toArray()) {
+          const items = JSON.parse(row.items) as PendingItem[];
+          const kept = items.filter((item) => !namesPerson(idsOfItem(item), person));
+          if (kept.length === items.length) continue;
+          pending += items.length - kept.length;
+          if (kept.length === 0) this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
+          else this.sql.exec('UPDATE pending SET items = ?, item_count = ? WHERE seq = ?', JSON.stringify(kept), kept.length, row.seq);
+        }
+        return { deadLetters, pending };
+      }),
+    );
+    this.drainRunning = run.catch(() => undefined);
+    return run;
+  }
+
   /** Removes what was stored; keeps the rest with its failure counted; dead-letters repeat offenders. */
   private settle(rows: PendingRow[], work: Draining[]): void {
     const bySeq = groupBy(work, (w) => String(w.seq));
@@ -407,7 +452,7 @@ export class IngestShard extends DurableObject<Env> {
         const items = bySeq.get(String(row.seq)) ?? [];
         const remaining: PendingItem[] = [];
         for (const w of items) {
-          if (w.stored) continue;
+          if (w.stored || w.suppressed) continue;
           const soloFailures = (w.item.soloFailures ?? 0) + (w.blamed ? 1 : 0);
           if (soloFailures >= DEAD_AFTER_SOLO_FAILURES) {
             this.sql.exec(
@@ -436,6 +481,12 @@ export class IngestShard extends DurableObject<Env> {
     this.alarmSet = true;
     await this.ctx.storage.setAlarm(Date.now() + delayMs);
   }
+}
+
+/** The person ids of a buffered item, normalised (rejected items buffered before ingest normalised them carry them raw). */
+function idsOfItem(item: PendingItem): { anonymousId?: string; userId?: string } {
+  const ids = item.kind === 'event' ? item.message : item.rejected;
+  return { anonymousId: normalizeId(ids.anonymousId), userId: normalizeId(ids.userId) };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
