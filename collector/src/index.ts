@@ -1,7 +1,11 @@
 /** Worker entry: the HTTP app and the Durable Object classes. */
 import { createApp, normalizeBasePath } from './app';
 import { listSites } from './sites/site-directory';
+import { continueArchiveErasures } from './storage/archive-erasure';
 import { sweepExpiredEvents } from './storage/retention';
+
+/** Archive objects the hourly trigger walks for pending erasures (listing is cheap; only possible matches are read). */
+const ARCHIVE_OBJECTS_PER_TRIGGER = 200_000;
 
 export { DestinationOutbox } from './destinations/destination-outbox';
 export { IngestShard } from './storage/ingest-shard';
@@ -20,8 +24,15 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  /** Cron trigger: events past the retention window leave D1 (the R2 archive keeps them). */
+  /**
+   * Cron trigger: erasures go on through the R2 archive where their request
+   * left off, and events past the retention window leave D1 (the R2 archive
+   * keeps them).
+   */
   async scheduled(_controller, env) {
+    for (const { writeKey, erasureId, result } of await continueArchiveErasures(env, { maxObjects: ARCHIVE_OBJECTS_PER_TRIGGER })) {
+      console.log(`erasure ${erasureId} (${writeKey}): ${result.eventsRemoved} archived events removed${result.done ? ', done' : ', continuing at the next trigger'}`);
+    }
     const days = Number(env.EVENT_RETENTION_DAYS);
     if (!(days > 0)) return;
     for (const site of await listSites(env)) {

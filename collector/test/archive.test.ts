@@ -2,19 +2,9 @@
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sweepExpiredEvents } from '../src/storage/retention';
+import { archived } from './support/archive';
 import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
 import { ordered, sendAndStore, viewed } from './support/shop';
-
-async function archived(writeKey: string): Promise<{ key: string; lines: Record<string, any>[] }[]> {
-  const listing = await env.ARCHIVE.list({ prefix: `events/write_key=${encodeURIComponent(writeKey)}/` });
-  return Promise.all(
-    listing.objects.map(async ({ key }) => {
-      const object = await env.ARCHIVE.get(key);
-      const text = await new Response(object!.body.pipeThrough(new DecompressionStream('gzip'))).text();
-      return { key, lines: text.trim().split('\n').map((line) => JSON.parse(line)) };
-    }),
-  );
-}
 
 describe('archive and retention', () => {
   it('archives each stored event as gzip NDJSON, partitioned by the hour it arrived', async () => {

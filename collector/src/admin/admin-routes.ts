@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
 import { identitySecretOf, listSites, rotateIdentitySecret, saveSite } from '../sites/site-directory';
 import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
+import { eraseFromArchive } from '../storage/archive-erasure';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
@@ -214,7 +215,8 @@ export function adminRoutes() {
    * Erasure: the person's ids are suppressed everywhere first (ShopState,
    * D1), then what is stored goes: profile and links, events and rejected
    * messages, dead letters and buffered messages in every shard, pending
-   * deliveries.
+   * deliveries, and their lines in the R2 archive (with a tombstone for
+   * warehouse copies; a walk too long for one request goes on at the cron).
    */
   app.delete('/v1/admin/users/:id', async (c) => {
     // Ids are stored normalised (trimmed, numbers as strings): the one to erase is read the same way.
@@ -229,6 +231,7 @@ export function adminRoutes() {
       const buffered = await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })));
       // Nothing more about them goes to any destination, and the delivery logs forget them.
       const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
+      const archive = await eraseFromArchive(c.env, writeKey, person);
       erased.push({
         writeKey,
         profileIds: person.profileIds,
@@ -237,6 +240,7 @@ export function adminRoutes() {
         deadLetters: buffered.reduce((sum, b) => sum + b.deadLetters, 0),
         pending: buffered.reduce((sum, b) => sum + b.pending, 0),
         deliveriesCancelled: cancelled,
+        ...(archive ? { archive } : {}),
       });
     }
     return c.json({ ok: true, erased });

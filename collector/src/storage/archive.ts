@@ -3,17 +3,70 @@
  * NDJSON, partitioned Hive-style by the hour it was received
  * (events/write_key=…/dt=YYYY-MM-DD/hour=HH/<digest>.ndjson.gz), which
  * warehouse loaders and external tables read as they are. The event log in D1
- * keeps a recent window (EVENT_RETENTION_DAYS); the archive keeps everything.
+ * keeps a recent window (EVENT_RETENTION_DAYS); the archive keeps everything
+ * but erased people (archive-erasure.ts rewrites the objects that held them).
  *
  * The object key is a digest of the batch's messageIds, so a retried drain
  * rewrites the same object. A message the client sent twice may appear in two
  * objects: consumers deduplicate on messageId, as with any Segment-style feed.
+ *
+ * Each object's metadata carries a Bloom filter of the people in it (digests
+ * of their profile ids and userIds), so an erasure reads only the objects
+ * that may hold the person.
  */
-import { contentDigest } from '../lib/hash';
+import { bloomOf } from '../lib/bloom';
+import { contentDigest, idHash } from '../lib/hash';
 import type { EventRow } from './event-log';
 
-export async function archiveEvents(bucket: R2Bucket | undefined, writeKey: string, rows: EventRow[]): Promise<void> {
-  if (!bucket || rows.length === 0) return;
+/** One archived line: the stored message with its write key and the profile it was stored under. */
+export type ArchiveLine = Record<string, unknown> & { messageId: string; profileId?: string; userId?: string };
+
+export interface ArchivedObject {
+  key: string;
+  rows: EventRow[];
+}
+
+export const archivePrefix = (writeKey: string) => `events/write_key=${encodeURIComponent(writeKey)}/`;
+
+/**
+ * The keys an erasure looks for in a line: the digest of its profile id and
+ * of its userId (as the D1 log is erased: by profile, merged profile and userId).
+ */
+export async function personKeysOf(writeKey: string, line: { profileId?: unknown; userId?: unknown }, cache: Map<string, Promise<string>>): Promise<string[]> {
+  const digest = (id: string) => {
+    let hash = cache.get(id);
+    if (!hash) cache.set(id, (hash = idHash(writeKey, id)));
+    return hash;
+  };
+  const keys: string[] = [];
+  if (typeof line.profileId === 'string') keys.push(`p:${await digest(line.profileId)}`);
+  if (typeof line.userId === 'string' && line.userId) keys.push(`u:${await digest(line.userId)}`);
+  return keys;
+}
+
+/** Writes one object of lines (or replaces it: the key is the same), with its count and people filter. */
+export async function putArchiveObject(bucket: R2Bucket, writeKey: string, key: string, lines: ArchiveLine[], cache = new Map<string, Promise<string>>()): Promise<void> {
+  const keys = (await Promise.all(lines.map((line) => personKeysOf(writeKey, line, cache)))).flat();
+  const ndjson = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+  const gzipped = await new Response(new Blob([ndjson]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+  await bucket.put(key, gzipped, {
+    httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
+    customMetadata: { events: String(lines.length), persons: bloomOf(keys) },
+  });
+}
+
+export async function readArchiveObject(bucket: R2Bucket, key: string): Promise<ArchiveLine[] | undefined> {
+  const object = await bucket.get(key);
+  if (!object) return undefined;
+  const text = await new Response(object.body.pipeThrough(new DecompressionStream('gzip'))).text();
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ArchiveLine);
+}
+
+export async function archiveEvents(bucket: R2Bucket | undefined, writeKey: string, rows: EventRow[]): Promise<ArchivedObject[]> {
+  if (!bucket || rows.length === 0) return [];
   const byHour = new Map<string, EventRow[]>();
   for (const row of rows) {
     const hour = row.message.receivedAt.slice(0, 13);
@@ -21,16 +74,19 @@ export async function archiveEvents(bucket: R2Bucket | undefined, writeKey: stri
     if (group) group.push(row);
     else byHour.set(hour, [row]);
   }
-  await Promise.all(
+  const cache = new Map<string, Promise<string>>();
+  return Promise.all(
     [...byHour].map(async ([hour, group]) => {
       const digest = contentDigest(group.map((r) => r.message.messageId).join('\n'));
-      const key = `events/write_key=${encodeURIComponent(writeKey)}/dt=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/${digest}.ndjson.gz`;
-      const ndjson = group.map(({ message, profileId }) => JSON.stringify({ ...message, writeKey, profileId })).join('\n') + '\n';
-      const gzipped = await new Response(new Blob([ndjson]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-      await bucket.put(key, gzipped, {
-        httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
-        customMetadata: { events: String(group.length) },
-      });
+      const key = `${archivePrefix(writeKey)}dt=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/${digest}.ndjson.gz`;
+      await putArchiveObject(
+        bucket,
+        writeKey,
+        key,
+        group.map(({ message, profileId }) => ({ ...message, writeKey, profileId }) as ArchiveLine),
+        cache,
+      );
+      return { key, rows: group };
     }),
   );
 }

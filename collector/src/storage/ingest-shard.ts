@@ -17,7 +17,7 @@ import { normalizeId } from '@trailmark/schema/message-schema';
 import { hashIds, idsOfMessage, namesPerson, type PersonIds } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import type { IngestOutcome } from '../shop/shop-state';
-import { archiveEvents } from './archive';
+import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject } from './archive';
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { shopState } from './stubs';
@@ -399,7 +399,29 @@ export class IngestShard extends DurableObject<Env> {
       rejected: rejected.map((row, i) => ({ ...row, idHashes: rejectedHashes[i]! })),
       merges,
     });
-    await archiveEvents(this.env.ARCHIVE, writeKey, eventRows);
+    const archived = await archiveEvents(this.env.ARCHIVE, writeKey, eventRows);
+    await this.unarchiveErased(writeKey, archived);
+  }
+
+  /**
+   * A person erased while this drain ran (after ShopState applied their
+   * messages) may have been missed by the erasure's walk over the archive if
+   * this drain wrote after the walk went by. So the drain checks the
+   * suppression list after writing, and takes them out itself: either this
+   * check sees the suppression, or the objects were written before it and
+   * the walk, which starts after it, finds them.
+   */
+  private async unarchiveErased(writeKey: string, archived: ArchivedObject[]): Promise<void> {
+    if (!this.env.ARCHIVE || archived.length === 0) return;
+    const suppressed = await suppressedAmong(this.env.DB, writeKey, archived.flatMap((o) => o.rows.flatMap((r) => r.idHashes)));
+    if (suppressed.length === 0) return;
+    const erased = new Set(suppressed.map((h) => `${h.kind}:${h.hash}`));
+    for (const { key, rows } of archived) {
+      const keep = rows.filter((r) => !r.idHashes.some((h) => erased.has(`${h.kind}:${h.hash}`)));
+      if (keep.length === rows.length) continue;
+      if (keep.length === 0) await this.env.ARCHIVE.delete(key);
+      else await putArchiveObject(this.env.ARCHIVE, writeKey, key, keep.map(({ message, profileId }) => ({ ...message, writeKey, profileId }) as ArchiveLine));
+    }
   }
 
   /** Of items about to be dead-lettered, marks those whose person has been erased: suppressed means kept nowhere. */
