@@ -12,13 +12,14 @@ import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
-import { contentDigest, hash53 } from '../lib/hash';
+import { contentDigest } from '../lib/hash';
 import { originAllowed } from '../sites/origins';
 import type { Site } from '../sites/site';
 import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
 import { toChunks } from '../storage/pending-rows';
-import { shardCount, shardStub } from '../storage/stubs';
+import { ownerKeys } from '../storage/pending-view';
+import { browserShard } from '../storage/stubs';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { verifiedMessage } from '../identity/user-hash';
@@ -117,6 +118,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   const drops: DropCounts = {};
   let shardKey: string | undefined;
   const anonymousIds = new Set<string>();
+  const owners = new Set<string>();
 
   messages.forEach((raw, index) => {
     const prepared = prepareMessage(raw, facts);
@@ -126,6 +128,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
       const { message } = prepared;
       shardKey ??= message.anonymousId ?? message.userId;
       if (message.anonymousId) anonymousIds.add(message.anonymousId);
+      for (const owner of ownerKeys(message)) owners.add(owner);
       items.push({ kind: 'event', message });
     } else {
       rejected.push({ index, ...(prepared.messageId ? { messageId: prepared.messageId } : {}), reason: prepared.reason });
@@ -153,9 +156,9 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
 
   if (items.length > 0) {
     // One browser's messages always go to the same shard, so its identify and events keep their order.
-    const stub = shardStub(c.env, writeKey, hash53(shardKey ?? receivedAt) % shardCount(c.env));
+    const stub = browserShard(c.env, writeKey, shardKey ?? receivedAt);
     try {
-      await stub.accept(writeKey, toChunks(items));
+      await stub.accept(writeKey, toChunks(items), [...owners]);
     } catch (err) {
       console.error('ingest shard unavailable', err);
       throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });
@@ -171,7 +174,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
 
 /** Counts what was dropped, for `GET /v1/admin/ingest-status`, without holding up the answer. */
 function recordDrops(c: Context<AppEnv>, writeKey: string, shardKey: string | undefined, drops: DropCounts): void {
-  const stub = shardStub(c.env, writeKey, hash53(shardKey ?? writeKey) % shardCount(c.env));
+  const stub = browserShard(c.env, writeKey, shardKey ?? writeKey);
   c.executionCtx.waitUntil(stub.countDrops(writeKey, drops).catch((err) => console.error('counting dropped messages failed', err)));
 }
 

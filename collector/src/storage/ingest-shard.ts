@@ -20,6 +20,7 @@ import type { IngestOutcome } from '../shop/shop-state';
 import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject } from './archive';
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
+import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
 import { shopState } from './stubs';
 
 const SCHEMA = `
@@ -134,15 +135,18 @@ export class IngestShard extends DurableObject<Env> {
   private acceptedSinceCheck = 0;
   private firstAcceptSinceCheck: number | undefined;
   private burstSince: number | undefined;
-  private toCommit: { writeKey: string; chunks: PendingChunk[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private toCommit: { writeKey: string; chunks: PendingChunk[]; owners: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private committing = false;
   private drainRunning: Promise<unknown> = Promise.resolve();
+  /** The accepted, not yet drained events by browser (read-your-writes; pending-view.ts). */
+  private readonly view = new PendingView();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.transactionSync(() => migrate(this.sql, [SCHEMA, DROPPED_SCHEMA]));
+      this.rebuildView();
       this.alarmSet = (await ctx.storage.getAlarm()) !== null;
       // After a restart with work left and no alarm, start draining again.
       if (!this.alarmSet && this.pendingCount() > 0) await this.schedule(0);
@@ -152,13 +156,15 @@ export class IngestShard extends DurableObject<Env> {
   /**
    * Appends one request's items (PendingItems serialised once by the caller,
    * in chunks within the row bounds: pending-rows.ts) and returns once they
-   * are durable.
+   * are durable. `owners` (pending-view.ts ownerKeys) are the ids of the
+   * request's events: a recommendation request of those browsers sees them
+   * from then on, drained or not.
    */
-  accept(writeKey: string, chunks: PendingChunk[]): Promise<void> {
+  accept(writeKey: string, chunks: PendingChunk[], owners: string[] = []): Promise<void> {
     this.acceptedSinceCheck += chunks.reduce((sum, chunk) => sum + chunk.count, 0);
     this.firstAcceptSinceCheck ??= Date.now();
     return new Promise((resolve, reject) => {
-      this.toCommit.push({ writeKey, chunks, resolve, reject });
+      this.toCommit.push({ writeKey, chunks, owners, resolve, reject });
       if (!this.committing) void this.commitAccepted();
     });
   }
@@ -176,16 +182,20 @@ export class IngestShard extends DurableObject<Env> {
       while (this.toCommit.length > 0) {
         const group = this.toCommit.splice(0);
         try {
-          this.ctx.storage.transactionSync(() => {
+          const lastSeq = this.ctx.storage.transactionSync(() => {
             for (const [writeKey, requests] of groupBy(group, (r) => r.writeKey)) {
               for (const row of packRows(requests.flatMap((r) => r.chunks))) {
                 this.sql.exec('INSERT INTO pending (write_key, items, item_count) VALUES (?, ?, ?)', writeKey, row.json, row.count);
               }
             }
+            return this.sql.exec<{ seq: number }>('SELECT MAX(seq) AS seq FROM pending').one().seq;
           });
           if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
           await this.ctx.storage.sync();
-          for (const request of group) request.resolve();
+          for (const request of group) {
+            this.view.add(request.owners, request.chunks.map((chunk) => chunk.json), lastSeq);
+            request.resolve();
+          }
         } catch (err) {
           for (const request of group) request.reject(err);
         }
@@ -264,8 +274,33 @@ export class IngestShard extends DurableObject<Env> {
     }
     await this.dropSuppressed(work.filter((w) => !w.stored && (w.item.soloFailures ?? 0) + (w.blamed ? 1 : 0) >= DEAD_AFTER_SOLO_FAILURES));
     this.settle(rows, work);
+    this.view.forgetBefore(this.sql.exec<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM pending').one().seq ?? Number.MAX_SAFE_INTEGER);
     const drained = work.filter((w) => w.stored || w.suppressed).length;
     return { drained, failed: work.length - drained, pending: this.pendingCount() };
+  }
+
+  /**
+   * A browser's accepted events that the drain has not stored yet, in the
+   * order they were accepted (the latest 50): what a recommendation request
+   * applies to the shopper's profile so the answer is as if they were stored.
+   */
+  pendingEvents(ids: { anonymousId?: string; userId?: string }): StoredMessage[] {
+    return this.view.eventsOf(ids);
+  }
+
+  /** The view after a restart: the events of the newest pending rows, within the view's bound. */
+  private rebuildView(): void {
+    const rows: { seq: number; items: string }[] = [];
+    let chars = 0;
+    for (const row of this.sql.exec<{ seq: number; items: string }>('SELECT seq, items FROM pending ORDER BY seq DESC')) {
+      chars += row.items.length;
+      if (chars > MAX_TOTAL_CHARS) break;
+      rows.push(row);
+    }
+    for (const row of rows.reverse()) {
+      const events = (JSON.parse(row.items) as PendingItem[]).flatMap((item) => (item.kind === 'event' ? [item.message] : []));
+      this.view.addEvents(events, row.seq, row.items.length);
+    }
   }
 
   /** Adds to the counts of messages dropped by the site's privacy settings (see drop-reasons.ts). */

@@ -1,4 +1,5 @@
 /** Typed stubs of the Durable Objects, named the one way they are addressed everywhere. */
+import { hash53 } from '../lib/hash';
 import type { ShopState } from '../shop/shop-state';
 import type { IngestShard } from './ingest-shard';
 
@@ -6,6 +7,15 @@ export const shardCount = (env: Env) => Math.max(1, Math.floor(Number(env.INGEST
 
 export function shardStub(env: Env, writeKey: string, index: number): DurableObjectStub<IngestShard> {
   return env.INGEST_SHARD.get(env.INGEST_SHARD.idFromName(`${writeKey}#${index}`)) as DurableObjectStub<IngestShard>;
+}
+
+/**
+ * The shard a browser's messages go to, keyed by its anonymousId (or userId
+ * without one): its events keep their order, and the recommendation route
+ * finds its not-yet-drained events there.
+ */
+export function browserShard(env: Env, writeKey: string, key: string): DurableObjectStub<IngestShard> {
+  return shardStub(env, writeKey, hash53(key) % shardCount(env));
 }
 
 export function shardStubs(env: Env, writeKey: string): DurableObjectStub<IngestShard>[] {
