@@ -144,6 +144,27 @@ describe('strategies', () => {
   });
 });
 
+describe('exclude', () => {
+  it('leaves out what the page already shows, in every tier, for both variants', async () => {
+    const writeKey = await createSite({ settings: { holdoutPercent: 50 } });
+    const catalog = ['a', 'b', 'c', 'd', 'e'].map((id) => JSON.stringify(product(id))).join('\n');
+    await uploadCatalog(writeKey, catalog);
+    for (let i = 0; i < 3; i++) await send(writeKey, [ordered(`p${i}`, ['a', 'b'])]);
+    await sendAndStore(writeKey, [viewed('v', 'c'), viewed('v', 'd')]);
+    const visitor = (want: string) => Array.from({ length: 200 }, (_, i) => `ex-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), 50) === want)!;
+    for (const variant of ['treatment', 'control']) {
+      const all = await recommendations(writeKey, { slot: 'home', anonymousId: visitor(variant) });
+      expect(all.variant).toBe(variant);
+      expect(all.items.map((i) => i.productId).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+      // What the first slot showed (popular, learned and catalog-only products alike) is not shown again.
+      const rest = await recommendations(writeKey, { slot: 'home', anonymousId: visitor(variant), exclude: 'a,c,e,unknown' });
+      expect(rest.items.map((i) => i.productId).sort(), variant).toEqual(['b', 'd']);
+    }
+    const onProduct = await recommendations(writeKey, { slot: 'product', productId: 'c', anonymousId: visitor('treatment'), exclude: 'd' });
+    expect(onProduct.items.map((i) => i.productId)).not.toContain('d');
+  });
+});
+
 describe('holdout and attribution', () => {
   it('splits profiles deterministically at the configured share', () => {
     const share = (percent: number) =>
@@ -208,6 +229,11 @@ describe('bad input', () => {
       [{ slot: 'home', anonymousId: 'a', limit: '1000000' }, 400, 'invalid_limit'],
       [{ slot: 'home', anonymousId: 'a', limit: '2.5' }, 400, 'invalid_limit'],
       [{ slot: 'home', anonymousId: 'a', limit: 'lots' }, 400, 'invalid_limit'],
+      [{ slot: 'home', anonymousId: 'a', exclude: 'a,,b' }, 400, 'invalid_exclude'],
+      [{ slot: 'home', anonymousId: 'a', exclude: 'a,' }, 400, 'invalid_exclude'],
+      [{ slot: 'home', anonymousId: 'a', exclude: `a,${'x'.repeat(300)}` }, 400, 'invalid_exclude'],
+      [{ slot: 'home', anonymousId: 'a', exclude: 'a,b\u0001' }, 400, 'invalid_exclude'],
+      [{ slot: 'home', anonymousId: 'a', exclude: Array.from({ length: 101 }, (_, i) => `p${i}`).join(',') }, 400, 'invalid_exclude'],
     ];
     for (const [params, status, code] of cases) {
       const res = await recommend(writeKey, params);

@@ -19,6 +19,8 @@ export interface RankRequest {
   /** "country/region" of the visitor. */
   region?: string;
   nowMs: number;
+  /** Products the page already shows elsewhere (`exclude=`): never in this answer. */
+  exclude?: readonly string[];
 }
 
 export interface RankSources {
@@ -44,8 +46,8 @@ export interface Ranked {
 }
 
 /** Products the shopper would not want pushed again in this slot. */
-function exclusions(slot: Slot, profile: Profile | undefined, productId: string | undefined): Set<string> {
-  const out = new Set<string>();
+function exclusions(slot: Slot, profile: Profile | undefined, productId: string | undefined, shown: readonly string[] = []): Set<string> {
+  const out = new Set<string>(shown);
   if (productId) out.add(productId);
   if (!profile || slot === 'reorder' || slot === 'trending') return out;
   for (const id of Object.keys(profile.cart)) out.add(id);
@@ -118,9 +120,9 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
 
 /** Ranks product ids for a slot (with their reasons) before catalog filtering. */
 export function rankCandidates(req: RankRequest, profile: Profile | undefined, src: RankSources): Ranked {
-  // The control group sees the same thing for everyone: best sellers, minus only the product on screen.
+  // The control group sees the same thing for everyone: best sellers, minus only the product on screen and what the page shows.
   const control = req.variant === 'control';
-  const exclude = control ? exclusions(req.slot, undefined, req.productId) : exclusions(req.slot, profile, req.productId);
+  const exclude = control ? exclusions(req.slot, undefined, req.productId, req.exclude) : exclusions(req.slot, profile, req.productId, req.exclude);
   const { sources, strategy } = control
     ? { strategy: 'best-sellers', sources: [{ candidates: bestSellers(src.aggregates), weight: 1, reason: 'best-seller' }] }
     : personalSources(req, profile, src, exclude);

@@ -1,9 +1,12 @@
 /**
  * GET /v1/recommendations: the slot's items for a shopper, served from the
- * shop's live state at the edge. Bad input gets a clear 4xx, never a 5xx.
+ * shop's live state at the edge, as if the shopper's acknowledged events
+ * were already stored (read-your-writes): the request asks the browser's
+ * IngestShard for what it has not drained, then ShopState for the answer —
+ * two objects, whatever the history. Bad input gets a clear 4xx, never a 5xx.
  */
 import { Hono } from 'hono';
-import { SLOTS, type Slot } from '@trailmark/schema';
+import { SLOTS, type Slot, type StoredMessage } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { ApiError, badRequest } from '../http/errors';
@@ -12,10 +15,12 @@ import { writeKeyFromHeaders } from '../ingest/write-key';
 import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
-import { shopState } from '../storage/stubs';
+import { browserShard, shopState } from '../storage/stubs';
 
 export const DEFAULT_LIMIT = 8;
 export const MAX_LIMIT = 50;
+/** Products one `exclude=` may name: a page's other slots. */
+export const MAX_EXCLUDE = 100;
 
 /** An id as the tag sends it: printable, at most 256 characters. */
 function idParam(name: string, value: string | undefined): string | undefined {
@@ -24,6 +29,36 @@ function idParam(name: string, value: string | undefined): string | undefined {
     throw badRequest(`${name} must be at most 256 printable characters.`, 'invalid_id');
   }
   return value;
+}
+
+/** `exclude=id1,id2,…`: the products the page already shows, each an id as above. */
+function excludeParam(value: string | undefined): string[] {
+  if (value === undefined || value === '') return [];
+  const ids = value.split(',');
+  if (ids.length > MAX_EXCLUDE) throw badRequest(`exclude names ${ids.length} products; give at most ${MAX_EXCLUDE}, comma-separated.`, 'invalid_exclude');
+  for (const id of ids) {
+    if (id === '') throw badRequest('exclude has an empty product id: give ids separated by single commas, e.g. exclude=sku-1,sku-2.', 'invalid_exclude');
+    if (id.length > 256 || /[\u0000-\u001f\u007f]/.test(id) || !id.isWellFormed()) {
+      throw badRequest('Each product id in exclude must be at most 256 printable characters.', 'invalid_exclude');
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/**
+ * The browser's events its IngestShard has acknowledged but not drained
+ * (read-your-writes). The shard is the one its events go to (the same key
+ * as at ingest). Without it the answer is still given, from what is stored.
+ */
+async function pendingEvents(env: Env, writeKey: string, ids: { anonymousId?: string; userId?: string }): Promise<StoredMessage[]> {
+  const key = ids.anonymousId ?? ids.userId;
+  if (!key) return [];
+  try {
+    return await browserShard(env, writeKey, key).pendingEvents(ids);
+  } catch (err) {
+    console.error('pending events unavailable; answering from stored state', err);
+    return [];
+  }
 }
 
 export function recommendRoutes() {
@@ -47,6 +82,7 @@ export function recommendRoutes() {
     if (slot === 'product' && !productId) throw badRequest('The product slot needs the productId of the product on screen.', 'missing_product');
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
+    const exclude = excludeParam(query.exclude);
 
     const site = await findSite(c.env, writeKey);
     if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
@@ -60,18 +96,24 @@ export function recommendRoutes() {
     }
 
     const geo = geoFromRequest(c.req.raw, c.env.DEV_MODE === 'true');
+    // Personal to a customer only with proof: a bare userId is not a password (nor finds their pending events).
+    const userVerified = userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash));
+    const pending = await pendingEvents(c.env, writeKey, { anonymousId, ...(userVerified ? { userId } : {}) });
     const response = await shopState(c.env, writeKey).recommend({
       writeKey,
       slot,
       anonymousId,
       userId,
-      // Personal to a customer only with proof: a bare userId is not a password.
-      userVerified: userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash)),
+      userVerified,
       productId,
       limit,
       geo: { country: geo.country, region: geo.region },
       holdoutPercent: site.settings.holdoutPercent,
       nowMs: Date.now(),
+      currency: site.settings.currency,
+      identityVerification: site.settings.identityVerification,
+      ...(exclude.length ? { exclude } : {}),
+      ...(pending.length ? { pending } : {}),
     });
     c.header('Cache-Control', 'private, no-store');
     return c.json(response);

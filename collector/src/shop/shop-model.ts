@@ -20,9 +20,11 @@ import {
   mergeProfiles,
   revenueByCurrency,
   type Attribution,
+  type Profile,
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
+import { asIfStored } from '../recommend/as-if-stored';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
@@ -70,6 +72,17 @@ export interface RecommendInput {
   geo: { country?: string; region?: string };
   holdoutPercent: number;
   nowMs: number;
+  /** Products the page already shows (`exclude=`). */
+  exclude?: string[];
+  /**
+   * The browser's accepted events the drain has not stored yet, in the order
+   * they were accepted, with the hashes of their ids (read-your-writes).
+   */
+  pending?: IngestItem[];
+  /** The site's currency, for the profile reducer. */
+  currency?: string;
+  /** The site's identity verification setting, for resolving pending events as the drain will. */
+  identityVerification?: ShopPolicy['identityVerification'];
 }
 
 /** What the site's settings say about applying its events (see ShopState, which reads them). */
@@ -192,19 +205,52 @@ export class ShopModel {
   }
 
   recommend(input: RecommendInput): RecommendationResponse {
-    const profileId = this.profileIdOf(input);
-    const profile = profileId ? this.profiles.find(profileId) : undefined;
+    const { profileId, profile } = this.profileAsIfStored(input);
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
     // A visitor without ids (no consent yet), or with only an unproven userId, is outside the experiment: not personalised, not measured.
     const userId = input.userVerified ? input.userId : undefined;
     const anonymous = !input.anonymousId && !userId;
     const groupId = profileId ?? profileIdFor(userId ? `user:${userId}` : `anonymous:${input.anonymousId ?? ''}`);
     const variant = anonymous ? 'treatment' : variantFor(input.writeKey, groupId, input.holdoutPercent);
-    const request = { slot: input.slot, variant, limit: input.limit, productId: input.productId, region: regionKey(input.geo), nowMs: input.nowMs };
+    const request = {
+      slot: input.slot,
+      variant,
+      limit: input.limit,
+      productId: input.productId,
+      region: regionKey(input.geo),
+      nowMs: input.nowMs,
+      ...(input.exclude?.length ? { exclude: input.exclude } : {}),
+    };
     const sources = this.rankSources();
     const ranked = rankCandidates(request, profile, sources);
     const items = toItems(ranked.items, request, sources, ranked.exclude);
     return { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items };
+  }
+
+  /**
+   * The visitor's profile as it will be once their pending events are stored
+   * (recommend/as-if-stored.ts): events the drain has already applied (it
+   * records each messageId) or that it will drop (erased ids) are left out,
+   * as the drain would.
+   */
+  private profileAsIfStored(input: RecommendInput): { profileId?: string; profile?: Profile } {
+    const suppressed = new Map<string, boolean>();
+    const isSuppressed = (hashes: readonly IdHash[]) =>
+      hashes.some((id) => {
+        const key = `${id.kind}:${id.hash}`;
+        if (!suppressed.has(key)) suppressed.set(key, this.suppressed.includesAny([id]));
+        return suppressed.get(key)!;
+      });
+    const pending = (input.pending ?? []).filter(({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes));
+    if (pending.length === 0) {
+      const profileId = this.profileIdOf(input);
+      return { profileId, profile: profileId ? this.profiles.find(profileId) : undefined };
+    }
+    const shop = { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
+    return asIfStored(shop, input, pending.map((item) => item.message), {
+      currency: input.currency ?? this.policy.currency,
+      identityVerification: input.identityVerification ?? this.policy.identityVerification,
+    });
   }
 
   rankSources(): RankSources {

@@ -6,10 +6,10 @@
  * bounded number of indexed lookups.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse } from '@trailmark/schema';
+import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
 import type { ProductFacts } from '../catalog/product-facts';
 import type { IdKind } from '../identity/resolve-profile';
-import { hashIds, type IdHash } from '../identity/suppression';
+import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import { findSite } from '../sites/site-directory';
 import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput, type ShopPolicy } from './shop-model';
@@ -67,8 +67,17 @@ export class ShopState extends DurableObject<Env> {
     };
   }
 
-  recommend(input: RecommendInput): RecommendationResponse {
-    return this.model.recommend(input);
+  /**
+   * The slot's items. `input.pending` holds the browser's not-yet-drained
+   * events (read-your-writes); their ids are hashed here, as the drain does,
+   * so the events of an erased person are left out as the drain will.
+   */
+  async recommend(input: Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] }): Promise<RecommendationResponse> {
+    const { pending, ...rest } = input;
+    if (!pending?.length) return this.model.recommend(rest);
+    const cache = new Map<string, Promise<string>>();
+    const items = await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })));
+    return this.model.recommend({ ...rest, pending: items });
   }
 
   profile(id: string, lifecycle: LifecycleThresholds, currency?: string): ProfileView | null {
