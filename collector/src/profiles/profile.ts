@@ -29,7 +29,11 @@ const MAX_INTERESTS = 40;
 const MAX_PURCHASES = 100;
 /** Purchase times kept per product and per category, for "purchased … within N days" (N ≤ 365). */
 export const PURCHASE_WINDOW_MS = 366 * DAY_MS;
-const PURCHASE_TIMES = 12;
+/** Purchase times kept per product and per category (counts within a window read at most these). */
+const PRODUCT_TIMES = 6;
+const CATEGORY_TIMES = 12;
+/** Category paths kept for audience facts are cut to the length a condition may name. */
+const MAX_CATEGORY = 200;
 const MAX_CATEGORY_PURCHASES = 30;
 /** How long after a recommendation click an add or order is credited to it. */
 export const ATTRIBUTION_WINDOW_MS = 7 * DAY_MS;
@@ -49,7 +53,7 @@ export interface PurchaseHistory {
   count: number;
   lastAt: number;
   meanIntervalMs?: number;
-  /** Ascending, at most PURCHASE_TIMES, none older than PURCHASE_WINDOW_MS before the latest. */
+  /** Ascending, at most PRODUCT_TIMES (CATEGORY_TIMES for a category), none older than PURCHASE_WINDOW_MS before the latest. */
   times?: number[];
 }
 
@@ -239,7 +243,7 @@ export function applyEvent(profile: Profile, message: StoredMessage, options: Ap
       profile.session.views = profile.session.views.filter((id) => id !== product.productId);
       pushCapped(profile.session.views, product.productId, SESSION_VIEWS);
       profile.recentViews = profile.recentViews.filter((v) => v.productId !== product.productId);
-      pushCapped(profile.recentViews, { productId: product.productId, at, ...(product.category ? { category: product.category } : {}) }, RECENT_VIEWS);
+      pushCapped(profile.recentViews, { productId: product.productId, at, ...(product.category ? { category: product.category.slice(0, MAX_CATEGORY) } : {}) }, RECENT_VIEWS);
       addInterest(profile, product.category, INTEREST_WEIGHTS.view, at);
       break;
     }
@@ -307,7 +311,7 @@ export function applyEvent(profile: Profile, message: StoredMessage, options: Ap
           history.meanIntervalMs = history.meanIntervalMs === undefined ? intervalMs : (history.meanIntervalMs * (history.count - 1) + intervalMs) / history.count;
           history.count++;
           history.lastAt = at;
-          history.times = withTime(history.times, at);
+          history.times = mergeTimes(history.times, [at], PRODUCT_TIMES);
           repurchased.push({ productId: product.productId, intervalMs });
         } else if (!history) {
           profile.purchases[product.productId] = { count: 1, lastAt: at, times: [at] };
@@ -342,20 +346,16 @@ export function applyEvent(profile: Profile, message: StoredMessage, options: Ap
   return effects;
 }
 
-/** Times with `at` added: ascending, within the window of the latest, at most PURCHASE_TIMES. */
-function withTime(times: number[] | undefined, at: number): number[] {
-  return mergeTimes(times, [at]);
-}
-
-function mergeTimes(a: number[] | undefined, b: number[] | undefined): number[] {
+/** Both lists of times as one: ascending, within the window of the latest, at most `cap`. */
+function mergeTimes(a: number[] | undefined, b: number[] | undefined, cap: number): number[] {
   const all = [...(a ?? []), ...(b ?? [])].sort((x, y) => x - y);
   const latest = all[all.length - 1] ?? 0;
-  return all.filter((t) => t > latest - PURCHASE_WINDOW_MS).slice(-PURCHASE_TIMES);
+  return all.filter((t) => t > latest - PURCHASE_WINDOW_MS).slice(-cap);
 }
 
 /** One order counts once for each category (and ancestor) its products belong to. */
 function recordCategoryPurchases(profile: Profile, products: ProductFacts[], at: number): void {
-  const keys = new Set(products.flatMap((p) => (p.category ? categoryKeys(p.category) : [])));
+  const keys = new Set(products.flatMap((p) => (p.category ? categoryKeys(p.category.slice(0, MAX_CATEGORY)) : [])));
   if (keys.size === 0) return;
   const byCategory = (profile.categoryPurchases ??= {});
   for (const key of keys) {
@@ -363,7 +363,7 @@ function recordCategoryPurchases(profile: Profile, products: ProductFacts[], at:
     if (history) {
       history.count++;
       history.lastAt = Math.max(history.lastAt, at);
-      history.times = withTime(history.times, at);
+      history.times = mergeTimes(history.times, [at], CATEGORY_TIMES);
     } else {
       byCategory[key] = { count: 1, lastAt: at, times: [at] };
     }
@@ -440,7 +440,7 @@ export function mergeProfiles(into: Profile, from: Profile, siteCurrency: string
           count: mine.count + history.count,
           lastAt: Math.max(mine.lastAt, history.lastAt),
           meanIntervalMs: mine.meanIntervalMs ?? history.meanIntervalMs,
-          times: mergeTimes(mine.times, history.times),
+          times: mergeTimes(mine.times, history.times, PRODUCT_TIMES),
         }
       : history;
   }
@@ -448,7 +448,7 @@ export function mergeProfiles(into: Profile, from: Profile, siteCurrency: string
     const byCategory = { ...into.categoryPurchases };
     for (const [key, history] of Object.entries(from.categoryPurchases)) {
       const mine = byCategory[key];
-      byCategory[key] = mine ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), times: mergeTimes(mine.times, history.times) } : history;
+      byCategory[key] = mine ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), times: mergeTimes(mine.times, history.times, CATEGORY_TIMES) } : history;
     }
     trimCategoryPurchases(byCategory);
     merged.categoryPurchases = byCategory;
