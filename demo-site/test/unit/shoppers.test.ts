@@ -14,10 +14,11 @@ const catalog = generateCatalog({ size: 240, seed: 1 });
 // Enough shoppers for the planted structure to show; a smaller set for per-message checks (validation is the slow part).
 let sim: Simulation;
 let small: Simulation;
+// A few seconds alone; the whole suite runs it next to the Workers pool on two shared cores, where 10 s was not enough.
 beforeAll(() => {
   sim = simulateShoppers({ catalog, seed: 3, visitors: 1000, now: NOW });
   small = simulateShoppers({ catalog, seed: 4, visitors: 150, now: NOW });
-});
+}, 60_000);
 
 const allMessages = (from = sim) => from.visits.flatMap((v) => v.messages);
 const tracks = (visit: Visit, event: string) => visit.messages.filter((m): m is TrackMessage => m.type === 'track' && m.event === event);
@@ -205,8 +206,9 @@ describe('simulated shoppers: identity', () => {
     expect(returning.length).toBeGreaterThan(100);
     const crossDevice = sim.truth.shoppers.filter((s) => s.anonymousIds.length === 2 && s.userId);
     expect(crossDevice.length).toBeGreaterThan(10);
+    const identifies = allMessages().filter((m) => m.type === 'identify');
     for (const shopper of crossDevice) {
-      const identified = new Set(allMessages().filter((m) => m.type === 'identify' && m.userId === shopper.userId).map((m) => m.anonymousId));
+      const identified = new Set(identifies.filter((m) => m.userId === shopper.userId).map((m) => m.anonymousId));
       expect(identified).toEqual(new Set(shopper.anonymousIds));
     }
   });
