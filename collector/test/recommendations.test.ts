@@ -130,7 +130,10 @@ describe('strategies', () => {
     await drainAll(writeKey);
     const shopper = uniqueId('fresh');
     const picks = async () => (await recommendations(writeKey, { slot: 'home', anonymousId: shopper })).items.map((i) => i.productId);
-    expect(await picks()).toEqual(['hammer', 'drill', 'drill-bits']);
+    // Best sellers first; drill and drill-bits tie (three views each), so their order is the millisecond their views were stamped.
+    const before = await picks();
+    expect(before[0]).toBe('hammer');
+    expect(before.slice(1).sort()).toEqual(['drill', 'drill-bits']);
     const started = Date.now();
     await send(writeKey, [viewed(shopper, 'drill')]); // no manual drain: the shard's alarm must do it
     let seen: string[] = [];
