@@ -14,6 +14,15 @@ export class ProfileStore {
 
   constructor(private readonly sql: Sql) {}
 
+  /**
+   * Starts a batch: forgets documents a batch that failed before flush() had
+   * loaded and changed (its transaction rolled back; they must be read again).
+   */
+  begin(): void {
+    this.loaded.clear();
+    this.dirty.clear();
+  }
+
   /** The profile (as being edited, if it is), or undefined if it has no document yet. */
   find(profileId: string): Profile | undefined {
     const cached = this.loaded.get(profileId);

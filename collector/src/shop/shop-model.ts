@@ -123,6 +123,7 @@ export class ShopModel {
   ingest(items: IngestItem[], policy: ShopPolicy = DEFAULT_SHOP_POLICY): IngestOutcome {
     this.policy = policy;
     const nowMs = Date.now();
+    this.profiles.begin();
     this.aggregates.begin();
     this.catalog.begin();
     const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
