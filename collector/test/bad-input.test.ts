@@ -3,6 +3,7 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
 import { BASE, basic, createSite, drainAll, exportEvents, post, rejected, track } from './support/collector';
+import { countedStream } from './support/counted-stream';
 import { gzipBomb } from './support/gzip-bomb';
 
 async function expectError(res: Response, status: number, code?: string) {
@@ -125,18 +126,6 @@ describe('bad messages beside good ones', () => {
 });
 
 describe('hostile bodies', () => {
-  /** The body as a stream that counts what the collector pulls from it. */
-  function counted(bytes: Uint8Array, chunk = 64 * 1024) {
-    let offset = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (offset >= bytes.byteLength) return controller.close();
-        controller.enqueue(bytes.slice(offset, offset + chunk));
-        offset += chunk;
-      },
-    });
-    return { stream, pulled: () => Math.min(offset, bytes.byteLength) };
-  }
   const bomb = gzipBomb();
 
   it('refuses a gzip bomb without a valid write key or from a foreign origin before inflating any of it', async () => {
@@ -148,7 +137,7 @@ describe('hostile bodies', () => {
       [{ authorization: basic(writeKey), origin: 'https://evil.example' }, 403],
     ];
     for (const [headers, status] of cases) {
-      const { stream, pulled } = counted(bomb);
+      const { stream, pulled } = countedStream(bomb);
       const res = await post('/v1/batch', stream, { headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain', ...headers } });
       await expectError(res, status);
       // The runtime may have buffered a little of the upload; the collector read none of it.

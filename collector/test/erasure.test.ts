@@ -22,6 +22,13 @@ async function erase(writeKey: string, id: string, query = '') {
 
 const deadLetters = async (writeKey: string) => (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
 
+/** A suppression in D1 alone, as an erasure in progress leaves it (or as one made before kinds were kept: '*'). */
+async function suppressInLog(writeKey: string, id: string, kind: 'user' | 'anonymous' | '*') {
+  await env.DB.prepare('INSERT INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, ?, ?)')
+    .bind(writeKey, await idHash(writeKey, id), kind, new Date().toISOString())
+    .run();
+}
+
 async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
   for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
 }
@@ -94,9 +101,7 @@ describe('erasure in the R2 archive', () => {
     const writeKey = await createSite();
     const victim = uniqueId('race');
     // ShopState has not suppressed them yet (its erase came after it applied the batch), but D1 has.
-    await env.DB.prepare("INSERT INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, 'user', ?)")
-      .bind(writeKey, await idHash(writeKey, victim), new Date().toISOString())
-      .run();
+    await suppressInLog(writeKey, victim, 'user');
     await sendAndDrain(writeKey, [track({ anonymousId: 'race-a', userId: victim }), track({ anonymousId: 'race-b' })]);
     expect((await archivedLines(writeKey)).map((l) => l.anonymousId)).toEqual(['race-b']);
   });
@@ -201,9 +206,7 @@ describe('one string, two people', () => {
   it('keeps an id suppressed before kinds were kept out of the log as either kind', async () => {
     const writeKey = await createSite();
     const old = uniqueId('erased-long-ago');
-    await env.DB.prepare("INSERT INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, '*', ?)")
-      .bind(writeKey, await idHash(writeKey, old), new Date().toISOString())
-      .run();
+    await suppressInLog(writeKey, old, '*');
     await sendAndDrain(writeKey, [track({ anonymousId: old }), track({ anonymousId: 'b', userId: old }), track({ anonymousId: 'someone' })]);
     expect((await exportEvents(writeKey)).map((e) => e.anonymousId)).toEqual(['someone']);
   });

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { countedStream } from '../../test/support/counted-stream';
 import { gzipBomb } from '../../test/support/gzip-bomb';
 import { ApiError } from './errors';
 import { readBodyText, type ReadStats } from './read-body';
@@ -9,19 +10,6 @@ const LIMIT = 500 * 1024;
 
 const gzipRequest = (body: Uint8Array, headers: Record<string, string> = {}) =>
   new Request('http://collector.test/v1/batch', { method: 'POST', headers: { 'content-encoding': 'gzip', ...headers }, body });
-
-/** A body that arrives in network-sized pieces without a declared length, counting what is pulled from it. */
-function streamed(bytes: Uint8Array, chunk = 64 * 1024): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
-  let offset = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.byteLength) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + chunk));
-      offset += chunk;
-    },
-  });
-  return { stream, pulled: () => Math.min(offset, bytes.byteLength) };
-}
 
 async function failure(promise: Promise<unknown>): Promise<ApiError> {
   try {
@@ -48,7 +36,7 @@ describe('readBodyText', () => {
     const bytes = new TextEncoder().encode(json);
     expect(bytes.byteLength).toBeGreaterThan(200_000);
     expect(await readBodyText(gzipRequest(gzipSync(bytes)), LIMIT)).toBe(json);
-    const { stream } = streamed(gzipSync(bytes), 1000);
+    const { stream } = countedStream(gzipSync(bytes), 1000);
     expect(await readBodyText(new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: stream, duplex: 'half' } as RequestInit), LIMIT)).toBe(json);
     const { zlibSync } = await import('fflate');
     expect(await readBodyText(gzipRequest(zlibSync(bytes), { 'content-encoding': 'deflate' }), LIMIT)).toBe(json);
@@ -61,7 +49,7 @@ describe('readBodyText', () => {
   });
 
   it('refuses a compressed body declared larger than any compressed body within the limit, without reading it', async () => {
-    const { stream, pulled } = streamed(new Uint8Array(2_000_000));
+    const { stream, pulled } = countedStream(new Uint8Array(2_000_000));
     const request = new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip', 'content-length': '2000000' }, body: stream, duplex: 'half' } as RequestInit);
     expect((await failure(readBodyText(request, LIMIT))).status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(64 * 1024);
@@ -70,7 +58,7 @@ describe('readBodyText', () => {
   it('stops a 1 GiB gzip bomb at the limit: bounded reading, inflating and CPU', async () => {
     const bomb = gzipBomb();
     expect(bomb.byteLength).toBeLessThan(1_100_000);
-    const { stream, pulled } = streamed(bomb);
+    const { stream, pulled } = countedStream(bomb);
     const stats: ReadStats = { bodyBytes: 0, inflatedBytes: 0 };
     const request = new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: stream, duplex: 'half' } as RequestInit);
     expect((await failure(readBodyText(request, LIMIT, stats))).status).toBe(413);
