@@ -9,7 +9,9 @@
  *
  * Faults, in order: the browser offline; the collector answering 503, then
  * 429 with Retry-After; storage writes failing (the shards' drains fail and
- * retry); the collector process restarted on the same state.
+ * retry); drains failing after the profiles were updated and before the
+ * event log stored them (the retry must store exactly what the first attempt
+ * would have); the collector process restarted on the same state.
  */
 import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -94,13 +96,22 @@ const allFaults: { at: number; name: string; run: () => Promise<void> }[] = [
     at: 0.6,
     name: 'storage writes failing for 20 s',
     run: async () => {
-      await injectDrainFailures(1_000_000);
+      await injectFaults({ failDrains: 1_000_000 });
       await sleep(20_000);
-      await injectDrainFailures(0);
+      await injectFaults({ failDrains: 0 });
     },
   },
   {
-    at: 0.75,
+    at: 0.7,
+    name: 'storage failing after the profiles for 20 s',
+    run: async () => {
+      await injectFaults({ failAfterProfiles: 1_000_000 });
+      await sleep(20_000);
+      await injectFaults({ failAfterProfiles: 0 });
+    },
+  },
+  {
+    at: 0.85,
     name: 'collector restarted',
     run: async () => {
       await server.stop();
@@ -122,8 +133,9 @@ async function failRequests(status: number, headers: Record<string, string>, ms:
   await tab.unroute(`${collector}/v1/**`, handler);
 }
 
-async function injectDrainFailures(failDrains: number) {
-  const res = await fetch(`${collector}/v1/admin/faults?writeKey=soak-write-key`, { method: 'POST', headers: admin, body: JSON.stringify({ failDrains }) });
+/** The dev-only fault injection of the shards (POST /v1/admin/faults). */
+async function injectFaults(faults: { failDrains?: number; failAfterProfiles?: number }) {
+  const res = await fetch(`${collector}/v1/admin/faults?writeKey=soak-write-key`, { method: 'POST', headers: admin, body: JSON.stringify(faults) });
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
