@@ -136,8 +136,13 @@ describe('suppressed means stored nowhere', () => {
     await injectEverywhere(writeKey, { failDrains: 1000 });
     await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'dl-browser', userId: victim })] });
 
+    const holding = shardStubs(env, writeKey);
+    expect((await Promise.all(holding.map((s) => s.pendingEvents({ userId: victim })))).flat()).toHaveLength(1);
+
     const result = await erase(writeKey, victim);
     expect(result).toMatchObject({ deadLetters: 1, pending: 1 });
+    // Nor do recommendations see their not-yet-drained events any more.
+    expect((await Promise.all(holding.map((s) => s.pendingEvents({ userId: victim })))).flat()).toEqual([]);
     const letters = await deadLetters(writeKey);
     expect(letters.map((l) => (l.item.kind === 'event' ? l.item.message.messageId : null))).toEqual([bystanderPoison.messageId]);
 

@@ -494,6 +494,11 @@ export class IngestShard extends DurableObject<Env> {
           if (kept.length === 0) this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
           else this.sql.exec('UPDATE pending SET items = ?, item_count = ? WHERE seq = ?', JSON.stringify(kept), kept.length, row.seq);
         }
+        if (pending > 0) {
+          // Recommendations read not-yet-drained events from the view: it must not keep theirs either.
+          this.view.forgetBefore(Number.MAX_SAFE_INTEGER);
+          this.rebuildView();
+        }
         return { deadLetters, pending };
       }),
     );
