@@ -6,3 +6,4 @@ export * from './admin-api';
 export * from './audiences';
 export * from './experiments';
 export * from './destinations';
+export * from './merchandising';

@@ -195,7 +195,7 @@ export function toItems(ranked: Ranked['items'], req: RankRequest, src: RankSour
   return rescore(items);
 }
 
-function toItem(product: CatalogItem, score: number, reason: string): RecommendedItem {
+export function toItem(product: CatalogItem, score: number, reason: string): RecommendedItem {
   const item: RecommendedItem = { productId: product.productId, name: product.name, score, reason };
   if (product.price !== undefined) item.price = product.price;
   if (product.currency !== undefined) item.currency = product.currency;
@@ -206,7 +206,7 @@ function toItem(product: CatalogItem, score: number, reason: string): Recommende
 }
 
 /** Scores in the response are in [0, 1], the first item highest: comparable across requests. */
-function rescore(items: RecommendedItem[]): RecommendedItem[] {
+export function rescore(items: RecommendedItem[]): RecommendedItem[] {
   const n = items.length;
   return items.map((item, i) => ({ ...item, score: Math.round(((n - i) / n) * 1000) / 1000 }));
 }

@@ -1,0 +1,106 @@
+/**
+ * The merchandising rules admin API (Bearer ADMIN_TOKEN), contract section 9:
+ *
+ *   PUT    /v1/admin/rules/:id   create or replace a rule (body: schema/src/merchandising.ts)
+ *   GET    /v1/admin/rules       the site's rules, each with its status now
+ *   GET    /v1/admin/rules/:id   one rule
+ *   DELETE /v1/admin/rules/:id   remove a rule
+ *
+ * The site is `?writeKey=` (or the only site). A change takes effect in
+ * every answer within a second (rule-store.ts).
+ */
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, type Rule, type RuleView } from '@trailmark/schema';
+import type { AppEnv } from '../app-env';
+import { adminAuth } from '../http/admin-auth';
+import { ApiError, badRequest } from '../http/errors';
+import { readBodyText } from '../http/read-body';
+import { listSites } from '../sites/site-directory';
+import { countRules, deleteRule, findRule, listRules, saveRule } from './rule-store';
+import { ruleStatus } from './rules';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function ruleRoutes() {
+  const app = new Hono<AppEnv>();
+  app.use('/v1/admin/rules', adminAuth());
+  app.use('/v1/admin/rules/*', adminAuth());
+
+  app.get('/v1/admin/rules', async (c) => {
+    const writeKey = await siteOf(c);
+    const now = Date.now();
+    return c.json({ writeKey, rules: (await listRules(c.env.DB, writeKey)).map((rule) => view(rule, now)) });
+  });
+
+  app.get('/v1/admin/rules/:id', async (c) => {
+    const [writeKey, id] = [await siteOf(c), ruleId(c)];
+    const rule = await findRule(c.env.DB, writeKey, id);
+    if (!rule) throw unknownRule(id);
+    return c.json({ writeKey, rule: view(rule, Date.now()) });
+  });
+
+  app.put('/v1/admin/rules/:id', async (c) => {
+    const [writeKey, id] = [await siteOf(c), ruleId(c)];
+    const input = await jsonBody(c.req.raw);
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw badRequest('The body must be a JSON object: { "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }.', 'invalid_rule');
+    }
+    const parsed = v.safeParse(RuleBodySchema, input);
+    if (!parsed.success) throw badRequest(`Invalid rule: ${describeRuleIssues(parsed.issues)}.`, 'invalid_rule');
+    const existing = await findRule(c.env.DB, writeKey, id);
+    if (!existing && (await countRules(c.env.DB, writeKey)) >= MAX_RULES_PER_SITE) {
+      throw new ApiError(409, 'too_many_rules', `A site has at most ${MAX_RULES_PER_SITE} rules; delete some (DELETE /v1/admin/rules/:id) before adding more.`);
+    }
+    const rule = await saveRule(c.env.DB, writeKey, id, parsed.output, new Date().toISOString());
+    return c.json({ ok: true, writeKey, created: !existing, rule: view(rule, Date.now()), ...notesFor(rule) });
+  });
+
+  app.delete('/v1/admin/rules/:id', async (c) => {
+    const [writeKey, id] = [await siteOf(c), ruleId(c)];
+    if (!(await deleteRule(c.env.DB, writeKey, id))) throw unknownRule(id);
+    return c.json({ ok: true, writeKey, deleted: id });
+  });
+
+  return app;
+}
+
+const view = (rule: Rule, nowMs: number): RuleView => ({ ...rule, status: ruleStatus(rule, nowMs) });
+
+/** What the merchandiser should know about a rule that was accepted. */
+function notesFor(rule: Rule): { notes?: string[] } {
+  const notes: string[] = [];
+  if (rule.when?.audienceId) {
+    notes.push('Audience membership is not yet available to rules: a rule with an audienceId condition applies to no one until it is.');
+  }
+  return notes.length ? { notes } : {};
+}
+
+const unknownRule = (id: string) => new ApiError(404, 'unknown_rule', `No rule "${id}" on this site; GET /v1/admin/rules lists them.`);
+
+function ruleId(c: Context<AppEnv>): string {
+  const id = c.req.param('id') ?? '';
+  if (!RULE_ID.test(id)) throw badRequest('A rule id is 1–128 letters, digits, "_", "-", "." or ":", e.g. summer-tents-pin.', 'invalid_rule_id');
+  return id;
+}
+
+/** The site named by ?writeKey=, or the only one. */
+async function siteOf(c: Context<AppEnv>): Promise<string> {
+  const writeKey = c.req.query('writeKey');
+  const sites = await listSites(c.env);
+  if (writeKey !== undefined) {
+    if (!sites.some((s) => s.writeKey === writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
+    return writeKey;
+  }
+  if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=…', 'missing_write_key');
+  return sites[0]!.writeKey;
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  const text = await readBodyText(request, MAX_BODY_BYTES);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('The body must be a JSON object: { "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }.', 'invalid_json');
+  }
+}

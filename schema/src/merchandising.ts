@@ -1,0 +1,142 @@
+/**
+ * Merchandising rules (contract section 9): what a merchandiser pins,
+ * boosts, buries or excludes in the recommendation slots, on which slots,
+ * under which conditions and when. The body of `PUT /v1/admin/rules/:id`
+ * is defined here once; the collector, the dashboard and the tests use it.
+ */
+import * as v from 'valibot';
+import { SLOTS } from './recommendations';
+
+export const RULE_ACTIONS = ['pin', 'boost', 'bury', 'exclude'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+
+/** Rule ids: what fits in a URL path segment unescaped. */
+export const RULE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const MAX_RULES_PER_SITE = 200;
+export const MAX_RULE_PRODUCTS = 100;
+/** Pins place products within the first positions a slot can show (its largest `limit`). */
+export const MAX_PIN_POSITION = 50;
+export const MAX_BOOST_FACTOR = 100;
+export const DEFAULT_FACTOR = { boost: 2, bury: 0.5 } as const;
+
+const text = (field: string, max: number) =>
+  v.pipe(
+    v.string(`${field} must be a string`),
+    v.trim(),
+    v.minLength(1, `${field} must not be empty`),
+    v.maxLength(max, `${field} is at most ${max} characters`),
+    v.check((s) => !/[\u0000-\u001f\u007f]/.test(s), `${field} must be printable text`),
+  );
+const isoTime = (field: string) => v.pipe(v.string(`${field} must be a string`), v.isoTimestamp(`${field} must be an ISO 8601 time like 2026-06-01T00:00:00Z`));
+
+/** The message of a strict object's own issues: an unknown field, a missing one, or not an object at all. */
+function objectIssue(expected: string | null, fields: string): string {
+  if (expected === 'never') return `is not a field; ${fields}`;
+  if (expected?.startsWith('"')) return 'is required';
+  return `must be a JSON object; ${fields}`;
+}
+
+const WhenSchema = v.strictObject(
+  {
+    /** The product on screen (the product slot's productId). */
+    productId: v.optional(text('when.productId', 256)),
+    /** The category the shopper is in: the product on screen's, else that of their latest view or list in this session (subcategories included). */
+    category: v.optional(text('when.category', 200)),
+    /** The visitor's region: a country code ("DE"), a region name ("Bavaria") or both ("DE/Bavaria"). */
+    region: v.optional(text('when.region', 120)),
+    /** Members of an audience (contract section 7). */
+    audienceId: v.optional(v.pipe(v.string('when.audienceId must be a string'), v.regex(RULE_ID, 'when.audienceId is 1–128 letters, digits, "_", "-", "." or ":"'))),
+  },
+  (issue) => objectIssue(issue.expected, 'the conditions are productId, category, region and audienceId'),
+);
+
+const RuleFields = v.strictObject(
+  {
+    slots: v.pipe(
+      v.array(v.picklist([...SLOTS, '*'], `each slot must be one of ${SLOTS.join(', ')} or "*" (every slot)`), 'slots must be an array of slots, e.g. ["home"] or ["*"]'),
+      v.minLength(1, `slots must name at least one slot: ${SLOTS.join(', ')} or "*"`),
+      v.maxLength(SLOTS.length + 1, 'slots lists each slot once'),
+    ),
+    when: v.optional(WhenSchema),
+    action: v.picklist(RULE_ACTIONS, `action must be one of ${RULE_ACTIONS.join(', ')}`),
+    products: v.optional(
+      v.pipe(
+        v.array(text('each product id', 256), 'products must be an array of product ids'),
+        v.minLength(1, 'products must name at least one product id'),
+        v.maxLength(MAX_RULE_PRODUCTS, `products holds at most ${MAX_RULE_PRODUCTS} ids`),
+      ),
+    ),
+    category: v.optional(text('category', 200)),
+    position: v.optional(
+      v.pipe(
+        v.number('position must be a number'),
+        v.integer('position must be a whole number (1 is the first place)'),
+        v.minValue(1, 'position is 1-based: 1 is the first place'),
+        v.maxValue(MAX_PIN_POSITION, `position is at most ${MAX_PIN_POSITION}`),
+      ),
+    ),
+    factor: v.optional(v.pipe(v.number('factor must be a number'), v.finite('factor must be a finite number'))),
+    startsAt: v.optional(isoTime('startsAt')),
+    endsAt: v.optional(isoTime('endsAt')),
+  },
+  (issue) => objectIssue(issue.expected, 'the fields are slots, when, action, products, category, position, factor, startsAt and endsAt'),
+);
+
+type Fields = v.InferOutput<typeof RuleFields>;
+
+/** `PUT /v1/admin/rules/:id` */
+export const RuleBodySchema = v.pipe(
+  RuleFields,
+  v.forward(
+    v.check((r: Fields) => r.action !== 'pin' || r.products !== undefined, 'products: a pin places products; name them in "products"'),
+    ['products'],
+  ),
+  v.forward(
+    v.check((r: Fields) => r.action !== 'pin' || r.category === undefined, 'category: a pin places products, not a category; give "products" instead'),
+    ['category'],
+  ),
+  v.forward(
+    v.check((r: Fields) => r.action === 'pin' || r.products !== undefined || r.category !== undefined, 'products: name the products and/or the category to act on'),
+    ['products'],
+  ),
+  v.forward(v.check((r: Fields) => r.action === 'pin' || r.position === undefined, 'position: only a pin has a position'), ['position']),
+  v.forward(v.check((r: Fields) => r.action === 'boost' || r.action === 'bury' || r.factor === undefined, 'factor: only boost and bury have a factor'), ['factor']),
+  v.forward(
+    v.check((r: Fields) => r.action !== 'boost' || r.factor === undefined || (r.factor > 1 && r.factor <= MAX_BOOST_FACTOR), `factor: a boost multiplies by more than 1, at most ${MAX_BOOST_FACTOR} (default ${DEFAULT_FACTOR.boost})`),
+    ['factor'],
+  ),
+  v.forward(
+    v.check((r: Fields) => r.action !== 'bury' || r.factor === undefined || (r.factor > 0 && r.factor < 1), `factor: a bury multiplies by more than 0 and less than 1 (default ${DEFAULT_FACTOR.bury}); to hide products use "exclude"`),
+    ['factor'],
+  ),
+  v.forward(
+    v.check((r: Fields) => !r.startsAt || !r.endsAt || Date.parse(r.startsAt) < Date.parse(r.endsAt), 'endsAt must be after startsAt'),
+    ['endsAt'],
+  ),
+);
+export type RuleBody = v.InferOutput<typeof RuleBodySchema>;
+
+/** A stored rule, as `GET /v1/admin/rules` lists it. */
+export interface Rule extends RuleBody {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Whether a rule applies now: `scheduled` before startsAt, `expired` from endsAt. */
+export type RuleStatus = 'active' | 'scheduled' | 'expired';
+
+export interface RuleView extends Rule {
+  status: RuleStatus;
+}
+
+/** Every problem of a body at once, each naming its field: `position: position is 1-based: …`. */
+export function describeRuleIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    const path = v.getDotPath(issue);
+    const message = issue.message.startsWith(`${path}:`) || !path ? issue.message : `${path}: ${issue.message}`;
+    seen.add(message);
+  }
+  return [...seen].join('; ');
+}
