@@ -13,6 +13,7 @@ import { demoUserHashRoutes } from './identity/demo-user-hash-routes';
 import { ApiError, errorResponse, onError } from './http/errors';
 import { ingestRoutes } from './ingest/ingest-routes';
 import { peerConfigRoutes } from './peers/peer-config-routes';
+import { ruleRoutes } from './merchandising/rule-routes';
 import { recommendRoutes } from './recommend/recommend-routes';
 import { tagSettingsRoutes } from './sites/tag-settings-routes';
 
@@ -34,6 +35,7 @@ export function createApp(basePath: string) {
   api.route('/', recommendRoutes());
   api.route('/', tagSettingsRoutes());
   api.route('/', destinationRoutes());
+  api.route('/', ruleRoutes());
   api.route('/', adminRoutes());
   // Before the webhook receiver: its guard answers every other /dev/ path too.
   api.route('/', demoUserHashRoutes());

@@ -3,7 +3,9 @@
  * shop's live state at the edge, as if the shopper's acknowledged events
  * were already stored (read-your-writes): the request asks the browser's
  * IngestShard for what it has not drained, then ShopState for the answer —
- * two objects, whatever the history. Bad input gets a clear 4xx, never a 5xx.
+ * two objects, whatever the history. The merchandiser's rules come from
+ * this isolate's copy (read at most once a second). Bad input gets a clear
+ * 4xx, never a 5xx.
  */
 import { Hono } from 'hono';
 import { SLOTS, type Slot, type StoredMessage } from '@trailmark/schema';
@@ -15,6 +17,8 @@ import { writeKeyFromHeaders } from '../ingest/write-key';
 import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
+import { siteRules } from '../merchandising/rule-store';
+import { rulesForRequest } from '../merchandising/rules';
 import { browserShard, shopState } from '../storage/stubs';
 
 export const DEFAULT_LIMIT = 8;
@@ -98,7 +102,18 @@ export function recommendRoutes() {
     const geo = geoFromRequest(c.req.raw, c.env.DEV_MODE === 'true');
     // Personal to a customer only with proof: a bare userId is not a password (nor finds their pending events).
     const userVerified = userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash));
-    const pending = await pendingEvents(c.env, writeKey, { anonymousId, ...(userVerified ? { userId } : {}) });
+    const nowMs = Date.now();
+    const [pending, rules] = await Promise.all([
+      pendingEvents(c.env, writeKey, { anonymousId, ...(userVerified ? { userId } : {}) }),
+      // The merchandiser's rules, as far as the request decides them (slot, time, region, product on screen).
+      siteRules(c.env.DB, writeKey, nowMs).then(
+        (all) => rulesForRequest(all, { slot, nowMs, geo, productId }),
+        (err: unknown) => {
+          console.error('merchandising rules unavailable; answering without them', err);
+          return [];
+        },
+      ),
+    ]);
     const response = await shopState(c.env, writeKey).recommend({
       writeKey,
       slot,
@@ -109,11 +124,12 @@ export function recommendRoutes() {
       limit,
       geo: { country: geo.country, region: geo.region },
       holdoutPercent: site.settings.holdoutPercent,
-      nowMs: Date.now(),
+      nowMs,
       currency: site.settings.currency,
       identityVerification: site.settings.identityVerification,
       ...(exclude.length ? { exclude } : {}),
       ...(pending.length ? { pending } : {}),
+      ...(rules.length ? { rules } : {}),
     });
     c.header('Cache-Control', 'private, no-store');
     return c.json(response);

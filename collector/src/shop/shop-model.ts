@@ -4,7 +4,7 @@
  * ShopState Durable Object runs it on its own storage; the offline
  * benchmark runs the very same code on an in-process SQLite.
  */
-import { DEFAULT_CURRENCY, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
+import { DEFAULT_CURRENCY, type Rule, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
@@ -27,7 +27,9 @@ import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recomm
 import { asIfStored } from '../recommend/as-if-stored';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
-import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
+import { rankCandidates, type RankSources } from '../recommend/rank';
+import { merchandise } from '../merchandising/merchandise';
+import { rulesForShopper, shopperCategory } from '../merchandising/rules';
 
 /** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
 export const SHOP_SCHEMA = `
@@ -83,7 +85,17 @@ export interface RecommendInput {
   currency?: string;
   /** The site's identity verification setting, for resolving pending events as the drain will. */
   identityVerification?: ShopPolicy['identityVerification'];
+  /** Merchandising rules that apply to the request (merchandising/rules.ts, rulesForRequest). */
+  rules?: Rule[];
 }
+
+/**
+ * Audience membership for merchandising rules. The audience engine
+ * (audiences/) keeps memberships next to the profiles; until it publishes a
+ * profile's memberships here, a rule with an audience condition applies to
+ * no one.
+ */
+const noAudienceMemberships = (_profileId: string | undefined) => (_audienceId: string) => false;
 
 /** What the site's settings say about applying its events (see ShopState, which reads them). */
 export interface ShopPolicy {
@@ -224,8 +236,19 @@ export class ShopModel {
     };
     const sources = this.rankSources();
     const ranked = rankCandidates(request, profile, sources);
-    const items = toItems(ranked.items, request, sources, ranked.exclude);
+    const items = merchandise(ranked, request, sources, this.rulesFor(input, profileId, profile));
     return { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items };
+  }
+
+  /** Of the request's rules, those whose conditions on the shopper hold: the category they are in, their audiences. */
+  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined): Rule[] {
+    if (!input.rules?.length) return [];
+    const needsCategory = input.rules.some((rule) => rule.when?.category !== undefined);
+    const onScreen = needsCategory && input.productId ? this.catalog.items([input.productId]).get(input.productId) : undefined;
+    return rulesForShopper(input.rules, {
+      category: needsCategory ? shopperCategory(profile, onScreen) : undefined,
+      memberOf: noAudienceMemberships(profileId),
+    });
   }
 
   /**
