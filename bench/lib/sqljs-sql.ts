@@ -1,2 +1,2 @@
 /** The shop's state modules run offline over sql.js; the adapter lives beside the Sql interface it implements. */
-export { openSqlJs } from '../../collector/src/lib/sqljs-sql';
+export { openSqlJs, type SqlCounters } from '../../collector/src/lib/sqljs-sql';

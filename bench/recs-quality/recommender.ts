@@ -20,6 +20,15 @@ export interface SessionMeta {
   at?: number;
 }
 
+/** What serving costs, for recommenders that run on the shop's storage (counted over the evaluation). */
+export interface RecommenderCost {
+  /** Rows a recommendation request read, on average. */
+  rowsReadPerRequest: number;
+  /** Rows written (and read) per replayed training event, on average. */
+  rowsWrittenPerEvent?: number;
+  rowsReadPerEvent?: number;
+}
+
 export interface SessionRecommender {
   readonly name: string;
   /**
@@ -29,6 +38,8 @@ export interface SessionRecommender {
   train(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): void | Promise<void>;
   /** Up to k product ids, best first, for the next view after `prefix` (never empty prefixes). */
   recommend(prefix: readonly string[], k: number, meta?: SessionMeta): string[] | Promise<string[]>;
+  /** Storage cost, when the method runs on the shop's storage. */
+  cost?(): RecommenderCost;
 }
 
 export interface Dataset {

@@ -14,7 +14,7 @@ import { LastItemCooccurrence, Popularity, RegionalPopularity } from './baseline
 import { loadDiginetica } from './diginetica';
 import { evaluate } from './metrics';
 import { readTuned, TUNABLE, tunedParams } from './methods';
-import type { Dataset, SessionRecommender } from './recommender';
+import type { Dataset, RecommenderCost, SessionRecommender } from './recommender';
 import { type SimulatedDatasetOptions, simulatedDataset } from './simulated';
 
 /** Makes a fresh, untrained recommender for a dataset. */
@@ -28,6 +28,7 @@ export interface MethodResult {
   pairs: number;
   trainMs: number;
   evalMs: number;
+  cost?: RecommenderCost;
 }
 
 export type DatasetResult =
@@ -114,22 +115,32 @@ async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFacto
     await recommender.train(dataset.train, dataset.trainMeta);
     const trainMs = performance.now() - started;
     const result = await evaluate(recommender, dataset.test, { k, ...(dataset.testMeta ? { meta: dataset.testMeta } : {}) });
-    methods.push({ method: recommender.name, hitRate: result.hitRate, mrr: result.mrr, pairs: result.pairs, trainMs, evalMs: result.elapsedMs });
+    const cost = recommender.cost?.();
+    methods.push({ method: recommender.name, hitRate: result.hitRate, mrr: result.mrr, pairs: result.pairs, trainMs, evalMs: result.elapsedMs, ...(cost ? { cost } : {}) });
   }
   return { dataset: dataset.name, source: dataset.source, trainSessions: dataset.train.length, testSessions: dataset.test.length, methods };
 }
 
 /** The result as a text table, one row per dataset and method. */
 export function formatRecsQuality(result: Result): string {
-  const header = ['dataset', 'method', `HR@${result.k}`, `MRR@${result.k}`, 'pairs', 'train s', 'eval s'];
+  const header = ['dataset', 'method', `HR@${result.k}`, `MRR@${result.k}`, 'pairs', 'train s', 'eval s', 'rows/req'];
   const rows: string[][] = [];
   for (const d of result.datasets) {
     if ('skipped' in d) {
-      rows.push([d.dataset, `skipped: ${d.skipped}`, '', '', '', '', '']);
+      rows.push([d.dataset, `skipped: ${d.skipped}`, '', '', '', '', '', '']);
       continue;
     }
     for (const m of d.methods) {
-      rows.push([d.dataset, m.method, m.hitRate.toFixed(3), m.mrr.toFixed(3), m.pairs.toLocaleString('en-US'), (m.trainMs / 1000).toFixed(1), (m.evalMs / 1000).toFixed(1)]);
+      rows.push([
+        d.dataset,
+        m.method,
+        m.hitRate.toFixed(3),
+        m.mrr.toFixed(3),
+        m.pairs.toLocaleString('en-US'),
+        (m.trainMs / 1000).toFixed(1),
+        (m.evalMs / 1000).toFixed(1),
+        m.cost ? m.cost.rowsReadPerRequest.toFixed(0) : '',
+      ]);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r[2] !== '').map((r) => (r[i] ?? '').length)));
@@ -140,7 +151,11 @@ export function formatRecsQuality(result: Result): string {
       : row.map((cell, i) => (numeric(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ');
   const lines = [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format)];
   const sources = result.datasets.flatMap((d) => ('source' in d ? [`${d.dataset}: ${d.source}; ${d.trainSessions.toLocaleString('en-US')} training / ${d.testSessions.toLocaleString('en-US')} test sessions`] : []));
-  return [...lines, '', ...sources, result.note].join('\n');
+  const writes = result.datasets.flatMap((d) => {
+    const cost = 'methods' in d ? d.methods.find((m) => m.cost?.rowsWrittenPerEvent !== undefined)?.cost : undefined;
+    return cost ? [`${d.dataset}: replaying a training view wrote ${cost.rowsWrittenPerEvent!.toFixed(1)} rows and read ${cost.rowsReadPerEvent!.toFixed(1)} (per event, batches of 300 sessions)`] : [];
+  });
+  return [...lines, '', ...sources, ...writes, result.note, 'rows/req: rows a recommendation request read (sql.js, same queries as the Durable Object).'].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

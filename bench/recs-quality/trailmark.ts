@@ -2,28 +2,50 @@
  * Our recommender in the offline harness: training sessions are replayed as
  * `Product Viewed` messages through ShopModel.ingest — the code ShopState
  * runs for every drained batch — on an in-process SQLite, and predictions
- * come from the slot ranking the Worker serves (rank.ts), with the session
- * prefix as the shopper's current session.
+ * come from the slot ranking the Worker serves (rank.ts).
  *
- * Two slots are scored: `home` (the session-aware personal ranking) and
- * `product` (for the last viewed product). They share one trained model.
+ * A test prefix reaches the shopper's profile the way the Durable Object
+ * applies it: its views go through applyEvent (the profile reducer) on the
+ * profile the shopper had (a returning simulated shopper) or a new one
+ * (Diginetica: every session is a new shopper). They are not learned into
+ * the shop-wide aggregates: like the baselines, the model is the one trained
+ * on the training sessions, and no test session teaches it anything.
+ *
+ * Each slot is asked in two ways:
+ * - settled: after the prefix's events are in the profile (what a page sees
+ *   once the drain has applied them);
+ * - immediately: before they are (the profile as it was when the session
+ *   began), what a page sees right after its events were acknowledged if
+ *   nothing carries them to the ranking sooner. A read-your-writes mechanism
+ *   (the request carrying the session's recent products, or the shard
+ *   answering for pending events) is measured by making this path use it.
+ *
+ * The home slot (the session-aware personal ranking) and the product slot
+ * (for the last viewed product) share one trained model. Rows read per
+ * request and written per replayed event are counted on the way.
  */
 import type { StoredMessage } from '@trailmark/schema';
-import { newProfile, type Profile } from '../../collector/src/profiles/profile';
+import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from '../../collector/src/shop/shop-model';
 import { migrate } from '../../collector/src/lib/migrate';
-import { openSqlJs } from '../lib/sqljs-sql';
-import type { SessionMeta, SessionRecommender } from './recommender';
+import { openSqlJs, type SqlCounters } from '../lib/sqljs-sql';
+import type { RecommenderCost, SessionMeta, SessionRecommender } from './recommender';
 
 const BASE_TIME = Date.UTC(2026, 0, 1);
 /** Sessions applied per ingest call, like a drain batch. */
 const REPLAY_BATCH = 300;
+/** Views of a session are this far apart. */
+const VIEW_GAP_MS = 10_000;
 
 interface Trained {
   model: ShopModel;
   sources: RankSources;
   lastTime: number;
+  counters: SqlCounters;
+  events: number;
+  rowsWrittenPerEvent: number;
+  rowsReadPerEvent: number;
 }
 
 /** One replay, shared by the slot views of a dataset. */
@@ -42,10 +64,12 @@ class SharedModel {
 }
 
 async function replay(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): Promise<Trained> {
-  const { sql, transaction } = await openSqlJs();
+  const { sql, transaction, counters } = await openSqlJs();
   const model = new ShopModel(sql);
   migrate(sql, SHOP_MIGRATIONS);
+  const before = { ...counters };
   let lastTime = BASE_TIME;
+  let events = 0;
   let batch: IngestItem[] = [];
   const flush = () => {
     if (batch.length) transaction(() => model.ingest(batch));
@@ -53,18 +77,27 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
   };
   sessions.forEach((session, s) => {
     const m = meta?.[s];
-    // Without timestamps, sessions are a minute apart, views ten seconds apart, in the order given.
+    // Without a clock, sessions are a minute apart, in the order given.
     const start = m?.at ?? BASE_TIME + s * 60_000;
     const anonymousId = m?.shopper ?? `session-${s}`;
     session.forEach((productId, i) => {
-      const at = start + i * 10_000;
+      const at = start + i * VIEW_GAP_MS;
       lastTime = Math.max(lastTime, at);
       batch.push({ message: viewMessage(`train-${s}-${i}`, anonymousId, productId, at, m?.region), idHashes: [] });
+      events++;
     });
     if ((s + 1) % REPLAY_BATCH === 0) flush();
   });
   flush();
-  return { model, sources: model.rankSources(), lastTime };
+  return {
+    model,
+    sources: model.rankSources(),
+    lastTime,
+    counters,
+    events,
+    rowsWrittenPerEvent: (counters.rowsWritten - before.rowsWritten) / Math.max(1, events),
+    rowsReadPerEvent: (counters.rowsRead - before.rowsRead) / Math.max(1, events),
+  };
 }
 
 function viewMessage(messageId: string, anonymousId: string, productId: string, at: number, region?: string): StoredMessage {
@@ -81,24 +114,37 @@ function viewMessage(messageId: string, anonymousId: string, productId: string, 
   };
 }
 
+export type Moment = 'settled' | 'immediately';
+
 class SlotView implements SessionRecommender {
+  private requests = 0;
+  private rowsRead = 0;
+  private trained?: Trained;
+
   constructor(
     readonly name: string,
     private readonly slot: 'home' | 'product',
+    private readonly moment: Moment,
     private readonly shared: SharedModel,
   ) {}
 
   async train(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): Promise<void> {
-    await this.shared.train(sessions, meta);
+    this.trained = await this.shared.train(sessions, meta);
   }
 
-  async recommend(prefix: readonly string[], k: number, meta?: SessionMeta): Promise<string[]> {
-    const { model, sources, lastTime } = await this.shared.get();
-    const now = meta?.at ?? lastTime;
-    // The shopper's profile as it stands (a returning shopper has history), in a new session: the prefix.
+  recommend(prefix: readonly string[], k: number, meta?: SessionMeta): string[] {
+    const trained = this.trained;
+    if (!trained) throw new Error('train() first');
+    const { model, sources, lastTime, counters } = trained;
+    const start = meta?.at ?? lastTime;
+    const now = start + (prefix.length - 1) * VIEW_GAP_MS;
     const known = meta?.shopper ? profileOf(model, meta.shopper) : undefined;
-    const profile: Profile = known ? structuredClone(known) : newProfile('offline', now);
-    profile.session = { id: 'current', startedAt: now, lastAt: now, views: [...prefix] };
+    let profile: Profile | undefined = known ? structuredClone(known) : undefined;
+    if (this.moment === 'settled') {
+      profile ??= newProfile('offline-shopper', start);
+      prefix.forEach((productId, i) => applyEvent(profile!, viewMessage(`test-${i}`, meta?.shopper ?? 'offline-shopper', productId, start + i * VIEW_GAP_MS, meta?.region)));
+    }
+    const read = counters.rowsRead;
     const ranked = rankCandidates(
       {
         slot: this.slot,
@@ -111,7 +157,17 @@ class SlotView implements SessionRecommender {
       profile,
       sources,
     );
+    this.rowsRead += counters.rowsRead - read;
+    this.requests++;
     return ranked.items.slice(0, k).map((item) => item.productId);
+  }
+
+  cost(): RecommenderCost {
+    const trained = this.trained;
+    return {
+      rowsReadPerRequest: this.rowsRead / Math.max(1, this.requests),
+      ...(trained ? { rowsWrittenPerEvent: trained.rowsWrittenPerEvent, rowsReadPerEvent: trained.rowsReadPerEvent } : {}),
+    };
   }
 }
 
@@ -120,7 +176,10 @@ function profileOf(model: ShopModel, anonymousId: string): Profile | undefined {
   return id ? model.profiles.find(id) : undefined;
 }
 
-/** Factories for the harness: the home and product slots, trained once per dataset. */
+/**
+ * Factories for the harness: the home slot settled and asked immediately,
+ * and the product slot settled, trained once per dataset.
+ */
 export function trailmarkRecommenders() {
   const perDataset = new Map<string, SharedModel>();
   const shared = (name: string) => {
@@ -129,7 +188,8 @@ export function trailmarkRecommenders() {
     return model;
   };
   return [
-    (dataset: { name: string }) => new SlotView('Trailmark home slot', 'home', shared(dataset.name)),
-    (dataset: { name: string }) => new SlotView('Trailmark product slot', 'product', shared(dataset.name)),
+    (dataset: { name: string }) => new SlotView('Trailmark home slot', 'home', 'settled', shared(dataset.name)),
+    (dataset: { name: string }) => new SlotView('Trailmark home slot, asked immediately', 'home', 'immediately', shared(dataset.name)),
+    (dataset: { name: string }) => new SlotView('Trailmark product slot', 'product', 'settled', shared(dataset.name)),
   ];
 }

@@ -19,13 +19,45 @@ describe('Trailmark recommendations on held-out simulated sessions', () => {
     };
     const popularity = await score(new Popularity());
     const regional = await score(new RegionalPopularity());
-    const [home, product] = trailmarkRecommenders().map((factory) => factory(dataset));
-    const ours = { home: await score(home!), product: await score(product!) };
+    const [home, homeImmediately, product] = trailmarkRecommenders().map((factory) => factory(dataset));
+    const ours = { home: await score(home!), product: await score(product!), homeImmediately: await score(homeImmediately!) };
 
     for (const slot of [ours.home, ours.product]) {
       expect(slot.hitRate).toBeGreaterThan(2 * regional.hitRate);
       expect(slot.hitRate).toBeGreaterThan(3 * popularity.hitRate);
       expect(slot.mrr).toBeGreaterThan(2 * regional.mrr);
     }
+    // Asked before the session's views reach the profile, the home slot knows only earlier sessions.
+    expect(ours.homeImmediately.hitRate).toBeLessThan(ours.home.hitRate);
+    expect(home!.cost!().rowsReadPerRequest).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the replay harness', () => {
+  const dataset = {
+    name: 'toy',
+    train: [['a', 'b'], ['a', 'b'], ['c', 'd'], ['x', 'y'], ['x', 'y'], ['x', 'y']],
+    test: [['c', 'd']],
+    source: 'toy',
+  };
+
+  it('asks settled after the prefix reached the profile, and immediately before it did', async () => {
+    const [home, homeImmediately] = trailmarkRecommenders().map((factory) => factory(dataset));
+    await home!.train(dataset.train);
+    await homeImmediately!.train(dataset.train);
+    // Settled: the product just viewed and what followed it in training lead; immediately: a new shopper's cold start, the best sellers.
+    expect((home!.recommend(['c'], 3) as string[]).slice(0, 2).sort()).toEqual(['c', 'd']);
+    const cold = homeImmediately!.recommend(['c'], 3) as string[];
+    expect(cold.slice(0, 2).sort()).toEqual(['x', 'y']);
+    expect(homeImmediately!.recommend(['a'], 3)).toEqual(cold);
+  });
+
+  it('counts rows written per replayed event and read per request', async () => {
+    const [home] = trailmarkRecommenders().map((factory) => factory(dataset));
+    await home!.train(dataset.train);
+    home!.recommend(['a'], 3);
+    const cost = home!.cost!();
+    expect(cost.rowsWrittenPerEvent).toBeGreaterThan(1);
+    expect(cost.rowsReadPerRequest).toBeGreaterThan(1);
+  });
 });

@@ -6,12 +6,19 @@
 import initSqlJs, { type Database, type Statement } from 'sql.js';
 import type { Sql, SqlCursor, SqlValue } from './sql';
 
-export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Database; transaction<T>(fn: () => T): T }> {
+/** Rows handed back by queries and rows changed by statements since the database was opened (what a Durable Object bills). */
+export interface SqlCounters {
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Database; counters: SqlCounters; transaction<T>(fn: () => T): T }> {
   const SQL = await initSqlJs();
   const db = new SQL.Database(data);
   // An offline, throwaway database: no journal file to write on every transaction.
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;');
   const statements = new Map<string, Statement>();
+  const counters: SqlCounters = { rowsRead: 0, rowsWritten: 0 };
 
   const exec = <T extends Record<string, SqlValue>>(query: string, ...bindings: unknown[]): SqlCursor<T> => {
     // Multi-statement scripts (schemas) run at once; single statements are prepared once and reused.
@@ -28,12 +35,15 @@ export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Data
     const rows: T[] = [];
     while (statement.step()) rows.push(statement.getAsObject() as T);
     statement.reset();
+    counters.rowsRead += rows.length;
+    if (rows.length === 0 && !/^\s*SELECT/i.test(query)) counters.rowsWritten += db.getRowsModified();
     return cursor(rows);
   };
 
   return {
     sql: { exec },
     db,
+    counters,
     transaction<T>(fn: () => T): T {
       db.exec('BEGIN');
       try {
