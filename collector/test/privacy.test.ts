@@ -1,6 +1,9 @@
-import { SELF } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { ShopState } from '../src/shop/shop-state';
+import { shopState } from '../src/storage/stubs';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, track, uniqueId } from './support/collector';
+import { send, viewed } from './support/shop';
 
 describe('erasure', () => {
   it('erases every event, rejected message and id linked to a person, and keeps them out afterwards', async () => {
@@ -38,6 +41,26 @@ describe('erasure', () => {
     await drainAll(writeKey);
     expect((await exportEvents(writeKey)).map((e) => e.anonymousId)).toEqual(['bystander']);
     expect(await rejected(writeKey)).toEqual([]);
+  });
+});
+
+describe('erasure of browsing kept for recommendations', () => {
+  it('removes the person’s recent sessions and their traces in the products’ session lists', async () => {
+    const writeKey = await createSite();
+    const person = uniqueId('erase-views');
+    const bystander = uniqueId('stays');
+    await send(writeKey, [viewed(person, 'a'), viewed(person, 'b'), viewed(bystander, 'a')]);
+    await drainAll(writeKey);
+    const kept = () =>
+      runInDurableObject(shopState(env, writeKey), (_shop: ShopState, state) => {
+        const sql = state.storage.sql;
+        const ring = (id: string) => (JSON.parse(sql.exec<{ sessions: string }>('SELECT sessions FROM product_sessions WHERE product_id = ?', id).one().sessions) as string[]).length;
+        return { sessions: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM recent_sessions').one().n, a: ring('a'), b: ring('b') };
+      });
+    expect(await kept()).toEqual({ sessions: 2, a: 2, b: 1 });
+    const res = await SELF.fetch(`${BASE}/v1/admin/users/${person}?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
+    expect(res.status).toBe(200);
+    expect(await kept()).toEqual({ sessions: 1, a: 1, b: 0 });
   });
 });
 

@@ -86,6 +86,21 @@ describe('strategies', () => {
     expect(recs.items[2]).toMatchObject({ productId: 'stein', reason: 'popular-in-region' });
   });
 
+  it('home slot: what shoppers whose sessions resemble this one went on to view, however far apart', async () => {
+    const writeKey = await createSite(personal);
+    // Co-views link a view to the three before it: the lantern, five views after the tent, is linked
+    // to the tent only through the sessions themselves.
+    for (let i = 0; i < 2; i++) {
+      const other = uniqueId('camper');
+      await send(writeKey, ['tent', 'pegs', 'mat', 'stove', 'kettle', 'lantern'].map((id) => viewed(other, id)));
+    }
+    const shopper = uniqueId('shopper');
+    await sendAndStore(writeKey, [viewed(shopper, 'tent')]);
+    const recs = await recommendations(writeKey, { slot: 'home', anonymousId: shopper, limit: '10' });
+    expect(recs.items[0]).toMatchObject({ productId: 'tent', reason: 'recently-viewed' });
+    expect(recs.items.find((i) => i.productId === 'lantern')?.reason).toBe('because-you-viewed');
+  });
+
   it('trending slot: what the region is into now', async () => {
     const writeKey = await createSite(personal);
     const old = new Date(Date.now() - 20 * 86_400_000).toISOString();

@@ -8,7 +8,8 @@
 import type { CatalogItem, RecommendedItem, Slot, Variant } from '@trailmark/schema';
 import { interestTags, type Profile } from '../profiles/profile';
 import { scope, type AggregateStore, type Scored } from './aggregate-store';
-import { dueForReorder, interestPicks, linked, popular, recentlyViewed, sessionSeeds, TUNING } from './strategies';
+import { sessionKey, type SessionStore } from './session-store';
+import { dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
 
 export interface RankRequest {
   slot: Slot;
@@ -30,12 +31,16 @@ export interface RankSources {
   /** Named in-stock products, newest first: the last tier of fallback. */
   anyInStock?: (limit: number) => string[];
   repurchaseIntervals: (productIds: string[]) => Map<string, number>;
+  /** Recent sessions, for session neighbours; without it the home slot blends co-views alone. */
+  sessions?: SessionStore;
 }
 
 interface Source {
   candidates: Scored[];
   weight: number;
   reason: string;
+  /** A product this source lists carries its reason, whatever else scored it (the shopper's own views). */
+  claims?: boolean;
 }
 
 export interface Ranked {
@@ -58,6 +63,7 @@ function exclusions(slot: Slot, profile: Profile | undefined, productId: string 
 
 function personalSources(req: RankRequest, profile: Profile | undefined, src: RankSources, exclude: Set<string>): { sources: Source[]; strategy: string } {
   const { aggregates } = src;
+  const totals = memoTotals(aggregates);
   const recent = profile ? [...profile.session.views].reverse() : [];
   const history = profile ? [...profile.recentViews].reverse().map((v) => v.productId) : [];
   const seeds = sessionSeeds(recent.length > 0 ? recent : history);
@@ -67,11 +73,18 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
     case 'home': {
       const boughtSeeds = (profile?.orders.slice(-3) ?? []).flatMap((o) => o.productIds).map((productId) => ({ productId, weight: 1 }));
       const interests = profile ? interestTags(profile, req.nowMs, 3) : [];
+      // Without a session yet (a returning shopper's first page), the latest views stand for it.
+      const current = recent.length > 0 ? profile!.session.views : [...history].reverse();
+      const neighbours =
+        src.sessions && profile && current.length > 0
+          ? sessionNeighbours(src.sessions, current, sessionKey(profile.profileId, profile.session.id), req.nowMs, exclude, totals)
+          : [];
       return {
         strategy: seeds.length || interests.length ? 'regional+personal' : 'regional',
         sources: [
-          { candidates: linked(aggregates, 'v', seeds, exclude), weight: 1, reason: 'because-you-viewed' },
-          { candidates: recentlyViewed(seeds, exclude), weight: TUNING.recentlyViewedHome, reason: 'recently-viewed' },
+          { candidates: neighbours, weight: TUNING.neighboursHome, reason: 'because-you-viewed' },
+          { candidates: linked(aggregates, 'v', seeds, exclude, totals), weight: src.sessions ? TUNING.coViewsHome : 1, reason: 'because-you-viewed' },
+          { candidates: recentlyViewed(seeds, exclude), weight: TUNING.recentlyViewedHome, reason: 'recently-viewed', claims: true },
           { candidates: linked(aggregates, 'b', boughtSeeds, exclude), weight: 0.5, reason: 'bought-together' },
           { candidates: interestPicks(aggregates, interests), weight: 0.4, reason: 'matches-your-interests' },
           { candidates: regional, weight: 0.35, reason: 'popular-in-region' },
@@ -81,11 +94,18 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
     case 'product': {
       const focus = req.productId ? [{ productId: req.productId, weight: 1 }] : [];
       const context = seeds.filter((s) => s.productId !== req.productId).map((s) => ({ ...s, weight: s.weight * 0.35 }));
+      // The session as it ends on the product on screen.
+      const onScreen = [...(recent.length > 0 ? profile!.session.views : []).filter((id) => id !== req.productId), ...(req.productId ? [req.productId] : [])];
+      const neighbours =
+        src.sessions && TUNING.neighboursProduct > 0 && onScreen.length > 0
+          ? sessionNeighbours(src.sessions, onScreen, profile ? sessionKey(profile.profileId, profile.session.id) : undefined, req.nowMs, exclude, totals)
+          : [];
       return {
         strategy: 'also-viewed+bought-together',
         sources: [
-          { candidates: linked(aggregates, 'v', [...focus, ...context], exclude), weight: 1, reason: 'also-viewed' },
-          { candidates: recentlyViewed(context, exclude), weight: TUNING.recentlyViewedProduct, reason: 'recently-viewed' },
+          { candidates: neighbours, weight: TUNING.neighboursProduct, reason: 'also-viewed' },
+          { candidates: linked(aggregates, 'v', [...focus, ...context], exclude, totals), weight: 1, reason: 'also-viewed' },
+          { candidates: recentlyViewed(context, exclude), weight: TUNING.recentlyViewedProduct, reason: 'recently-viewed', claims: true },
           { candidates: linked(aggregates, 'b', focus, exclude), weight: 0.8, reason: 'bought-together' },
           { candidates: regional, weight: 0.05, reason: 'popular-in-region' },
         ],
@@ -133,10 +153,11 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
       if (exclude.has(c.productId)) continue;
       const contribution = c.score * source.weight;
       const entry = blended.get(c.productId);
-      if (!entry) blended.set(c.productId, { score: contribution, reason: source.reason, best: contribution });
+      if (!entry) blended.set(c.productId, { score: contribution, reason: source.reason, best: source.claims ? Infinity : contribution });
       else {
         entry.score += contribution;
-        if (contribution > entry.best) Object.assign(entry, { reason: source.reason, best: contribution });
+        if (source.claims) Object.assign(entry, { reason: source.reason, best: Infinity });
+        else if (contribution > entry.best) Object.assign(entry, { reason: source.reason, best: contribution });
       }
     }
   }

@@ -6,6 +6,8 @@
 import { DAY_MS } from '../lib/decay';
 import type { Profile } from '../profiles/profile';
 import type { AggregateStore, LinkKind, Scored } from './aggregate-store';
+import { NEIGHBOURHOOD, scoreNeighbours } from './session-neighbours';
+import type { SessionStore } from './session-store';
 
 /**
  * Tuned on the Diginetica sessions (bench/recs-quality): next-product hit rate
@@ -28,7 +30,14 @@ export const TUNING = {
   /** Session views used as seeds. */
   seeds: 5,
   /** Weight of the shopper's own recent views among the home slot's picks ("pick up where you left off"). */
-  recentlyViewedHome: 1,
+  recentlyViewedHome: 0.35,
+  /** Weight of session neighbours (session kNN) in the home slot; co-views then weigh `coViewsHome`. */
+  neighboursHome: 1,
+  coViewsHome: 0.1,
+  /** Weight of session neighbours in the product slot, next to co-views of the product on screen (weight 1). */
+  neighboursProduct: 0,
+  /** Session-neighbour products kept (by raw score) before their totals are read. */
+  neighbourCandidates: 200,
   /** Weight of other products viewed in this session on a product page ("you were also looking at"). */
   recentlyViewedProduct: 0.8,
 };
@@ -45,11 +54,43 @@ function sortedTop(scores: Map<string, number>, limit: number): Scored[] {
     .slice(0, limit);
 }
 
+export type Totals = (productIds: string[]) => Map<string, { views: number; buys: number }>;
+
+/** Item totals read once per request, however many sources ask for the same products. */
+export function memoTotals(store: AggregateStore): Totals {
+  const known = new Map<string, { views: number; buys: number } | undefined>();
+  return (productIds) => {
+    const missing = productIds.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      const found = store.totals(missing);
+      for (const id of missing) known.set(id, found.get(id));
+    }
+    const out = new Map<string, { views: number; buys: number }>();
+    for (const id of productIds) {
+      const total = known.get(id);
+      if (total) out.set(id, total);
+    }
+    return out;
+  };
+}
+
+/** Divides each score by the product's total views to the normalisation power (IDF-like damping of best sellers). */
+function damped(raw: Map<string, number>, totals: Totals, by: 'views' | 'buys'): void {
+  const found = totals([...raw.keys()]);
+  for (const [productId, score] of raw) raw.set(productId, score / Math.max(1, found.get(productId)?.[by] ?? 1) ** TUNING.normalisation);
+}
+
 /**
  * Products linked to the seeds (viewed in the same sessions, or bought
  * together), seed weights summed, normalised by each neighbour's totals.
  */
-export function linked(store: AggregateStore, kind: LinkKind, seeds: { productId: string; weight: number }[], exclude: ReadonlySet<string>): Scored[] {
+export function linked(
+  store: AggregateStore,
+  kind: LinkKind,
+  seeds: { productId: string; weight: number }[],
+  exclude: ReadonlySet<string>,
+  totals: Totals = (ids) => store.totals(ids),
+): Scored[] {
   const raw = new Map<string, number>();
   for (const seed of seeds) {
     for (const n of store.neighbours(kind, seed.productId, TUNING.neighbours)) {
@@ -58,12 +99,32 @@ export function linked(store: AggregateStore, kind: LinkKind, seeds: { productId
     }
   }
   if (raw.size === 0) return [];
-  const totals = store.totals([...raw.keys()]);
-  for (const [productId, score] of raw) {
-    const total = totals.get(productId);
-    const base = kind === 'v' ? total?.views : total?.buys;
-    raw.set(productId, score / Math.max(1, base ?? 1) ** TUNING.normalisation);
-  }
+  damped(raw, totals, kind === 'v' ? 'views' : 'buys');
+  return scaled(sortedTop(raw, TUNING.neighbours));
+}
+
+/**
+ * Products of the recent sessions most like the current one (session kNN,
+ * see session-neighbours.ts): candidates are the sessions in the rings of the
+ * session's latest products, the shopper's own session left out; best sellers
+ * damped like co-views.
+ */
+export function sessionNeighbours(
+  store: SessionStore,
+  current: readonly string[],
+  ownSession: string | undefined,
+  nowMs: number,
+  exclude: ReadonlySet<string>,
+  totals: Totals,
+): Scored[] {
+  const rings = store.ringsOf(current.slice(-NEIGHBOURHOOD.seeds));
+  const keys = new Set<string>();
+  for (const ring of rings.values()) for (const key of ring) if (key !== ownSession) keys.add(key);
+  const scores = scoreNeighbours(current, store.sessions([...keys]), nowMs);
+  for (const productId of exclude) scores.delete(productId);
+  if (scores.size === 0) return [];
+  const raw = new Map(sortedTop(scores, TUNING.neighbourCandidates).map((s) => [s.productId, s.score]));
+  damped(raw, totals, 'views');
   return scaled(sortedTop(raw, TUNING.neighbours));
 }
 

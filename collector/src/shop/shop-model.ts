@@ -30,6 +30,7 @@ import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, type RankSources } from '../recommend/rank';
 import { merchandise } from '../merchandising/merchandise';
 import { rulesForShopper, shopperCategory } from '../merchandising/rules';
+import { SESSION_SCHEMA, sessionKey, SessionStore } from '../recommend/session-store';
 
 /** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
 export const SHOP_SCHEMA = `
@@ -46,7 +47,7 @@ CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
 /** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA, SUPPRESSION_KINDS_SCHEMA];
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA, SUPPRESSION_KINDS_SCHEMA, SESSION_SCHEMA];
 
 export interface IngestItem {
   message: StoredMessage;
@@ -117,6 +118,7 @@ export class ShopModel {
   readonly aggregates: AggregateStore;
   readonly applied: AppliedOutcomes;
   readonly suppressed: SuppressionList;
+  readonly sessions: SessionStore;
 
   constructor(private readonly sql: Sql) {
     this.applied = new AppliedOutcomes(sql);
@@ -125,6 +127,7 @@ export class ShopModel {
     this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
     this.catalog = new CatalogStore(sql);
     this.aggregates = new AggregateStore(sql);
+    this.sessions = new SessionStore(sql);
   }
 
   /**
@@ -138,6 +141,7 @@ export class ShopModel {
     this.profiles.begin();
     this.aggregates.begin();
     this.catalog.begin();
+    this.sessions.begin();
     const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
       // Suppressed means stored nowhere: a late retry of an erased person's message too, applied before or not.
       const suppressed = this.suppressed.includesAny(idHashes);
@@ -158,6 +162,7 @@ export class ShopModel {
     });
     this.profiles.flush();
     this.aggregates.flush();
+    this.sessions.flush();
     this.catalog.flush();
     return {
       profileIds: outcomes.map((o) => o.profileId),
@@ -183,6 +188,7 @@ export class ShopModel {
     const effects = applyEvent(profile, message, { currency: policy.currency });
     for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs, policy.catalog);
     learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo) });
+    if (effects.viewed) this.sessions.noteView(sessionKey(profileId, profile.session.id), profileId, effects.viewed.product.productId, profile.session.views, atMs);
     return effects.attributions;
   }
 
@@ -283,6 +289,7 @@ export class ShopModel {
       catalog: (ids) => this.catalog.items(ids),
       anyInStock: (limit) => this.catalog.anyInStock(limit),
       repurchaseIntervals: (ids) => this.aggregates.repurchaseIntervals(ids),
+      sessions: this.sessions,
     };
   }
 

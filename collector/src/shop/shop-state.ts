@@ -100,9 +100,9 @@ export class ShopState extends DurableObject<Env> {
 
   /**
    * Erases the person `id` names (a userId first, then an anonymousId, unless
-   * `kind` says which): their profile and every linked id go, and the ids'
-   * hashes are suppressed, each with its kind, so late retries and new events
-   * are stored nowhere. An id the graph does not know (all its messages were
+   * `kind` says which): their profile, their recent sessions and every linked
+   * id go, and the ids' hashes are suppressed, each with its kind, so late
+   * retries and new events are stored nowhere. An id the graph does not know (all its messages were
    * rejected, say) is suppressed as the kind named, or as both. Other messages
    * wait meanwhile, so no new id can be linked halfway.
    */
@@ -114,7 +114,10 @@ export class ShopState extends DurableObject<Env> {
       const idHashes = await hashIds(writeKey, { anonymousIds, userIds });
       this.ctx.storage.transactionSync(() => {
         this.model.suppress(idHashes);
-        if (linked) this.model.identities.forget(linked.profileIds);
+        if (linked) {
+          this.model.identities.forget(linked.profileIds);
+          this.model.sessions.forgetProfiles(linked.profileIds);
+        }
       });
       return { profileIds: linked?.profileIds ?? [], anonymousIds, userIds, idHashes };
     });
