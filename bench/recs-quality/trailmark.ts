@@ -24,6 +24,7 @@
  * (for the last viewed product) share one trained model. Rows read per
  * request and written per replayed event are counted on the way.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { StoredMessage } from '@trailmark/schema';
 import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
@@ -63,8 +64,25 @@ class SharedModel {
   }
 }
 
+let replayCache: string | undefined;
+
+/**
+ * Tuning only: the replayed database is saved to `file` and loaded from it
+ * next time instead of replaying again (delete the file after changing what
+ * an event writes). Reads and rankings are measured as usual.
+ */
+export function cacheReplayIn(file: string): void {
+  replayCache = file;
+}
+
 async function replay(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): Promise<Trained> {
-  const { sql, transaction, counters } = await openSqlJs();
+  if (replayCache && existsSync(replayCache)) {
+    const { sql, counters } = await openSqlJs(readFileSync(replayCache));
+    const saved = JSON.parse(readFileSync(`${replayCache}.json`, 'utf8')) as Pick<Trained, 'lastTime' | 'events' | 'rowsWrittenPerEvent' | 'rowsReadPerEvent'>;
+    const model = new ShopModel(sql);
+    return { model, sources: model.rankSources(), counters, ...saved };
+  }
+  const { sql, db, transaction, counters } = await openSqlJs();
   const model = new ShopModel(sql);
   migrate(sql, SHOP_MIGRATIONS);
   const before = { ...counters };
@@ -89,15 +107,19 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
     if ((s + 1) % REPLAY_BATCH === 0) flush();
   });
   flush();
-  return {
-    model,
-    sources: model.rankSources(),
+  const summary = {
     lastTime,
-    counters,
     events,
     rowsWrittenPerEvent: (counters.rowsWritten - before.rowsWritten) / Math.max(1, events),
     rowsReadPerEvent: (counters.rowsRead - before.rowsRead) / Math.max(1, events),
   };
+  if (replayCache) {
+    // Exporting frees sql.js's prepared statements: go on with the saved copy.
+    writeFileSync(replayCache, db.export());
+    writeFileSync(`${replayCache}.json`, JSON.stringify(summary));
+    return replay(sessions, meta);
+  }
+  return { model, sources: model.rankSources(), counters, ...summary };
 }
 
 function viewMessage(messageId: string, anonymousId: string, productId: string, at: number, region?: string): StoredMessage {
