@@ -24,7 +24,7 @@ const DAY_MS = 86_400_000;
 /** Chosen on the Diginetica validation day (bench/recs-quality/tune.ts). */
 export const NEIGHBOURHOOD = {
   /** The current session's latest products whose rings give the candidates. */
-  seeds: 3,
+  seeds: 5,
   /** Neighbours kept. */
   k: 100,
   /** λ of the position weight in the current session. */
@@ -32,9 +32,9 @@ export const NEIGHBOURHOOD = {
   /** λ of the neighbour's age, in days. */
   snhDays: 80,
   /** λ of a product's distance to the shared product in a neighbour. */
-  inh: 5,
+  inh: 10,
   /** λ of how far back the neighbour's latest shared view is in the current session. */
-  ipw: 2.5,
+  ipw: 1.25,
 };
 
 /**

@@ -35,11 +35,11 @@ export const TUNING = {
   neighboursHome: 1,
   coViewsHome: 0.1,
   /** Weight of session neighbours in the product slot, next to co-views of the product on screen (weight 1). */
-  neighboursProduct: 0,
+  neighboursProduct: 2,
   /** Session-neighbour products kept (by raw score) before their totals are read. */
   neighbourCandidates: 200,
   /** Weight of other products viewed in this session on a product page ("you were also looking at"). */
-  recentlyViewedProduct: 0.8,
+  recentlyViewedProduct: 1,
 };
 
 function scaled(list: Scored[]): Scored[] {
