@@ -9,7 +9,7 @@
  */
 import type { StoredMessage } from '@trailmark/schema';
 import { parseAudienceDefinition } from '@trailmark/schema/audience-schema';
-import { AUDIENCE_SCHEMA_1, AudienceStore } from '../collector/src/audiences/audience-store';
+import { AUDIENCE_MIGRATIONS, AudienceStore } from '../collector/src/audiences/audience-store';
 import { compileCondition, membership } from '../collector/src/audiences/condition';
 import { groupsChangedBy } from '../collector/src/audiences/fact-groups';
 import { ProfileFacts } from '../collector/src/audiences/facts';
@@ -56,7 +56,7 @@ function message(anonymousId: string, region: number, at: number, kind: number):
 
 async function hostWith(audiences: number): Promise<{ sql: Sql; store: AudienceStore; transaction: <T>(fn: () => T) => T }> {
   const { sql, transaction } = await openSqlJs();
-  migrate(sql, [IDENTITY_SCHEMA, AUDIENCE_SCHEMA_1]);
+  migrate(sql, [IDENTITY_SCHEMA, ...AUDIENCE_MIGRATIONS]);
   const store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => SITE });
   const set = manyAudiences(Math.max(0, audiences - 10), Math.min(10, audiences));
   for (const { id, definition } of set) store.putAudience(id, definition, NOW);
@@ -160,7 +160,7 @@ function bytes(sql: Sql): number {
 /** Rows as the store writes them, with realistic ids: bytes per row including its indexes. */
 async function storage(): Promise<AudienceCost['storage']> {
   const { sql } = await openSqlJs();
-  migrate(sql, [AUDIENCE_SCHEMA_1]);
+  migrate(sql, AUDIENCE_MIGRATIONS);
   const rows = 20_000;
   const profileId = (i: number) => `${(i * 2654435761).toString(16).padStart(8, '0').slice(-8)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
   const measure = (insert: (i: number) => void) => {

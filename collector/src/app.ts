@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/admin-routes';
+import { audienceRoutes } from './audiences/audience-routes';
 import { destinationRoutes } from './destinations/destination-routes';
 import { devReceiverRoutes } from './destinations/dev-receiver-routes';
 import { ingestCors } from './http/cors';
@@ -34,6 +35,7 @@ export function createApp(basePath: string) {
   api.route('/', peerConfigRoutes(basePath));
   api.route('/', recommendRoutes());
   api.route('/', tagSettingsRoutes());
+  api.route('/', audienceRoutes());
   api.route('/', destinationRoutes());
   api.route('/', ruleRoutes());
   api.route('/', adminRoutes());

@@ -1,5 +1,7 @@
 /** Worker entry: the HTTP app and the Durable Object classes. */
 import { createApp, normalizeBasePath } from './app';
+import { sitesReadingRfm } from './audiences/audience-directory';
+import { refreshRfm } from './audiences/site-audiences';
 import { listSites } from './sites/site-directory';
 import { continueArchiveErasures } from './storage/archive-erasure';
 import { sweepExpiredEvents } from './storage/retention';
@@ -26,12 +28,18 @@ export default {
 
   /**
    * Cron trigger: erasures go on through the R2 archive where their request
-   * left off, and events past the retention window leave D1 (the R2 archive
-   * keeps them).
+   * left off; the RFM boundaries of sites whose audiences read them are
+   * refreshed (a few hundred rows per profile host; customers are evaluated
+   * again only where a boundary moved); and events past the retention window
+   * leave D1 (the R2 archive keeps them).
    */
   async scheduled(_controller, env) {
     for (const { writeKey, erasureId, result } of await continueArchiveErasures(env, { maxObjects: ARCHIVE_OBJECTS_PER_TRIGGER })) {
       console.log(`erasure ${erasureId} (${writeKey}): ${result.eventsRemoved} archived events removed${result.done ? ', done' : ', continuing at the next trigger'}`);
+    }
+    for (const writeKey of await sitesReadingRfm(env)) {
+      const { changed, queued } = await refreshRfm(env, writeKey);
+      if (changed) console.log(`audiences: new RFM boundaries for ${writeKey}; ${queued} customers to evaluate again`);
     }
     const days = Number(env.EVENT_RETENTION_DAYS);
     if (!(days > 0)) return;

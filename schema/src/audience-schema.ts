@@ -255,3 +255,63 @@ export function parseAudienceDefinition(
 export function describeDefinitionIssues(issues: readonly DefinitionIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }
+
+// ---- Request bodies of the audiences admin API ------------------------------------------------
+
+export const MAX_AUDIENCE_NAME = 200;
+const AUDIENCE_FIELDS = 'the fields are name, definition and writeKey';
+const PREVIEW_FIELDS = 'the fields are definition and writeKey';
+
+const writeKeyField = v.optional(v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')));
+
+function envelopeIssue(fields: string) {
+  return (issue: v.BaseIssue<unknown>) => {
+    if (issue.expected === 'never') return `is not a field; ${fields}`;
+    if (issue.expected?.startsWith('"')) return `is required; ${fields}`;
+    return `the body must be a JSON object; ${fields}`;
+  };
+}
+
+const AudienceEnvelope = v.strictObject(
+  {
+    name: v.pipe(
+      v.string('expected the audience name, a string'),
+      v.trim(),
+      v.minLength(1, 'expected a name of 1 to 200 characters'),
+      v.maxLength(MAX_AUDIENCE_NAME, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
+    ),
+    definition: v.unknown(),
+    writeKey: writeKeyField,
+  },
+  envelopeIssue(AUDIENCE_FIELDS),
+);
+
+const PreviewEnvelope = v.strictObject({ definition: v.unknown(), writeKey: writeKeyField }, envelopeIssue(PREVIEW_FIELDS));
+
+export interface AudienceBody {
+  name: string;
+  definition: Condition;
+  writeKey?: string;
+}
+
+type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
+
+function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchema<unknown, T>, input: unknown): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
+  const envelope = v.safeParse(schema, input);
+  const issues: DefinitionIssue[] = envelope.success ? [] : envelope.issues.map((issue) => ({ path: issuePath('', issue).replace(/^\./, '') || '(body)', message: issue.message }));
+  const hasDefinition = typeof input === 'object' && input !== null && !Array.isArray(input) && 'definition' in input;
+  const definition = hasDefinition ? parseAudienceDefinition((input as { definition: unknown }).definition) : undefined;
+  if (definition && !definition.ok) issues.push(...definition.issues);
+  if (issues.length > 0 || !envelope.success || !definition?.ok) return { ok: false, issues };
+  return { ok: true, body: { ...envelope.output, definition: definition.definition } };
+}
+
+/** `PUT /v1/admin/audiences/:id`: `{ name, definition, writeKey? }`, every problem with its JSON path. */
+export function parseAudienceBody(input: unknown): Parsed<AudienceBody> {
+  return parseEnvelope(AudienceEnvelope, input) as Parsed<AudienceBody>;
+}
+
+/** `POST /v1/admin/audiences/preview`: `{ definition, writeKey? }`. */
+export function parsePreviewBody(input: unknown): Parsed<{ definition: Condition; writeKey?: string }> {
+  return parseEnvelope(PreviewEnvelope, input) as Parsed<{ definition: Condition; writeKey?: string }>;
+}

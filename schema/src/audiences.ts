@@ -122,3 +122,53 @@ export interface DefinitionIssue {
   path: string;
   message: string;
 }
+
+// ---- The audiences admin API (contract section 7) ------------------------------------------
+
+export type AudienceStatus = 'building' | 'ready';
+
+/** `GET`/`PUT /v1/admin/audiences/:id`, one entry of `GET /v1/admin/audiences`. */
+export interface AudienceView {
+  id: string;
+  writeKey: string;
+  name: string;
+  definition: Condition;
+  /** Members now (summed over every profile host of the site). */
+  size: number;
+  /** `building` while existing profiles are being evaluated, then `ready`. */
+  status: AudienceStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Members at the end of each day (UTC), oldest first, from the day it was created (at most 90 days). */
+  sizeByDay?: { day: string; size: number }[];
+}
+
+/** What a destination, a members page and a preview sample hold about a person. */
+export interface AudienceMember {
+  profileId: string;
+  userId: string | null;
+  anonymousIds: string[];
+  traits: Record<string, string | number | boolean>;
+  region: { country?: string; region?: string; city?: string };
+  lifecycle: AudienceLifecycle;
+  enteredAt: string;
+}
+
+/** `POST /v1/admin/audiences/preview` */
+export interface AudiencePreview {
+  /** Members the definition would have now: exact when `exact`, else estimated from the profiles evaluated. */
+  size: number;
+  exact: boolean;
+  /** Profiles evaluated, of `profiles` in the site. */
+  evaluated: number;
+  profiles: number;
+  /** Up to 10 members, as destinations would receive them. */
+  sample: Omit<AudienceMember, 'enteredAt'>[];
+}
+
+/** The audiences part of `GET /v1/admin/profiles/:id`. */
+export interface ProfileAudiences {
+  audiences: { id: string; name: string; enteredAt: string }[];
+  /** Every fact without qualifiers the profile knows, as conditions read it now (traits as `trait.NAME`). */
+  facts: Record<string, FactScalar>;
+}

@@ -20,6 +20,7 @@ import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
 import { cursorParam, dateParam, idKindParam, limitParam, rangeParams } from './query-params';
 import { cancelForProfiles } from '../destinations/producer';
+import { profileAudiences } from '../audiences/site-audiences';
 
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
@@ -122,7 +123,8 @@ export function adminRoutes() {
     if (id.length > 256) throw badRequest('An id is at most 256 characters.');
     for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
       const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
-      if (profile) return c.json({ writeKey: site.writeKey, ...profile });
+      // The audiences the person is in and their facts as conditions read them (traits included: admin only).
+      if (profile) return c.json({ writeKey: site.writeKey, ...profile, ...(await profileAudiences(c.env, site.writeKey, profile.profileId)) });
     }
     throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
   });

@@ -4,7 +4,7 @@ import { migrate } from '../lib/migrate';
 import type { Sql } from '../lib/sql';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { Profile } from '../profiles/profile';
-import { AUDIENCE_SCHEMA_1, AudienceStore, type Transition } from './audience-store';
+import { AUDIENCE_MIGRATIONS, AudienceStore, type Transition } from './audience-store';
 import { evaluate } from './condition';
 import { GROUP } from './fact-groups';
 import type { FactSite } from './facts';
@@ -41,7 +41,7 @@ beforeEach(async () => {
   const db = await openSqlJs();
   sql = db.sql;
   transaction = db.transaction;
-  migrate(sql, [IDENTITY_SCHEMA, AUDIENCE_SCHEMA_1]);
+  migrate(sql, [IDENTITY_SCHEMA, ...AUDIENCE_MIGRATIONS]);
   site = SITE;
   ids = 0;
   store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => site, newId: () => `t${++ids}` });
@@ -154,9 +154,10 @@ describe('AudienceStore', () => {
 
   it('backfills a new audience over existing profiles in bounded steps', () => {
     const profiles = Array.from({ length: 23 }, (_, i) => save(cartProfile(`p${String(i).padStart(2, '0')}`, NOW - i * 3 * MIN)));
-    expect(store.putAudience('idle', IDLE_CART, NOW)).toEqual({ changed: true });
-    expect(store.putAudience('idle', IDLE_CART, NOW)).toEqual({ changed: false });
-    expect(store.audiences()).toEqual([{ audienceId: 'idle', definition: IDLE_CART, status: 'building' }]);
+    expect(store.putAudience('idle', IDLE_CART, NOW, 'Idle cart')).toEqual({ changed: true });
+    // A new name alone changes no membership: nothing to evaluate again.
+    expect(store.putAudience('idle', IDLE_CART, NOW, 'Idle carts')).toEqual({ changed: false });
+    expect(store.audiences()).toEqual([{ audienceId: 'idle', name: 'Idle carts', definition: IDLE_CART, status: 'building' }]);
     let cursor: string | null = null;
     let steps = 0;
     do {
@@ -210,7 +211,9 @@ describe('AudienceStore', () => {
     store.putAudience('idle', IDLE_CART, NOW);
     for (const { audienceId } of store.pendingBackfills()) while (store.backfillStep(audienceId, store.pendingBackfills().find((b) => b.audienceId === audienceId)?.cursor ?? null, 10, NOW).cursor);
     expect(store.pendingBackfills()).toEqual([]);
-    expect(store.invalidate(GROUP.site).sort()).toEqual(['risk', 'vip']);
+    // Lifecycle thresholds and RFM boundaries change apart: each invalidates only the audiences reading it.
+    expect(store.invalidate(GROUP.site)).toEqual(['risk']);
+    expect(store.invalidate(GROUP.rfm)).toEqual(['vip']);
     expect(store.pendingBackfills()).toEqual([
       { audienceId: 'risk', cursor: '' },
       { audienceId: 'vip', cursor: '' },

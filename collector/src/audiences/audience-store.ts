@@ -70,8 +70,13 @@ CREATE TABLE IF NOT EXISTS audience_size_days (
 ) WITHOUT ROWID;
 `;
 
-/** The audience steps in order, for a host (or a test) that keeps nothing else. */
-export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1];
+/** Step 2: each audience's name, for what destinations receive. */
+export const AUDIENCE_SCHEMA_2 = `
+ALTER TABLE audience_definitions ADD COLUMN name TEXT NOT NULL DEFAULT '';
+`;
+
+/** The store's steps in order, for a host (or a test) that keeps nothing else (the host's module list adds its own after them). */
+export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2];
 
 /** How the store reads the host's profiles (for wake-ups and backfills). */
 export interface ProfileSource {
@@ -143,18 +148,25 @@ export class AudienceStore {
    * definition takes effect at once for events and wake-ups, and existing
    * profiles are evaluated by `backfillStep` (status `building` until done).
    */
-  putAudience(audienceId: string, definition: unknown, now: number): { changed: boolean } {
+  putAudience(audienceId: string, definition: unknown, now: number, name?: string): { changed: boolean } {
     const parsed = parseAudienceDefinition(definition);
     if (!parsed.ok) throw new Error(`audience ${audienceId}: ${describeDefinitionIssues(parsed.issues)}`);
     const json = JSON.stringify(parsed.definition);
-    const current = first<{ definition: string; deleting: number }>(this.sql, 'SELECT definition, deleting FROM audience_definitions WHERE audience_id = ?', audienceId);
-    if (current && current.definition === json && !current.deleting) return { changed: false };
+    const current = first<{ definition: string; deleting: number; name: string }>(this.sql, 'SELECT definition, deleting, name FROM audience_definitions WHERE audience_id = ?', audienceId);
+    if (current && current.definition === json && !current.deleting) {
+      // A new name alone changes no membership.
+      if (name !== undefined && name !== current.name) this.sql.exec('UPDATE audience_definitions SET name = ? WHERE audience_id = ?', name, audienceId);
+      return { changed: false };
+    }
     this.sql.exec(
-      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at) VALUES (?, ?, '', 0, ?)
-       ON CONFLICT (audience_id) DO UPDATE SET definition = excluded.definition, backfill_after = '', deleting = 0, updated_at = excluded.updated_at`,
+      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at, name) VALUES (?, ?, '', 0, ?, ?)
+       ON CONFLICT (audience_id) DO UPDATE SET definition = excluded.definition, backfill_after = '', deleting = 0, updated_at = excluded.updated_at,
+         name = COALESCE(?, name)`,
       audienceId,
       json,
       now,
+      name ?? '',
+      name ?? null,
     );
     this.sql.exec('INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES (?, 0)', audienceId);
     this.index = this.loadIndex();
@@ -183,12 +195,37 @@ export class AudienceStore {
     return { done: false, removed: ids.length };
   }
 
-  /** The definitions on this host and whether each has evaluated every profile. */
-  audiences(): { audienceId: string; definition: Condition; status: 'building' | 'ready' }[] {
+  /** How many audiences are defined (not being deleted): none means no event needs evaluating. */
+  get audienceCount(): number {
+    return this.index.size;
+  }
+
+  /** The audience's name as last replicated ('' when none was given), or undefined once it is gone. */
+  nameOf(audienceId: string): string | undefined {
+    return first<{ name: string }>(this.sql, 'SELECT name FROM audience_definitions WHERE audience_id = ?', audienceId)?.name;
+  }
+
+  /** Audiences whose members are still being removed (removeAudience until done). */
+  pendingRemovals(): string[] {
     return this.sql
-      .exec<{ audience_id: string; definition: string; backfill_after: string | null }>('SELECT audience_id, definition, backfill_after FROM audience_definitions WHERE deleting = 0 ORDER BY audience_id')
+      .exec<{ audience_id: string }>('SELECT audience_id FROM audience_definitions WHERE deleting = 1 ORDER BY audience_id')
       .toArray()
-      .map((r) => ({ audienceId: r.audience_id, definition: JSON.parse(r.definition) as Condition, status: r.backfill_after === null ? 'ready' : 'building' }));
+      .map((r) => r.audience_id);
+  }
+
+  /** Whether transitions wait to be handed to the destinations. */
+  hasPendingTransitions(): boolean {
+    return first(this.sql, 'SELECT 1 AS x FROM audience_transitions LIMIT 1') !== undefined;
+  }
+
+  /** The definitions on this host and whether each has evaluated every profile. */
+  audiences(): { audienceId: string; name: string; definition: Condition; status: 'building' | 'ready' }[] {
+    return this.sql
+      .exec<{ audience_id: string; name: string; definition: string; backfill_after: string | null }>(
+        'SELECT audience_id, name, definition, backfill_after FROM audience_definitions WHERE deleting = 0 ORDER BY audience_id',
+      )
+      .toArray()
+      .map((r) => ({ audienceId: r.audience_id, name: r.name, definition: JSON.parse(r.definition) as Condition, status: r.backfill_after === null ? 'ready' : 'building' }));
   }
 
   /** Audiences still evaluating existing profiles, with the profile id they continue after. */
@@ -200,7 +237,7 @@ export class AudienceStore {
   }
 
   /**
-   * Site inputs changed (fact-groups GROUP.site: lifecycle thresholds, RFM
+   * Site inputs changed (fact-groups GROUP.site: lifecycle thresholds; GROUP.rfm: RFM
    * boundaries): the audiences reading them are evaluated again over every
    * profile, by backfill. Returns their ids.
    */

@@ -87,6 +87,19 @@ function leaves(node: Node): Leaf[] {
   return node.children.flatMap(leaves);
 }
 
+/** The facts a definition reads (`rfm.recency`, `trait.email`…). */
+export function factsRead(definition: Condition): Set<string> {
+  const facts = new Set<string>();
+  const walk = (c: Condition): void => {
+    if ('all' in c) c.all.forEach(walk);
+    else if ('any' in c) c.any.forEach(walk);
+    else if ('not' in c) walk(c.not);
+    else facts.add(c.fact);
+  };
+  walk(definition);
+  return facts;
+}
+
 /** Compiles a validated definition (see parseAudienceDefinition in @trailmark/schema/audience-schema). */
 export function compileCondition(definition: Condition): CompiledCondition {
   const root = compileNode(definition);

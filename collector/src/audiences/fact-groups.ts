@@ -17,8 +17,10 @@ export const GROUP = {
   cart: 1 << 5,
   views: 1 << 6,
   interest: 1 << 7,
-  /** Site inputs (lifecycle thresholds, RFM boundaries): changed by the host, not by events. */
+  /** The site's lifecycle thresholds: changed by the admin, not by events. */
   site: 1 << 8,
+  /** The site's RFM boundaries: recomputed from every host's customers, not by one event. */
+  rfm: 1 << 9,
 } as const;
 
 export const ALL_GROUPS = Object.values(GROUP).reduce((all, bit) => all | bit, 0);
@@ -36,9 +38,9 @@ const FACT_GROUPS: Record<string, number> = {
   revenue: GROUP.orders,
   averageOrderValue: GROUP.orders,
   lastOrderDays: GROUP.orders,
-  'rfm.recency': GROUP.orders | GROUP.site,
-  'rfm.frequency': GROUP.orders | GROUP.site,
-  'rfm.monetary': GROUP.orders | GROUP.site,
+  'rfm.recency': GROUP.orders | GROUP.rfm,
+  'rfm.frequency': GROUP.orders | GROUP.rfm,
+  'rfm.monetary': GROUP.orders | GROUP.rfm,
   interest: GROUP.interest,
   viewedCategory: GROUP.views,
   purchased: GROUP.orders,

@@ -3,8 +3,9 @@
  * graph's `profiles` table (identity/sqlite-identity-store.ts), as ShopState
  * does: documents in `data`, the linked customer in `user_id`.
  */
-import type { Sql } from '../lib/sql';
+import { first, type Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
+import type { PersonDirectory } from './audience-host';
 import type { ProfileSource } from './audience-store';
 import type { AudienceSubject } from './facts';
 
@@ -31,6 +32,30 @@ export function profilesTableSource(sql: Sql): ProfileSource {
         .exec<Row>('SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id > ? ORDER BY profile_id LIMIT ?', afterProfileId, limit)
         .toArray()
         .map(subject);
+    },
+  };
+}
+
+/**
+ * The PersonDirectory of a host that keeps the identity graph itself, as
+ * ShopState does: a profile merged away is followed to where it lives now,
+ * its customer id and (some of) its browsers' anonymous ids are read there.
+ */
+export function identityTablesPeople(sql: Sql, anonymousIdsShown = 20): PersonDirectory {
+  return {
+    async describe(profileIds) {
+      const out = new Map<string, { profileId: string; userId?: string; anonymousIds: string[] }>();
+      for (const id of profileIds) {
+        const current = first<{ to_profile: string }>(sql, 'SELECT to_profile FROM merged_profiles WHERE from_profile = ?', id)?.to_profile ?? id;
+        const row = first<{ user_id: string | null }>(sql, 'SELECT user_id FROM profiles WHERE profile_id = ?', current);
+        if (!row) continue;
+        const anonymousIds = sql
+          .exec<{ id: string }>("SELECT id FROM identities WHERE profile_id = ? AND id_kind = 'anonymous' ORDER BY id LIMIT ?", current, anonymousIdsShown)
+          .toArray()
+          .map((r) => r.id);
+        out.set(id, { profileId: current, ...(row.user_id ? { userId: row.user_id } : {}), anonymousIds });
+      }
+      return out;
     },
   };
 }

@@ -64,15 +64,26 @@ const edgeOf = (bin: number) => GAMMA ** bin;
 export const emptySketch = (): Sketch => ({ count: 0, zero: 0, bins: {} });
 export const emptyRfmSummary = (at: number): RfmSummary => ({ at, recency: emptySketch(), frequency: emptySketch(), monetary: emptySketch() });
 
-export function addToSketch(sketch: Sketch, value: number): void {
-  if (!Number.isFinite(value)) return;
-  sketch.count++;
+/** Adds `n` customers with this value. */
+export function addToSketch(sketch: Sketch, value: number, n = 1): void {
+  if (!Number.isFinite(value) || n <= 0) return;
+  sketch.count += n;
   if (value <= 0) {
-    sketch.zero++;
+    sketch.zero += n;
     return;
   }
   const key = String(binOf(value));
-  sketch.bins[key] = (sketch.bins[key] ?? 0) + 1;
+  sketch.bins[key] = (sketch.bins[key] ?? 0) + n;
+}
+
+/** The sketch bin of a positive value, or null for values ≤ 0 (counted apart): what a host keeps counts by. */
+export const sketchBin = (value: number): number | null => (value > 0 && Number.isFinite(value) ? binOf(value) : null);
+
+/** Adds `n` customers to a sketch by bin (sketchBin), without the value itself. */
+export function addBinToSketch(sketch: Sketch, bin: number | null, n: number): void {
+  sketch.count += n;
+  if (bin === null) sketch.zero += n;
+  else sketch.bins[String(bin)] = (sketch.bins[String(bin)] ?? 0) + n;
 }
 
 export function mergeSketches(a: Sketch, b: Sketch): Sketch {
@@ -146,6 +157,35 @@ export function rfmScore(metric: RfmMetric, value: number, boundaries: RfmBounda
   let reached = 0;
   for (const cut of cuts) if (value >= cut) reached++;
   return metric === 'recency' ? 5 - reached : 1 + reached;
+}
+
+/**
+ * Where new boundaries score customers differently from old ones, per metric:
+ * the value ranges [low, high) between each cut that moved and where it
+ * went. Only customers in them change score now; for recency (days since the
+ * latest order, which grows), `earlierCuts` are the new cuts that came
+ * before the old: customers not there yet will cross them sooner than their
+ * wake-up planned with the old ones.
+ */
+export interface BoundaryShift {
+  recency: [number, number][];
+  frequency: [number, number][];
+  monetary: [number, number][];
+  earlierCuts: number[];
+}
+
+export function boundaryShift(before: RfmBoundaries | undefined, after: RfmBoundaries): BoundaryShift {
+  const ranges = (metric: RfmMetric): [number, number][] => {
+    if (!before) return [[-Infinity, Infinity]];
+    const out: [number, number][] = [];
+    after[metric].forEach((cut, k) => {
+      const old = before[metric][k] ?? Infinity;
+      if (cut !== old) out.push([Math.min(cut, old), Math.max(cut, old)]);
+    });
+    return out;
+  };
+  const earlierCuts = before ? after.recency.filter((cut, k) => cut < (before.recency[k] ?? Infinity) && Number.isFinite(cut)) : after.recency.filter(Number.isFinite);
+  return { recency: ranges('recency'), frequency: ranges('frequency'), monetary: ranges('monetary'), earlierCuts };
 }
 
 /** Whether new boundaries would score anyone differently (if not, nothing needs evaluating again). */

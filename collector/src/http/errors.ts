@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More for the caller to act on, beside the message (e.g. every issue of a definition, each with its path). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -20,7 +22,7 @@ export const badRequest = (message: string, code = 'bad_request') => new ApiErro
 
 export function errorResponse(c: Context, err: ApiError): Response {
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-  return c.json({ ok: false, error: err.code, message: err.message }, err.status);
+  return c.json({ ok: false, error: err.code, message: err.message, ...err.details }, err.status);
 }
 
 /** Hono `onError`: known errors become their response; anything else is our fault, logged, and a 500. */

@@ -4,13 +4,23 @@
  * applied in one transaction; recommendation requests read it directly, so a
  * shopper's own events count within the drain delay, and the read does a
  * bounded number of indexed lookups.
+ *
+ * It is also the profile host of the site's audiences (audiences/
+ * audience-host.ts): memberships change in the same transaction as the
+ * profiles, and its alarm wakes profiles whose time conditions come due.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { CatalogItem, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
+import type { CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
+import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE, AudienceHost } from '../audiences/audience-host';
+import { identityTablesPeople, profilesTableSource } from '../audiences/profile-source';
+import type { RfmBoundaries } from '../audiences/rfm';
 import type { ProductFacts } from '../catalog/product-facts';
+import { enqueueChanges } from '../destinations/producer';
 import type { IdKind } from '../identity/resolve-profile';
 import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
-import { migrate } from '../lib/migrate';
+import { Alarms } from '../lib/alarms';
+import { migrate, migrateModule } from '../lib/migrate';
+import { DEFAULT_SETTINGS } from '../sites/site';
 import { findSite } from '../sites/site-directory';
 import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput, type ShopPolicy } from './shop-model';
 
@@ -26,13 +36,37 @@ export interface Erasure {
 export class ShopState extends DurableObject<Env> {
   private readonly model: ShopModel;
   private lastPrune = 0;
+  /** Audience memberships, due times and transitions of this object's profiles. */
+  private readonly audiences: AudienceHost;
+  /** The one alarm, shared by every job that needs waking (lib/alarms.ts). */
+  private readonly alarms: Alarms;
+  /** The clock audiences and alarms read; tests move it. */
+  clock: () => number = () => Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.transactionSync(() => migrate(ctx.storage.sql, SHOP_MIGRATIONS));
+    // Synchronous, before anything reads the tables (the audience host does as it is made).
+    ctx.storage.transactionSync(() => {
+      migrate(ctx.storage.sql, SHOP_MIGRATIONS);
+      migrateModule(ctx.storage.sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
     });
     this.model = new ShopModel(ctx.storage.sql);
+    const writeKey = ctx.id.name ?? '';
+    this.audiences = new AudienceHost({
+      sql: ctx.storage.sql,
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+      profiles: profilesTableSource(ctx.storage.sql),
+      people: identityTablesPeople(ctx.storage.sql),
+      lifecycle: async () => (writeKey ? await findSite(env, writeKey) : null)?.settings.lifecycle ?? DEFAULT_SETTINGS.lifecycle,
+      deliver: (changes) => enqueueChanges(env, writeKey, changes),
+      clock: () => this.clock(),
+    });
+    this.alarms = new Alarms(ctx.storage, () => this.clock());
+    this.alarms.add(this.audiences);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.alarms.run();
   }
 
   /** Answers when the object is reachable; the shards' health probe. */
@@ -42,7 +76,19 @@ export class ShopState extends DurableObject<Env> {
 
   async ingest(items: IngestItem[]): Promise<IngestOutcome> {
     const policy = await this.policy();
-    const outcome = this.ctx.storage.transactionSync(() => this.model.ingest(items, policy));
+    await this.audiences.refreshSite();
+    const audienceNow = this.clock();
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const applied = this.model.ingest(items, policy);
+      // Memberships change with the profiles, in the same transaction: a retried batch records no transition twice.
+      this.audiences.afterApply(
+        items.map((item, i) => ({ message: item.message, profileId: applied.profileIds[i] ?? null })),
+        applied.merges,
+        audienceNow,
+      );
+      return applied;
+    });
+    await this.alarms.reschedule();
     const now = Date.now();
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
@@ -107,6 +153,13 @@ export class ShopState extends DurableObject<Env> {
    * wait meanwhile, so no new id can be linked halfway.
    */
   async erase(writeKey: string, id: string, kind?: IdKind): Promise<Erasure> {
+    // No audience change about anyone is handed to destinations meanwhile (the caller cancels what was).
+    const erased = await this.audiences.erase(() => this.eraseNow(writeKey, id, kind));
+    await this.alarms.reschedule();
+    return erased;
+  }
+
+  private async eraseNow(writeKey: string, id: string, kind?: IdKind): Promise<Erasure> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const linked = this.model.identities.linkedTo(id, kind);
       const anonymousIds = linked?.anonymousIds ?? (kind !== 'user' ? [id] : []);
@@ -115,11 +168,46 @@ export class ShopState extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         this.model.suppress(idHashes);
         if (linked) {
+          this.audiences.forget(linked.profileIds);
           this.model.identities.forget(linked.profileIds);
           this.model.sessions.forgetProfiles(linked.profileIds);
         }
       });
       return { profileIds: linked?.profileIds ?? [], anonymousIds, userIds, idHashes };
     });
+  }
+
+  // ---- Audience host (audiences/audience-host.ts), reached through audiences/hosts.ts ----
+
+  async audienceDefine(put: { id: string; name: string; definition: Condition }[], remove: string[]): Promise<void> {
+    await this.audiences.refreshSite();
+    this.audiences.define(put, remove, this.clock());
+    await this.alarms.reschedule();
+  }
+
+  audienceReport(ids?: string[], fromDay?: string) {
+    return this.audiences.report(ids, fromDay);
+  }
+
+  audienceMembers(audienceId: string, cursor: string | null, limit: number) {
+    return this.audiences.members(audienceId, cursor, limit);
+  }
+
+  audiencePreview(definition: Condition, limit: number, sample: number, start: string) {
+    return this.audiences.preview(definition, limit, sample, start);
+  }
+
+  audienceProfile(profileId: string) {
+    return this.audiences.profileAudiences(profileId);
+  }
+
+  audienceRfmSummary() {
+    return this.audiences.rfmSummary();
+  }
+
+  async audienceRfmBoundaries(boundaries: RfmBoundaries) {
+    const result = this.audiences.setRfmBoundaries(boundaries);
+    await this.alarms.reschedule();
+    return result;
   }
 }
