@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addCustomer, addToSketch, emptyRfmSummary, emptySketch, mergeRfmSummaries, mergeSketches, rfmBoundaries, rfmScore, sameBoundaries, type RfmSummary } from './rfm';
+import { addCustomer, addToSketch, boundaryShift, emptyRfmSummary, emptySketch, mergeRfmSummaries, mergeSketches, rfmBoundaries, rfmScore, sameBoundaries, type RfmSummary } from './rfm';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 2, 1);
@@ -81,5 +81,30 @@ describe('RFM quintiles', () => {
     expect([rfmScore('recency', 1, b), rfmScore('frequency', 2, b), rfmScore('monetary', 80, b)]).toEqual([3, 3, 3]);
     const empty = rfmBoundaries(emptyRfmSummary(NOW));
     expect(rfmScore('monetary', 10, empty)).toBe(1);
+  });
+});
+
+describe('boundaryShift: who new boundaries re-score', () => {
+  const base = { computedAt: 0, customers: 10, recency: [7, 30, 90, 180], frequency: [2, 3, 5, 8], monetary: [50, 100, 250, 500] };
+  it('names only the ranges between each moved cut and where it went', () => {
+    const after = { ...base, frequency: [2, 4, 5, 8], monetary: [40, 100, 250, 600], recency: [5, 30, 120, 180] };
+    expect(boundaryShift(base, after)).toEqual({
+      frequency: [[3, 4]],
+      monetary: [
+        [40, 50],
+        [500, 600],
+      ],
+      recency: [
+        [5, 7],
+        [90, 120],
+      ],
+      // Recency 5 < 7: customers not yet 7 days out reach the new cut sooner.
+      earlierCuts: [5],
+    });
+    expect(boundaryShift(base, base)).toEqual({ frequency: [], monetary: [], recency: [], earlierCuts: [] });
+  });
+
+  it('re-scores everyone when there were no boundaries before', () => {
+    expect(boundaryShift(undefined, base).frequency).toEqual([[-Infinity, Infinity]]);
   });
 });
