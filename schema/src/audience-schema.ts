@@ -296,11 +296,11 @@ export interface AudienceBody {
 
 type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
 
-function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchema<unknown, T>, input: unknown): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
+function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchema<unknown, T>, input: unknown, fields: string): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
+  if (!isObject(input)) return { ok: false, issues: [{ path: '(body)', message: `the body must be a JSON object; ${fields}` }] };
   const envelope = v.safeParse(schema, input);
   const issues: DefinitionIssue[] = envelope.success ? [] : envelope.issues.map((issue) => ({ path: issuePath('', issue).replace(/^\./, '') || '(body)', message: issue.message }));
-  const hasDefinition = typeof input === 'object' && input !== null && !Array.isArray(input) && 'definition' in input;
-  const definition = hasDefinition ? parseAudienceDefinition((input as { definition: unknown }).definition) : undefined;
+  const definition = 'definition' in input ? parseAudienceDefinition(input.definition) : undefined;
   if (definition && !definition.ok) issues.push(...definition.issues);
   if (issues.length > 0 || !envelope.success || !definition?.ok) return { ok: false, issues };
   return { ok: true, body: { ...envelope.output, definition: definition.definition } };
@@ -308,10 +308,10 @@ function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchem
 
 /** `PUT /v1/admin/audiences/:id`: `{ name, definition, writeKey? }`, every problem with its JSON path. */
 export function parseAudienceBody(input: unknown): Parsed<AudienceBody> {
-  return parseEnvelope(AudienceEnvelope, input) as Parsed<AudienceBody>;
+  return parseEnvelope(AudienceEnvelope, input, AUDIENCE_FIELDS) as Parsed<AudienceBody>;
 }
 
 /** `POST /v1/admin/audiences/preview`: `{ definition, writeKey? }`. */
 export function parsePreviewBody(input: unknown): Parsed<{ definition: Condition; writeKey?: string }> {
-  return parseEnvelope(PreviewEnvelope, input) as Parsed<{ definition: Condition; writeKey?: string }>;
+  return parseEnvelope(PreviewEnvelope, input, PREVIEW_FIELDS) as Parsed<{ definition: Condition; writeKey?: string }>;
 }
