@@ -125,6 +125,8 @@ export class AudienceHost {
   private lifecycleStored: boolean;
   private rfmBackfilled: boolean;
   private handoff: Promise<void> | undefined;
+  /** The alarm's work in flight, if any. */
+  private running: Promise<void> | undefined;
   private handoffFailures = 0;
   private handoffRetryAt = 0;
 
@@ -224,7 +226,13 @@ export class AudienceHost {
   }
 
   /** The alarm's work: due profiles first (they are what is late), then the background steps, then the hand-off. */
-  async run(now: number): Promise<void> {
+  run(now: number): Promise<void> {
+    const running = this.runSteps(now);
+    this.running = running.catch(() => undefined);
+    return running;
+  }
+
+  private async runSteps(now: number): Promise<void> {
     await this.refreshSite();
     const tx = this.options.transaction;
     for (let step = 0; step < WAKE_STEPS_PER_RUN; step++) {
@@ -326,6 +334,11 @@ export class AudienceHost {
       out.set(id, deliveredProfile(id, person, profile, this.site.lifecycle, now));
     }
     return out;
+  }
+
+  /** Resolves once no alarm work is in flight (tests wait for it before looking at the outboxes). */
+  async idle(): Promise<void> {
+    await this.running;
   }
 
   // ---- replication and reads (RPC) ---------------------------------------------

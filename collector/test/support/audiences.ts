@@ -4,6 +4,7 @@
  * demand (runDurableObjectAlarm), as time would.
  */
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import type { AudienceHost } from '../../src/audiences/audience-host';
 import type { ShopState } from '../../src/shop/shop-state';
 import { shopState } from '../../src/storage/stubs';
 import { ADMIN, BASE, drainAll, post, uniqueId } from './collector';
@@ -90,14 +91,21 @@ export async function runAlarm(writeKey: string): Promise<boolean> {
   return runDurableObjectAlarm(shopState(env, writeKey));
 }
 
-/** Runs the host's alarm until it has nothing due at its clock (bounded). */
+/**
+ * Runs the host's alarm until nothing is due at its clock (bounded). The
+ * runtime fires alarms on its own too: when work is due but no alarm is set,
+ * the runtime's is on its way, so this waits for it.
+ */
 export async function settle(writeKey: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const due = await runInDurableObject(shopState(env, writeKey), async (instance: ShopState, state) => {
-      const alarm = await state.storage.getAlarm();
-      return alarm !== null && alarm <= instance.clock();
+  for (let i = 0; i < 200; i++) {
+    const state = await runInDurableObject(shopState(env, writeKey), async (instance: ShopState, storage) => {
+      const host = (instance as unknown as { audiences: AudienceHost }).audiences;
+      await host.idle();
+      const due = host.due();
+      return { due: due !== undefined && due <= instance.clock(), alarmSet: (await storage.storage.getAlarm()) !== null };
     });
-    if (!due) return;
-    await runAlarm(writeKey);
+    if (!state.due) return;
+    if (!state.alarmSet || !(await runAlarm(writeKey))) await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  throw new Error('the audience host never settled');
 }
