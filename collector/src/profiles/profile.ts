@@ -12,6 +12,7 @@ import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor, valu
 import { eventTimeMs } from '../lib/event-time';
 import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 import { categoryKeys } from './category-path';
+import { orderTotal } from './order-total';
 import { mergeTraits, withTraits, type Traits } from './traits';
 import { countOnce, mergeCounted, type CountedDays } from './once-a-day';
 
@@ -291,10 +292,7 @@ export function applyEvent(profile: Profile, message: StoredMessage, options: Ap
     case EVENTS.orderCompleted: {
       const products = productsOfMessage(message);
       const orderId = str(properties.order_id) ?? message.messageId;
-      const stated = typeof properties.total === 'number' ? properties.total : typeof properties.revenue === 'number' ? properties.revenue : undefined;
-      // Ingest refuses negative money; a message stored before that counts as nothing, never below zero.
-      const total = Math.max(0, stated ?? products.reduce((sum, p) => sum + (p.price ?? 0) * (p.quantity ?? 1), 0));
-      const currency = str(properties.currency)?.toUpperCase() ?? options.currency;
+      const { total, currency } = orderTotal(properties, products, options.currency);
       profile.counts.orders++;
       const money = revenueByCurrency(profile, options.currency);
       money[currency] = (money[currency] ?? 0) + total;
