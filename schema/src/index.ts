@@ -7,3 +7,4 @@ export * from './audiences';
 export * from './experiments';
 export * from './destinations';
 export * from './merchandising';
+export * from './campaigns';
