@@ -1,0 +1,511 @@
+/**
+ * Campaign assignments and outcomes on a profile host (the Durable Object that
+ * holds profiles and their audience memberships), over its SQLite.
+ *
+ * - Definitions are replicated from the admin API (`define`).
+ * - Assignment: every member of the campaign's audience while it runs is
+ *   assigned once, to treatment or control (assignment.ts), at the host's
+ *   clock: members present at the start by `sweep`, later entries right
+ *   after the batch that made them members (`afterApply`) or, for entries
+ *   with no event (a time condition, a backfill), by the next `sweep`. The
+ *   row then never changes group; an identity merge moves it to the
+ *   surviving profile (`merge`), so a person keeps the group they were first
+ *   given. Shoppers in the site-wide holdout are recorded as held out and
+ *   assigned to nothing.
+ * - Outcomes: each event applied to an assigned profile is credited once
+ *   (by messageId, so a retried batch adds nothing): the first goal event
+ *   in the member's window converts them, `Order Completed` in the window
+ *   adds revenue, `Offer Viewed` / `Offer Clicked` of the campaign record
+ *   exposure. The CUPED covariate (spend in the 30 days before assignment)
+ *   is read from the profile when the member is assigned.
+ * - Totals per group come from SQL sums (experiments/totals.ts shapes), so a
+ *   report costs one indexed aggregate per campaign and host.
+ *
+ * Every method runs inside the host's transaction.
+ */
+import type { CampaignDefinition, CampaignExposure, OfferView, StoredMessage } from '@trailmark/schema';
+import type { CovariateTotals, GroupTotals } from '../experiments/totals';
+import { EMPTY_TOTALS } from '../experiments/totals';
+import { eventTimeMs } from '../lib/event-time';
+import { first, type Sql } from '../lib/sql';
+import type { Profile } from '../profiles/profile';
+import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment';
+import { DAY_MS, inWindow, isGoal, revenueOf, spendBefore } from './outcome';
+
+/**
+ * The campaign tables, step 1. They read the audience module's
+ * `audience_members` (which must be migrated first) and add an index to it
+ * to find members by entry time.
+ */
+export const CAMPAIGN_SCHEMA_1 = `
+CREATE TABLE IF NOT EXISTS campaign_definitions (
+  campaign_id   TEXT PRIMARY KEY,
+  definition    TEXT NOT NULL,                -- JSON CampaignDefinition
+  swept_through INTEGER NOT NULL DEFAULT 0,   -- audience entries before this (ms) have been assigned
+  updated_at    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS campaign_members (
+  campaign_id  TEXT NOT NULL,
+  profile_id   TEXT NOT NULL,
+  grp          TEXT NOT NULL,                 -- treatment | control
+  assigned_at  INTEGER NOT NULL,
+  spend_before REAL NOT NULL DEFAULT 0,       -- site currency, 30 days before assignment
+  converted_at INTEGER,                       -- event time of the first goal event in the window
+  revenue      REAL NOT NULL DEFAULT 0,       -- Order Completed totals in the window, site currency
+  delivered_at INTEGER,                       -- handed to the campaign's destinations
+  served_at    INTEGER,                       -- first answered with the offer
+  viewed_at    INTEGER,                       -- first Offer Viewed
+  clicked_at   INTEGER,                       -- first Offer Clicked
+  PRIMARY KEY (campaign_id, profile_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaign_members_by_profile ON campaign_members (profile_id);
+CREATE TABLE IF NOT EXISTS campaign_held_out (
+  campaign_id TEXT NOT NULL,
+  profile_id  TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (campaign_id, profile_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaign_held_out_by_profile ON campaign_held_out (profile_id);
+CREATE TABLE IF NOT EXISTS campaign_credits (
+  campaign_id TEXT NOT NULL,
+  profile_id  TEXT NOT NULL,
+  message_id  TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaign_credits_by_profile ON campaign_credits (profile_id);
+CREATE TABLE IF NOT EXISTS campaign_outbox (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  campaign_id TEXT NOT NULL,
+  profile_id  TEXT NOT NULL,
+  at          INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS campaign_outbox_by_profile ON campaign_outbox (profile_id);
+CREATE INDEX IF NOT EXISTS audience_members_by_entry ON audience_members (audience_id, entered_at);
+`;
+
+export const CAMPAIGN_MIGRATIONS: readonly string[] = [CAMPAIGN_SCHEMA_1];
+
+/** What the store needs to know about the site at each call. */
+export interface CampaignSite {
+  writeKey: string;
+  globalHoldoutPercent: number;
+  /** Amounts count in this currency only. */
+  currency: string;
+}
+
+export type CampaignState = 'scheduled' | 'running' | 'ended';
+
+export function campaignState(definition: Pick<CampaignDefinition, 'startsAt' | 'endsAt'>, now: number): CampaignState {
+  if (now < Date.parse(definition.startsAt)) return 'scheduled';
+  if (definition.endsAt && now >= Date.parse(definition.endsAt)) return 'ended';
+  return 'running';
+}
+
+/** One host's figures of a campaign; the report adds the hosts' up. */
+export interface HostCampaignTotals {
+  treatment: GroupTotals & CovariateTotals;
+  control: GroupTotals & CovariateTotals;
+  /** Treatment members contacted: delivered to a destination, or with an offer view. */
+  reached: number;
+  exposure: CampaignExposure;
+  matured: { treatment: number; control: number };
+  globalHoldout: number;
+  /** When the first member was assigned (ms), if any. */
+  firstAssignedAt: number | null;
+}
+
+export interface PendingDelivery {
+  seq: number;
+  campaignId: string;
+  profileId: string;
+  at: number;
+}
+
+const OFFER_VIEWED = 'offer viewed';
+const OFFER_CLICKED = 'offer clicked';
+
+type MemberRow = { campaign_id: string; grp: string; assigned_at: number; converted_at: number | null; viewed_at: number | null; clicked_at: number | null };
+
+export class CampaignStore {
+  private campaigns = new Map<string, CampaignDefinition>();
+
+  constructor(
+    private readonly sql: Sql,
+    /** The profile documents, for the spend before assignment. */
+    private readonly profileOf: (profileId: string) => Pick<Profile, 'orders'> | undefined,
+  ) {
+    this.reload();
+  }
+
+  /** Reads the definitions again (after a transaction that changed them rolled back). */
+  reload(): void {
+    this.campaigns = new Map(
+      this.sql
+        .exec<{ campaign_id: string; definition: string }>('SELECT campaign_id, definition FROM campaign_definitions')
+        .toArray()
+        .map((row) => [row.campaign_id, JSON.parse(row.definition) as CampaignDefinition]),
+    );
+  }
+
+  get count(): number {
+    return this.campaigns.size;
+  }
+
+  definition(campaignId: string): CampaignDefinition | undefined {
+    return this.campaigns.get(campaignId);
+  }
+
+  // ---- definitions -------------------------------------------------------
+
+  /** Saves a definition as the admin API replicates it. Members already assigned keep their group. */
+  define(definition: CampaignDefinition, now: number): void {
+    const previous = this.campaigns.get(definition.id);
+    // A new audience: its present members are swept from the start again.
+    const restart = !previous || previous.audienceId !== definition.audienceId;
+    this.sql.exec(
+      `INSERT INTO campaign_definitions (campaign_id, definition, swept_through, updated_at) VALUES (?, ?, 0, ?)
+       ON CONFLICT (campaign_id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at,
+         swept_through = CASE WHEN ? THEN 0 ELSE swept_through END`,
+      definition.id,
+      JSON.stringify(definition),
+      now,
+      restart ? 1 : 0,
+    );
+    this.campaigns.set(definition.id, definition);
+  }
+
+  /** Deletes a campaign and everything recorded about it on this host. */
+  remove(campaignId: string): void {
+    for (const table of ['campaign_definitions', 'campaign_members', 'campaign_held_out', 'campaign_credits', 'campaign_outbox']) {
+      this.sql.exec(`DELETE FROM ${table} WHERE campaign_id = ?`, campaignId);
+    }
+    this.campaigns.delete(campaignId);
+  }
+
+  private running(now: number): CampaignDefinition[] {
+    return [...this.campaigns.values()].filter((c) => campaignState(c, now) === 'running');
+  }
+
+  // ---- assignment ----------------------------------------------------------
+
+  /**
+   * Assigns running campaigns' audience members who entered since the last
+   * sweep (all present members, the first time), `limit` at a time.
+   * Returns how many were assigned (or held out); call again while that
+   * equals `limit`.
+   */
+  sweep(now: number, site: CampaignSite, limit: number): number {
+    let done = 0;
+    for (const campaign of this.running(now)) {
+      if (done >= limit) break;
+      const room = limit - done;
+      const rows = this.unassignedSince(campaign, room);
+      for (const row of rows) this.assign(campaign, row.profile_id, now, site);
+      done += rows.length;
+      // A full page may have left members at the last entry time: continue from it (the assigned ones are skipped).
+      const through = rows.length < room ? now : rows[rows.length - 1]!.entered_at;
+      this.sql.exec('UPDATE campaign_definitions SET swept_through = MAX(swept_through, ?) WHERE campaign_id = ?', through, campaign.id);
+    }
+    return done;
+  }
+
+  /** Whether a sweep has members to assign: a running campaign's audience has an entry since its last sweep not yet assigned. */
+  needsSweep(now: number): boolean {
+    return this.running(now).some((campaign) => this.unassignedSince(campaign, 1).length > 0);
+  }
+
+  private unassignedSince(campaign: CampaignDefinition, limit: number): { profile_id: string; entered_at: number }[] {
+    const since = first<{ swept_through: number }>(this.sql, 'SELECT swept_through FROM campaign_definitions WHERE campaign_id = ?', campaign.id)?.swept_through ?? 0;
+    return this.sql
+      .exec<{ profile_id: string; entered_at: number }>(
+        `SELECT m.profile_id, m.entered_at FROM audience_members m
+         WHERE m.audience_id = ? AND m.entered_at >= ?
+           AND NOT EXISTS (SELECT 1 FROM campaign_members c WHERE c.campaign_id = ? AND c.profile_id = m.profile_id)
+           AND NOT EXISTS (SELECT 1 FROM campaign_held_out h WHERE h.campaign_id = ? AND h.profile_id = m.profile_id)
+         ORDER BY m.entered_at LIMIT ?`,
+        campaign.audienceId,
+        since,
+        campaign.id,
+        campaign.id,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** When the next scheduled campaign starts (its present members are then swept), if any. */
+  nextStart(now: number): number | undefined {
+    let next: number | undefined;
+    for (const campaign of this.campaigns.values()) {
+      const at = Date.parse(campaign.startsAt);
+      if (at > now && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+
+  private assign(campaign: CampaignDefinition, profileId: string, now: number, site: CampaignSite): CampaignGroup | 'held-out' {
+    if (inGlobalHoldout(site.writeKey, profileId, site.globalHoldoutPercent)) {
+      this.sql.exec('INSERT OR IGNORE INTO campaign_held_out (campaign_id, profile_id, at) VALUES (?, ?, ?)', campaign.id, profileId, now);
+      return 'held-out';
+    }
+    const group = campaignGroup(campaign.id, profileId, campaign.holdoutPercent);
+    const spend = spendBefore(this.profileOf(profileId), now, site.currency);
+    this.sql.exec(
+      'INSERT OR IGNORE INTO campaign_members (campaign_id, profile_id, grp, assigned_at, spend_before) VALUES (?, ?, ?, ?, ?)',
+      campaign.id,
+      profileId,
+      group,
+      now,
+      spend,
+    );
+    if (group === 'treatment' && campaign.destinations.length > 0) {
+      this.sql.exec('INSERT INTO campaign_outbox (campaign_id, profile_id, at) VALUES (?, ?, ?)', campaign.id, profileId, now);
+    }
+    return group;
+  }
+
+  /**
+   * After a batch was applied (inside its transaction, after the audiences
+   * were evaluated): merged profiles hand their assignments to the survivor,
+   * profiles the batch made members of a running campaign's audience are
+   * assigned, and the batch's events are credited to their members.
+   */
+  afterApply(
+    applied: readonly { message: StoredMessage; profileId: string | null }[],
+    merges: readonly { from: string; into: string }[],
+    now: number,
+    site: CampaignSite,
+  ): void {
+    if (this.campaigns.size === 0) return;
+    for (const { from, into } of merges) this.merge(from, into);
+    const changed = new Set<string>();
+    for (const { message, profileId } of applied) if (profileId && !message.context.bot) changed.add(profileId);
+    const running = this.running(now);
+    for (const profileId of changed) {
+      for (const campaign of running) {
+        if (this.isAssigned(campaign.id, profileId)) continue;
+        if (first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', campaign.audienceId, profileId)) {
+          this.assign(campaign, profileId, now, site);
+        }
+      }
+    }
+    for (const { message, profileId } of applied) {
+      if (profileId && !message.context.bot) this.credit(profileId, message, site.currency);
+    }
+  }
+
+  private isAssigned(campaignId: string, profileId: string): boolean {
+    return (
+      first(this.sql, 'SELECT 1 AS x FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaignId, profileId) !== undefined ||
+      first(this.sql, 'SELECT 1 AS x FROM campaign_held_out WHERE campaign_id = ? AND profile_id = ?', campaignId, profileId) !== undefined
+    );
+  }
+
+  /** Credits one event to each campaign its profile is a member of, once per messageId. */
+  private credit(profileId: string, message: StoredMessage, currency: string): void {
+    const rows = this.sql
+      .exec<MemberRow>('SELECT campaign_id, grp, assigned_at, converted_at, viewed_at, clicked_at FROM campaign_members WHERE profile_id = ?', profileId)
+      .toArray();
+    if (rows.length === 0) return;
+    const at = eventTimeMs(message);
+    const event = message.type === 'track' ? message.event.trim().toLowerCase() : '';
+    for (const row of rows) {
+      const campaign = this.campaigns.get(row.campaign_id);
+      if (!campaign || at < row.assigned_at) continue;
+      const inside = inWindow(at, row.assigned_at, campaign.windowDays);
+      const goal = inside && isGoal(campaign.goal, message);
+      const revenue = inside ? revenueOf(message, currency) : 0;
+      const ofThisCampaign = message.type === 'track' && (message.properties as Record<string, unknown> | undefined)?.campaignId === campaign.id;
+      const viewed = ofThisCampaign && event === OFFER_VIEWED;
+      const clicked = ofThisCampaign && event === OFFER_CLICKED;
+      if (!goal && revenue === 0 && !viewed && !clicked) continue;
+      this.sql.exec('INSERT OR IGNORE INTO campaign_credits (campaign_id, profile_id, message_id) VALUES (?, ?, ?)', campaign.id, profileId, message.messageId);
+      if ((first<{ n: number }>(this.sql, 'SELECT changes() AS n')?.n ?? 0) === 0) continue;
+      this.sql.exec(
+        `UPDATE campaign_members SET
+           converted_at = CASE WHEN ? THEN MIN(COALESCE(converted_at, ?), ?) ELSE converted_at END,
+           revenue = revenue + ?,
+           viewed_at = CASE WHEN ? THEN MIN(COALESCE(viewed_at, ?), ?) ELSE viewed_at END,
+           clicked_at = CASE WHEN ? THEN MIN(COALESCE(clicked_at, ?), ?) ELSE clicked_at END
+         WHERE campaign_id = ? AND profile_id = ?`,
+        goal ? 1 : 0,
+        at,
+        at,
+        revenue,
+        viewed ? 1 : 0,
+        at,
+        at,
+        clicked ? 1 : 0,
+        at,
+        at,
+        campaign.id,
+        profileId,
+      );
+    }
+  }
+
+  /**
+   * A profile merged into another: its assignments follow the person. Where
+   * both had been assigned to one campaign, the earlier assignment stays
+   * (the person's first group and window) and the later one goes.
+   */
+  merge(from: string, into: string): void {
+    const rows = this.sql.exec<{ campaign_id: string; assigned_at: number }>('SELECT campaign_id, assigned_at FROM campaign_members WHERE profile_id = ?', from).toArray();
+    for (const row of rows) {
+      const existing = first<{ assigned_at: number }>(this.sql, 'SELECT assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', row.campaign_id, into);
+      if (existing && existing.assigned_at <= row.assigned_at) {
+        this.dropMember(row.campaign_id, from);
+        continue;
+      }
+      if (existing) this.dropMember(row.campaign_id, into);
+      this.sql.exec('DELETE FROM campaign_held_out WHERE campaign_id = ? AND profile_id = ?', row.campaign_id, into);
+      this.sql.exec('UPDATE campaign_members SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
+      this.sql.exec('UPDATE campaign_credits SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
+      this.sql.exec('UPDATE campaign_outbox SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
+    }
+    // Held out under the old id: the survivor is held out too, unless it was assigned.
+    this.sql.exec(
+      `INSERT OR IGNORE INTO campaign_held_out (campaign_id, profile_id, at)
+       SELECT h.campaign_id, ?, h.at FROM campaign_held_out h
+       WHERE h.profile_id = ? AND NOT EXISTS (SELECT 1 FROM campaign_members c WHERE c.campaign_id = h.campaign_id AND c.profile_id = ?)`,
+      into,
+      from,
+      into,
+    );
+    this.sql.exec('DELETE FROM campaign_held_out WHERE profile_id = ?', from);
+  }
+
+  private dropMember(campaignId: string, profileId: string): void {
+    for (const table of ['campaign_members', 'campaign_credits', 'campaign_outbox']) {
+      this.sql.exec(`DELETE FROM ${table} WHERE campaign_id = ? AND profile_id = ?`, campaignId, profileId);
+    }
+  }
+
+  /** Erasure: the profiles leave every campaign without a trace (their figures leave the report too). */
+  forget(profileIds: readonly string[]): void {
+    for (const profileId of profileIds) {
+      for (const table of ['campaign_members', 'campaign_held_out', 'campaign_credits', 'campaign_outbox']) {
+        this.sql.exec(`DELETE FROM ${table} WHERE profile_id = ?`, profileId);
+      }
+    }
+  }
+
+  // ---- the offer slot --------------------------------------------------------
+
+  /**
+   * The offer a profile sees now: of the running campaigns with an offer in
+   * which it is in treatment, the one it was assigned to last. The first
+   * answer is recorded as exposure (`served_at`). Control sees nothing.
+   */
+  offerFor(profileId: string, now: number): OfferView | null {
+    const rows = this.sql
+      .exec<{ campaign_id: string; served_at: number | null }>(
+        "SELECT campaign_id, served_at FROM campaign_members WHERE profile_id = ? AND grp = 'treatment' ORDER BY assigned_at DESC, campaign_id",
+        profileId,
+      )
+      .toArray();
+    for (const row of rows) {
+      const campaign = this.campaigns.get(row.campaign_id);
+      if (!campaign?.offer || campaignState(campaign, now) !== 'running') continue;
+      if (row.served_at === null) this.sql.exec('UPDATE campaign_members SET served_at = ? WHERE campaign_id = ? AND profile_id = ?', now, campaign.id, profileId);
+      return { campaignId: campaign.id, ...campaign.offer };
+    }
+    return null;
+  }
+
+  /** The profile's campaigns and groups (the profile API, tests). */
+  assignmentsOf(profileId: string): { campaignId: string; group: CampaignGroup; assignedAt: number; convertedAt: number | null; revenue: number }[] {
+    return this.sql
+      .exec<{ campaign_id: string; grp: string; assigned_at: number; converted_at: number | null; revenue: number }>(
+        'SELECT campaign_id, grp, assigned_at, converted_at, revenue FROM campaign_members WHERE profile_id = ? ORDER BY campaign_id',
+        profileId,
+      )
+      .toArray()
+      .map((r) => ({ campaignId: r.campaign_id, group: r.grp as CampaignGroup, assignedAt: r.assigned_at, convertedAt: r.converted_at, revenue: r.revenue }));
+  }
+
+  // ---- delivery outbox -------------------------------------------------------
+
+  pendingDeliveries(limit: number): PendingDelivery[] {
+    return this.sql
+      .exec<{ seq: number; campaign_id: string; profile_id: string; at: number }>('SELECT seq, campaign_id, profile_id, at FROM campaign_outbox ORDER BY seq LIMIT ?', limit)
+      .toArray()
+      .map((r) => ({ seq: r.seq, campaignId: r.campaign_id, profileId: r.profile_id, at: r.at }));
+  }
+
+  hasPendingDeliveries(): boolean {
+    return first(this.sql, 'SELECT 1 AS x FROM campaign_outbox LIMIT 1') !== undefined;
+  }
+
+  /** The destinations took these deliveries (`delivered`: at least one destination was there to take them). */
+  acknowledgeDeliveries(deliveries: readonly PendingDelivery[], delivered: ReadonlySet<number>, now: number): void {
+    for (const d of deliveries) {
+      if (delivered.has(d.seq)) {
+        this.sql.exec('UPDATE campaign_members SET delivered_at = COALESCE(delivered_at, ?) WHERE campaign_id = ? AND profile_id = ?', now, d.campaignId, d.profileId);
+      }
+      this.sql.exec('DELETE FROM campaign_outbox WHERE seq = ?', d.seq);
+    }
+  }
+
+  // ---- the report ------------------------------------------------------------
+
+  totals(campaignId: string, now: number): HostCampaignTotals {
+    const campaign = this.campaigns.get(campaignId);
+    const windowMs = (campaign?.windowDays ?? 0) * DAY_MS;
+    const rows = this.sql
+      .exec<{
+        grp: string;
+        members: number;
+        converted: number;
+        revenue: number;
+        revenue_squares: number;
+        spend: number;
+        spend_squares: number;
+        spend_revenue: number;
+        reached: number;
+        delivered: number;
+        served: number;
+        viewed: number;
+        clicked: number;
+        matured: number;
+        first_at: number | null;
+      }>(
+        `SELECT grp, COUNT(*) AS members, SUM(converted_at IS NOT NULL) AS converted,
+           TOTAL(revenue) AS revenue, TOTAL(revenue * revenue) AS revenue_squares,
+           TOTAL(spend_before) AS spend, TOTAL(spend_before * spend_before) AS spend_squares, TOTAL(spend_before * revenue) AS spend_revenue,
+           SUM(delivered_at IS NOT NULL OR viewed_at IS NOT NULL) AS reached,
+           SUM(delivered_at IS NOT NULL) AS delivered, SUM(served_at IS NOT NULL) AS served,
+           SUM(viewed_at IS NOT NULL) AS viewed, SUM(clicked_at IS NOT NULL) AS clicked,
+           SUM(assigned_at + ? <= ?) AS matured, MIN(assigned_at) AS first_at
+         FROM campaign_members WHERE campaign_id = ? GROUP BY grp`,
+        windowMs,
+        now,
+        campaignId,
+      )
+      .toArray();
+    const group = (name: CampaignGroup): GroupTotals & CovariateTotals => {
+      const row = rows.find((r) => r.grp === name);
+      if (!row) return { ...EMPTY_TOTALS };
+      return {
+        members: row.members,
+        converted: row.converted,
+        revenue: row.revenue,
+        revenueSquares: row.revenue_squares,
+        spendBefore: row.spend,
+        spendBeforeSquares: row.spend_squares,
+        spendBeforeTimesRevenue: row.spend_revenue,
+      };
+    };
+    const treatment = rows.find((r) => r.grp === 'treatment');
+    const firsts = rows.map((r) => r.first_at).filter((t): t is number => t !== null);
+    const heldOut = first<{ n: number }>(this.sql, 'SELECT COUNT(*) AS n FROM campaign_held_out WHERE campaign_id = ?', campaignId)?.n ?? 0;
+    return {
+      treatment: group('treatment'),
+      control: group('control'),
+      reached: treatment?.reached ?? 0,
+      exposure: { delivered: treatment?.delivered ?? 0, offerServed: treatment?.served ?? 0, offerViewed: treatment?.viewed ?? 0, offerClicked: treatment?.clicked ?? 0 },
+      matured: { treatment: treatment?.matured ?? 0, control: rows.find((r) => r.grp === 'control')?.matured ?? 0 },
+      globalHoldout: heldOut,
+      firstAssignedAt: firsts.length ? Math.min(...firsts) : null,
+    };
+  }
+}
