@@ -1,0 +1,89 @@
+/**
+ * The report of contract section 8 from the profile hosts' totals: the
+ * hosts' sums add up, then the experiments library turns them into every
+ * figure, and the verdicts put the answer in one sentence each.
+ */
+import type { CampaignDefinition, CampaignReport } from '@trailmark/schema';
+import { addTotals, EMPTY_TOTALS } from '../experiments/totals';
+import { measureCampaign } from '../experiments/measure-campaign';
+import { conversionVerdict, revenueVerdict } from '../experiments/verdict';
+import { campaignState, type HostCampaignTotals } from './campaign-store';
+
+export const ATTRIBUTION_METHOD =
+  'A member is assigned when the campaign starts (if in the audience then) or when they enter the audience while it runs, once, at the collector’s clock. ' +
+  'They convert with their first goal event (the event, and the product or category when the goal names one) whose time is within the window that follows; ' +
+  'revenue is what their Order Completed events in that window total, in the site’s currency. Each stored event counts once. ' +
+  'Figures of members still inside their window are so far; `matured` counts those whose window has closed. ' +
+  'A person keeps their group when their browser and account profiles merge; if both had been assigned, the earlier assignment counts.';
+
+export const GLOBAL_HOLDOUT_METHOD =
+  'Shoppers in the site-wide holdout (settings.globalHoldoutPercent, chosen by a hash of the site and the profile id) are assigned to no campaign and get no personalised recommendations; `globalHoldout` counts the audience members it kept out of this campaign.';
+
+export function emptyHostTotals(): HostCampaignTotals {
+  return {
+    treatment: { ...EMPTY_TOTALS },
+    control: { ...EMPTY_TOTALS },
+    reached: 0,
+    exposure: { delivered: 0, offerServed: 0, offerViewed: 0, offerClicked: 0 },
+    matured: { treatment: 0, control: 0 },
+    globalHoldout: 0,
+    firstAssignedAt: null,
+  };
+}
+
+/** Adds up the figures of several profile hosts. */
+export function addHostTotals(parts: readonly HostCampaignTotals[]): HostCampaignTotals {
+  return parts.reduce(
+    (sum, part) => ({
+      treatment: addTotals(sum.treatment, part.treatment),
+      control: addTotals(sum.control, part.control),
+      reached: sum.reached + part.reached,
+      exposure: {
+        delivered: sum.exposure.delivered + part.exposure.delivered,
+        offerServed: sum.exposure.offerServed + part.exposure.offerServed,
+        offerViewed: sum.exposure.offerViewed + part.exposure.offerViewed,
+        offerClicked: sum.exposure.offerClicked + part.exposure.offerClicked,
+      },
+      matured: { treatment: sum.matured.treatment + part.matured.treatment, control: sum.matured.control + part.matured.control },
+      globalHoldout: sum.globalHoldout + part.globalHoldout,
+      firstAssignedAt:
+        sum.firstAssignedAt === null ? part.firstAssignedAt : part.firstAssignedAt === null ? sum.firstAssignedAt : Math.min(sum.firstAssignedAt, part.firstAssignedAt),
+    }),
+    emptyHostTotals(),
+  );
+}
+
+export function campaignReport(
+  campaign: CampaignDefinition,
+  hosts: readonly HostCampaignTotals[],
+  options: { now: number; currency: string; overlapping?: string[] },
+): CampaignReport {
+  const totals = addHostTotals(hosts);
+  const m = measureCampaign({ treatment: totals.treatment, control: totals.control, reached: totals.reached, costPerContact: campaign.costPerContact ?? 0 });
+  const status = campaignState(campaign, options.now);
+  return {
+    campaignId: campaign.id,
+    name: campaign.name,
+    status,
+    startedAt: status === 'scheduled' ? null : campaign.startsAt,
+    endsAt: campaign.endsAt ?? null,
+    windowDays: campaign.windowDays,
+    groups: m.groups,
+    lift: m.lift,
+    cuped: m.cuped,
+    sequential: m.sequential,
+    roi: m.roi,
+    membersNeeded: m.membersNeeded,
+    verdict: {
+      conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi: m.roi, noun: 'members' }),
+      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, { needed: m.membersNeeded.revenuePerMember, noun: 'members' }),
+      sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: m.roi, noun: 'members' }),
+    },
+    exposure: totals.exposure,
+    matured: totals.matured,
+    globalHoldout: totals.globalHoldout,
+    currency: options.currency,
+    overlapping: options.overlapping ?? [],
+    methods: { ...m.methods, attribution: ATTRIBUTION_METHOD, globalHoldout: GLOBAL_HOLDOUT_METHOD },
+  };
+}
