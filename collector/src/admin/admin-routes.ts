@@ -34,6 +34,9 @@ const siteBody = v.object({
       requireConsent: v.optional(v.boolean()),
       honorGpc: v.optional(v.boolean()),
       holdoutPercent: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+      globalHoldoutPercent: v.optional(
+        v.pipe(v.number('globalHoldoutPercent must be a number from 0 to 50'), v.minValue(0, 'globalHoldoutPercent must be from 0 to 50'), v.maxValue(50, 'globalHoldoutPercent must be from 0 to 50: the share of shoppers kept from every campaign and from personalisation')),
+      ),
       rateLimit: v.optional(v.object({ perSecond: v.pipe(v.number(), v.minValue(0.1)), burst: v.pipe(v.number(), v.minValue(1)) })),
       lifecycle: v.optional(
         v.object({

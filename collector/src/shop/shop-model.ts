@@ -25,6 +25,7 @@ import {
 import { ProfileStore } from '../profiles/profile-store';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
 import { asIfStored } from '../recommend/as-if-stored';
+import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, type RankSources } from '../recommend/rank';
@@ -74,6 +75,8 @@ export interface RecommendInput {
   limit: number;
   geo: { country?: string; region?: string };
   holdoutPercent: number;
+  /** The site-wide holdout (settings.globalHoldoutPercent): shoppers in it get the control group's picks. */
+  globalHoldoutPercent?: number;
   nowMs: number;
   /** Products the page already shows (`exclude=`). */
   exclude?: string[];
@@ -230,7 +233,11 @@ export class ShopModel {
     const userId = input.userVerified ? input.userId : undefined;
     const anonymous = !input.anonymousId && !userId;
     const groupId = profileId ?? profileIdFor(userId ? `user:${userId}` : `anonymous:${input.anonymousId ?? ''}`);
-    const variant = anonymous ? 'treatment' : variantFor(input.writeKey, groupId, input.holdoutPercent);
+    const variant = anonymous
+      ? 'treatment'
+      : inGlobalHoldout(input.writeKey, groupId, input.globalHoldoutPercent ?? 0)
+        ? 'control'
+        : variantFor(input.writeKey, groupId, input.holdoutPercent);
     const request = {
       slot: input.slot,
       variant,

@@ -8,6 +8,8 @@ export interface SiteSettings {
   honorGpc: boolean;
   /** Share of profiles in the control group of recommendation slots, 0–100. */
   holdoutPercent: number;
+  /** Site-wide holdout, 0–50: shoppers in it get no campaign and no personalisation, so the total incrementality can be read. */
+  globalHoldoutPercent: number;
   /** Ingest requests per second per write key (token bucket), and the burst allowed. */
   rateLimit: { perSecond: number; burst: number };
   lifecycle: LifecycleThresholds;
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   requireConsent: false,
   honorGpc: false,
   holdoutPercent: 10,
+  globalHoldoutPercent: 0,
   rateLimit: { perSecond: 2000, burst: 4000 },
   lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
   currency: DEFAULT_CURRENCY,
