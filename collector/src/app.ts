@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/admin-routes';
+import { campaignRoutes } from './campaigns/campaign-routes';
 import { audienceRoutes } from './audiences/audience-routes';
 import { destinationRoutes } from './destinations/destination-routes';
 import { devReceiverRoutes } from './destinations/dev-receiver-routes';
@@ -38,6 +39,7 @@ export function createApp(basePath: string) {
   api.route('/', audienceRoutes());
   api.route('/', destinationRoutes());
   api.route('/', ruleRoutes());
+  api.route('/', campaignRoutes());
   api.route('/', adminRoutes());
   // Before the webhook receiver: its guard answers every other /dev/ path too.
   api.route('/', demoUserHashRoutes());

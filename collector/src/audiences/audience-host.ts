@@ -336,6 +336,11 @@ export class AudienceHost {
     return out;
   }
 
+  /** What destinations get about each profile (the campaign host's `campaign.entered` too); the erased are missing. */
+  describe(profileIds: string[]): Promise<Map<string, PersonView>> {
+    return this.people(profileIds, this.options.clock());
+  }
+
   /** Resolves once no alarm work is in flight (tests wait for it before looking at the outboxes). */
   async idle(): Promise<void> {
     await this.running;

@@ -8,7 +8,7 @@
  * 4xx, never a 5xx.
  */
 import { Hono } from 'hono';
-import { SLOTS, type Slot, type StoredMessage } from '@trailmark/schema';
+import { SLOTS, type OfferResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { ApiError, badRequest } from '../http/errors';
@@ -22,6 +22,9 @@ import { rulesForRequest } from '../merchandising/rules';
 import { browserShard, shopState } from '../storage/stubs';
 
 export const DEFAULT_LIMIT = 8;
+/** The campaign offer slot (contract section 8): not a list of products, the one slot that may be empty. */
+export const OFFER_SLOT = 'offer';
+const SLOT_NAMES = [...SLOTS, OFFER_SLOT].join(', ');
 export const MAX_LIMIT = 50;
 /** Products one `exclude=` may name: a page's other slots. */
 export const MAX_EXCLUDE = 100;
@@ -72,9 +75,9 @@ export function recommendRoutes() {
     const query = c.req.query();
     const writeKey = query.writeKey || writeKeyFromHeaders(c.req.raw);
     if (!writeKey) throw new ApiError(401, 'missing_write_key', 'Give the site’s write key: ?writeKey=…');
-    const slot = query.slot as Slot | undefined;
-    if (!slot) throw badRequest(`slot is missing: use one of ${SLOTS.join(', ')}.`, 'invalid_slot');
-    if (!SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOTS.join(', ')}.`, 'invalid_slot');
+    const slot = query.slot as Slot | typeof OFFER_SLOT | undefined;
+    if (!slot) throw badRequest(`slot is missing: use one of ${SLOT_NAMES}.`, 'invalid_slot');
+    if (slot !== OFFER_SLOT && !SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOT_NAMES}.`, 'invalid_slot');
     const anonymousId = idParam('anonymousId', query.anonymousId);
     const userId = idParam('userId', query.userId);
     const userHash = query.userHash || undefined;
@@ -102,6 +105,12 @@ export function recommendRoutes() {
     const geo = geoFromRequest(c.req.raw, c.env.DEV_MODE === 'true');
     // Personal to a customer only with proof: a bare userId is not a password (nor finds their pending events).
     const userVerified = userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash));
+    c.header('Cache-Control', 'private, no-store');
+    if (slot === OFFER_SLOT) {
+      // A campaign's offer, for a treatment member of a running campaign only: everyone else gets null, at the cost of one indexed read.
+      const offer = anonymousId || userVerified ? await shopState(c.env, writeKey).campaignOffer({ anonymousId, userId, userVerified }) : null;
+      return c.json({ slot: OFFER_SLOT, items: [], offer } satisfies OfferResponse);
+    }
     const nowMs = Date.now();
     const [pending, rules] = await Promise.all([
       pendingEvents(c.env, writeKey, { anonymousId, ...(userVerified ? { userId } : {}) }),
@@ -124,6 +133,7 @@ export function recommendRoutes() {
       limit,
       geo: { country: geo.country, region: geo.region },
       holdoutPercent: site.settings.holdoutPercent,
+      globalHoldoutPercent: site.settings.globalHoldoutPercent,
       nowMs,
       currency: site.settings.currency,
       identityVerification: site.settings.identityVerification,
@@ -131,7 +141,6 @@ export function recommendRoutes() {
       ...(pending.length ? { pending } : {}),
       ...(rules.length ? { rules } : {}),
     });
-    c.header('Cache-Control', 'private, no-store');
     return c.json(response);
   });
 

@@ -8,12 +8,15 @@
  * It is also the profile host of the site's audiences (audiences/
  * audience-host.ts): memberships change in the same transaction as the
  * profiles, and its alarm wakes profiles whose time conditions come due.
+ * And of the site's campaigns (campaigns/campaign-host.ts): assignments and
+ * outcomes next to the memberships they come from.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
+import type { CampaignDefinition, CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
 import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE, AudienceHost } from '../audiences/audience-host';
 import { identityTablesPeople, profilesTableSource } from '../audiences/profile-source';
 import type { RfmBoundaries } from '../audiences/rfm';
+import { CAMPAIGN_MIGRATIONS, CAMPAIGN_MODULE, CampaignHost } from '../campaigns/campaign-host';
 import type { ProductFacts } from '../catalog/product-facts';
 import { enqueueChanges } from '../destinations/producer';
 import type { IdKind } from '../identity/resolve-profile';
@@ -38,6 +41,8 @@ export class ShopState extends DurableObject<Env> {
   private lastPrune = 0;
   /** Audience memberships, due times and transitions of this object's profiles. */
   private readonly audiences: AudienceHost;
+  /** Campaign assignments and outcomes of this object's profiles. */
+  private readonly campaigns: CampaignHost;
   /** The one alarm, shared by every job that needs waking (lib/alarms.ts). */
   private readonly alarms: Alarms;
   /** The clock audiences and alarms read; tests move it. */
@@ -49,6 +54,8 @@ export class ShopState extends DurableObject<Env> {
     ctx.storage.transactionSync(() => {
       migrate(ctx.storage.sql, SHOP_MIGRATIONS);
       migrateModule(ctx.storage.sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
+      // After the audiences: campaigns read (and index) their memberships.
+      migrateModule(ctx.storage.sql, CAMPAIGN_MODULE, CAMPAIGN_MIGRATIONS);
     });
     this.model = new ShopModel(ctx.storage.sql);
     const writeKey = ctx.id.name ?? '';
@@ -61,8 +68,23 @@ export class ShopState extends DurableObject<Env> {
       deliver: (changes) => enqueueChanges(env, writeKey, changes),
       clock: () => this.clock(),
     });
+    this.campaigns = new CampaignHost({
+      sql: ctx.storage.sql,
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+      profile: (profileId) => this.model.profiles.find(profileId),
+      site: async () => {
+        const site = writeKey ? await findSite(env, writeKey) : null;
+        const settings = site?.settings ?? DEFAULT_SETTINGS;
+        return { writeKey, globalHoldoutPercent: settings.globalHoldoutPercent, currency: settings.currency };
+      },
+      describe: (profileIds) => this.audiences.describe(profileIds),
+      audienceName: (audienceId) => this.audiences.store.nameOf(audienceId) || audienceId,
+      deliver: (changes) => enqueueChanges(env, writeKey, changes),
+      clock: () => this.clock(),
+    });
     this.alarms = new Alarms(ctx.storage, () => this.clock());
     this.alarms.add(this.audiences);
+    this.alarms.add(this.campaigns);
   }
 
   override async alarm(): Promise<void> {
@@ -77,15 +99,15 @@ export class ShopState extends DurableObject<Env> {
   async ingest(items: IngestItem[]): Promise<IngestOutcome> {
     const policy = await this.policy();
     await this.audiences.refreshSite();
+    await this.campaigns.refreshSite();
     const audienceNow = this.clock();
     const outcome = this.ctx.storage.transactionSync(() => {
       const applied = this.model.ingest(items, policy);
       // Memberships change with the profiles, in the same transaction: a retried batch records no transition twice.
-      this.audiences.afterApply(
-        items.map((item, i) => ({ message: item.message, profileId: applied.profileIds[i] ?? null })),
-        applied.merges,
-        audienceNow,
-      );
+      const appliedMessages = items.map((item, i) => ({ message: item.message, profileId: applied.profileIds[i] ?? null }));
+      this.audiences.afterApply(appliedMessages, applied.merges, audienceNow);
+      // Then campaigns: new members of a running campaign's audience are assigned, and the batch's outcomes credited.
+      this.campaigns.afterApply(appliedMessages, applied.merges, audienceNow);
       return applied;
     });
     await this.alarms.reschedule();
@@ -154,7 +176,7 @@ export class ShopState extends DurableObject<Env> {
    */
   async erase(writeKey: string, id: string, kind?: IdKind): Promise<Erasure> {
     // No audience change about anyone is handed to destinations meanwhile (the caller cancels what was).
-    const erased = await this.audiences.erase(() => this.eraseNow(writeKey, id, kind));
+    const erased = await this.audiences.erase(() => this.campaigns.erase(() => this.eraseNow(writeKey, id, kind)));
     await this.alarms.reschedule();
     return erased;
   }
@@ -169,6 +191,7 @@ export class ShopState extends DurableObject<Env> {
         this.model.suppress(idHashes);
         if (linked) {
           this.audiences.forget(linked.profileIds);
+          this.campaigns.forget(linked.profileIds);
           this.model.identities.forget(linked.profileIds);
           this.model.sessions.forgetProfiles(linked.profileIds);
         }
@@ -209,5 +232,28 @@ export class ShopState extends DurableObject<Env> {
     const result = this.audiences.setRfmBoundaries(boundaries);
     await this.alarms.reschedule();
     return result;
+  }
+
+  // ---- Campaign host (campaigns/campaign-host.ts), reached through audiences/hosts.ts ----
+
+  async campaignDefine(put: CampaignDefinition[], remove: string[]): Promise<void> {
+    await this.campaigns.refreshSite();
+    this.campaigns.define(put, remove);
+    await this.alarms.reschedule();
+  }
+
+  campaignTotals(campaignId: string) {
+    return this.campaigns.totals(campaignId);
+  }
+
+  /** The offer slot: the visitor's offer if they are in treatment of a running campaign (a bare userId proves nothing). */
+  campaignOffer(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }) {
+    return this.campaigns.offer(this.model.profileIdOf(ids));
+  }
+
+  /** A profile's campaign assignments (the profile API, tests). */
+  campaignAssignments(id: string) {
+    const linked = this.model.identities.linkedTo(id);
+    return linked ? this.campaigns.store.assignmentsOf(linked.profileId) : [];
   }
 }
