@@ -205,6 +205,11 @@ describe('a running campaign', () => {
     expect(r.roi.cost).toBeCloseTo(0.5 * treated.length, 6);
     expect(typeof r.verdict.conversionRate.text).toBe('string');
     expect(r.methods.attribution).toContain('window');
+    // Today's point of the timeline is the report's own totals.
+    expect(r.timeline.at(-1)).toMatchObject({
+      treatment: { members: r.groups.treatment.members, converted: r.groups.treatment.converted },
+      control: { members: r.groups.control.members, converted: r.groups.control.converted },
+    });
   });
 
   it('keeps the site-wide holdout out of campaigns and personalisation', async () => {

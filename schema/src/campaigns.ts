@@ -5,7 +5,7 @@
  * used by the collector, the dashboard and the tests.
  */
 import * as v from 'valibot';
-import type { CupedLift, ExperimentLift, ExperimentMethods, GroupFigures, MembersNeeded, Roi, Verdict } from './experiments';
+import type { CupedLift, ExperimentLift, ExperimentMethods, GroupFigures, Interval, MembersNeeded, Roi, Verdict } from './experiments';
 import { RESOURCE_ID } from './destinations';
 
 export const CAMPAIGN_DEFAULTS = { holdoutPercent: 50, windowDays: 3 } as const;
@@ -174,6 +174,17 @@ export interface CampaignExposure {
   offerClicked: number;
 }
 
+/** One day of the report's timeline: members assigned and converted by the end of that day (UTC), cumulative. */
+export interface CampaignDay {
+  day: string;
+  treatment: { members: number; converted: number; conversionRate: number | null };
+  control: { members: number; converted: number; conversionRate: number | null };
+  /** Treatment minus control, with the fixed-horizon interval and the always-valid one, as read that day. */
+  absolute: number | null;
+  ci95: Interval | null;
+  sequentialCi95: Interval | null;
+}
+
 /** `GET /v1/admin/campaigns/:id/report` (contract section 8, with the figures a marketer reads next to them). */
 export interface CampaignReport {
   campaignId: string;
@@ -197,6 +208,8 @@ export interface CampaignReport {
   globalHoldout: number;
   /** The site's currency: every amount is in it (orders in another currency are not counted). */
   currency: string;
+  /** Cumulative conversion per group and the lift's intervals, day by day from the start (at most the last 120 days). */
+  timeline: CampaignDay[];
   /** Other running campaigns on the same audience: each assigns independently, so a member may be treated by another. */
   overlapping: string[];
   methods: ExperimentMethods & { attribution: string; globalHoldout: string };

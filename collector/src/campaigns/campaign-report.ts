@@ -3,11 +3,17 @@
  * hosts' sums add up, then the experiments library turns them into every
  * figure, and the verdicts put the answer in one sentence each.
  */
-import type { CampaignDefinition, CampaignReport } from '@trailmark/schema';
+import type { CampaignDay, CampaignDefinition, CampaignReport } from '@trailmark/schema';
+import { conversionLift } from '../experiments/conversion-lift';
+import { sequentialConversionLift } from '../experiments/sequential';
 import { addTotals, EMPTY_TOTALS } from '../experiments/totals';
 import { measureCampaign } from '../experiments/measure-campaign';
 import { conversionVerdict, revenueVerdict } from '../experiments/verdict';
-import { campaignState, type HostCampaignTotals } from './campaign-store';
+import { campaignState, type CampaignDayCounts, type HostCampaignTotals } from './campaign-store';
+import { DAY_MS } from './outcome';
+
+/** Days the timeline shows at most (the latest). */
+export const TIMELINE_DAYS = 120;
 
 export const ATTRIBUTION_METHOD =
   'A member is assigned when the campaign starts (if in the audience then) or when they enter the audience while it runs, once, at the collector’s clock. ' +
@@ -28,6 +34,7 @@ export function emptyHostTotals(): HostCampaignTotals {
     matured: { treatment: 0, control: 0 },
     globalHoldout: 0,
     firstAssignedAt: null,
+    days: [],
   };
 }
 
@@ -48,6 +55,7 @@ export function addHostTotals(parts: readonly HostCampaignTotals[]): HostCampaig
       globalHoldout: sum.globalHoldout + part.globalHoldout,
       firstAssignedAt:
         sum.firstAssignedAt === null ? part.firstAssignedAt : part.firstAssignedAt === null ? sum.firstAssignedAt : Math.min(sum.firstAssignedAt, part.firstAssignedAt),
+      days: [...sum.days, ...part.days],
     }),
     emptyHostTotals(),
   );
@@ -83,7 +91,42 @@ export function campaignReport(
     matured: totals.matured,
     globalHoldout: totals.globalHoldout,
     currency: options.currency,
+    timeline: timeline(totals.days, options.now),
     overlapping: options.overlapping ?? [],
     methods: { ...m.methods, attribution: ATTRIBUTION_METHOD, globalHoldout: GLOBAL_HOLDOUT_METHOD },
   };
+}
+
+/**
+ * Cumulative members and conversions per group at the end of each day, and
+ * the lift's intervals as a reader would have seen them that day: the chart
+ * of a campaign over time. The always-valid interval is the one that may be
+ * acted on any day.
+ */
+export function timeline(days: readonly CampaignDayCounts[], now: number): CampaignDay[] {
+  if (days.length === 0) return [];
+  const today = Math.floor(now / DAY_MS);
+  const first = Math.max(Math.min(...days.map((d) => d.day)), today - TIMELINE_DAYS + 1);
+  const out: CampaignDay[] = [];
+  const sums = { treatment: { members: 0, converted: 0 }, control: { members: 0, converted: 0 } };
+  for (const d of days) if (d.day < first) add(d);
+  function add(d: CampaignDayCounts): void {
+    sums[d.group].members += d.assigned;
+    sums[d.group].converted += d.converted;
+  }
+  for (let day = first; day <= today; day++) {
+    for (const d of days) if (d.day === day) add(d);
+    const group = (g: 'treatment' | 'control') => ({ ...sums[g], conversionRate: sums[g].members > 0 ? sums[g].converted / sums[g].members : null });
+    const fixed = conversionLift(sums.treatment, sums.control);
+    const sequential = sequentialConversionLift(sums.treatment, sums.control);
+    out.push({
+      day: new Date(day * DAY_MS).toISOString().slice(0, 10),
+      treatment: group('treatment'),
+      control: group('control'),
+      absolute: fixed.absolute,
+      ci95: fixed.ci95,
+      sequentialCi95: sequential.ci95,
+    });
+  }
+  return out;
 }

@@ -112,6 +112,15 @@ export interface HostCampaignTotals {
   globalHoldout: number;
   /** When the first member was assigned (ms), if any. */
   firstAssignedAt: number | null;
+  days: CampaignDayCounts[];
+}
+
+/** Members assigned and converted per UTC day (days since the epoch), per group: the report's timeline. */
+export interface CampaignDayCounts {
+  day: number;
+  group: CampaignGroup;
+  assigned: number;
+  converted: number;
 }
 
 export interface PendingDelivery {
@@ -448,6 +457,22 @@ export class CampaignStore {
 
   // ---- the report ------------------------------------------------------------
 
+  /** Assignments and first conversions per day and group (a few rows per day of the campaign). */
+  dayCounts(campaignId: string): CampaignDayCounts[] {
+    const rows = this.sql
+      .exec<{ grp: string; day: number; assigned: number; converted: number }>(
+        `SELECT grp, day, SUM(assigned) AS assigned, SUM(converted) AS converted FROM (
+           SELECT grp, CAST(assigned_at / ${DAY_MS} AS INTEGER) AS day, 1 AS assigned, 0 AS converted FROM campaign_members WHERE campaign_id = ?
+           UNION ALL
+           SELECT grp, CAST(converted_at / ${DAY_MS} AS INTEGER) AS day, 0, 1 FROM campaign_members WHERE campaign_id = ? AND converted_at IS NOT NULL
+         ) GROUP BY grp, day ORDER BY day`,
+        campaignId,
+        campaignId,
+      )
+      .toArray();
+    return rows.map((r) => ({ day: r.day, group: r.grp as CampaignGroup, assigned: r.assigned, converted: r.converted }));
+  }
+
   totals(campaignId: string, now: number): HostCampaignTotals {
     const campaign = this.campaigns.get(campaignId);
     const windowMs = (campaign?.windowDays ?? 0) * DAY_MS;
@@ -506,6 +531,7 @@ export class CampaignStore {
       matured: { treatment: treatment?.matured ?? 0, control: rows.find((r) => r.grp === 'control')?.matured ?? 0 },
       globalHoldout: heldOut,
       firstAssignedAt: firsts.length ? Math.min(...firsts) : null,
+      days: this.dayCounts(campaignId),
     };
   }
 }

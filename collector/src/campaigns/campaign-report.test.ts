@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { CampaignDefinition } from '@trailmark/schema';
+import { addHostTotals, campaignReport, emptyHostTotals, timeline } from './campaign-report';
+import { DAY_MS } from './outcome';
+
+const DAY0 = Math.floor(Date.UTC(2026, 10, 2) / DAY_MS);
+
+describe('timeline', () => {
+  it('accumulates members and conversions day by day, with both intervals', () => {
+    const days = [
+      { day: DAY0, group: 'treatment' as const, assigned: 100, converted: 5 },
+      { day: DAY0, group: 'control' as const, assigned: 100, converted: 2 },
+      { day: DAY0 + 2, group: 'treatment' as const, assigned: 50, converted: 10 },
+    ];
+    const series = timeline(days, (DAY0 + 2) * DAY_MS + 5000);
+    expect(series.map((d) => d.day)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04']);
+    expect(series[1]!.treatment).toEqual({ members: 100, converted: 5, conversionRate: 0.05 });
+    expect(series[2]!.treatment).toEqual({ members: 150, converted: 15, conversionRate: 0.1 });
+    expect(series[2]!.control).toEqual({ members: 100, converted: 2, conversionRate: 0.02 });
+    const last = series[2]!;
+    expect(last.absolute).toBeCloseTo(0.08, 10);
+    // The always-valid interval is wider than the fixed one, around the same difference.
+    expect(last.sequentialCi95![0]).toBeLessThan(last.ci95![0]);
+    expect(last.sequentialCi95![1]).toBeGreaterThan(last.ci95![1]);
+  });
+
+  it('shows at most the last 120 days, starting from what came before', () => {
+    const series = timeline([{ day: DAY0, group: 'control', assigned: 3, converted: 1 }], (DAY0 + 200) * DAY_MS);
+    expect(series).toHaveLength(120);
+    expect(series[0]!.control.members).toBe(3);
+  });
+});
+
+describe('campaignReport', () => {
+  const campaign: CampaignDefinition = {
+    id: 'c',
+    name: 'C',
+    audienceId: 'a',
+    holdoutPercent: 50,
+    goal: { event: 'Order Completed' },
+    windowDays: 3,
+    startsAt: '2026-11-02T00:00:00.000Z',
+    costPerContact: 1,
+    destinations: [],
+  };
+
+  it('adds the hosts up and says the answer in words', () => {
+    const host = (members: number, converted: number, group: 'treatment' | 'control') => {
+      const totals = emptyHostTotals();
+      totals[group] = { ...totals[group], members, converted, revenue: converted * 50, revenueSquares: converted * 2500 };
+      if (group === 'treatment') totals.reached = members;
+      return totals;
+    };
+    const parts = [host(600, 90, 'treatment'), host(600, 48, 'control'), host(400, 60, 'treatment'), host(400, 32, 'control')];
+    expect(addHostTotals(parts).treatment.members).toBe(1000);
+    const report = campaignReport(campaign, parts, { now: Date.parse('2026-11-10T00:00:00Z'), currency: 'EUR' });
+    expect(report.groups.treatment).toMatchObject({ members: 1000, converted: 150, reached: 1000, conversionRate: 0.15 });
+    expect(report.groups.control).toMatchObject({ members: 1000, converted: 80, reached: 0 });
+    expect(report.status).toBe('running');
+    expect(report.verdict.conversionRate.status).toBe('better');
+    expect(report.verdict.conversionRate.text).toMatch(/^treatment converts 7\.0 points better \(95% interval/);
+    expect(report.verdict.revenuePerMember.text).toContain('EUR');
+    expect(report.roi.cost).toBe(1000);
+    expect(report.methods.attribution).toContain('window');
+  });
+
+  it('is empty but well formed before anyone is assigned', () => {
+    const report = campaignReport({ ...campaign, startsAt: '2099-01-01T00:00:00.000Z' }, [], { now: Date.now(), currency: 'USD' });
+    expect(report).toMatchObject({ status: 'scheduled', startedAt: null, timeline: [] });
+    expect(report.verdict.conversionRate).toEqual({ status: 'unknown', text: 'not enough data yet' });
+  });
+});
