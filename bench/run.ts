@@ -7,7 +7,8 @@
  *   npm run bench                      # everything (about 15 minutes on 2 cores)
  *   npm run bench -- --only ingest,recs
  *
- * Parts: tag (size and cost in Chromium, next to peers), ingest, recs (serving
+ * Parts: tag (size and cost in Chromium, next to peers), ingest, replay
+ * (142,825 real product views: catch-up after the last acknowledgement), recs (serving
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
  * (evaluation cost per event and per wake-up, storage; offline on sql.js).
  */
@@ -21,10 +22,11 @@ import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { benchAudiences } from './audiences';
 import { benchIngest } from './ingest';
 import { benchRecommendations } from './recommendations';
+import { benchReplay } from './replay';
 import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
 import { trailmarkRecommenders } from './recs-quality/trailmark';
 
-const PARTS = ['tag', 'ingest', 'recs', 'quality', 'audiences'] as const;
+const PARTS = ['tag', 'ingest', 'replay', 'recs', 'quality', 'audiences'] as const;
 type Part = (typeof PARTS)[number];
 
 function onlyParts(argv: string[]): string | undefined {
@@ -103,6 +105,23 @@ if (parts.includes('ingest')) {
       row(['errors', String(ingest.ingest.errors)]),
       row(['events/s stored (accept + drain)', fixed(ingest.storedEventsPerSecond, 0)]),
       row(['backlog drained after a 4 s burst (s)', fixed(ingest.backlogDrainSeconds)]),
+    ]);
+  });
+}
+
+if (parts.includes('replay')) {
+  await runPart('replay', async () => {
+    log('Replay: 142,825 Diginetica product views as fast as they are acknowledged, then the catch-up…');
+    const replay = await withServer('replay', (server) => benchReplay(server, { adminToken: ADMIN_TOKEN }));
+    results.replay = replay;
+    table.push([
+      `## Replay (${replay.events.toLocaleString('en-US')} real product views, 16 senders, 20-message batches)`,
+      row(['figure', 'value']),
+      row(['events/s accepted', fixed(replay.acceptedPerSecond, 0)]),
+      row(['accepted in (s)', fixed(replay.acceptSeconds)]),
+      row(['stored after the last acknowledgement (s)', fixed(replay.catchUpSeconds)]),
+      row(['events/s stored (accept + catch-up)', fixed(replay.storedPerSecond, 0)]),
+      row(['requests not acknowledged at first (sent again)', String(replay.errors)]),
     ]);
   });
 }
