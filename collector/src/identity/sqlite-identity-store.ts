@@ -34,9 +34,29 @@ export class SqliteIdentityStore implements IdentityStore {
     private readonly onMerge: (from: string, into: string) => void = () => {},
   ) {}
 
+  /**
+   * While a batch is applied: the ids looked up so far, kept up to date by
+   * link() and dropped by merge() (a browser's every message asks again).
+   */
+  private batch: Map<string, string | undefined> | undefined;
+
+  /** Starts remembering look-ups for one batch (inside its transaction). */
+  begin(): void {
+    this.batch = new Map();
+  }
+
+  /** Ends the batch (also after a failed one, whose transaction rolled back). */
+  end(): void {
+    this.batch = undefined;
+  }
+
   profileOf(kind: IdKind, id: string): string | undefined {
-    return this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM identities WHERE id_kind = ? AND id = ?', kind, id).toArray()[0]
+    const key = `${kind}:${id}`;
+    if (this.batch?.has(key)) return this.batch.get(key);
+    const profileId = this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM identities WHERE id_kind = ? AND id = ?', kind, id).toArray()[0]
       ?.profile_id;
+    this.batch?.set(key, profileId);
+    return profileId;
   }
 
   userOf(profileId: string): string | undefined {
@@ -54,6 +74,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   link(kind: IdKind, id: string, profileId: string): void {
+    this.batch?.set(`${kind}:${id}`, profileId);
     this.sql.exec(
       'INSERT INTO identities (id_kind, id, profile_id) VALUES (?, ?, ?) ON CONFLICT (id_kind, id) DO UPDATE SET profile_id = excluded.profile_id',
       kind,
@@ -67,6 +88,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   merge(from: string, into: string): void {
+    if (this.batch) this.batch.clear();
     this.onMerge(from, into);
     this.sql.exec('UPDATE identities SET profile_id = ? WHERE profile_id = ?', into, from);
     this.sql.exec('UPDATE merged_profiles SET to_profile = ? WHERE to_profile = ?', into, from);
@@ -106,6 +128,7 @@ export class SqliteIdentityStore implements IdentityStore {
 
   /** Removes a person's profile and every id pointing at it. */
   forget(profileIds: readonly string[]): void {
+    this.batch?.clear();
     for (const profileId of profileIds) {
       this.sql.exec('DELETE FROM identities WHERE profile_id = ?', profileId);
       this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', profileId);

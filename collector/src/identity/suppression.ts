@@ -72,6 +72,23 @@ export class SuppressionList {
     );
   }
 
+  /**
+   * Which of many ids are suppressed, in one query: a predicate over them for
+   * a drained batch (erasures wait for the batch, so it cannot change meanwhile).
+   */
+  matcher(ids: readonly IdHash[]): (ids: readonly IdHash[]) => boolean {
+    const found = new Set<string>();
+    if (ids.length > 0) {
+      for (const row of this.sql.exec<{ id_hash: string; id_kind: string }>(
+        'SELECT id_hash, id_kind FROM suppressed WHERE id_hash IN (SELECT value FROM json_each(?))',
+        JSON.stringify([...new Set(ids.map((id) => id.hash))]),
+      )) {
+        found.add(`${row.id_kind}:${row.id_hash}`);
+      }
+    }
+    return (some) => found.size > 0 && some.some(({ kind, hash }) => found.has(`${kind}:${hash}`) || found.has(`${ANY_KIND}:${hash}`));
+  }
+
   add(ids: readonly IdHash[]): void {
     for (const { kind, hash } of ids) this.sql.exec('INSERT OR IGNORE INTO suppressed (id_hash, id_kind) VALUES (?, ?)', hash, kind);
   }

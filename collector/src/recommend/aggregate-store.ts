@@ -154,37 +154,38 @@ export class AggregateStore {
     }
   }
 
-  /** Writes the summed increments; call inside the batch's transaction. */
+  /**
+   * Writes the summed increments; call inside the batch's transaction. One
+   * statement per table, its rows as one JSON parameter: a drain touches
+   * thousands of keys, and a statement per key cost more than the upserts.
+   */
   flush(): void {
-    for (const [scopeName, sums] of this.popularity) {
-      for (const [productId, score] of sums) {
-        this.sql.exec(
-          `INSERT INTO popularity (scope, product_id, score) VALUES (?1, ?2, ?3)
-           ON CONFLICT (scope, product_id) DO UPDATE SET score = score + ?3`,
-          scopeName,
-          productId,
-          score,
-        );
-      }
-    }
-    for (const [key, score] of this.links) {
-      const [kind, a, b] = key.split('\u0000');
+    const popularity: [string, string, number][] = [];
+    for (const [scopeName, sums] of this.popularity) for (const [productId, score] of sums) popularity.push([scopeName, productId, score]);
+    if (popularity.length > 0) {
       this.sql.exec(
-        `INSERT INTO links (kind, a, b, score) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (kind, a, b) DO UPDATE SET score = score + ?4`,
-        kind,
-        a,
-        b,
-        score,
+        `INSERT INTO popularity (scope, product_id, score)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?) AS r WHERE true
+         ON CONFLICT (scope, product_id) DO UPDATE SET score = score + excluded.score`,
+        JSON.stringify(popularity),
       );
     }
-    for (const [productId, [views, buys]] of this.totals_) {
+    if (this.links.size > 0) {
+      const links = [...this.links].map(([key, score]) => [...key.split('\u0000'), score]);
       this.sql.exec(
-        `INSERT INTO item_totals (product_id, views, buys) VALUES (?1, ?2, ?3)
-         ON CONFLICT (product_id) DO UPDATE SET views = views + ?2, buys = buys + ?3`,
-        productId,
-        views,
-        buys,
+        `INSERT INTO links (kind, a, b, score)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3 FROM json_each(?) AS r WHERE true
+         ON CONFLICT (kind, a, b) DO UPDATE SET score = score + excluded.score`,
+        JSON.stringify(links),
+      );
+    }
+    if (this.totals_.size > 0) {
+      const totals = [...this.totals_].map(([productId, [views, buys]]) => [productId, views, buys]);
+      this.sql.exec(
+        `INSERT INTO item_totals (product_id, views, buys)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?) AS r WHERE true
+         ON CONFLICT (product_id) DO UPDATE SET views = views + excluded.views, buys = buys + excluded.buys`,
+        JSON.stringify(totals),
       );
     }
     this.begin();

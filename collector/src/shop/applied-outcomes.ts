@@ -37,18 +37,48 @@ export class AppliedOutcomes {
       'SELECT profile_id, outcome FROM applied WHERE message_id = ?',
       messageId,
     );
-    if (!row) return undefined;
-    return { profileId: row.profile_id, ...(row.outcome ? (JSON.parse(row.outcome) as Omit<AppliedOutcome, 'profileId'>) : {}) };
+    return row ? toOutcome(row) : undefined;
+  }
+
+  /** The recorded outcomes of many messages, in one query (a drained batch). */
+  findMany(messageIds: readonly string[]): Map<string, AppliedOutcome> {
+    const found = new Map<string, AppliedOutcome>();
+    if (messageIds.length === 0) return found;
+    for (const row of this.sql.exec<{ message_id: string; profile_id: string | null; outcome: string | null }>(
+      'SELECT message_id, profile_id, outcome FROM applied WHERE message_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(messageIds),
+    )) {
+      found.set(row.message_id, toOutcome(row));
+    }
+    return found;
   }
 
   record(messageId: string, outcome: AppliedOutcome, nowMs: number): void {
-    const { profileId, ...rest } = outcome;
-    const extra = rest.attributions?.length || rest.merged ? JSON.stringify(rest) : null;
-    this.sql.exec('INSERT INTO applied (message_id, profile_id, applied_at, outcome) VALUES (?, ?, ?, ?)', messageId, profileId, nowMs, extra);
+    this.recordMany([[messageId, outcome]], nowMs);
+  }
+
+  /** Records a batch's outcomes in one statement. */
+  recordMany(outcomes: readonly (readonly [string, AppliedOutcome])[], nowMs: number): void {
+    if (outcomes.length === 0) return;
+    const rows = outcomes.map(([messageId, { profileId, ...rest }]) => [
+      messageId,
+      profileId,
+      rest.attributions?.length || rest.merged ? JSON.stringify(rest) : null,
+    ]);
+    this.sql.exec(
+      `INSERT INTO applied (message_id, profile_id, applied_at, outcome)
+       SELECT r.value ->> 0, r.value ->> 1, ?2, r.value ->> 2 FROM json_each(?1) AS r`,
+      JSON.stringify(rows),
+      nowMs,
+    );
   }
 
   /** Forgets messageIds older than the retention; the event log's unique key still catches older retries. */
   prune(nowMs: number): void {
     this.sql.exec('DELETE FROM applied WHERE applied_at < ?', nowMs - RETENTION_MS);
   }
+}
+
+function toOutcome(row: { profile_id: string | null; outcome: string | null }): AppliedOutcome {
+  return { profileId: row.profile_id, ...(row.outcome ? (JSON.parse(row.outcome) as Omit<AppliedOutcome, 'profileId'>) : {}) };
 }

@@ -145,13 +145,30 @@ export class ShopModel {
     this.aggregates.begin();
     this.catalog.begin();
     this.sessions.begin();
+    this.identities.begin();
+    try {
+      return this.applyBatch(items, policy, nowMs);
+    } finally {
+      this.identities.end();
+    }
+  }
+
+  private applyBatch(items: IngestItem[], policy: ShopPolicy, nowMs: number): IngestOutcome {
+    // What the batch needs to know before applying, each in one query: suppressed ids, messages applied before.
+    const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
+    const known = this.applied.findMany(items.map((item) => item.message.messageId));
+    const toRecord: [string, AppliedOutcome][] = [];
+    const record = (messageId: string, outcome: AppliedOutcome) => {
+      known.set(messageId, outcome);
+      toRecord.push([messageId, outcome]);
+    };
     const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
       // Suppressed means stored nowhere: a late retry of an erased person's message too, applied before or not.
-      const suppressed = this.suppressed.includesAny(idHashes);
-      const recorded = this.applied.find(message.messageId);
+      const suppressed = isSuppressed(idHashes);
+      const recorded = known.get(message.messageId);
       if (recorded) return suppressed ? { profileId: null } : this.stillStored(recorded);
       if (suppressed) {
-        this.applied.record(message.messageId, { profileId: null }, nowMs);
+        record(message.messageId, { profileId: null });
         return { profileId: null };
       }
       // On a site that requires identity verification, an unproven userId links nothing.
@@ -160,9 +177,10 @@ export class ShopModel {
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
       const outcome: AppliedOutcome = { profileId, ...(attributions?.length ? { attributions } : {}), ...(merged ? { merged } : {}) };
-      this.applied.record(message.messageId, outcome, nowMs);
+      record(message.messageId, outcome);
       return outcome;
     });
+    this.applied.recordMany(toRecord, nowMs);
     this.profiles.flush();
     this.aggregates.flush();
     this.sessions.flush();
