@@ -16,7 +16,7 @@
  */
 import { bloomOf } from '../lib/bloom';
 import { contentDigest, idHash } from '../lib/hash';
-import type { EventRow } from './event-log';
+import { messageJson, type EventRow } from './event-log';
 
 /** One archived line: the stored message with its write key and the profile it was stored under. */
 export type ArchiveLine = Record<string, unknown> & { messageId: string; profileId?: string; userId?: string };
@@ -46,12 +46,38 @@ export async function personKeysOf(writeKey: string, line: { profileId?: unknown
 
 /** Writes one object of lines (or replaces it: the key is the same), with its count and people filter. */
 export async function putArchiveObject(bucket: R2Bucket, writeKey: string, key: string, lines: ArchiveLine[], cache = new Map<string, Promise<string>>()): Promise<void> {
-  const keys = (await Promise.all(lines.map((line) => personKeysOf(writeKey, line, cache)))).flat();
-  const ndjson = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+  await putArchiveText(bucket, writeKey, key, lines.map((line) => JSON.stringify(line)), lines, cache);
+}
+
+/**
+ * One drained group's lines: each stored message's JSON (serialised once by
+ * the drain, also for D1) with its write key and profile id appended, as the
+ * export does.
+ */
+function archiveText(writeKey: string, rows: readonly EventRow[]): string[] {
+  const tail = `,"writeKey":${JSON.stringify(writeKey)},"profileId":`;
+  return rows.map((row) => {
+    // A message naming either field itself gets ours in its place, as a spread would.
+    if ('writeKey' in row.message || 'profileId' in row.message) return JSON.stringify({ ...row.message, writeKey, profileId: row.profileId });
+    const json = messageJson(row);
+    return `${json.slice(0, -1)}${tail}${JSON.stringify(row.profileId)}}`;
+  });
+}
+
+async function putArchiveText(
+  bucket: R2Bucket,
+  writeKey: string,
+  key: string,
+  texts: readonly string[],
+  people: readonly { profileId?: unknown; userId?: unknown }[],
+  cache: Map<string, Promise<string>>,
+): Promise<void> {
+  const keys = (await Promise.all(people.map((line) => personKeysOf(writeKey, line, cache)))).flat();
+  const ndjson = texts.join('\n') + '\n';
   const gzipped = await new Response(new Blob([ndjson]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
   await bucket.put(key, gzipped, {
     httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
-    customMetadata: { events: String(lines.length), persons: bloomOf(keys) },
+    customMetadata: { events: String(texts.length), persons: bloomOf(keys) },
   });
 }
 
@@ -79,11 +105,12 @@ export async function archiveEvents(bucket: R2Bucket | undefined, writeKey: stri
     [...byHour].map(async ([hour, group]) => {
       const digest = contentDigest(group.map((r) => r.message.messageId).join('\n'));
       const key = `${archivePrefix(writeKey)}dt=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/${digest}.ndjson.gz`;
-      await putArchiveObject(
+      await putArchiveText(
         bucket,
         writeKey,
         key,
-        group.map(({ message, profileId }) => ({ ...message, writeKey, profileId }) as ArchiveLine),
+        archiveText(writeKey, group),
+        group.map((row) => ({ profileId: row.profileId, userId: row.message.userId })),
         cache,
       );
       return { key, rows: group };

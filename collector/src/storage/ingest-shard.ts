@@ -427,7 +427,8 @@ export class IngestShard extends DurableObject<Env> {
       const credit = attributions[i];
       const { attribution: _sent, ...context } = message.context as StoredMessage['context'] & { attribution?: unknown };
       const stored = { ...message, context: credit ? { ...context, attribution: credit } : context };
-      eventRows.push({ message: stored as StoredMessage, profileId, idHashes: eventHashes[i]! });
+      // Serialised once here, for both the log and the archive.
+      eventRows.push({ message: stored as StoredMessage, profileId, idHashes: eventHashes[i]!, json: JSON.stringify(stored) });
     });
     await storeBatch(this.env.DB, writeKey, {
       events: eventRows,
