@@ -63,7 +63,7 @@ describe('rules API', () => {
       [{ ...ok, action: 'promote' }, 'action', /one of pin, boost, bury, exclude/],
       [{ action: 'pin', products: ['a'] }, 'slots', /required/],
       [{ ...ok, slots: [] }, 'slots', /at least one slot/],
-      [{ ...ok, slots: ['sidebar'] }, 'slots.0', /home, product, cart, trending, reorder or "\*"/],
+      [{ ...ok, slots: ['sidebar'] }, 'slots[0]', /home, product, cart, trending, reorder or "\*"/],
       [{ ...ok, position: 2 }, 'position', /only a pin/],
       [{ slots: ['home'], action: 'pin', position: 1 }, 'products', /pin places products/],
       [{ slots: ['home'], action: 'pin', products: ['a'], category: 'Tents' }, 'category', /not a category/],
@@ -80,15 +80,21 @@ describe('rules API', () => {
       [{ ...ok, when: { weather: 'rain' } }, 'when.weather', /productId, category, region and audienceId/],
       [{ ...ok, when: { audienceId: 'a b' } }, 'when.audienceId', /letters, digits/],
       [{ ...ok, colour: 'red' }, 'colour', /is not a field/],
-      ['[1, 2]', '', /JSON object/],
-      ['{nope', '', /must be a JSON object/],
+      [{ ...ok, products: ['a', 7] }, 'products[1]', /must be a string/],
+      ['[1, 2]', '(body)', /must be a JSON object/],
+      ['{nope', '(body)', /not JSON; send a JSON object/],
     ];
     for (const [body, field, valid] of cases) {
       const { status, body: answer } = await putRule(writeKey, 'bad', body);
       expect(status, JSON.stringify(body)).toBe(400);
-      expect(answer.message, JSON.stringify(body)).toContain(field);
+      if (field !== '(body)') expect(answer.message, JSON.stringify(body)).toContain(field);
       expect(answer.message, JSON.stringify(body)).toMatch(valid);
+      // The JSON path of the bad field, for a form to put the message beside it.
+      expect(answer.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(field);
     }
+    // Every problem at once.
+    const many = await putRule(writeKey, 'bad', { slots: ['nowhere'], action: 'pin', position: 0 });
+    expect(many.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['slots[0]', 'position']));
     expect((await putRule(writeKey, 'not an id', ok)).body.error).toBe('invalid_rule_id');
     expect((await listRules(writeKey)).rules).toEqual([]);
   });

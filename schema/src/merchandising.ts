@@ -5,7 +5,11 @@
  * is defined here once; the collector, the dashboard and the tests use it.
  */
 import * as v from 'valibot';
+import { issuePath } from './audience-schema';
 import { SLOTS } from './recommendations';
+
+/** The path of an issue about the whole body, as the audiences API names it. */
+export const BODY_PATH = '(body)';
 
 export const RULE_ACTIONS = ['pin', 'boost', 'bury', 'exclude'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
@@ -88,25 +92,25 @@ type Fields = v.InferOutput<typeof RuleFields>;
 export const RuleBodySchema = v.pipe(
   RuleFields,
   v.forward(
-    v.check((r: Fields) => r.action !== 'pin' || r.products !== undefined, 'products: a pin places products; name them in "products"'),
+    v.check((r: Fields) => r.action !== 'pin' || r.products !== undefined, 'a pin places products; name them in "products"'),
     ['products'],
   ),
   v.forward(
-    v.check((r: Fields) => r.action !== 'pin' || r.category === undefined, 'category: a pin places products, not a category; give "products" instead'),
+    v.check((r: Fields) => r.action !== 'pin' || r.category === undefined, 'a pin places products, not a category; give "products" instead'),
     ['category'],
   ),
   v.forward(
-    v.check((r: Fields) => r.action === 'pin' || r.products !== undefined || r.category !== undefined, 'products: name the products and/or the category to act on'),
+    v.check((r: Fields) => r.action === 'pin' || r.products !== undefined || r.category !== undefined, 'name the products and/or the category to act on'),
     ['products'],
   ),
-  v.forward(v.check((r: Fields) => r.action === 'pin' || r.position === undefined, 'position: only a pin has a position'), ['position']),
-  v.forward(v.check((r: Fields) => r.action === 'boost' || r.action === 'bury' || r.factor === undefined, 'factor: only boost and bury have a factor'), ['factor']),
+  v.forward(v.check((r: Fields) => r.action === 'pin' || r.position === undefined, 'only a pin has a position'), ['position']),
+  v.forward(v.check((r: Fields) => r.action === 'boost' || r.action === 'bury' || r.factor === undefined, 'only boost and bury have a factor'), ['factor']),
   v.forward(
-    v.check((r: Fields) => r.action !== 'boost' || r.factor === undefined || (r.factor > 1 && r.factor <= MAX_BOOST_FACTOR), `factor: a boost multiplies by more than 1, at most ${MAX_BOOST_FACTOR} (default ${DEFAULT_FACTOR.boost})`),
+    v.check((r: Fields) => r.action !== 'boost' || r.factor === undefined || (r.factor > 1 && r.factor <= MAX_BOOST_FACTOR), `a boost multiplies by more than 1, at most ${MAX_BOOST_FACTOR} (default ${DEFAULT_FACTOR.boost})`),
     ['factor'],
   ),
   v.forward(
-    v.check((r: Fields) => r.action !== 'bury' || r.factor === undefined || (r.factor > 0 && r.factor < 1), `factor: a bury multiplies by more than 0 and less than 1 (default ${DEFAULT_FACTOR.bury}); to hide products use "exclude"`),
+    v.check((r: Fields) => r.action !== 'bury' || r.factor === undefined || (r.factor > 0 && r.factor < 1), `a bury multiplies by more than 0 and less than 1 (default ${DEFAULT_FACTOR.bury}); to hide products use "exclude"`),
     ['factor'],
   ),
   v.forward(
@@ -130,13 +134,26 @@ export interface RuleView extends Rule {
   status: RuleStatus;
 }
 
-/** Every problem of a body at once, each naming its field: `position: position is 1-based: …`. */
-export function describeRuleIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+/** One problem of a request body: the JSON path of the bad field (`when.region`, `slots[1]`; `(body)` for the whole body) and what is wrong. */
+export interface RuleIssue {
+  path: string;
+  message: string;
+}
+
+/** Every problem of a body at once, each with the path of its field. */
+export function ruleIssues(issues: readonly v.BaseIssue<unknown>[]): RuleIssue[] {
   const seen = new Set<string>();
+  const out: RuleIssue[] = [];
   for (const issue of issues) {
-    const path = v.getDotPath(issue);
-    const message = issue.message.startsWith(`${path}:`) || !path ? issue.message : `${path}: ${issue.message}`;
-    seen.add(message);
+    const path = issuePath('', issue).replace(/^\./, '') || BODY_PATH;
+    const message = issue.message;
+    const key = `${path}\u0000${message}`;
+    if (!seen.has(key) && seen.add(key)) out.push({ path, message });
   }
-  return [...seen].join('; ');
+  return out;
+}
+
+/** The issues as one line for the error message: `position is 1-based: …; slots[0]: …`. */
+export function describeRuleIssues(issues: readonly RuleIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }

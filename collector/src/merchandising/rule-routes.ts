@@ -11,7 +11,7 @@
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, type Rule, type RuleView } from '@trailmark/schema';
+import { BODY_PATH, describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, ruleIssues, type Rule, type RuleIssue, type RuleView } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
@@ -42,12 +42,9 @@ export function ruleRoutes() {
 
   app.put('/v1/admin/rules/:id', async (c) => {
     const [writeKey, id] = [await siteOf(c), ruleId(c)];
-    const input = await jsonBody(c.req.raw);
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw badRequest('The body must be a JSON object: { "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }.', 'invalid_rule');
-    }
+    const input = await jsonBody(c.req.raw, RULE_SHAPE);
     const parsed = v.safeParse(RuleBodySchema, input);
-    if (!parsed.success) throw badRequest(`Invalid rule: ${describeRuleIssues(parsed.issues)}.`, 'invalid_rule');
+    if (!parsed.success) throw invalid('invalid_rule', 'Invalid rule', ruleIssues(parsed.issues));
     const existing = await findRule(c.env.DB, writeKey, id);
     if (!existing && (await countRules(c.env.DB, writeKey)) >= MAX_RULES_PER_SITE) {
       throw new ApiError(409, 'too_many_rules', `A site has at most ${MAX_RULES_PER_SITE} rules; delete some (DELETE /v1/admin/rules/:id) before adding more.`);
@@ -96,11 +93,24 @@ async function siteOf(c: Context<AppEnv>): Promise<string> {
   return sites[0]!.writeKey;
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
+const RULE_SHAPE = '{ "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }';
+
+/** A 400 whose message names every bad field, and whose `issues` list them: `{ path, message }`. */
+function invalid(code: string, what: string, issues: RuleIssue[]): ApiError {
+  return new ApiError(400, code, `${what}: ${describeRuleIssues(issues)}.`, {}, { issues });
+}
+
+/** The body as a JSON object, or a 400 that shows its shape. */
+async function jsonBody(request: Request, shape: string): Promise<Record<string, unknown>> {
   const text = await readBodyText(request, MAX_BODY_BYTES);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
-    throw badRequest('The body must be a JSON object: { "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }.', 'invalid_json');
+    throw new ApiError(400, 'invalid_json', `The body is not JSON; send a JSON object: ${shape}.`, {}, { issues: [{ path: BODY_PATH, message: 'not JSON' }] });
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid_json', `The body must be a JSON object: ${shape}.`, {}, { issues: [{ path: BODY_PATH, message: 'must be a JSON object' }] });
+  }
+  return body as Record<string, unknown>;
 }
