@@ -218,3 +218,40 @@ describe('rules in the answers', () => {
     expect(ids(recs)).not.toContain('pan');
   });
 });
+
+async function explained(writeKey: string, params: Record<string, string>, headers: Record<string, string> = ADMIN, geo = BAVARIA) {
+  const url = new URL(`${BASE}/v1/recommendations`);
+  for (const [k, v] of Object.entries({ writeKey, explain: '1', ...params })) url.searchParams.set(k, v);
+  const res = await SELF.fetch(url, { headers, cf: geo });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+describe('why an answer is what it is', () => {
+  it('explains an answer to the admin: rules applied and not, places with and without rules, what was taken out', async () => {
+    const writeKey = await shop();
+    await putRule(writeKey, 'no-pot', { slots: ['*'], action: 'exclude', products: ['pot'] });
+    await putRule(writeKey, 'lamp-first', { slots: ['trending'], action: 'pin', products: ['lamp', 'sold-out'] });
+    await putRule(writeKey, 'texas', { slots: ['trending'], action: 'boost', products: ['tent'], when: { region: 'US/Texas' } });
+    await putRule(writeKey, 'cart-only', { slots: ['cart'], action: 'bury', products: ['pan'] });
+    const visitor = uniqueId('x');
+
+    // Shoppers see the reasons, never the rules.
+    const plain = await recommendations(writeKey, { slot: 'trending', anonymousId: visitor, limit: '4' }, BAVARIA);
+    expect(plain).not.toHaveProperty('explain');
+    expect((await explained(writeKey, { slot: 'trending', anonymousId: visitor, limit: '4' }, {})).status).toBe(401);
+
+    const { status, body } = await explained(writeKey, { slot: 'trending', anonymousId: visitor, limit: '4' });
+    expect(status).toBe(200);
+    expect(ids(body as never)).toEqual(['lamp', 'pan', 'knife', 'board']);
+    expect(body.explain.applied.map((r: { id: string }) => r.id).sort()).toEqual(['lamp-first', 'no-pot']);
+    expect(body.explain.notApplied).toEqual([
+      { id: 'cart-only', action: 'bury', because: 'slots: for cart, not trending' },
+      { id: 'texas', action: 'boost', because: 'when.region: the visitor is in DE/Bavaria' },
+    ]);
+    expect(body.explain.items[0]).toEqual({ productId: 'lamp', position: 1, reason: 'pinned', withoutRules: null, rules: ['lamp-first'] });
+    expect(body.explain.items[1]).toMatchObject({ productId: 'pan', withoutRules: 1, rules: [] });
+    expect(body.explain.withoutRules.map((i: { productId: string }) => i.productId)).toEqual(['pan', 'pot', 'knife', 'board']);
+    expect(body.explain.removed).toEqual([{ productId: 'pot', withoutRules: 2, because: 'excluded', rules: ['no-pot'] }]);
+    expect(body.explain.unplacedPins).toEqual([{ rule: 'lamp-first', productId: 'sold-out', position: 2, because: 'out of stock' }]);
+  });
+});

@@ -157,3 +157,42 @@ export function ruleIssues(issues: readonly v.BaseIssue<unknown>[]): RuleIssue[]
 export function describeRuleIssues(issues: readonly RuleIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }
+
+// ---- Why an answer is what it is (`explain`) ---------------------------------------------------
+
+/** A rule of the site that did not apply to an answer, and why not (`when.region: the visitor is in US/Texas`). */
+export interface RuleNotApplied {
+  id: string;
+  action: RuleAction;
+  because: string;
+}
+
+/** One shown item: where it would have been without rules, and the rules that placed, promoted or moved it. */
+export interface ExplainedItem {
+  productId: string;
+  /** 1-based. */
+  position: number;
+  reason: string;
+  /** Its 1-based position in the slot's answer without rules; null when rules brought it in. */
+  withoutRules: number | null;
+  rules: string[];
+}
+
+/**
+ * What the merchandiser needs to see why a slot shows what it shows: the
+ * rules that applied and those that did not (with why), each item's place
+ * with and without rules, what rules took out, and pins that could not be
+ * placed. Given to admins only (`explain=1` with the admin token, and the
+ * rule preview).
+ */
+export interface RecommendationExplain {
+  applied: { id: string; action: RuleAction }[];
+  notApplied: RuleNotApplied[];
+  items: ExplainedItem[];
+  /** What the slot shows without rules. */
+  withoutRules: { productId: string; reason: string }[];
+  /** Items of the answer without rules that this answer does not show. */
+  removed: { productId: string; withoutRules: number; because: string; rules: string[] }[];
+  /** Pinned products not shown, and why (`out of stock`, `excluded by rule no-knives`, …). */
+  unplacedPins: { rule: string; productId: string; position: number; because: string }[];
+}

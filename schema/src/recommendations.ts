@@ -1,4 +1,5 @@
 /** The recommendation slots and the response of `GET /v1/recommendations`. */
+import type { RecommendationExplain } from './merchandising';
 
 export const SLOTS = ['home', 'product', 'cart', 'trending', 'reorder'] as const;
 export type Slot = (typeof SLOTS)[number];
@@ -29,4 +30,6 @@ export interface RecommendationResponse {
   variant: Variant;
   strategy: string;
   items: RecommendedItem[];
+  /** Why the items are what they are (merchandising rules): for admins only, see RecommendationExplain. */
+  explain?: RecommendationExplain;
 }

@@ -6,7 +6,7 @@ import { ApiError } from './errors';
  * configured they answer 503 and are never open. Tokens are compared through
  * their SHA-256 digests in constant time, so neither content nor length leaks.
  */
-export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
+export function adminAuth<E extends { Bindings: Env } = { Bindings: Env }>(): MiddlewareHandler<E> {
   return async function adminAuth(c, next) {
     const expected = c.env.ADMIN_TOKEN;
     if (!expected) {

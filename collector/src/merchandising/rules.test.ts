@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { newProfile } from '../profiles/profile';
 import type { RankRequest, RankSources, Ranked } from '../recommend/rank';
 import { merchandise } from './merchandise';
-import { placePins, regionMatches, reweigh, rulesForRequest, rulesForShopper, ruleStatus, shopperCategory } from './rules';
+import { placePins, regionMatches, requestMismatch, reweigh, ruleStatus, shopperCategory, shopperMismatch, type RequestContext, type ShopperContext } from './rules';
 
 const NOW = Date.parse('2026-06-10T12:00:00Z');
 let n = 0;
@@ -16,6 +16,8 @@ const rule = (fields: Partial<Rule> & Pick<Rule, 'action'>): Rule => ({
 });
 const candidates = (ids: string[]) => ids.map((productId, i) => ({ productId, score: 1 - i / 100, reason: 'because-you-viewed' }));
 const ids = (items: { productId: string }[]) => items.map((i) => i.productId);
+const rulesForRequest = (rules: Rule[], ctx: RequestContext) => rules.filter((r) => requestMismatch(r, ctx) === undefined);
+const rulesForShopper = (rules: Rule[], ctx: ShopperContext) => rules.filter((r) => shopperMismatch(r, ctx) === undefined);
 
 describe('which rules apply', () => {
   it('by validity window', () => {
@@ -40,6 +42,22 @@ describe('which rules apply', () => {
     expect(regionMatches('DE/Bavaria', { country: 'DE', region: 'bavaria' })).toBe(true);
     expect(regionMatches('DE/Saxony', { country: 'DE', region: 'Bavaria' })).toBe(false);
     expect(regionMatches('Bavaria', {})).toBe(false);
+  });
+
+  it('says why a rule does not apply, naming the field that decided it', () => {
+    const ctx = { slot: 'home' as const, nowMs: NOW, geo: { country: 'US', region: 'Texas' } };
+    expect(requestMismatch(rule({ action: 'boost', slots: ['cart', 'product'], products: ['a'] }), ctx)).toBe('slots: for cart, product, not home');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], startsAt: '2026-07-01T00:00:00Z' }), ctx)).toBe('startsAt: starts 2026-07-01T00:00:00Z');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], endsAt: '2026-06-01T00:00:00Z' }), ctx)).toBe('endsAt: ended 2026-06-01T00:00:00Z');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { productId: 'tent' } }), ctx)).toBe('when.productId: no product is on screen');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { productId: 'tent' } }), { ...ctx, productId: 'pan' })).toBe('when.productId: the product on screen is pan');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'DE' } }), ctx)).toBe('when.region: the visitor is in US/Texas');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'DE' } }), { ...ctx, geo: {} })).toBe('when.region: the visitor is in no known region');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'Texas' } }), ctx)).toBeUndefined();
+    const none = () => false;
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { category: 'Kitchen', memberOf: none })).toBe('when.category: the shopper is in Kitchen');
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { memberOf: none })).toBe('when.category: the shopper is in no category this session');
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { audienceId: 'vip' } }), { memberOf: none })).toBe('when.audienceId: the shopper is not in audience vip');
   });
 
   it('by the category the shopper is in (subcategories too) and by audience membership', () => {
@@ -123,7 +141,7 @@ describe('a slot answer with rules, in the documented order', () => {
   const ranked: Ranked = { strategy: 's', items: candidates(['a', 'b', 'tent', 'c', 'd', 'e']), exclude: new Set(['f']) };
 
   it('is the slot’s own answer without rules', () => {
-    expect(ids(merchandise(ranked, req, sources, []))).toEqual(['a', 'b', 'tent', 'c']);
+    expect(ids(merchandise(ranked, req, sources, []).items)).toEqual(['a', 'b', 'tent', 'c']);
   });
 
   it('excludes, then reweighs, then pins; a pin never shows what is excluded, sold out or already on the page', () => {
@@ -134,7 +152,7 @@ describe('a slot answer with rules, in the documented order', () => {
       rule({ action: 'pin', products: ['tent', 'gone', 'f'], position: 2 }),
     ];
     reads.length = 0;
-    const items = merchandise(ranked, req, sources, rules);
+    const { items, unplacedPins } = merchandise(ranked, req, sources, rules);
     expect(items.map((i) => [i.productId, i.reason])).toEqual([
       ['e', 'pinned'],
       ['a', 'because-you-viewed'],
@@ -143,11 +161,29 @@ describe('a slot answer with rules, in the documented order', () => {
     ]);
     expect(items.map((i) => i.score)).toEqual([1, 0.75, 0.5, 0.25]);
     expect(reads).toHaveLength(1); // candidates and pins read together
+    // A rule's products fill consecutive places from its position: tent 2, gone 3, f 4; none can be shown.
+    expect(unplacedPins.map((p) => [p.productId, p.position, p.because])).toEqual([
+      ['tent', 2, `excluded by rule ${rules[0]!.id}`],
+      ['gone', 3, 'out of stock'],
+      ['f', 4, 'the shopper has it in the cart or has bought it'],
+    ]);
+  });
+
+  it('says why a pin is not shown: the page, the product on screen, the catalog, the limit', () => {
+    const pins = [rule({ action: 'pin', products: ['a', 'b', 'nowhere'], position: 1 }), rule({ action: 'pin', products: ['c', 'd'], position: 4 })];
+    const { items, unplacedPins } = merchandise(ranked, { ...req, exclude: ['a'], productId: 'b' }, sources, pins);
+    expect(items[3]).toMatchObject({ productId: 'c', reason: 'pinned' });
+    expect(unplacedPins.map((p) => [p.productId, p.because])).toEqual([
+      ['a', 'the page already shows it (exclude=)'],
+      ['b', 'it is the product on screen'],
+      ['nowhere', 'not in the catalog'],
+      ['d', "position 5 is past the slot's limit of 4"],
+    ]);
   });
 
   it('tops up from the catalog without what rules exclude', () => {
     const thin: Ranked = { strategy: 's', items: candidates(['a']), exclude: new Set() };
-    const items = merchandise(thin, req, sources, [rule({ action: 'exclude', category: 'Outdoor > Tents' })]);
+    const { items } = merchandise(thin, req, sources, [rule({ action: 'exclude', category: 'Outdoor > Tents' })]);
     expect(ids(items)).toEqual(['a', 'new-2']);
   });
 });

@@ -54,25 +54,31 @@ export function regionMatches(condition: string, geo: { country?: string; region
   return same(geo.country, condition) || same(geo.region, condition);
 }
 
-/** The rules that apply to a request, by what the request says: slot, time window, region, product on screen. */
-export function rulesForRequest<R extends Rule>(rules: readonly R[], ctx: RequestContext): R[] {
-  return rules.filter(
-    (rule) =>
-      (rule.slots.includes('*') || rule.slots.includes(ctx.slot)) &&
-      ruleStatus(rule, ctx.nowMs) === 'active' &&
-      (rule.when?.productId === undefined || rule.when.productId === ctx.productId) &&
-      (rule.when?.region === undefined || regionMatches(rule.when.region, ctx.geo)),
-  );
+/** Why a rule does not apply to a request, by what the request says (slot, time window, region, product on screen); undefined if it does. */
+export function requestMismatch(rule: Rule, ctx: RequestContext): string | undefined {
+  if (!rule.slots.includes('*') && !rule.slots.includes(ctx.slot)) return `slots: for ${rule.slots.join(', ')}, not ${ctx.slot}`;
+  const status = ruleStatus(rule, ctx.nowMs);
+  if (status === 'scheduled') return `startsAt: starts ${rule.startsAt}`;
+  if (status === 'expired') return `endsAt: ended ${rule.endsAt}`;
+  const when = rule.when;
+  if (when?.productId !== undefined && when.productId !== ctx.productId) {
+    return `when.productId: ${ctx.productId === undefined ? 'no product is on screen' : `the product on screen is ${ctx.productId}`}`;
+  }
+  if (when?.region !== undefined && !regionMatches(when.region, ctx.geo)) {
+    const where = [ctx.geo.country, ctx.geo.region].filter(Boolean).join('/');
+    return `when.region: the visitor is ${where ? `in ${where}` : 'in no known region'}`;
+  }
+  return undefined;
 }
 
-/** Of those, the rules whose conditions on the shopper hold: the category they are in, their audiences. */
-export function rulesForShopper<R extends Rule>(rules: readonly R[], ctx: ShopperContext): R[] {
-  return rules.filter((rule) => {
-    const when = rule.when;
-    if (when?.category !== undefined && !inCategory(ctx.category, when.category)) return false;
-    if (when?.audienceId !== undefined && !ctx.memberOf(when.audienceId)) return false;
-    return true;
-  });
+/** Why a rule does not apply to the shopper (the category they are in, their audiences); undefined if it does. */
+export function shopperMismatch(rule: Rule, ctx: ShopperContext): string | undefined {
+  const when = rule.when;
+  if (when?.category !== undefined && !inCategory(ctx.category, when.category)) {
+    return `when.category: the shopper is ${ctx.category ? `in ${ctx.category}` : 'in no category this session'}`;
+  }
+  if (when?.audienceId !== undefined && !ctx.memberOf(when.audienceId)) return `when.audienceId: the shopper is not in audience ${when.audienceId}`;
+  return undefined;
 }
 
 function inCategory(category: string | undefined, within: string): boolean {
@@ -131,12 +137,18 @@ export function reweigh(candidates: readonly Candidate[], rules: readonly Rule[]
     .map((w) => w.candidate);
 }
 
-/** The pins of the rules, by position; a rule's products fill consecutive positions from its own. */
-export function pinsOf(rules: readonly Rule[]): { productId: string; position: number }[] {
+export interface Pin {
+  rule: string;
+  productId: string;
+  position: number;
+}
+
+/** The pins of the rules, by position (the first pin of a product wins); a rule's products fill consecutive positions from its own. */
+export function pinsOf(rules: readonly Rule[]): Pin[] {
   const pins = rules
     .filter((rule) => rule.action === 'pin')
     .sort((a, b) => (a.position ?? 1) - (b.position ?? 1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .flatMap((rule) => (rule.products ?? []).map((productId, i) => ({ productId, position: (rule.position ?? 1) + i })));
+    .flatMap((rule) => (rule.products ?? []).map((productId, i) => ({ rule: rule.id, productId, position: (rule.position ?? 1) + i })));
   const seen = new Set<string>();
   return pins.filter((p) => !seen.has(p.productId) && seen.add(p.productId));
 }

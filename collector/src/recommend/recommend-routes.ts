@@ -1,16 +1,16 @@
 /**
  * GET /v1/recommendations: the slot's items for a shopper, served from the
  * shop's live state at the edge, as if the shopper's acknowledged events
- * were already stored (read-your-writes): the request asks the browser's
- * IngestShard for what it has not drained, then ShopState for the answer —
- * two objects, whatever the history. The merchandiser's rules come from
- * this isolate's copy (read at most once a second). Bad input gets a clear
- * 4xx, never a 5xx.
+ * were already stored (read-your-writes; serve.ts). The merchandiser's
+ * rules come from this isolate's copy (read at most once a second);
+ * `explain=1` with the admin token adds why the items are what they are.
+ * Bad input gets a clear 4xx, never a 5xx.
  */
 import { Hono } from 'hono';
-import { SLOTS, type OfferResponse, type Slot, type StoredMessage } from '@trailmark/schema';
+import { SLOTS, type OfferResponse, type Slot } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
+import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { takeToken } from '../ingest/rate-limit';
 import { writeKeyFromHeaders } from '../ingest/write-key';
@@ -18,8 +18,8 @@ import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
 import { siteRules } from '../merchandising/rule-store';
-import { rulesForRequest } from '../merchandising/rules';
-import { browserShard, shopState } from '../storage/stubs';
+import { shopState } from '../storage/stubs';
+import { serveRecommendation } from './serve';
 
 export const DEFAULT_LIMIT = 8;
 /** The campaign offer slot (contract section 8): not a list of products, the one slot that may be empty. */
@@ -52,22 +52,6 @@ function excludeParam(value: string | undefined): string[] {
   return [...new Set(ids)];
 }
 
-/**
- * The browser's events its IngestShard has acknowledged but not drained
- * (read-your-writes). The shard is the one its events go to (the same key
- * as at ingest). Without it the answer is still given, from what is stored.
- */
-async function pendingEvents(env: Env, writeKey: string, ids: { anonymousId?: string; userId?: string }): Promise<StoredMessage[]> {
-  const key = ids.anonymousId ?? ids.userId;
-  if (!key) return [];
-  try {
-    return await browserShard(env, writeKey, key).pendingEvents(ids);
-  } catch (err) {
-    console.error('pending events unavailable; answering from stored state', err);
-    return [];
-  }
-}
-
 export function recommendRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -90,6 +74,9 @@ export function recommendRoutes() {
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
     const exclude = excludeParam(query.exclude);
+    // Why the answer is what it is names the site's rules: for the merchandiser (the admin token), not for shoppers.
+    const explain = query.explain !== undefined && query.explain !== '0' && query.explain !== 'false';
+    if (explain) await adminAuth<AppEnv>()(c, async () => {});
 
     const site = await findSite(c.env, writeKey);
     if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
@@ -112,34 +99,18 @@ export function recommendRoutes() {
       return c.json({ slot: OFFER_SLOT, items: [], offer } satisfies OfferResponse);
     }
     const nowMs = Date.now();
-    const [pending, rules] = await Promise.all([
-      pendingEvents(c.env, writeKey, { anonymousId, ...(userVerified ? { userId } : {}) }),
-      // The merchandiser's rules, as far as the request decides them (slot, time, region, product on screen).
-      siteRules(c.env.DB, writeKey, nowMs).then(
-        (all) => rulesForRequest(all, { slot, nowMs, geo, productId }),
-        (err: unknown) => {
-          console.error('merchandising rules unavailable; answering without them', err);
-          return [];
-        },
-      ),
-    ]);
-    const response = await shopState(c.env, writeKey).recommend({
-      writeKey,
+    const response = await serveRecommendation(c.env, site, {
       slot,
       anonymousId,
       userId,
       userVerified,
       productId,
       limit,
+      exclude,
       geo: { country: geo.country, region: geo.region },
-      holdoutPercent: site.settings.holdoutPercent,
-      globalHoldoutPercent: site.settings.globalHoldoutPercent,
       nowMs,
-      currency: site.settings.currency,
-      identityVerification: site.settings.identityVerification,
-      ...(exclude.length ? { exclude } : {}),
-      ...(pending.length ? { pending } : {}),
-      ...(rules.length ? { rules } : {}),
+      rules: siteRules(c.env.DB, writeKey, nowMs),
+      explain,
     });
     return c.json(response);
   });

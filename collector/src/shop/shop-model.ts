@@ -4,7 +4,7 @@
  * ShopState Durable Object runs it on its own storage; the offline
  * benchmark runs the very same code on an in-process SQLite.
  */
-import { DEFAULT_CURRENCY, type Rule, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
+import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
@@ -28,9 +28,10 @@ import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
-import { rankCandidates, type RankSources } from '../recommend/rank';
+import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
+import { explainAnswer } from '../merchandising/explain';
 import { merchandise } from '../merchandising/merchandise';
-import { rulesForShopper, shopperCategory } from '../merchandising/rules';
+import { shopperMismatch, shopperCategory } from '../merchandising/rules';
 import { SESSION_SCHEMA, sessionKey, SessionStore } from '../recommend/session-store';
 
 /** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
@@ -89,8 +90,10 @@ export interface RecommendInput {
   currency?: string;
   /** The site's identity verification setting, for resolving pending events as the drain will. */
   identityVerification?: ShopPolicy['identityVerification'];
-  /** Merchandising rules that apply to the request (merchandising/rules.ts, rulesForRequest). */
+  /** Merchandising rules that apply to the request (those whose conditions on the request hold: merchandising/rules.ts, requestMismatch). */
   rules?: Rule[];
+  /** Answer with `explain` (for admins): the site's rules the request left out, and why. */
+  explain?: { notApplied: RuleNotApplied[] };
 }
 
 /**
@@ -267,19 +270,37 @@ export class ShopModel {
     };
     const sources = this.rankSources();
     const ranked = rankCandidates(request, profile, sources);
-    const items = merchandise(ranked, request, sources, this.rulesFor(input, profileId, profile));
-    return { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items };
+    const { rules, notApplied } = this.rulesFor(input, profileId, profile);
+    const answer = merchandise(ranked, request, sources, rules);
+    const response: RecommendationResponse = { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items: answer.items };
+    if (input.explain) {
+      response.explain = explainAnswer({
+        ...answer,
+        withoutRules: toItems(ranked.items, request, sources, ranked.exclude),
+        applied: rules,
+        notApplied: [...input.explain.notApplied, ...notApplied],
+      });
+    }
+    return response;
   }
 
-  /** Of the request's rules, those whose conditions on the shopper hold: the category they are in, their audiences. */
-  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined): Rule[] {
-    if (!input.rules?.length) return [];
+  /** Of the request's rules, those whose conditions on the shopper hold (the category they are in, their audiences), and the others with why not. */
+  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined): { rules: Rule[]; notApplied: RuleNotApplied[] } {
+    if (!input.rules?.length) return { rules: [], notApplied: [] };
     const needsCategory = input.rules.some((rule) => rule.when?.category !== undefined);
     const onScreen = needsCategory && input.productId ? this.catalog.items([input.productId]).get(input.productId) : undefined;
-    return rulesForShopper(input.rules, {
+    const shopper = {
       category: needsCategory ? shopperCategory(profile, onScreen) : undefined,
       memberOf: noAudienceMemberships(profileId),
-    });
+    };
+    const rules: Rule[] = [];
+    const notApplied: RuleNotApplied[] = [];
+    for (const rule of input.rules) {
+      const because = shopperMismatch(rule, shopper);
+      if (because === undefined) rules.push(rule);
+      else notApplied.push({ id: rule.id, action: rule.action, because });
+    }
+    return { rules, notApplied };
   }
 
   /**
