@@ -226,6 +226,15 @@ async function explained(writeKey: string, params: Record<string, string>, heade
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
+async function preview(writeKey: string, body: unknown) {
+  const res = await SELF.fetch(`${BASE}/v1/admin/rules/preview?writeKey=${writeKey}`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
 describe('why an answer is what it is', () => {
   it('explains an answer to the admin: rules applied and not, places with and without rules, what was taken out', async () => {
     const writeKey = await shop();
@@ -253,5 +262,50 @@ describe('why an answer is what it is', () => {
     expect(body.explain.withoutRules.map((i: { productId: string }) => i.productId)).toEqual(['pan', 'pot', 'knife', 'board']);
     expect(body.explain.removed).toEqual([{ productId: 'pot', withoutRules: 2, because: 'excluded', rules: ['no-pot'] }]);
     expect(body.explain.unplacedPins).toEqual([{ rule: 'lamp-first', productId: 'sold-out', position: 2, because: 'out of stock' }]);
+  });
+
+  it('previews a slot with draft rules, without stored ones, at another time and place, and stores nothing', async () => {
+    const writeKey = await shop();
+    await putRule(writeKey, 'no-pan', { slots: ['home'], action: 'exclude', products: ['pan'] });
+    await putRule(writeKey, 'sale', { slots: ['home'], action: 'pin', products: ['tent'], startsAt: iso(DAY), endsAt: iso(2 * DAY) });
+    const draft = { slots: ['home'], action: 'pin', products: ['stove'], position: 2, when: { region: 'DE' } };
+
+    const now = await preview(writeKey, { slot: 'home', limit: 4, country: 'DE', region: 'Bavaria', rules: { 'stove-2': draft } });
+    expect(now.status).toBe(200);
+    expect(ids(now.body as never)).toEqual(['pot', 'stove', 'knife', 'board']);
+    expect(now.body.explain.notApplied).toEqual([{ id: 'sale', action: 'pin', because: expect.stringMatching(/^startsAt: starts 20\d\d-/) }]);
+    expect(now.body.explain.items[1]).toMatchObject({ productId: 'stove', reason: 'pinned', rules: ['stove-2'] });
+
+    // Tomorrow the sale pin holds; without the stored exclusion the pan is back; outside Germany the draft does not apply.
+    const tomorrow = await preview(writeKey, { slot: 'home', limit: 4, at: iso(DAY + 60_000), country: 'US', region: 'Texas', rules: { 'stove-2': draft }, without: ['no-pan'] });
+    expect(ids(tomorrow.body as never)).toEqual(['tent', 'pan', 'pot', 'knife']);
+    expect(tomorrow.body.explain.notApplied).toEqual([{ id: 'stove-2', action: 'pin', because: 'when.region: the visitor is in US/Texas' }]);
+
+    // A draft replaces the stored rule of its id.
+    const replaced = await preview(writeKey, { slot: 'home', limit: 4, rules: { 'no-pan': { slots: ['home'], action: 'exclude', products: ['pot'] } } });
+    expect(ids(replaced.body as never)).toEqual(['pan', 'knife', 'board', 'whisk']);
+
+    expect((await listRules(writeKey)).rules.map((r) => r.id)).toEqual(['no-pan', 'sale']);
+  });
+
+  it('answers a bad preview with a 400 naming the path of the bad field', async () => {
+    const writeKey = await shop();
+    const cases: [unknown, string][] = [
+      [{}, 'slot'],
+      [{ slot: 'sidebar' }, 'slot'],
+      [{ slot: 'product' }, 'productId'],
+      [{ slot: 'home', limit: 0 }, 'limit'],
+      [{ slot: 'home', at: 'soon' }, 'at'],
+      [{ slot: 'home', rules: { draft: { slots: ['home'], action: 'pin', products: ['a'], position: 0 } } }, 'rules.draft.position'],
+      [{ slot: 'home', rules: { 'summer-pin': { slots: ['home'], action: 'boost' } } }, 'rules["summer-pin"].products'],
+      [{ slot: 'home', without: ['a b'] }, 'without[0]'],
+      [{ slot: 'home', weather: 'rain' }, 'weather'],
+    ];
+    for (const [body, path] of cases) {
+      const answer = await preview(writeKey, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
+      expect(answer.body.message, JSON.stringify(body)).toContain(path);
+    }
   });
 });

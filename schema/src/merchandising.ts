@@ -196,3 +196,47 @@ export interface RecommendationExplain {
   /** Pinned products not shown, and why (`out of stock`, `excluded by rule no-knives`, …). */
   unplacedPins: { rule: string; productId: string; position: number; because: string }[];
 }
+
+// ---- Rule preview -------------------------------------------------------------------------------
+
+const PREVIEW_FIELDS = 'the fields are slot, anonymousId, userId, productId, limit, exclude, country, region, at, rules and without';
+const previewId = (field: string) => v.optional(text(field, 256));
+
+/**
+ * `POST /v1/admin/rules/preview`: a slot's answer for a visitor, at a time and
+ * place, with the stored rules, draft `rules` (by id: they replace a stored
+ * rule of that id or come in addition) and `without` some stored rules.
+ * Nothing is stored; the answer always carries `explain`.
+ */
+const PreviewFields = v.strictObject(
+  {
+    slot: v.picklist(SLOTS, `slot must be one of ${SLOTS.join(', ')}`),
+    anonymousId: previewId('anonymousId'),
+    userId: previewId('userId'),
+    productId: previewId('productId'),
+    limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit is at least 1'), v.maxValue(50, 'limit is at most 50'))),
+    exclude: v.optional(v.pipe(v.array(text('each product id in exclude', 256), 'exclude must be an array of product ids'), v.maxLength(100, 'exclude holds at most 100 ids'))),
+    /** Where the visitor is: the country code and region name the collector reads from the request (e.g. "DE", "Bavaria"). */
+    country: v.optional(text('country', 2)),
+    region: v.optional(text('region', 120)),
+    /** The time to preview at (validity windows): now if absent. */
+    at: v.optional(isoTime('at')),
+    rules: v.optional(
+      v.pipe(
+        v.record(v.pipe(v.string(), v.regex(RULE_ID, 'a rule id is 1–128 letters, digits, "_", "-", "." or ":"')), RuleBodySchema, 'rules must be an object of draft rules by id, e.g. { "summer-pin": { … } }'),
+        v.check((r) => Object.keys(r).length <= 20, 'rules holds at most 20 draft rules'),
+      ),
+    ),
+    without: v.optional(v.pipe(v.array(v.pipe(v.string('each rule id in without must be a string'), v.regex(RULE_ID, 'each rule id in without is 1–128 letters, digits, "_", "-", "." or ":"')), 'without must be an array of rule ids'), v.maxLength(MAX_RULES_PER_SITE, `without holds at most ${MAX_RULES_PER_SITE} ids`))),
+  },
+  (issue) => objectIssue(issue.expected, PREVIEW_FIELDS),
+);
+
+export const RulePreviewSchema = v.pipe(
+  PreviewFields,
+  v.forward(
+    v.check((p: v.InferOutput<typeof PreviewFields>) => p.slot !== 'product' || p.productId !== undefined, 'the product slot needs the productId of the product on screen'),
+    ['productId'],
+  ),
+);
+export type RulePreview = v.InferOutput<typeof RulePreviewSchema>;

@@ -5,18 +5,21 @@
  *   GET    /v1/admin/rules       the site's rules, each with its status now
  *   GET    /v1/admin/rules/:id   one rule
  *   DELETE /v1/admin/rules/:id   remove a rule
+ *   POST   /v1/admin/rules/preview  a slot's answer with stored and draft rules, explained
  *
  * The site is `?writeKey=` (or the only site). A change takes effect in
  * every answer within a second (rule-store.ts).
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { BODY_PATH, describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, ruleIssues, type Rule, type RuleIssue, type RuleView } from '@trailmark/schema';
+import { BODY_PATH, describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, RulePreviewSchema, ruleIssues, type Rule, type RuleIssue, type RuleView } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
-import { listSites } from '../sites/site-directory';
+import { DEFAULT_LIMIT } from '../recommend/recommend-routes';
+import { serveRecommendation } from '../recommend/serve';
+import { findSite, listSites } from '../sites/site-directory';
 import { countRules, deleteRule, findRule, listRules, saveRule } from './rule-store';
 import { ruleStatus } from './rules';
 
@@ -51,6 +54,34 @@ export function ruleRoutes() {
     }
     const rule = await saveRule(c.env.DB, writeKey, id, parsed.output, new Date().toISOString());
     return c.json({ ok: true, writeKey, created: !existing, rule: view(rule, Date.now()), ...notesFor(rule) });
+  });
+
+  app.post('/v1/admin/rules/preview', async (c) => {
+    const writeKey = await siteOf(c);
+    const parsed = v.safeParse(RulePreviewSchema, await jsonBody(c.req.raw, PREVIEW_SHAPE));
+    if (!parsed.success) throw invalid('invalid_preview', 'Invalid preview', ruleIssues(parsed.issues));
+    const preview = parsed.output;
+    const site = (await findSite(c.env, writeKey))!;
+    const nowMs = preview.at ? Date.parse(preview.at) : Date.now();
+    const stamp = new Date().toISOString();
+    const drafts = Object.entries(preview.rules ?? {}).map(([id, body]): Rule => ({ ...body, id, createdAt: stamp, updatedAt: stamp }));
+    const leftOut = new Set([...(preview.without ?? []), ...drafts.map((d) => d.id)]);
+    const rules = listRules(c.env.DB, writeKey).then((stored) => [...stored.filter((rule) => !leftOut.has(rule.id)), ...drafts]);
+    const response = await serveRecommendation(c.env, site, {
+      slot: preview.slot,
+      anonymousId: preview.anonymousId,
+      userId: preview.userId,
+      // The admin asks: no proof of the userId is needed.
+      userVerified: preview.userId !== undefined,
+      productId: preview.productId,
+      limit: preview.limit ?? DEFAULT_LIMIT,
+      exclude: [...new Set(preview.exclude ?? [])],
+      geo: { country: preview.country, region: preview.region },
+      nowMs,
+      rules,
+      explain: true,
+    });
+    return c.json({ writeKey, at: new Date(nowMs).toISOString(), ...response });
   });
 
   app.delete('/v1/admin/rules/:id', async (c) => {
@@ -94,6 +125,7 @@ async function siteOf(c: Context<AppEnv>): Promise<string> {
 }
 
 const RULE_SHAPE = '{ "slots": [...], "action": "pin" | "boost" | "bury" | "exclude", … }';
+const PREVIEW_SHAPE = '{ "slot": "home", "anonymousId"?: …, "rules"?: { "draft-id": { … } }, … }';
 
 /** A 400 whose message names every bad field, and whose `issues` list them: `{ path, message }`. */
 function invalid(code: string, what: string, issues: RuleIssue[]): ApiError {
