@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { profileIdFor } from '../src/identity/resolve-profile';
 import { variantFor } from '../src/recommend/holdout';
 import { ADMIN, BASE, createSite, uniqueId } from './support/collector';
-import { ordered, product, recommendations, sendAndStore, uploadCatalog, viewed } from './support/shop';
+import { ordered, product, recommendations, send, sendAndStore, uploadCatalog, viewed } from './support/shop';
 
 async function putRule(writeKey: string, id: string, body: unknown, headers: Record<string, string> = ADMIN) {
   const res = await SELF.fetch(`${BASE}/v1/admin/rules/${id}?writeKey=${writeKey}`, {
@@ -307,5 +307,16 @@ describe('why an answer is what it is', () => {
       expect(answer.body.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
       expect(answer.body.message, JSON.stringify(body)).toContain(path);
     }
+  });
+});
+
+describe('rules and the last click', () => {
+  it('a category condition holds on the next request after a view, before the drain stores it', async () => {
+    const writeKey = await shop();
+    await putRule(writeKey, 'camping', { slots: ['home'], action: 'pin', products: ['lamp'], position: 1, when: { category: 'Outdoor' } });
+    const camper = uniqueId('camper');
+    expect((await recommendations(writeKey, { slot: 'home', anonymousId: camper })).items[0]!.productId).not.toBe('lamp');
+    await send(writeKey, [viewed(camper, 'tent', { category: 'Outdoor > Camping' })]); // acknowledged, not drained
+    expect((await recommendations(writeKey, { slot: 'home', anonymousId: camper })).items[0]).toMatchObject({ productId: 'lamp', reason: 'pinned' });
   });
 });
