@@ -3,6 +3,7 @@ import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { profileIdFor } from '../src/identity/resolve-profile';
 import { variantFor } from '../src/recommend/holdout';
+import { defineAudience } from './support/audiences';
 import { ADMIN, BASE, createSite, uniqueId } from './support/collector';
 import { ordered, product, recommendations, send, sendAndStore, uploadCatalog, viewed } from './support/shop';
 
@@ -99,10 +100,12 @@ describe('rules API', () => {
     expect((await listRules(writeKey)).rules).toEqual([]);
   });
 
-  it('says when a condition cannot apply yet (audiences)', async () => {
+  it('says when a rule names an audience the site does not have', async () => {
     const writeKey = await createSite();
     const { body } = await putRule(writeKey, 'vip', { slots: ['home'], action: 'pin', products: ['a'], when: { audienceId: 'vip' } });
-    expect(body.notes[0]).toMatch(/audience/i);
+    expect(body.notes[0]).toMatch(/no audience "vip" yet/);
+    await defineAudience(writeKey, 'vip', { fact: 'orders', op: 'gte', value: 3 });
+    expect((await putRule(writeKey, 'vip', { slots: ['home'], action: 'pin', products: ['a'], when: { audienceId: 'vip' } })).body).not.toHaveProperty('notes');
   });
 
   it('keeps a site within its number of rules', async () => {
@@ -307,6 +310,20 @@ describe('why an answer is what it is', () => {
       expect(answer.body.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
       expect(answer.body.message, JSON.stringify(body)).toContain(path);
     }
+  });
+});
+
+describe('rules for an audience', () => {
+  it('hold for its members only', async () => {
+    const writeKey = await shop();
+    await defineAudience(writeKey, 'campers', { fact: 'viewedCategory', category: 'Outdoor', withinMinutes: 60, op: 'gte', value: 1 });
+    await putRule(writeKey, 'camp-lamp', { slots: ['home'], action: 'pin', products: ['lamp'], position: 1, when: { audienceId: 'campers' } });
+    const [camper, cook] = [uniqueId('camper'), uniqueId('cook')];
+    await sendAndStore(writeKey, [viewed(camper, 'tent', { category: 'Outdoor > Camping' }), viewed(cook, 'pan', { category: 'Kitchen' })]);
+    expect((await recommendations(writeKey, { slot: 'home', anonymousId: camper })).items[0]).toMatchObject({ productId: 'lamp', reason: 'pinned' });
+    const { body } = await explained(writeKey, { slot: 'home', anonymousId: cook });
+    expect(ids(body as never)).not.toContain('lamp');
+    expect(body.explain.notApplied).toEqual([{ id: 'camp-lamp', action: 'pin', because: 'when.audienceId: the shopper is not in audience campers' }]);
   });
 });
 

@@ -14,6 +14,7 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { BODY_PATH, describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, RulePreviewSchema, ruleIssues, type Rule, type RuleIssue, type RuleView } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
+import { findAudiences } from '../audiences/audience-directory';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
@@ -53,7 +54,7 @@ export function ruleRoutes() {
       throw new ApiError(409, 'too_many_rules', `A site has at most ${MAX_RULES_PER_SITE} rules; delete some (DELETE /v1/admin/rules/:id) before adding more.`);
     }
     const rule = await saveRule(c.env.DB, writeKey, id, parsed.output, new Date().toISOString());
-    return c.json({ ok: true, writeKey, created: !existing, rule: view(rule, Date.now()), ...notesFor(rule) });
+    return c.json({ ok: true, writeKey, created: !existing, rule: view(rule, Date.now()), ...(await notesFor(c.env, writeKey, rule)) });
   });
 
   app.post('/v1/admin/rules/preview', async (c) => {
@@ -95,13 +96,11 @@ export function ruleRoutes() {
 
 const view = (rule: Rule, nowMs: number): RuleView => ({ ...rule, status: ruleStatus(rule, nowMs) });
 
-/** What the merchandiser should know about a rule that was accepted. */
-function notesFor(rule: Rule): { notes?: string[] } {
-  const notes: string[] = [];
-  if (rule.when?.audienceId) {
-    notes.push('Audience membership is not yet available to rules: a rule with an audienceId condition applies to no one until it is.');
-  }
-  return notes.length ? { notes } : {};
+/** What the merchandiser should know about a rule that was accepted: an audience it names that the site does not have (yet). */
+async function notesFor(env: Env, writeKey: string, rule: Rule): Promise<{ notes?: string[] }> {
+  const audienceId = rule.when?.audienceId;
+  if (!audienceId || (await findAudiences(env, audienceId)).some((a) => a.site === writeKey)) return {};
+  return { notes: [`This site has no audience "${audienceId}" yet: the rule applies to no one until it exists (PUT /v1/admin/audiences/${audienceId}).`] };
 }
 
 const unknownRule = (id: string) => new ApiError(404, 'unknown_rule', `No rule "${id}" on this site; GET /v1/admin/rules lists them.`);

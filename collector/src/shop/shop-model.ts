@@ -96,13 +96,24 @@ export interface RecommendInput {
   explain?: { notApplied: RuleNotApplied[] };
 }
 
+/** The audiences a profile is in (audiences/audience-store.ts), for merchandising rules with an audience condition. */
+export interface AudienceMemberships {
+  audiencesOf(profileId: string): { audienceId: string }[];
+}
+
 /**
- * Audience membership for merchandising rules. The audience engine
- * (audiences/) keeps memberships next to the profiles; until it publishes a
- * profile's memberships here, a rule with an audience condition applies to
- * no one.
+ * Membership as rules ask it, read once per answer and only if a rule asks.
+ * Memberships change when the drain applies events, so a shopper's
+ * not-yet-drained events do not count here yet.
  */
-const noAudienceMemberships = (_profileId: string | undefined) => (_audienceId: string) => false;
+function memberships(profileId: string | undefined, audiences: AudienceMemberships | undefined): (audienceId: string) => boolean {
+  let ids: Set<string> | undefined;
+  return (audienceId) => {
+    if (!profileId || !audiences) return false;
+    ids ??= new Set(audiences.audiencesOf(profileId).map((m) => m.audienceId));
+    return ids.has(audienceId);
+  };
+}
 
 /** What the site's settings say about applying its events (see ShopState, which reads them). */
 export interface ShopPolicy {
@@ -247,7 +258,11 @@ export class ShopModel {
     );
   }
 
-  recommend(input: RecommendInput): RecommendationResponse {
+  /**
+   * A slot's answer. `audiences` tells the shopper's audiences (where the
+   * profiles' memberships are kept), read only when a rule asks.
+   */
+  recommend(input: RecommendInput, audiences?: AudienceMemberships): RecommendationResponse {
     const { profileId, profile } = this.profileAsIfStored(input);
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
     // A visitor without ids (no consent yet), or with only an unproven userId, is outside the experiment: not personalised, not measured.
@@ -270,7 +285,7 @@ export class ShopModel {
     };
     const sources = this.rankSources();
     const ranked = rankCandidates(request, profile, sources);
-    const { rules, notApplied } = this.rulesFor(input, profileId, profile);
+    const { rules, notApplied } = this.rulesFor(input, profileId, profile, audiences);
     const answer = merchandise(ranked, request, sources, rules);
     const response: RecommendationResponse = { recId: crypto.randomUUID(), slot: input.slot, variant, strategy: ranked.strategy, items: answer.items };
     if (input.explain) {
@@ -285,13 +300,13 @@ export class ShopModel {
   }
 
   /** Of the request's rules, those whose conditions on the shopper hold (the category they are in, their audiences), and the others with why not. */
-  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined): { rules: Rule[]; notApplied: RuleNotApplied[] } {
+  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined, audiences: AudienceMemberships | undefined): { rules: Rule[]; notApplied: RuleNotApplied[] } {
     if (!input.rules?.length) return { rules: [], notApplied: [] };
     const needsCategory = input.rules.some((rule) => rule.when?.category !== undefined);
     const onScreen = needsCategory && input.productId ? this.catalog.items([input.productId]).get(input.productId) : undefined;
     const shopper = {
       category: needsCategory ? shopperCategory(profile, onScreen) : undefined,
-      memberOf: noAudienceMemberships(profileId),
+      memberOf: memberships(profileId, audiences),
     };
     const rules: Rule[] = [];
     const notApplied: RuleNotApplied[] = [];

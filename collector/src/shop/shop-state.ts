@@ -142,10 +142,10 @@ export class ShopState extends DurableObject<Env> {
    */
   async recommend(input: Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] }): Promise<RecommendationResponse> {
     const { pending, ...rest } = input;
-    if (!pending?.length) return this.model.recommend(rest);
+    if (!pending?.length) return this.model.recommend(rest, this.audiences.store);
     const cache = new Map<string, Promise<string>>();
     const items = await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })));
-    return this.model.recommend({ ...rest, pending: items });
+    return this.model.recommend({ ...rest, pending: items }, this.audiences.store);
   }
 
   profile(id: string, lifecycle: LifecycleThresholds, currency?: string): ProfileView | null {
