@@ -252,5 +252,7 @@ describe('a running campaign', () => {
     expect(after).toEqual([{ ...before!, convertedAt: null, revenue: 0 }]);
     const r = await report(writeKey, 'trail');
     expect(r.groups.treatment.members + r.groups.control.members).toBe(1);
+    // The profile API says it too.
+    expect((await profileOf(writeKey, phone)).campaigns).toEqual([{ campaignId: 'trail', group: before!.group, assignedAt: new Date(before!.assignedAt).toISOString(), convertedAt: null, revenue: 0 }]);
   });
 });

@@ -21,6 +21,7 @@ import { shardStubs, shopState } from '../storage/stubs';
 import { cursorParam, dateParam, idKindParam, limitParam, rangeParams } from './query-params';
 import { cancelForProfiles } from '../destinations/producer';
 import { profileAudiences } from '../audiences/site-audiences';
+import { profileCampaigns } from '../campaigns/site-campaigns';
 
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
@@ -127,7 +128,10 @@ export function adminRoutes() {
     for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
       const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
       // The audiences the person is in and their facts as conditions read them (traits included: admin only).
-      if (profile) return c.json({ writeKey: site.writeKey, ...profile, ...(await profileAudiences(c.env, site.writeKey, profile.profileId)) });
+      if (profile) {
+        const [audiences, campaigns] = await Promise.all([profileAudiences(c.env, site.writeKey, profile.profileId), profileCampaigns(c.env, site.writeKey, profile.profileId)]);
+        return c.json({ writeKey: site.writeKey, ...profile, ...audiences, campaigns });
+      }
     }
     throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
   });

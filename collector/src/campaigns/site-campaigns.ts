@@ -4,7 +4,7 @@
  * totals added up for the report.
  */
 import type { CampaignDefinition } from '@trailmark/schema';
-import { profileHosts } from '../audiences/hosts';
+import { hostOfProfile, profileHosts } from '../audiences/hosts';
 import type { HostCampaignTotals } from './campaign-store';
 
 export async function replicateCampaigns(env: Env, writeKey: string, put: readonly CampaignDefinition[], remove: readonly string[] = []): Promise<void> {
@@ -13,4 +13,16 @@ export async function replicateCampaigns(env: Env, writeKey: string, put: readon
 
 export async function siteCampaignTotals(env: Env, writeKey: string, campaignId: string): Promise<HostCampaignTotals[]> {
   return Promise.all(profileHosts(env, writeKey).map((host) => host.campaignTotals(campaignId)));
+}
+
+/** The campaigns a profile was assigned to, with its group and outcome (the admin profile API). */
+export async function profileCampaigns(env: Env, writeKey: string, profileId: string) {
+  const rows = await hostOfProfile(env, writeKey, profileId).campaignAssignments(profileId);
+  return rows.map((r) => ({
+    campaignId: r.campaignId,
+    group: r.group,
+    assignedAt: new Date(r.assignedAt).toISOString(),
+    convertedAt: r.convertedAt === null ? null : new Date(r.convertedAt).toISOString(),
+    revenue: r.revenue,
+  }));
 }

@@ -251,9 +251,8 @@ export class ShopState extends DurableObject<Env> {
     return this.campaigns.offer(this.model.profileIdOf(ids));
   }
 
-  /** A profile's campaign assignments (the profile API, tests). */
+  /** A profile's campaign assignments (the profile API, tests), by profile id, anonymousId or userId. */
   campaignAssignments(id: string) {
-    const linked = this.model.identities.linkedTo(id);
-    return linked ? this.campaigns.store.assignmentsOf(linked.profileId) : [];
+    return this.campaigns.store.assignmentsOf(this.model.identities.linkedTo(id)?.profileId ?? id);
   }
 }
