@@ -19,7 +19,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sendSlotVisitors } from './seeding/slot-visitors';
-import { registerDemoWebhook } from './seeding/webhook-destination';
+import { seedCampaigns } from './seeding/campaign-visitors';
+import { DEMO_DESTINATION_ID, registerDemoWebhook } from './seeding/webhook-destination';
 import { waitUntilStored } from './simulate/admin-client';
 import { DEMO_CATALOG_SEED, DEMO_CATALOG_SIZE, generateCatalog } from './simulate/catalog';
 import { DEMO_WRITE_KEY, seedDemoData } from './simulate/seed';
@@ -30,6 +31,8 @@ import { plantTastes } from './simulate/tastes';
 const SEED_VISITORS = 100;
 /** Visitors shown a slot: the holdout (10%) gets a few dozen of them; a real test needs far more, and the dashboard says so. */
 const SLOT_VISITORS = 500;
+/** Shoppers per demo campaign (four campaigns): enough for intervals a few points wide where the effect is large. */
+const CAMPAIGN_MEMBERS = 150;
 /** Where the end-to-end tests look for the marker; the same default as scripts/start.mjs. */
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const SEED_MARKER = 'demo-seed.json';
@@ -71,15 +74,18 @@ async function main(): Promise<void> {
   // Then visitors who meet the slots, served by what the collector has just learned.
   const tastes = plantTastes(generateCatalog({ size: DEMO_CATALOG_SIZE, seed: DEMO_CATALOG_SEED }));
   const slots = await sendSlotVisitors({ url, writeKey: DEMO_WRITE_KEY, tastes, visitors: SLOT_VISITORS });
+  // And the four demo campaigns, their members assigned by the collector and answered by its offer slot.
+  const campaigns = await seedCampaigns({ url, adminToken, writeKey: DEMO_WRITE_KEY, tastes, members: CAMPAIGN_MEMBERS, destinations: [DEMO_DESTINATION_ID] });
   await waitUntilStored({ url, adminToken });
 
   const { send } = result;
   const loaded = result.catalog.status === 'loaded' ? result.catalog.loaded : DEMO_CATALOG_SIZE;
-  const events = send.events + slots.events;
+  const events = send.events + slots.events + campaigns.events;
   console.log(
     `Demo data seeded in ${((Date.now() - started) / 1000).toFixed(1)} s: a catalog of ${loaded} products, ` +
       `${send.shoppers} simulated shoppers over ${send.visits} visits and ${slots.shoppers} visitors shown recommendation slots, ` +
-      `from ${Object.keys(send.regions).length} regions (${events.toLocaleString('en-US')} events, all stored).`,
+      `from ${Object.keys(send.regions).length} regions, and ${campaigns.campaigns.length} campaigns (${campaigns.campaigns.join(', ')}) with ${CAMPAIGN_MEMBERS} shoppers each ` +
+      `(${events.toLocaleString('en-US')} events, all stored).`,
   );
   const rejected = send.rejected + slots.rejected;
   if (rejected > 0) console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons].join('; ')}`);
