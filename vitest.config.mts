@@ -19,6 +19,8 @@ export default defineConfig({
             'sdk/test/unit/**/*.test.ts',
             'demo-site/test/unit/**/*.test.ts',
             'bench/test/**/*.test.ts',
+            // How the browser tests find Chromium on a fresh machine and in CI.
+            'scripts/**/*.test.ts',
           ],
           passWithNoTests: true,
         },

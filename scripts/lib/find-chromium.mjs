@@ -5,6 +5,8 @@
  *   2. a system Chromium or Chrome;
  *   3. the Chromium shipped inside the @sparticuz/chromium dev dependency
  *      (unpacked to the temp dir on first use, with its own libraries and fonts).
+ * With TM_BUNDLED_CHROMIUM=1 only the third is tried, whatever the machine
+ * has: CI sets it, so that it proves what a newcomer without a browser gets.
  */
 import { existsSync } from 'node:fs';
 
@@ -34,13 +36,15 @@ let found;
 /** @returns {Promise<{ executablePath: string, source: string }>} */
 export async function findChromium() {
   if (found) return found;
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH points at ${fromEnv}, which does not exist.`);
-    return (found = { executablePath: fromEnv, source: 'CHROMIUM_PATH' });
+  if (process.env.TM_BUNDLED_CHROMIUM !== '1') {
+    const fromEnv = process.env.CHROMIUM_PATH;
+    if (fromEnv) {
+      if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH points at ${fromEnv}, which does not exist.`);
+      return (found = { executablePath: fromEnv, source: 'CHROMIUM_PATH' });
+    }
+    const system = SYSTEM_BROWSERS.find((path) => existsSync(path));
+    if (system) return (found = { executablePath: system, source: 'system' });
   }
-  const system = SYSTEM_BROWSERS.find((path) => existsSync(path));
-  if (system) return (found = { executablePath: system, source: 'system' });
   // Makes @sparticuz/chromium unpack and use its bundled NSS/NSPR/expat libraries and fonts.
   process.env.AWS_EXECUTION_ENV ??= 'AWS_Lambda_nodejs20.x';
   try {
