@@ -53,9 +53,13 @@ export async function uploadCatalog(options: AdminOptions & { writeKey: string; 
   };
 }
 
-/** Messages accepted but not yet stored (`GET /v1/admin/ingest-status`); also checks the admin token. */
-export async function pendingMessages(options: AdminOptions): Promise<number> {
-  const response = await adminFetch(options, `${normaliseUrl(options.url)}/v1/admin/ingest-status`);
+/**
+ * Messages accepted but not yet stored (`GET /v1/admin/ingest-status`), of one
+ * site when `writeKey` is given, else of all; also checks the admin token.
+ */
+export async function pendingMessages(options: AdminOptions & { writeKey?: string }): Promise<number> {
+  const query = options.writeKey === undefined ? '' : `?writeKey=${encodeURIComponent(options.writeKey)}`;
+  const response = await adminFetch(options, `${normaliseUrl(options.url)}/v1/admin/ingest-status${query}`);
   const body = await response.text();
   if (!response.ok) throw new SendError(`ingest-status answered ${response.status}: ${serverMessage(body)}`, response.status);
   const { pending } = JSON.parse(body) as { pending: number };
@@ -64,10 +68,11 @@ export async function pendingMessages(options: AdminOptions): Promise<number> {
 
 /**
  * Polls `GET /v1/admin/ingest-status` until nothing accepted is still waiting
- * to be stored. Returns the milliseconds waited.
+ * to be stored (for one site when `writeKey` is given: another site's backlog,
+ * such as the demo seed's, is not waited for). Returns the milliseconds waited.
  */
 export async function waitUntilStored(
-  options: AdminOptions & { timeoutMs?: number; intervalMs?: number; onPending?: (pending: number) => void },
+  options: AdminOptions & { writeKey?: string; timeoutMs?: number; intervalMs?: number; onPending?: (pending: number) => void },
 ): Promise<number> {
   const timeoutMs = options.timeoutMs ?? 300_000;
   const started = Date.now();
@@ -76,7 +81,8 @@ export async function waitUntilStored(
     if (pending === 0) return Date.now() - started;
     options.onPending?.(pending);
     if (Date.now() - started > timeoutMs) {
-      throw new SendError(`${pending} messages were still waiting to be stored after ${Math.round(timeoutMs / 1000)} s.`);
+      const of = options.writeKey === undefined ? '' : ` for ${options.writeKey}`;
+      throw new SendError(`${pending} messages${of} were still waiting to be stored after ${Math.round(timeoutMs / 1000)} s.`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }

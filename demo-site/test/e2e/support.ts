@@ -67,8 +67,9 @@ export async function adminJson<T>(baseURL: string, pathAndQuery: string): Promi
   return (await res.json()) as T;
 }
 
-export async function waitUntilStored(baseURL: string, timeoutMs = 30_000): Promise<void> {
-  await adminApi.waitUntilStored({ url: baseURL, adminToken: ADMIN_TOKEN, timeoutMs, intervalMs: 150 });
+/** Waits until the demo site's accepted messages are stored (other sites' backlogs are not waited for). */
+export async function waitUntilStored(baseURL: string, timeoutMs = 45_000): Promise<void> {
+  await adminApi.waitUntilStored({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey: WRITE_KEY, timeoutMs, intervalMs: 150 });
 }
 
 /** Every stored event of the demo site, following Next-Cursor. */

@@ -213,6 +213,17 @@ describe('admin calls', () => {
     await waitUntilStored({ url, adminToken: 't', intervalMs: 5, onPending: (p) => seen.push(p) });
     expect(seen).toEqual([3, 2, 1]);
   });
+
+  it('waits for one site only when given its write key, and names it when that takes too long', async () => {
+    // Another site's backlog (the demo seed's) never drains here; the asked site's does.
+    let mine = 2;
+    const { url, received } = await standIn((req, res) => json(res, 200, { pending: req.path.includes('writeKey=e2e%2Fsite') ? Math.max(0, mine--) : 5000 }));
+    await waitUntilStored({ url, adminToken: 't', writeKey: 'e2e/site', intervalMs: 5 });
+    expect(received.map((r) => r.path)).toEqual(Array(3).fill('/v1/admin/ingest-status?writeKey=e2e%2Fsite'));
+    await expect(waitUntilStored({ url, adminToken: 't', writeKey: 'other', timeoutMs: 30, intervalMs: 5 })).rejects.toThrow(
+      /5000 messages for other were still waiting to be stored after 0 s/,
+    );
+  });
 });
 
 describe('seedDemoData', () => {
