@@ -56,9 +56,17 @@ describe('export', () => {
   });
 
   it('rejects bad parameters with 400', async () => {
-    for (const query of ['since=notadate', 'limit=0', 'limit=abc', 'cursor=x1']) {
+    for (const query of ['since=notadate', 'since=0', 'since=2026-02-30', 'since=1%2F2%2F2026', 'limit=0', 'limit=abc', 'cursor=x1']) {
       const res = await SELF.fetch(`${BASE}/v1/admin/export?${query}`, { headers: ADMIN });
       expect(res.status, query).toBe(400);
+    }
+  });
+
+  it('answers a write key no site has with a 404 that names it, not an empty export', async () => {
+    for (const path of ['export', 'rejected']) {
+      const res = await SELF.fetch(`${BASE}/v1/admin/${path}?writeKey=no-such-site`, { headers: ADMIN });
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { message: string }).message, path).toContain('no-such-site');
     }
   });
 

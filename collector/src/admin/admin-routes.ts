@@ -153,7 +153,7 @@ export function adminRoutes() {
 
   app.get('/v1/admin/export', async (c) => {
     const page = await exportEvents(c.env.DB, {
-      writeKey: c.req.query('writeKey'),
+      writeKey: await knownWriteKey(c.env, c.req.query('writeKey')),
       since: dateParam(c.req.query('since'), 'since'),
       cursor: cursorParam(c.req.query('cursor')),
       limit: limitParam(c.req.query('limit'), 1000),
@@ -167,7 +167,7 @@ export function adminRoutes() {
 
   app.get('/v1/admin/rejected', async (c) => {
     const page = await listRejected(c.env.DB, {
-      writeKey: c.req.query('writeKey'),
+      writeKey: await knownWriteKey(c.env, c.req.query('writeKey')),
       cursor: cursorParam(c.req.query('cursor')),
       limit: limitParam(c.req.query('limit'), 100),
     });
@@ -264,6 +264,12 @@ async function sitesOf(env: Env, writeKey: string | undefined): Promise<Site[]> 
   const site = sites.find((s) => s.writeKey === writeKey);
   if (!site) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
   return [site];
+}
+
+/** A `writeKey` filter, checked: a mistyped key is a 404 that says so, not an empty answer. */
+async function knownWriteKey(env: Env, writeKey: string | undefined): Promise<string | undefined> {
+  if (writeKey !== undefined) await sitesOf(env, writeKey);
+  return writeKey;
 }
 
 async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<string[]> {

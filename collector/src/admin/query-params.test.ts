@@ -23,6 +23,19 @@ describe('admin query parameters', () => {
     expect(dateParam(undefined, 'since')).toBeUndefined();
   });
 
+  it('takes only ISO 8601 dates, never what Date.parse would quietly read as another moment', () => {
+    for (const bad of ['0', '-1', '1e20', '2026', '2026-1-5', '2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '2026-01-31T24:00', '2026-01-31T10:61', '2026-01-31T10:00:60Z', '2026-01-31T10:00+25:00', '1/2/2026', 'Jan 2 2026', 'Sat, 31 Jan 2026 00:00:00 GMT', '2026-01-31 10:00', ' 2026-01-31', 'yesterday']) {
+      expect(status(() => dateParam(bad, 'since')), bad).toBe(400);
+    }
+    expect(dateParam('2024-02-29', 'since')).toBe('2024-02-29T00:00:00.000Z');
+    expect(dateParam('2026-01-31T10:00', 'since')).toBe('2026-01-31T10:00:00.000Z');
+    expect(dateParam('2026-01-31t10:00:00.123456z', 'since')).toBe('2026-01-31T10:00:00.123Z');
+    expect(dateParam('2026-01-31T10:00:00+02:00', 'since')).toBe('2026-01-31T08:00:00.000Z');
+    expect(dateParam('2026-01-31T10:00:00-0130', 'since')).toBe('2026-01-31T11:30:00.000Z');
+    // "+02:00" sent without encoding its plus.
+    expect(dateParam('2026-01-31T10:00:00 02:00', 'since')).toBe('2026-01-31T08:00:00.000Z');
+  });
+
   it('keeps the statistics range in order and within the same years', () => {
     const now = Date.parse('2026-05-01T12:00:00Z');
     expect(rangeParams(undefined, undefined, now)).toEqual({ from: '2026-04-24T12:00:00.000Z', to: '2026-05-01T12:00:00.000Z' });
