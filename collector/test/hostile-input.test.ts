@@ -23,6 +23,18 @@ describe('time', () => {
   });
 });
 
+describe('timestamps outside the years a query can name', () => {
+  it('are stored at receivedAt, the sender’s value kept as originalTimestamp', async () => {
+    const writeKey = await createSite();
+    const shopper = uniqueId('clock');
+    const odd = ['+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '1969-07-20T20:17:00.000Z'];
+    await sendAndStore(writeKey, odd.map((timestamp) => ({ ...viewed(shopper, 'p'), timestamp })), BAVARIA);
+    const stored = await exportEvents(writeKey);
+    expect(stored.map((e) => e.originalTimestamp).sort()).toEqual([...odd].sort());
+    for (const e of stored) expect(e.timestamp, e.originalTimestamp).toBe(e.receivedAt);
+  });
+});
+
 describe('one browser’s weight', () => {
   it('a burst of orders from one browser does not reshape what a region sees', async () => {
     const writeKey = await createSite(personal);
@@ -109,6 +121,29 @@ describe('money', () => {
     // The one order: 10 USD, in a shop that counts in euros.
     const { body: profile } = await profileOf(writeKey, shopper);
     expect(profile).toMatchObject({ currency: 'EUR', revenue: 0, revenueByCurrency: { USD: 10 } });
+  });
+
+  it('refuses amounts no order has, so one message cannot turn revenue into Infinity (JSON null, read as 0)', async () => {
+    const writeKey = await createSite();
+    const shopper = uniqueId('buyer');
+    const huge = (order_id: string, line: Record<string, unknown>, total?: number) => ({
+      ...ordered(shopper, ['h']),
+      properties: { order_id, ...(total === undefined ? {} : { total }), products: [{ ...product('h'), ...line }] },
+    });
+    const res = await post('/v1/batch', {
+      writeKey,
+      batch: [ordered(shopper, ['a']), huge('o-price', { price: 1e308, quantity: 1e308 }), huge('o-total', {}, 1e308), huge('o-units', { quantity: 1e9 })],
+    });
+    const body = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((r) => [r.index, r.reason])).toEqual([
+      [1, 'properties.products.0.price must be at most 1e+12'],
+      [2, 'properties.total must be at most 1e+12'],
+      [3, 'properties.products.0.quantity must be at most 1,000,000'],
+    ]);
+    await drainAll(writeKey);
+    const { body: profile } = await profileOf(writeKey, shopper);
+    expect(profile).toMatchObject({ revenue: 10, revenueByCurrency: { USD: 10 } });
   });
 
   it('keeps a customer’s revenue per currency; revenue is in the site’s currency', async () => {

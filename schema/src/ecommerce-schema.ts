@@ -20,10 +20,29 @@ const NUMERIC_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 const NOT_A_NUMBER = 'must be a number (or a string holding one, like "12.50")';
 
+/**
+ * The largest amount of money one field may hold, in any currency (a
+ * trillion: far above any order, even in currencies of small units), and the
+ * largest quantity of one product line. Finite is not enough: one order of
+ * 1e308 × 1e308 made a region's revenue Infinity, which JSON writes as null,
+ * so every later figure of that region and day read as 0. Within these
+ * bounds a line is at most 1e18 and no sum of them overflows.
+ */
+export const MAX_AMOUNT = 1e12;
+export const MAX_QUANTITY = 1e6;
+
 /** A number, or a numeric string taken as its number; null means absent. */
-const amount = v.pipe(
+const number = v.pipe(
   v.nullish(v.union([v.pipe(v.number(), v.finite(NOT_A_NUMBER)), v.pipe(v.string(), v.regex(NUMERIC_STRING, NOT_A_NUMBER))], NOT_A_NUMBER)),
   v.transform((x) => (x === null || x === undefined ? undefined : Number(x))),
+);
+
+const NEGATIVE = 'must not be negative (a refund is an Order Refunded event)';
+
+/** An amount of money that may go either way (a discount), at most MAX_AMOUNT. */
+const amount = v.pipe(
+  number,
+  v.check((x) => x === undefined || Math.abs(x) <= MAX_AMOUNT, `must be at most ${MAX_AMOUNT.toExponential()} either way`),
 );
 
 /**
@@ -32,8 +51,15 @@ const amount = v.pipe(
  * (Order Refunded), not a negative order.
  */
 const money = v.pipe(
-  amount,
-  v.check((x) => x === undefined || x >= 0, 'must not be negative (a refund is an Order Refunded event)'),
+  number,
+  v.check((x) => x === undefined || x >= 0, NEGATIVE),
+  v.check((x) => x === undefined || x <= MAX_AMOUNT, `must be at most ${MAX_AMOUNT.toExponential()}`),
+);
+
+const quantity = v.pipe(
+  number,
+  v.check((x) => x === undefined || x >= 0, NEGATIVE),
+  v.check((x) => x === undefined || x <= MAX_QUANTITY, `must be at most ${MAX_QUANTITY.toLocaleString('en-US')}`),
 );
 
 /** An ISO 4217 code, kept upper case ("eur" is EUR); null or "" means absent. */
@@ -63,7 +89,7 @@ const productFields = {
   sku: productId,
   id: productId,
   price: money,
-  quantity: money,
+  quantity,
   currency,
   category: text,
 };

@@ -8,6 +8,18 @@ export interface EventTimes {
   originalTimestamp?: string;
 }
 
+/**
+ * The stored timestamp lies within the years an admin query can name
+ * (1970–9999), where ISO strings sort as the moments they stand for: D1
+ * buckets statistics by the timestamp's text, and "+275760-09-13…" or
+ * "0000-01-01…" would land in days no range selects. A client whose clock
+ * data says otherwise gets receivedAt; what it said stays in
+ * originalTimestamp.
+ */
+const MIN_STORED_MS = Date.UTC(1970, 0, 1);
+const MAX_STORED_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const storable = (ms: number) => ms >= MIN_STORED_MS && ms <= MAX_STORED_MS;
+
 export function correctedTimes(
   clientTimestamp: string | undefined,
   sentAt: string | undefined,
@@ -18,10 +30,10 @@ export function correctedTimes(
   // Formatting dates is a good part of the per-message cost: a timestamp already in canonical form is kept as sent.
   const originalTimestamp = CANONICAL.test(clientTimestamp) ? clientTimestamp : new Date(original).toISOString();
   const sent = sentAt ? Date.parse(sentAt) : NaN;
-  if (Number.isNaN(sent)) return { timestamp: originalTimestamp, originalTimestamp };
+  if (Number.isNaN(sent)) return { timestamp: storable(original) ? originalTimestamp : new Date(receivedAtMs).toISOString(), originalTimestamp };
   const corrected = receivedAtMs - (sent - original);
-  // A corrected time outside what Date can hold means the client's clock data is garbage.
-  const timestamp = Number.isFinite(corrected) && Math.abs(corrected) < 8.64e15 ? new Date(corrected).toISOString() : originalTimestamp;
+  // A corrected time out of range means the client's sentAt is garbage: its timestamp alone is the best guess left.
+  const timestamp = storable(corrected) ? new Date(corrected).toISOString() : storable(original) ? originalTimestamp : new Date(receivedAtMs).toISOString();
   return { timestamp, originalTimestamp };
 }
 
