@@ -150,13 +150,12 @@ export async function seedCampaigns(options: CampaignSeedOptions): Promise<Campa
     }),
   );
   const past = await sendVisits({ url: options.url, writeKey: options.writeKey, visits: list(shoppers.map((s) => pastVisit(s, options.tastes, now))) });
+  // Stored means assigned: each shopper enters the audience with the batch that makes them a member, and is assigned in its transaction.
   await waitUntilStored(options);
-  // The collector's alarm assigns members without an event of theirs (an RFM tier); a few seconds is plenty.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
   // Then they come back: the page asks the offer slot, and only an offer shown can make a difference.
   const returns: Visit[] = [];
-  for (let i = 0; i < shoppers.length; i += 16) {
-    returns.push(...(await Promise.all(shoppers.slice(i, i + 16).map((s) => returnVisit(options, s, options.tastes, now)))));
+  for (let i = 0; i < shoppers.length; i += 32) {
+    returns.push(...(await Promise.all(shoppers.slice(i, i + 32).map((s) => returnVisit(options, s, options.tastes, now)))));
   }
   const back = await sendVisits({ url: options.url, writeKey: options.writeKey, visits: list(returns) });
   return { campaigns: DEMO_CAMPAIGN_CASES.map((c) => c.campaignId), events: past.events + back.events };
