@@ -17,6 +17,9 @@ const REASONS: Record<string, string> = {
   trending: 'Trending',
   'time-to-reorder': 'Time to reorder',
   'best-seller': 'Best seller',
+  // Placed or moved up by a merchandising rule.
+  pinned: 'Featured',
+  promoted: 'Featured',
 };
 
 function present(slot: HTMLElement): void {
