@@ -6,8 +6,7 @@
  * is stored, so the baseline is never slowed by our own background work.
  */
 import { waitUntilStored } from '../demo-site/simulate/admin-client';
-import { runLoad, type LoadResult } from './lib/load';
-import { benchBatch } from './lib/messages';
+import { batchRounds, runLoad, type LoadResult } from './lib/load';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
@@ -16,19 +15,8 @@ export async function benchIngest(
   { adminToken, concurrency = 16, roundMs = 4000, rounds = 3, batchSize = 20, writeKey = 'demo-write-key' }: { adminToken: string; concurrency?: number; roundMs?: number; rounds?: number; batchSize?: number; writeKey?: string },
 ) {
   const origin = server.url.replace('localhost', '127.0.0.1');
-  let sequence = 0;
-  const ingestRound = (durationMs: number) =>
-    runLoad({
-      origin,
-      concurrency,
-      durationMs,
-      request: (sender, n) => ({
-        method: 'POST',
-        path: '/v1/batch',
-        headers: { 'content-type': 'text/plain;charset=UTF-8' },
-        body: benchBatch(writeKey, sender, sequence++ * 1000 + n, batchSize),
-      }),
-    });
+  const batches = batchRounds({ origin, concurrency, batchSize });
+  const ingestRound = (durationMs: number) => batches(writeKey, durationMs);
   await runLoad({ origin, concurrency, durationMs: 1500, request: () => ({ path: '/healthz' }) });
   await ingestRound(1500);
   await waitUntilStored({ url: server.url, adminToken });

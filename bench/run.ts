@@ -7,7 +7,8 @@
  *   npm run bench                      # everything (about 15 minutes on 2 cores)
  *   npm run bench -- --only ingest,recs
  *
- * Parts: tag (size and cost in Chromium, next to peers), ingest, replay
+ * Parts: tag (size and cost in Chromium, next to peers), ingest,
+ * ingest-audiences (two sites in turns: none and 50 audiences), replay
  * (142,825 real product views: catch-up after the last acknowledgement), recs (serving
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
  * (evaluation cost per event and per wake-up, storage; offline on sql.js).
@@ -21,12 +22,13 @@ import { findChromium } from '../scripts/lib/find-chromium.mjs';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { benchAudiences } from './audiences';
 import { benchIngest } from './ingest';
+import { benchIngestWithAudiences } from './ingest-audiences';
 import { benchRecommendations } from './recommendations';
 import { benchReplay } from './replay';
 import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
 import { trailmarkRecommenders } from './recs-quality/trailmark';
 
-const PARTS = ['tag', 'ingest', 'replay', 'recs', 'quality', 'audiences'] as const;
+const PARTS = ['tag', 'ingest', 'ingest-audiences', 'replay', 'recs', 'quality', 'audiences'] as const;
 type Part = (typeof PARTS)[number];
 
 function onlyParts(argv: string[]): string | undefined {
@@ -105,6 +107,23 @@ if (parts.includes('ingest')) {
       row(['errors', String(ingest.ingest.errors)]),
       row(['events/s stored (accept + drain)', fixed(ingest.storedEventsPerSecond, 0)]),
       row(['backlog drained after a 4 s burst (s)', fixed(ingest.backlogDrainSeconds)]),
+    ]);
+  });
+}
+
+if (parts.includes('ingest-audiences')) {
+  await runPart('ingest-audiences', async () => {
+    log('Ingest with 50 audiences next to none: two sites in turns on one server…');
+    const r = await withServer('ingest-audiences', (server) => benchIngestWithAudiences(server, { adminToken: ADMIN_TOKEN }));
+    results.ingestAudiences = r;
+    table.push([
+      `## Ingest with ${r.audiences} audiences next to none (one server, the two sites in turns, ${r.rounds} rounds each)`,
+      row(['figure', 'no audiences', `${r.audiences} audiences`, 'ratio']),
+      row(['events/s accepted', fixed(r.without.acceptedEventsPerSecond, 0), fixed(r.with.acceptedEventsPerSecond, 0), fixed(r.acceptedRatio, 2)]),
+      row(['events/s stored (accept + drain)', fixed(r.without.storedEventsPerSecond, 0), fixed(r.with.storedEventsPerSecond, 0), fixed(r.storedRatio, 2)]),
+      row(['accept latency p99 (ms)', fixed(r.without.p99), fixed(r.with.p99), '']),
+      row(['errors', String(r.without.errors), String(r.with.errors), '']),
+      row(['memberships at the end', '', String(r.memberships), '']),
     ]);
   });
 }

@@ -4,6 +4,7 @@
  * keep-alive connection per sender (undici Pool), like a real client fleet.
  */
 import { Pool } from 'undici';
+import { benchBatch } from './messages';
 
 export interface LoadRequest {
   method?: 'GET' | 'POST';
@@ -69,4 +70,25 @@ export async function runLoad({
     p50: pct(50),
     p99: pct(99),
   };
+}
+
+/**
+ * Rounds of POST /v1/batch for one site at a time: `concurrency` senders,
+ * `batchSize` tag-shaped messages a request, message ids unique across
+ * every round made by the same function.
+ */
+export function batchRounds({ origin, concurrency, batchSize }: { origin: string; concurrency: number; batchSize: number }) {
+  let sequence = 0;
+  return (writeKey: string, durationMs: number): Promise<LoadResult> =>
+    runLoad({
+      origin,
+      concurrency,
+      durationMs,
+      request: (sender, n) => ({
+        method: 'POST',
+        path: '/v1/batch',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        body: benchBatch(writeKey, sender, sequence++ * 1000 + n, batchSize),
+      }),
+    });
 }
