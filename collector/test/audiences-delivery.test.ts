@@ -80,6 +80,32 @@ describe('deliveries of audience changes', () => {
       ['http://localhost:9/v1/identify', 'identify', shopper, { 'big-cart': false }],
     ]);
   });
+  it('describes and hands over only the changes a destination takes; the rest are acknowledged', async () => {
+    const writeKey = await createSite();
+    const { id } = await createWebhookDestination(writeKey, ['tents']);
+    const received = await script(id, ok, new FakeClock());
+    await defineAudience(writeKey, 'tents', VIEWED_TENTS);
+    await defineAudience(writeKey, 'carts', { fact: 'cartItems', op: 'gte', value: 1 });
+    const described: string[][] = [];
+    await runInDurableObject(shopState(env, writeKey), (instance: ShopState) => {
+      const people = (instance as unknown as { audiences: { options: ConstructorParameters<typeof AudienceHost>[0] } }).audiences.options.people;
+      const describe = people.describe.bind(people);
+      people.describe = (ids) => (described.push([...ids]), describe(ids));
+    });
+    const shoppers = [uniqueId('a'), uniqueId('b')];
+    // The first views a tent and fills a cart; the second only fills a cart (nobody takes "carts").
+    await send(writeKey, [event(shoppers[0]!, 'Product Viewed', tent), event(shoppers[0]!, 'Product Added', tent), event(shoppers[1]!, 'Product Added', tent)]);
+    await deliver(writeKey, id);
+    // Read before the admin API below describes people too.
+    const describedIds = described.flat();
+    expect(payloads(received).map((p) => [p.type, p.data.audience.id])).toEqual([['audience.entered', 'tents']]);
+    expect(describedIds).toEqual([(await profileOf(writeKey, shoppers[0]!)).profileId]);
+    const pending = await runInDurableObject(shopState(env, writeKey), (instance: ShopState) =>
+      (instance as unknown as { audiences: AudienceHost }).audiences.store.hasPendingTransitions(),
+    );
+    expect(pending).toBe(false);
+    expect(await memberIds(writeKey, 'carts')).toHaveLength(2);
+  });
 });
 
 describe('each transition once', () => {

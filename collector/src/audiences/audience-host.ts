@@ -64,6 +64,12 @@ export interface AudienceHostOptions {
   lifecycle: () => Promise<LifecycleThresholds>;
   /** Hands changes to the destinations (destinations/producer.ts enqueueChanges); idempotent on each change's key. */
   deliver: (changes: DestinationChange[]) => Promise<unknown>;
+  /**
+   * The audience ids some destination takes (destinations/producer.ts
+   * subscribedAudiences): transitions of other audiences are acknowledged
+   * without describing the person, which is most of a hand-off's cost.
+   */
+  subscribed: () => Promise<ReadonlySet<string>>;
   /** The host's clock (Date.now, or a test's). */
   clock: () => number;
 }
@@ -281,7 +287,11 @@ export class AudienceHost {
       for (let step = 0; step < HANDOFF_STEPS_PER_RUN; step++) {
         const batch = this.store.pendingTransitions(0, HANDOFF_STEP);
         if (batch.length === 0) return;
-        const changes = await this.changesFor(batch, now);
+        const subscribed = await this.options.subscribed();
+        const changes = await this.changesFor(
+          batch.filter((t) => subscribed.has(t.audienceId)),
+          now,
+        );
         if (changes.length > 0) await this.options.deliver(changes);
         this.options.transaction(() => this.store.acknowledgeTransitions(batch[batch.length - 1]!.seq));
       }

@@ -5,6 +5,9 @@
  *   enqueueChanges(env, writeKey, changes: DestinationChange[]): Promise<EnqueueResult>
  *   cancelForProfiles(env, writeKey, profileIds: string[]): Promise<{ cancelled: number }>
  *
+ * and `subscribedAudiences(env, writeKey)`, the audience ids some destination
+ * of the site takes, so a producer can skip describing changes nobody takes.
+ *
  * A DestinationChange (schema/src/destinations.ts) is
  *   { key, type, timestamp, destinations?, data: { audience: { id, name }, profile, campaign? } }
  * - `key`: stable for the change, e.g. `aud:${audienceId}:${profileId}:entered:${enteredAtMs}`.
@@ -83,6 +86,11 @@ export async function enqueueChanges(env: Env, writeKey: string, changes: Destin
     result.duplicates += outcome.duplicates;
   }
   return result;
+}
+
+/** The audience ids some destination of the site takes (as enqueueChanges routes them: the same cached list). */
+export async function subscribedAudiences(env: Env, writeKey: string): Promise<Set<string>> {
+  return new Set((await siteDestinations(env, writeKey)).flatMap((d) => d.audiences));
 }
 
 export async function cancelForProfiles(env: Env, writeKey: string, profileIds: string[]): Promise<{ cancelled: number }> {

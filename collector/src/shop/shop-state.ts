@@ -18,7 +18,7 @@ import { identityTablesPeople, profilesTableSource } from '../audiences/profile-
 import type { RfmBoundaries } from '../audiences/rfm';
 import { CAMPAIGN_MIGRATIONS, CAMPAIGN_MODULE, CampaignHost } from '../campaigns/campaign-host';
 import type { ProductFacts } from '../catalog/product-facts';
-import { enqueueChanges } from '../destinations/producer';
+import { enqueueChanges, subscribedAudiences } from '../destinations/producer';
 import type { IdKind } from '../identity/resolve-profile';
 import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
 import { Alarms } from '../lib/alarms';
@@ -66,6 +66,7 @@ export class ShopState extends DurableObject<Env> {
       people: identityTablesPeople(ctx.storage.sql),
       lifecycle: async () => (writeKey ? await findSite(env, writeKey) : null)?.settings.lifecycle ?? DEFAULT_SETTINGS.lifecycle,
       deliver: (changes) => enqueueChanges(env, writeKey, changes),
+      subscribed: () => subscribedAudiences(env, writeKey),
       clock: () => this.clock(),
     });
     this.campaigns = new CampaignHost({
