@@ -24,6 +24,8 @@ export interface SessionMeta {
 export interface RecommenderCost {
   /** Rows a recommendation request read, on average. */
   rowsReadPerRequest: number;
+  /** Time one request took in this process (sql.js, one thread), on average. */
+  msPerRequest?: number;
   /** Rows written (and read) per replayed training event, on average. */
   rowsWrittenPerEvent?: number;
   rowsReadPerEvent?: number;

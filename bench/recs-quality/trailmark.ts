@@ -11,14 +11,15 @@
  * the shop-wide aggregates: like the baselines, the model is the one trained
  * on the training sessions, and no test session teaches it anything.
  *
- * Each slot is asked in two ways:
+ * The home slot is asked in two ways:
  * - settled: after the prefix's events are in the profile (what a page sees
- *   once the drain has applied them);
- * - immediately: before they are (the profile as it was when the session
- *   began), what a page sees right after its events were acknowledged if
- *   nothing carries them to the ranking sooner. A read-your-writes mechanism
- *   (the request carrying the session's recent products, or the shard
- *   answering for pending events) is measured by making this path use it.
+ *   once the drain has applied them), ranked by rankCandidates;
+ * - immediately: before they are, as a page asks right after its events were
+ *   acknowledged: through ShopModel.recommend, the call the recommendation
+ *   route makes, with the prefix's views as the browser's pending events
+ *   (the latest 50, as the IngestShard hands them over), so read-your-writes
+ *   (as-if-stored.ts), ranking and merchandising all run as they do in the
+ *   Durable Object.
  *
  * The home slot (the session-aware personal ranking) and the product slot
  * (for the last viewed product) share one trained model. Rows read per
@@ -29,6 +30,7 @@ import type { StoredMessage } from '@trailmark/schema';
 import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from '../../collector/src/shop/shop-model';
+import { MAX_MESSAGES_RETURNED } from '../../collector/src/storage/pending-view';
 import { migrate } from '../../collector/src/lib/migrate';
 import { openSqlJs, type SqlCounters } from '../lib/sqljs-sql';
 import type { RecommenderCost, SessionMeta, SessionRecommender } from './recommender';
@@ -113,6 +115,9 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
     rowsWrittenPerEvent: (counters.rowsWritten - before.rowsWritten) / Math.max(1, events),
     rowsReadPerEvent: (counters.rowsRead - before.rowsRead) / Math.max(1, events),
   };
+  // The shop's catalog, as its admin loads it: the route shows only named products in stock.
+  const products = [...new Set(sessions.flat())].map((productId) => ({ productId, name: productId }));
+  transaction(() => model.loadCatalog(products, lastTime));
   if (replayCache) {
     // Exporting frees sql.js's prepared statements: go on with the saved copy.
     writeFileSync(replayCache, db.export());
@@ -141,6 +146,7 @@ export type Moment = 'settled' | 'immediately';
 class SlotView implements SessionRecommender {
   private requests = 0;
   private rowsRead = 0;
+  private ms = 0;
   private trained?: Trained;
 
   constructor(
@@ -160,34 +166,53 @@ class SlotView implements SessionRecommender {
     const { model, sources, lastTime, counters } = trained;
     const start = meta?.at ?? lastTime;
     const now = start + (prefix.length - 1) * VIEW_GAP_MS;
-    const known = meta?.shopper ? profileOf(model, meta.shopper) : undefined;
-    let profile: Profile | undefined = known ? structuredClone(known) : undefined;
-    if (this.moment === 'settled') {
-      profile ??= newProfile('offline-shopper', start);
-      prefix.forEach((productId, i) => applyEvent(profile!, viewMessage(`test-${i}`, meta?.shopper ?? 'offline-shopper', productId, start + i * VIEW_GAP_MS, meta?.region)));
-    }
+    const shopper = meta?.shopper ?? 'offline-shopper';
+    const views = prefix.map((productId, i) => viewMessage(`test-${i}`, shopper, productId, start + i * VIEW_GAP_MS, meta?.region));
     const read = counters.rowsRead;
-    const ranked = rankCandidates(
-      {
+    const started = performance.now();
+    let ids: string[];
+    if (this.moment === 'immediately') {
+      const answer = model.recommend({
+        writeKey: 'bench',
         slot: this.slot,
-        variant: 'treatment',
+        anonymousId: shopper,
+        ...(this.slot === 'product' ? { productId: prefix[prefix.length - 1] } : {}),
         limit: k,
-        productId: this.slot === 'product' ? prefix[prefix.length - 1] : undefined,
-        region: meta?.region,
+        geo: meta?.region ? { country: meta.region } : {},
+        holdoutPercent: 0,
         nowMs: now,
-      },
-      profile,
-      sources,
-    );
+        pending: views.slice(-MAX_MESSAGES_RETURNED).map((message) => ({ message, idHashes: [] })),
+      });
+      ids = answer.items.map((item) => item.productId);
+    } else {
+      const known = meta?.shopper ? profileOf(model, meta.shopper) : undefined;
+      const profile = known ? structuredClone(known) : newProfile('offline-shopper', start);
+      for (const view of views) applyEvent(profile, view);
+      const ranked = rankCandidates(
+        {
+          slot: this.slot,
+          variant: 'treatment',
+          limit: k,
+          productId: this.slot === 'product' ? prefix[prefix.length - 1] : undefined,
+          region: meta?.region,
+          nowMs: now,
+        },
+        profile,
+        sources,
+      );
+      ids = ranked.items.map((item) => item.productId);
+    }
+    this.ms += performance.now() - started;
     this.rowsRead += counters.rowsRead - read;
     this.requests++;
-    return ranked.items.slice(0, k).map((item) => item.productId);
+    return ids.slice(0, k);
   }
 
   cost(): RecommenderCost {
     const trained = this.trained;
     return {
       rowsReadPerRequest: this.rowsRead / Math.max(1, this.requests),
+      msPerRequest: this.ms / Math.max(1, this.requests),
       ...(trained ? { rowsWrittenPerEvent: trained.rowsWrittenPerEvent, rowsReadPerEvent: trained.rowsReadPerEvent } : {}),
     };
   }
