@@ -3,11 +3,13 @@
  * product, on real sessions (Diginetica) and on held-out simulated sessions,
  * for the baselines and for any recommender passed in, all in the same run.
  *
- *   npx tsx bench/recs-quality/run.ts
+ *   npx tsx bench/recs-quality/run.ts                            # the same as npm run bench -- --only quality, printed only
+ *   npx tsx bench/recs-quality/run.ts --table bench/results.json # the table of a saved run
  *
  *   import { benchRecsQuality } from './recs-quality/run';
  *   const result = await benchRecsQuality({ recommenders: [() => new OurRecommender()] });
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LastItemCooccurrence, Popularity, RegionalPopularity } from './baselines';
@@ -16,6 +18,7 @@ import { evaluate } from './metrics';
 import { readTuned, TUNABLE, tunedParams } from './methods';
 import type { Dataset, RecommenderCost, SessionRecommender } from './recommender';
 import { type SimulatedDatasetOptions, simulatedDataset } from './simulated';
+import { trailmarkRecommenders } from './trailmark';
 
 /** Makes a fresh, untrained recommender for a dataset. */
 export type RecommenderFactory = (dataset: Dataset) => SessionRecommender;
@@ -29,6 +32,8 @@ export interface MethodResult {
   trainMs: number;
   evalMs: number;
   cost?: RecommenderCost;
+  /** One of the published neighbourhood methods the issue compares against (V-SKNN, STAN, VSTAN). */
+  published?: boolean;
 }
 
 export type DatasetResult =
@@ -70,10 +75,18 @@ export function baselines(dataset: Dataset): SessionRecommender[] {
     ...TUNABLE.map((method) => {
       const { params, tuned: wasTuned } = tunedParams(method, dataset.name, tuned);
       const recommender = method.make(params);
-      return wasTuned ? recommender : renamed(recommender, `${recommender.name}, untuned`);
+      if (PUBLISHED.includes(method.key)) published.add(recommender);
+      if (wasTuned) return recommender;
+      const untuned = renamed(recommender, `${recommender.name}, untuned`);
+      if (published.has(recommender)) published.add(untuned);
+      return untuned;
     }),
   ];
 }
+
+/** The published neighbourhood methods (Ludewig et al. 2021) our rows are compared with. */
+const PUBLISHED = ['vsknn', 'stan', 'vstan'];
+const published = new WeakSet<SessionRecommender>();
 
 function renamed(recommender: SessionRecommender, name: string): SessionRecommender {
   return { name, train: (s, m) => recommender.train(s, m), recommend: (p, k, m) => recommender.recommend(p, k, m) };
@@ -116,29 +129,52 @@ async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFacto
     const trainMs = performance.now() - started;
     const result = await evaluate(recommender, dataset.test, { k, ...(dataset.testMeta ? { meta: dataset.testMeta } : {}) });
     const cost = recommender.cost?.();
-    methods.push({ method: recommender.name, hitRate: result.hitRate, mrr: result.mrr, pairs: result.pairs, trainMs, evalMs: result.elapsedMs, ...(cost ? { cost } : {}) });
+    methods.push({
+      method: recommender.name,
+      hitRate: result.hitRate,
+      mrr: result.mrr,
+      pairs: result.pairs,
+      trainMs,
+      evalMs: result.elapsedMs,
+      ...(cost ? { cost } : {}),
+      ...(published.has(recommender) ? { published: true } : {}),
+    });
   }
   return { dataset: dataset.name, source: dataset.source, trainSessions: dataset.train.length, testSessions: dataset.test.length, methods };
 }
 
-/** The result as a text table, one row per dataset and method. */
+/** The best published method's HR and MRR on a dataset, each the best of any of them. */
+export function bestPublished(d: { methods: MethodResult[] }): { hitRate: number; mrr: number } | undefined {
+  const rows = d.methods.filter((m) => m.published);
+  if (rows.length === 0) return undefined;
+  return { hitRate: Math.max(...rows.map((m) => m.hitRate)), mrr: Math.max(...rows.map((m) => m.mrr)) };
+}
+
+/**
+ * The result as a text table, one row per dataset and method; "÷ best" is
+ * the row's figure over the best published method's on that dataset (the
+ * best HR and the best MRR, whichever methods they come from).
+ */
 export function formatRecsQuality(result: Result): string {
-  const header = ['dataset', 'method', `HR@${result.k}`, `MRR@${result.k}`, 'pairs', 'train s', 'eval s', 'rows/req'];
+  const header = ['dataset', 'method', `HR@${result.k}`, '÷ best', `MRR@${result.k}`, '÷ best', 'pairs', 'train s', 'ms/req', 'rows/req'];
   const rows: string[][] = [];
   for (const d of result.datasets) {
     if ('skipped' in d) {
-      rows.push([d.dataset, `skipped: ${d.skipped}`, '', '', '', '', '', '']);
+      rows.push([d.dataset, `skipped: ${d.skipped}`, '', '', '', '', '', '', '', '']);
       continue;
     }
+    const best = bestPublished(d);
     for (const m of d.methods) {
       rows.push([
         d.dataset,
         m.method,
         m.hitRate.toFixed(3),
+        best ? (m.hitRate / best.hitRate).toFixed(3) : '',
         m.mrr.toFixed(3),
+        best ? (m.mrr / best.mrr).toFixed(3) : '',
         m.pairs.toLocaleString('en-US'),
         (m.trainMs / 1000).toFixed(1),
-        (m.evalMs / 1000).toFixed(1),
+        (m.cost?.msPerRequest ?? m.evalMs / Math.max(1, m.pairs)).toFixed(2),
         m.cost ? m.cost.rowsReadPerRequest.toFixed(0) : '',
       ]);
     }
@@ -155,10 +191,22 @@ export function formatRecsQuality(result: Result): string {
     const cost = 'methods' in d ? d.methods.find((m) => m.cost?.rowsWrittenPerEvent !== undefined)?.cost : undefined;
     return cost ? [`${d.dataset}: replaying a training view wrote ${cost.rowsWrittenPerEvent!.toFixed(1)} rows and read ${cost.rowsReadPerEvent!.toFixed(1)} (per event, batches of 300 sessions)`] : [];
   });
-  return [...lines, '', ...sources, ...writes, result.note, 'rows/req: rows a recommendation request read (sql.js, same queries as the Durable Object).'].join('\n');
+  return [
+    ...lines,
+    '',
+    ...sources,
+    ...writes,
+    result.note,
+    '÷ best: over the best HR and the best MRR of V-SKNN, STAN and VSTAN on the same dataset (parameters tuned on the last training day).',
+    'ms/req: time per prediction in this process (one thread; Trailmark rows on sql.js, compiled to WebAssembly, with the queries the Durable Object runs).',
+    'rows/req: rows a recommendation request read.',
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const result = await benchRecsQuality({ log: (line) => process.stderr.write(`${line}\n`) });
+  // --table FILE: print the table of a saved run (bench/results.json's "quality") without running again.
+  const i = process.argv.indexOf('--table');
+  const saved = i >= 0 ? (JSON.parse(readFileSync(process.argv[i + 1]!, 'utf8')) as { quality?: Result } & Partial<Result>) : undefined;
+  const result = saved ? (saved.quality ?? (saved as Result)) : await benchRecsQuality({ recommenders: trailmarkRecommenders(), log: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(`${formatRecsQuality(result)}\n`);
 }
