@@ -13,7 +13,7 @@
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
  * (evaluation cost per event and per wake-up, storage; offline on sql.js).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -211,7 +211,11 @@ function row(cells: string[]): string {
 
 const output = table.map((section) => section.join('\n')).join('\n\n');
 console.log(`\n${output}\n\n${String(results.note)}`);
-await writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+// A partial run (--only) keeps the other parts' figures from the file, and says when each part was measured.
+const resultsFile = path.join(ROOT, 'bench', 'results.json');
+const previous = (only && existsSync(resultsFile) ? JSON.parse(await readFile(resultsFile, 'utf8')) : {}) as Record<string, unknown>;
+const measuredAt = { ...(previous.measuredAt as Record<string, string> | undefined), ...Object.fromEntries(parts.map((part) => [part, results.date])) };
+await writeFile(resultsFile, `${JSON.stringify({ ...previous, ...results, measuredAt }, null, 2)}\n`);
 log('Wrote bench/results.json');
 if (failed.length > 0) {
   log(`Failed: ${failed.join(', ')}.`);
