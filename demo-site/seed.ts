@@ -8,7 +8,9 @@
  * recommendation slots and the dashboard mean something at once. A state that
  * already holds events is left alone: restarting never doubles the history.
  *
- * It also registers the demo webhook destination, which delivers to the
+ * It also saves the example audiences (seeding/demo-audiences.ts) before any
+ * shopper arrives, so their memberships change live, and registers the demo
+ * webhook destination, subscribed to some of them, which delivers to the
  * receiver page /dev/webhooks (seeding/webhook-destination.ts).
  *
  * When it is done (seeded or not), it writes `demo-seed.json` into the state
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sendSlotVisitors } from './seeding/slot-visitors';
 import { seedCampaigns } from './seeding/campaign-visitors';
+import { DELIVERED_AUDIENCES, registerDemoAudiences } from './seeding/demo-audiences';
 import { DEMO_DESTINATION_ID, registerDemoWebhook } from './seeding/webhook-destination';
 import { waitUntilStored } from './simulate/admin-client';
 import { DEMO_CATALOG_SEED, DEMO_CATALOG_SIZE, generateCatalog } from './simulate/catalog';
@@ -59,8 +62,10 @@ async function main(): Promise<void> {
   const visitors = Number(values.visitors);
   if (!Number.isInteger(visitors) || visitors < 1) throw new SendError(`--visitors must be a whole number ≥ 1, got "${values.visitors}".`);
 
-  // The demo webhook destination and its receiver page, on every start (registering again changes nothing).
-  const webhook = await registerDemoWebhook({ url, adminToken, writeKey: DEMO_WRITE_KEY });
+  // The example audiences, then the demo webhook destination subscribed to some of them, on every start (saving again changes nothing).
+  const audiences = await registerDemoAudiences({ url, adminToken, writeKey: DEMO_WRITE_KEY });
+  if (audiences.created.length > 0) console.log(`Demo audiences saved: ${audiences.created.join(', ')} (GET /v1/admin/audiences)`);
+  const webhook = await registerDemoWebhook({ url, adminToken, writeKey: DEMO_WRITE_KEY, audiences: DELIVERED_AUDIENCES });
   if (webhook.created) console.log(`Demo webhook destination registered; a test delivery is on its way to ${webhook.receiverPage}`);
 
   if (await hasEvents(url, adminToken)) {
@@ -77,6 +82,9 @@ async function main(): Promise<void> {
   // And the four demo campaigns, their members assigned by the collector and answered by its offer slot.
   const campaigns = await seedCampaigns({ url, adminToken, writeKey: DEMO_WRITE_KEY, tastes, members: CAMPAIGN_MEMBERS, destinations: [DEMO_DESTINATION_ID] });
   await waitUntilStored({ url, adminToken });
+  // Saving an audience that reads RFM scores refreshes the site's boundaries (otherwise hourly, by the
+  // cron trigger, which `wrangler dev` does not run): now that there are customers, score them.
+  await registerDemoAudiences({ url, adminToken, writeKey: DEMO_WRITE_KEY });
 
   const { send } = result;
   const loaded = result.catalog.status === 'loaded' ? result.catalog.loaded : DEMO_CATALOG_SIZE;

@@ -16,7 +16,7 @@ export interface DemoWebhookResult {
   receiverPage: string;
 }
 
-export async function registerDemoWebhook(options: { url: string; adminToken: string; writeKey: string; audiences?: string[] }): Promise<DemoWebhookResult> {
+export async function registerDemoWebhook(options: { url: string; adminToken: string; writeKey: string; audiences?: readonly string[] }): Promise<DemoWebhookResult> {
   const base = normaliseUrl(options.url);
   const headers = { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' };
   const path = `${base}/v1/admin/destinations/${DEMO_DESTINATION_ID}`;
