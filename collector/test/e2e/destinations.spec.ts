@@ -6,50 +6,15 @@
  * fills, screenshot at desktop and phone widths.
  */
 import { expect, test } from '@playwright/test';
-import { createServer } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Webhook } from 'standardwebhooks';
-import { ADMIN_TOKEN, createSite, eventually } from './support';
+import { ADMIN_TOKEN, createSite, eventually, flakyReceiver } from './support';
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
-interface Arrival {
-  webhookId: string;
-  verified: boolean;
-  answered: number;
-  at: number;
-  body: string;
-}
-
-/** A receiver that answers 503 (Retry-After: 1), then 500, then 200 to each webhook-id, and checks every signature. */
-async function flakyReceiver(secretOf: () => string) {
-  const arrivals: Arrival[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let verified = false;
-      try {
-        new Webhook(secretOf()).verify(body, req.headers as Record<string, string>);
-        verified = true;
-      } catch {}
-      const webhookId = String(req.headers['webhook-id']);
-      const seen = arrivals.filter((a) => a.webhookId === webhookId).length;
-      const answered = !verified ? 401 : seen === 0 ? 503 : seen === 1 ? 500 : 200;
-      arrivals.push({ webhookId, verified, answered, at: Date.now(), body });
-      res.writeHead(answered, answered === 503 ? { 'Retry-After': '1' } : {}).end(answered === 200 ? 'ok' : 'not now');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/hooks/trailmark`, arrivals, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 test('a webhook that fails its first attempts is retried under one webhook-id until it is delivered, signed every time', async ({ baseURL }) => {
   let secret = '';
-  const receiver = await flakyReceiver(() => secret);
+  const receiver = await flakyReceiver(() => secret, [503, 500, 200]);
   try {
     const writeKey = await createSite(baseURL!);
     const id = `e2e-hook-${Date.now().toString(36)}`;

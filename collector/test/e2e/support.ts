@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import * as adminApi from '../../../demo-site/simulate/admin-client';
 
 export const ADMIN_TOKEN = 'e2e-admin-token';
@@ -51,3 +52,41 @@ export async function serveStatic(files: Record<string, string | (() => Promise<
 }
 
 export const readText = (file: string) => readFile(path.resolve(file), 'utf8');
+
+export interface Arrival {
+  webhookId: string;
+  verified: boolean;
+  answered: number;
+  at: number;
+  body: string;
+}
+
+/**
+ * A webhook receiver on 127.0.0.1 that checks every signature with
+ * `standardwebhooks` and answers the n-th arrival of each webhook-id with
+ * `answers[n]` (the last one from then on; 503 comes with Retry-After: 1),
+ * or 401 when the signature does not verify.
+ */
+export async function flakyReceiver(secretOf: () => string, answers: number[]) {
+  const arrivals: Arrival[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let verified = false;
+      try {
+        new Webhook(secretOf()).verify(body, req.headers as Record<string, string>);
+        verified = true;
+      } catch {}
+      const webhookId = String(req.headers['webhook-id']);
+      const seen = arrivals.filter((a) => a.webhookId === webhookId).length;
+      const answered = !verified ? 401 : answers[Math.min(seen, answers.length - 1)]!;
+      arrivals.push({ webhookId, verified, answered, at: Date.now(), body });
+      res.writeHead(answered, answered === 503 ? { 'Retry-After': '1' } : {}).end(answered === 200 ? 'ok' : 'not now');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/hooks/trailmark`, arrivals, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
