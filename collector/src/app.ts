@@ -10,6 +10,7 @@ import { campaignRoutes } from './campaigns/campaign-routes';
 import { audienceRoutes } from './audiences/audience-routes';
 import { destinationRoutes } from './destinations/destination-routes';
 import { devReceiverRoutes } from './destinations/dev-receiver-routes';
+import { statsRoutes } from './admin/stats-routes';
 import { ingestCors } from './http/cors';
 import { demoUserHashRoutes } from './identity/demo-user-hash-routes';
 import { ApiError, errorResponse, onError } from './http/errors';
@@ -44,6 +45,7 @@ export function createApp(basePath: string) {
   // Before the webhook receiver: its guard answers every other /dev/ path too.
   api.route('/', demoUserHashRoutes());
   api.route('/', devReceiverRoutes());
+  api.route('/', statsRoutes());
 
   const app = new Hono<AppEnv>();
   app.onError(onError);

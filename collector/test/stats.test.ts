@@ -5,6 +5,7 @@ import { relativeLift } from '../src/lib/lift';
 import { shardStubs } from '../src/storage/stubs';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, uniqueId } from './support/collector';
 import { added, event, ordered, product, profileOf, recommendations, sendAndStore, viewed } from './support/shop';
+import { funnelOf } from './support/recount';
 
 async function stats(writeKey: string, from: string, to: string) {
   const res = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${from}&to=${to}`, { headers: ADMIN });
@@ -50,10 +51,11 @@ describe('GET /v1/admin/stats', () => {
     expect(figures.events.total).toBe(stored.length);
     expect(figures.events.byType.track).toBe(count((e) => e.type === 'track'));
     expect(figures.events.byType.page).toBe(count((e) => e.type === 'page'));
-    expect(figures.funnel.map((s: { count: number }) => s.count)).toEqual(
-      ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'].map((name) => count((e) => e.event === name)),
-    );
-    expect(figures.funnel[3].fromPrevious).toBeCloseTo(count((e) => e.event === 'Order Completed') / count((e) => e.event === 'Checkout Started'));
+    // People, not events: each shopper once per step, in order, within a day of their first product view.
+    const people = funnelOf(stored, ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'], 86_400_000, Date.parse(from), Date.parse(to));
+    expect(figures.funnel.map((s: { count: number }) => s.count)).toEqual(people.map((p) => p.length));
+    expect(people[0]).toHaveLength(12);
+    expect(figures.funnel[3].fromPrevious).toBeCloseTo(people[3]!.length / people[2]!.length);
 
     const bavarian = figures.regions.find((r: { region: string }) => r.region === 'Bavaria');
     expect(bavarian.views).toBe(count((e) => e.event === 'Product Viewed' && e.context.geo.region === 'Bavaria'));
@@ -71,10 +73,13 @@ describe('GET /v1/admin/stats', () => {
       const viewedRecs = stored.filter((e) => e.event === 'Recommendation Viewed' && e.properties.variant === variant);
       expect(home[variant].impressions).toBe(viewedRecs.length);
       expect(home[variant].clicks).toBe(count((e) => e.event === 'Recommendation Clicked' && e.properties.variant === variant));
-      expect(home[variant].adds).toBe(count((e) => e.event === 'Product Added' && e.context.attribution?.[0]?.variant === variant));
-      expect(home[variant].visitors).toBe(new Set(viewedRecs.map((e) => e.profileId)).size);
-      const buyers = new Set(stored.filter((e) => e.event === 'Order Completed').map((e) => e.profileId));
-      expect(home[variant].converted).toBe(new Set(viewedRecs.map((e) => e.profileId).filter((p) => buyers.has(p))).size);
+      expect(home[variant].creditedAdds).toBe(count((e) => e.event === 'Product Added' && e.context.attribution?.[0]?.variant === variant));
+      expect(home[variant].shoppers).toBe(new Set(viewedRecs.map((e) => e.profileId)).size);
+      const buyers = stored.filter((e) => e.event === 'Order Completed');
+      expect(home[variant].converted).toBe(new Set(viewedRecs.map((e) => e.profileId).filter((p) => buyers.some((b) => b.profileId === p))).size);
+      // Order values after the first impression, in the site's currency.
+      const spent = viewedRecs.flatMap((v) => buyers.filter((b) => b.profileId === v.profileId && b.timestamp >= v.timestamp)).reduce((sum, b) => sum + b.properties.total, 0);
+      expect(home[variant].revenue).toBeCloseTo(spent, 2);
     }
     expect(figures.lifecycle.counts.new).toBe(12);
   });
@@ -124,9 +129,13 @@ describe('GET /v1/admin/stats', () => {
     }
     expect([...byProduct.keys()].sort()).toEqual(['1234', 'cidre', 'crepe', 'galette']);
     for (const [productId, sum] of byProduct) {
-      expect(region.topProducts.find((p: { productId: string }) => p.productId === productId), productId).toMatchObject(sum);
+      expect(region.topProducts.find((p: { productId: string }) => p.productId === productId), productId).toMatchObject({
+        units: sum.units,
+        sales: [{ currency: 'USD', amount: sum.revenue }],
+      });
     }
-    expect(figures.funnel[3].count).toBe(accepted.length);
+    const overview = await SELF.fetch(`${BASE}/v1/admin/stats/overview?writeKey=${writeKey}&from=${hourStart(Date.now() - 3600_000)}`, { headers: ADMIN });
+    expect(((await overview.json()) as { current: { orders: number } }).current.orders).toBe(accepted.length);
     const { body: profile } = await profileOf(writeKey, shopper);
     expect(profile.counts.orders).toBe(accepted.length);
     expect(profile.revenue).toBeCloseTo(9 + 6 + 3 + 5 + 4.5);
@@ -170,7 +179,7 @@ describe('GET /v1/admin/stats', () => {
     await SELF.fetch(`${BASE}/v1/admin/users/goes?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
     const after = await stats(writeKey, from, to);
     expect(after.events.total).toBe(1);
-    expect(after.regions[0]).toMatchObject({ views: 1, units: 0, revenue: 0 });
+    expect(after.regions[0]).toMatchObject({ views: 1, units: 0, sales: [{ currency: after.currency, amount: 0 }] });
   });
 });
 

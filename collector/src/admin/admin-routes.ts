@@ -16,9 +16,8 @@ import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
 import { eraseFromArchive } from '../storage/archive-erasure';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
-import { readStats } from '../storage/stats';
 import { shardStubs, shopState } from '../storage/stubs';
-import { cursorParam, dateParam, idKindParam, limitParam, rangeParams } from './query-params';
+import { cursorParam, dateParam, idKindParam, limitParam } from './query-params';
 import { cancelForProfiles } from '../destinations/producer';
 import { profileAudiences } from '../audiences/site-audiences';
 import { profileCampaigns } from '../campaigns/site-campaigns';
@@ -134,21 +133,6 @@ export function adminRoutes() {
       }
     }
     throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
-  });
-
-  app.get('/v1/admin/stats', async (c) => {
-    const site = await oneSite(c.env, c.req.query('writeKey'));
-    const { from, to } = rangeParams(c.req.query('from'), c.req.query('to'), Date.now());
-    const shop = shopState(c.env, site.writeKey);
-    const [stats, lifecycle] = await Promise.all([
-      readStats(c.env.DB, { writeKey: site.writeKey, from, to }),
-      shop.lifecycle(site.settings.lifecycle),
-    ]);
-    // Names for the products the tables mention.
-    const ids = [...new Set(stats.regions.flatMap((r) => r.topProducts.map((p) => p.productId)))];
-    const names = new Map((ids.length ? await shop.products(ids) : []).map((p) => [p.productId, p.name]));
-    for (const region of stats.regions) for (const p of region.topProducts) Object.assign(p, { name: names.get(p.productId) ?? null });
-    return c.json({ writeKey: site.writeKey, ...stats, lifecycle: { counts: lifecycle, thresholds: site.settings.lifecycle }, holdoutPercent: site.settings.holdoutPercent });
   });
 
   app.get('/v1/admin/export', async (c) => {
@@ -277,7 +261,7 @@ async function writeKeysOf(env: Env, writeKey: string | undefined): Promise<stri
 }
 
 /** The site an operation is for: the one named, or the only one there is. */
-async function oneSite(env: Env, writeKey: string | undefined): Promise<Site> {
+export async function oneSite(env: Env, writeKey: string | undefined): Promise<Site> {
   const sites = await sitesOf(env, writeKey);
   if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=…');
   return sites[0]!;

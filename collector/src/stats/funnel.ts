@@ -1,0 +1,141 @@
+/**
+ * GET /v1/admin/stats/funnel: people, not events. A person enters the
+ * funnel at their first step-1 event in the period; they reach step k when
+ * they did step k after reaching step k − 1, within the window from their
+ * first step (as Mixpanel, Amplitude and PostHog count ordered funnels).
+ *
+ * It reads stats_person_steps: per person, step and hour, the first and last
+ * time of that step. The next step is taken at the first time at or after the
+ * previous one; when the previous step falls inside an hour in which the next
+ * step also happened before it, that hour only says it happened again by its
+ * last time, which is taken instead (a later time, never an earlier one: a
+ * person is never counted as converting sooner than they did).
+ */
+import type { FunnelStats, StatsDimension } from '@trailmark/schema';
+import { frameOf, num, rowsOf, statement, text, type StatsContext } from './context';
+import { hoursOf, HOUR_MS, type Range } from './query';
+import { dimensionSql, filterSql, hasFilters, Params } from './sql-text';
+
+export interface FunnelSpec {
+  steps: string[];
+  windowMs: number;
+}
+
+/**
+ * The CTEs f1…fN: one row per person who entered the funnel in `range`
+ * (and matches the filters), with `t1` (their first step) and `t` (when they
+ * did step k; null or past the window when they did not), and `d` (the
+ * breakdown value of the visit of their first step) when asked.
+ */
+export function funnelChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p: Params, options: { upTo?: number; by?: StatsDimension } = {}): string {
+  const upTo = options.upTo ?? spec.steps.length;
+  const hours = hoursOf(range);
+  const wk = p.add(ctx.writeKey);
+  const window = p.add(spec.windowMs);
+  const d = options.by ? ', d' : '';
+  const parts = [
+    `s1 AS MATERIALIZED (
+       SELECT ps.profile_id AS p, MIN(ps.first_ms) AS t1, ps.session_key AS sk
+       FROM stats_person_steps ps
+       WHERE ps.write_key = ${wk} AND ps.step = ${p.add(spec.steps[0])} AND ps.hour >= ${p.add(hours.from)} AND ps.hour < ${p.add(hours.to)}
+       GROUP BY ps.profile_id)`,
+    // The visit of the first step, for filters and breakdowns.
+    options.by || hasFilters(ctx.filters)
+      ? `f1 AS MATERIALIZED (
+           SELECT s1.p, s1.t1, s1.t1 AS t${options.by ? `, ${dimensionSql(options.by)} AS d` : ''}
+           FROM s1 JOIN stats_sessions s ON s.write_key = ${wk} AND s.session_key = s1.sk
+           WHERE true${filterSql(ctx.filters, p)})`
+      : 'f1 AS MATERIALIZED (SELECT s1.p, s1.t1, s1.t1 AS t FROM s1)',
+  ];
+  for (let k = 2; k <= upTo; k++) {
+    parts.push(`f${k} AS MATERIALIZED (
+       SELECT f.p, f.t1${d},
+         (SELECT MIN(CASE WHEN x.first_ms >= f.t THEN x.first_ms ELSE x.last_ms END) FROM stats_person_steps x
+          WHERE x.write_key = ${wk} AND x.profile_id = f.p AND x.step = ${p.add(spec.steps[k - 1])}
+            AND x.hour >= f.t / ${HOUR_MS} AND x.hour <= (f.t1 + ${window}) / ${HOUR_MS} AND x.last_ms >= f.t) AS t
+       FROM f${k - 1} f WHERE f.t <= f.t1 + ${window})`);
+  }
+  return `WITH ${parts.join(',\n')}`;
+}
+
+/** `reached(k)`: the rows of fk who did step k in time. */
+export const reached = (k: number, window: string) => `f${k} WHERE t <= t1 + ${window}`;
+
+export async function funnelStats(ctx: StatsContext, spec: FunnelSpec, by?: StatsDimension): Promise<FunnelStats> {
+  const n = spec.steps.length;
+  const statements = [countsStatement(ctx, ctx.range, spec, true), countsStatement(ctx, ctx.previous, spec, false), availableStatement(ctx)];
+  if (by) statements.push(breakdownStatement(ctx, spec, by));
+  const [current, previous, available, breakdown] = await rowsOf(ctx, statements);
+  const people = spec.steps.map((_, i) => num(current![0]?.[`n${i + 1}`]));
+  const steps = spec.steps.map((step, i) => ({
+    step,
+    people: people[i]!,
+    fromPrevious: i === 0 ? null : ratio(people[i]!, people[i - 1]!),
+    fromFirst: i === 0 ? null : ratio(people[i]!, people[0]!),
+    dropped: i === 0 ? 0 : people[i - 1]! - people[i]!,
+    medianSecondsFromFirst: i === 0 || current![0]?.[`m${i + 1}`] == null ? null : Math.round(num(current![0]?.[`m${i + 1}`]) / 1000),
+  }));
+  const result: FunnelStats = {
+    ...frameOf(ctx),
+    steps,
+    windowHours: spec.windowMs / HOUR_MS,
+    previous: spec.steps.map((step, i) => ({ step, people: num(previous![0]?.[`n${i + 1}`]) })),
+    available: [...new Set(['$page', '$identify', ...spec.steps, ...available!.map((r) => text(r.event))])].sort(byName),
+  };
+  if (by && breakdown) {
+    const values = new Map<string, number[]>();
+    for (const r of breakdown) {
+      const counts = values.get(text(r.d)) ?? new Array<number>(n).fill(0);
+      counts[num(r.k) - 1] = num(r.people);
+      values.set(text(r.d), counts);
+    }
+    result.breakdown = {
+      by,
+      rows: [...values]
+        .map(([value, counts]) => ({ value, people: counts }))
+        .sort((a, b) => b.people[0]! - a.people[0]! || a.value.localeCompare(b.value))
+        .slice(0, 20),
+    };
+  }
+  return result;
+}
+
+/** People at each step (n1…nN) and the median milliseconds from the first step (m2…mN). */
+function countsStatement(ctx: StatsContext, range: Range, spec: FunnelSpec, medians: boolean): D1PreparedStatement {
+  const p = new Params();
+  const chain = funnelChain(ctx, range, spec, p);
+  const window = p.add(spec.windowMs);
+  const columns = spec.steps.map((_, i) => {
+    const k = i + 1;
+    const count = `(SELECT COUNT(*) FROM ${reached(k, window)}) AS n${k}`;
+    if (!medians || k === 1) return count;
+    const median = `(SELECT t - t1 FROM ${reached(k, window)} ORDER BY t - t1 LIMIT 1 OFFSET (SELECT (COUNT(*) - 1) / 2 FROM ${reached(k, window)})) AS m${k}`;
+    return `${count}, ${median}`;
+  });
+  return statement(ctx.db, `${chain}\nSELECT ${columns.join(', ')}`, p);
+}
+
+function breakdownStatement(ctx: StatsContext, spec: FunnelSpec, by: StatsDimension): D1PreparedStatement {
+  const p = new Params();
+  const chain = funnelChain(ctx, ctx.range, spec, p, { by });
+  const window = p.add(spec.windowMs);
+  const unions = spec.steps.map((_, i) => `SELECT ${i + 1} AS k, d, COUNT(*) AS people FROM ${reached(i + 1, window)} GROUP BY d`);
+  return statement(ctx.db, `${chain}\n${unions.join('\nUNION ALL ')}`, p);
+}
+
+/** Track events seen in the period (the hourly counts of 0005), for the step picker. */
+function availableStatement(ctx: StatsContext): D1PreparedStatement {
+  const p = new Params();
+  const from = new Date(Math.floor(ctx.range.fromMs / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13);
+  const to = new Date(Math.ceil(ctx.range.toMs / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13);
+  return statement(
+    ctx.db,
+    `SELECT DISTINCT event FROM stats_hourly
+     WHERE write_key = ${p.add(ctx.writeKey)} AND hour >= ${p.add(from)} AND hour < ${p.add(to)} AND type = 'track' AND event NOT IN ('', 'Web Vitals') AND count > 0`,
+    p,
+  );
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+/** `$page` and `$identify` first, then event names. */
+const byName = (a: string, b: string) => Number(b.startsWith('$')) - Number(a.startsWith('$')) || a.localeCompare(b);
