@@ -143,6 +143,8 @@ export interface TrafficFigures {
   orders: number;
   /** Order values (each order's total) per currency. */
   revenue: Money[];
+  /** Mean order value per currency (orders in that currency only). */
+  averageOrderValue: Money[];
 }
 
 /** `GET /v1/admin/stats/overview` */

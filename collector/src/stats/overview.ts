@@ -58,7 +58,7 @@ function visitsStatement(ctx: StatsContext, range: Range): D1PreparedStatement {
 /** Orders placed in the range: totals (orders, shoppers), or value per currency. */
 function ordersStatement(ctx: StatsContext, range: Range, what: 'totals' | 'currencies'): D1PreparedStatement {
   const p = new Params();
-  const select = what === 'totals' ? 'COUNT(*) AS orders, COUNT(DISTINCT o.profile_id) AS shoppers' : 'o.currency, SUM(o.value) AS amount';
+  const select = what === 'totals' ? 'COUNT(*) AS orders, COUNT(DISTINCT o.profile_id) AS shoppers' : 'o.currency, SUM(o.value) AS amount, COUNT(*) AS orders';
   return statement(
     ctx.db,
     `SELECT ${select} FROM stats_orders o ${joinVisit(ctx)}
@@ -106,6 +106,7 @@ function trafficFigures(visits: Row, orders: Row, currencies: Row[], siteCurrenc
     shoppers: num(orders.shoppers),
     orders: num(orders.orders),
     revenue: moneyList(currencies.map((r) => ({ currency: text(r.currency), amount: num(r.amount) })), siteCurrency),
+    averageOrderValue: moneyList(currencies.map((r) => ({ currency: text(r.currency), amount: num(r.orders) > 0 ? num(r.amount) / num(r.orders) : 0 })), siteCurrency),
   };
 }
 

@@ -91,18 +91,21 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
             control: { n: control.impressions, sum: control.clicks, sumSquares: control.clicks },
             measure: 'click-through',
             unit: 'impressions',
+            outcome: 'was clicked',
           }),
           conversionRate: slotLift({
             treatment: { n: treatment.shoppers, sum: treatment.converted, sumSquares: treatment.converted },
             control: { n: control.shoppers, sum: control.converted, sumSquares: control.converted },
             measure: 'conversion',
             unit: 'shoppers',
+            outcome: 'ordered',
           }),
           revenuePerShopper: slotLift({
             treatment: { n: treatment.shoppers, sum: treatment.revenue, sumSquares: ts },
             control: { n: control.shoppers, sum: control.revenue, sumSquares: cs },
             measure: `revenue per shopper (${ctx.currency})`,
             unit: 'shoppers',
+            outcome: `spent anything in ${ctx.currency}`,
           }),
         },
       };
