@@ -1,8 +1,11 @@
 /**
  * The dashboard's one page (/dashboard): a frame the client script fills.
+ * Sections are views of one page (#/overview, #/funnel…), chosen from the
+ * navigation; the period and the filters above them apply to every view.
  * It does not load the tag: the product team's own clicks are not shop traffic.
  */
 import { html } from '../storefront/html';
+import { VIEWS } from './views';
 
 export function dashboardPage(): string {
   return html`<!doctype html>
@@ -24,7 +27,19 @@ export function dashboardPage(): string {
     <p class="product">Trailmark <span>dashboard</span></p>
     <p class="site">Site <code>demo-write-key</code></p>
   </div>
-  <form class="period" data-period-form hidden>
+  <nav class="dash-links" aria-label="Elsewhere">
+    <button type="button" class="link-button" data-change-token hidden>Change token</button>
+    <a href="/">Open the shop</a>
+  </nav>
+</header>
+<div class="toolbar" data-toolbar hidden>
+  <nav class="views-nav" aria-label="Dashboard sections">
+    <ul>
+      ${VIEWS.map((v) => html`<li><a href="#/${v.id}" data-nav="${v.id}">${v.title}</a></li>`)}
+    </ul>
+  </nav>
+  <div class="toolbar-row">
+  <form class="period" data-period-form>
     <label for="period">Period</label>
     <select id="period" name="period">
       <option value="24h">Last 24 hours</option>
@@ -39,12 +54,22 @@ export function dashboardPage(): string {
       <button type="submit">Show</button>
     </span>
   </form>
-  <p class="updated" data-updated></p>
-  <nav class="dash-links" aria-label="Elsewhere">
-    <button type="button" class="link-button" data-change-token hidden>Change token</button>
-    <a href="/">Open the shop</a>
-  </nav>
-</header>
+  <div class="filters" data-filters>
+    <ul class="filter-chips" aria-label="Filters in use" data-filter-chips></ul>
+    <details class="add-filter" data-add-filter>
+      <summary>Add a filter</summary>
+      <form data-filter-form>
+        <label for="filter-dimension">Visits where</label>
+        <select id="filter-dimension" name="dimension" data-filter-dimension></select>
+        <label for="filter-value">is</label>
+        <select id="filter-value" name="value" data-filter-value></select>
+        <button type="submit">Filter</button>
+      </form>
+    </details>
+  </div>
+  </div>
+  <p class="updated" data-updated aria-live="polite"></p>
+</div>
 <main id="main" tabindex="-1">
   <section class="gate" data-token-gate hidden aria-labelledby="gate-heading">
     <h1 id="gate-heading">Open the dashboard</h1>
@@ -61,49 +86,24 @@ export function dashboardPage(): string {
   <div data-dashboard hidden>
     <h1 class="visually-hidden">Trailmark dashboard</h1>
     <p class="error banner" role="alert" data-error hidden></p>
-    <section class="kpis" aria-label="Key figures" data-panel="kpis"></section>
-    <div class="columns">
-      <section class="panel" aria-labelledby="events-heading">
-        <h2 id="events-heading">Events by type over time</h2>
-        <div data-panel="events"></div>
-      </section>
-      <section class="panel" aria-labelledby="live-heading">
-        <div class="panel-head">
-          <h2 id="live-heading">Live events</h2>
-          <button type="button" class="small" data-live-toggle aria-pressed="false">Pause</button>
-        </div>
-        <div data-panel="live"></div>
-      </section>
+    ${VIEWS.map(
+      (v) => html`<section class="view" data-view="${v.id}" aria-labelledby="view-${v.id}" hidden>
+    <div class="view-head">
+      <h2 id="view-${v.id}" tabindex="-1">${v.title}</h2>
+      <p class="view-lede">${v.lede}</p>
     </div>
-    <div class="columns">
-      <section class="panel" aria-labelledby="funnel-heading">
-        <h2 id="funnel-heading">Funnel</h2>
-        <div data-panel="funnel"></div>
-      </section>
-      <section class="panel" aria-labelledby="lifecycle-heading">
-        <h2 id="lifecycle-heading">Shoppers by lifecycle stage</h2>
-        <div data-panel="lifecycle"></div>
-      </section>
-    </div>
-    <section class="panel" aria-labelledby="slots-heading">
-      <h2 id="slots-heading">Recommendation slots: treatment vs holdout</h2>
-      <div data-panel="slots"></div>
-    </section>
-    <section class="panel" aria-labelledby="regions-heading">
-      <h2 id="regions-heading">What sells where</h2>
-      <div data-panel="regions"></div>
-    </section>
-    <section class="panel" aria-labelledby="profile-heading">
-      <h2 id="profile-heading">Shopper profile</h2>
-      <form class="profile-form" data-profile-form>
-        <label for="profile-id">Anonymous id or user id</label>
-        <input id="profile-id" name="id" type="search" spellcheck="false" autocomplete="off" placeholder="e.g. demo-olivia-garcia" required>
-        <button type="submit">Look up</button>
-      </form>
-      <div data-panel="profile" aria-live="polite"></div>
-    </section>
+    <div class="view-body" data-view-body="${v.id}"></div>
+  </section>`,
+    )}
   </div>
 </main>
+<dialog class="people-dialog" data-people-dialog aria-labelledby="people-heading">
+  <div class="dialog-head">
+    <h2 id="people-heading" data-people-heading>People</h2>
+    <button type="button" class="small" data-people-close>Close</button>
+  </div>
+  <div data-people-body></div>
+</dialog>
 </body>
 </html>
 `.value;

@@ -3,7 +3,7 @@
  * about them: a refused token, admin endpoints switched off, the collector
  * unreachable, or anything else.
  */
-import type { Profile, Stats, StoredEvent } from './types';
+import type { LiveEvents, PeopleList, Profile, StatsFilters } from './types';
 
 export const WRITE_KEY = 'demo-write-key';
 
@@ -19,12 +19,21 @@ export class AdminError extends Error {
   }
 }
 
-/** A token can only travel in a header if it is printable ASCII; say so rather than let fetch throw. */
+/** A token goes in a header only if it is printable ASCII; say so rather than let fetch throw. */
 export function tokenProblem(token: string): string | undefined {
   if (!token) return 'Enter the admin token.';
   if (!/^[\x21-\x7e]+$/.test(token)) return 'An admin token has no spaces or special characters; check what you pasted.';
   return undefined;
 }
+
+/** What every statistics request names: the period and the filters. */
+export interface StatsScope {
+  from: Date;
+  to: Date;
+  filters: StatsFilters;
+}
+
+export type QueryValue = string | number | readonly string[] | undefined;
 
 export class AdminApi {
   constructor(
@@ -32,19 +41,44 @@ export class AdminApi {
     private readonly base = location.origin,
   ) {}
 
-  async stats(from: Date, to: Date): Promise<Stats> {
-    const query = new URLSearchParams({ writeKey: WRITE_KEY, from: from.toISOString(), to: to.toISOString() });
-    return (await this.get(`/v1/admin/stats?${query}`)).json() as Promise<Stats>;
+  /** GET /v1/admin/stats/<what> for the scope, with the panel's own parameters. */
+  async stats<T>(what: string, scope: StatsScope, params: Record<string, QueryValue> = {}): Promise<T> {
+    return (await this.get(this.statsPath(what, scope, params))).json() as Promise<T>;
   }
 
-  /** Events received since `since` (oldest first), at most `limit`. */
-  async eventsSince(since: Date, limit: number): Promise<StoredEvent[]> {
-    const query = new URLSearchParams({ writeKey: WRITE_KEY, since: since.toISOString(), limit: String(limit) });
-    const text = await (await this.get(`/v1/admin/export?${query}`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as StoredEvent);
+  statsPath(what: string, scope: StatsScope, params: Record<string, QueryValue> = {}): string {
+    const query = new URLSearchParams({ writeKey: WRITE_KEY, from: scope.from.toISOString(), to: scope.to.toISOString() });
+    for (const [name, value] of Object.entries(scope.filters)) if (value !== undefined) query.set(name, value);
+    for (const [name, value] of Object.entries(params)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) query.append(name, v);
+      else query.set(name, String(value));
+    }
+    return `/v1/admin/stats${what ? `/${what}` : ''}?${query}`;
+  }
+
+  /** A page of a people list (a path from statsPath). */
+  async people(path: string, cursor?: string): Promise<PeopleList> {
+    return (await this.get(cursor ? `${path}&cursor=${encodeURIComponent(cursor)}` : path)).json() as Promise<PeopleList>;
+  }
+
+  /** The same list as a CSV file (the token travels in a header, so the browser cannot simply follow a link). */
+  async csv(path: string): Promise<Blob> {
+    return (await this.get(`${path}&format=csv`)).blob();
+  }
+
+  /** The newest events: all of the latest `limit` since `after` (newest first), in one request. */
+  async live(after: string | undefined, limit: number): Promise<LiveEvents> {
+    const query = new URLSearchParams({ writeKey: WRITE_KEY, limit: String(limit) });
+    if (after !== undefined) query.set('after', after);
+    return (await this.get(`/v1/admin/live?${query}`)).json() as Promise<LiveEvents>;
+  }
+
+  /** The site's currency (`settings.currency`), USD when it has none. */
+  async siteCurrency(): Promise<string> {
+    const { sites } = (await (await this.get('/v1/admin/sites')).json()) as { sites: { writeKey: string; settings: { currency?: unknown } }[] };
+    const currency = sites.find((s) => s.writeKey === WRITE_KEY)?.settings.currency;
+    return typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : 'USD';
   }
 
   async profile(id: string): Promise<Profile | undefined> {

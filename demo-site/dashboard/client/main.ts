@@ -1,23 +1,31 @@
 /**
- * The dashboard: asks for the admin token once (kept in this browser),
- * then shows the period's figures from GET /v1/admin/stats (refreshed every
- * ten seconds), the live event stream, and profile look-ups. A refused
- * token empties the page and says so; nothing is shown without a good one.
+ * The dashboard: asks for the admin token once (kept in this browser), then
+ * shows the view the address names (#/overview, #/funnel…) for the period
+ * and filters in the toolbar, refreshed every 30 seconds; the live view
+ * polls on its own. A refused token empties the page and says so; nothing
+ * is shown without a good one.
  */
 import { required } from '../../shared/dom';
+import { VIEWS, type ViewId } from '../views';
 import { AdminApi, AdminError, tokenProblem } from './api';
-import { renderFunnel } from './panels/funnel';
-import { EventsChart } from './panels/events-chart';
-import { renderKpis } from './panels/kpis';
-import { renderLifecycle } from './panels/lifecycle';
-import { LiveStream } from './panels/live';
-import { renderProfile } from './panels/profile';
-import { renderRegions } from './panels/regions';
-import { renderSlots } from './panels/slots';
-import { PeriodPicker } from './period';
+import { PeopleDialog } from './people-dialog';
+import { periodOf } from './period';
+import { StateStore, type DashState } from './state';
 import { storeToken, storedToken } from './token-store';
+import { Toolbar } from './toolbar';
+import type { View, ViewContext } from './view-context';
+import { acquisitionView } from './views/acquisition';
+import { funnelView } from './views/funnel';
+import { lifecycleView } from './views/lifecycle';
+import { liveView } from './views/live';
+import { overviewView } from './views/overview';
+import { shopperView } from './views/profile';
+import { regionsView } from './views/regions';
+import { retentionView } from './views/retention';
+import { searchView } from './views/search';
+import { slotsView } from './views/slots';
 
-const REFRESH_MS = 10_000;
+const REFRESH_MS = 30_000;
 
 const gate = required('[data-token-gate]');
 const tokenForm = required<HTMLFormElement>('[data-token-form]');
@@ -25,29 +33,45 @@ const tokenInput = required<HTMLInputElement>('#admin-token');
 const tokenError = required('[data-token-error]');
 const dashboard = required('[data-dashboard]');
 const errorBanner = required('[data-error]');
-const updated = required('[data-updated]');
 const changeToken = required<HTMLButtonElement>('[data-change-token]');
-const panel = (name: string) => required(`[data-panel="${name}"]`);
 
 let api: AdminApi | undefined;
+let currency = 'USD';
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+/** Bumped whenever what is shown must change: an answer for an older generation is dropped. */
 let generation = 0;
-const period = new PeriodPicker(() => void refresh());
-const chart = new EventsChart(panel('events'));
-const live = new LiveStream(panel('live'), () => api!, (id) => void lookUp(id, true), handleError);
+
+const store = new StateStore();
+const toolbar = new Toolbar(store, () => api);
+const people = new PeopleDialog(() => api!, (id) => openProfile(id));
+const views: Record<ViewId, View> = {
+  overview: overviewView(),
+  acquisition: acquisitionView(),
+  funnel: funnelView(),
+  search: searchView(),
+  retention: retentionView(),
+  lifecycle: lifecycleView(),
+  slots: slotsView(),
+  regions: regionsView(),
+  live: liveView(handleError),
+  shopper: shopperView(),
+};
+
+function openProfile(id: string): void {
+  store.update({ view: 'shopper', profile: id });
+}
 
 /** Shows the token form instead of the figures; `focus` moves the keyboard there (after an error, or on request). */
 function showGate(message = '', focus = message !== ''): void {
   generation++;
   api = undefined;
   clearTimeout(refreshTimer);
-  live.stop();
+  for (const view of Object.values(views)) view.stop?.();
   dashboard.hidden = true;
   // No figures stay on the page once the token is refused.
-  for (const name of ['kpis', 'funnel', 'slots', 'regions', 'lifecycle', 'profile']) panel(name).replaceChildren();
-  period.show(false);
+  for (const body of document.querySelectorAll('[data-view-body]')) body.replaceChildren();
+  toolbar.show(false);
   changeToken.hidden = true;
-  updated.textContent = '';
   gate.hidden = false;
   tokenError.textContent = message;
   tokenInput.setAttribute('aria-invalid', String(message !== ''));
@@ -60,42 +84,56 @@ async function open(token: string): Promise<void> {
   api = new AdminApi(token);
   const opened = ++generation;
   try {
-    await refresh(opened);
-  } catch {
-    return; // handleError has shown what went wrong
+    currency = await api.siteCurrency();
+  } catch (error) {
+    handleError(error);
+    return;
   }
   if (opened !== generation) return;
   storeToken(token);
   gate.hidden = true;
   dashboard.hidden = false;
-  period.show(true);
+  toolbar.show(true);
   changeToken.hidden = false;
-  live.start();
-  const id = new URLSearchParams(location.hash.slice(1)).get('profile');
-  if (id) void lookUp(id, false);
+  await show(store.current, false);
 }
 
-/** Loads the period's figures and draws every panel; schedules the next refresh. */
-async function refresh(expected = generation): Promise<void> {
+/** Draws the state's view; moves the keyboard to its heading when the reader asked for another view. */
+async function show(state: DashState, focus: boolean): Promise<void> {
   if (!api) return;
   clearTimeout(refreshTimer);
-  const { from, to, label } = period.current();
+  const mine = ++generation;
+  toolbar.sync(state);
+  const info = VIEWS.find((v) => v.id === state.view)!;
+  document.title = `${info.title} · Dashboard · Trailmark`;
+  for (const section of document.querySelectorAll<HTMLElement>('[data-view]')) section.hidden = section.dataset.view !== state.view;
+  for (const [id, view] of Object.entries(views)) if (id !== state.view) view.stop?.();
+  const section = required(`[data-view="${state.view}"]`);
+  const body = required(`[data-view-body="${state.view}"]`);
+  if (focus) required<HTMLElement>(`#view-${state.view}`).focus();
+  const period = periodOf(state);
+  const ctx: ViewContext = {
+    api,
+    state,
+    store,
+    period,
+    scope: { from: period.from, to: period.to, filters: state.filters },
+    people,
+    currency,
+    openProfile,
+    stillWanted: () => mine === generation && api !== undefined,
+  };
+  section.setAttribute('aria-busy', 'true');
   try {
-    const stats = await api.stats(from, to);
-    if (expected !== generation) return;
+    await views[state.view].render(body, ctx);
+    if (mine !== generation) return;
     errorBanner.hidden = true;
-    renderKpis(panel('kpis'), stats);
-    await chart.update(stats);
-    renderFunnel(panel('funnel'), stats);
-    renderSlots(panel('slots'), stats);
-    renderRegions(panel('regions'), stats);
-    renderLifecycle(panel('lifecycle'), stats);
-    updated.textContent = `Showing ${label} · updated ${new Date().toLocaleTimeString('en-US', { hour12: false })}`;
+    toolbar.showUpdated(period.label);
   } catch (error) {
-    handleError(error);
-    throw error;
+    if (mine === generation) handleError(error);
   } finally {
-    if (expected === generation && api) refreshTimer = setTimeout(() => void refresh().catch(() => {}), REFRESH_MS);
+    section.removeAttribute('aria-busy');
+    if (mine === generation && api) refreshTimer = setTimeout(() => void show(store.current, false), REFRESH_MS);
   }
 }
 
@@ -110,45 +148,28 @@ function handleError(error: unknown): void {
   if (dashboard.hidden) showGate(errorBanner.textContent);
 }
 
-async function lookUp(id: string, scroll: boolean): Promise<void> {
-  const input = required<HTMLInputElement>('#profile-id');
-  input.value = id;
-  history.replaceState(null, '', `#profile=${encodeURIComponent(id)}`);
-  const target = panel('profile');
-  target.textContent = 'Looking up…';
-  if (scroll) required('#profile-heading').scrollIntoView({ behavior: 'smooth', block: 'start' });
-  try {
-    renderProfile(target, id, await api!.profile(id));
-  } catch (error) {
-    target.textContent = '';
-    handleError(error);
-  }
-}
+store.onChange((state, previous) => void show(state, state.view !== previous.view));
 
 tokenForm.addEventListener('submit', (event) => {
   event.preventDefault();
   void open(tokenInput.value.trim());
-});
-required<HTMLFormElement>('[data-profile-form]').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const id = required<HTMLInputElement>('#profile-id').value.trim();
-  if (id) void lookUp(id, false);
 });
 changeToken.addEventListener('click', () => {
   storeToken(undefined);
   tokenInput.value = '';
   showGate('', true);
 });
-const liveToggle = required<HTMLButtonElement>('[data-live-toggle]');
-liveToggle.addEventListener('click', () => {
-  const paused = liveToggle.getAttribute('aria-pressed') !== 'true';
-  liveToggle.setAttribute('aria-pressed', String(paused));
-  liveToggle.textContent = paused ? 'Resume' : 'Pause';
-  live.setPaused(paused);
-});
+// The sections are links (they work with a middle click too); a plain click changes the view in place.
+for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {
+  link.addEventListener('click', (event) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    store.update({ view: link.dataset.nav as ViewId });
+  });
+}
 // Back in a hidden tab: the figures are stale, refresh now.
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && api && !dashboard.hidden) void refresh().catch(() => {});
+  if (document.visibilityState === 'visible' && api && !dashboard.hidden) void show(store.current, false);
 });
 
 const saved = storedToken();

@@ -2,7 +2,7 @@
  * The period the figures cover: a preset (the last 24 hours, 7, 30 or 90
  * days, always ending now) or two dates (whole days, local time).
  */
-import { required } from '../../shared/dom';
+import type { DashState } from './state';
 
 export interface Period {
   from: Date;
@@ -17,45 +17,19 @@ const PRESETS: Record<string, { hours: number; label: string }> = {
   '90d': { hours: 90 * 24, label: 'the last 90 days' },
 };
 
-export class PeriodPicker {
-  private readonly form = required<HTMLFormElement>('[data-period-form]');
-  private readonly select = required<HTMLSelectElement>('#period', this.form);
-  private readonly custom = required('[data-custom-dates]', this.form);
-  private readonly fromInput = required<HTMLInputElement>('#period-from', this.form);
-  private readonly toInput = required<HTMLInputElement>('#period-to', this.form);
-
-  constructor(onChange: () => void) {
-    const today = localDate(new Date());
-    this.toInput.value = today;
-    this.fromInput.value = localDate(new Date(Date.now() - 6 * 86_400_000));
-    this.select.addEventListener('change', () => {
-      this.custom.hidden = this.select.value !== 'custom';
-      if (this.select.value !== 'custom') onChange();
-    });
-    this.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      onChange();
-    });
-  }
-
-  show(visible: boolean): void {
-    this.form.hidden = !visible;
-  }
-
-  /** The period as of now (presets move with the clock). */
-  current(): Period {
-    const preset = PRESETS[this.select.value];
-    if (preset) return { from: new Date(Date.now() - preset.hours * 3_600_000), to: new Date(), label: preset.label };
-    const from = startOfLocalDay(this.fromInput.value) ?? new Date(Date.now() - 7 * 86_400_000);
-    let to = startOfLocalDay(this.toInput.value);
-    to = to ? new Date(to.getTime() + 86_400_000) : new Date();
-    // Dates the wrong way round: show the days between them anyway.
-    const [a, b] = from < to ? [from, to] : [to, from];
-    return { from: a, to: b.getTime() === a.getTime() ? new Date(a.getTime() + 86_400_000) : b, label: `${this.fromInput.value} to ${this.toInput.value}` };
-  }
+/** The period as of now (presets move with the clock). */
+export function periodOf(state: Pick<DashState, 'period' | 'from' | 'to'>, now = Date.now()): Period {
+  const preset = PRESETS[state.period];
+  if (preset) return { from: new Date(now - preset.hours * 3_600_000), to: new Date(now), label: preset.label };
+  const from = startOfLocalDay(state.from ?? '') ?? new Date(now - 7 * 86_400_000);
+  const end = startOfLocalDay(state.to ?? '');
+  const to = end ? new Date(end.getTime() + 86_400_000) : new Date(now);
+  // Dates the wrong way round: show the days between them anyway.
+  const [a, b] = from < to ? [from, to] : [to, from];
+  return { from: a, to: b.getTime() === a.getTime() ? new Date(a.getTime() + 86_400_000) : b, label: `${state.from ?? localDate(a)} to ${state.to ?? localDate(b)}` };
 }
 
-function localDate(date: Date): string {
+export function localDate(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

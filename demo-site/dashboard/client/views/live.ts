@@ -1,40 +1,98 @@
 /**
  * The live event stream: the newest stored events, polled every two
- * seconds from GET /v1/admin/export (`since` the last one seen; the export
- * is oldest first, so the page keeps the newest few). Each shopper's id
- * opens their profile below.
+ * seconds from GET /v1/admin/live, which answers the newest events stored
+ * after the last one seen (a sequence cursor) in one request however many
+ * arrived: a burst of thousands is skimmed, never replayed. Each shopper's
+ * id opens their profile. Beside it, the period's events by type.
  */
 import { h } from '../../../shared/dom';
-import { formatPrice, plural } from '../../../shared/format';
+import { formatCount, formatPrice, plural } from '../../../shared/format';
 import type { AdminApi } from '../api';
-import type { StoredEvent } from '../types';
-import { emptyState, formatTime, shortId } from '../ui';
+import { Chart } from '../chart';
+import type { Stats, StoredEvent } from '../types';
+import { emptyState, formatDateTime, formatTime, note, panel, shortId, table } from '../ui';
+import type { View, ViewContext } from '../view-context';
 
 const SHOWN = 40;
 const POLL_MS = 2000;
-/** On opening, look back this far for something to show. */
-const LOOK_BACK_MS = 15 * 60_000;
-const PAGE = 1000;
-/** At most this many pages per poll: a burst (a simulation) is skimmed, not replayed. */
-const MAX_PAGES = 20;
 
-export class LiveStream {
+export function liveView(onError: (error: unknown) => void): View {
+  let stream: LiveStream | undefined;
+  const chart = new Chart();
+  return {
+    async render(el: HTMLElement, ctx: ViewContext) {
+      if (!stream || !el.contains(stream.element)) {
+        stream?.stop();
+        stream = new LiveStream(() => ctx.api, ctx.openProfile, onError, () => ctx.currency);
+      }
+      const stats = await ctx.api.stats<Stats>('', { ...ctx.scope, filters: {} });
+      if (!ctx.stillWanted()) return;
+      if (!el.contains(stream.element)) {
+        el.replaceChildren(h('div', { class: 'columns' }, panel('Live events', stream.controls, stream.element), h('div', { class: 'events-panel' })));
+      }
+      stream.start();
+      el.querySelector('.events-panel')!.replaceChildren(eventsPanel(stats, chart));
+      await drawEvents(chart, stats);
+    },
+    stop() {
+      stream?.stop();
+    },
+  };
+}
+
+const TYPE_ORDER = ['page', 'track', 'identify', 'alias', 'group', 'screen'];
+const COLOURS: Record<string, string> = { track: '#0b6b4f', page: '#2563eb', identify: '#b45309', alias: '#7c3aed', group: '#be185d', screen: '#4b5563' };
+
+function eventsPanel(stats: Stats, chart: Chart): HTMLElement {
+  const names = Object.entries(stats.events.byEvent).sort((a, b) => b[1] - a[1]);
+  return panel(
+    'Events by type',
+    chart.element,
+    table('Track events by name', ['Event', 'Count'], names.length ? names.map(([name, n]) => [name, formatCount(n)]) : [['No track events', '0']], { captionHidden: false }),
+    note(`${formatCount(stats.events.total)} events in the period, bots left out. Filters do not apply to event counts.`),
+  );
+}
+
+async function drawEvents(chart: Chart, stats: Stats): Promise<void> {
+  const { granularity, overTime, byType, total } = stats.events;
+  const step = granularity === 'hour' ? 3_600_000 : 86_400_000;
+  const start = Math.floor(Date.parse(stats.from) / step) * step;
+  const buckets: { key: string; at: number }[] = [];
+  for (let at = start; at < Date.parse(stats.to) && buckets.length < 5000; at += step) {
+    const iso = new Date(at).toISOString();
+    buckets.push({ key: granularity === 'hour' ? iso.slice(0, 13) : iso.slice(0, 10), at });
+  }
+  const byBucket = new Map(overTime.map((b) => [b.bucket, b]));
+  const types = [...new Set([...TYPE_ORDER.filter((t) => byType[t]), ...Object.keys(byType)])];
+  await chart.draw({
+    kind: 'time',
+    x: buckets.map((b) => b.at / 1000),
+    xLabels: buckets.map((b) => (granularity === 'hour' ? `${b.key.slice(5, 10)} ${b.key.slice(11)}:00` : b.key)),
+    xTitle: granularity === 'hour' ? 'Hour (UTC)' : 'Day (UTC)',
+    series: types.map((type) => ({ label: type, color: COLOURS[type] ?? '#6b7280', values: buckets.map((b) => byBucket.get(b.key)?.byType[type] ?? 0) })),
+    summary: `Line chart of events per ${granularity}: ${formatCount(total)} in total, ${types.map((t) => `${formatCount(byType[t] ?? 0)} ${t}`).join(', ') || 'none'}.`,
+  });
+}
+
+class LiveStream {
   private events: StoredEvent[] = [];
-  private readonly seen = new Set<string>();
-  private since = new Date(Date.now() - LOOK_BACK_MS);
+  private cursor: string | undefined;
+  private skipped = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private paused = false;
   private running = false;
-  private readonly list = h('ol', { class: 'stream', 'aria-label': 'Newest events first' });
+  readonly element = h('ol', { class: 'stream', 'aria-label': 'Newest events first' });
   private readonly status = h('p', { class: 'stream-status' });
+  private readonly toggle = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false' }, 'Pause');
+  readonly controls = h('div', { class: 'panel-head' }, this.status, this.toggle);
 
   constructor(
-    private readonly el: HTMLElement,
     private readonly api: () => AdminApi,
     private readonly onProfile: (id: string) => void,
     private readonly onError: (error: unknown) => void,
+    private readonly currency: () => string,
   ) {
-    el.replaceChildren(this.status, this.list);
+    this.toggle.addEventListener('click', () => this.setPaused(!this.paused));
   }
 
   start(): void {
@@ -48,10 +106,12 @@ export class LiveStream {
     clearTimeout(this.timer);
   }
 
-  setPaused(paused: boolean): void {
+  private setPaused(paused: boolean): void {
     this.paused = paused;
+    this.toggle.setAttribute('aria-pressed', String(paused));
+    this.toggle.textContent = paused ? 'Resume' : 'Pause';
     this.render();
-    if (!paused) {
+    if (!paused && this.running) {
       clearTimeout(this.timer);
       void this.poll();
     }
@@ -61,7 +121,11 @@ export class LiveStream {
     if (!this.running) return;
     if (!this.paused && document.visibilityState === 'visible') {
       try {
-        await this.fetchNew();
+        const answer = await this.api().live(this.cursor, SHOWN);
+        if (!this.running) return;
+        this.cursor = answer.cursor;
+        this.skipped = answer.skipped;
+        this.events = [...answer.events, ...this.events].slice(0, SHOWN);
         this.render();
       } catch (error) {
         this.onError(error);
@@ -71,36 +135,15 @@ export class LiveStream {
     this.timer = setTimeout(() => void this.poll(), POLL_MS);
   }
 
-  private async fetchNew(): Promise<void> {
-    let fresh: StoredEvent[] = [];
-    let since = this.since;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const batch = await this.api().eventsSince(since, PAGE);
-      fresh = fresh.concat(batch).slice(-SHOWN * 2);
-      const last = batch[batch.length - 1];
-      if (batch.length < PAGE || !last) break;
-      since = new Date(last.receivedAt);
-    }
-    const newOnes = fresh.filter((e) => !this.seen.has(e.messageId));
-    for (const e of newOnes) this.seen.add(e.messageId);
-    if (newOnes.length === 0) return;
-    const newest = newOnes.reduce((a, b) => (a.receivedAt > b.receivedAt ? a : b));
-    // `since` is inclusive: events stored in the same millisecond come again and are skipped as seen.
-    this.since = new Date(newest.receivedAt);
-    this.events = [...newOnes.reverse(), ...this.events].slice(0, SHOWN);
-    if (this.seen.size > 20_000) {
-      this.seen.clear();
-      this.events.forEach((e) => this.seen.add(e.messageId));
-    }
-  }
-
   private render(): void {
-    this.status.textContent = this.paused ? 'Paused.' : `Live: the newest ${SHOWN} events, checked every ${POLL_MS / 1000} s.`;
+    this.status.textContent = this.paused
+      ? 'Paused.'
+      : `The newest ${SHOWN} events, checked every ${POLL_MS / 1000} s.${this.skipped > 0 ? ` ${formatCount(this.skipped)} more arrived in the last check than are shown.` : ''}`;
     if (this.events.length === 0) {
-      this.list.replaceChildren(h('li', {}, emptyState('No events in the last 15 minutes. Browse the shop to see yours arrive.')));
+      this.element.replaceChildren(h('li', {}, emptyState('No events stored yet. Browse the shop to see yours arrive.')));
       return;
     }
-    this.list.replaceChildren(...this.events.map((e) => this.row(e)));
+    this.element.replaceChildren(...this.events.map((e) => this.row(e)));
   }
 
   private row(e: StoredEvent): HTMLLIElement {
@@ -109,8 +152,8 @@ export class LiveStream {
     return h(
       'li',
       { class: `stream-row type-${e.type}`, 'data-message-id': e.messageId },
-      h('time', { datetime: e.timestamp, class: 'stream-time' }, formatTime(e.timestamp)),
-      h('span', { class: 'stream-what' }, h('span', { class: 'stream-name' }, nameOf(e)), h('span', { class: 'stream-detail' }, detailOf(e))),
+      h('time', { datetime: e.timestamp, class: 'stream-time' }, sameDay(e.timestamp) ? formatTime(e.timestamp) : formatDateTime(e.timestamp)),
+      h('span', { class: 'stream-what' }, h('span', { class: 'stream-name' }, nameOf(e)), h('span', { class: 'stream-detail' }, detailOf(e, this.currency()))),
       h(
         'span',
         { class: 'stream-who' },
@@ -121,6 +164,9 @@ export class LiveStream {
   }
 }
 
+/** An event of today shows its time; an older one (a late delivery, a replay) its date too. */
+const sameDay = (iso: string) => new Date(iso).toDateString() === new Date().toDateString();
+
 function nameOf(e: StoredEvent): string {
   if (e.type === 'track') return e.event ?? 'track';
   if (e.type === 'page') return e.name ? `Page: ${e.name}` : 'Page view';
@@ -128,7 +174,8 @@ function nameOf(e: StoredEvent): string {
   return e.type;
 }
 
-function detailOf(e: StoredEvent): string {
+/** What the event was about; amounts in the order's currency, else the site's. */
+function detailOf(e: StoredEvent, siteCurrency: string): string {
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
   if (e.type === 'page') return text(e.context.page?.path) || text(e.properties?.path);
   if (e.type === 'identify') return text(e.traits?.name) || text(e.traits?.email);
@@ -141,8 +188,11 @@ function detailOf(e: StoredEvent): string {
     case 'Product List Viewed':
       return [text(p.category) || text(p.list_id), plural(products, 'product')].filter(Boolean).join(' · ');
     case 'Order Completed':
-    case 'Checkout Started':
-      return [typeof p.total === 'number' ? formatPrice(p.total) : typeof p.revenue === 'number' ? formatPrice(p.revenue) : '', plural(products, 'product')].filter(Boolean).join(' · ');
+    case 'Checkout Started': {
+      const currency = typeof p.currency === 'string' && /^[A-Za-z]{3}$/.test(p.currency) ? p.currency.toUpperCase() : siteCurrency;
+      const amount = typeof p.total === 'number' ? p.total : typeof p.revenue === 'number' ? p.revenue : undefined;
+      return [amount === undefined ? '' : formatPrice(amount, currency), plural(products, 'product')].filter(Boolean).join(' · ');
+    }
     case 'Cart Viewed':
       return plural(products, 'product');
     case 'Recommendation Viewed':

@@ -7,9 +7,44 @@
 import { type Child, h } from '../../../shared/dom';
 import { formatCount, formatPrice, plural } from '../../../shared/format';
 import type { Profile } from '../types';
-import { bar, emptyState, formatDateTime } from '../ui';
+import { bar, emptyState, formatDateTime, note } from '../ui';
+import type { View, ViewContext } from '../view-context';
 
-export function renderProfile(el: HTMLElement, id: string, profile: Profile | undefined): void {
+/** The look-up form, and the profile of the id in the address (`#/shopper?id=…`). */
+export function shopperView(): View {
+  return {
+    async render(el: HTMLElement, ctx: ViewContext) {
+      const id = ctx.state.profile;
+      const input = h('input', { id: 'profile-id', name: 'id', type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: 'e.g. demo-olivia-garcia', required: true, value: id ?? '' });
+      const result = h('div', { 'data-panel': 'profile', 'aria-live': 'polite' });
+      const form = h(
+        'form',
+        {
+          class: 'profile-form',
+          onsubmit: (event: Event) => {
+            event.preventDefault();
+            const next = input.value.trim();
+            if (next) ctx.openProfile(next);
+          },
+        },
+        h('label', { for: 'profile-id' }, 'Anonymous id or user id'),
+        input,
+        h('button', { type: 'submit' }, 'Look up'),
+      );
+      el.replaceChildren(form, result);
+      if (!id) {
+        result.replaceChildren(note('Ids come from the live events, from any list of people, or from your own systems (the customer id you pass to identify).'));
+        return;
+      }
+      result.textContent = 'Looking up…';
+      const profile = await ctx.api.profile(id);
+      if (!ctx.stillWanted()) return;
+      renderProfile(result, id, profile, ctx.currency);
+    },
+  };
+}
+
+export function renderProfile(el: HTMLElement, id: string, profile: Profile | undefined, currency: string): void {
   if (!profile) {
     el.replaceChildren(emptyState(`No shopper has the id “${id}”. Ids are case-sensitive; copy one from the live events.`));
     return;
@@ -26,7 +61,7 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
         { class: 'profile-head' },
         h('h3', {}, profile.userId ?? 'Anonymous shopper'),
         h('span', { class: `stage stage-${profile.lifecycle}` }, profile.lifecycle),
-        h('p', {}, `${place} · ${device} · first seen ${formatDateTime(profile.firstSeen)}, last seen ${formatDateTime(profile.lastSeen)} · ${plural(profile.sessions, 'session')} · ${formatPrice(profile.revenue)} spent`),
+        h('p', {}, `${place} · ${device} · first seen ${formatDateTime(profile.firstSeen)}, last seen ${formatDateTime(profile.lastSeen)} · ${plural(profile.sessions, 'session')} · ${formatPrice(profile.revenue, currency)} spent`),
       ),
       h(
         'div',
@@ -81,14 +116,14 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
         section(
           'In the cart',
           list(
-            profile.cart.map((l) => h('span', {}, `${l.quantity} × ${l.name ?? l.productId}`, l.price !== undefined ? h('span', { class: 'when' }, formatPrice(l.price)) : null)),
+            profile.cart.map((l) => h('span', {}, `${l.quantity} × ${l.name ?? l.productId}`, l.price !== undefined ? h('span', { class: 'when' }, formatPrice(l.price, currency)) : null)),
             'Empty.',
           ),
         ),
         section(
           'Orders',
           list(
-            profile.orders.slice(0, 8).map((o) => h('span', {}, h('code', {}, o.orderId), ` · ${formatPrice(o.total, o.currency ?? 'USD')} · ${plural(o.productIds.length, 'product')}`, h('span', { class: 'when' }, formatDateTime(o.at)))),
+            profile.orders.slice(0, 8).map((o) => h('span', {}, h('code', {}, o.orderId), ` · ${formatPrice(o.total, o.currency ?? currency)} · ${plural(o.productIds.length, 'product')}`, h('span', { class: 'when' }, formatDateTime(o.at)))),
             'None.',
           ),
         ),
