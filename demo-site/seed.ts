@@ -20,6 +20,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sendSearchers } from './seeding/searchers';
 import { sendSlotVisitors } from './seeding/slot-visitors';
 import { seedCampaigns } from './seeding/campaign-visitors';
 import { DELIVERED_AUDIENCES, registerDemoAudiences } from './seeding/demo-audiences';
@@ -32,8 +33,14 @@ import { plantTastes } from './simulate/tastes';
 
 /** A few thousand events: every chart and table has data, and seeding takes seconds, not minutes. */
 const SEED_VISITORS = 100;
-/** Visitors shown a slot: the holdout (10%) gets a few dozen of them; a real test needs far more, and the dashboard says so. */
-const SLOT_VISITORS = 500;
+/**
+ * Visitors shown a slot, over the last two weeks: the holdout (10%) gets a
+ * hundred or so of them, enough for an interval on each slot's lift, which
+ * the dashboard shows with how many more a finding would take.
+ */
+const SLOT_VISITORS = 1200;
+/** Visitors who come to search, over four weeks: popular terms, misspellings, things the shop does not sell. */
+const SEARCHERS = 240;
 /** Shoppers per demo campaign (four campaigns): reports with real intervals, and a seed that stays quick. */
 const CAMPAIGN_MEMBERS = 100;
 /** Where the end-to-end tests look for the marker; the same default as scripts/start.mjs. */
@@ -76,9 +83,11 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const result = await seedDemoData({ url, adminToken, visitors, writeKey: DEMO_WRITE_KEY });
-  // Then visitors who meet the slots, served by what the collector has just learned.
-  const tastes = plantTastes(generateCatalog({ size: DEMO_CATALOG_SIZE, seed: DEMO_CATALOG_SEED }));
+  // Then visitors who meet the slots, served by what the collector has just learned, and visitors who search.
+  const catalog = generateCatalog({ size: DEMO_CATALOG_SIZE, seed: DEMO_CATALOG_SEED });
+  const tastes = plantTastes(catalog);
   const slots = await sendSlotVisitors({ url, writeKey: DEMO_WRITE_KEY, tastes, visitors: SLOT_VISITORS });
+  const searches = await sendSearchers({ url, writeKey: DEMO_WRITE_KEY, products: catalog, visitors: SEARCHERS });
   // And the four demo campaigns, their members assigned by the collector and answered by its offer slot.
   const campaigns = await seedCampaigns({ url, adminToken, writeKey: DEMO_WRITE_KEY, tastes, members: CAMPAIGN_MEMBERS, destinations: [DEMO_DESTINATION_ID] });
   await waitUntilStored({ url, adminToken });
@@ -88,15 +97,15 @@ async function main(): Promise<void> {
 
   const { send } = result;
   const loaded = result.catalog.status === 'loaded' ? result.catalog.loaded : DEMO_CATALOG_SIZE;
-  const events = send.events + slots.events + campaigns.events;
+  const events = send.events + slots.events + searches.events + campaigns.events;
   console.log(
     `Demo data seeded in ${((Date.now() - started) / 1000).toFixed(1)} s: a catalog of ${loaded} products, ` +
-      `${send.shoppers} simulated shoppers over ${send.visits} visits and ${slots.shoppers} visitors shown recommendation slots, ` +
+      `${send.shoppers} simulated shoppers over ${send.visits} visits, ${slots.shoppers} visitors shown recommendation slots and ${searches.shoppers} searching, ` +
       `from ${Object.keys(send.regions).length} regions, and ${campaigns.campaigns.length} campaigns (${campaigns.campaigns.join(', ')}) with ${CAMPAIGN_MEMBERS} shoppers each ` +
       `(${events.toLocaleString('en-US')} events, all stored).`,
   );
-  const rejected = send.rejected + slots.rejected;
-  if (rejected > 0) console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons].join('; ')}`);
+  const rejected = send.rejected + slots.rejected + searches.rejected;
+  if (rejected > 0) console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons, ...searches.rejectedReasons].join('; ')}`);
   for (const line of await campaignVerdicts(url, adminToken, campaigns.campaigns)) console.log(line);
   await writeMarker({ status: 'seeded', events, finishedAt: new Date().toISOString() });
 }

@@ -29,9 +29,9 @@ const ORDER_AFTER_ADD = 0.6;
 /** Visitors who buy something of their own finding, slot or not: the baseline both groups share. */
 const BUYS_ANYWAY = 0.05;
 const SLOT_MIX = [
-  { slot: 'home', weight: 0.6 },
-  { slot: 'product', weight: 0.25 },
-  { slot: 'trending', weight: 0.15 },
+  { slot: 'home', weight: 0.5 },
+  { slot: 'product', weight: 0.3 },
+  { slot: 'trending', weight: 0.2 },
 ] as const;
 
 export interface SlotVisitorOptions {
@@ -39,6 +39,8 @@ export interface SlotVisitorOptions {
   writeKey: string;
   tastes: Tastes;
   visitors: number;
+  /** Days the visits spread over, ending now (the slots are asked for now; the visits are dated back). */
+  days?: number;
   seed?: number;
   now?: number;
 }
@@ -57,7 +59,8 @@ export async function sendSlotVisitors(options: SlotVisitorOptions): Promise<Sen
   const seed = options.seed ?? 1;
   const random = new Random('slot-visitors', seed);
   const now = options.now ?? Date.now();
-  const minutesAgo = Array.from({ length: options.visitors }, () => random.int(1, 40) * 60_000);
+  const days = options.days ?? 14;
+  const minutesAgo = Array.from({ length: options.visitors }, () => random.int(1, days * 24 * 60) * 60_000);
   async function* visits(): AsyncGenerator<Visit> {
     for (let first = 0; first < options.visitors; first += AT_ONCE) {
       const group = minutesAgo.slice(first, first + AT_ONCE).map((ago, i) => slotVisit(options, new Random('slot-visitor', seed, first + i), ago, now));

@@ -691,13 +691,13 @@ class VisitRun {
   private search(path: string, query = queryFor(this.shopper.rng.pick(this.shopper.tastes.bySubcategory.get(path) ?? []))): void {
     this.aisle = path;
     this.session.pageView('Search', `/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
-    this.session.track(EVENTS.productsSearched, { query });
-    const products = this.shopper.shelves.list(`search|${path}|${query}`, () => {
-      const words = query.toLowerCase().split(' ');
-      const inAisle = this.shopper.tastes.bySubcategory.get(path) ?? [];
-      const matches = inAisle.filter((p) => words.every((w) => p.name.toLowerCase().includes(w)));
-      return matches.length > 0 ? matches : inAisle;
-    });
+    const words = query.toLowerCase().split(' ');
+    const inAisle = this.shopper.tastes.bySubcategory.get(path) ?? [];
+    const matches = inAisle.filter((p) => words.every((w) => p.name.toLowerCase().includes(w)));
+    const found = matches.length > 0 ? matches : inAisle;
+    // The page says how many results it shows, as the storefront's search page does.
+    this.session.track(EVENTS.productsSearched, { query, result_count: found.length });
+    const products = this.shopper.shelves.list(`search|${path}|${query}`, () => found);
     this.session.track(EVENTS.productListViewed, { list_id: 'search-results', products });
   }
 

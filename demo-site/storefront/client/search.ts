@@ -21,6 +21,8 @@ function forms(word: string): string[] {
   return out;
 }
 
+const matchesAny = (term: string, ws: string[]) => forms(term).some((f) => ws.some((w) => w.startsWith(f)));
+
 export function searchCatalog(catalog: readonly CatalogEntry[], query: string): CatalogEntry[] {
   const terms = words(query);
   if (terms.length === 0) return [];
@@ -30,9 +32,8 @@ export function searchCatalog(catalog: readonly CatalogEntry[], query: string): 
     const rest = words(`${entry.brand} ${entry.category}`);
     let score = 0;
     for (const term of terms) {
-      const matches = (ws: string[]) => forms(term).some((f) => ws.some((w) => w.startsWith(f)));
-      if (matches(name)) score += 2;
-      else if (matches(rest)) score += 1;
+      if (matchesAny(term, name)) score += 2;
+      else if (matchesAny(term, rest)) score += 1;
       else {
         score = 0;
         break;
@@ -41,4 +42,22 @@ export function searchCatalog(catalog: readonly CatalogEntry[], query: string): 
     if (score > 0) scored.push({ entry, score: score + (entry.inStock ? 0.5 : 0) });
   }
   return scored.sort((a, b) => b.score - a.score || a.entry.name.localeCompare(b.entry.name)).map((s) => s.entry);
+}
+
+/** For a search that found nothing: products that match at least one of its words (of three letters or more), most words first. */
+export function searchCatalogLoosely(catalog: readonly CatalogEntry[], query: string): CatalogEntry[] {
+  const terms = words(query).filter((t) => t.length >= 3);
+  if (terms.length === 0) return [];
+  return catalog
+    .map((entry) => ({ entry, score: terms.filter((t) => matchesAny(t, words(`${entry.name} ${entry.brand} ${entry.category}`))).length + (entry.inStock ? 0.5 : 0) }))
+    .filter((s) => s.score >= 1)
+    .sort((a, b) => b.score - a.score || a.entry.name.localeCompare(b.entry.name))
+    .map((s) => s.entry);
+}
+
+/** Aisles ("Top > Sub") whose names share a word with the query, or whose products do. */
+export function aislesMatching(catalog: readonly CatalogEntry[], query: string): string[] {
+  const counts = new Map<string, number>();
+  for (const entry of searchCatalogLoosely(catalog, query)) counts.set(entry.category, (counts.get(entry.category) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([aisle]) => aisle);
 }

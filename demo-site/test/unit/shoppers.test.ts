@@ -145,6 +145,7 @@ describe('simulated shoppers: messages as the tag sends them', () => {
         case EVENTS.productsSearched:
           expect(typeof p.query).toBe('string');
           expect(p.query).not.toBe('');
+          expect(p.result_count).toBeGreaterThan(0);
           break;
         case EVENTS.productListViewed:
           expect(Array.isArray(p.products)).toBe(true);

@@ -1,13 +1,18 @@
 /**
  * The search results page. The results list is built whole and then put in
  * the page, so the tag sees it once with all its products:
- * `data-trailmark-search-results` records `Products Searched` with the query,
- * `data-trailmark-list` records `Product List Viewed`.
+ * `data-trailmark-search-results` records `Products Searched` with the query
+ * and `data-trailmark-result-count` the number found (0: nothing, which the
+ * dashboard lists as a search without results), `data-trailmark-list`
+ * records `Product List Viewed`. When nothing is found the page says so and
+ * offers what might help: aisles and products matching some of the words,
+ * and the region's popular products.
  */
 import { h, required } from '../../../shared/dom';
 import { formatPrice } from '../../../shared/format';
+import { slugify } from '../../../simulate/catalog';
 import { type CatalogEntry, loadCatalog } from '../catalog';
-import { searchCatalog } from '../search';
+import { aislesMatching, searchCatalog, searchCatalogLoosely } from '../search';
 
 const SHOWN = 48;
 
@@ -25,14 +30,16 @@ export async function initSearchPage(): Promise<void> {
   }
   heading.textContent = `Results for “${query}”`;
   document.title = `Search: ${query} · Trailmark Demo Shop`;
+  let catalog: CatalogEntry[];
   let found: CatalogEntry[];
   try {
-    found = searchCatalog(await loadCatalog(), query);
+    catalog = await loadCatalog();
+    found = searchCatalog(catalog, query);
   } catch {
     status.textContent = 'Search is not available right now. Please try again.';
     return;
   }
-  status.textContent = found.length === 0 ? 'No products match. Try fewer or other words.' : `${found.length} ${found.length === 1 ? 'product' : 'products'} found.`;
+  status.textContent = found.length === 0 ? `No products match “${query}”.` : `${found.length} ${found.length === 1 ? 'product' : 'products'} found.`;
   const list = h(
     'ul',
     {
@@ -40,13 +47,45 @@ export async function initSearchPage(): Promise<void> {
       role: 'list',
       'aria-label': `Results for ${query}`,
       'data-trailmark-search-results': query,
+      'data-trailmark-result-count': found.length,
       // A list with nothing in it is no list view; the search itself still counts.
       'data-trailmark-list': found.length > 0 ? 'search-results' : undefined,
     },
     found.slice(0, SHOWN).map(card),
   );
-  results.replaceChildren(list);
+  results.replaceChildren(list, ...(found.length === 0 ? nothingFound(catalog, query) : []));
 }
+
+/** Help for a search that found nothing: aisles and products that match some of the words, and the popular shelf. */
+function nothingFound(catalog: readonly CatalogEntry[], query: string): HTMLElement[] {
+  heading().textContent = `Nothing found for “${query}”`;
+  required('[data-search-fallback]').hidden = false;
+  const aisles = aislesMatching(catalog, query).slice(0, 6);
+  const near = searchCatalogLoosely(catalog, query).slice(0, 8);
+  const out: HTMLElement[] = [h('p', { class: 'search-help' }, 'Check the spelling, use fewer words, or try a more general one (“tea” rather than “jasmine green tea”).')];
+  if (aisles.length > 0) {
+    out.push(
+      h('h2', { class: 'search-sub' }, 'Aisles that may have it'),
+      h(
+        'ul',
+        { class: 'aisles-inline' },
+        aisles.map((aisle) => {
+          const [top = '', sub = ''] = aisle.split(' > ');
+          return h('li', {}, h('a', { href: `/category/${slugify(top)}/${slugify(sub)}` }, sub, h('span', { class: 'aisle-top' }, ` in ${top}`)));
+        }),
+      ),
+    );
+  }
+  if (near.length > 0) {
+    out.push(
+      h('h2', { class: 'search-sub' }, 'Products with some of your words'),
+      h('ul', { class: 'grid', role: 'list', 'aria-label': `Products with some of the words of ${query}`, 'data-trailmark-list': 'search-suggestions' }, near.map(card)),
+    );
+  }
+  return out;
+}
+
+const heading = () => required('[data-search-heading]');
 
 function card(entry: CatalogEntry): HTMLLIElement {
   return h(
