@@ -2,6 +2,7 @@
  * What the admin API answers (the dashboard reads these): statistics,
  * profiles and exported events. Defined once, produced by the collector.
  */
+import type { ExperimentLift, MembersNeeded, Verdict } from './experiments';
 import type { StoredMessage } from './messages';
 
 export interface RegionFigures {
@@ -314,19 +315,16 @@ export interface SlotGroupFigures {
   otherRevenue: Money[];
 }
 
-/** A lift of treatment over the holdout, as the experiment statistics report it. */
-export interface SlotLift {
-  /** treatment / holdout − 1. */
-  relative: number | null;
-  /** 95% interval of `relative`. */
-  relativeCi95: [number, number] | null;
-  /** treatment − holdout (a difference of rates, or of revenue per shopper). */
-  absolute: number | null;
-  pValue: number | null;
-  /** In words: what the figures say, and while not distinguishable, how much more data is needed. */
-  verdict: string;
-  /** Holdout shoppers needed in all for this effect to be told apart from none (80% power, 5% two-sided), if not yet distinguishable. */
-  holdoutNeeded: number | null;
+/**
+ * A lift of treatment over the holdout (the experiment statistics' lift:
+ * absolute difference with its 95% interval, relative change with its own,
+ * p-value), its verdict in words, and while it is not yet distinguishable,
+ * how many more shoppers (or impressions) it takes at the current split
+ * (80% power, 5% two-sided, for the effect observed).
+ */
+export interface SlotLift extends ExperimentLift {
+  verdict: Verdict;
+  needed: MembersNeeded | null;
 }
 
 export interface SlotStats {

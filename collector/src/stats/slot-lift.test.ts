@@ -1,22 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { slotLift } from './slot-lift';
+import { rateLift, revenuePerShopperLift } from './slot-lift';
 
-const conversions = (n: number, converted: number) => ({ n, sum: converted, sumSquares: converted });
-
-describe('slot lift in words', () => {
-  it('says whether the interval clears zero, and how many holdout shoppers it rests on', () => {
-    const clear = slotLift({ treatment: conversions(10_000, 1300), control: conversions(10_000, 1000), measure: 'conversion', unit: 'shoppers', outcome: 'ordered' });
+describe('slot lift', () => {
+  it('calls a clear difference a finding, and sizes the holdout while it is not one', () => {
+    const clear = rateLift({ members: 10_000, converted: 1300 }, { members: 10_000, converted: 1000 }, 'shoppers');
     expect(clear.relative).toBeCloseTo(0.3);
-    expect(clear.relativeCi95![0]).toBeGreaterThan(0);
-    expect(clear.verdict).toMatch(/^Better than the holdout: \+30% conversion \(95% interval \+\d+% to \+\d+%\)\.$/);
+    expect(clear.verdict.status).toBe('better');
+    expect(clear.verdict.text).toMatch(/^personalised converts 3\.0 points better \(95% interval/);
+    expect(clear.needed).toBeNull();
 
-    const unclear = slotLift({ treatment: conversions(250, 20), control: conversions(28, 3), measure: 'conversion', unit: 'shoppers', outcome: 'ordered' });
-    expect(unclear.relativeCi95![0]).toBeLessThan(0);
-    expect(unclear.verdict).toMatch(/^Not yet distinguishable from no difference: −25% conversion, 95% interval −\d+% to \+\d+%, from 28 holdout shoppers\.$/);
+    // The case: a −74% change from 28 holdout shoppers says nothing yet; it says how many more it takes.
+    const unclear = rateLift({ members: 252, converted: 8 }, { members: 28, converted: 3 }, 'shoppers');
+    expect(unclear.verdict.status).toBe('unclear');
+    expect(unclear.needed!.control).toBeGreaterThan(28);
+    expect(unclear.verdict.text).toMatch(/^not yet distinguishable: personalised converts 7\.5 points worse .*; about [\d,]+ more shoppers needed, [\d,]+ of them in the holdout$/);
 
-    expect(slotLift({ treatment: conversions(10, 1), control: conversions(0, 0), measure: 'conversion', unit: 'shoppers', outcome: 'ordered' }).verdict).toBe(
-      'No shoppers in the holdout yet: nothing to compare conversion with.',
-    );
-    expect(slotLift({ treatment: conversions(10, 1), control: conversions(5, 0), measure: 'conversion', unit: 'shoppers', outcome: 'ordered' }).relative).toBeNull();
+    expect(rateLift({ members: 10, converted: 1 }, { members: 0, converted: 0 }, 'shoppers').verdict).toEqual({ status: 'unknown', text: 'not enough data yet' });
+    // More clicks than viewable impressions count as every impression clicked, not as an impossible rate.
+    expect(rateLift({ members: 3, converted: 5 }, { members: 3, converted: 1 }, 'impressions').absolute).toBeCloseTo(2 / 3);
+  });
+
+  it('compares revenue per shopper in one currency', () => {
+    const lift = revenuePerShopperLift({ members: 100, revenue: 500, revenueSquares: 50_000 }, { members: 20, revenue: 60, revenueSquares: 4000 }, 'EUR');
+    expect(lift.absolute).toBeCloseTo(2);
+    expect(lift.verdict.text).toMatch(/^not yet distinguishable: personalised brings 2\.00 EUR more per shopper/);
   });
 });

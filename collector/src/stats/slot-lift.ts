@@ -1,40 +1,38 @@
 /**
- * The lift of a slot's treatment over its holdout, with its 95% interval and
- * a verdict in words. The statistics come from the shared library; this
- * module only words them. Pure.
+ * The lift of a slot's treatment (personalised picks) over its holdout, from
+ * the experiments library: the difference with its interval and p-value, the
+ * verdict in words and, while it is not yet distinguishable, how many more
+ * shoppers it takes, most of them in the holdout. Pure.
  */
 import type { SlotLift } from '@trailmark/schema';
-import { relativeLift, type GroupSample } from '../lib/lift';
+import {
+  conversionLift,
+  conversionMembersNeeded,
+  conversionVerdict,
+  revenueLift,
+  revenueMembersNeeded,
+  revenueVerdict,
+  type ConversionTotals,
+  type RevenueTotals,
+} from '../experiments';
 
-export interface LiftInput {
-  treatment: GroupSample;
-  control: GroupSample;
-  /** What is compared, for the words: "click-through", "conversion", "revenue per shopper". */
-  measure: string;
-  /** Who the groups count: "impressions" or "shoppers". */
-  unit: string;
-  /** What makes an outcome: "was clicked", "ordered", "spent anything". */
-  outcome: string;
+const NAMES = { treatmentName: 'personalised', controlName: 'holdout' };
+
+/** A rate: clicks per impression, or shoppers who ordered per shopper who saw the slot. */
+export function rateLift(treatment: ConversionTotals, control: ConversionTotals, noun: string): SlotLift {
+  // A click can come without a viewable impression (a quick click): a rate never counts more outcomes than trials.
+  const t = { members: treatment.members, converted: Math.min(treatment.converted, treatment.members) };
+  const c = { members: control.members, converted: Math.min(control.converted, control.members) };
+  const lift = conversionLift(t, c);
+  const needed = conversionMembersNeeded(t, c);
+  return { ...lift, verdict: conversionVerdict(lift, { ...NAMES, needed, noun }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
 }
 
-export function slotLift({ treatment, control, measure, unit, outcome }: LiftInput): SlotLift {
-  const lift = relativeLift(treatment, control);
-  const absolute = treatment.n > 0 && control.n > 0 ? treatment.sum / treatment.n - control.sum / control.n : null;
-  const ci: [number, number] | null = lift.low !== null && lift.high !== null ? [lift.low, lift.high] : null;
-  return { relative: lift.estimate, relativeCi95: ci, absolute, pValue: null, verdict: verdict(lift.estimate, ci, { measure, unit, outcome }, treatment, control), holdoutNeeded: null };
+/** Revenue per shopper, in one currency. */
+export function revenuePerShopperLift(treatment: RevenueTotals, control: RevenueTotals, currency: string): SlotLift {
+  const lift = revenueLift(treatment, control);
+  const needed = revenueMembersNeeded(treatment, control);
+  return { ...lift, verdict: revenueVerdict(lift, currency, { ...NAMES, needed }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
 }
 
-const pct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(Math.abs(x) < 0.1 ? 1 : 0)}%`;
-const count = (n: number) => n.toLocaleString('en-US');
-
-function verdict(relative: number | null, ci: [number, number] | null, words: Omit<LiftInput, 'treatment' | 'control'>, t: GroupSample, c: GroupSample): string {
-  const { measure, unit, outcome } = words;
-  if (c.n === 0) return `No ${unit} in the holdout yet: nothing to compare ${measure} with.`;
-  if (t.n === 0) return `No ${unit} in the treatment group yet.`;
-  if (relative === null) return `The holdout has ${count(c.n)} ${unit} and none ${outcome} yet: no ${measure} to compare with.`;
-  if (!ci) return `Too few ${unit} for an interval: treatment ${pct(relative)} on ${measure}, from ${count(c.n)} holdout ${unit}.`;
-  const interval = `95% interval ${pct(ci[0])} to ${pct(ci[1])}`;
-  if (ci[0] > 0) return `Better than the holdout: ${pct(relative)} ${measure} (${interval}).`;
-  if (ci[1] < 0) return `Worse than the holdout: ${pct(relative)} ${measure} (${interval}).`;
-  return `Not yet distinguishable from no difference: ${pct(relative)} ${measure}, ${interval}, from ${count(c.n)} holdout ${unit}.`;
-}
+const excludesZero = ([low, high]: [number, number]) => low > 0 || high < 0;

@@ -9,7 +9,7 @@ import type { SlotGroupFigures, SlotsStats } from '@trailmark/schema';
 import { frameOf, num, rowsOf, statement, text, type Row, type StatsContext } from './context';
 import { moneyList, roundMoney } from './money';
 import { daysOf } from './query';
-import { slotLift } from './slot-lift';
+import { rateLift, revenuePerShopperLift } from './slot-lift';
 import { Params } from './sql-text';
 
 type Variant = 'treatment' | 'control';
@@ -86,27 +86,13 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
         treatment,
         control,
         lift: {
-          ctr: slotLift({
-            treatment: { n: treatment.impressions, sum: treatment.clicks, sumSquares: treatment.clicks },
-            control: { n: control.impressions, sum: control.clicks, sumSquares: control.clicks },
-            measure: 'click-through',
-            unit: 'impressions',
-            outcome: 'was clicked',
-          }),
-          conversionRate: slotLift({
-            treatment: { n: treatment.shoppers, sum: treatment.converted, sumSquares: treatment.converted },
-            control: { n: control.shoppers, sum: control.converted, sumSquares: control.converted },
-            measure: 'conversion',
-            unit: 'shoppers',
-            outcome: 'ordered',
-          }),
-          revenuePerShopper: slotLift({
-            treatment: { n: treatment.shoppers, sum: treatment.revenue, sumSquares: ts },
-            control: { n: control.shoppers, sum: control.revenue, sumSquares: cs },
-            measure: `revenue per shopper (${ctx.currency})`,
-            unit: 'shoppers',
-            outcome: `spent anything in ${ctx.currency}`,
-          }),
+          ctr: rateLift({ members: treatment.impressions, converted: treatment.clicks }, { members: control.impressions, converted: control.clicks }, 'impressions'),
+          conversionRate: rateLift({ members: treatment.shoppers, converted: treatment.converted }, { members: control.shoppers, converted: control.converted }, 'shoppers'),
+          revenuePerShopper: revenuePerShopperLift(
+            { members: treatment.shoppers, revenue: treatment.revenue, revenueSquares: ts },
+            { members: control.shoppers, revenue: control.revenue, revenueSquares: cs },
+            ctx.currency,
+          ),
         },
       };
     })

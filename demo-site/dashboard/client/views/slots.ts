@@ -96,17 +96,21 @@ function groupTable(caption: string, s: SlotStats, rows: [string, (g: SlotGroupF
   );
 }
 
-/** The interval is drawn on a scale from −100% to the larger of +100% and its upper end (capped), zero marked. */
+/**
+ * The relative change and its interval, drawn on a scale from −100% to the
+ * larger of +100% and its upper end (capped), zero marked; then the verdict
+ * in words, with the shoppers still needed while it is not a finding.
+ */
 function liftRow(label: string, lift: SlotLift): HTMLElement {
   const ci = lift.relativeCi95;
-  const tone = lift.relative === null || !ci ? 'unknown' : ci[0] > 0 ? 'better' : ci[1] < 0 ? 'worse' : 'unclear';
+  const text = lift.verdict.text;
   return h(
     'div',
-    { class: `lift ${tone}` },
+    { class: `lift ${lift.verdict.status}` },
     h('span', { class: 'lift-label' }, label),
     h('span', { class: 'lift-value' }, h('span', { class: 'lift-estimate' }, formatChange(lift.relative)), ci ? h('span', { class: 'lift-ci' }, ` (${formatChange(ci[0])} to ${formatChange(ci[1])})`) : null),
     intervalGraphic(lift.relative, ci),
-    h('span', { class: 'lift-verdict' }, lift.verdict),
+    h('span', { class: 'lift-verdict' }, `${text.charAt(0).toUpperCase()}${text.slice(1)}.`),
   );
 }
 
