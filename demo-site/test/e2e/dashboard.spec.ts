@@ -45,12 +45,10 @@ test('the right token, typed with the keyboard, opens the dashboard and is remem
   }
   await page.keyboard.type(ADMIN_TOKEN);
   await page.keyboard.press('Enter');
-  await expect(page.locator('[data-kpi="Events"] dd')).not.toHaveText('');
-  await expect(page.getByRole('heading', { name: 'Recommendation slots: treatment vs holdout' })).toBeVisible();
-  await expect(page.locator('.slot').first()).toBeVisible();
+  await expect(page.locator('[data-kpi="Visitors"] .kpi-value')).not.toHaveText('');
   await expect(page.locator('.u-wrap canvas').first()).toBeVisible();
   await page.reload();
-  await expect(page.locator('[data-kpi="Events"] dd')).toBeVisible();
+  await expect(page.locator('[data-kpi="Visitors"] .kpi-value')).toBeVisible();
   await expect(page.locator('[data-token-gate]')).toBeHidden();
   expect(problems()).toEqual([]);
 });

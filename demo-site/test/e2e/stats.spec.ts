@@ -1,21 +1,35 @@
 /**
  * The dashboard's figures are the stored events, counted: every number
  * GET /v1/admin/stats gives for a period is recounted here from
- * GET /v1/admin/export (non-bot events whose timestamp falls in the period)
- * and must match exactly. Periods are whole UTC days, so the hourly and
- * daily buckets the stats are kept in fall exactly inside them.
+ * GET /v1/admin/export (non-bot events whose timestamp falls in the period;
+ * the funnel in people, by its definition) and must match exactly. Periods
+ * are whole UTC days, so the hourly and daily buckets the stats are kept in
+ * fall exactly inside them.
  */
 import { expect, test } from '@playwright/test';
+import { funnelOf } from '../../../collector/test/support/recount';
 import { adminJson, exportAll, openDashboard, shopperBrowser, type StoredEvent, waitForDemoSeed, waitUntilStored, watchConsole } from './support';
 
 test.use({ launchOptions: shopperBrowser });
 
+interface Money {
+  currency: string;
+  amount: number;
+}
 interface Stats {
+  currency: string;
   events: { total: number; byType: Record<string, number>; byEvent: Record<string, number> };
   funnel: { step: string; count: number }[];
-  regions: { country: string; region: string; views: number; units: number; revenue: number }[];
-  slots: { slot: string; treatment: SlotCounts; control: SlotCounts }[];
+  regions: { country: string; region: string; views: number; units: number; sales: Money[] }[];
+  slots: { slot: string; treatment: SlotFigures; control: SlotFigures }[];
   lifecycle: { counts: Record<string, number> };
+}
+interface SlotFigures {
+  impressions: number;
+  clicks: number;
+  creditedAdds: number;
+  creditedOrders: number;
+  creditedSales: Money[];
 }
 interface SlotCounts {
   impressions: number;
@@ -48,15 +62,19 @@ test('the stats equal counts computed from the exported events', async ({ baseUR
   }
   if (!stats) throw new Error('The event log kept changing; no consistent snapshot.');
 
-  const counted = countStats(events.filter((e) => !e.context?.bot && e.timestamp >= from && e.timestamp < to));
+  const shoppers = events.filter((e) => !e.context?.bot);
+  const counted = countStats(shoppers.filter((e) => e.timestamp >= from && e.timestamp < to));
   // The seed alone is thousands of events; a comparison of two empty sets would prove nothing.
   expect(counted.total).toBeGreaterThan(1000);
   expect(stats.events.total).toBe(counted.total);
   expect(stats.events.byType).toEqual(counted.byType);
   expect(stats.events.byEvent).toEqual(counted.byEvent);
-  expect(stats.funnel.map((s) => [s.step, s.count])).toEqual(FUNNEL.map((step) => [step, counted.byEvent[step] ?? 0]));
+  // People, not events: each shopper once per step, in order, within a day of their first product view.
+  const people = funnelOf(shoppers, FUNNEL, DAY, Date.parse(from), Date.parse(to));
+  expect(stats.funnel.map((s) => [s.step, s.count])).toEqual(FUNNEL.map((step, i) => [step, people[i]!.length]));
 
-  const regions = Object.fromEntries(stats.regions.map((r) => [`${r.country}/${r.region}`, { views: r.views, units: r.units, revenue: r.revenue }]));
+  const usd = (money: Money[]) => money.find((m) => m.currency === 'USD')?.amount ?? 0;
+  const regions = Object.fromEntries(stats.regions.map((r) => [`${r.country}/${r.region}`, { views: r.views, units: r.units, revenue: usd(r.sales) }]));
   expect(Object.keys(regions).sort()).toEqual(Object.keys(counted.regions).sort());
   for (const [key, figures] of Object.entries(counted.regions)) {
     expect(regions[key]!.views, `${key} views`).toBe(figures.views);
@@ -64,7 +82,14 @@ test('the stats equal counts computed from the exported events', async ({ baseUR
     expect(regions[key]!.revenue, `${key} revenue`).toBeCloseTo(figures.revenue, 2);
   }
 
-  const slots = Object.fromEntries(stats.slots.flatMap((s) => (['treatment', 'control'] as const).map((v) => [`${s.slot}/${v}`, s[v]])));
+  const slots = Object.fromEntries(
+    stats.slots.flatMap((s) =>
+      (['treatment', 'control'] as const).map((v) => [
+        `${s.slot}/${v}`,
+        { impressions: s[v].impressions, clicks: s[v].clicks, adds: s[v].creditedAdds, orders: s[v].creditedOrders, revenue: usd(s[v].creditedSales) },
+      ]),
+    ),
+  );
   const seen = Object.keys(slots).filter((key) => slots[key]!.impressions + slots[key]!.clicks + slots[key]!.adds + slots[key]!.orders > 0);
   expect(seen.sort()).toEqual(Object.keys(counted.slots).sort());
   for (const [key, figures] of Object.entries(counted.slots)) {
@@ -90,10 +115,14 @@ test('stats for a period without events are zeros, on the API and on the dashboa
   await page.getByLabel('to', { exact: true }).fill('2001-01-07');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('[data-updated]')).toContainText('2001-01-01 to 2001-01-07');
-  for (const kpi of ['Events', 'Product views', 'Added to cart', 'Orders']) await expect(page.locator(`[data-kpi="${kpi}"] dd`)).toHaveText('0');
-  await expect(page.locator('[data-kpi="Revenue"] dd')).toHaveText('$0.00');
+  for (const kpi of ['Visitors', 'Sessions', 'Shoppers', 'Orders']) await expect(page.locator(`[data-kpi="${kpi}"] .kpi-value`)).toHaveText('0');
+  await expect(page.locator('[data-kpi="Revenue"] .money-main')).toHaveText('$0.00');
+  const sections = page.getByRole('navigation', { name: 'Dashboard sections' });
+  await sections.getByRole('link', { name: 'Funnel' }).click();
   for (const step of FUNNEL) await expect(page.locator(`[data-funnel-count="${step}"]`)).toHaveText('0');
+  await sections.getByRole('link', { name: 'Recommendations' }).click();
   await expect(page.getByText('No slot was seen in this period.')).toBeVisible();
+  await sections.getByRole('link', { name: 'Regions' }).click();
   await expect(page.getByText('No product views or orders in this period.')).toBeVisible();
   expect(problems()).toEqual([]);
 });

@@ -122,7 +122,7 @@ export async function openDashboard(page: Page): Promise<void> {
   await page.goto('/dashboard');
   await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Open' }).click();
-  await expect(page.locator('[data-kpi="Events"] dd')).toBeVisible();
+  await expect(page.locator('[data-kpi="Visitors"] .kpi-value')).toBeVisible();
 }
 
 export function sleep(ms: number): Promise<void> {
