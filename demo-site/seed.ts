@@ -34,13 +34,14 @@ import { plantTastes } from './simulate/tastes';
 /** A few thousand events: every chart and table has data, and seeding takes seconds, not minutes. */
 const SEED_VISITORS = 100;
 /**
- * Visitors shown a slot, over the last two weeks: the holdout (10%) gets a
- * hundred or so of them, enough for an interval on each slot's lift, which
- * the dashboard shows with how many more a finding would take.
+ * Visitors shown a slot, over the last two weeks: the holdout (10%) gets
+ * some sixty of them, a dozen or more per slot, enough for an interval on
+ * each slot's lift, which the dashboard shows with how many more shoppers a
+ * finding would take.
  */
-const SLOT_VISITORS = 1200;
+const SLOT_VISITORS = 600;
 /** Visitors who come to search, over four weeks: popular terms, misspellings, things the shop does not sell. */
-const SEARCHERS = 240;
+const SEARCHERS = 150;
 /** Shoppers per demo campaign (four campaigns): reports with real intervals, and a seed that stays quick. */
 const CAMPAIGN_MEMBERS = 100;
 /** Where the end-to-end tests look for the marker; the same default as scripts/start.mjs. */

@@ -339,15 +339,74 @@ SELECT e.seq, e.write_key, e.message_id, e.type, e.event,
                      THEN 's:' || substr(json_extract(e.body, '$.context.sessionId'), 1, 64) END,
                 'h:' || COALESCE(m.to_profile, e.profile_id) || ':' || substr(e.timestamp, 1, 13)) AS session_key,
        COALESCE(e.country, '') AS country, COALESCE(e.region, '') AS region,
-       COALESCE(json_extract(e.body, '$.context.device.type'), '') AS device,
-       e.body
+       COALESCE(json_extract(e.body, '$.context.device.type'), '') AS device
 FROM events e LEFT JOIN profile_merges m ON m.write_key = e.write_key AND m.from_profile = e.profile_id
 WHERE e.bot = 0;
 
+-- The body stays in the event log: what a statement needs from it, it reads there by `seq`.
 CREATE TABLE stats_feed (
   seq INTEGER, write_key TEXT, message_id TEXT, type TEXT, event TEXT, step TEXT, profile_id TEXT, user_id TEXT, anonymous_id TEXT,
-  at TEXT, at_ms INTEGER, session_key TEXT, country TEXT, region TEXT, device TEXT, body TEXT
+  at TEXT, at_ms INTEGER, session_key TEXT, country TEXT, region TEXT, device TEXT
 );
+
+-- Where a visit came from, read from its first event: UTM parameters, the
+-- referring page's host and the page's own (a referrer on the shop itself
+-- is no source), and the landing path.
+CREATE VIEW stats_landing AS
+SELECT seq, utm_source, utm_medium, utm_campaign, path,
+       CASE WHEN rh GLOB 'www.*' THEN substr(rh, 5) ELSE rh END AS host,
+       CASE WHEN uh GLOB 'www.*' THEN substr(uh, 5) ELSE uh END AS own_host
+FROM (SELECT seq, utm_source, utm_medium, utm_campaign, path,
+             lower(substr(r, 1, MIN(instr(r || '/', '/'), instr(r || ':', ':'), instr(r || '?', '?')) - 1)) AS rh,
+             lower(substr(u, 1, MIN(instr(u || '/', '/'), instr(u || ':', ':'), instr(u || '?', '?')) - 1)) AS uh
+      FROM (SELECT seq, utm_source, utm_medium, utm_campaign, path,
+                   CASE WHEN instr(referrer, '://') > 0 THEN substr(referrer, instr(referrer, '://') + 3) ELSE '' END AS r,
+                   CASE WHEN instr(url, '://') > 0 THEN substr(url, instr(url, '://') + 3) ELSE '' END AS u
+            FROM (SELECT e.seq,
+                         lower(substr(COALESCE(json_extract(e.body, '$.context.campaign.source'), ''), 1, 100)) AS utm_source,
+                         lower(substr(COALESCE(json_extract(e.body, '$.context.campaign.medium'), ''), 1, 100)) AS utm_medium,
+                         substr(COALESCE(json_extract(e.body, '$.context.campaign.name'), ''), 1, 100) AS utm_campaign,
+                         substr(COALESCE(json_extract(e.body, '$.context.page.path'), ''), 1, 200) AS path,
+                         COALESCE(CASE WHEN json_type(e.body, '$.context.page.referrer') = 'text' THEN json_extract(e.body, '$.context.page.referrer') END,
+                                  CASE WHEN json_type(e.body, '$.properties.referrer') = 'text' THEN json_extract(e.body, '$.properties.referrer') END, '') AS referrer,
+                         COALESCE(CASE WHEN json_type(e.body, '$.context.page.url') = 'text' THEN json_extract(e.body, '$.context.page.url') END, '') AS url
+                  FROM events e)));
+
+-- A visit's first event (or one earlier than it): the session row takes where the visit came from.
+CREATE TABLE stats_session_feed (
+  seq INTEGER, write_key TEXT, session_key TEXT, profile_id TEXT, at_ms INTEGER, country TEXT, region TEXT, device TEXT
+);
+CREATE TRIGGER stats_session_start AFTER INSERT ON stats_session_feed
+BEGIN
+  INSERT INTO stats_sessions (write_key, session_key, profile_id, started_ms, last_ms, country, region, device,
+                              source, medium, campaign, referrer_host, landing_path)
+  SELECT NEW.write_key, NEW.session_key, NEW.profile_id, NEW.at_ms, NEW.at_ms, NEW.country, NEW.region, NEW.device,
+         CASE WHEN l.utm_source <> '' THEN l.utm_source
+              WHEN l.host = '' OR l.host = l.own_host THEN '(direct)'
+              ELSE COALESCE(k.source, l.host) END,
+         CASE WHEN l.utm_medium <> '' THEN l.utm_medium
+              WHEN l.utm_source <> '' OR l.host = '' OR l.host = l.own_host THEN '(none)'
+              ELSE COALESCE(k.medium, 'referral') END,
+         l.utm_campaign,
+         CASE WHEN l.host = l.own_host THEN '' ELSE l.host END,
+         l.path
+  FROM stats_landing l LEFT JOIN stats_known_referrers k ON l.host GLOB k.pattern OR l.host GLOB '*.' || k.pattern
+  WHERE l.seq = NEW.seq
+  ORDER BY length(k.pattern) DESC LIMIT 1
+  ON CONFLICT (write_key, session_key) DO UPDATE SET
+    started_ms = excluded.started_ms, country = excluded.country, region = excluded.region, device = excluded.device,
+    source = excluded.source, medium = excluded.medium, campaign = excluded.campaign,
+    referrer_host = excluded.referrer_host, landing_path = excluded.landing_path;
+  DELETE FROM stats_session_feed WHERE rowid = NEW.rowid;
+END;
+
+-- What a search asked and how many results the page said it showed.
+CREATE VIEW stats_search_values AS
+SELECT e.seq,
+       lower(trim(substr(COALESCE(CASE WHEN json_type(e.body, '$.properties.query') IN ('text', 'integer', 'real') THEN json_extract(e.body, '$.properties.query') END, ''), 1, 100))) AS query,
+       CASE WHEN json_type(e.body, '$.properties.result_count') IN ('integer', 'real') AND json_extract(e.body, '$.properties.result_count') >= 0
+            THEN CAST(json_extract(e.body, '$.properties.result_count') AS INTEGER) END AS result_count
+FROM events e;
 
 CREATE TRIGGER stats_feed_event AFTER INSERT ON stats_feed
 BEGIN
@@ -367,40 +426,9 @@ BEGIN
   INSERT OR IGNORE INTO stats_person_days (write_key, profile_id, day) VALUES (NEW.write_key, NEW.profile_id, NEW.at_ms / 86400000);
 
   -- The session: where it came from is worked out when its first event arrives (or an earlier one turns up).
-  INSERT INTO stats_sessions (write_key, session_key, profile_id, started_ms, last_ms, country, region, device,
-                              source, medium, campaign, referrer_host, landing_path)
-  SELECT NEW.write_key, NEW.session_key, NEW.profile_id, NEW.at_ms, NEW.at_ms, NEW.country, NEW.region, NEW.device,
-         CASE WHEN t.utm_source <> '' THEN t.utm_source
-              WHEN t.host = '' OR t.host = t.own_host THEN '(direct)'
-              ELSE COALESCE(k.source, t.host) END,
-         CASE WHEN t.utm_medium <> '' THEN t.utm_medium
-              WHEN t.utm_source <> '' OR t.host = '' OR t.host = t.own_host THEN '(none)'
-              ELSE COALESCE(k.medium, 'referral') END,
-         t.utm_campaign,
-         CASE WHEN t.host = t.own_host THEN '' ELSE t.host END,
-         t.path
-  FROM (
-    SELECT lower(substr(COALESCE(json_extract(NEW.body, '$.context.campaign.source'), ''), 1, 100)) AS utm_source,
-           lower(substr(COALESCE(json_extract(NEW.body, '$.context.campaign.medium'), ''), 1, 100)) AS utm_medium,
-           substr(COALESCE(json_extract(NEW.body, '$.context.campaign.name'), ''), 1, 100) AS utm_campaign,
-           CASE WHEN r.h GLOB 'www.*' THEN substr(r.h, 5) ELSE r.h END AS host,
-           CASE WHEN u.h GLOB 'www.*' THEN substr(u.h, 5) ELSE u.h END AS own_host,
-           substr(COALESCE(json_extract(NEW.body, '$.context.page.path'), ''), 1, 200) AS path
-    FROM (SELECT lower(substr(s, 1, MIN(instr(s || '/', '/'), instr(s || ':', ':'), instr(s || '?', '?')) - 1)) AS h
-          FROM (SELECT CASE WHEN instr(v, '://') > 0 THEN substr(v, instr(v, '://') + 3) ELSE '' END AS s
-                FROM (SELECT COALESCE(CASE WHEN json_type(NEW.body, '$.context.page.referrer') = 'text' THEN json_extract(NEW.body, '$.context.page.referrer') END,
-                                      CASE WHEN json_type(NEW.body, '$.properties.referrer') = 'text' THEN json_extract(NEW.body, '$.properties.referrer') END, '') AS v))) r,
-         (SELECT lower(substr(s, 1, MIN(instr(s || '/', '/'), instr(s || ':', ':'), instr(s || '?', '?')) - 1)) AS h
-          FROM (SELECT CASE WHEN instr(v, '://') > 0 THEN substr(v, instr(v, '://') + 3) ELSE '' END AS s
-                FROM (SELECT COALESCE(CASE WHEN json_type(NEW.body, '$.context.page.url') = 'text' THEN json_extract(NEW.body, '$.context.page.url') END, '') AS v))) u
-  ) t
-  LEFT JOIN stats_known_referrers k ON t.host GLOB k.pattern OR t.host GLOB '*.' || k.pattern
-  WHERE NOT EXISTS (SELECT 1 FROM stats_sessions WHERE write_key = NEW.write_key AND session_key = NEW.session_key AND started_ms <= NEW.at_ms)
-  ORDER BY length(k.pattern) DESC LIMIT 1
-  ON CONFLICT (write_key, session_key) DO UPDATE SET
-    started_ms = excluded.started_ms, country = excluded.country, region = excluded.region, device = excluded.device,
-    source = excluded.source, medium = excluded.medium, campaign = excluded.campaign,
-    referrer_host = excluded.referrer_host, landing_path = excluded.landing_path;
+  INSERT INTO stats_session_feed (seq, write_key, session_key, profile_id, at_ms, country, region, device)
+  SELECT NEW.seq, NEW.write_key, NEW.session_key, NEW.profile_id, NEW.at_ms, NEW.country, NEW.region, NEW.device
+  WHERE NOT EXISTS (SELECT 1 FROM stats_sessions WHERE write_key = NEW.write_key AND session_key = NEW.session_key AND started_ms <= NEW.at_ms);
   UPDATE stats_sessions SET
     last_ms = MAX(last_ms, NEW.at_ms),
     events = events + 1,
@@ -411,7 +439,7 @@ BEGIN
     checkouts = checkouts + (NEW.event = 'Checkout Started'),
     orders = orders + (NEW.event = 'Order Completed'),
     variant = CASE WHEN variant = '' AND NEW.event = 'Recommendation Viewed'
-                   THEN COALESCE(json_extract(NEW.body, '$.properties.variant'), 'treatment') ELSE variant END
+                   THEN COALESCE((SELECT json_extract(body, '$.properties.variant') FROM events WHERE seq = NEW.seq), 'treatment') ELSE variant END
   WHERE write_key = NEW.write_key AND session_key = NEW.session_key;
 
   -- The step, for funnels.
@@ -426,15 +454,13 @@ BEGIN
 
   -- Searches, and the search a product view follows.
   INSERT OR IGNORE INTO stats_searches (write_key, message_id, profile_id, session_key, at_ms, query, result_count, clicked)
-  SELECT NEW.write_key, NEW.message_id, NEW.profile_id, NEW.session_key, NEW.at_ms,
-         lower(trim(substr(COALESCE(CASE WHEN json_type(NEW.body, '$.properties.query') IN ('text', 'integer', 'real') THEN json_extract(NEW.body, '$.properties.query') END, ''), 1, 100))),
-         CASE WHEN json_type(NEW.body, '$.properties.result_count') IN ('integer', 'real') AND json_extract(NEW.body, '$.properties.result_count') >= 0
-              THEN CAST(json_extract(NEW.body, '$.properties.result_count') AS INTEGER) END,
+  SELECT NEW.write_key, NEW.message_id, NEW.profile_id, NEW.session_key, NEW.at_ms, v.query, v.result_count,
          -- A view that arrived first: in the same visit, after the search, before any later search.
-         EXISTS (SELECT 1 FROM stats_person_steps v
-                 WHERE v.write_key = NEW.write_key AND v.profile_id = NEW.profile_id AND v.step IN ('Product Viewed', 'Product Clicked')
-                   AND v.hour BETWEEN NEW.at_ms / 3600000 AND NEW.at_ms / 3600000 + 1 AND v.last_ms >= NEW.at_ms AND v.session_key = NEW.session_key)
-  WHERE NEW.event = 'Products Searched';
+         EXISTS (SELECT 1 FROM stats_person_steps p
+                 WHERE p.write_key = NEW.write_key AND p.profile_id = NEW.profile_id AND p.step IN ('Product Viewed', 'Product Clicked')
+                   AND p.hour BETWEEN NEW.at_ms / 3600000 AND NEW.at_ms / 3600000 + 1 AND p.last_ms >= NEW.at_ms AND p.session_key = NEW.session_key)
+  FROM stats_search_values v WHERE v.seq = NEW.seq
+    AND NEW.event = 'Products Searched';
   UPDATE stats_searches SET clicked = 1
   WHERE NEW.event IN ('Product Viewed', 'Product Clicked') AND write_key = NEW.write_key AND session_key = NEW.session_key AND clicked = 0
     AND at_ms = (SELECT MAX(at_ms) FROM stats_searches WHERE write_key = NEW.write_key AND session_key = NEW.session_key AND at_ms <= NEW.at_ms);

@@ -124,15 +124,32 @@ async function slotVisit(options: SlotVisitorOptions, random: Random, minutesAgo
   return { shopper: `slot-visitor-${anonymousId}`, geo, userAgent: device.userAgent, messages: session.messages };
 }
 
-/** GET /v1/recommendations from the visitor's region (the dev-only X-Geo-* headers), as the tag asks. */
+const ATTEMPTS = 6;
+
+/**
+ * GET /v1/recommendations from the visitor's region (the dev-only X-Geo-*
+ * headers), as the tag asks; retried like the tag retries (a busy local
+ * server drops a connection now and then, and a seed should not fail for it).
+ */
 async function recommend(options: SlotVisitorOptions, region: RegionSpec, userAgent: string, anonymousId: string, slot: string, productId?: string): Promise<Shown> {
   const query = new URLSearchParams({ writeKey: options.writeKey, slot, anonymousId, limit: '6' });
   if (productId) query.set('productId', productId);
-  const response = await fetch(`${options.url}/v1/recommendations?${query}`, {
-    headers: { 'user-agent': userAgent, 'x-geo-country': region.country, 'x-geo-region': headerSafe(region.region), 'x-geo-city': headerSafe(region.city) },
-  });
-  if (!response.ok) throw new Error(`GET /v1/recommendations (${slot}) answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  return (await response.json()) as Shown;
+  for (let attempt = 1; ; attempt++) {
+    let problem: string;
+    try {
+      const response = await fetch(`${options.url}/v1/recommendations?${query}`, {
+        headers: { 'user-agent': userAgent, 'x-geo-country': region.country, 'x-geo-region': headerSafe(region.region), 'x-geo-city': headerSafe(region.city) },
+      });
+      if (response.ok) return (await response.json()) as Shown;
+      problem = `answered ${response.status}: ${(await response.text()).slice(0, 200)}`;
+      if (response.status < 500 && response.status !== 429) throw new Error(`GET /v1/recommendations (${slot}) ${problem}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('GET /v1/recommendations')) throw error;
+      problem = `failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (attempt >= ATTEMPTS) throw new Error(`GET /v1/recommendations (${slot}) ${problem} (${ATTEMPTS} attempts)`);
+    await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt * (0.5 + Math.random())));
+  }
 }
 
 function addToCart(session: TagSession, product: CatalogProduct): void {

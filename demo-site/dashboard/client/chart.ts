@@ -99,7 +99,8 @@ export class Chart {
         bars
           ? { ...axis, splits: () => spec.x, values: (_u, splits) => splits.map((v) => shorten(spec.xLabels[v - 1] ?? '')), grid: { show: false } }
           : axis,
-        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => format(v)) },
+        // Counts tick at whole numbers (no "2.5 orders"); other figures wherever uPlot likes.
+        { ...axis, size: 60, ...(format === formatCount ? { incrs: WHOLE_STEPS } : {}), values: (_u, splits) => splits.map((v) => format(v)) },
       ],
       series: [
         { label: spec.xTitle, value: (_u, v) => (v == null ? '' : bars ? (spec.xLabels[v - 1] ?? '') : spec.xLabels[spec.x.indexOf(v)] ?? '') },
@@ -122,6 +123,8 @@ export class Chart {
     return { width: Math.max(260, this.box.clientWidth || 600), height: this.height };
   }
 }
+
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
 
 function shorten(label: string): string {
   return label.length > 16 ? `${label.slice(0, 15)}…` : label;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ConsoleMessage, type LaunchOptions, type Locator, type Page, expect } from '@playwright/test';
+import { type ConsoleMessage, type LaunchOptions, type Locator, type Page, expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../../scripts/lib/find-chromium.mjs';
 import * as adminApi from '../../simulate/admin-client';
 
@@ -48,7 +48,9 @@ export type StoredEvent = {
  * tests could otherwise count while the seed still arrives. demo-site/seed.ts
  * writes `demo-seed.json` into the state directory when it is done.
  */
-export async function waitForDemoSeed(timeoutMs = 150_000): Promise<void> {
+export async function waitForDemoSeed(timeoutMs = 420_000): Promise<void> {
+  // The wait for the seed is not the test's own time: the first test of a run waits for all of it.
+  test.info().setTimeout(test.info().timeout + timeoutMs);
   const stateDir = process.env.TM_TEST_STATE_DIR;
   if (!stateDir) throw new Error('TM_TEST_STATE_DIR is not set: run these tests through playwright.config.ts');
   const marker = path.join(stateDir, 'demo-seed.json');

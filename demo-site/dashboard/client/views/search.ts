@@ -43,7 +43,7 @@ export function searchView(): View {
         h(
           'div',
           { class: 'columns' },
-          panel('Top search terms', termsTable('Top search terms', stats.terms)),
+          panel('Top search terms', termsTable('Top search terms', stats.terms.slice(0, 25))),
           panel(
             'Searches that found nothing',
             stats.noResultTerms.length === 0 ? note('Every search in this period found something.') : termsTable('Searches that found nothing', stats.noResultTerms, true),
