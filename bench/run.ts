@@ -11,7 +11,9 @@
  * ingest-audiences (two sites in turns: none and 50 audiences), replay
  * (142,825 real product views: catch-up after the last acknowledgement), recs (serving
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
- * (evaluation cost per event and per wake-up, storage; offline on sql.js).
+ * (evaluation cost per event and per wake-up, storage; offline on sql.js),
+ * dashboard (each panel's statistics query with 1,000,000 stored events;
+ * `--dashboard-events N` for fewer: loading a million takes a while).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { build } from '../scripts/build.mjs';
 import { findChromium } from '../scripts/lib/find-chromium.mjs';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { benchAudiences } from './audiences';
+import { benchDashboard, formatDashboardBench } from './dashboard';
 import { benchIngest } from './ingest';
 import { benchIngestWithAudiences } from './ingest-audiences';
 import { benchRecommendations } from './recommendations';
@@ -28,7 +31,7 @@ import { benchReplay } from './replay';
 import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
 import { trailmarkRecommenders } from './recs-quality/trailmark';
 
-const PARTS = ['tag', 'ingest', 'ingest-audiences', 'replay', 'recs', 'quality', 'audiences'] as const;
+const PARTS = ['tag', 'ingest', 'ingest-audiences', 'replay', 'recs', 'quality', 'audiences', 'dashboard'] as const;
 type Part = (typeof PARTS)[number];
 
 function onlyParts(argv: string[]): string | undefined {
@@ -188,6 +191,20 @@ if (parts.includes('audiences')) {
       row(['one wake-up, per profile woken', `${us(cost.wakeUp.microsecondsPerProfile)} (${fixed(cost.wakeUp.evaluatedPerProfile)} evaluated)`]),
       row(['bytes per membership / due profile / pending transition', `${cost.storage.bytesPerMembership} / ${cost.storage.bytesPerDueProfile} / ${cost.storage.bytesPerPendingTransition}`]),
       row(['bytes added to a profile document', String(cost.storage.profileDocumentBytesAdded)]),
+    ]);
+  });
+}
+
+if (parts.includes('dashboard')) {
+  await runPart('dashboard', async () => {
+    const flag = process.argv.indexOf('--dashboard-events');
+    const events = flag > 0 ? Number(process.argv[flag + 1]) : 1_000_000;
+    log(`Dashboard: loading ${events.toLocaleString('en-US')} simulated events, then timing each panel's query…`);
+    const dashboard = await withServer('dashboard', (server) => benchDashboard(server, { adminToken: ADMIN_TOKEN, events, log }));
+    results.dashboard = dashboard;
+    table.push([
+      `## Dashboard (wrangler dev, ${dashboard.eventsStored.toLocaleString('en-US')} stored events${dashboard.loadSeconds ? `, loaded in ${fixed(dashboard.loadSeconds, 0)} s` : ''}; per panel: request median / max, and D1's own time)`,
+      formatDashboardBench(dashboard),
     ]);
   });
 }

@@ -156,8 +156,8 @@ test('a shopper goes from landing to order, logging in midway, and the dashboard
   const dash = await desk.newPage();
   const dashProblems = watchConsole(dash);
   await openDashboard(dash);
-  await dash.getByLabel('Period').selectOption('custom');
-  await dash.getByLabel('From').fill(isoDate(range.from));
+  await dash.getByLabel('Period', { exact: true }).selectOption('custom');
+  await dash.getByLabel('From', { exact: true }).fill(isoDate(range.from));
   await dash.getByLabel('to', { exact: true }).fill(isoDate(today));
   await dash.getByRole('button', { name: 'Show' }).click();
   await expect(dash.locator('[data-updated]')).toContainText(`${isoDate(range.from)} to ${isoDate(today)}`);

@@ -110,8 +110,8 @@ test('stats for a period without events are zeros, on the API and on the dashboa
 
   const problems = watchConsole(page);
   await openDashboard(page);
-  await page.getByLabel('Period').selectOption('custom');
-  await page.getByLabel('From').fill('2001-01-01');
+  await page.getByLabel('Period', { exact: true }).selectOption('custom');
+  await page.getByLabel('From', { exact: true }).fill('2001-01-01');
   await page.getByLabel('to', { exact: true }).fill('2001-01-07');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('[data-updated]')).toContainText('2001-01-01 to 2001-01-07');
