@@ -433,11 +433,11 @@ BEGIN
     last_ms = MAX(last_ms, NEW.at_ms),
     events = events + 1,
     page_views = page_views + (NEW.type = 'page'),
-    product_views = product_views + (NEW.event = 'Product Viewed'),
-    searches = searches + (NEW.event = 'Products Searched'),
-    adds = adds + (NEW.event = 'Product Added'),
-    checkouts = checkouts + (NEW.event = 'Checkout Started'),
-    orders = orders + (NEW.event = 'Order Completed'),
+    product_views = product_views + (NEW.event IS 'Product Viewed'),
+    searches = searches + (NEW.event IS 'Products Searched'),
+    adds = adds + (NEW.event IS 'Product Added'),
+    checkouts = checkouts + (NEW.event IS 'Checkout Started'),
+    orders = orders + (NEW.event IS 'Order Completed'),
     variant = CASE WHEN variant = '' AND NEW.event = 'Recommendation Viewed'
                    THEN COALESCE((SELECT json_extract(body, '$.properties.variant') FROM events WHERE seq = NEW.seq), 'treatment') ELSE variant END
   WHERE write_key = NEW.write_key AND session_key = NEW.session_key;
