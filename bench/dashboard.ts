@@ -2,15 +2,21 @@
  * The dashboard's queries with a million stored events: each panel's
  * statistics endpoint, timed from the client (loopback HTTP included), for
  * the default period (7 days) and a 30-day one, with and without a filter.
- * The events are simulated shoppers sent through the public API (60 days of
- * history), so the statistics are built the way production builds them.
+ * Simulated shoppers (60 days of history) are sent through the public API;
+ * the rest of the million are copies of them under new ids written into the
+ * local D1 log (bench/lib/copy-shoppers.ts), so the same triggers build the
+ * statistics as in production, without hours of sending.
  *
- *   npm run bench -- --only dashboard                      # a fresh state, 1,000,000 events
+ *   npm run bench -- --only dashboard [--dashboard-events N] [--dashboard-simulated M]
+ *   tsx bench/dashboard.ts --state-dir DIR [--events N] [--simulated M]   # keeps DIR to time again
  *   tsx bench/dashboard.ts --url http://localhost:8808 --admin-token T [--events N]
- *                                                          # a running collector: tops it up to N events first
+ *                                      # a running collector: the simulator tops it up to N, then times
  */
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import { seedDemoData } from '../demo-site/simulate/seed';
+import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { copyShoppers } from './lib/copy-shoppers';
 
 export interface PanelTiming {
   panel: string;
@@ -25,7 +31,10 @@ export interface PanelTiming {
 
 export interface DashboardBench {
   eventsStored: number;
-  loadSeconds: number | null;
+  /** Events sent through the public API by the simulator, and the seconds that took (null: they were there already). */
+  simulated: { events: number; seconds: number | null };
+  /** Copies of those shoppers under new ids written into the D1 log (bench/lib/copy-shoppers.ts); null when none were needed. */
+  copied: { copies: number; seconds: number } | null;
   timings: PanelTiming[];
 }
 
@@ -52,42 +61,54 @@ const PANELS: { panel: string; path: string }[] = [
   { panel: 'live', path: '/v1/admin/live?limit=40' },
 ];
 
+/** How many (non-bot) events the demo site's log holds. */
+export async function storedEvents(server: { url: string }, adminToken: string): Promise<number> {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  const res = await fetch(`${origin}/v1/admin/stats?writeKey=${WRITE_KEY}&from=${new Date(Date.now() - 390 * DAY).toISOString()}&to=${new Date(Date.now() + DAY).toISOString()}`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  if (!res.ok) throw new Error(`GET /v1/admin/stats answered ${res.status}`);
+  return ((await res.json()) as { events: { total: number } }).events.total;
+}
+
+/** Sends simulated shoppers through the public API until about `events` are stored; the seconds it took, or null when nothing was needed. */
+export async function loadSimulatedEvents(
+  server: { url: string },
+  { adminToken, events, log = (_: string) => {} }: { adminToken: string; events: number; log?: (line: string) => void },
+): Promise<{ seconds: number | null; stored: number }> {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  const already = await storedEvents(server, adminToken);
+  if (already >= events * 0.95) return { seconds: null, stored: already };
+  const started = Date.now();
+  let lastPercent = -5;
+  log(`  sending ${(events - already).toLocaleString('en-US')} simulated events (${already.toLocaleString('en-US')} stored already)…`);
+  await seedDemoData({
+    url: origin,
+    adminToken,
+    catalogSize: 5000,
+    maxEvents: events - already,
+    // A new seed when topping up, so a second run adds new shoppers instead of resending the first run's.
+    seed: 16 + Math.floor(already / 1000),
+    concurrency: 8,
+    onProgress: (p) => {
+      const percent = Math.floor((100 * p.events) / events);
+      if (percent >= lastPercent + 5) {
+        lastPercent = percent;
+        log(`  sending: ${p.events.toLocaleString('en-US')} events sent (${Math.round((Date.now() - started) / 1000)} s)`);
+      }
+    },
+  });
+  return { seconds: (Date.now() - started) / 1000, stored: await storedEvents(server, adminToken) };
+}
+
+/** Times each panel's statistics request on a collector that already holds the events. */
 export async function benchDashboard(
   server: { url: string },
-  { adminToken, events = 1_000_000, runs = 5, log = (_: string) => {} }: { adminToken: string; events?: number; runs?: number; log?: (line: string) => void },
-): Promise<DashboardBench> {
+  { adminToken, runs = 5, log = (_: string) => {} }: { adminToken: string; runs?: number; log?: (line: string) => void },
+): Promise<Pick<DashboardBench, 'eventsStored' | 'timings'>> {
   const origin = server.url.replace('localhost', '127.0.0.1');
   const headers = { authorization: `Bearer ${adminToken}` };
-  const stored = async () => {
-    const res = await fetch(`${origin}/v1/admin/stats?writeKey=${WRITE_KEY}&from=${new Date(Date.now() - 390 * DAY).toISOString()}&to=${new Date(Date.now() + DAY).toISOString()}`, { headers });
-    if (!res.ok) throw new Error(`GET /v1/admin/stats answered ${res.status}`);
-    return ((await res.json()) as { events: { total: number } }).events.total;
-  };
-  let loadSeconds: number | null = null;
-  const already = await stored();
-  if (already < events * 0.95) {
-    const started = Date.now();
-    let lastPercent = -5;
-    log(`  loading ${events.toLocaleString('en-US')} simulated events (${already.toLocaleString('en-US')} stored already)…`);
-    await seedDemoData({
-      url: origin,
-      adminToken,
-      catalogSize: 5000,
-      maxEvents: events - already,
-      // A new seed when topping up, so a second run adds new shoppers instead of resending the first run's.
-      seed: 16 + Math.floor(already / 1000),
-      concurrency: 8,
-      onProgress: (p) => {
-        const percent = Math.floor((100 * p.events) / events);
-        if (percent >= lastPercent + 5) {
-          lastPercent = percent;
-          log(`  loading: ${p.events.toLocaleString('en-US')} events sent (${Math.round((Date.now() - started) / 1000)} s)`);
-        }
-      },
-    });
-    loadSeconds = (Date.now() - started) / 1000;
-  }
-  const eventsStored = await stored();
+  const eventsStored = await storedEvents(server, adminToken);
   log(`  ${eventsStored.toLocaleString('en-US')} events stored; timing each panel…`);
 
   const now = Date.now();
@@ -120,7 +141,15 @@ export async function benchDashboard(
       timings.push({ panel, period, medianMs: times[Math.floor(times.length / 2)]!, maxMs: times[times.length - 1]!, dbMedianMs: db.length ? db[Math.floor(db.length / 2)]! : null, runs });
     }
   }
-  return { eventsStored, loadSeconds, timings };
+  return { eventsStored, timings };
+}
+
+/** One line saying how the events got there. */
+export function describeDashboardBench(bench: DashboardBench): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const sent = `${n(bench.simulated.events)} sent by the simulator through POST /v1/batch${bench.simulated.seconds === null ? '' : ` in ${bench.simulated.seconds.toFixed(0)} s`}`;
+  const copies = bench.copied ? `, then ${bench.copied.copies} copies of those shoppers under new ids written into the D1 log in ${bench.copied.seconds.toFixed(0)} s` : '';
+  return `${n(bench.eventsStored)} stored events: ${sent}${copies}`;
 }
 
 export function formatDashboardBench(bench: DashboardBench): string {
@@ -139,12 +168,61 @@ export function formatDashboardBench(bench: DashboardBench): string {
   return lines.join('\n');
 }
 
+/**
+ * The whole measurement on a local state: the simulator sends `simulated`
+ * events through the public API, the collector stops, copies of those
+ * shoppers fill the log up to `events`, and the collector starts again on
+ * that state to answer the timed requests. A state that already holds
+ * enough is only timed.
+ */
+export async function runDashboardBench({
+  root, stateDir, port, adminToken, events, simulated, runs = 5, log = (_: string) => {},
+}: { root: string; stateDir: string; port: number; adminToken: string; events: number; simulated: number; runs?: number; log?: (line: string) => void }): Promise<DashboardBench> {
+  let server = await startDevServer({ port, stateDir, adminToken });
+  try {
+    const load = await loadSimulatedEvents(server, { adminToken, events: Math.min(events, simulated), log });
+    let copied: DashboardBench['copied'] = null;
+    if (load.stored < events * 0.95) {
+      await server.stop();
+      log(`  copying the ${load.stored.toLocaleString('en-US')} stored events' shoppers under new ids up to ${events.toLocaleString('en-US')} events…`);
+      const copy = await copyShoppers({ root, stateDir, originals: load.stored, target: events, log });
+      copied = { copies: copy.copies, seconds: copy.seconds };
+      server = await startDevServer({ port, stateDir, adminToken });
+    }
+    const timed = await benchDashboard(server, { adminToken, runs, log });
+    return { ...timed, simulated: { events: load.stored, seconds: load.seconds }, copied };
+  } finally {
+    await server.stop();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { url: { type: 'string', default: 'http://localhost:8787' }, 'admin-token': { type: 'string', default: process.env.ADMIN_TOKEN }, events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' } },
+    options: {
+      url: { type: 'string' },
+      'state-dir': { type: 'string' },
+      port: { type: 'string' },
+      'admin-token': { type: 'string', default: process.env.ADMIN_TOKEN ?? 'bench-admin-token' },
+      events: { type: 'string', default: '1000000' },
+      simulated: { type: 'string', default: '25000' },
+      runs: { type: 'string', default: '5' },
+    },
   });
-  if (!values['admin-token']) throw new Error('Give --admin-token (or ADMIN_TOKEN).');
-  const bench = await benchDashboard({ url: values.url }, { adminToken: values['admin-token'], events: Number(values.events), runs: Number(values.runs), log: (l) => console.error(l) });
-  console.log(`Dashboard queries with ${bench.eventsStored.toLocaleString('en-US')} stored events${bench.loadSeconds ? ` (loaded in ${bench.loadSeconds.toFixed(0)} s)` : ''}:`);
+  const log = (l: string) => console.error(l);
+  const adminToken = values['admin-token']!;
+  let bench: DashboardBench;
+  if (values.url) {
+    const server = { url: values.url };
+    const load = await loadSimulatedEvents(server, { adminToken, events: Number(values.events), log });
+    bench = { ...(await benchDashboard(server, { adminToken, runs: Number(values.runs), log })), simulated: { events: load.stored, seconds: load.seconds }, copied: null };
+  } else if (values['state-dir']) {
+    bench = await runDashboardBench({
+      root: ROOT, stateDir: path.resolve(values['state-dir']), port: values.port ? Number(values.port) : await freePort(), adminToken,
+      events: Number(values.events), simulated: Number(values.simulated), runs: Number(values.runs), log,
+    });
+  } else {
+    throw new Error('Give --state-dir DIR (starts wrangler dev on it, loads and times) or --url URL of a running collector (sends simulated events up to --events, then times).');
+  }
+  console.log(describeDashboardBench(bench));
   console.log(formatDashboardBench(bench));
 }

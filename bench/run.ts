@@ -12,8 +12,9 @@
  * (142,825 real product views: catch-up after the last acknowledgement), recs (serving
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
  * (evaluation cost per event and per wake-up, storage; offline on sql.js),
- * dashboard (each panel's statistics query with 1,000,000 stored events;
- * `--dashboard-events N` for fewer: loading a million takes a while).
+ * dashboard (each panel's statistics query with 1,000,000 stored events:
+ * `--dashboard-simulated M` (25,000) sent by the simulator, copies of those
+ * shoppers up to `--dashboard-events N`).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { build } from '../scripts/build.mjs';
 import { findChromium } from '../scripts/lib/find-chromium.mjs';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { benchAudiences } from './audiences';
-import { benchDashboard, formatDashboardBench } from './dashboard';
+import { describeDashboardBench, formatDashboardBench, runDashboardBench } from './dashboard';
 import { benchIngest } from './ingest';
 import { benchIngestWithAudiences } from './ingest-audiences';
 import { benchRecommendations } from './recommendations';
@@ -197,15 +198,24 @@ if (parts.includes('audiences')) {
 
 if (parts.includes('dashboard')) {
   await runPart('dashboard', async () => {
-    const flag = process.argv.indexOf('--dashboard-events');
-    const events = flag > 0 ? Number(process.argv[flag + 1]) : 1_000_000;
-    log(`Dashboard: loading ${events.toLocaleString('en-US')} simulated events, then timing each panel's query…`);
-    const dashboard = await withServer('dashboard', (server) => benchDashboard(server, { adminToken: ADMIN_TOKEN, events, log }));
-    results.dashboard = dashboard;
-    table.push([
-      `## Dashboard (wrangler dev, ${dashboard.eventsStored.toLocaleString('en-US')} stored events${dashboard.loadSeconds ? `, loaded in ${fixed(dashboard.loadSeconds, 0)} s` : ''}; per panel: request median / max, and D1's own time)`,
-      formatDashboardBench(dashboard),
-    ]);
+    const flag = (name: string, fallback: number) => {
+      const i = process.argv.indexOf(name);
+      return i > 0 ? Number(process.argv[i + 1]) : fallback;
+    };
+    const events = flag('--dashboard-events', 1_000_000);
+    const simulated = flag('--dashboard-simulated', 25_000);
+    log(`Dashboard: ${Math.min(events, simulated).toLocaleString('en-US')} simulated events, copies up to ${events.toLocaleString('en-US')}, then each panel's query…`);
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-bench-dashboard-'));
+    try {
+      const dashboard = await runDashboardBench({ root: ROOT, stateDir, port: await freePort(), adminToken: ADMIN_TOKEN, events, simulated, log });
+      results.dashboard = dashboard;
+      table.push([
+        `## Dashboard (wrangler dev; ${describeDashboardBench(dashboard)}; per panel: request median / max, and D1's own time, ms)`,
+        formatDashboardBench(dashboard),
+      ]);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 }
 
