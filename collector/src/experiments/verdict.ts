@@ -18,11 +18,16 @@ export interface VerdictOptions {
   controlName?: string;
   /** Who the members are (default "shoppers"). */
   noun?: string;
+  /** How a rate's difference is said (default "converts … better / worse"; a click-through rate "is clicked … more / less often"). */
+  rate?: { verb: string; more: string; less: string };
 }
+
+const CONVERTS = { verb: 'converts', more: 'better', less: 'worse' };
 
 /** Verdict on a conversion-rate lift (`conversionLift` or `sequentialConversionLift`). */
 export function conversionVerdict(lift: ExperimentLift, options: VerdictOptions = {}): Verdict {
-  return verdict(lift, options, (absolute) => `converts ${points(Math.abs(absolute))} ${absolute >= 0 ? 'better' : 'worse'}`, (x) => (x * 100).toFixed(1));
+  const { verb, more, less } = options.rate ?? CONVERTS;
+  return verdict(lift, options, (absolute) => `${verb} ${points(Math.abs(absolute))} ${absolute >= 0 ? more : less}`, (x) => (x * 100).toFixed(1));
 }
 
 /** Verdict on a revenue-per-member lift (`revenueLift` or `cupedRevenueLift`), amounts in `currency`. */

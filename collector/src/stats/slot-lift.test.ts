@@ -20,6 +20,11 @@ describe('slot lift', () => {
     expect(rateLift({ members: 3, converted: 5 }, { members: 3, converted: 1 }, 'impressions').absolute).toBeCloseTo(2 / 3);
   });
 
+  it('says a click-through difference as clicks, not conversions', () => {
+    const ctr = rateLift({ members: 140, converted: 21 }, { members: 19, converted: 3 }, 'impressions', { verb: 'is clicked', more: 'more often', less: 'less often' });
+    expect(ctr.verdict.text).toMatch(/^not yet distinguishable: personalised is clicked 0\.8 points less often \(95% interval .*\); about [\d,]+ more impressions needed, [\d,]+ of them in the holdout$/);
+  });
+
   it('compares revenue per shopper in one currency', () => {
     const lift = revenuePerShopperLift({ members: 100, revenue: 500, revenueSquares: 50_000 }, { members: 20, revenue: 60, revenueSquares: 4000 }, 'EUR');
     expect(lift.absolute).toBeCloseTo(2);

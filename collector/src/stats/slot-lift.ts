@@ -14,18 +14,19 @@ import {
   revenueVerdict,
   type ConversionTotals,
   type RevenueTotals,
+  type VerdictOptions,
 } from '../experiments';
 
 const NAMES = { treatmentName: 'personalised', controlName: 'holdout' };
 
 /** A rate: clicks per impression, or shoppers who ordered per shopper who saw the slot. */
-export function rateLift(treatment: ConversionTotals, control: ConversionTotals, noun: string): SlotLift {
+export function rateLift(treatment: ConversionTotals, control: ConversionTotals, noun: string, rate?: VerdictOptions['rate']): SlotLift {
   // A click can come without a viewable impression (a quick click): a rate never counts more outcomes than trials.
   const t = { members: treatment.members, converted: Math.min(treatment.converted, treatment.members) };
   const c = { members: control.members, converted: Math.min(control.converted, control.members) };
   const lift = conversionLift(t, c);
   const needed = conversionMembersNeeded(t, c);
-  return { ...lift, verdict: conversionVerdict(lift, { ...NAMES, needed, noun }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
+  return { ...lift, verdict: conversionVerdict(lift, { ...NAMES, needed, noun, ...(rate ? { rate } : {}) }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
 }
 
 /** Revenue per shopper, in one currency. */

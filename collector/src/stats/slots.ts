@@ -12,6 +12,9 @@ import { daysOf } from './query';
 import { rateLift, revenuePerShopperLift } from './slot-lift';
 import { Params } from './sql-text';
 
+/** A click-through rate's difference in words. */
+const CLICKED = { verb: 'is clicked', more: 'more often', less: 'less often' };
+
 type Variant = 'treatment' | 'control';
 
 export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Promise<SlotsStats> {
@@ -86,7 +89,7 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
         treatment,
         control,
         lift: {
-          ctr: rateLift({ members: treatment.impressions, converted: treatment.clicks }, { members: control.impressions, converted: control.clicks }, 'impressions'),
+          ctr: rateLift({ members: treatment.impressions, converted: treatment.clicks }, { members: control.impressions, converted: control.clicks }, 'impressions', CLICKED),
           conversionRate: rateLift({ members: treatment.shoppers, converted: treatment.converted }, { members: control.shoppers, converted: control.converted }, 'shoppers'),
           revenuePerShopper: revenuePerShopperLift(
             { members: treatment.shoppers, revenue: treatment.revenue, revenueSquares: ts },

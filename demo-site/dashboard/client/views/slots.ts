@@ -73,7 +73,7 @@ function slotBlock(s: SlotStats, currency: string): HTMLElement {
       h(
         'div',
         { class: 'lifts' },
-        h('h4', {}, 'Lift over the holdout, 95% interval'),
+        h('h4', {}, 'Relative lift over the holdout, 95% interval'),
         liftRow('Click-through', s.lift.ctr),
         liftRow('Conversion', s.lift.conversionRate),
         liftRow('Revenue per shopper', s.lift.revenuePerShopper),
