@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, previousRange, readFilters, readRange, readSteps, readWindow, hoursOf, QueryError } from './query';
+import { DAY_MS, previousRange, readFilters, readRange, readStage, readSteps, readWindow, hoursOf, QueryError } from './query';
 
 const q = (values: Record<string, string>) => (name: string) => values[name];
 
@@ -32,5 +32,13 @@ describe('statistics query strings', () => {
     expect(readWindow('7d')).toBe(7 * DAY_MS);
     expect(readSteps(undefined)).toEqual(['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed']);
     expect(readSteps(['$page', 'Order Completed'])).toEqual(['$page', 'Order Completed']);
+  });
+
+  it('read a lifecycle stage in either spelling of at risk', () => {
+    expect(readStage('at-risk')).toBe('at-risk');
+    expect(readStage('at_risk')).toBe('at-risk');
+    expect(readStage('sleeping')).toBe('sleeping');
+    expect(() => readStage('asleep')).toThrow(/stage must be one of new, active, at-risk, sleeping, lapsed/);
+    expect(() => readStage(undefined)).toThrow(QueryError);
   });
 });

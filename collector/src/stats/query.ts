@@ -111,7 +111,9 @@ export function readStepNumber(value: string | undefined, steps: number): number
 }
 
 export function readStage(value: string | undefined): LifecycleStage {
-  if (value && (LIFECYCLE_STAGES as readonly string[]).includes(value)) return value as LifecycleStage;
+  // The audiences' `lifecycle` fact spells it at_risk: either spelling names the stage.
+  const stage = value === 'at_risk' ? 'at-risk' : value;
+  if (stage && (LIFECYCLE_STAGES as readonly string[]).includes(stage)) return stage as LifecycleStage;
   throw new QueryError(`stage must be one of ${LIFECYCLE_STAGES.join(', ')}.`);
 }
 
