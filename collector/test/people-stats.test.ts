@@ -71,6 +71,13 @@ const query = (writeKey: string, from: number, to: number, extra = '') => `write
 
 type Exported = Record<string, any>;
 const sessionKey = (e: Exported) => e.context.sessionId as string;
+/** Visits of one page (or none) with no search, add to cart, checkout or order: the overview's bounces, recounted from the events. */
+const bounced = (events: Exported[]) => {
+  const visits = new Map<string, Exported[]>();
+  for (const e of events) visits.set(sessionKey(e), [...(visits.get(sessionKey(e)) ?? []), e]);
+  const engaged = ['Products Searched', 'Product Added', 'Checkout Started', 'Order Completed'];
+  return [...visits.values()].filter((v) => v.filter((e) => e.type === 'page').length <= 1 && !v.some((e) => engaged.includes(e.event as string))).length;
+};
 
 describe('people statistics', () => {
   it('count visitors, sessions, shoppers and money per currency as the events say, with breakdowns and filters', async () => {
@@ -106,7 +113,7 @@ describe('people statistics', () => {
       visitors: new Set(events.map((e) => e.profileId)).size,
       newVisitors: 4,
       sessions: new Set(events.map(sessionKey)).size,
-      bouncedSessions: 1,
+      bouncedSessions: bounced(events),
       convertedSessions: new Set(orders.map(sessionKey)).size,
       shoppers: new Set(orders.map((e) => e.profileId)).size,
       orders: orders.length,
@@ -285,5 +292,10 @@ describe('people statistics', () => {
     expect(live.skipped).toBe(1160);
     const next = await get(`/v1/admin/live?writeKey=${writeKey}&after=${live.cursor}`);
     expect(next).toEqual({ events: [], cursor: live.cursor, skipped: 0 });
+    for (const bad of ['after=yesterday', 'after=-1', 'limit=0', 'limit=many']) {
+      const res = await SELF.fetch(`${BASE}/v1/admin/live?writeKey=${writeKey}&${bad}`, { headers: ADMIN });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { message: string }).message, bad).toMatch(bad.startsWith('after') ? /after must be the cursor of a previous/ : /limit must be/);
+    }
   });
 });

@@ -50,7 +50,7 @@ import { slotsStats } from '../stats/slots';
 import { readStats } from '../storage/stats';
 import { shopState } from '../storage/stubs';
 import { oneSite } from './admin-routes';
-import { cursorParam, limitParam } from './query-params';
+import { limitParam } from './query-params';
 
 type StatsRequest = Context<AppEnv>;
 
@@ -122,7 +122,9 @@ export function statsRoutes() {
 
   app.get('/v1/admin/live', async (c) => {
     const site = await oneSite(c.env, c.req.query('writeKey'));
-    return c.json(await liveEvents(c.env.DB, site.writeKey, cursorParam(c.req.query('after')), limitParam(c.req.query('limit'), 40)));
+    const after = c.req.query('after');
+    if (after !== undefined && !/^\d{1,15}$/.test(after)) throw badRequest('after must be the cursor of a previous /v1/admin/live answer; leave it out for the newest events.');
+    return c.json(await liveEvents(c.env.DB, site.writeKey, after === undefined ? undefined : Number(after), limitParam(c.req.query('limit'), 40)));
   });
 
   return app;
