@@ -48,7 +48,7 @@ function visitsStatement(ctx: StatsContext, range: Range): D1PreparedStatement {
     ctx.db,
     `SELECT COUNT(*) AS sessions, COUNT(DISTINCT s.profile_id) AS visitors,
             COUNT(DISTINCT CASE WHEN ${IS_FIRST_VISIT} THEN s.profile_id END) AS new_visitors,
-            SUM(s.events <= 1) AS bounced, SUM(s.orders > 0) AS converted
+            SUM(s.page_views <= 1 AND s.searches + s.adds + s.checkouts + s.orders = 0) AS bounced, SUM(s.orders > 0) AS converted
      FROM stats_sessions s
      WHERE s.write_key = ${p.add(ctx.writeKey)} AND s.started_ms >= ${p.add(range.fromMs)} AND s.started_ms < ${p.add(range.toMs)}${filterSql(ctx.filters, p)}`,
     p,

@@ -49,7 +49,7 @@ export function overviewView(): View {
           {
             label: 'Bounce rate',
             value: formatPercent(ratio(c.bouncedSessions, c.sessions)),
-            hint: 'visits of a single page view',
+            hint: 'visits of one page, with no search, add to cart or order',
             change: change(ratio(c.bouncedSessions, c.sessions), ratio(p.bouncedSessions, p.sessions), 'down', percent),
           },
         ]),
