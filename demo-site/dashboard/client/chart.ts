@@ -7,6 +7,7 @@
 import type uPlot from 'uplot';
 import { h } from '../../shared/dom';
 import { formatCount } from '../../shared/format';
+import { fitLabel } from './fit-label';
 import { table } from './ui';
 
 /**
@@ -97,7 +98,14 @@ export class Chart {
       },
       axes: [
         bars
-          ? { ...axis, splits: () => spec.x, values: (_u, splits) => splits.map((v) => shorten(spec.xLabels[v - 1] ?? '')), grid: { show: false } }
+          ? {
+              ...axis,
+              splits: () => spec.x,
+              // Each label within its bar's width: words on lines of their own when it is narrow (a phone), never over the next label.
+              values: (u, splits) => splits.map((v) => fitLabel(spec.xLabels[v - 1] ?? '', u.bbox.width / (devicePixelRatio || 1) / spec.x.length)),
+              size: (_u, values) => 22 + 15 * Math.max(1, ...(values ?? []).map((v) => String(v).split('\n').length)),
+              grid: { show: false },
+            }
           : axis,
         // Counts tick at whole numbers (no "2.5 orders"); other figures wherever uPlot likes.
         { ...axis, size: 60, ...(format === formatCount ? { incrs: WHOLE_STEPS } : {}), values: (_u, splits) => splits.map((v) => format(v)) },
@@ -125,7 +133,3 @@ export class Chart {
 }
 
 const WHOLE_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
-
-function shorten(label: string): string {
-  return label.length > 16 ? `${label.slice(0, 15)}…` : label;
-}
