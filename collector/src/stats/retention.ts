@@ -80,6 +80,7 @@ export async function retentionStats(ctx: StatsContext, weeks: number): Promise<
 function firstVisitFilter(ctx: StatsContext, p: Params): string {
   const conditions = filterSql(ctx.filters, p);
   return conditions
-    ? ` AND EXISTS (SELECT 1 FROM stats_sessions s WHERE s.write_key = pe.write_key AND s.profile_id = pe.profile_id AND s.started_ms = pe.first_ms${conditions})`
+    ? // Named, or SQLite walks every visit of the site by its key for each person (seconds with a million events; see 0017).
+      ` AND EXISTS (SELECT 1 FROM stats_sessions s INDEXED BY stats_sessions_by_profile WHERE s.write_key = pe.write_key AND s.profile_id = pe.profile_id AND s.started_ms = pe.first_ms${conditions})`
     : '';
 }
