@@ -9,6 +9,7 @@ import { sweepExpiredEvents } from './storage/retention';
 /** Archive objects the hourly trigger walks for pending erasures (listing is cheap; only possible matches are read). */
 const ARCHIVE_OBJECTS_PER_TRIGGER = 200_000;
 
+export { AggregateShard } from './aggregates/aggregate-shard';
 export { DestinationOutbox } from './destinations/destination-outbox';
 export { IngestShard } from './storage/ingest-shard';
 export { ShopState } from './shop/shop-state';

@@ -37,6 +37,14 @@ const siteBody = v.object({
       globalHoldoutPercent: v.optional(
         v.pipe(v.number('globalHoldoutPercent must be a number from 0 to 50'), v.minValue(0, 'globalHoldoutPercent must be from 0 to 50'), v.maxValue(50, 'globalHoldoutPercent must be from 0 to 50: the share of shoppers kept from every campaign and from personalisation')),
       ),
+      aggregateShards: v.optional(
+        v.pipe(
+          v.number('aggregateShards must be a whole number from 0 to 64'),
+          v.integer('aggregateShards must be a whole number from 0 to 64'),
+          v.minValue(0, 'aggregateShards must be from 0 to 64'),
+          v.maxValue(64, 'aggregateShards must be from 0 to 64'),
+        ),
+      ),
       rateLimit: v.optional(v.object({ perSecond: v.pipe(v.number(), v.minValue(0.1)), burst: v.pipe(v.number(), v.minValue(1)) })),
       lifecycle: v.optional(
         v.object({
@@ -102,6 +110,12 @@ export function adminRoutes() {
     const parsed = v.safeParse(siteBody, await jsonBody(c.req.raw));
     if (!parsed.success) throw badRequest(`Invalid site: ${describe(parsed.issues[0])}`);
     const existing = (await listSites(c.env)).find((s) => s.writeKey === writeKey);
+    const shards = parsed.output.settings?.aggregateShards;
+    const current = existing?.settings.aggregateShards ?? 0;
+    if (shards !== undefined && current > 0 && shards !== current) {
+      // Moving aggregates between shard counts is not built: only from the single-object layout (0) to shards.
+      throw new ApiError(409, 'aggregate_shards_fixed', `aggregateShards is ${current} for this site and cannot change once above 0; leave it out or send ${current}.`);
+    }
     const site: Site = {
       writeKey,
       name: parsed.output.name ?? existing?.name ?? writeKey,

@@ -8,6 +8,7 @@
  * Reads are bounded: top-N by an index, never a scan of history.
  */
 import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor } from '../lib/decay';
+import { applyRows, hasRows, type AggregateRows } from '../aggregates/aggregate-rows';
 import { first, type Sql } from '../lib/sql';
 
 export const AGGREGATE_SCHEMA = `
@@ -93,6 +94,14 @@ export class AggregateStore {
   private epochs = new Map<string, number>();
   private links = new Map<string, number>();
   private totals_ = new Map<string, [number, number]>();
+  private rebases: AggregateRows['rebases'] = [];
+  private repurchases: AggregateRows['repurchases'] = [];
+  /**
+   * Where flush() sends the batch's rows when the aggregates live in their
+   * own objects (aggregates/): ShopState's outbox. Unset, they are written
+   * to this store's tables.
+   */
+  sink: ((rows: AggregateRows) => void) | undefined;
 
   constructor(private readonly sql: Sql) {}
 
@@ -102,6 +111,8 @@ export class AggregateStore {
     this.epochs = new Map();
     this.links = new Map();
     this.totals_ = new Map();
+    this.rebases = [];
+    this.repurchases = [];
   }
 
   bumpPopularity(scopeName: string, productId: string, weight: number, atMs: number, halfLifeMs: number): void {
@@ -125,9 +136,8 @@ export class AggregateStore {
   /** Moves a scope's epoch forward: stored and pending scores are scaled to it. */
   private rebase(scopeName: string, fromEpoch: number, toEpoch: number, halfLifeMs: number): number {
     const factor = rebaseFactor(fromEpoch, toEpoch, halfLifeMs);
-    this.sql.exec('UPDATE popularity SET score = score * ? WHERE scope = ?', factor, scopeName);
-    // Scores that decayed below the smallest double carry nothing.
-    this.sql.exec('DELETE FROM popularity WHERE scope = ? AND score = 0', scopeName);
+    // The stored scores are scaled when the batch is flushed, before its increments (aggregate-rows.ts).
+    this.rebases.push([scopeName, factor]);
     this.sql.exec(
       'INSERT INTO decay_epochs (scope, epoch_ms) VALUES (?1, ?2) ON CONFLICT (scope) DO UPDATE SET epoch_ms = ?2',
       scopeName,
@@ -154,50 +164,25 @@ export class AggregateStore {
     }
   }
 
-  /**
-   * Writes the summed increments; call inside the batch's transaction. One
-   * statement per table, its rows as one JSON parameter: a drain touches
-   * thousands of keys, and a statement per key cost more than the upserts.
-   */
+  /** Writes the batch's summed increments (or hands them to the sink); call inside the batch's transaction. */
   flush(): void {
-    const popularity: [string, string, number][] = [];
-    for (const [scopeName, sums] of this.popularity) for (const [productId, score] of sums) popularity.push([scopeName, productId, score]);
-    if (popularity.length > 0) {
-      this.sql.exec(
-        `INSERT INTO popularity (scope, product_id, score)
-         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?) AS r WHERE true
-         ON CONFLICT (scope, product_id) DO UPDATE SET score = score + excluded.score`,
-        JSON.stringify(popularity),
-      );
+    const rows: AggregateRows = { rebases: this.rebases, popularity: [], links: [], totals: [], repurchases: this.repurchases };
+    for (const [scopeName, sums] of this.popularity) for (const [productId, score] of sums) rows.popularity.push([scopeName, productId, score]);
+    for (const [key, score] of this.links) {
+      const [kind, a, b] = key.split('\u0000') as [string, string, string];
+      rows.links.push([kind, a, b, score]);
     }
-    if (this.links.size > 0) {
-      const links = [...this.links].map(([key, score]) => [...key.split('\u0000'), score]);
-      this.sql.exec(
-        `INSERT INTO links (kind, a, b, score)
-         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3 FROM json_each(?) AS r WHERE true
-         ON CONFLICT (kind, a, b) DO UPDATE SET score = score + excluded.score`,
-        JSON.stringify(links),
-      );
-    }
-    if (this.totals_.size > 0) {
-      const totals = [...this.totals_].map(([productId, [views, buys]]) => [productId, views, buys]);
-      this.sql.exec(
-        `INSERT INTO item_totals (product_id, views, buys)
-         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?) AS r WHERE true
-         ON CONFLICT (product_id) DO UPDATE SET views = views + excluded.views, buys = buys + excluded.buys`,
-        JSON.stringify(totals),
-      );
+    for (const [productId, [views, buys]] of this.totals_) rows.totals.push([productId, views, buys]);
+    if (this.sink) {
+      if (hasRows(rows)) this.sink(rows);
+    } else {
+      applyRows(this.sql, rows);
     }
     this.begin();
   }
 
   recordRepurchase(productId: string, intervalMs: number): void {
-    this.sql.exec(
-      `INSERT INTO repurchase (product_id, intervals, mean_ms) VALUES (?1, 1, ?2)
-       ON CONFLICT (product_id) DO UPDATE SET mean_ms = (mean_ms * intervals + ?2) / (intervals + 1), intervals = intervals + 1`,
-      productId,
-      intervalMs,
-    );
+    this.repurchases.push([productId, intervalMs]);
   }
 
   top(scopeName: string, limit: number): Scored[] {

@@ -7,7 +7,8 @@
  */
 import type { CatalogItem, RecommendedItem, Slot, Variant } from '@trailmark/schema';
 import { interestTags, type Profile } from '../profiles/profile';
-import { scope, type AggregateStore, type Scored } from './aggregate-store';
+import type { AggregateReader } from '../aggregates/snapshot-reader';
+import { scope, type Scored } from './aggregate-store';
 import { sessionKey, type SessionStore } from './session-store';
 import { dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
 
@@ -25,7 +26,7 @@ export interface RankRequest {
 }
 
 export interface RankSources {
-  aggregates: AggregateStore;
+  aggregates: AggregateReader;
   /** Catalog entries for candidate ids; undefined means "no catalog" (offline evaluation ranks ids only). */
   catalog?: (productIds: string[]) => Map<string, CatalogItem>;
   /** Named in-stock products, newest first: the last tier of fallback. */
@@ -168,7 +169,7 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
 }
 
 /** Sales first; a shop with no orders yet falls back to overall popularity. */
-function bestSellers(aggregates: AggregateStore): Scored[] {
+function bestSellers(aggregates: AggregateReader): Scored[] {
   const sold = popular(aggregates, scope.soldAll);
   return sold.length > 0 ? sold : popular(aggregates, scope.all);
 }

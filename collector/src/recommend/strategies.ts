@@ -5,7 +5,8 @@
  */
 import { DAY_MS } from '../lib/decay';
 import type { Profile } from '../profiles/profile';
-import type { AggregateStore, LinkKind, Scored } from './aggregate-store';
+import type { AggregateReader } from '../aggregates/snapshot-reader';
+import type { LinkKind, Scored } from './aggregate-store';
 import { NEIGHBOURHOOD, scoreNeighbours } from './session-neighbours';
 import type { SessionStore } from './session-store';
 
@@ -57,7 +58,7 @@ function sortedTop(scores: Map<string, number>, limit: number): Scored[] {
 export type Totals = (productIds: string[]) => Map<string, { views: number; buys: number }>;
 
 /** Item totals read once per request, however many sources ask for the same products. */
-export function memoTotals(store: AggregateStore): Totals {
+export function memoTotals(store: AggregateReader): Totals {
   const known = new Map<string, { views: number; buys: number } | undefined>();
   return (productIds) => {
     const missing = productIds.filter((id) => !known.has(id));
@@ -85,7 +86,7 @@ function damped(raw: Map<string, number>, totals: Totals, by: 'views' | 'buys'):
  * together), seed weights summed, normalised by each neighbour's totals.
  */
 export function linked(
-  store: AggregateStore,
+  store: AggregateReader,
   kind: LinkKind,
   seeds: { productId: string; weight: number }[],
   exclude: ReadonlySet<string>,
@@ -138,12 +139,12 @@ export function recentlyViewed(seeds: { productId: string; weight: number }[], e
   return scaled(seeds.filter((s) => !exclude.has(s.productId)).map((s) => ({ productId: s.productId, score: s.weight })));
 }
 
-export function popular(store: AggregateStore, scopeName: string): Scored[] {
+export function popular(store: AggregateReader, scopeName: string): Scored[] {
   return scaled(store.top(scopeName, TUNING.popular));
 }
 
 /** Popular products of the shopper's strongest interest categories, weighted by interest. */
-export function interestPicks(store: AggregateStore, categories: { category: string; score: number }[]): Scored[] {
+export function interestPicks(store: AggregateReader, categories: { category: string; score: number }[]): Scored[] {
   const scores = new Map<string, number>();
   for (const { category, score: weight } of categories.slice(0, 3)) {
     for (const s of popular(store, `cat:${category}`)) scores.set(s.productId, (scores.get(s.productId) ?? 0) + weight * s.score);

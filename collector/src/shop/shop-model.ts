@@ -23,6 +23,7 @@ import {
   type Profile,
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
+import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
 import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
@@ -261,8 +262,10 @@ export class ShopModel {
   /**
    * A slot's answer. `audiences` tells the shopper's audiences (where the
    * profiles' memberships are kept), read only when a rule asks.
+   * `aggregates`: where the ranking reads them when they live in their own
+   * objects (aggregates/snapshot-reader.ts).
    */
-  recommend(input: RecommendInput, audiences?: AudienceMemberships): RecommendationResponse {
+  recommend(input: RecommendInput, audiences?: AudienceMemberships, aggregates?: AggregateReader): RecommendationResponse {
     const { profileId, profile } = this.profileAsIfStored(input);
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
     // A visitor without ids (no consent yet), or with only an unproven userId, is outside the experiment: not personalised, not measured.
@@ -283,7 +286,7 @@ export class ShopModel {
       nowMs: input.nowMs,
       ...(input.exclude?.length ? { exclude: input.exclude } : {}),
     };
-    const sources = this.rankSources();
+    const sources = this.rankSources(aggregates);
     const ranked = rankCandidates(request, profile, sources);
     const { rules, notApplied } = this.rulesFor(input, profileId, profile, audiences);
     const answer = merchandise(ranked, request, sources, rules);
@@ -344,12 +347,12 @@ export class ShopModel {
     });
   }
 
-  rankSources(): RankSources {
+  rankSources(aggregates: AggregateReader = this.aggregates): RankSources {
     return {
-      aggregates: this.aggregates,
+      aggregates,
       catalog: (ids) => this.catalog.items(ids),
       anyInStock: (limit) => this.catalog.anyInStock(limit),
-      repurchaseIntervals: (ids) => this.aggregates.repurchaseIntervals(ids),
+      repurchaseIntervals: (ids) => aggregates.repurchaseIntervals(ids),
       sessions: this.sessions,
     };
   }

@@ -12,6 +12,9 @@
  * outcomes next to the memberships they come from.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { AGGREGATE_OUTBOX_MIGRATIONS, AGGREGATE_OUTBOX_MODULE } from '../aggregates/aggregate-outbox';
+import { aggregateShardStub } from '../aggregates/aggregate-shard';
+import { ShardedAggregates } from '../aggregates/sharded-aggregates';
 import type { CampaignDefinition, CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
 import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE, AudienceHost } from '../audiences/audience-host';
 import { identityTablesPeople, profilesTableSource } from '../audiences/profile-source';
@@ -45,6 +48,10 @@ export class ShopState extends DurableObject<Env> {
   private readonly campaigns: CampaignHost;
   /** The one alarm, shared by every job that needs waking (lib/alarms.ts). */
   private readonly alarms: Alarms;
+  /** The recommendation aggregates when the site keeps them in shards of their own (aggregates/). */
+  private readonly sharded: ShardedAggregates;
+  /** The site's aggregateShards setting, as of the last batch's policy. */
+  private wantedAggregateShards = 0;
   /** The clock audiences and alarms read; tests move it. */
   clock: () => number = () => Date.now();
 
@@ -56,6 +63,7 @@ export class ShopState extends DurableObject<Env> {
       migrateModule(ctx.storage.sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
       // After the audiences: campaigns read (and index) their memberships.
       migrateModule(ctx.storage.sql, CAMPAIGN_MODULE, CAMPAIGN_MIGRATIONS);
+      migrateModule(ctx.storage.sql, AGGREGATE_OUTBOX_MODULE, AGGREGATE_OUTBOX_MIGRATIONS);
     });
     this.model = new ShopModel(ctx.storage.sql);
     const writeKey = ctx.id.name ?? '';
@@ -86,6 +94,14 @@ export class ShopState extends DurableObject<Env> {
     this.alarms = new Alarms(ctx.storage, () => this.clock());
     this.alarms.add(this.audiences);
     this.alarms.add(this.campaigns);
+    this.sharded = new ShardedAggregates({
+      sql: ctx.storage.sql,
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+      exclusive: (fn) => ctx.blockConcurrencyWhile(fn),
+      shard: (index) => aggregateShardStub(env, writeKey, index),
+      clock: () => this.clock(),
+    });
+    this.alarms.add(this.sharded);
   }
 
   override async alarm(): Promise<void> {
@@ -102,6 +118,9 @@ export class ShopState extends DurableObject<Env> {
     await this.audiences.refreshSite();
     await this.campaigns.refreshSite();
     const audienceNow = this.clock();
+    // The aggregate rows go to the shards' outbox, in the batch's transaction, when the site keeps them there.
+    const aggregateShards = await this.sharded.prepare(this.wantedAggregateShards);
+    this.model.aggregates.sink = this.sharded.sinkFor(aggregateShards);
     const outcome = this.ctx.storage.transactionSync(() => {
       const applied = this.model.ingest(items, policy);
       // Memberships change with the profiles, in the same transaction: a retried batch records no transition twice.
@@ -111,6 +130,7 @@ export class ShopState extends DurableObject<Env> {
       this.campaigns.afterApply(appliedMessages, applied.merges, audienceNow);
       return applied;
     });
+    if (aggregateShards > 0) await this.sharded.deliver();
     await this.alarms.reschedule();
     const now = Date.now();
     if (now - this.lastPrune > 3600_000) {
@@ -128,6 +148,7 @@ export class ShopState extends DurableObject<Env> {
   private async policy(): Promise<ShopPolicy> {
     const writeKey = this.ctx.id.name;
     const site = writeKey ? await findSite(this.env, writeKey) : null;
+    this.wantedAggregateShards = site?.settings.aggregateShards ?? 0;
     if (!site) return DEFAULT_SHOP_POLICY;
     return {
       catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts },
@@ -143,10 +164,14 @@ export class ShopState extends DurableObject<Env> {
    */
   async recommend(input: Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] }): Promise<RecommendationResponse> {
     const { pending, ...rest } = input;
-    if (!pending?.length) return this.model.recommend(rest, this.audiences.store);
     const cache = new Map<string, Promise<string>>();
-    const items = await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })));
-    return this.model.recommend({ ...rest, pending: items }, this.audiences.store);
+    const items = pending?.length
+      ? await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })))
+      : undefined;
+    const request = items ? { ...rest, pending: items } : rest;
+    // Aggregates in shards: ranked over snapshots of them (aggregates/snapshot-reader.ts).
+    if (this.sharded.shards() > 0) return this.sharded.rank((aggregates) => this.model.recommend(request, this.audiences.store, aggregates));
+    return this.model.recommend(request, this.audiences.store);
   }
 
   profile(id: string, lifecycle: LifecycleThresholds, currency?: string): ProfileView | null {

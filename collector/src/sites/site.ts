@@ -10,6 +10,12 @@ export interface SiteSettings {
   holdoutPercent: number;
   /** Site-wide holdout, 0–50: shoppers in it get no campaign and no personalisation, so the total incrementality can be read. */
   globalHoldoutPercent: number;
+  /**
+   * Objects the recommendation aggregates are split over (by product); 0: kept
+   * in the site's ShopState. Raising it from 0 moves them there once; it
+   * cannot change after that.
+   */
+  aggregateShards: number;
   /** Ingest requests per second per write key (token bucket), and the burst allowed. */
   rateLimit: { perSecond: number; burst: number };
   lifecycle: LifecycleThresholds;
@@ -43,6 +49,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   honorGpc: false,
   holdoutPercent: 10,
   globalHoldoutPercent: 0,
+  aggregateShards: 0,
   rateLimit: { perSecond: 2000, burst: 4000 },
   lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
   currency: DEFAULT_CURRENCY,
