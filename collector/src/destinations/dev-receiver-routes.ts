@@ -177,7 +177,8 @@ function page(receipts: Receipt[]): string {
   .counts { margin: 0 0 12px; color: #4a5468; font-size: .9rem; }
   main { max-width: 960px; margin: 0 auto; padding: 16px; }
   ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 10px; }
-  li { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 12px 14px; overflow-wrap: anywhere; }
+  /* min-width: 0: a grid item is otherwise as wide as its longest payload line, wider than a phone. */
+  li { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 12px 14px; overflow-wrap: anywhere; min-width: 0; }
   .head { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: baseline; }
   .aud { color: #4a5468; }
   .ok, .bad, .tag { font-size: .82rem; padding: 2px 8px; border-radius: 999px; display: inline-flex; gap: 4px; align-items: center; }
@@ -185,6 +186,7 @@ function page(receipts: Receipt[]): string {
   .ok { background: #e3f6e8; color: #17692f; }
   .bad { background: #fde8e8; color: #a11d1d; }
   .meta { color: #4a5468; font-size: .86rem; margin-top: 4px; }
+  .meta code { white-space: normal; }
   .s2 { color: #17692f; } .s4, .s5 { color: #a11d1d; }
   code { font-size: .82rem; background: #f0f2f5; padding: 1px 4px; border-radius: 4px; white-space: nowrap; }
   details { margin-top: 6px; } summary { cursor: pointer; color: #2a5bd7; font-size: .86rem; }
