@@ -155,7 +155,7 @@ export async function seedCampaigns(options: CampaignSeedOptions): Promise<Campa
   // Then they come back: the page asks the offer slot, and only an offer shown can make a difference.
   const returns: Visit[] = [];
   for (let i = 0; i < shoppers.length; i += 32) {
-    returns.push(...(await Promise.all(shoppers.slice(i, i + 32).map((s) => returnVisit(options, s, options.tastes, now)))));
+    returns.push(...(await Promise.all(shoppers.slice(i, i + 32).map((s) => returnVisit(options, s, options.tastes)))));
   }
   const back = await sendVisits({ url: options.url, writeKey: options.writeKey, visits: list(returns) });
   return { campaigns: DEMO_CAMPAIGN_CASES.map((c) => c.campaignId), events: past.events + back.events };
@@ -214,9 +214,10 @@ function pastVisit(shopper: Shopper, tastes: Tastes, now: number): Visit {
 }
 
 /** The shopper comes back: sees the offer if the collector shows one, and buys (or not). */
-async function returnVisit(options: CampaignSeedOptions, shopper: Shopper, tastes: Tastes, now: number): Promise<Visit> {
+async function returnVisit(options: CampaignSeedOptions, shopper: Shopper, tastes: Tastes): Promise<Visit> {
   const { random, spec } = shopper;
-  const s = session(shopper, options.url, now + random.int(1, 60) * 1000);
+  // Now, after the collector assigned them (the seed's start time would predate the assignment, and count for nothing).
+  const s = session(shopper, options.url, Date.now() + random.int(1, 30) * 1000);
   s.pageView('Home', '/', 'Home');
   const offer = await askOffer(options, shopper);
   let chance = spec.baseRate;
