@@ -3,8 +3,8 @@
  * campaigns reports members in both groups with intervals and a verdict;
  * the coffee maker coupon's conversions equal a recount from the exported
  * events and each converter's assignment (the profile API); a shopper who
- * viewed an offer gets it again from the offer slot, and a shopper the
- * campaigns never assigned gets none.
+ * viewed an offer gets the offer of their latest treatment campaign from the
+ * offer slot, and a shopper the campaigns never assigned gets none.
  */
 import { expect, test } from '@playwright/test';
 import { adminJson, exportAll, type StoredEvent, waitForDemoSeed, WRITE_KEY } from './support';
@@ -89,7 +89,12 @@ test('the offer slot shows the offer again to a shopper who viewed it, and nothi
   const again = await offer(viewed!.anonymousId!);
   expect(again.slot).toBe('offer');
   expect(again.items).toEqual([]);
-  expect(again.offer?.campaignId).toBe(viewed!.properties?.campaignId);
+  // A shopper in several campaigns sees the one they were assigned to last (their order may have made them a member of another since).
+  const profile = await adminJson<{ campaigns: ProfileCampaign[] }>(baseURL!, `/v1/admin/profiles/${encodeURIComponent(viewed!.anonymousId!)}?writeKey=${WRITE_KEY}`);
+  const treated = profile.campaigns.filter((c) => c.group === 'treatment');
+  expect(treated.map((c) => c.campaignId)).toContain(viewed!.properties?.campaignId);
+  const latest = [...treated].sort((a, b) => Date.parse(b.assignedAt) - Date.parse(a.assignedAt) || (a.campaignId < b.campaignId ? -1 : 1))[0]!;
+  expect(again.offer?.campaignId).toBe(latest.campaignId);
   expect(again.offer?.title).toBeTruthy();
   expect((await offer('a-stranger-never-seen')).offer).toBeNull();
 });
