@@ -1,6 +1,6 @@
 /**
  * The dashboard's sections, in the order of its navigation: one entry here
- * adds a section (campaigns will be the next). Shared by the page frame and
+ * adds a section. Shared by the page frame and
  * the client router.
  */
 export interface ViewInfo {
@@ -18,6 +18,8 @@ export const VIEWS = [
   { id: 'retention', title: 'Retention', lede: 'Whether people come back, week after week, and buy again.' },
   { id: 'lifecycle', title: 'Lifecycle', lede: 'New, active, at-risk, sleeping and lapsed shoppers, over time and now, with who they are.' },
   { id: 'slots', title: 'Recommendations', lede: 'Whether the recommendation slots earn their place against the holdout that does not see them.' },
+  { id: 'campaigns', title: 'Campaigns', lede: 'Whether contacting an audience earns more than leaving its control group alone, and what it cost.' },
+  { id: 'audiences', title: 'Audiences', lede: 'Live segments of shoppers: how many are in each, and who.' },
   { id: 'regions', title: 'Regions', lede: 'What sells where.' },
   { id: 'live', title: 'Live', lede: 'Events as they are stored, and the period’s events by type.' },
   { id: 'shopper', title: 'Shopper', lede: 'One shopper’s stitched profile: every id, what they did, what they like.' },

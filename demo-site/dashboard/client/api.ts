@@ -3,7 +3,7 @@
  * about them: a refused token, admin endpoints switched off, the collector
  * unreachable, or anything else.
  */
-import type { LiveEvents, PeopleList, Profile, StatsFilters } from './types';
+import type { AudienceView, CampaignReport, CampaignView, LiveEvents, PeopleList, Profile, StatsFilters } from './types';
 
 export const WRITE_KEY = 'demo-write-key';
 
@@ -81,6 +81,49 @@ export class AdminApi {
     return typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : 'USD';
   }
 
+  /** The site's campaigns (contract section 8), and one's report. */
+  async campaigns(): Promise<{ campaigns: CampaignView[] }> {
+    return (await this.get(`/v1/admin/campaigns?writeKey=${WRITE_KEY}`)).json() as Promise<{ campaigns: CampaignView[] }>;
+  }
+
+  async campaignReport(id: string): Promise<CampaignReport> {
+    return (await this.get(`/v1/admin/campaigns/${encodeURIComponent(id)}/report?writeKey=${WRITE_KEY}`)).json() as Promise<CampaignReport>;
+  }
+
+  /** The site's audiences (contract section 7); one with its size day by day. */
+  async audiences(): Promise<{ audiences: AudienceView[] }> {
+    return (await this.get(`/v1/admin/audiences?writeKey=${WRITE_KEY}`)).json() as Promise<{ audiences: AudienceView[] }>;
+  }
+
+  async audience(id: string): Promise<AudienceView> {
+    return ((await (await this.get(`/v1/admin/audiences/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`)).json()) as { audience: AudienceView }).audience;
+  }
+
+  /** Saves an audience (PUT /v1/admin/audiences/:id): a lifecycle stage kept as a live segment. */
+  async saveAudience(id: string, body: { name: string; definition: unknown }): Promise<AudienceView> {
+    const response = await this.request(`/v1/admin/audiences/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, writeKey: WRITE_KEY }),
+    });
+    return ((await response.json()) as { audience: AudienceView }).audience;
+  }
+
+  /** Every member as one CSV file: the pages (Next-Cursor) joined under one header line. */
+  async audienceMembersCsv(id: string): Promise<Blob> {
+    const parts: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ writeKey: WRITE_KEY, format: 'csv', limit: '1000' });
+      if (cursor) query.set('cursor', cursor);
+      const response = await this.get(`/v1/admin/audiences/${encodeURIComponent(id)}/members?${query}`);
+      const text = await response.text();
+      parts.push(parts.length === 0 ? text : text.slice(text.indexOf('\n') + 1));
+      cursor = response.headers.get('Next-Cursor');
+    } while (cursor);
+    return new Blob(parts, { type: 'text/csv' });
+  }
+
   async profile(id: string): Promise<Profile | undefined> {
     try {
       return (await (await this.get(`/v1/admin/profiles/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`)).json()) as Profile;
@@ -90,10 +133,14 @@ export class AdminApi {
     }
   }
 
-  private async get(path: string): Promise<Response> {
+  private get(path: string): Promise<Response> {
+    return this.request(path, {});
+  }
+
+  private async request(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.token}` }, cache: 'no-store' });
+      response = await fetch(this.base + path, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.token}` }, cache: 'no-store' });
     } catch {
       throw new AdminError('unreachable', 'The collector does not answer. Is `npm start` still running?');
     }

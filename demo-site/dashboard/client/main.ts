@@ -15,6 +15,8 @@ import { storeToken, storedToken } from './token-store';
 import { Toolbar } from './toolbar';
 import type { View, ViewContext } from './view-context';
 import { acquisitionView } from './views/acquisition';
+import { audiencesView } from './views/audiences';
+import { campaignsView } from './views/campaigns';
 import { funnelView } from './views/funnel';
 import { lifecycleView } from './views/lifecycle';
 import { liveView } from './views/live';
@@ -52,6 +54,8 @@ const views: Record<ViewId, View> = {
   retention: retentionView(),
   lifecycle: lifecycleView(),
   slots: slotsView(),
+  campaigns: campaignsView(),
+  audiences: audiencesView(),
   regions: regionsView(),
   live: liveView(handleError),
   shopper: shopperView(),

@@ -4,7 +4,10 @@
  * only, so nothing of the schema package ends up in the bundle.
  */
 export type {
+  AudienceView,
   BreakdownStats,
+  CampaignReport,
+  CampaignView,
   ExportedEvent as StoredEvent,
   FunnelStats,
   LifecycleStage,

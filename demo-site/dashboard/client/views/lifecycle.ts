@@ -1,7 +1,7 @@
 /**
  * Lifecycle segments: how many shoppers are new, active, at risk, sleeping
  * or lapsed on each day of the period and today, and who they are (a list
- * to open, export, and later turn into an audience to win them back).
+ * to open, export, or keep as a live audience to win them back).
  */
 import { h } from '../../../shared/dom';
 import { formatCount, formatPercent } from '../../../shared/format';
@@ -30,6 +30,24 @@ export function lifecycleView(): View {
       const total = STAGES.reduce((sum, s) => sum + stats.now[s], 0);
       const people = (stage: LifecycleStage) =>
         void ctx.people.open(`${stage[0]!.toUpperCase()}${stage.slice(1)} shoppers`, ctx.api.statsPath('lifecycle/people', ctx.scope, { stage }), `lifecycle-${stage}`);
+      const status = h('p', { class: 'note', role: 'status', 'data-audience-status': '' });
+      // A stage kept as a live audience (contract section 7's lifecycle fact, which spells at-risk at_risk): campaigns and destinations can use it.
+      const keep = async (stage: LifecycleStage) => {
+        status.textContent = `Saving the ${stage} shoppers as an audience…`;
+        try {
+          const audience = await ctx.api.saveAudience(`lifecycle-${stage}`, {
+            name: `${stage[0]!.toUpperCase()}${stage.slice(1)} shoppers`,
+            definition: { fact: 'lifecycle', op: 'eq', value: stage.replace('-', '_') },
+          });
+          status.replaceChildren(
+            `Kept as the audience “${audience.name}” (${audience.id}, ${audience.status === 'building' ? 'being built' : `${formatCount(audience.size)} members`}). It stays up to date; see `,
+            h('a', { href: '#/audiences' }, 'Audiences'),
+            '.',
+          );
+        } catch (error) {
+          status.textContent = error instanceof Error ? error.message : String(error);
+        }
+      };
       el.replaceChildren(
         panel(
           'Shoppers by stage today',
@@ -41,10 +59,16 @@ export function lifecycleView(): View {
               h('span', { 'data-lifecycle': stage }, formatCount(stats.now[stage])),
               bar(total > 0 ? stats.now[stage] / total : 0, 'muted'),
               formatPercent(total > 0 ? stats.now[stage] / total : null),
-              h('button', { type: 'button', class: 'small', disabled: stats.now[stage] === 0, onclick: () => people(stage) }, `List (${formatCount(stats.now[stage])})`),
+              h(
+                'span',
+                { class: 'stage-actions' },
+                h('button', { type: 'button', class: 'small', disabled: stats.now[stage] === 0, onclick: () => people(stage) }, `List (${formatCount(stats.now[stage])})`),
+                h('button', { type: 'button', class: 'small', 'data-keep-audience': stage, onclick: () => void keep(stage) }, 'Keep as audience'),
+              ),
             ]),
             { captionHidden: true, numeric: [1, 3] },
           ),
+          status,
           note('Every shopper ever seen, whatever the period and filters. Returning customers cost less than new ones: at-risk and sleeping shoppers are the ones to win back.'),
         ),
         panel('Stages over the period', chart.element, note('Shoppers in each stage at the end of each day (UTC).')),

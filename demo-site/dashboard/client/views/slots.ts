@@ -74,9 +74,9 @@ function slotBlock(s: SlotStats, currency: string): HTMLElement {
         'div',
         { class: 'lifts' },
         h('h4', {}, 'Relative lift over the holdout, 95% interval'),
-        liftRow('Click-through', s.lift.ctr),
-        liftRow('Conversion', s.lift.conversionRate),
-        liftRow('Revenue per shopper', s.lift.revenuePerShopper),
+        liftRow('Click-through', s.lift.ctr, s.lift.ctr.verdict),
+        liftRow('Conversion', s.lift.conversionRate, s.lift.conversionRate.verdict),
+        liftRow('Revenue per shopper', s.lift.revenuePerShopper, s.lift.revenuePerShopper.verdict),
       ),
     ),
   );
@@ -101,12 +101,12 @@ function groupTable(caption: string, s: SlotStats, rows: [string, (g: SlotGroupF
  * larger of +100% and its upper end (capped), zero marked; then the verdict
  * in words, with the shoppers still needed while it is not a finding.
  */
-function liftRow(label: string, lift: SlotLift): HTMLElement {
+export function liftRow(label: string, lift: Pick<SlotLift, 'relative' | 'relativeCi95'>, verdict: SlotLift['verdict']): HTMLElement {
   const ci = lift.relativeCi95;
-  const text = lift.verdict.text;
+  const text = verdict.text;
   return h(
     'div',
-    { class: `lift ${lift.verdict.status}` },
+    { class: `lift ${verdict.status}` },
     h('span', { class: 'lift-label' }, label),
     h('span', { class: 'lift-value' }, h('span', { class: 'lift-estimate' }, formatChange(lift.relative)), ci ? h('span', { class: 'lift-ci' }, ` (${formatChange(ci[0])} to ${formatChange(ci[1])})`) : null),
     intervalGraphic(lift.relative, ci),

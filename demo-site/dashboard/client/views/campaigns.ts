@@ -1,0 +1,121 @@
+/**
+ * Campaigns against their control group (GET /v1/admin/campaigns and each
+ * one's report): who was assigned and reached, who converted within the
+ * window and what they spent, the lift with its interval and the verdict in
+ * words (the fixed-horizon one and the one that may be read every day), the
+ * return on what contacting cost, and conversion day by day. The report is
+ * the campaign's own, whatever the period above: the groups are the
+ * experiment.
+ */
+import { h } from '../../../shared/dom';
+import { formatCount, formatPercent, formatPrice } from '../../../shared/format';
+import { Chart } from '../chart';
+import type { CampaignReport, CampaignView } from '../types';
+import { emptyState, formatDateTime, note, table } from '../ui';
+import type { View, ViewContext } from '../view-context';
+import { liftRow } from './slots';
+
+const STATUS_WORDS: Record<CampaignView['status'], string> = { scheduled: 'scheduled', running: 'running', ended: 'ended' };
+
+export function campaignsView(): View {
+  const charts = new Map<string, Chart>();
+  return {
+    async render(el: HTMLElement, ctx: ViewContext) {
+      const { campaigns } = await ctx.api.campaigns();
+      const reports = await Promise.all(campaigns.map((c) => ctx.api.campaignReport(c.id)));
+      if (!ctx.stillWanted()) return;
+      if (campaigns.length === 0) {
+        el.replaceChildren(emptyState('No campaigns yet. Create one with PUT /v1/admin/campaigns/:id on an audience (see the README).'));
+        return;
+      }
+      el.replaceChildren(
+        note('Each campaign assigns its audience once to treatment (contacted) or control (not), and counts a member as converted at their first goal event within the window. Figures are the campaign’s whole run, whatever the period above; money is in the site’s currency, orders in other currencies are not counted.'),
+        ...campaigns.map((campaign, i) => campaignPanel(campaign, reports[i]!, charts)),
+      );
+      for (const [i, report] of reports.entries()) {
+        const chart = charts.get(campaigns[i]!.id)!;
+        if (report.timeline.length < 2) continue;
+        await chart.draw({
+          kind: 'time',
+          x: report.timeline.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000),
+          xLabels: report.timeline.map((d) => d.day),
+          xTitle: 'Day (UTC)',
+          series: [
+            { label: 'Treatment', values: report.timeline.map((d) => d.treatment.conversionRate), color: '#0f6b4f' },
+            { label: 'Control', values: report.timeline.map((d) => d.control.conversionRate), color: '#6b7280', dashed: true },
+          ],
+          summary: `Line chart of cumulative conversion by day for ${campaigns[i]!.name}: treatment ${formatPercent(report.groups.treatment.conversionRate)}, control ${formatPercent(report.groups.control.conversionRate)} now.`,
+          format: (n) => formatPercent(n),
+        });
+      }
+    },
+  };
+}
+
+function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: Map<string, Chart>): HTMLElement {
+  const { treatment, control } = report.groups;
+  const money = (n: number | null) => (n === null ? '–' : formatPrice(n, report.currency));
+  const chart = charts.get(campaign.id) ?? new Chart();
+  charts.set(campaign.id, chart);
+  const goal = [campaign.goal.event, campaign.goal.category ? `in ${campaign.goal.category}` : '', campaign.goal.productId ? `of ${campaign.goal.productId}` : ''].filter(Boolean).join(' ');
+  const roi = report.roi;
+  return h(
+    'article',
+    { class: 'slot panel campaign', 'data-campaign': campaign.id, 'aria-labelledby': `campaign-${campaign.id}` },
+    h('h3', { id: `campaign-${campaign.id}` }, campaign.name, ' ', h('span', { class: `badge status-${campaign.status}` }, STATUS_WORDS[campaign.status])),
+    h(
+      'p',
+      { class: 'note' },
+      `Audience ${campaign.audienceId} · goal: ${goal} within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} · ${campaign.holdoutPercent}% held out as control · `,
+      report.startedAt ? `started ${formatDateTime(report.startedAt)}` : `starts ${formatDateTime(campaign.startsAt)}`,
+      report.endsAt ? `, ends ${formatDateTime(report.endsAt)}` : '',
+    ),
+    h(
+      'div',
+      { class: 'slot-body' },
+      h(
+        'div',
+        { class: 'slot-tables' },
+        table(
+          `${campaign.name}: treatment against control`,
+          ['Measure', 'Treatment', 'Control'],
+          [
+            ['Members', formatCount(treatment.members), formatCount(control.members)],
+            ['Reached (delivered or saw the offer)', formatCount(treatment.reached), '–'],
+            ['Converted', formatCount(treatment.converted), formatCount(control.converted)],
+            ['Conversion rate', formatPercent(treatment.conversionRate), formatPercent(control.conversionRate)],
+            [`Revenue (${report.currency})`, money(treatment.revenue), money(control.revenue)],
+            [`Revenue per member (${report.currency})`, money(treatment.revenuePerMember), money(control.revenuePerMember)],
+          ],
+        ),
+        note(`Revenue: the totals of members’ orders within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} of their assignment, in ${report.currency}. Final for ${formatCount(report.matured.treatment + report.matured.control)} members whose window has closed.`),
+        table(
+          `${campaign.name}: contact and cost`,
+          ['Measure', 'Value'],
+          [
+            ['Handed to a destination', formatCount(report.exposure.delivered)],
+            ['Shown the offer on the site', formatCount(report.exposure.offerServed)],
+            ['Saw the offer / clicked it', `${formatCount(report.exposure.offerViewed)} / ${formatCount(report.exposure.offerClicked)}`],
+            [`Incremental revenue (${report.currency})`, money(roi.incrementalRevenue)],
+            [`Cost (${report.currency})`, money(roi.cost)],
+            ['Return on cost', roi.roi === null ? '–' : `${roi.roi.toFixed(1)}×${roi.roiCi95 ? ` (95% interval ${roi.roiCi95[0].toFixed(1)} to ${roi.roiCi95[1].toFixed(1)})` : ''}`],
+          ],
+        ),
+      ),
+      h(
+        'div',
+        { class: 'lifts' },
+        h('h4', {}, 'Relative lift over control, 95% interval'),
+        liftRow('Conversion', report.lift.conversionRate, report.verdict.conversionRate),
+        liftRow('Conversion, read daily', report.sequential.conversionRate, report.verdict.sequential),
+        liftRow('Revenue per member', report.lift.revenuePerMember, report.verdict.revenuePerMember),
+        report.overlapping.length
+          ? note(`Other campaigns run on the same audience (${report.overlapping.join(', ')}): some of this control group is treated by them.`)
+          : null,
+      ),
+    ),
+    report.timeline.length >= 2
+      ? h('div', { class: 'campaign-timeline' }, h('h4', {}, 'Conversion so far, day by day'), chart.element, note('Cumulative share of each group converted by the end of each day (UTC).'))
+      : null,
+  );
+}
