@@ -118,7 +118,8 @@ export class AdminApi {
       if (cursor) query.set('cursor', cursor);
       const response = await this.get(`/v1/admin/audiences/${encodeURIComponent(id)}/members?${query}`);
       const text = await response.text();
-      parts.push(parts.length === 0 ? text : text.slice(text.indexOf('\n') + 1));
+      // Each page is a whole file with its header; text() drops the byte-order mark, which spreadsheets need for accents.
+      parts.push(parts.length === 0 ? `\uFEFF${text.replace(/^\uFEFF/, '')}` : text.slice(text.indexOf('\n') + 1));
       cursor = response.headers.get('Next-Cursor');
     } while (cursor);
     return new Blob(parts, { type: 'text/csv' });

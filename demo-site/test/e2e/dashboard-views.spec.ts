@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, screenshot, shopperBrowser, waitForDemoSeed, watchConsole 
 test.use({ launchOptions: shopperBrowser });
 
 const WIDTHS = [1280, 390] as const;
-const VIEWS = ['overview', 'acquisition', 'funnel', 'search', 'retention', 'lifecycle', 'slots', 'regions', 'live', 'shopper'] as const;
+const VIEWS = ['overview', 'acquisition', 'funnel', 'search', 'retention', 'lifecycle', 'slots', 'campaigns', 'audiences', 'regions', 'live', 'shopper'] as const;
 
 test.beforeAll(async () => {
   await waitForDemoSeed();
@@ -87,6 +87,14 @@ for (const width of WIDTHS) {
             await expect(body.locator('[data-slot="home"] .lift-ci').first()).toBeVisible();
             await expect(body.locator('[data-slot="home"] .lift-verdict').nth(1)).toContainText('95% interval');
             break;
+          case 'campaigns':
+            // The demo's campaigns, each with its groups and a verdict in words.
+            await expect(body.locator('[data-campaign]')).not.toHaveCount(0);
+            await expect(body.locator('[data-campaign] .lift-verdict').first()).not.toBeEmpty();
+            break;
+          case 'audiences':
+            await expect(body.locator('[data-audience-csv]')).not.toHaveCount(0);
+            break;
           case 'regions':
             await expect(body.locator('tbody tr')).not.toHaveCount(0);
             break;
@@ -136,6 +144,20 @@ test('a lifecycle stage lists its members', async ({ page }) => {
   await expect(dialog).toBeHidden();
   // The focus goes back to the button that opened the list.
   await expect(page.getByRole('button', { name: /^List \(/ }).nth(2)).toBeFocused();
+});
+
+test('a lifecycle stage kept as an audience is listed with the audiences and downloads its members', async ({ page }) => {
+  await page.addInitScript((token) => localStorage.setItem('trailmark-dashboard:admin-token', token), ADMIN_TOKEN);
+  await openView(page, 'lifecycle');
+  await page.locator('[data-keep-audience="at-risk"]').click();
+  await expect(page.locator('[data-audience-status]')).toContainText('Kept as the audience “At-risk shoppers” (lifecycle-at-risk');
+  await page.locator('[data-audience-status]').getByRole('link', { name: 'Audiences' }).click();
+  const row = page.locator('[data-view-body="audiences"] tr', { hasText: 'At-risk shoppers' });
+  await expect(row).toHaveCount(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-audience-csv="lifecycle-at-risk"]').click()]);
+  expect(download.suggestedFilename()).toBe('audience-lifecycle-at-risk.csv');
+  const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
+  expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^profileId,/);
 });
 
 test('filters and funnel steps work from the keyboard, and the address keeps them', async ({ page }) => {
