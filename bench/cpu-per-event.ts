@@ -1,0 +1,80 @@
+/**
+ * `npx tsx bench/cpu-per-event.ts [seconds]`: CPU time per event of
+ * accepting and of draining, from the `workerd` processes' own counters
+ * (/proc/<pid>/stat, Linux), so other work on the machine changes the
+ * figures far less than it changes wall-clock rates.
+ *
+ * Starts the collector (`wrangler dev`), sends 1.5 s of 20-message batches
+ * from 16 senders and waits until they are stored (warm-up), then reads the
+ * CPU of every workerd process before and after a burst of `seconds`, and
+ * after its drain. On this machine the main workerd process runs the
+ * Worker, every Durable Object, D1 and R2 in one thread; the other one is
+ * wrangler's HTTP proxy.
+ */
+import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { waitUntilStored } from '../demo-site/simulate/admin-client';
+import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { runLoad } from './lib/load';
+import { benchBatch } from './lib/messages';
+
+const seconds = Number(process.argv[2] ?? 4);
+const ADMIN_TOKEN = 'bench-admin-token';
+const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-cpu-'));
+const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
+try {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  let sequence = 0;
+  const load = (durationMs: number) =>
+    runLoad({
+      origin,
+      concurrency: 16,
+      durationMs,
+      request: (sender, n) => ({ method: 'POST', path: '/v1/batch', headers: { 'content-type': 'text/plain' }, body: benchBatch('demo-write-key', sender, sequence++ * 1000 + n, 20) }),
+    });
+  await load(1500);
+  await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
+
+  const descendants = (pid: number): number[] => {
+    try {
+      return execSync(`pgrep -P ${pid}`).toString().trim().split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)]);
+    } catch {
+      return [];
+    }
+  };
+  const pids = descendants(server.process.pid!).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd';
+    } catch {
+      return false;
+    }
+  });
+  /** Clock ticks per second of /proc/<pid>/stat (USER_HZ). */
+  const ticks = 100;
+  const cpuMs = () =>
+    pids.map((pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+    });
+  const c0 = cpuMs();
+  const burst = await load(seconds * 1000);
+  const c1 = cpuMs();
+  const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
+  const c2 = cpuMs();
+  const events = burst.requests * 20;
+  // The busiest process is the one running the Worker and the objects.
+  const main = c1.map((v, i) => v - c0[i]!).reduce((best, v, i, all) => (v > all[best]! ? i : best), 0);
+  const perEvent = (ms: number) => `${((ms * 1000) / events).toFixed(0)} µs`;
+  console.log(`accepted ${events} events in ${burst.seconds.toFixed(1)} s (${(events / burst.seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`);
+  pids.forEach((pid, i) => {
+    const accept = c1[i]! - c0[i]!;
+    const drain = c2[i]! - c1[i]!;
+    console.log(`workerd ${pid}${i === main ? ' (Worker and objects)' : ' (proxy)'}: accept ${accept} ms = ${perEvent(accept)}/event; drain ${drain} ms = ${perEvent(drain)}/event`);
+  });
+} finally {
+  await server.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}
