@@ -11,7 +11,7 @@ import { h } from '../../../shared/dom';
 import { formatCount, formatPercent, formatPrice } from '../../../shared/format';
 import { Chart } from '../chart';
 import type { CampaignReport, CampaignView } from '../types';
-import { emptyState, formatDateTime, note, table } from '../ui';
+import { emptyState, formatDateTime, note } from '../ui';
 import type { View, ViewContext } from '../view-context';
 import { liftRow } from './slots';
 
@@ -76,8 +76,8 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
       h(
         'div',
         { class: 'slot-tables' },
-        table(
-          `${campaign.name}: treatment against control`,
+        compactTable(
+          'Treatment against control',
           ['Measure', 'Treatment', 'Control'],
           [
             ['Members', formatCount(treatment.members), formatCount(control.members)],
@@ -89,8 +89,8 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
           ],
         ),
         note(`Revenue: the totals of members’ orders within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} of their assignment, in ${report.currency}. Final for ${formatCount(report.matured.treatment + report.matured.control)} members whose window has closed.`),
-        table(
-          `${campaign.name}: contact and cost`,
+        compactTable(
+          'Contact and cost',
           ['Measure', 'Value'],
           [
             ['Handed to a destination', formatCount(report.exposure.delivered)],
@@ -117,5 +117,16 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
     report.timeline.length >= 2
       ? h('div', { class: 'campaign-timeline' }, h('h4', {}, 'Conversion so far, day by day'), chart.element, note('Cumulative share of each group converted by the end of each day (UTC).'))
       : null,
+  );
+}
+
+/** A few measures side by side that fit a phone as they are (like the slots' tables), so they stay tables instead of cards. */
+function compactTable(caption: string, head: string[], rows: string[][]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'data slot-table' },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, head.map((label, i) => h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, label)))),
+    h('tbody', {}, rows.map(([label, ...cells]) => h('tr', {}, h('th', { scope: 'row' }, label!), cells.map((cell) => h('td', { class: 'num' }, cell))))),
   );
 }
