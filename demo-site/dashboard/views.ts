@@ -20,6 +20,7 @@ export const VIEWS = [
   { id: 'slots', title: 'Recommendations', lede: 'Whether the recommendation slots earn their place against the holdout that does not see them.' },
   { id: 'campaigns', title: 'Campaigns', lede: 'Whether contacting an audience earns more than leaving its control group alone, and what it cost.' },
   { id: 'audiences', title: 'Audiences', lede: 'Live segments of shoppers: how many are in each, and who.' },
+  { id: 'rules', title: 'Rules', lede: 'What merchandisers pin, boost, bury or exclude in the recommendation slots, and when.' },
   { id: 'regions', title: 'Regions', lede: 'What sells where.' },
   { id: 'live', title: 'Live', lede: 'Events as they are stored, and the period’s events by type.' },
   { id: 'shopper', title: 'Shopper', lede: 'One shopper’s stitched profile: every id, what they did, what they like.' },

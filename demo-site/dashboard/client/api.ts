@@ -3,7 +3,7 @@
  * about them: a refused token, admin endpoints switched off, the collector
  * unreachable, or anything else.
  */
-import type { AudienceView, CampaignReport, CampaignView, LiveEvents, PeopleList, Profile, StatsFilters } from './types';
+import type { AudienceView, CampaignReport, CampaignView, LiveEvents, PeopleList, Profile, RecommendationExplain, RuleBody, RuleIssue, RuleView, StatsFilters } from './types';
 
 export const WRITE_KEY = 'demo-write-key';
 
@@ -125,6 +125,27 @@ export class AdminApi {
     return new Blob(parts, { type: 'text/csv' });
   }
 
+  /** The site's merchandising rules (contract section 9), each with its status now. */
+  async rules(): Promise<{ rules: RuleView[] }> {
+    return (await this.get(`/v1/admin/rules?writeKey=${WRITE_KEY}`)).json() as Promise<{ rules: RuleView[] }>;
+  }
+
+  /** Saves a rule; one the collector refuses comes back with its issues, each with the JSON path of its field. */
+  async saveRule(id: string, body: RuleBody): Promise<{ rule: RuleView; notes?: string[] } | Refused> {
+    const response = await this.request(`/v1/admin/rules/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    return refusedOr(response);
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    await this.request(`/v1/admin/rules/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, { method: 'DELETE' });
+  }
+
+  /** A slot's answer with draft rules, explained (POST /v1/admin/rules/preview); nothing is saved. */
+  async previewRule(body: { slot: string; productId?: string; rules: Record<string, RuleBody> }): Promise<{ explain?: RecommendationExplain } | Refused> {
+    const response = await this.request(`/v1/admin/rules/preview?writeKey=${WRITE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    return refusedOr(response);
+  }
+
   async profile(id: string): Promise<Profile | undefined> {
     try {
       return (await (await this.get(`/v1/admin/profiles/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`)).json()) as Profile;
@@ -138,14 +159,15 @@ export class AdminApi {
     return this.request(path, {});
   }
 
-  private async request(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response> {
+  /** `refusalsToo`: a 400 is answered, not thrown (its body names what to change). */
+  private async request(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }, refusalsToo = false): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(this.base + path, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.token}` }, cache: 'no-store' });
     } catch {
       throw new AdminError('unreachable', 'The collector does not answer. Is `npm start` still running?');
     }
-    if (response.ok) return response;
+    if (response.ok || (refusalsToo && response.status === 400)) return response;
     const detail = await response
       .json()
       .then((body: { message?: string }) => body.message ?? '')
@@ -157,4 +179,16 @@ export class AdminApi {
     if (response.status === 404) throw new AdminError('not-found', detail || 'Not found.');
     throw new AdminError('failed', `The collector answered ${response.status}. ${detail}`);
   }
+}
+
+/** A request the collector refused (400): its message, and each problem with the JSON path of its field. */
+export interface Refused {
+  message: string;
+  issues: RuleIssue[];
+}
+
+async function refusedOr<T>(response: Response): Promise<T | Refused> {
+  const body = (await response.json()) as T & { message?: string; issues?: RuleIssue[] };
+  if (response.status !== 400) return body;
+  return { message: body.message ?? 'The collector refused this.', issues: body.issues ?? [] };
 }

@@ -24,6 +24,7 @@ import { overviewView } from './views/overview';
 import { shopperView } from './views/profile';
 import { regionsView } from './views/regions';
 import { retentionView } from './views/retention';
+import { rulesView } from './views/rules';
 import { searchView } from './views/search';
 import { slotsView } from './views/slots';
 
@@ -56,6 +57,7 @@ const views: Record<ViewId, View> = {
   slots: slotsView(),
   campaigns: campaignsView(),
   audiences: audiencesView(),
+  rules: rulesView(),
   regions: regionsView(),
   live: liveView(handleError),
   shopper: shopperView(),
