@@ -90,14 +90,14 @@ describe('durability', () => {
     const creditedRevenue = credited('Order Completed')
       .flatMap((e) => e.properties.products.filter((p: { product_id: string }) => e.context.attribution.some((a: { productId: string }) => a.productId === p.product_id)))
       .reduce((sum: number, p: { price: number; quantity: number }) => sum + p.price * p.quantity, 0);
-    expect({ impressions: home.impressions, clicks: home.clicks, adds: home.adds, orders: home.orders, revenue: home.revenue }).toEqual({
+    expect({ impressions: home.impressions, clicks: home.clicks, adds: home.creditedAdds, orders: home.creditedOrders, sales: home.creditedSales }).toEqual({
       impressions: stored.filter((e) => e.event === 'Recommendation Viewed').length,
       clicks: stored.filter((e) => e.event === 'Recommendation Clicked').length,
       adds: credited('Product Added').length,
       orders: credited('Order Completed').length,
-      revenue: creditedRevenue,
+      sales: [{ currency: 'USD', amount: creditedRevenue }],
     });
-    expect(home).toMatchObject({ adds: 1, orders: 1, revenue: 120 });
+    expect(home).toMatchObject({ creditedAdds: 1, creditedOrders: 1, creditedSales: [{ currency: 'USD', amount: 120 }] });
   });
 
   it('loses nothing when the objects restart between accept and the final store', async () => {
