@@ -5,6 +5,7 @@
  */
 import { MAX_MESSAGE_BYTES, type DropReason, type Geo, type MessageType, type StoredMessage } from '@trailmark/schema';
 import { parseMessage } from '@trailmark/schema/message-schema';
+import { campaignFromPage } from '../enrich/campaign';
 import { correctedTimes } from '../enrich/clock';
 import { deviceFromUserAgent } from '../enrich/device';
 import { contentDigest } from '../lib/hash';
@@ -80,6 +81,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   // The IP address is never stored. (Rest destructuring rather than `delete`, which would slow every later read of the object.)
   const { ip: _ip, ...context }: Record<string, unknown> = { ...facts.context, ...message.context };
   if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped', reason: 'consent_missing' };
+  context.campaign ??= campaignFromPage(context.page);
 
   const { device, bot } = deviceFromUserAgent(
     typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,
