@@ -52,6 +52,8 @@ export interface ProductListProperties {
 
 export interface SearchProperties {
   query: string;
+  /** How many results the page shows for the query, when it knows (0: a search without results). */
+  result_count?: number;
   [key: string]: unknown;
 }
 
