@@ -41,7 +41,7 @@ export async function build({ quiet = false, storefront = true } = {}) {
     if (result.status !== 0) throw new Error(`Demo site build failed:\n${result.stderr?.toString() ?? ''}`);
   }
   // The tag changes with each release: browsers revalidate it cheaply (ETag) after five minutes.
-  // Its lazy chunks have content-hashed names, so they never change. They are ES modules, which
+  // Its lazy chunks have versioned names (a hash of the sources), so they never change. They are ES modules, which
   // browsers fetch in CORS mode, and the tag runs on other sites' pages: they need the CORS grant.
   await writeFile(
     path.join(next, '_headers'),

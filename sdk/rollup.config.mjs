@@ -1,20 +1,21 @@
 /**
  * One TypeScript source, three builds:
  *
- * 1. The tag's lazy chunks (dist/tag/tag-NAME-HASH.js: vitals, slots,
- *    declarative, ga4):
+ * 1. The tag's lazy chunks (dist/tag/tag-NAME-VERSION.js: api, page,
+ *    queue, vitals, slots, declarative, datalayer):
  *    self-contained ES modules, each built alone so that they share no
  *    chunk with each other; they get everything from the tag through the
  *    `Host` they are handed.
  * 2. The tag (dist/tag/tag.js): a classic script (IIFE), so that a plain
  *    `<script async src>` works, which loads the chunks with `import()`
- *    relative to its own URL. It learns their hashed names from build 1.
+ *    relative to its own URL, by name and one version string.
  * 3. The npm package (dist/npm): ESM with its own code-split chunks,
  *    `web-vitals` and `idb-keyval` left as dependencies, and the generated
  *    index.d.ts (the shared schema types inlined: that package is private).
  *
  * The tag builds print min / gzip / brotli bytes of each file.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -29,7 +30,7 @@ const quiet = process.env.TRAILMARK_BUILD_QUIET === '1';
 
 const typescript = () =>
   esbuild({
-    target: 'es2020',
+    target: 'es2021',
     define: { __VERSION__: JSON.stringify(pkg.version) },
     // Tree-shaking across files needs the source untouched by esbuild's own minifier.
     minify: false,
@@ -37,10 +38,10 @@ const typescript = () =>
 
 const minify = (module) =>
   terser({
-    ecma: 2020,
+    ecma: 2021,
     module,
     toplevel: true,
-    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_arrows: true },
     // Like web-vitals: properties named `_x` are private and may be shortened.
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false },
@@ -48,7 +49,18 @@ const minify = (module) =>
 
 const resolve = () => nodeResolve({ extensions: ['.ts', '.mjs', '.js'], browser: true });
 
-/** File names of the tag's chunks, filled in by build 1 for build 3. */
+/**
+ * One version for all of the tag's chunks (`tag-NAME-VERSION.js`): a hash of
+ * the sources and the versions of what they bundle, so that the tag names
+ * them all with one short string, and a change of either renames them.
+ */
+const sourceFiles = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+const chunkVersion = createHash('sha256')
+  .update(JSON.stringify(pkg.dependencies))
+  .update([...sourceFiles('src'), ...sourceFiles('../schema/src'), 'rollup.config.mjs'].sort().map((file) => readFileSync(file, 'utf8')).join('\0'))
+  .digest('base64url')
+  .slice(0, 8);
+/** File names of the tag's chunks, filled in by build 1. */
 const chunkFiles = {};
 const sizeRows = [];
 
@@ -85,12 +97,12 @@ function pruneOldChunks() {
   };
 }
 
-/** Gives tag.ts the hashed chunk names through `import { chunkFiles } from 'trailmark:chunks'`. */
+/** Gives tag.ts the version in the chunks' names through `import { chunkVersion } from 'trailmark:chunks'`. */
 function chunkNames() {
   return {
     name: 'trailmark-chunk-names',
     resolveId: (id) => (id === 'trailmark:chunks' ? '\0trailmark:chunks' : null),
-    load: (id) => (id === '\0trailmark:chunks' ? `export const chunkFiles = ${JSON.stringify(chunkFiles)};` : null),
+    load: (id) => (id === '\0trailmark:chunks' ? `export const chunkVersion = ${JSON.stringify(chunkVersion)};` : null),
   };
 }
 
@@ -100,17 +112,20 @@ function schemaTypes() {
   return { name: 'trailmark-schema-types', resolveId: (id) => (id === '@trailmark/schema' ? entry : null) };
 }
 
-const lazyChunk = (name) => ({
-  input: { [name]: `src/${name}.ts` },
+const lazyChunk = (name, file = name) => ({
+  input: { [name]: `src/${file}.ts` },
   plugins: [resolve(), typescript(), minify(true), report('lazy')],
-  output: { dir: 'dist/tag', format: 'es', entryFileNames: 'tag-[name]-[hash].js' },
+  output: { dir: 'dist/tag', format: 'es', entryFileNames: `tag-[name]-${chunkVersion}.js` },
 });
 
 export default [
+  lazyChunk('api', 'analytics'),
+  lazyChunk('page'),
+  lazyChunk('queue'),
   lazyChunk('vitals'),
   lazyChunk('slots'),
   lazyChunk('declarative'),
-  lazyChunk('ga4'),
+  lazyChunk('datalayer'),
   {
     input: 'src/tag.ts',
     plugins: [chunkNames(), resolve(), typescript(), minify(false), report('initial'), pruneOldChunks()],

@@ -1,5 +1,8 @@
-/** The `context` of messages: the page, the campaign, the device and the library. */
-import type { Campaign, Context, PageContext } from '@trailmark/schema';
+/**
+ * The `context` of messages: the page, the device and the library. (The
+ * campaign, from the page's UTM parameters, is the collector's to work out.)
+ */
+import type { Context, PageContext } from '@trailmark/schema';
 
 
 /**
@@ -13,15 +16,6 @@ export function pageUrl({ href, hash }: { href: string; hash: string } = locatio
 /** The page as Segment describes it; `referrer` is the previous URL after a single-page-app navigation. */
 export function pageContext(referrer: string): PageContext {
   return { path: location.pathname, referrer, search: location.search, title: document.title, url: pageUrl() };
-}
-
-/** UTM parameters of a query string as `context.campaign` (Segment's names: utm_campaign is `name`). */
-export function campaignOf(search: string): Campaign | undefined {
-  let campaign: Campaign | undefined;
-  new URLSearchParams(search).forEach((value, key) => {
-    if (key.startsWith('utm_') && value) (campaign ||= {})[key == 'utm_campaign' ? 'name' : key.slice(4)] = value;
-  });
-  return campaign;
 }
 
 /**
@@ -41,21 +35,18 @@ let device: string | undefined;
  * asks for it when the page is idle; the first send asks for it otherwise.
  */
 export function deviceContext(): string {
-  if (!device) {
-    let context: Context = {};
-    try {
-      context = {
-        // As analytics.js does: the messages name their browser themselves, whatever relays them
-        // (a first-party proxy, a keepalive send that outlives its page).
-        userAgent: navigator.userAgent,
-        locale: navigator.language,
-        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-        screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
-      };
-    } catch {
-      // No Intl or screen (stripped-down webviews): the messages go without.
-    }
-    device = JSON.stringify(context);
+  try {
+    device ||= JSON.stringify({
+      // As analytics.js does: the messages name their browser themselves, whatever relays them
+      // (a first-party proxy, a keepalive send that outlives its page).
+      userAgent: navigator.userAgent,
+      locale: navigator.language,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+    } satisfies Context);
+  } catch {
+    // No Intl or screen (stripped-down webviews): the messages go without.
+    device = '{}';
   }
   return device;
 }

@@ -8,15 +8,18 @@
  *   data-trailmark-view            on a product element: `Product Viewed`
  *   data-trailmark-list="LIST"     around product elements: `Product List Viewed` (-category)
  *   data-trailmark-cart            around product elements: `Cart Viewed`
- *   data-trailmark-search-results="QUERY"   `Products Searched`
+ *   data-trailmark-search-results="QUERY"   `Products Searched` (with -result-count)
  *   data-trailmark-search          on a form: `Products Searched` on submit
  *   data-trailmark-add / -remove   on a button in (or naming) a product: `Product Added` / `Product Removed`
  *   a link inside a listed product: `Product Clicked`
+ *   data-trailmark-track="EVENT"   any element: EVENT on click (on a form: on submit), with the
+ *                                  element's data-trailmark-prop-NAME="VALUE" as properties
  *
  * Views are recorded once per page view (the tracker rescans after each
  * one and when matching elements appear); clicks and submits as they happen.
  */
 import type { Product } from '@trailmark/schema';
+import type { Host } from './tracker';
 import type { Tracker } from './types';
 import { safeUrl } from './lib/safeUrl';
 
@@ -52,7 +55,28 @@ function productFor(button: Element, name: string): Element | null {
   return button.closest(`[${A}product]`) || (id ? document.querySelector(`[${A}product="${CSS.escape(id)}"]`) : null);
 }
 
-export type Trackers = Pick<Tracker, 'productViewed' | 'productClicked' | 'productListViewed' | 'productsSearched' | 'productAdded' | 'productRemoved' | 'cartViewed'>;
+export type Trackers = Pick<
+  Tracker,
+  'track' | 'productViewed' | 'productClicked' | 'productListViewed' | 'productsSearched' | 'productAdded' | 'productRemoved' | 'cartViewed'
+>;
+
+const PROP = `${A}prop-`;
+
+/** The properties of a `data-trailmark-track` element: its `data-trailmark-prop-plan-name="pro"` is `{ plan_name: 'pro' }`. */
+export function propertiesOf(el: Element): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const { name, value } of Array.from(el.attributes)) {
+    if (name.startsWith(PROP)) properties[name.slice(PROP.length).replace(/-/g, '_')] = value;
+  }
+  return properties;
+}
+
+/** Records the `data-trailmark-track` event of the element an interaction reached, if any. */
+function trackElement(tracker: Trackers, target: Element, submit: boolean): void {
+  const el = target.closest?.(`[${A}track]`);
+  // A form's event is its submit; any other element's, a click (not the click on a form's submit button).
+  if (el && el instanceof HTMLFormElement == submit) tracker.track(attr(el, 'track')!, propertiesOf(el));
+}
 
 /** Listens for clicks and searches; returns the scan that records the views of the current page view. */
 export function captureDeclarative(tracker: Trackers): (newPageview: boolean) => void {
@@ -62,6 +86,7 @@ export function captureDeclarative(tracker: Trackers): (newPageview: boolean) =>
     'click',
     (event) => {
       const target = event.target as Element;
+      trackElement(tracker, target, false);
       const button = target.closest?.(`[${A}add],[${A}remove]`);
       if (button) {
         const name = button.hasAttribute(A + 'add') ? 'add' : 'remove';
@@ -86,6 +111,7 @@ export function captureDeclarative(tracker: Trackers): (newPageview: boolean) =>
   document.addEventListener(
     'submit',
     (event) => {
+      trackElement(tracker, event.target as Element, true);
       const form = (event.target as Element).closest?.(`form[${A}search]`);
       const input = form?.querySelector<HTMLInputElement>(`input[type=search],input[name=q],input[name=query],input[name=search]`);
       const query = input?.value.trim();
@@ -105,7 +131,14 @@ export function captureDeclarative(tracker: Trackers): (newPageview: boolean) =>
       if (el.hasAttribute(A + 'list')) tracker.productListViewed({ list_id: attr(el, 'list') || undefined, category: attr(el, 'category'), products: productsIn(el) });
       if (el.hasAttribute(A + 'cart')) tracker.cartViewed({ cart_id: attr(el, 'cart') || undefined, products: productsIn(el) });
       const query = attr(el, 'search-results');
-      if (query) tracker.productsSearched({ query });
+      if (query) tracker.productsSearched({ query, result_count: number(attr(el, 'result-count')) });
     });
   };
+}
+
+let scanner: ((newPageview: boolean) => void) | undefined;
+
+/** The tracker's scan of the page (after each page view, and when such elements appear). */
+export function scan(host: Host, newPageview: boolean): void {
+  (scanner ||= captureDeclarative(host.tracker))(newPageview);
 }

@@ -1,6 +1,6 @@
-/** File names of the tag's lazy chunks (content-hashed), filled in by rollup.config.mjs. */
+/** The version in the file names of the tag's lazy chunks (`tag-NAME-VERSION.js`), filled in by rollup.config.mjs. */
 declare module 'trailmark:chunks' {
-  export const chunkFiles: Record<keyof import('./tracker').Chunks, string>;
+  export const chunkVersion: string;
 }
 
 /** The package version, filled in at build time. */

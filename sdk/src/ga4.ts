@@ -1,7 +1,6 @@
 /**
- * Lazy chunk: GA4 ecommerce events as Segment Ecommerce v2 events, for the
- * data layer pushes that datalayer.ts picks up. Loaded only on pages whose
- * data layer carries ecommerce events.
+ * GA4 ecommerce events as Segment Ecommerce v2 events, for the data layer
+ * pushes that datalayer.ts (a lazy chunk) picks up.
  *
  * GA4 events: https://developers.google.com/analytics/devguides/collection/ga4/reference/events
  * Ecommerce v2: https://segment.com/docs/connections/spec/ecommerce/v2/
@@ -56,7 +55,11 @@ export function mapGa4Event(name: string, params: Params): MappedEvent[] {
     case 'view_item_list':
       return [{ event: EVENTS.productListViewed, properties: { list_id: params.item_list_id, category: params.item_list_name, products } }];
     case 'search':
-      return params.search_term ? [{ event: EVENTS.productsSearched, properties: { query: String(params.search_term) } }] : [];
+    case 'view_search_results':
+      // result_count (a parameter of the shop's own): how many results the page shows; 0 is a search without results.
+      return params.search_term
+        ? [{ event: EVENTS.productsSearched, properties: { query: String(params.search_term), result_count: number(params.result_count) } }]
+        : [];
     case 'add_to_cart':
       return each(EVENTS.productAdded);
     case 'remove_from_cart':

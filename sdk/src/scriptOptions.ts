@@ -2,8 +2,8 @@ import type { TrackerOptions } from './types';
 
 /**
  * Tracker options from the data-* attributes of the tag's script element,
- * by their names (`data-write-key` is `writeKey`, `data-require-consent`
- * is `requireConsent`); "true", "false" and a bare attribute are booleans.
+ * by their names (`data-write-key` is `writeKey`, `data-flush-interval`
+ * is `flushInterval`); "true", "false" and a bare attribute are booleans.
  * The collector URL defaults to the directory the tag came from:
  * https://shop.example/t/tag.js → https://shop.example/t
  */
@@ -13,6 +13,5 @@ export function scriptOptions(data: DOMStringMap, src: string): TrackerOptions {
     const value = data[key];
     options[key] = value == 'false' ? false : value == '' || value == 'true' ? true : value;
   }
-  options.flushInterval = Number(options.flushInterval) || undefined;
   return options as unknown as TrackerOptions;
 }

@@ -1,6 +1,7 @@
 /**
  * Sessions: a new session id after 30 minutes without activity, shared by
- * the tabs of the site (localStorage), sent as `context.sessionId`.
+ * the tabs of the site (localStorage `tm_sid`, `id.lastActivity`), sent as
+ * `context.sessionId`.
  */
 import { readStorage, writeStorage } from './lib/storage';
 import { uuid } from './lib/uuid';
@@ -10,57 +11,38 @@ const SESSION_KEY = 'tm_sid';
 /** localStorage is written at most this often: activity needs no finer grain against a 30-minute timeout. */
 const SAVE_EVERY_MS = 10_000;
 
-export interface Session {
-  id: string;
-  /** Time of the last activity, ms since the epoch. */
-  last: number;
+/**
+ * The session an event at `now` belongs to, given the stored one
+ * (`id.lastActivity`, maybe another tab's), with its last activity: the
+ * same while that is under 30 minutes away (a clock gone back a lot starts
+ * a new one too), a new one otherwise, or when the value is damaged.
+ */
+export function continueSession(stored: string | null | undefined, now: number, newId = uuid): [id: string, last: number] {
+  const [id, last] = `${stored}`.split('.');
+  // (A damaged time is NaN, which is never within the timeout.)
+  return id && Math.abs(now - +last!) < SESSION_TIMEOUT_MS ? [id, +last!] : [newId(), now];
 }
 
-/** The rule: the same session while its last activity is under 30 minutes old, a new one otherwise. */
-export function continueSession(session: Session | undefined, now: number, newId = uuid): Session {
-  return session && now - session.last < SESSION_TIMEOUT_MS && now >= session.last - SESSION_TIMEOUT_MS
-    ? { id: session.id, last: Math.max(now, session.last) }
-    : { id: newId(), last: now };
-}
-
-/** `id.lastActivity` as stored; undefined when absent or damaged. */
-export function parseSession(raw: string | null): Session | undefined {
-  const match = raw && /^([\w-]{1,64})\.(\d{1,15})$/.exec(raw);
-  return match ? { id: match[1]!, last: Number(match[2]) } : undefined;
-}
-
-export interface SessionClock {
-  /** The session id for an event at `now`, renewing the session when it has expired. */
-  id(now: number): string;
-  /** Writes the last activity to storage (throttled unless `force`). */
-  save(force?: boolean): void;
-  /** Starts a new session (logout), or forgets it from storage when `forget`. */
-  reset(forget?: boolean): void;
-}
-
-export function createSession(mayStore: () => boolean): SessionClock {
-  let session: Session | undefined;
+/**
+ * The session clock: `(now)` is the session id of an event at `now`,
+ * renewing an expired session; `(0)` forgets the session (logout, consent
+ * withdrawn): the next event starts a new one. Storage is written only when
+ * `mayStore` allows, at most every few seconds.
+ */
+export function createSession(mayStore: () => boolean): (now: number) => string {
+  let id = '';
+  let last = 0;
   let savedAt = 0;
-  const clock: SessionClock = {
-    id(now) {
-      // Another tab may have kept the session alive: look at storage before starting a new one.
-      if (!session || now - session.last >= SESSION_TIMEOUT_MS) session = continueSession(parseSession(readStorage(SESSION_KEY)) || session, now);
-      session.last = now;
-      if (now - savedAt > SAVE_EVERY_MS) clock.save();
-      return session.id;
-    },
-    save(force) {
-      if (session && mayStore() && (force || session.last != savedAt)) {
-        writeStorage(SESSION_KEY, `${session.id}.${session.last}`);
-        savedAt = session.last;
-      }
-    },
-    reset(forget) {
-      session = undefined;
-      savedAt = 0;
+  return (now) => {
+    if (!now) {
       writeStorage(SESSION_KEY, null);
-      if (!forget) clock.id(Date.now());
-    },
+      last = savedAt = 0;
+      return (id = '');
+    }
+    // Another tab may have kept the session alive: look at storage before starting a new one.
+    if (now - last >= SESSION_TIMEOUT_MS) [id, last] = continueSession(readStorage(SESSION_KEY), now);
+    last = Math.max(last, now);
+    if (mayStore() && last - savedAt > SAVE_EVERY_MS) writeStorage(SESSION_KEY, `${id}.${(savedAt = last)}`);
+    return id;
   };
-  return clock;
 }

@@ -31,6 +31,7 @@ import { EVENTS, type RecommendationResponse, type RecommendedItem } from '@trai
 import type { Host } from './tracker';
 import type { RecommendOptions } from './types';
 import { safeUrl } from './lib/safeUrl';
+import { refusal } from './lib/refusal';
 import { warn } from './lib/warn';
 
 const A = 'data-trailmark-';
@@ -42,14 +43,16 @@ const VIEW_MS = 1000;
  * non-personal picks.
  */
 export async function recommend(host: Host, slot: string, options: RecommendOptions = {}): Promise<RecommendationResponse> {
-  const query = new URLSearchParams({ writeKey: host.writeKey, slot });
+  const { apiHost, writeKey } = host.options;
+  const query = new URLSearchParams({ writeKey, slot });
   if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());
-  const userId = host.mayStore() && host.userId();
+  const userId = host.mayStore() && host.tracker.user().id();
   if (userId) query.set('userId', userId);
   if (options.productId) query.set('productId', String(options.productId));
   if (options.limit) query.set('limit', String(options.limit));
-  const response = await fetch(`${host.apiHost}/v1/recommendations?${query}`);
-  if (!response.ok) throw new Error(`recommendations for "${slot}": HTTP ${response.status}`);
+  const response = await fetch(`${apiHost}/v1/recommendations?${query}`);
+  // The collector's message says what is wrong (unknown slot, key or origin): said once, and the rejection carries it.
+  if (!response.ok) throw new Error(await refusal(response, `recommendations for "${slot}": `));
   return readRecommendations(await response.json(), slot);
 }
 
@@ -178,10 +181,11 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
 
     if (slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) {
       const template = document.getElementById(attr('template') || '');
-      const custom = host.renderItem || template instanceof HTMLTemplateElement;
+      const { renderItem } = host.options;
+      const custom = renderItem || template instanceof HTMLTemplateElement;
       const nodes = items.map((item, i) => {
-        const node = host.renderItem
-          ? host.renderItem(item, i + 1, response)
+        const node = renderItem
+          ? renderItem(item, i + 1, response)
           : template instanceof HTMLTemplateElement
             ? fromTemplate(template, item)
             : element('li', '', defaultCard(item));
@@ -223,7 +227,7 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
   }
 }
 
-/** Fills every slot of the page not yet handled. */
-export function renderSlots(host: Host): void {
+/** Fills every slot of the page not yet handled (the tracker's scan of the page). */
+export function scan(host: Host): void {
   document.querySelectorAll<HTMLElement>(`[${A}slot]:not([${A}state])`).forEach((slot) => renderSlot(host, slot));
 }

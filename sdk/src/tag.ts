@@ -10,41 +10,40 @@
  *
  * Calls made before the tag loaded, through the snippet's stub
  * (`trailmark('track', …)` or `trailmark.track(…)`, both queued in
- * `trailmark.q`), are replayed in order.
+ * `trailmark.q`), are replayed in order. A page written for analytics.js
+ * keeps calling `analytics.track(…)`: the drop-in snippet points
+ * `window.analytics` at the same stub, and the tag replaces both.
  */
-import { chunkFiles } from 'trailmark:chunks';
+import { chunkVersion } from 'trailmark:chunks';
 import type { Tracker } from './types';
 import { scriptOptions } from './scriptOptions';
+import { publicTracker } from './surface';
 import { startTracker, type ChunkLoader } from './tracker';
 import { warn } from './lib/warn';
 
-type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
+type Stub = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
 type Global = Tracker & ((method: keyof Tracker, ...args: unknown[]) => unknown);
 
-/** Marks the real global, telling it from the snippet's stub. */
-const LOADED = Symbol.for('trailmark');
-
 function install(): void {
-  const w = window as unknown as { trailmark?: Stub | Global };
+  const w = window as unknown as { trailmark?: Stub | Global; analytics?: unknown };
   const existing = w.trailmark;
-  if (existing && LOADED in existing) return; // loaded twice: the first one stays
+  // Loaded twice: the first one stays. (The snippet's stub has no user(): it could not answer it.)
+  if ((existing as Global)?.user) return;
   const script = (document.currentScript || document.querySelector('script[data-write-key]')) as HTMLScriptElement | null;
-  if (!script?.src) return warn('the tag must be loaded from a <script src> element');
-  const src = script.src;
-  const options = scriptOptions(script.dataset, src);
-  if (!options.writeKey) return warn('add data-write-key="…" to the script tag');
+  // (A tag not loaded from a <script src> element throws here: said on the console.)
+  const src = script!.src;
+  const options = scriptOptions(script!.dataset, src);
+  if (!options.writeKey) return warn('the script tag needs data-write-key');
 
-  const load: ChunkLoader = (name) => import(/* webpackIgnore: true */ new URL(chunkFiles[name], src).href);
-  const tracker = startTracker(options, load);
+  const load: ChunkLoader = (name) => import(/* webpackIgnore: true */ new URL(`tag-${name}-${chunkVersion}.js`, src).href);
+  const core = startTracker(options, load);
   // Callable like the stub, trailmark('track', …), and with methods, trailmark.track(…).
-  const global = Object.assign(
-    (method: keyof Tracker, ...args: unknown[]) => (tracker[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args),
-    tracker,
-    { [LOADED]: true },
-  ) as Global;
+  const global: Global = publicTracker(core, () => load('api'), (method: keyof Tracker, ...args: unknown[]) => (global[method] as (...a: unknown[]) => unknown)(...args));
   const queued = (existing as Stub | undefined)?.q || [];
   w.trailmark = global;
-  for (const args of Array.from(queued)) global(...(Array.from(args) as [keyof Tracker, ...unknown[]]));
+  if (existing && w.analytics == existing) w.analytics = global;
+  core.start(global);
+  for (const args of queued) global(...(args as [keyof Tracker, ...unknown[]]));
 }
 
 try {

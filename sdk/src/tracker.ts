@@ -1,260 +1,295 @@
 /**
- * The tracker: identity, session and consent state, the messages of the
- * Segment Spec, and the features switched on by the options. Shared by the
- * script tag (tag.ts) and the npm package (index.ts), which differ only in
- * their defaults and in how they load the lazy chunks.
+ * The core: identity, session and consent, the messages of the Segment Spec
+ * (one form per verb), and the features switched on by the options. Shared
+ * by the script tag (tag.ts) and the npm package (index.ts); surface.ts and
+ * analytics.ts turn the analytics.js argument forms into these calls.
+ *
+ * A call costs little: it stores a draft (the arguments, the time, the ids,
+ * the page it happened on) and the JSON is written once, when the batch
+ * leaves (transport.ts). Nothing is stored on the device and nothing is sent
+ * before the site's settings are known (settings.ts) and consent allows it.
  */
-import type { Message } from '@trailmark/schema';
-import type { Properties, Tracker, TrackerOptions } from './types';
-import { gpcEnabled, rememberConsent, rememberedConsent, type ConsentState } from './consent';
-import { campaignOf, deviceContext, LIBRARY, pageContext, pageUrl } from './context';
-import { listenToDataLayer } from './datalayer';
-import { ecommerceHelpers } from './ecommerce';
-import { loadIdentity, saveIdentity, type Identity } from './identity';
-import { trackPageviews } from './pageviews';
-import { createQueueStore } from './queue';
+import type { Message, PageContext, TagSettings } from '@trailmark/schema';
+import type { ConsentStatus, Options, Properties, RecommendOptions, Tracker, TrackerOptions } from './types';
+import { consentState, gpcEnabled, rememberConsent, rememberedConsent, type ConsentInputs } from './consent';
+import { LIBRARY, pageContext, pageUrl } from './context';
+import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from './identity';
 import { createSession } from './session';
 import { createTransport } from './transport';
+import type { Entry } from './lib/batchBySize';
+import { afterLoad } from './lib/afterLoad';
 import { onIdle } from './lib/onIdle';
+import { writeStorage } from './lib/storage';
 import { uuid } from './lib/uuid';
-import { warn } from './lib/warn';
+import { log, warn } from './lib/warn';
 
 /** What the lazy chunks may use of the tracker. */
 export interface Host {
   tracker: Tracker;
-  userId(): string | undefined;
   /** The page view the document began with (first load, or restore from the back/forward cache). */
   pageViewId(): string | undefined;
   /** Whether storing on the device and sending are allowed (consent). */
   mayStore(): boolean;
-  apiHost: string;
-  writeKey: string;
-  renderItem: TrackerOptions['renderItem'];
+  /** The page's URL (context.ts, pageUrl) when the tag started. */
+  startUrl: string;
+  /** The options, `apiHost` without a trailing slash. */
+  options: TrackerOptions & { apiHost: string };
 }
 
 /** Optional features, loaded only on pages that use them. */
 export interface Chunks {
+  api: typeof import('./analytics');
+  page: typeof import('./page');
+  queue: typeof import('./queue');
   vitals: typeof import('./vitals');
   slots: typeof import('./slots');
   declarative: typeof import('./declarative');
-  ga4: typeof import('./ga4');
+  datalayer: typeof import('./datalayer');
 }
 export type ChunkLoader = <Name extends keyof Chunks>(name: Name) => Promise<Chunks[Name]>;
 
-/** Elements that mean the page uses declarative capture. */
-const DECLARATIVE = '[data-trailmark-product],[data-trailmark-search],[data-trailmark-search-results]';
-const UNFILLED_SLOT = '[data-trailmark-slot]:not([data-trailmark-state])';
-/** Longest wait for an idle moment before scanning the page for attributes and slots. */
-const SCAN_WITHIN_MS = 500;
+/**
+ * The core's side of the API. Each verb of the Segment Spec is one call of
+ * `record` with its own fields (analytics.ts works them out: traits merged,
+ * the previous id, the arguments resolved); a page view has bookkeeping of
+ * its own (the referrer of an app's next page, the page view web vitals
+ * refer to, the scans of the page).
+ */
+export interface Core {
+  record(type: Message['type'], fields: Draft['_fields'], options: Options): void;
+  /** A page view: `fields` are its name, category and properties (the page's own fields are added); `restored` from the back/forward cache. */
+  page(fields?: Draft['_fields'], options?: Options, restored?: boolean): void;
+  /** The URL changed (a single-page app's navigation): the next message's page context is worked out again. */
+  moved(): void;
+  /** What is the same for every message of this browser, as JSON (context.ts): sent once per request. */
+  device: string;
+  /** Who the visitor is now (analytics.ts changes it, then calls `save`). */
+  identity(): Identity;
+  /** Writes the ids to the device, or one value (traits, group) under `key`, when consent allows. */
+  save(key?: string, value?: unknown): void;
+  /** On logout: a new anonymousId and session; the old id is retired. */
+  reset(): void;
+  /** The site's settings, as the page chunk read them (settings.ts): null when the collector refused the page. */
+  settings(settings: TagSettings | null | undefined): void;
+  /** The visitor's decision, or (`isDefault`) Google Consent Mode's default for the site. */
+  consent(status: ConsentStatus, isDefault?: boolean): void;
+  flush(): Promise<void>;
+  recommend(slot: string, options?: RecommendOptions): ReturnType<Tracker['recommend']>;
+  debug(on: boolean): void;
+  /** Starts what needs the public tracker: data layer, page scans, page views, web vitals. */
+  start(tracker: Tracker): void;
+}
+
+/** A recorded call: what its message is made of when it leaves (`_` names: the build shortens them). */
+export interface Draft {
+  _type: Message['type'];
+  _fields: Partial<Message> & { event?: string; properties?: Properties };
+  _time: number;
+  _page: PageContext;
+  _session: string;
+  _anonymousId: string;
+  _userId: string | undefined;
+  _options: Options;
+}
+
+
 /** Messages held in memory while consent is pending, at most. */
 const MAX_HELD = 500;
 
-export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): Tracker {
+export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): Core {
   // One promise per chunk: callbacks on it run in the order they were added, so events mapped by a
   // chunk keep the order in which they happened (two import() calls may settle in either order).
   const chunks: Partial<Record<keyof Chunks, Promise<unknown>>> = {};
   const load: ChunkLoader = (name) => (chunks[name] ||= loadChunk(name)) as never;
   const { writeKey, cookieDomain } = options;
-  const apiHost = (options.apiHost || location.origin).replace(/\/+$/, '');
-  const requireConsent = !!options.requireConsent;
-  // With GPC respected and sent, the state is denied for good: no call changes it.
-  const gpcDenies = !!options.respectGpc && gpcEnabled();
-  const remembered = rememberedConsent();
-  let consentState: ConsentState = gpcDenies ? 'denied' : remembered || (requireConsent ? 'pending' : 'granted');
-  /** Whether the visitor has decided (here or on an earlier page): Consent Mode defaults no longer apply. */
-  let consentDecided = !!remembered;
-  const mayStore = () => consentState == 'granted';
-  /** Whether an event happening now is recorded (sent, or held until consent). */
-  const recording = () => consentState != 'denied' && !(consentState == 'pending' && options.requireConsent == 'drop');
-  let held: Message[] = [];
+  const apiHost = (options.apiHost = (options.apiHost || location.origin).replace(/\/+$/, ''));
+  const drop = options.requireConsent == 'drop';
 
-  let identity: Identity = loadIdentity();
-  const save = () => mayStore() && saveIdentity(identity, cookieDomain);
-  const session = createSession(mayStore);
-  const transport = createTransport(apiHost, writeKey, createQueueStore(`trailmark:${writeKey}`), options.flushInterval || 500);
+  const inputs: ConsentInputs = {
+    _gpc: gpcEnabled(),
+    _decision: rememberedConsent(),
+    // Unknown until the page chunk has started: the site's settings, a data layer's consent commands.
+    _starting: 1,
+  };
+  let state = consentState(inputs);
+  let starts: (value?: unknown) => void;
+  const mayStore = () => state == 'granted';
+  let held: Draft[] | undefined = [];
+  /** What `debug(true)` logs of each delivery. */
+  let delivered: typeof log | undefined;
+  let identity = loadIdentity();
+  let host: Host;
+    const session = createSession(mayStore);
+  const transport = createTransport(
+    `${apiHost}/v1/batch`,
+    writeKey,
+    +options.flushInterval! || 500,
+    serialize,
+    () => core.device,
+    () => load('queue'),
+    (...details) => delivered?.(...details),
+    // The collector refused the page (unknown key, foreign origin): nothing more is recorded or sent.
+    () => (held = undefined),
+  );
   let page = pageContext(document.referrer);
-  let campaign = campaignOf(location.search);
+  let moved = false;
+  /** The page chunk's scan of the page, once it is there (it scans as it starts). */
+  let rescan: ((pageview?: boolean) => void) | undefined;
   let documentPageViewId: string | undefined;
+  /** Orders the messages of one millisecond, whose keys sort by time (seven digits for this page's first nine million). */
+  let sequence = 0;
 
   /** Keeps the page context current: after a URL change (the old URL becomes the referrer), or always for a page view (title). */
   function refreshPage(always?: boolean): void {
-    const moved = pageUrl() != page.url;
-    if (moved || always) {
-      page = pageContext(moved ? page.url! : page.referrer!);
-      campaign = campaignOf(location.search);
+    const changed = moved && pageUrl() != page.url;
+    moved = false;
+    if (changed || always) {
+      page = pageContext(changed ? page.url! : page.referrer!);
     }
   }
 
-  function send(message: Message): void {
-    // A site that requires consent has its collector store only messages that say it was granted.
-    if (requireConsent) message.context!.consent = { status: 'granted' };
-    transport.send(message);
-  }
-
-  function record(type: Message['type'], fields: Partial<Message>): Message | undefined {
-    if (!recording()) return;
+  /** Records a call: a draft now, its JSON when it leaves. */
+  function record(type: Message['type'], fields: Draft['_fields'], callOptions: Options): Draft | undefined {
+    if (!held || state == 'denied' || (state == 'pending' && drop && !inputs._starting)) return;
     const now = Date.now();
-    refreshPage();
+    if (moved) refreshPage();
+    const draft: Draft = {
+      _type: type,
+      _fields: fields,
+      _time: +new Date((callOptions.timestamp as string) || now) || now,
+      _page: page,
+      _session: session(now),
+      _anonymousId: identity.anonymousId,
+      _userId: identity.userId,
+      _options: callOptions,
+    };
+    if (mayStore()) transport.send(draft);
+    else if (held.length < MAX_HELD) held.push(draft);
+    return draft;
+  }
+
+  /** The message of a draft, as JSON, under a key that sorts by time (the ids are fixed from here on). */
+  function serialize(draft: Draft): Entry | undefined {
+    const { _fields: fields, _options: o } = draft;
+    const { context, timestamp: _t, anonymousId: _a, integrations, userId, messageId = uuid(), ...extra } = o;
     const message = {
-      type,
-      messageId: uuid(),
-      anonymousId: identity.anonymousId,
-      userId: identity.userId,
-      timestamp: new Date(now).toISOString(),
-      context: { library: LIBRARY, page, campaign, sessionId: session.id(now) },
+      type: draft._type,
+      messageId,
+      anonymousId: draft._anonymousId,
+      userId: userId || draft._userId,
+      timestamp: new Date(draft._time).toISOString(),
+      context: {
+        library: LIBRARY,
+        sessionId: draft._session,
+        // A site that requires consent has its collector store only messages that say it was granted.
+        consent: inputs._required ? { status: 'granted' } : undefined,
+        ...extra,
+        ...context,
+        // As analytics.js: a page view's own page fields are its context's too.
+        page: { ...draft._page, ...(context?.page as object) },
+      },
+      integrations,
       ...fields,
-    } as Message;
-    if (consentState != 'pending') send(message);
-    else if (held.length < MAX_HELD) held.push(message);
-    return message;
+    };
+    try {
+      return [message.timestamp + (1e6 + sequence++) + messageId, JSON.stringify(message)];
+    } catch (error) {
+      warn(fields.event || draft._type, error);
+    }
   }
 
-  /** Applies the visitor's decision (`remember`), or a site's default (Consent Mode), which may be pending. */
-  function setConsent(status: ConsentState, remember = true): void {
-    if (gpcDenies) return;
-    consentState = status;
-    if (remember) {
-      consentDecided = true;
-      rememberConsent(status as 'granted', requireConsent);
+  /** Re-evaluates consent after anything it depends on changed; acts on a change. */
+  function update(): void {
+    const before = state;
+    state = consentState(inputs);
+    if (state != before && state == 'granted') {
+      core.save();
+      session(Date.now());
+      held?.forEach(transport.send);
+      // Deliver what earlier pages left (offline, or closed before sending), once the page has loaded.
+      afterLoad(transport.flush);
+    } else if (state != before && inputs._decision == 'denied') {
+      forgetIdentity(cookieDomain);
+      session(0);
     }
-    if (status == 'granted') {
-      save();
-      session.save(true);
-      held.forEach(send);
-    } else if (status == 'denied') {
-      saveIdentity(undefined, cookieDomain);
-      session.reset(true);
-    }
-    if (status != 'pending') held = [];
+    // Held only while consent may still come; in "drop" mode nothing is held once the start is over.
+    if (held && (state != 'pending' || (drop && !inputs._starting))) held = [];
   }
 
-  function recordPage(name?: string, properties?: Properties, restored?: boolean): void {
+
+  /** A page view of the current URL: `fields` are its name, category and properties (the page's own come first). */
+  function recordPage(fields: Draft['_fields'] = {}, callOptions: Options = {}, restored?: boolean): void {
     refreshPage(true);
-    const message = record('page', { name, properties: { ...page, ...properties } });
-    if (message && (restored || !documentPageViewId)) documentPageViewId = message.messageId;
-    rescan(true);
+    const draft = record('page', { ...fields, properties: { ...page, ...fields.properties } }, callOptions);
+    // Web vitals refer to the document's page view by its messageId, fixed here.
+    if (draft && (restored || !documentPageViewId)) documentPageViewId = (draft._options = { messageId: uuid(), ...callOptions }).messageId as string;
+    rescan?.(true);
   }
 
-  const track = (event: string, properties?: Properties) => void record('track', { event, properties });
+  /** Settles once the page chunk has started (the site's settings known, a data layer's first entries read). */
+  let settled: Promise<unknown> = new Promise((resolve) => (starts = resolve));
 
-  const tracker: Tracker = {
-    page: (name, properties) => recordPage(name, properties),
-    track,
-    identify(userId, traits) {
-      identity.userId = String(userId);
-      save();
-      record('identify', { traits });
-    },
-    alias(userId) {
-      const previousId = identity.userId || identity.anonymousId;
-      identity.userId = String(userId);
-      save();
-      record('alias', { previousId });
+  const core: Core = {
+    record,
+    page: recordPage,
+    moved: () => (moved = true),
+    device: '{}',
+    identity: () => identity,
+    save(key, value) {
+      if (mayStore()) key ? writeStorage(key, JSON.stringify(value)) : saveIdentity(identity, cookieDomain);
     },
     reset() {
+      // The old id is retired: an answer still in flight that sets it again (first-party cookie) is ignored.
+      if (mayStore()) forgetIdentity(cookieDomain, identity.anonymousId);
       identity = { anonymousId: uuid() };
-      session.reset();
-      save();
+      session(0);
+      core.save();
     },
-    consent(status) {
-      if (status == 'granted' || status == 'denied') setConsent(status);
-      else warn('consent() takes "granted" or "denied"');
+    consent(status, isDefault) {
+      // (Anything else is refused, and said, by the API chunk; here it is ignored.)
+      if (status != 'granted' && status != 'denied') return;
+      if (isDefault) inputs._modeDefault = status;
+      // (Where Global Privacy Control is honoured, nothing is stored, a decision included.)
+      else if (!(inputs._gpc && inputs._honorGpc)) rememberConsent((inputs._decision = status), !!inputs._required);
+      update();
     },
-    ready: (callback) => callback(tracker),
-    flush: () => (mayStore() ? transport.flush() : Promise.resolve()),
-    anonymousId: () => identity.anonymousId,
-    ...ecommerceHelpers(track),
+    settings(settings) {
+      // Refused (unknown key, foreign origin): nothing more is recorded or sent.
+      if (settings === null) held = undefined;
+      inputs._required = settings?.requireConsent;
+      inputs._honorGpc = settings?.honorGpc;
+    },
+    // Waits for the start first: until then nothing may be sent.
+    flush: () => settled.then(() => (mayStore() ? transport.flush() : undefined)),
     recommend: (slot, recommendOptions) => load('slots').then((chunk) => chunk.recommend(host, slot, recommendOptions)),
+    debug(on) {
+      delivered = on ? log : undefined;
+    },
+    start(tracker) {
+      host = {
+        tracker,
+        pageViewId: () => documentPageViewId,
+        mayStore,
+        startUrl: page.url!,
+        options: options as Host['options'],
+      };
+      // The page view a page is opened with (a prerendered one is counted when shown: the page chunk does).
+      const auto = options.autoPageviews !== false;
+      if (auto && !(document as Document & { prerendering?: boolean }).prerendering) recordPage();
+      // Everything else a page may hold (navigations, the device, a data layer, attributes, slots, web vitals) and
+      // the site's settings are the page chunk's, loaded at once; nothing is sent before it has started (a consent
+      // default in a data layer decides whether the first page view may go). Should it fail to load, nothing is
+      // (and flush() settles at once).
+      load('page')
+        .then((chunk) => chunk.startPage(host, core, options, load))
+        .then((scan) => {
+          rescan = scan;
+          inputs._starting--;
+          update();
+        }, warn)
+        .then(starts);
+    },
   };
 
-  // Never throw into the host page: a failing method says so on the console instead.
-  for (const key in tracker) {
-    const method = tracker[key as keyof Tracker] as (...args: unknown[]) => unknown;
-    (tracker as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
-      try {
-        return method(...args);
-      } catch (error) {
-        // (flush and recommend cannot get here: their failures are rejections, not throws.)
-        warn(key, error);
-      }
-    };
-  }
-
-  const host: Host = {
-    tracker,
-    userId: () => identity.userId,
-    pageViewId: () => documentPageViewId,
-    mayStore,
-    apiHost,
-    writeKey,
-    renderItem: options.renderItem,
-  };
-
-  // Page scans for declarative attributes and recommendation slots: after each page view and when
-  // such elements appear, at idle time so that they never compete with the page's own work — but
-  // within half a second even on a busy page, or a shopper who moves on quickly goes unrecorded.
-  // The chunk starts loading at once, so it is there when the scan runs.
-  const declarative = options.declarative !== false;
-  const slots = options.slots !== false;
-  let scanDeclarative: ((newPageview: boolean) => void) | undefined;
-  let scanQueued = false;
-  let newPageview = false;
-  function rescan(pageview?: boolean): void {
-    newPageview ||= !!pageview;
-    if (scanQueued || !(declarative || slots)) return;
-    scanQueued = true;
-    if (declarative && !scanDeclarative && document.querySelector(DECLARATIVE)) load('declarative');
-    onIdle(() => {
-      const fresh = newPageview;
-      scanQueued = newPageview = false;
-      if (declarative && (scanDeclarative || document.querySelector(DECLARATIVE))) {
-        load('declarative').then((chunk) => (scanDeclarative ||= chunk.captureDeclarative(tracker))(fresh), warn);
-      }
-      if (slots && document.querySelector(UNFILLED_SLOT)) load('slots').then((chunk) => chunk.renderSlots(host), warn);
-    }, SCAN_WITHIN_MS);
-  }
-  // Also sees the elements the parser adds after this async script ran, so no DOMContentLoaded wait.
-  if (declarative || slots) {
-    new MutationObserver(() => rescan()).observe(document.documentElement, {
-      childList: true,
-      subtree: true,
-      attributeFilter: ['data-trailmark-product', 'data-trailmark-list', 'data-trailmark-slot'],
-    });
-  }
-
-  if (options.dataLayer !== false) {
-    listenToDataLayer(options.dataLayer || 'dataLayer', {
-      consent(status, isDefault) {
-        // Consent Mode's "default" is the site's starting point, not the visitor's choice: a default
-        // "denied" means wait for a decision (nothing stored or sent meanwhile), and a decision wins.
-        if (!isDefault) setConsent(status);
-        else if (!consentDecided) setConsent(status == 'granted' ? status : 'pending', false);
-      },
-      ecommerce(name, params) {
-        // Decided now, mapped when the chunk is there (in push order: these promises settle in order).
-        if (recording()) load('ga4').then((chunk) => chunk.mapGa4Event(name, params).forEach((e) => track(e.event, e.properties)), warn);
-      },
-      identify(userId, traits) {
-        // Tag Manager sites re-send the user id on every page: identify only when it changes.
-        if (userId != identity.userId || traits) tracker.identify(userId, traits as Properties | undefined);
-      },
-      logout() {
-        if (identity.userId) tracker.reset();
-      },
-    });
-  }
-
-  // Only now, after the data layer's consent commands: each page load renews the identity cookie.
-  save();
-  if (options.autoPageviews !== false) trackPageviews((restored) => recordPage(undefined, undefined, restored));
-  else rescan(true);
-
-  const afterLoad = (callback: () => void) =>
-    document.readyState == 'complete' ? onIdle(callback) : addEventListener('load', () => onIdle(callback), { once: true });
-  onIdle(deviceContext);
-  // Deliver what earlier pages left in the queue (offline, or closed before sending).
-  afterLoad(tracker.flush);
-  if (options.webVitals !== false) afterLoad(() => load('vitals').then((chunk) => chunk.reportWebVitals(host), warn));
-
-  return tracker;
+  return core;
 }

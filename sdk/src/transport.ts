@@ -1,232 +1,235 @@
 /**
- * Delivery: messages are gathered for a moment, then sent in batches to
+ * Delivery: messages are gathered for a moment, then sent as one request to
  * `POST /v1/batch` as `text/plain` (a "simple" request: no CORS preflight),
  * with the write key, `sentAt` and the device's context (locale, time zone,
  * screen) in the body.
  *
- * - Sent from memory first. Only what could not be delivered goes into the
- *   persisted queue (queue.ts): what failed, what was recorded offline, and
- *   what was waiting or under way when the page was hidden. The usual
- *   event thus costs no IndexedDB work at all.
+ * - Sent from memory. Whatever goes wrong is the business of a lazy chunk
+ *   (queue.ts), loaded only then: the persisted queue in IndexedDB (what
+ *   failed, what was recorded offline, a backlog too large for one request),
+ *   retries, and saying what the collector refused and why. So a page view
+ *   costs no IndexedDB work, no Web Lock, and no code for either.
  * - Every send uses `fetch` with `keepalive`, so a request under way when
  *   the page goes away still completes. Browsers allow 64 KiB of keepalive
  *   bodies in flight per page (Fetch spec, "inflight keepalive bytes"), so
- *   batches stay under that and the bytes in flight are counted.
+ *   requests stay under that and the bytes in flight are counted.
  * - When the page is hidden (tab switch, navigation, close) whatever waits
- *   goes at once. `sendBeacon` only for what no longer fits the budget, as a
- *   last resort: it cannot see a 503, so those messages stay queued.
- * - Network errors, 5xx, 408 and 429 are retried from the queue with
- *   exponential backoff and jitter, never sooner than `Retry-After`, by one
- *   tab at a time. Other 4xx are final.
- * - A message leaves the queue only once the collector has answered; one
- *   sent again after an answer was lost carries the same `messageId`, which
- *   the collector stores once.
+ *   goes at once, and what has no answer yet is stashed in localStorage,
+ *   synchronously (an IndexedDB write may not finish before the page is
+ *   gone): if the page dies before the answers come, the next page sends it
+ *   again, and the collector keeps one copy. What no longer fits the
+ *   keepalive budget is left to the next page (not to sendBeacon, which
+ *   cannot see a 503).
+ * - Network errors, 5xx, 408 and 429 are retried by the queue with backoff,
+ *   never sooner than `Retry-After`. Any other 4xx is final: the collector's
+ *   message is said once on the console, and after 401, 403 or 404 (wrong
+ *   key, origin or address) the tag stops sending for the page.
  * - No timer runs while nothing waits to be sent.
  */
-import { KEEPALIVE_BUDGET_BYTES, type Message } from '@trailmark/schema';
-import { deviceContext } from './context';
-import { backoff } from './lib/backoff';
-import { batchBySize, type Batch, type Entry } from './lib/batchBySize';
+import { KEEPALIVE_BUDGET_BYTES } from '@trailmark/schema';
+import type { Entry } from './lib/batchBySize';
 import { onHidden } from './lib/onHidden';
-import { retryAfter } from './lib/retryAfter';
-import { warn } from './lib/warn';
-import { whileOwningQueue, type QueueStore } from './queue';
+import { markQueued, QUEUED } from './lib/queued';
+import { readStorage, writeStorage } from './lib/storage';
+import { uuid } from './lib/uuid';
 
 /** Largest request body: under the keepalive budget, leaving room for a small send beside it. */
 export const MAX_BATCH_BYTES = KEEPALIVE_BUDGET_BYTES - 4096;
 
-export interface Transport {
-  send(message: Message): void;
-  /** Sends what waits and the persisted queue; settles once each message is delivered or persisted. */
+/** Whether a status means "try again later" rather than a final answer. */
+export const isRetryable = (status: number) => status == 408 || status == 429 || status >= 500;
+
+/** The outcome of one request: undefined once answered for good; to retry, the Retry-After header ('' without one), or null after a network error. */
+export type Outcome = string | null | undefined;
+
+/** What the queue chunk uses of the transport. */
+export interface Sender {
+  /** One request; the queue keeps each under MAX_BATCH_BYTES. */
+  post(entries: Entry[]): Promise<Outcome>;
+  /** IndexedDB database and Web Lock name. */
+  name: string;
+  /** This tab's stash in localStorage. */
+  stashKey: string;
+  /** Whether earlier pages had left something queued when this one started (a tab without Web Locks sends it once). */
+  leftovers: boolean;
+  /** Delivered: out of this tab's stash. */
+  unstash(entries: Entry[]): void;
+}
+
+/** The queue chunk (queue.ts): what the transport hands over when something goes wrong. */
+export interface Queue {
+  put(entries: Entry[]): Promise<void>;
+  /** Schedules a retry after a failed request. */
+  retry(outcome: Outcome): void;
+  /** Whether a retry is scheduled: fresh messages then join the queue instead of going ahead. */
+  waiting(): boolean;
+  /** Sends the queue (one tab at a time); settles when done or when it must wait. */
+  drain(): Promise<void>;
+}
+
+/** What the transport loads when something goes wrong (queue.ts). */
+export interface QueueChunk {
+  createQueue(sender: Sender): Queue;
+  /** Says once what the collector said: about a request it refused, or (`answer`) about messages it did not store. */
+  report(response: Response, answer?: string): void;
+}
+
+export interface Transport<D> {
+  send(draft: D): void;
+  /** Sends what waits (and the persisted queue); settles once each message is delivered or persisted. */
   flush(): Promise<void>;
 }
 
-/** Whether a status means "try again later" rather than a final answer. */
-export function isRetryable(status: number): boolean {
-  return status == 408 || status == 429 || status >= 500;
-}
-
-export function createTransport(apiHost: string, writeKey: string, store: QueueStore, interval: number): Transport {
-  const url = `${apiHost}/v1/batch`;
+/**
+ * @param serialize a recorded call as a queue entry (key, JSON); undefined when it cannot be sent
+ * @param device the device's context, as JSON: the batch's `context`
+ * @param delivered told of each request and its answer (what `debug(true)` logs)
+ * @param onStop called when the collector refused the page (401, 403, 404): nothing more is recorded
+ */
+export function createTransport<D>(
+  url: string,
+  writeKey: string,
+  interval: number,
+  serialize: (draft: D) => Entry | undefined,
+  device: () => string,
+  loadQueue: () => Promise<QueueChunk>,
+  delivered: (...details: unknown[]) => void,
+  onStop: () => void,
+): Transport<D> {
   /** Recorded, not sent yet. */
-  let waiting: Entry[] = [];
-  /** Sent from memory, no answer yet: persisted if the page is hidden meanwhile. */
+  let waiting: D[] = [];
+  /** Sent from memory, no answer yet: stashed if the page is hidden meanwhile. */
   const underWay = new Set<Entry>();
-  /** Keys this tab put in the queue: without Web Locks a tab drains only its own (and, once, what it found at start). */
-  const mine = new Set<string>();
-  let adoptLeftovers = true;
-  /** Whether the persisted queue may hold something (unknown at start: an earlier page may have left some). */
-  let queued = true;
+  let queue: Queue | undefined;
+  let loading: Promise<Queue> | undefined;
+  const useQueue = () =>
+    (loading ||= loadQueue().then(
+      (chunk) => (queue = chunk.createQueue(sender)),
+      (error) => {
+        loading = undefined;
+        throw error;
+      },
+    ));
+  /** What this tab stashed at a page hide and has no answer for yet. */
+  const stash = new Map<string, string>();
   let flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  let networkFailed = false;
-  let attempts = 0;
   let keepaliveBytes = 0;
-  /** Counts page hides, to know whether what came back from a send was persisted meanwhile. */
-  let hides = 0;
-  let draining: Promise<void> | undefined;
-  let drainAgain = false;
-  let hiddenSendQueued = false;
-  /** Orders the messages of one millisecond, whose keys sort by time. */
-  let sequence = 0;
+  let stopped = false;
 
-  const body = (entries: Entry[]) =>
-    `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${deviceContext()},"batch":[${entries.map((e) => e[1]).join()}]}`;
-  const keysOf = (entries: Entry[]) => entries.map((e) => e[0]);
-
-  function persist(entries: Entry[]): Promise<void> {
-    queued = true;
-    entries.forEach((e) => mine.add(e[0]));
-    return store.put(entries);
-  }
-
-  async function unqueue(entries: Entry[]): Promise<void> {
-    const keys = keysOf(entries);
-    keys.forEach((key) => mine.delete(key));
-    await store.remove(keys);
-  }
-
-  function retryIn(ms: number): void {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => {
-      retryTimer = 0;
-      drain();
-    }, ms);
-  }
-
-  /** One request. Resolves to the delay before a retry, or undefined once the collector has answered for good. */
-  async function post(batch: Batch): Promise<number | undefined> {
-    const keepalive = keepaliveBytes + batch.bytes <= KEEPALIVE_BUDGET_BYTES;
-    if (keepalive) keepaliveBytes += batch.bytes;
-    let delay: number | undefined;
+  async function post(entries: Entry[]): Promise<Outcome> {
+    if (stopped) return;
+    const body = `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${device()},"batch":[${entries.map((e) => e[1])}]}`;
+    const bytes = new TextEncoder().encode(body).length;
+    // Too large for one request: the queue splits it.
+    if (bytes > MAX_BATCH_BYTES && entries[1]) return '';
+    // Counted while in flight, when it goes with keepalive.
+    const counted = keepaliveBytes + bytes > KEEPALIVE_BUDGET_BYTES ? 0 : bytes;
+    keepaliveBytes += counted;
+    let response: Response | undefined;
     try {
-      const response = await fetch(url, { method: 'POST', body: body(batch.entries), keepalive });
-      networkFailed = false;
-      if (isRetryable(response.status)) delay = Math.max(backoff(attempts), retryAfter(response.headers.get('Retry-After')) || 0);
-      else if (!response.ok) warn(`collector refused ${batch.entries.length} events: HTTP ${response.status}`);
+      response = await fetch(url, { method: 'POST', body, keepalive: !!counted });
     } catch {
-      // Offline, DNS, a dropped connection, or a CORS refusal: fetch cannot tell them apart.
-      networkFailed = true;
-      delay = backoff(attempts);
+      // Offline, DNS, a dropped connection: try again later.
+      return null;
     } finally {
-      if (keepalive) keepaliveBytes -= batch.bytes;
+      keepaliveBytes -= counted;
+      delivered(entries.length, 'events:', response?.status || 'network error');
     }
-    attempts = delay == undefined ? 0 : attempts + 1;
-    return delay;
+    const { status } = response;
+    if (isRetryable(status)) return response.headers.get('Retry-After') || '';
+    // A refusal, or an answer longer than the plain {"ok":true,"accepted":N,"rejected":[]}: something to say.
+    const answer = response.ok ? await response.text().catch(() => '') : '';
+    if (!response.ok || answer[48]) loadQueue().then((chunk) => chunk.report(response, answer));
+    if (status == 401 || status == 403 || status == 404) {
+      stopped = true;
+      waiting = [];
+      stash.clear();
+      onStop();
+    }
+    unstash(entries);
   }
 
-  /** Sends entries from memory; what cannot go now, or fails, is persisted for a retry. */
-  async function sendFresh(entries: Entry[]): Promise<void> {
-    const batches = batchBySize(entries, MAX_BATCH_BYTES);
-    for (let i = 0; i < batches.length; i++) {
-      const batch = batches[i]!;
-      if (!navigator.onLine || retryTimer) return persist(batches.slice(i).flatMap((b) => b.entries)); // the `online` event or the retry resumes
-      const hidesBefore = hides;
-      batch.entries.forEach((e) => underWay.add(e));
-      const delay = await post(batch);
-      batch.entries.forEach((e) => underWay.delete(e));
-      if (delay != undefined) {
-        await persist(batches.slice(i).flatMap((b) => b.entries));
-        return retryIn(delay);
-      }
-      // Persisted when the page was hidden meanwhile: delivered now, so out of the queue again.
-      if (hides != hidesBefore) await unqueue(batch.entries);
-    }
+  const sender: Sender = { post, name: `trailmark:${writeKey}`, stashKey: `${QUEUED}.${uuid()}`, leftovers: !!readStorage(QUEUED), unstash };
+
+  /** Delivered (or refused for good): out of this tab's stash, if it was there. */
+  function unstash(entries: Entry[]): void {
+    if (entries.filter(([key]) => stash.delete(key))[0] || stopped) writeStash();
   }
 
-  /** Sends the persisted queue, oldest first, stopping at the first failure. */
-  async function sendQueue(exclusive: boolean): Promise<void> {
-    if (!navigator.onLine) return; // the `online` event resumes
-    let entries = await store.all();
-    if (!exclusive) {
-      if (!adoptLeftovers) entries = entries.filter((e) => mine.has(e[0]));
-      adoptLeftovers = false;
-    }
-    if (!entries.length) queued = false;
-    for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) {
-      const delay = await post(batch);
-      if (delay != undefined) return retryIn(delay);
-      await unqueue(batch.entries);
-    }
+  /** Into this tab's stash (localStorage, written at once): what must outlive the page, or wait for the queue chunk. */
+  function keep(entries: Entry[]): void {
+    entries.forEach(([key, json]) => stash.set(key, json));
+    writeStash();
   }
 
-  /** Sends the persisted queue as the one tab doing so (Web Locks). */
-  function drain(): Promise<void> {
-    if (draining) {
-      drainAgain = true;
-      return draining;
+  function writeStash(): void {
+    writeStorage(sender.stashKey, stash.size ? JSON.stringify([...stash]) : null);
+    if (stash.size) markQueued();
+  }
+
+  /**
+   * Hands messages to the queue, and a retry to schedule after `outcome` (a
+   * failed request). When the queue's chunk cannot be had (offline before it
+   * was ever loaded, the collector that serves it down), they wait in this
+   * tab's stash, tried again once the browser is back online, at the next
+   * send, or by the next page.
+   */
+  async function persist(entries: Entry[], outcome?: Outcome): Promise<void> {
+    try {
+      const q = await useQueue();
+      await q.put(entries);
+      if (outcome !== undefined) q.retry(outcome);
+    } catch {
+      keep(entries);
+      addEventListener('online', flush, { once: true });
     }
-    return (draining = (async () => {
-      try {
-        do {
-          drainAgain = false;
-          await whileOwningQueue(`trailmark:${writeKey}`, sendQueue);
-        } while (drainAgain && !retryTimer);
-      } finally {
-        draining = undefined;
-      }
-    })());
   }
 
   function take(): Entry[] {
     clearTimeout(flushTimer);
     flushTimer = 0;
-    const entries = waiting;
+    const drafts = waiting;
     waiting = [];
-    return entries;
+    return drafts.map(serialize).filter((e): e is Entry => !!e);
+  }
+
+  /** Sends entries now, or hands them to the queue: offline, or while the collector asked to wait. */
+  async function sendNow(entries: Entry[]): Promise<void> {
+    if (!navigator.onLine || queue?.waiting()) return persist(entries);
+    entries.forEach((e) => underWay.add(e));
+    const outcome = await post(entries);
+    entries.forEach((e) => underWay.delete(e));
+    if (outcome !== undefined) await persist(entries, outcome);
   }
 
   async function flush(): Promise<void> {
     const entries = take();
-    if (entries.length) await sendFresh(entries);
-    if (queued && !retryTimer) await drain();
+    if (entries[0]) await sendNow(entries);
+    // What earlier pages or failed sends left, unless the collector asked to wait.
+    if (readStorage(QUEUED) && !queue?.waiting()) await (await useQueue()).drain();
   }
 
   /**
    * The page is being hidden and may never run again. What waits goes now,
-   * without the queue lock; it is persisted too, with what is under way, in
-   * case the page dies before the answers come (the next page then sends it
-   * again, and the collector keeps one copy).
+   * in this task; it is stashed too, with what is under way, in case the page
+   * dies before the answers come.
    */
   function sendHidden(): void {
-    hiddenSendQueued = false;
-    hides++;
     const entries = take();
-    const unanswered = [...entries, ...underWay];
-    if (!unanswered.length) return;
-    persist(unanswered);
-    if (!navigator.onLine || retryTimer) return;
-    for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) {
-      if (keepaliveBytes + batch.bytes <= KEEPALIVE_BUDGET_BYTES) {
-        post(batch).then((delay) => (delay == undefined ? unqueue(batch.entries) : retryIn(delay)));
-      } else {
-        try {
-          navigator.sendBeacon(url, body(batch.entries));
-        } catch {
-          // No sendBeacon: the next page sends these.
-        }
-      }
-    }
+    if (stopped) return;
+    keep([...entries, ...underWay]);
+    if (entries[0]) sendNow(entries);
   }
 
   onHidden(sendHidden);
-  addEventListener('online', () => {
-    // Back online: a wait caused by the network is over; one the collector asked for (429, 503) is not.
-    if (networkFailed) {
-      clearTimeout(retryTimer);
-      retryTimer = attempts = 0;
-    }
-    if (!retryTimer) drain();
-  });
 
   return {
-    send(message) {
-      waiting.push([message.timestamp! + (1e6 + (sequence++ % 1e6)) + message.messageId, JSON.stringify(message)]);
-      if (document.visibilityState == 'hidden') {
-        // Reported while hidden (web vitals at page hide): send in this turn, as timers may never fire again.
-        if (!hiddenSendQueued) queueMicrotask(sendHidden);
-        hiddenSendQueued = true;
-      } else flushTimer ||= setTimeout(flush, interval);
+    send(draft) {
+      if (stopped) return;
+      waiting.push(draft);
+      // Recorded while hidden (web vitals at page hide): send in this turn, as timers may never fire again.
+      if (document.visibilityState == 'hidden') queueMicrotask(() => waiting[0] && sendHidden());
+      else flushTimer ||= setTimeout(flush, interval);
     },
     flush,
   };

@@ -5,5 +5,5 @@
  */
 export function onIdle(callback: () => void, timeout = 2000): void {
   if (typeof requestIdleCallback == 'function') requestIdleCallback(callback, { timeout });
-  else setTimeout(callback, Math.min(200, timeout));
+  else setTimeout(callback, 200);
 }

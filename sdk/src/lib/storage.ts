@@ -3,19 +3,19 @@
  * the user blocks site data, and throws QuotaExceededError when full (and in
  * old Safari private windows, https://bugs.webkit.org/show_bug.cgi?id=157010).
  */
-export function readStorage(key: string, storage = 'localStorage' as 'localStorage' | 'sessionStorage'): string | null {
+export function readStorage(key: string): string | null {
   try {
-    return window[storage].getItem(key);
+    return localStorage.getItem(key);
   } catch {
     return null;
   }
 }
 
 /** Stores `value`, or removes the key when it is null or undefined. */
-export function writeStorage(key: string, value: string | null | undefined, storage = 'localStorage' as 'localStorage' | 'sessionStorage'): void {
+export function writeStorage(key: string, value: string | null | undefined): void {
   try {
-    if (value == null) window[storage].removeItem(key);
-    else window[storage].setItem(key, value);
+    if (value == null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
   } catch {
     // Full or blocked: the value lives in memory for this page only.
   }

@@ -1,8 +1,21 @@
-/** Says what went wrong on the console, never by throwing into the page. */
-export function warn(...details: unknown[]): void {
+/** Says something on the console: what went wrong (`warn`), or what `debug(true)` shows (`log`). Never throws into the page. */
+function say(level: 'warn' | 'log', details: unknown[]): void {
   try {
-    console.warn('[trailmark]', ...details);
+    console[level]('[trailmark]', ...details);
   } catch {
     // No console (some embedded browsers).
+  }
+}
+
+export const warn = (...details: unknown[]) => say('warn', details);
+export const log = (...details: unknown[]) => say('log', details);
+
+const said = new Set<unknown>();
+
+/** Says it once per page for each `key`: a refusal repeated by every batch is told once. */
+export function warnOnce(key: unknown, ...details: unknown[]): void {
+  if (!said.has(key)) {
+    said.add(key);
+    warn(...details);
   }
 }

@@ -1,4 +1,8 @@
-/** Consent: nothing stored or sent before it is granted; denial; Global Privacy Control; Google Consent Mode. */
+/**
+ * Consent: nothing stored or sent before it is granted; denial; Global Privacy Control; Google Consent Mode.
+ * Whether consent is required and GPC honoured is the site's setting only: the pages here carry no
+ * attribute saying so, and the tag learns it from the collector.
+ */
 import { expect, test, type Page } from '@playwright/test';
 import { createSite, eventually, FixtureServer, recordBatches, storedEvents, tagPage, tagReady } from './support';
 
@@ -20,10 +24,10 @@ async function deviceState(page: Page) {
 const nothingStored = { cookies: '', localStorage: [], sessionStorage: [], indexedDB: [] };
 
 test('with consent required, nothing is stored or sent until it is granted; held events then go', async ({ page, baseURL }) => {
-  // The collector of this site also drops what does not carry granted consent.
+  // The site requires consent (and its collector drops what does not carry it); the page says nothing about it.
   const writeKey = await createSite(baseURL!, { requireConsent: true });
   const batches = recordBatches(page);
-  const url = fixtures.serve('/consent-hold', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-require-consent': '' } }));
+  const url = fixtures.serve('/consent-hold', tagPage({ collector: baseURL!, writeKey }));
   await page.goto(url);
   const id = await tagReady(page);
   await page.evaluate(() => {
@@ -52,7 +56,8 @@ test('with consent required, nothing is stored or sent until it is granted; held
 });
 
 test('"drop" mode discards what happens before consent; denial stops everything and forgets the visitor', async ({ page, baseURL }) => {
-  const writeKey = await createSite(baseURL!);
+  // The site requires consent; the page only picks what happens before it: dropped.
+  const writeKey = await createSite(baseURL!, { requireConsent: true });
   const url = fixtures.serve('/consent-drop', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-require-consent': 'drop' } }));
   await page.goto(url);
   await tagReady(page);
@@ -80,13 +85,13 @@ test('"drop" mode discards what happens before consent; denial stops everything 
 });
 
 test('Global Privacy Control, when the site honours it, means nothing is recorded at all', async ({ browser, baseURL }) => {
-  const writeKey = await createSite(baseURL!);
+  const writeKey = await createSite(baseURL!, { honorGpc: true });
   const context = await browser.newContext();
   // Chromium does not send GPC itself; the page sees what a browser with it switched on would show.
   await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   const page = await context.newPage();
   const batches = recordBatches(page);
-  const url = fixtures.serve('/gpc', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-respect-gpc': '' } }));
+  const url = fixtures.serve('/gpc', tagPage({ collector: baseURL!, writeKey }));
   await page.goto(url);
   await tagReady(page);
   await page.evaluate(async () => {
@@ -101,11 +106,13 @@ test('Global Privacy Control, when the site honours it, means nothing is recorde
   expect(await deviceState(page)).toEqual(nothingStored);
 
   // A site that does not opt in to honouring GPC records as usual.
-  const other = fixtures.serve('/gpc-off', tagPage({ collector: baseURL!, writeKey }));
+  const ordinary = await createSite(baseURL!);
+  const other = fixtures.serve('/gpc-off', tagPage({ collector: baseURL!, writeKey: ordinary }));
   await page.goto(other);
   await tagReady(page);
   await page.evaluate(() => (window as any).trailmark.flush());
-  expect((await eventually(baseURL!, writeKey, (e) => e.length >= 1)).map((e) => e.properties.path)).toEqual(['/gpc-off']);
+  expect((await eventually(baseURL!, ordinary, (e) => e.length >= 1)).map((e) => e.properties.path)).toEqual(['/gpc-off']);
+  expect(await storedEvents(baseURL!, writeKey)).toEqual([]);
   await context.close();
 });
 

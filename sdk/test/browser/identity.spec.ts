@@ -62,7 +62,11 @@ test('identify ties later events to the user across reloads; reset() starts a ne
     t.reset();
     t.track('After Logout');
   });
-  const second = await page.evaluate(() => (window as any).trailmark.anonymousId());
+  // reset() is the API chunk's: once the calls before have run (flush waits for them), the id is new.
+  const second = await page.evaluate(async () => {
+    await (window as any).trailmark.flush();
+    return (window as any).trailmark.anonymousId();
+  });
   expect(second).not.toBe(first);
   await flush(page);
 

@@ -56,6 +56,8 @@ trailmark('ready', function (t) { window.readyCalledWith = t.anonymousId(); t.tr
   const url = fixtures.serve('/snippet', tagPage({ collector: baseURL!, writeKey, head: snippet }));
   await page.goto(url);
   const anonymousId = await tagReady(page);
+  // ready() calls back once the API is there (a chunk of its own), as analytics.js's does: asynchronously.
+  await page.waitForFunction(() => (window as any).readyCalledWith);
   expect(await page.evaluate(() => (window as any).readyCalledWith)).toBe(anonymousId);
   await flush(page);
 

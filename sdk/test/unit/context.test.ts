@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { campaignOf, pageUrl } from '../../src/context';
+import { pageUrl } from '../../src/context';
 import { safeUrl } from '../../src/lib/safeUrl';
 import { scriptOptions } from '../../src/scriptOptions';
-
-describe('campaignOf', () => {
-  it("names UTM parameters as Segment's context.campaign does", () => {
-    expect(campaignOf('?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=tent&utm_content=hero&x=1')).toEqual({
-      source: 'news',
-      medium: 'email',
-      name: 'spring',
-      term: 'tent',
-      content: 'hero',
-    });
-  });
-  it('keeps other utm_ parameters and leaves out empty ones', () => {
-    expect(campaignOf('?utm_id=42&utm_source=')).toEqual({ id: '42' });
-    expect(campaignOf('?q=boots')).toBeUndefined();
-    expect(campaignOf('')).toBeUndefined();
-  });
-});
 
 describe('pageUrl', () => {
   const url = (href: string) => pageUrl(new URL(href));
@@ -63,7 +46,7 @@ describe('scriptOptions', () => {
       webVitals: false,
       dataLayer: 'shopLayer',
       cookieDomain: 'shop.example',
-      flushInterval: 200,
+      flushInterval: '200', // a number to the tracker, which reads it with +
     });
   });
   it('defaults the collector to where the tag came from; data-api-host overrides it', () => {

@@ -28,6 +28,16 @@ describe('mapGa4Event (GA4 ecommerce → Segment Ecommerce v2)', () => {
     ]);
   });
 
+  it('search and view_search_results → Products Searched, with the number of results when the page gives it', () => {
+    expect(mapGa4Event('view_search_results', { search_term: 'tent', result_count: 12 })).toEqual([
+      { event: 'Products Searched', properties: { query: 'tent', result_count: 12 } },
+    ]);
+    expect(mapGa4Event('search', { search_term: 'unobtainium', result_count: '0' })).toEqual([
+      { event: 'Products Searched', properties: { query: 'unobtainium', result_count: 0 } },
+    ]);
+    expect(mapGa4Event('search', { search_term: 'boots' })[0]!.properties.result_count).toBeUndefined();
+  });
+
   it('view_item_list → Product List Viewed, select_item → Product Clicked, search → Products Searched', () => {
     const [list] = mapGa4Event('view_item_list', { item_list_id: 'tents', item_list_name: 'Tents', items });
     expect(list).toMatchObject({ event: 'Product List Viewed', properties: { list_id: 'tents', category: 'Tents' } });
@@ -103,15 +113,22 @@ describe('readDataLayerEntry', () => {
   });
 
   it('identifies from a user_id set, configured or pushed with login or sign_up, and resets on logout', () => {
-    expect(read(gtag('set', { user_id: 'u-1' }))).toEqual([['identify', 'u-1', undefined]]);
-    expect(read(gtag('config', 'G-1', { user_id: 'u-2' }))).toEqual([['identify', 'u-2', undefined]]);
-    expect(read({ event: 'login', method: 'password', user_id: 'u-3' })).toEqual([['identify', 'u-3', undefined]]);
-    expect(read({ event: 'login', user_id: 'u-6', user_properties: { email: 'a@b.c' } })).toEqual([['identify', 'u-6', { email: 'a@b.c' }]]);
-    expect(read({ event: 'sign_up', user_id: 'u-4' })).toEqual([['identify', 'u-4', undefined]]);
+    expect(read(gtag('set', { user_id: 'u-1' }))).toEqual([['identify', 'u-1', undefined, undefined]]);
+    expect(read(gtag('config', 'G-1', { user_id: 'u-2' }))).toEqual([['identify', 'u-2', undefined, undefined]]);
+    expect(read({ event: 'login', method: 'password', user_id: 'u-3' })).toEqual([['identify', 'u-3', undefined, undefined]]);
+    expect(read({ event: 'login', user_id: 'u-6', user_properties: { email: 'a@b.c' } })).toEqual([['identify', 'u-6', { email: 'a@b.c' }, undefined]]);
+    expect(read({ event: 'sign_up', user_id: 'u-4' })).toEqual([['identify', 'u-4', undefined, undefined]]);
     expect(read({ event: 'logout' })).toEqual([['logout']]);
     expect(read({ event: 'login', method: 'password' })).toEqual([]);
     expect(read({ event: 'page_view', user_id: 'u-5' })).toEqual([]);
     expect(read(gtag('set', { user_id: '' }))).toEqual([]);
+  });
+
+  it('passes a user_hash next to the user_id as the userHash of identify (contract section 4)', () => {
+    expect(read({ event: 'login', user_id: 'u-7', user_hash: 'ab12' })).toEqual([['identify', 'u-7', undefined, 'ab12']]);
+    expect(read(gtag('set', { user_id: 'u-8', user_hash: 'cd34' }))).toEqual([['identify', 'u-8', undefined, 'cd34']]);
+    expect(read(gtag('config', 'G-1', { user_id: 'u-9', user_hash: 'ef56' }))).toEqual([['identify', 'u-9', undefined, 'ef56']]);
+    expect(read({ event: 'sign_up', user_id: 'u-10', user_hash: 42 })).toEqual([['identify', 'u-10', undefined, undefined]]);
   });
 
   it('ignores everything else', () => {

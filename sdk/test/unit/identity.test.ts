@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStoredId } from '../../src/identity';
-import { continueSession, parseSession, SESSION_TIMEOUT_MS } from '../../src/session';
+import { continueSession, createSession, SESSION_TIMEOUT_MS } from '../../src/session';
 
 describe('parseStoredId (adopting Segment ids)', () => {
   it('reads analytics.js JSON-quoted ids, as in localStorage and (decoded) in its cookie', () => {
@@ -24,22 +24,45 @@ describe('sessions', () => {
   const newId = () => `s${++n}`;
 
   it('continues while the last activity is under 30 minutes old', () => {
-    const session = continueSession({ id: 'a', last: t0 }, t0 + SESSION_TIMEOUT_MS - 1, newId);
-    expect(session).toEqual({ id: 'a', last: t0 + SESSION_TIMEOUT_MS - 1 });
+    expect(continueSession(`a.${t0}`, t0 + SESSION_TIMEOUT_MS - 1, newId)).toEqual(['a', t0]);
   });
 
   it('starts a new one after 30 minutes without activity', () => {
-    expect(continueSession({ id: 'a', last: t0 }, t0 + SESSION_TIMEOUT_MS, newId).id).not.toBe('a');
-    expect(continueSession(undefined, t0, newId)).toEqual({ id: expect.stringMatching(/^s\d+$/), last: t0 });
+    expect(continueSession(`a.${t0}`, t0 + SESSION_TIMEOUT_MS, newId)[0]).not.toBe('a');
+    expect(continueSession(null, t0, newId)).toEqual([expect.stringMatching(/^s\d+$/), t0]);
   });
 
   it('survives a clock that went back a little, not a lot', () => {
-    expect(continueSession({ id: 'a', last: t0 }, t0 - 60_000, newId)).toEqual({ id: 'a', last: t0 });
-    expect(continueSession({ id: 'a', last: t0 }, t0 - 2 * SESSION_TIMEOUT_MS, newId).id).not.toBe('a');
+    expect(continueSession(`a.${t0}`, t0 - 60_000, newId)).toEqual(['a', t0]);
+    expect(continueSession(`a.${t0}`, t0 - 2 * SESSION_TIMEOUT_MS, newId)[0]).not.toBe('a');
   });
 
-  it('reads what it stored and nothing else', () => {
-    expect(parseSession('0b7c-44.1767262000000')).toEqual({ id: '0b7c-44', last: 1767262000000 });
-    for (const raw of [null, '', 'abc', 'a.b', '.123', 'x y.1', `${'a'.repeat(65)}.1`]) expect(parseSession(raw)).toBeUndefined();
+  it('starts a new one when what is stored is damaged', () => {
+    for (const raw of [null, '', 'abc', 'a.b', '.123', `a.${t0}x`, `${t0}`, 'undefined']) {
+      expect(continueSession(raw, t0, newId)[0], String(raw)).toMatch(/^s\d+$/);
+    }
+  });
+
+  it('keeps the session across tabs, forgets it on reset, and stores only when allowed', () => {
+    const stored = new Map<string, string>();
+    const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v), removeItem: (k: string) => stored.delete(k) };
+    (globalThis as { localStorage?: unknown }).localStorage = storage;
+    try {
+      let allowed = false;
+      const clock = createSession(() => allowed);
+      const first = clock(t0);
+      expect(stored.size).toBe(0); // nothing stored before consent
+      allowed = true;
+      expect(clock(t0 + 1000)).toBe(first);
+      expect(stored.get('tm_sid')).toBe(`${first}.${t0 + 1000}`);
+      // Another tab kept it alive: a clock that last saw it 40 minutes ago still continues it.
+      stored.set('tm_sid', `${first}.${t0 + 39 * 60_000}`);
+      expect(clock(t0 + 40 * 60_000)).toBe(first);
+      clock(0);
+      expect(stored.has('tm_sid')).toBe(false);
+      expect(clock(t0 + 41 * 60_000)).not.toBe(first);
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
   });
 });

@@ -1,12 +1,16 @@
 /**
  * The delivery loop with the browser around it stubbed: fetch answers as a
- * collector would, timers are fake, IndexedDB is absent (so the queue runs
- * in memory, as it does when IndexedDB is broken).
+ * collector would, timers are fake, IndexedDB is absent (so the queue chunk
+ * runs in memory, as it does when IndexedDB is broken), localStorage is a
+ * Map.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '@trailmark/schema';
+import * as queueChunk from '../../src/queue';
 import { createQueueStore, MAX_QUEUED } from '../../src/queue';
-import { createTransport } from '../../src/transport';
+import { createTransport, type Sender } from '../../src/transport';
+import { deviceContext } from '../../src/context';
+import type { Entry } from '../../src/lib/batchBySize';
 
 type Answer = { status: number; headers?: Record<string, string> } | 'network-error';
 
@@ -38,6 +42,16 @@ beforeEach(() => {
       return online;
     },
   });
+  const storage = new Map<string, string>();
+  vi.stubGlobal('localStorage', {
+    getItem: (key: string) => storage.get(key) ?? null,
+    setItem: (key: string, value: string) => storage.set(key, String(value)),
+    removeItem: (key: string) => storage.delete(key),
+    key: (i: number) => [...storage.keys()][i] ?? null,
+    get length() {
+      return storage.size;
+    },
+  });
   vi.stubGlobal('screen', { width: 1280, height: 720 });
   vi.stubGlobal('devicePixelRatio', 2);
   vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
@@ -54,9 +68,12 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** A transport whose drafts are messages, and whose queue (the lazy chunk) keeps its entries in `store`. */
 const start = () => {
   const store = createQueueStore('test');
-  return { store, transport: createTransport('https://c.example', 'key', store, 500) };
+  const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
+  const loadQueue = async () => ({ ...queueChunk, createQueue: (sender: Sender) => queueChunk.createQueue(sender, store) });
+  return { store, transport: createTransport('https://c.example', 'key', 500, serialize, deviceContext, loadQueue, () => {}, () => {}) };
 };
 
 describe('transport', () => {
