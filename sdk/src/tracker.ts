@@ -100,7 +100,11 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
   // One promise per chunk: callbacks on it run in the order they were added, so events mapped by a
   // chunk keep the order in which they happened (two import() calls may settle in either order).
   const chunks: Partial<Record<keyof Chunks, Promise<unknown>>> = {};
-  const load: ChunkLoader = (name) => (chunks[name] ||= loadChunk(name)) as never;
+  // (A chunk that failed to load, offline, is asked for again next time.)
+  const load: ChunkLoader = (name) =>
+    (chunks[name] ||= loadChunk(name).catch((error) => {
+      throw ((chunks[name] = undefined), error);
+    })) as never;
   const { writeKey, cookieDomain } = options;
   const apiHost = (options.apiHost = (options.apiHost || location.origin).replace(/\/+$/, ''));
   const drop = options.requireConsent == 'drop';

@@ -101,14 +101,12 @@ export function createTransport<D>(
   /** Sent from memory, no answer yet: stashed if the page is hidden meanwhile. */
   const underWay = new Set<Entry>();
   let queue: Queue | undefined;
-  let loading: Promise<Queue> | undefined;
+  let loading: Promise<Queue | undefined> | undefined;
+  /** The queue; undefined when its chunk cannot be had (offline before it ever loaded): asked again next time. */
   const useQueue = () =>
     (loading ||= loadQueue().then(
       (chunk) => (queue = chunk.createQueue(sender)),
-      (error) => {
-        loading = undefined;
-        throw error;
-      },
+      () => (loading = undefined),
     ));
   /** What this tab stashed at a page hide and has no answer for yet. */
   const stash = new Map<string, string>();
@@ -176,7 +174,7 @@ export function createTransport<D>(
    */
   async function persist(entries: Entry[], outcome?: Outcome): Promise<void> {
     try {
-      const q = await useQueue();
+      const q = (await useQueue())!;
       await q.put(entries);
       if (outcome !== undefined) q.retry(outcome);
     } catch {
@@ -206,7 +204,7 @@ export function createTransport<D>(
     const entries = take();
     if (entries[0]) await sendNow(entries);
     // What earlier pages or failed sends left, unless the collector asked to wait.
-    if (readStorage(QUEUED) && !queue?.waiting()) await (await useQueue()).drain();
+    if (readStorage(QUEUED) && !queue?.waiting()) await (await useQueue())?.drain();
   }
 
   /**
