@@ -180,6 +180,8 @@ export function createApi(core: Core, tracker: Tracker): Methods {
       done('reset', []);
     },
     consent: (status: ConsentStatus) => (status == 'granted' || status == 'denied' ? core.consent(status) : warn('consent() takes "granted" or "denied"')),
+    // The snippet's load() put the tag on the page; once it is there, loading again does nothing (as analytics.js).
+    load() {},
     ready(callback: unknown) {
       if (isFunction(callback)) callback(tracker);
     },

@@ -137,6 +137,7 @@ export interface TrackerOptions {
 export interface Tracker<Events extends EventMap = EventMap> {
   /** A page view of the current URL (automatic unless `autoPageviews` is false). */
   page(category: string, name: string, properties?: Properties, options?: Options, callback?: Callback): void;
+  page(category: string, name: string, callback: Callback): void;
   page(name?: string, properties?: Properties, options?: Options, callback?: Callback): void;
   page(properties?: Properties, options?: Options, callback?: Callback): void;
   page(name: string, callback: Callback): void;
@@ -158,6 +159,8 @@ export interface Tracker<Events extends EventMap = EventMap> {
   alias(userId: string | number, previousId?: string | number, options?: Options, callback?: Callback): void;
   alias(userId: string | number, previousId: string | number, callback: Callback): void;
   alias(userId: string | number, callback: Callback): void;
+  /** What the analytics.js snippet calls to put the tag on the page; once it is there, nothing. */
+  load(writeKey?: string): void;
   /** On logout: forgets the userId, traits, group and session, and starts a new anonymousId. */
   reset(): void;
   /** Calls back once the tracker is ready (at once, once it has loaded), with the tracker. */
