@@ -14,9 +14,13 @@ export const ADMIN_TOKEN = 'e2e-admin-token';
 export type Stored = Record<string, any> & { type: string; messageId: string; anonymousId?: string; userId?: string; event?: string };
 
 /** A new site on the collector, allowing the fixture origins; settings as the admin API takes them. */
-export async function createSite(baseURL: string, settings: Record<string, unknown> = {}): Promise<string> {
+export async function createSite(
+  baseURL: string,
+  settings: Record<string, unknown> = {},
+  allowedOrigins = ['http://127.0.0.1:*', 'http://localhost:*'],
+): Promise<string> {
   const writeKey = `sdk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  await adminApi.putSite({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey, allowedOrigins: ['http://127.0.0.1:*', 'http://localhost:*'], settings });
+  await adminApi.putSite({ url: baseURL, adminToken: ADMIN_TOKEN, writeKey, allowedOrigins, settings });
   return writeKey;
 }
 
