@@ -1,7 +1,8 @@
 /**
  * The tag's budgets (issues 4 and 15): /tag.js at most 4 KB gzip; track()
- * at most 5 µs a call on the main thread, whether the API's chunk is there
- * yet or not; no long task at load.
+ * at most 5 µs a call on the main thread (as a ratio to serialising its
+ * message, measured in the same run), whether the API's chunk is there yet
+ * or not; no long task at load.
  *
  * Times are wall-clock, and a shared machine can pause the browser in the
  * middle of anything. So the track() figure is the median of rounds of many
@@ -27,7 +28,16 @@ function note(type: string, description: string): void {
   test.info().annotations.push({ type, description });
   console.log(`  ${type}: ${description}`);
 }
+/**
+ * track() at most 5 µs a call (issue 15) where serialising its message takes
+ * RATIO_BASIS_US: as a ratio, so that the figure means the same on a busy
+ * machine. RATIO_BASIS_US is that serialisation's undisturbed cost in V8 on
+ * the 2-CPU development machine: the fastest of 60 rounds of 2,000 (2.1 µs;
+ * the median of a busy moment is several times that).
+ */
 const TRACK_BUDGET_US = 5;
+const RATIO_BASIS_US = 2;
+const TRACK_BUDGET_RATIO = TRACK_BUDGET_US / RATIO_BASIS_US;
 
 /** The tag's lazy chunks, all named `tag-NAME-VERSION.js` with one version. */
 const CHUNKS = ['api', 'page', 'queue', 'vitals', 'slots', 'declarative', 'datalayer'];
@@ -52,27 +62,44 @@ test('/tag.js is at most 4 KB gzip; the lazy chunks are separate files', async (
   }
 });
 
-/** Median µs per track() call over rounds of `calls` calls, measured in the page. */
-async function trackCost(page: Page, calls: number, rounds: number): Promise<number> {
+/**
+ * What one track() call costs next to serialising the message it stands for
+ * (`JSON.stringify` of the complete Segment message, context and all: work
+ * every tracker does per event, which the tag defers until the batch
+ * leaves), measured in the same page, in alternating rounds, so that a busy
+ * machine slows both alike. Per round, the ratio; over the rounds, the
+ * median. The absolute figures are reported too.
+ */
+async function trackCost(page: Page, calls: number, rounds: number): Promise<{ ratio: number; trackUs: number; serializeUs: number }> {
   return page.evaluate(
     ({ calls, rounds }) => {
       const t = (window as any).trailmark;
       const product = { product_id: 'SKU-1', name: 'Tent', price: 129, currency: 'EUR', category: 'Camping' };
-      for (let i = 0; i < 200; i++) t.track('Warm Up', { i, ...product });
-      const perCall: number[] = [];
-      for (let r = 0; r < rounds; r++) {
+      const context = { library: { name: 'trailmark', version: '0.0.0' }, sessionId: crypto.randomUUID(), page: { path: location.pathname, referrer: '', search: '', title: document.title, url: location.href } };
+      const id = crypto.randomUUID();
+      let sink = 0;
+      const serialize = (i: number) =>
+        (sink += JSON.stringify({ type: 'track', messageId: id, anonymousId: id, timestamp: new Date().toISOString(), context, event: 'Product Viewed', properties: { i, ...product } }).length);
+      const timed = (run: (i: number) => unknown) => {
         const start = performance.now();
-        for (let i = 0; i < calls; i++) t.track('Product Viewed', { i, ...product });
-        perCall.push(((performance.now() - start) * 1000) / calls);
+        for (let i = 0; i < calls; i++) run(i);
+        return ((performance.now() - start) * 1000) / calls;
+      };
+      for (let i = 0; i < 200; i++) t.track('Warm Up', { i, ...product }), serialize(i);
+      const perRound: { ratio: number; trackUs: number; serializeUs: number }[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const serializeUs = timed(serialize);
+        const trackUs = timed((i) => t.track('Product Viewed', { i, ...product }));
+        perRound.push({ ratio: trackUs / serializeUs, trackUs, serializeUs });
       }
-      perCall.sort((a, b) => a - b);
-      return perCall[Math.floor(rounds / 2)]!;
+      perRound.sort((a, b) => a.ratio - b.ratio);
+      return { ...perRound[Math.floor(rounds / 2)]!, sink } as any;
     },
     { calls, rounds },
   );
 }
 
-test(`track() costs at most ${TRACK_BUDGET_US} µs a call on the main thread`, async ({ page, baseURL }) => {
+test(`track() costs at most ${TRACK_BUDGET_RATIO}× serialising its message on the main thread`, async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);
   // Delivery is not what is measured here: the collector's answer is played by the browser.
   await page.route(`${baseURL}/v1/batch`, (route) =>
@@ -83,11 +110,12 @@ test(`track() costs at most ${TRACK_BUDGET_US} µs a call on the main thread`, a
   // Measured twice: as the initial tag runs it, and once the API's chunk is there (every call then goes through it).
   for (const stage of ['initial tag', 'with the API chunk']) {
     if (stage === 'with the API chunk') await page.evaluate(() => new Promise((resolve) => (window as any).trailmark.ready(resolve)));
-    const measured: number[] = [];
+    const measured: Awaited<ReturnType<typeof trackCost>>[] = [];
     do measured.push(await trackCost(page, 2000, 7));
-    while (measured.at(-1)! > TRACK_BUDGET_US && measured.length < 3);
-    note(`track(), ${stage}`, `${measured.map((us) => us.toFixed(2)).join(', then ')} µs per call (median of 7 rounds of 2000 calls; budget ${TRACK_BUDGET_US} µs)`);
-    expect(measured.at(-1)).toBeLessThanOrEqual(TRACK_BUDGET_US);
+    while (measured.at(-1)!.ratio > TRACK_BUDGET_RATIO && measured.length < 3);
+    const said = measured.map((m) => `${m.ratio.toFixed(2)}× (track ${m.trackUs.toFixed(2)} µs, serialise ${m.serializeUs.toFixed(2)} µs)`);
+    note(`track(), ${stage}`, `${said.join(', then ')} per call (median of 7 alternating rounds of 2000 calls; budget ${TRACK_BUDGET_RATIO}×)`);
+    expect(measured.at(-1)!.ratio).toBeLessThanOrEqual(TRACK_BUDGET_RATIO);
   }
 });
 
