@@ -79,7 +79,17 @@ test('the generated declarations type an app, and catch misuse', () => {
   };
   expect(
     check(`import { createTracker, EVENTS, type Tracker, type Product, type RecommendationResponse } from 'trailmark';
-      const t: Tracker = createTracker({ writeKey: 'k', requireConsent: 'hold', respectGpc: true });
+      const t: Tracker = createTracker({ writeKey: 'k', requireConsent: 'hold', debug: true });
+      t.page('Docs', 'Intro', { section: 'top' }, { context: { ip: '0.0.0.0' } }, () => {});
+      t.identify({ plan: 'pro' });
+      t.identify('u-1', { plan: 'pro' }, { userHash: 'ab12' });
+      t.group('g-1', { name: 'Acme' });
+      t.alias('u-2', 'u-1');
+      t.on('track', (event, properties) => console.log(event, properties));
+      const id: string | null = t.user().id();
+      type ShopEvents = { 'Store Located': { city: string } };
+      const shop = createTracker<ShopEvents>({ writeKey: 'k' });
+      shop.track('Store Located', { city: 'Graz' }, { timestamp: new Date() });
       const p: Product = { product_id: 'SKU-1', price: 1 };
       t.productAdded(p);
       t.orderCompleted({ order_id: 'o1', total: 10, products: [p] });
@@ -87,12 +97,15 @@ test('the generated declarations type an app, and catch misuse', () => {
       const r: Promise<RecommendationResponse> = t.recommend('home', { limit: 4 });
       const done: Promise<void> = t.flush();
       const name: 'Order Completed' = EVENTS.orderCompleted;
-      export { r, done, name };`),
+      export { r, done, name, id };`),
   ).toEqual([]);
   const misuse = check(`import { createTracker } from 'trailmark';
       const t = createTracker({ writeKey: 'k' });
       t.productAdded({ name: 'no id' });
       t.consent('maybe');
-      t.recommend('nowhere');`);
-  expect(misuse).toHaveLength(3);
+      t.recommend('nowhere');
+      const shop = createTracker<{ 'Store Located': { city: string } }>({ writeKey: 'k' });
+      shop.track('Store Located', { town: 'Graz' });
+      shop.track('Store Misspelt', { city: 'Graz' });`);
+  expect(misuse).toHaveLength(5);
 });
