@@ -127,6 +127,13 @@ export interface TagSettings {
   requireConsent: boolean;
   /** A browser sending Global Privacy Control is not tracked. */
   honorGpc: boolean;
+  /**
+   * The shop's origin, against which the catalog's root-relative links and
+   * images resolve, so that recommendation slots show them right on any page
+   * (the site's `siteUrl` setting; else the collector's own origin when it is
+   * one of the site's, as on the shop's own domain or in the demo).
+   */
+  siteUrl?: string;
 }
 
 /** Enrichment the collector adds to every stored message. */

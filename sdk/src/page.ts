@@ -73,7 +73,9 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   // The delivery queue's code (not its IndexedDB, opened only when something is queued), fetched while the
   // network is there: events recorded after the connection drops can then still be kept on the device.
   afterLoad(() => load('queue').catch(() => {}));
-  core.settings(await settings);
+  const site = await settings;
+  core.settings(site);
+  host.siteUrl = site?.siteUrl;
   if (options.dataLayer !== false) await watchDataLayer(options.dataLayer || 'dataLayer', core, host, load);
   rescan(true);
   return rescan;

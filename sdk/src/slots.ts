@@ -50,17 +50,27 @@ export async function recommend(host: Host, slot: string, options: RecommendOpti
   if (userId) query.set('userId', userId);
   if (options.productId) query.set('productId', String(options.productId));
   if (options.limit) query.set('limit', String(options.limit));
+  // (The collector takes at most 100.)
+  if (options.exclude?.[0]) query.set('exclude', options.exclude.slice(-100).join());
   const response = await fetch(`${apiHost}/v1/recommendations?${query}`);
   // The collector's message says what is wrong (unknown slot, key or origin): said once, and the rejection carries it.
   if (!response.ok) throw new Error(await refusal(response, `recommendations for "${slot}": `));
-  return readRecommendations(await response.json(), slot);
+  return readRecommendations(await response.json(), slot, host.siteUrl);
 }
 
 const text = (value: unknown) => (typeof value == 'string' ? value : typeof value == 'number' ? String(value) : undefined);
 const finite = (value: unknown) => (typeof value == 'number' && isFinite(value) ? value : undefined);
 
-/** The response with every field of the expected type; items without a product id are left out. */
-export function readRecommendations(data: unknown, slot: string): RecommendationResponse {
+/**
+ * The response with every field of the expected type; items without a
+ * product id are left out. The catalog's root-relative links and images
+ * resolve against `siteUrl`, the shop's origin, rather than the page's.
+ */
+export function readRecommendations(data: unknown, slot: string, siteUrl?: string): RecommendationResponse {
+  const link = (value: unknown) => {
+    const url = text(value);
+    return siteUrl && url?.[0] == '/' ? safeUrl(url, siteUrl) : url;
+  };
   const d = (data && typeof data == 'object' ? data : {}) as Record<string, unknown>;
   const items: RecommendedItem[] = [];
   for (const raw of Array.isArray(d.items) ? d.items : []) {
@@ -72,8 +82,8 @@ export function readRecommendations(data: unknown, slot: string): Recommendation
         name: text(i.name) || '',
         price: finite(i.price),
         currency: text(i.currency),
-        imageUrl: text(i.imageUrl),
-        url: text(i.url),
+        imageUrl: link(i.imageUrl),
+        url: link(i.url),
         category: text(i.category),
         score: finite(i.score) || 0,
         reason: text(i.reason) || '',
@@ -169,14 +179,19 @@ export function whenViewed(el: Element, callback: () => void): void {
   document.addEventListener('visibilitychange', check);
 }
 
+/** Product ids the slots of this page view show: a later slot leaves them out, so one page never shows a product twice. */
+let shown: string[] = [];
+/** The slots render one after another, in the page's order, each asking without what the earlier ones show. */
+let rendering: Promise<void> = Promise.resolve();
+
 async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
   const attr = (name: string) => slot.getAttribute(A + name) || undefined;
-  slot.setAttribute(A + 'state', 'loading');
   slot.setAttribute('aria-busy', 'true');
   try {
     const limit = Number(attr('limit')) || undefined;
-    const response = await recommend(host, attr('slot')!, { productId: attr('product-id'), limit });
+    const response = await recommend(host, attr('slot')!, { productId: attr('product-id'), limit, exclude: shown });
     const items = response.items.slice(0, limit);
+    shown.push(...items.map((item) => item.productId));
     const { recId: rec_id, slot: slotName, variant } = response;
 
     if (slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) {
@@ -227,7 +242,11 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
   }
 }
 
-/** Fills every slot of the page not yet handled (the tracker's scan of the page). */
-export function scan(host: Host): void {
-  document.querySelectorAll<HTMLElement>(`[${A}slot]:not([${A}state])`).forEach((slot) => renderSlot(host, slot));
+/** Fills every slot of the page not yet handled (the tracker's scan of the page; `newPageview` after a navigation). */
+export function scan(host: Host, newPageview?: boolean): void {
+  if (newPageview) shown = [];
+  document.querySelectorAll<HTMLElement>(`[${A}slot]:not([${A}state])`).forEach((slot) => {
+    slot.setAttribute(A + 'state', 'loading');
+    rendering = rendering.then(() => renderSlot(host, slot));
+  });
 }

@@ -34,6 +34,8 @@ export interface Host {
   startUrl: string;
   /** The options, `apiHost` without a trailing slash. */
   options: TrackerOptions & { apiHost: string };
+  /** The shop's origin, for the catalog's root-relative links (the site's settings, once the page chunk read them). */
+  siteUrl?: string;
 }
 
 /** Optional features, loaded only on pages that use them. */

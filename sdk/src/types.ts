@@ -62,6 +62,8 @@ export interface RecommendOptions {
   productId?: string;
   /** How many items at most. */
   limit?: number;
+  /** Products the page already shows, left out of the answer (automatic slots pass what the earlier ones show). */
+  exclude?: string[];
 }
 
 /** `user()`: who the visitor is, kept across pages. */

@@ -69,6 +69,13 @@ const siteBody = v.object({
           v.maxLength(50, 'at most 50 asset hosts'),
         ),
       ),
+      siteUrl: v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(/^https?:\/\/[^\s/?#]+\/?$/, 'siteUrl must be the shop\'s origin, like https://shop.example'),
+          v.transform((url) => url.replace(/\/$/, '')),
+        ),
+      ),
     }),
   ),
 });

@@ -29,6 +29,8 @@ export interface SiteSettings {
   identityVerification: 'off' | 'required';
   /** Hosts besides the allowed origins that learned product links and images may point to (a CDN), e.g. "cdn.shop.example" or "*.shop-cdn.example". */
   assetHosts: string[];
+  /** The shop's origin, e.g. "https://shop.example": the catalog's root-relative links and images resolve against it in slots on any page. */
+  siteUrl?: string;
 }
 
 export interface Site {

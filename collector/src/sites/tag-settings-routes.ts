@@ -31,7 +31,10 @@ export function tagSettingsRoutes() {
       throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to this site; add it to the site's allowed origins.`);
     }
     c.header('Cache-Control', TAG_SETTINGS_CACHE);
-    return c.json({ requireConsent: site.settings.requireConsent, honorGpc: site.settings.honorGpc } satisfies TagSettings);
+    // Root-relative catalog links belong to the shop: its siteUrl, or this collector's origin when it serves the shop (first-party, the demo).
+    const own = new URL(c.req.url).origin;
+    const siteUrl = site.settings.siteUrl ?? (originAllowed(own, site.allowedOrigins) ? own : undefined);
+    return c.json({ requireConsent: site.settings.requireConsent, honorGpc: site.settings.honorGpc, siteUrl } satisfies TagSettings);
   });
   return app;
 }

@@ -58,7 +58,8 @@ test('a slot fills itself safely, records a viewable impression after a second i
   expect(await slot.locator('img').count()).toBe(1);
   expect(await slot.locator('img').getAttribute('src')).toBe('https://cdn.example/tent.jpg');
   expect(await slot.locator('a').count()).toBe(1);
-  expect(await slot.locator('a').getAttribute('href')).toBe(`${fixtures.origin}/products/p1`);
+  // A root-relative catalog link is the shop's, not the page's: the collector serving the site (as in the demo) names its origin.
+  expect(await slot.locator('a').getAttribute('href')).toBe(`${new URL(baseURL!).origin}/products/p1`);
   await expect(slot.locator('li').nth(1)).toContainText('<img src=x onerror="window.pwned=1">');
   await expect(slot.locator('li').nth(2)).toContainText('Lamp"><script>window.pwned=4</script>');
   await expect(slot.locator('li').nth(0)).toContainText('€129.00');
@@ -165,4 +166,16 @@ test('recommend() returns the items; a failing endpoint leaves the slot’s fall
   await tagReady(page);
   await expect(page.locator('#slot')).toHaveAttribute('data-trailmark-state', 'failed');
   await expect(page.locator('#slot a')).toHaveText('Our best sellers');
+});
+
+test('slots on one page ask one after another, each leaving out what the earlier ones show', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const queries = await fakeRecommendations(page, baseURL!, { ...hostile, items: hostile.items.slice(0, 2) });
+  const body = `<div id="first" data-trailmark-slot="home" data-trailmark-limit="2"></div><div id="second" data-trailmark-slot="trending"></div>`;
+  await page.goto(fixtures.serve('/two-slots', tagPage({ collector: baseURL!, writeKey, body })));
+  await expect(page.locator('#second')).toHaveAttribute('data-trailmark-state', 'rendered');
+  expect(queries.map((q) => [q.get('slot'), q.get('exclude')])).toEqual([
+    ['home', null],
+    ['trending', 'p1,p2'],
+  ]);
 });

@@ -44,6 +44,22 @@ describe('readRecommendations', () => {
   });
 });
 
+describe('readRecommendations with the shop\'s origin', () => {
+  it('resolves root-relative links and images against the shop, not the page; absolute ones stay', () => {
+    const items = [
+      { productId: 'p1', url: '/products/p1', imageUrl: '/images/p1.jpg' },
+      { productId: 'p2', url: 'https://cdn.example/p2', imageUrl: 'https://cdn.example/p2.jpg' },
+    ];
+    const read = readRecommendations({ items }, 'home', 'http://localhost:8787');
+    expect(read.items.map((i) => [i.url, i.imageUrl])).toEqual([
+      ['http://localhost:8787/products/p1', 'http://localhost:8787/images/p1.jpg'],
+      ['https://cdn.example/p2', 'https://cdn.example/p2.jpg'],
+    ]);
+    // Without it (a site that names none, served by another collector), the page resolves them as before.
+    expect(readRecommendations({ items }, 'home').items[0]).toMatchObject({ url: '/products/p1', imageUrl: '/images/p1.jpg' });
+  });
+});
+
 describe('formatPrice', () => {
   it('formats in the page language, and survives unknown currency codes', () => {
     expect(formatPrice(12.5, 'USD', 'en-US')).toBe('$12.50');
