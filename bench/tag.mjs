@@ -63,6 +63,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import { chunkVersionIn, LAZY_CHUNKS } from '../sdk/build/chunks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
@@ -471,7 +472,8 @@ async function sizes(collectorUrl, files) {
     return Buffer.from(await res.arrayBuffer());
   };
   const tag = await fetchText(`${collectorUrl}/tag.js`);
-  const chunks = [...new Set([...tag.toString().matchAll(/tag-[\w-]+\.js/g)].map((m) => m[0]))];
+  const version = chunkVersionIn(tag.toString());
+  const chunks = Object.keys(LAZY_CHUNKS).map((name) => `tag-${name}-${version}.js`);
   const trailmark = [{ file: 'tag.js', role: 'initial', ...sizesOf(tag) }];
   for (const chunk of chunks) trailmark.push({ file: chunk, role: 'lazy', ...sizesOf(await fetchText(`${collectorUrl}/${chunk}`)) });
   return {

@@ -22,6 +22,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
+import { LAZY_CHUNKS } from './build/chunks.mjs';
 import { formatSizes, sizesOf } from './build/sizes.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -119,13 +120,7 @@ const lazyChunk = (name, file = name) => ({
 });
 
 export default [
-  lazyChunk('api', 'analytics'),
-  lazyChunk('page'),
-  lazyChunk('queue'),
-  lazyChunk('vitals'),
-  lazyChunk('slots'),
-  lazyChunk('declarative'),
-  lazyChunk('datalayer'),
+  ...Object.entries(LAZY_CHUNKS).map(([name, file]) => lazyChunk(name, file)),
   {
     input: 'src/tag.ts',
     plugins: [chunkNames(), resolve(), typescript(), minify(false), report('initial'), pruneOldChunks()],

@@ -13,6 +13,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { chunkVersionIn, LAZY_CHUNKS } from '../../build/chunks.mjs';
 import { createSite, FixtureServer, tagPage, tagReady } from './support';
 
 let fixtures: FixtureServer;
@@ -39,8 +40,6 @@ const TRACK_BUDGET_US = 5;
 const RATIO_BASIS_US = 2;
 const TRACK_BUDGET_RATIO = TRACK_BUDGET_US / RATIO_BASIS_US;
 
-/** The tag's lazy chunks, all named `tag-NAME-VERSION.js` with one version. */
-const CHUNKS = ['api', 'page', 'queue', 'vitals', 'slots', 'declarative', 'datalayer'];
 
 test('/tag.js is at most 4 KB gzip; the lazy chunks are separate files', async ({ baseURL }) => {
   const response = await fetch(`${baseURL}/tag.js`);
@@ -49,9 +48,9 @@ test('/tag.js is at most 4 KB gzip; the lazy chunks are separate files', async (
   const gzip = gzipSync(tag, { level: 9 }).length;
   note('size', `tag.js ${tag.length} B min, ${gzip} B gzip, ${brotliCompressSync(tag).length} B brotli (budget ${GZIP_BUDGET} B gzip)`);
   expect(gzip).toBeLessThanOrEqual(GZIP_BUDGET);
-  const version = /tag-\$\{\w+\}-([\w-]+)\.js/.exec(tag.toString())?.[1];
+  const version = chunkVersionIn(tag.toString());
   expect(version, 'the tag names its chunks tag-NAME-VERSION.js').toBeTruthy();
-  for (const name of CHUNKS) {
+  for (const name of Object.keys(LAZY_CHUNKS)) {
     const chunk = `tag-${name}-${version}.js`;
     const res = await fetch(`${baseURL}/${chunk}`);
     expect(res.status, chunk).toBe(200);
