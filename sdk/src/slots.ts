@@ -27,9 +27,9 @@
  * carry the `rec_id`, from which the collector attributes the shopper's
  * later `Product Added` and `Order Completed` to the slot and variant.
  */
-import { EVENTS, type RecommendationResponse, type RecommendedItem } from '@trailmark/schema';
+import { EVENTS, type OfferView, type RecommendedItem } from '@trailmark/schema';
 import type { Host } from './tracker';
-import type { RecommendOptions } from './types';
+import type { RecommendationResponse, RecommendOptions } from './types';
 import { safeUrl } from './lib/safeUrl';
 import { refusal } from './lib/refusal';
 import { warn } from './lib/warn';
@@ -72,6 +72,12 @@ export function readRecommendations(data: unknown, slot: string, siteUrl?: strin
     return siteUrl && url?.[0] == '/' ? safeUrl(url, siteUrl) : url;
   };
   const d = (data && typeof data == 'object' ? data : {}) as Record<string, unknown>;
+  const o = (d.offer && typeof d.offer == 'object' ? d.offer : {}) as Record<string, unknown>;
+  const campaignId = text(o.campaignId);
+  const title = text(o.title);
+  // The offer slot's answer: a campaign's offer for a shopper it treats, null for everyone else.
+  const offer: OfferView | null | undefined =
+    'offer' in d ? (campaignId && title ? { campaignId, title, body: text(o.body), url: link(o.url), imageUrl: link(o.imageUrl), coupon: text(o.coupon) } : null) : undefined;
   const items: RecommendedItem[] = [];
   for (const raw of Array.isArray(d.items) ? d.items : []) {
     const i = (raw && typeof raw == 'object' ? raw : {}) as Record<string, unknown>;
@@ -95,6 +101,7 @@ export function readRecommendations(data: unknown, slot: string, siteUrl?: strin
     variant: d.variant == 'control' ? 'control' : 'treatment',
     strategy: text(d.strategy) || '',
     items,
+    ...(offer !== undefined && { offer }),
   };
 }
 
@@ -129,6 +136,18 @@ export function defaultCard(item: RecommendedItem): HTMLElement {
     element('span', 'display:block;margin-top:.5em', item.name),
     element('span', 'display:block;font-weight:bold', formatPrice(item.price, item.currency)),
   );
+  if (href) (card as HTMLAnchorElement).href = href;
+  return card;
+}
+
+/** The offer card: picture, headline, text and coupon code, all one link when it has one. */
+export function offerCard(offer: OfferView): HTMLElement {
+  const href = safeUrl(offer.url);
+  const src = safeUrl(offer.imageUrl);
+  const card = element(href ? 'a' : 'div', 'display:block;color:inherit;text-decoration:none', element('strong', 'display:block', offer.title));
+  if (src) card.prepend(Object.assign(element('img', 'display:block;max-width:100%;height:auto'), { src, alt: '' }));
+  if (offer.body) card.append(element('span', 'display:block', offer.body));
+  if (offer.coupon) card.append(element('code', 'display:inline-block;margin-top:.5em', offer.coupon));
   if (href) (card as HTMLAnchorElement).href = href;
   return card;
 }
@@ -192,6 +211,17 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
     const response = await recommend(host, attr('slot')!, { productId: attr('product-id'), limit, exclude: shown });
     const items = response.items.slice(0, limit);
     shown.push(...items.map((item) => item.productId));
+    const { offer } = response;
+    if (offer !== undefined) {
+      // The offer slot: the card (or the site's own rendering, cancelling the event), its view and its clicks; without an offer, the fallback stays.
+      if (offer && slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) slot.replaceChildren(offerCard(offer));
+      slot.setAttribute(A + 'state', 'rendered');
+      if (!offer) return;
+      const properties = { campaignId: offer.campaignId };
+      whenViewed(slot, () => host.tracker.track('Offer Viewed', properties));
+      slot.addEventListener('click', () => host.tracker.track('Offer Clicked', properties), true);
+      return;
+    }
     const { recId: rec_id, slot: slotName, variant } = response;
 
     if (slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) {

@@ -11,13 +11,20 @@ import type {
   OrderProperties,
   Product,
   ProductListProperties,
-  RecommendationResponse,
+  RecommendationResponse as SlotResponse,
   RecommendedItem,
   SearchProperties,
   Slot,
+  OfferView,
 } from '@trailmark/schema';
 
-export type { CartProperties, OrderProperties, Product, ProductListProperties, RecommendationResponse, RecommendedItem, SearchProperties, Slot };
+export type { CartProperties, OfferView, OrderProperties, Product, ProductListProperties, RecommendedItem, SearchProperties, Slot };
+
+/**
+ * What `recommend()` answers: the slot's items; for the `offer` slot, no
+ * items and the campaign offer of a treated shopper (null for everyone else).
+ */
+export type RecommendationResponse = Omit<SlotResponse, 'slot'> & { slot: Slot | 'offer'; offer?: OfferView | null };
 
 /** Free-form event properties (JSON-serialisable). */
 export type Properties = Record<string, unknown>;
@@ -202,7 +209,7 @@ export interface Tracker<Events extends EventMap = EventMap> {
   checkoutStarted(checkout: CheckoutProperties, options?: Options, callback?: Callback): void;
   orderCompleted(order: OrderProperties, options?: Options, callback?: Callback): void;
   /** Recommendations for a slot of the page; rejects with the collector's message when it cannot answer. */
-  recommend(slot: Slot, options?: RecommendOptions): Promise<RecommendationResponse>;
+  recommend(slot: Slot | 'offer', options?: RecommendOptions): Promise<RecommendationResponse>;
 }
 
 /** `Checkout Started`: an order that may not have its id yet. */

@@ -179,3 +179,32 @@ test('slots on one page ask one after another, each leaving out what the earlier
     ['trending', 'p1,p2'],
   ]);
 });
+
+test("an offer slot shows a treated shopper's campaign offer and records its view and clicks; others keep the fallback", async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const offer = { campaignId: 'camp-1', title: '10% off tents', body: 'This week only <b>', url: '/sale', coupon: 'TENT10' };
+  let answer: unknown = { slot: 'offer', items: [], offer };
+  await page.route(`${baseURL}/v1/recommendations?*`, (route) =>
+    route.fulfill({ contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify(answer) }),
+  );
+  const body = `<div id="offer" data-trailmark-slot="offer"><p>Fallback</p></div>`;
+  const url = fixtures.serve('/offer', tagPage({ collector: baseURL!, writeKey, body }));
+  await page.goto(url);
+  const card = page.locator('#offer a');
+  await expect(card).toHaveAttribute('href', `${new URL(baseURL!).origin}/sale`);
+  await expect(card).toContainText('10% off tents');
+  await expect(card.locator('code')).toHaveText('TENT10');
+  expect(await page.locator('#offer b').count()).toBe(0);
+  await page.route(`${new URL(baseURL!).origin}/sale`, (route) => route.fulfill({ contentType: 'text/html', body: '<h1>Sale</h1>' }));
+  const events = await eventually(baseURL!, writeKey, (e) => e.some((x) => x.event === 'Offer Viewed'));
+  await card.click();
+  await page.waitForURL('**/sale');
+  const after = await eventually(baseURL!, writeKey, (e) => e.some((x) => x.event === 'Offer Clicked'));
+  expect(events.find((e) => e.event === 'Offer Viewed')).toMatchObject({ properties: { campaignId: 'camp-1' } });
+  expect(after.find((e) => e.event === 'Offer Clicked')).toMatchObject({ properties: { campaignId: 'camp-1' } });
+
+  answer = { slot: 'offer', items: [], offer: null };
+  await page.goto(url);
+  await expect(page.locator('#offer')).toHaveAttribute('data-trailmark-state', 'rendered');
+  await expect(page.locator('#offer p')).toHaveText('Fallback');
+});

@@ -60,6 +60,23 @@ describe('readRecommendations with the shop\'s origin', () => {
   });
 });
 
+describe('readRecommendations of the offer slot', () => {
+  it('keeps an offer with its text and links, null without one, and none for other slots', () => {
+    const offer = { campaignId: 'c1', title: 'Sale', body: 'Now', url: '/sale', imageUrl: 'https://cdn.example/s.jpg', coupon: 'X1', extra: '<b>' };
+    expect(readRecommendations({ slot: 'offer', items: [], offer }, 'offer', 'https://shop.example').offer).toEqual({
+      campaignId: 'c1',
+      title: 'Sale',
+      body: 'Now',
+      url: 'https://shop.example/sale',
+      imageUrl: 'https://cdn.example/s.jpg',
+      coupon: 'X1',
+    });
+    expect(readRecommendations({ slot: 'offer', items: [], offer: null }, 'offer').offer).toBeNull();
+    expect(readRecommendations({ slot: 'offer', offer: { title: 'no campaign' } }, 'offer').offer).toBeNull();
+    expect(readRecommendations({ slot: 'home', items: [] }, 'home')).not.toHaveProperty('offer');
+  });
+});
+
 describe('formatPrice', () => {
   it('formats in the page language, and survives unknown currency codes', () => {
     expect(formatPrice(12.5, 'USD', 'en-US')).toBe('$12.50');
