@@ -70,9 +70,9 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   watchNavigation(core.moved, auto && ((restored) => core.page({}, {}, restored)), host.startUrl);
   onIdle(() => (core.device = deviceContext()));
   if (options.webVitals !== false) afterLoad(() => load('vitals').then((chunk) => chunk.reportWebVitals(host), warn));
-  // The delivery queue's code (not its IndexedDB, opened only when something is queued), fetched while the
-  // network is there: events recorded after the connection drops can then still be kept on the device.
-  afterLoad(() => load('queue').catch(() => {}));
+  // The delivery queue's code (not its IndexedDB, opened only when something is queued), fetched at once,
+  // while the network is there: events recorded after the connection drops can then still be kept on the device.
+  load('queue').catch(() => {});
   const site = await settings;
   core.settings(site);
   host.siteUrl = site?.siteUrl;

@@ -46,7 +46,7 @@ test('the web vitals code is not part of the initial tag', async ({ page, baseUR
   await page.waitForLoadState('load');
   await page.waitForTimeout(500);
   await flush(page);
-  // Every page loads the page chunk, and the delivery queue's code once idle (flush() is the API chunk's); web vitals off, never their chunk.
+  // Every page loads the page chunk and the delivery queue's code (flush() is the API chunk's); web vitals off, never their chunk.
   const chunks = () => [...new Set(loaded.filter((p) => p.startsWith('/tag')).map((p) => p.replace(/-[\w-]+\.js$/, '')))];
   await expect.poll(() => chunks().slice(1).sort()).toEqual(['/tag-api', '/tag-page', '/tag-queue']);
   expect(chunks()[0]).toBe('/tag.js');
