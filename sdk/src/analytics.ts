@@ -149,6 +149,7 @@ export function createApi(core: Core, tracker: Tracker): Methods {
       if (userId && user.id() && userId != user.id()) tracker.reset();
       const identity = core.identity();
       if (userId) identity.userId = userId;
+      if (options.userHash) identity.userHash = `${options.userHash}`;
       core.save();
       // Traits are merged, and kept for the next pages.
       core.save(TRAITS_KEY, (identity.traits = { ...user.traits(), ...traits }));

@@ -31,6 +31,8 @@ export interface Identity {
   traits?: Traits;
   groupId?: string;
   groupTraits?: Traits;
+  /** Proof of the userId from the shop's server (identify's `userHash`), for this page's recommendation requests. */
+  userHash?: string;
 }
 
 /**

@@ -76,6 +76,7 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   const site = await settings;
   core.settings(site);
   host.siteUrl = site?.siteUrl;
+  host.identity = core.identity;
   if (options.dataLayer !== false) await watchDataLayer(options.dataLayer || 'dataLayer', core, host, load);
   rescan(true);
   return rescan;

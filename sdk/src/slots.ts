@@ -48,6 +48,9 @@ export async function recommend(host: Host, slot: string, options: RecommendOpti
   if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());
   const userId = host.mayStore() && host.tracker.user().id();
   if (userId) query.set('userId', userId);
+  // A customer id proves nothing on its own: identify's userHash, when the page gave one, makes the picks personal.
+  const userHash = userId && host.identity?.().userHash;
+  if (userHash) query.set('userHash', userHash);
   if (options.productId) query.set('productId', String(options.productId));
   if (options.limit) query.set('limit', String(options.limit));
   // (The collector takes at most 100.)

@@ -36,6 +36,8 @@ export interface Host {
   options: TrackerOptions & { apiHost: string };
   /** The shop's origin, for the catalog's root-relative links (the site's settings, once the page chunk read them). */
   siteUrl?: string;
+  /** Who the visitor is now (set by the page chunk). */
+  identity?: Core['identity'];
 }
 
 /** Optional features, loaded only on pages that use them. */

@@ -208,3 +208,20 @@ test("an offer slot shows a treated shopper's campaign offer and records its vie
   await expect(page.locator('#offer')).toHaveAttribute('data-trailmark-state', 'rendered');
   await expect(page.locator('#offer p')).toHaveText('Fallback');
 });
+
+test("recommend() proves the customer with identify's userHash, when the page gave one", async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const queries = await fakeRecommendations(page, baseURL!);
+  await page.goto(fixtures.serve('/rec-hash', tagPage({ collector: baseURL!, writeKey })));
+  await tagReady(page);
+  await page.evaluate(async () => {
+    const t = (window as any).trailmark;
+    await t.recommend('home');
+    t.identify('u-1', {}, { userHash: 'ab12' });
+    await t.recommend('home');
+  });
+  expect(queries.map((q) => [q.get('userId'), q.get('userHash')])).toEqual([
+    [null, null],
+    ['u-1', 'ab12'],
+  ]);
+});
