@@ -18,6 +18,7 @@
  */
 import type { ChunkLoader, Core, Host } from './tracker';
 import type { TrackerOptions } from './types';
+import { gpcEnabled, rememberConsent } from './consent';
 import { deviceContext } from './context';
 import { fetchSettings } from './settings';
 import { watchNavigation } from './pageviews';
@@ -64,8 +65,6 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
     });
   }
   if (options.debug) host.tracker.debug(true);
-  // The API's chunk loads as the user starts to interact: a click that records and leaves finds it there.
-  for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => host.tracker.ready(() => {}), { once: true, capture: true });
   const auto = options.autoPageviews !== false;
   watchNavigation(core.moved, auto && ((restored) => core.page({}, {}, restored)), host.startUrl);
   onIdle(() => (core.device = deviceContext()));
@@ -76,6 +75,8 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   const site = await settings;
   core.settings(site);
   host.siteUrl = site?.siteUrl;
+  // A decision made before the settings were known is not kept where the site honours Global Privacy Control and the browser sends it.
+  if (site?.honorGpc && gpcEnabled()) rememberConsent('denied', true);
   host.identity = core.identity;
   if (options.dataLayer !== false) await watchDataLayer(options.dataLayer || 'dataLayer', core, host, load);
   rescan(true);
