@@ -43,9 +43,6 @@ function install(): void {
   w.trailmark = global;
   if (existing && w.analytics == existing) w.analytics = global;
   core.start(global);
-  // The API's chunk is fetched at once (only fetched: calls that need it load it), so that a call made just
-  // before the page goes away (identify, then a redirect) finds it there rather than waiting for it.
-  load('api').catch(warn);
   for (const args of queued) global(...(args as [keyof Tracker, ...unknown[]]));
 }
 
