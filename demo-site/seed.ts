@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sendSearchers } from './seeding/searchers';
 import { sendSlotVisitors } from './seeding/slot-visitors';
-import { seedCampaigns } from './seeding/campaign-visitors';
+import { campaignVerdicts, seedCampaigns } from './seeding/campaign-visitors';
 import { DELIVERED_AUDIENCES, registerDemoAudiences } from './seeding/demo-audiences';
 import { DEMO_DESTINATION_ID, registerDemoWebhook } from './seeding/webhook-destination';
 import { waitUntilStored } from './simulate/admin-client';
@@ -109,18 +109,6 @@ async function main(): Promise<void> {
   if (rejected > 0) console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons, ...searches.rejectedReasons].join('; ')}`);
   for (const line of await campaignVerdicts(url, adminToken, campaigns.campaigns)) console.log(line);
   await writeMarker({ status: 'seeded', events, finishedAt: new Date().toISOString() });
-}
-
-/** One line per demo campaign: what its report says now (GET /v1/admin/campaigns/:id/report). */
-async function campaignVerdicts(url: string, adminToken: string, ids: string[]): Promise<string[]> {
-  return Promise.all(
-    ids.map(async (id) => {
-      const response = await fetch(`${url}/v1/admin/campaigns/${id}/report`, { headers: { authorization: `Bearer ${adminToken}` } });
-      if (!response.ok) return `  campaign ${id}: report unavailable (${response.status})`;
-      const report = (await response.json()) as { groups: Record<'treatment' | 'control', { members: number }>; verdict: { conversionRate: { text: string } } };
-      return `  campaign ${id} (${report.groups.treatment.members} treatment, ${report.groups.control.members} control): ${report.verdict.conversionRate.text}`;
-    }),
-  );
 }
 
 /** Whether the demo site has stored anything yet: one line of the export is enough to know. */

@@ -264,3 +264,15 @@ async function admin(options: CampaignSeedOptions, path: string, body: unknown):
   });
   if (!response.ok) throw new SendError(`PUT ${path} answered ${response.status}: ${serverMessage(await response.text())}`, response.status);
 }
+
+/** One line per demo campaign: what its report says now (GET /v1/admin/campaigns/:id/report). */
+export async function campaignVerdicts(url: string, adminToken: string, ids: string[]): Promise<string[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const response = await fetch(`${url}/v1/admin/campaigns/${id}/report`, { headers: { authorization: `Bearer ${adminToken}` } });
+      if (!response.ok) return `  campaign ${id}: report unavailable (${response.status})`;
+      const report = (await response.json()) as { groups: Record<'treatment' | 'control', { members: number }>; verdict: { conversionRate: { text: string } } };
+      return `  campaign ${id} (${report.groups.treatment.members} treatment, ${report.groups.control.members} control): ${report.verdict.conversionRate.text}`;
+    }),
+  );
+}

@@ -1,18 +1,23 @@
 /**
  * `npm run simulate -- [--visitors N] [--url URL] [--write-key KEY] [--seed S]
- *                      [--catalog-size N] [--admin-token T] [--events N] [--concurrency N]`
+ *                      [--catalog-size N] [--admin-token T] [--events N] [--concurrency N]
+ *                      [--campaign-members N]`
  *
  * Synthetic shoppers from several regions, with planted regional tastes,
  * co-purchase pairs and repurchase cycles, sent through the collector's public
  * HTTP API with a progress bar. With an admin token (--admin-token or the
  * ADMIN_TOKEN environment variable) it first loads the catalog and at the end
- * waits until everything is stored.
+ * waits until everything is stored, then runs the four demo campaigns (their
+ * audiences, the campaigns, members who come back and meet the offer slot) and
+ * prints what each campaign's report says.
  */
 import { parseArgs } from 'node:util';
-import { DEMO_CATALOG_SEED, DEMO_CATALOG_SIZE } from './catalog';
+import { campaignVerdicts, seedCampaigns } from '../seeding/campaign-visitors';
+import { DEMO_CATALOG_SEED, DEMO_CATALOG_SIZE, generateCatalog } from './catalog';
 import { progressBar } from './progress';
 import { DEMO_WRITE_KEY, seedDemoData } from './seed';
 import { SendError, type SendProgress } from './send';
+import { plantTastes } from './tastes';
 
 const USAGE = `Usage: npm run simulate -- [options]
 
@@ -26,6 +31,9 @@ const USAGE = `Usage: npm run simulate -- [options]
   --catalog-size N   products in the catalog (default ${DEMO_CATALOG_SIZE}, as the demo storefront)
   --catalog-seed S   seeds the catalog (default ${DEMO_CATALOG_SEED}, as the demo storefront)
   --concurrency N    shoppers sending at once (default 8)
+  --campaign-members N
+                     with an admin token: shoppers per demo campaign (default 100; 0 runs no
+                     campaigns); the four campaigns need the demo catalog (the default one)
   --help             this text`;
 
 function fail(message: string): never {
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
         'catalog-size': { type: 'string' },
         'catalog-seed': { type: 'string' },
         concurrency: { type: 'string' },
+        'campaign-members': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -74,6 +83,9 @@ async function main(): Promise<void> {
   const catalogSeed = integer('catalog-seed', args['catalog-seed'], 0) ?? DEMO_CATALOG_SEED;
   const concurrency = integer('concurrency', args.concurrency, 1);
   const adminToken = args['admin-token'] ?? process.env.ADMIN_TOKEN;
+  const campaignMembers = integer('campaign-members', args['campaign-members'], 0) ?? 100;
+  const demoCatalog = catalogSize === DEMO_CATALOG_SIZE && catalogSeed === DEMO_CATALOG_SEED;
+  if (adminToken && campaignMembers > 0 && !demoCatalog) fail('The demo campaigns pick products of the demo catalog: leave --catalog-size and --catalog-seed at their defaults, or give --campaign-members 0.');
   const url = args.url;
 
   const what = visitors !== undefined ? `${visitors} shoppers` : `about ${maxEvents} events`;
@@ -100,6 +112,14 @@ async function main(): Promise<void> {
   });
   const { send } = result;
 
+  // The four demo campaigns, their members assigned by the collector and answered by its offer slot.
+  let campaigns: string[] = [];
+  if (adminToken && campaignMembers > 0) {
+    process.stderr.write(`Running the demo campaigns with ${campaignMembers} shoppers each…\n`);
+    const tastes = plantTastes(generateCatalog({ size: catalogSize, seed: catalogSeed }));
+    campaigns = (await seedCampaigns({ url, adminToken, writeKey: args['write-key'], tastes, members: campaignMembers, seed })).campaigns;
+  }
+
   const lines = [
     '',
     `Sent ${send.shoppers.toLocaleString('en-US')} shoppers, ${send.visits.toLocaleString('en-US')} visits, ${send.events.toLocaleString('en-US')} events in ${(send.elapsedMs / 1000).toFixed(1)} s (${Math.round(send.eventsPerSecond).toLocaleString('en-US')} events/s, ${send.requests.toLocaleString('en-US')} requests${send.retries ? `, ${send.retries} retried` : ''}).`,
@@ -115,6 +135,10 @@ async function main(): Promise<void> {
   lines.push(
     `Planted: ${truth.regions.length} regions × ${truth.regions[0]?.productIds.length ?? 0} favourite products, ${truth.pairs.length} co-purchase pairs, ${truth.cycles.length} repurchase cycles, ${truth.shoppers.filter((s) => s.userId).length} logged-in shoppers.`,
   );
+  if (campaigns.length > 0) {
+    lines.push(`Campaigns (${campaignMembers} shoppers each; GET /v1/admin/campaigns/:id/report):`);
+    lines.push(...(await campaignVerdicts(url, adminToken!, campaigns)));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
