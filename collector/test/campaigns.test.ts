@@ -88,7 +88,9 @@ describe('campaigns admin API', () => {
     for (const [body, status, field] of cases) {
       const res = await putCampaign(writeKey, 'bad', body);
       expect(res.status, JSON.stringify(body)).toBe(status);
-      expect(((await res.json()) as { message: string }).message).toContain(field);
+      const answer = (await res.json()) as { message: string; issues: { path: string; message: string }[] };
+      expect(answer.message).toContain(field);
+      expect(answer.issues.map((i) => i.path), JSON.stringify(body)).toContain(field);
     }
     const notJson = await SELF.fetch(`${BASE}/v1/admin/campaigns/bad?writeKey=${writeKey}`, { method: 'PUT', headers: ADMIN, body: '{' });
     expect(notJson.status).toBe(400);

@@ -15,7 +15,7 @@
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { CampaignBodySchema, describeCampaignIssue, RESOURCE_ID, type CampaignDefinition, type CampaignView } from '@trailmark/schema';
+import { CampaignBodySchema, describeCampaignIssue, RESOURCE_ID, ruleIssues, type CampaignDefinition, type CampaignView } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { findAudiences } from '../audiences/audience-directory';
 import { siteDestinations } from '../destinations/destination-directory';
@@ -48,7 +48,8 @@ export function campaignRoutes() {
   app.put('/v1/admin/campaigns/:id', async (c) => {
     const id = campaignId(c);
     const parsed = v.safeParse(CampaignBodySchema, await jsonBody(c.req.raw));
-    if (!parsed.success) throw new ApiError(400, 'invalid_campaign', `Invalid campaign: ${describeCampaignIssue(parsed.issues)}`);
+    // `issues` names every bad field with its JSON path, so a form can say each beside its field.
+    if (!parsed.success) throw refused('invalid_campaign', `Invalid campaign: ${describeCampaignIssue(parsed.issues)}`, ruleIssues(parsed.issues));
     const { writeKey: bodyKey, ...body } = parsed.output;
     const queryKey = c.req.query('writeKey');
     if (queryKey !== undefined && bodyKey !== undefined && queryKey !== bodyKey) {
@@ -56,12 +57,12 @@ export function campaignRoutes() {
     }
     const site = await siteFor(c.env, id, queryKey ?? bodyKey);
     if (!(await findAudiences(c.env, body.audienceId)).some((a) => a.site === site)) {
-      throw new ApiError(400, 'unknown_audience', `audienceId: the site ${site.slice(0, 64)} has no audience "${body.audienceId}"; create it first with PUT /v1/admin/audiences/${body.audienceId}.`);
+      throw refused('unknown_audience', `audienceId: the site ${site.slice(0, 64)} has no audience "${body.audienceId}"; create it first with PUT /v1/admin/audiences/${body.audienceId}.`);
     }
     const known = new Set((await siteDestinations(c.env, site)).map((d) => d.id));
     const unknown = body.destinations.filter((d) => !known.has(d));
     if (unknown.length) {
-      throw new ApiError(400, 'unknown_destination', `destinations: the site ${site.slice(0, 64)} has no destination ${unknown.map((d) => `"${d}"`).join(', ')}; create it with PUT /v1/admin/destinations/:id first.`);
+      throw refused('unknown_destination', `destinations: the site ${site.slice(0, 64)} has no destination ${unknown.map((d) => `"${d}"`).join(', ')}; create it with PUT /v1/admin/destinations/:id first.`);
     }
     const existing = (await findCampaigns(c.env, id)).find((e) => e.site === site);
     const now = Date.now();
@@ -79,7 +80,7 @@ export function campaignRoutes() {
       destinations: [...new Set(body.destinations)],
     };
     if (definition.endsAt && Date.parse(definition.endsAt) <= Date.parse(definition.startsAt)) {
-      throw badRequest(`endsAt: ${definition.endsAt} is not after the start ${definition.startsAt}; give an endsAt after startsAt.`, 'invalid_campaign');
+      throw refused('invalid_campaign', `endsAt: ${definition.endsAt} is not after the start ${definition.startsAt}; give an endsAt after startsAt.`);
     }
     if (existing && campaignState(existing.definition, now) !== 'scheduled') {
       const changed = FIXED_AFTER_START.filter((field) => JSON.stringify(existing.definition[field]) !== JSON.stringify(definition[field]));
@@ -126,6 +127,12 @@ export function campaignRoutes() {
   });
 
   return app;
+}
+
+/** A 400 whose `issues` list the bad fields: the given ones, or the one the message starts with (`field: what to do`). */
+function refused(code: string, message: string, issues?: { path: string; message: string }[]): ApiError {
+  const [path, ...rest] = message.split(': ');
+  return new ApiError(400, code, message, {}, { issues: issues ?? [{ path: path!, message: rest.join(': ') }] });
 }
 
 function view(entry: CampaignEntry, now: number): CampaignView {
