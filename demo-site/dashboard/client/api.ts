@@ -90,6 +90,12 @@ export class AdminApi {
     return (await this.get(`/v1/admin/campaigns/${encodeURIComponent(id)}/report?writeKey=${WRITE_KEY}`)).json() as Promise<CampaignReport>;
   }
 
+  /** Creates or replaces a campaign (PUT /v1/admin/campaigns/:id); one the collector refuses comes back with its issues, each with the JSON path of its field. */
+  async saveCampaign(id: string, body: Record<string, unknown>): Promise<{ campaign: CampaignView; overlapping: string[]; note?: string } | Refused> {
+    const response = await this.request(`/v1/admin/campaigns/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    return refusedOr(response);
+  }
+
   /** The site's audiences (contract section 7); one with its size day by day. */
   async audiences(): Promise<{ audiences: AudienceView[] }> {
     return (await this.get(`/v1/admin/audiences?writeKey=${WRITE_KEY}`)).json() as Promise<{ audiences: AudienceView[] }>;

@@ -5,7 +5,7 @@
  * words (the fixed-horizon one and the one that may be read every day), the
  * return on what contacting cost, and conversion day by day. The report is
  * the campaign's own, whatever the period above: the groups are the
- * experiment.
+ * experiment. Below the list, a form creates a campaign on an audience.
  */
 import { h } from '../../../shared/dom';
 import { formatCount, formatPercent, formatPrice } from '../../../shared/format';
@@ -13,41 +13,60 @@ import { Chart } from '../chart';
 import type { CampaignReport, CampaignView } from '../types';
 import { emptyState, formatDateTime, note } from '../ui';
 import type { View, ViewContext } from '../view-context';
+import { campaignForm } from './campaign-form';
 import { liftRow } from './slots';
 
 const STATUS_WORDS: Record<CampaignView['status'], string> = { scheduled: 'scheduled', running: 'running', ended: 'ended' };
 
 export function campaignsView(): View {
   const charts = new Map<string, Chart>();
+  let ctx: ViewContext | undefined;
+  const list = h('div', { 'data-campaigns-list': '' });
+  // The form is kept across the dashboard's refreshes; only the list is drawn again.
+  const form = campaignForm(
+    () => ctx,
+    () => void draw(),
+  );
+  const root = h('div', { class: 'campaigns' }, list, form.element);
+
+  async function draw(): Promise<void> {
+    const current = ctx;
+    if (!current) return;
+    const [{ campaigns }, { audiences }] = await Promise.all([current.api.campaigns(), current.api.audiences()]);
+    const reports = await Promise.all(campaigns.map((c) => current.api.campaignReport(c.id)));
+    if (!current.stillWanted()) return;
+    form.setAudiences(audiences);
+    if (campaigns.length === 0) {
+      list.replaceChildren(emptyState('No campaigns yet. Create one below on one of the site’s audiences.'));
+      return;
+    }
+    list.replaceChildren(
+      note('Each campaign assigns its audience once to treatment (contacted) or control (not), and counts a member as converted at their first goal event within the window. Figures are the campaign’s whole run, whatever the period above; money is in the site’s currency, orders in other currencies are not counted.'),
+      ...campaigns.map((campaign, i) => campaignPanel(campaign, reports[i]!, charts)),
+    );
+    for (const [i, report] of reports.entries()) {
+      const chart = charts.get(campaigns[i]!.id)!;
+      if (report.timeline.length < 2) continue;
+      await chart.draw({
+        kind: 'time',
+        x: report.timeline.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000),
+        xLabels: report.timeline.map((d) => d.day),
+        xTitle: 'Day (UTC)',
+        series: [
+          { label: 'Treatment', values: report.timeline.map((d) => d.treatment.conversionRate), color: '#0f6b4f' },
+          { label: 'Control', values: report.timeline.map((d) => d.control.conversionRate), color: '#6b7280', dashed: true },
+        ],
+        summary: `Line chart of cumulative conversion by day for ${campaigns[i]!.name}: treatment ${formatPercent(report.groups.treatment.conversionRate)}, control ${formatPercent(report.groups.control.conversionRate)} now.`,
+        format: (n) => formatPercent(n),
+      });
+    }
+  }
+
   return {
-    async render(el: HTMLElement, ctx: ViewContext) {
-      const { campaigns } = await ctx.api.campaigns();
-      const reports = await Promise.all(campaigns.map((c) => ctx.api.campaignReport(c.id)));
-      if (!ctx.stillWanted()) return;
-      if (campaigns.length === 0) {
-        el.replaceChildren(emptyState('No campaigns yet. Create one with PUT /v1/admin/campaigns/:id on an audience (see the README).'));
-        return;
-      }
-      el.replaceChildren(
-        note('Each campaign assigns its audience once to treatment (contacted) or control (not), and counts a member as converted at their first goal event within the window. Figures are the campaign’s whole run, whatever the period above; money is in the site’s currency, orders in other currencies are not counted.'),
-        ...campaigns.map((campaign, i) => campaignPanel(campaign, reports[i]!, charts)),
-      );
-      for (const [i, report] of reports.entries()) {
-        const chart = charts.get(campaigns[i]!.id)!;
-        if (report.timeline.length < 2) continue;
-        await chart.draw({
-          kind: 'time',
-          x: report.timeline.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000),
-          xLabels: report.timeline.map((d) => d.day),
-          xTitle: 'Day (UTC)',
-          series: [
-            { label: 'Treatment', values: report.timeline.map((d) => d.treatment.conversionRate), color: '#0f6b4f' },
-            { label: 'Control', values: report.timeline.map((d) => d.control.conversionRate), color: '#6b7280', dashed: true },
-          ],
-          summary: `Line chart of cumulative conversion by day for ${campaigns[i]!.name}: treatment ${formatPercent(report.groups.treatment.conversionRate)}, control ${formatPercent(report.groups.control.conversionRate)} now.`,
-          format: (n) => formatPercent(n),
-        });
-      }
+    async render(el: HTMLElement, context: ViewContext) {
+      ctx = context;
+      if (root.parentElement !== el) el.replaceChildren(root);
+      await draw();
     },
   };
 }

@@ -1,0 +1,175 @@
+/**
+ * The form that creates (or replaces) a campaign on one of the site's
+ * audiences: PUT /v1/admin/campaigns/:id. A refused campaign shows each
+ * problem beside its field, from the `issues` of the 400; the audience is
+ * picked from the site's audiences, filled again at each refresh.
+ */
+import { h } from '../../../shared/dom';
+import type { AudienceView, RuleIssue } from '../types';
+import { note, panel } from '../ui';
+import type { ViewContext } from '../view-context';
+
+/** The fields of the form, by the JSON path the API names in its issues. */
+type FieldPath =
+  | 'id'
+  | 'name'
+  | 'audienceId'
+  | 'holdoutPercent'
+  | 'goal.event'
+  | 'goal.productId'
+  | 'goal.category'
+  | 'windowDays'
+  | 'startsAt'
+  | 'endsAt'
+  | 'costPerContact'
+  | 'offer.title'
+  | 'offer.body'
+  | 'offer.url'
+  | 'offer.imageUrl'
+  | 'offer.coupon'
+  | 'destinations';
+
+const OFFER_FIELDS = ['title', 'body', 'url', 'imageUrl', 'coupon'] as const;
+
+export interface CampaignForm {
+  element: HTMLElement;
+  /** Offers the site's audiences in the audience list, keeping the one picked. */
+  setAudiences(audiences: AudienceView[]): void;
+}
+
+export function campaignForm(context: () => ViewContext | undefined, saved: (id: string) => void): CampaignForm {
+  const errors = new Map<FieldPath, HTMLElement>();
+  const inputs = new Map<FieldPath, HTMLInputElement | HTMLSelectElement>();
+  const formStatus = h('p', { class: 'note', role: 'status', 'aria-live': 'polite' });
+
+  const field = (path: FieldPath, label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement => {
+    const id = `campaign-${path.replace('.', '-')}`;
+    control.id = id;
+    control.name = path;
+    const error = h('span', { class: 'field-error', id: `${id}-error` });
+    control.setAttribute('aria-describedby', `${id}-error${hint ? ` ${id}-hint` : ''}`);
+    errors.set(path, error);
+    inputs.set(path, control);
+    return h('div', { class: 'rule-field' }, h('label', { for: id }, label), control, hint ? h('span', { class: 'note', id: `${id}-hint` }, hint) : null, error);
+  };
+  const text = (placeholder = '', value = '') => h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder, value });
+  const number = (step: string, value = '') => h('input', { type: 'number', step, inputmode: 'decimal', value });
+  const when = () => h('input', { type: 'datetime-local' });
+  const audience = h('select', {}, h('option', { value: '' }, 'Loading audiences…'));
+
+  const element = h(
+    'form',
+    { class: 'rule-form', novalidate: true, 'data-campaign-form': '' },
+    h(
+      'div',
+      { class: 'rule-grid' },
+      field('id', 'Campaign id', text('e.g. winter-boots-coupon'), 'Letters, digits, - _ . : (saving an existing id replaces that campaign)'),
+      field('name', 'Name', text('e.g. Winter boots: 15% off')),
+      field('audienceId', 'Audience', audience, 'Its members are split once into treatment and control'),
+      field('holdoutPercent', 'Holdout (% kept as control)', number('1', '50'), 'From 0 to 90'),
+      field('goal.event', 'Goal event', text('', 'Order Completed'), 'A member converts at their first such event'),
+      field('goal.productId', 'Goal product (optional)', text('product id')),
+      field('goal.category', 'Goal category (optional)', text('e.g. Shoes > Boots')),
+      field('windowDays', 'Window (days)', number('1', '3'), 'Days after assignment in which the goal counts, 1 to 90'),
+      field('startsAt', 'Starts', when(), 'Empty: now'),
+      field('endsAt', 'Ends', when(), 'Empty: runs until changed'),
+      field('costPerContact', 'Cost per contact', number('0.01'), 'In the site’s currency, for the return on cost'),
+      field('offer.title', 'Offer title', text('the headline the shopper sees'), 'Empty: no offer in the offer slot'),
+      field('offer.body', 'Offer text', text()),
+      field('offer.url', 'Offer link', text('/c/boots or https://…')),
+      field('offer.imageUrl', 'Offer image', text('/img/boots.jpg or https://…')),
+      field('offer.coupon', 'Coupon code', text('e.g. BOOTS15')),
+      field('destinations', 'Destinations (optional)', text('destination ids, comma-separated'), 'Where treatment members are handed over'),
+    ),
+    h('div', { class: 'rule-buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Save campaign')),
+    formStatus,
+  );
+
+  function setAudiences(audiences: AudienceView[]): void {
+    const picked = audience.value;
+    audience.replaceChildren(
+      ...(audiences.length
+        ? [h('option', { value: '' }, 'Pick an audience'), ...audiences.map((a) => h('option', { value: a.id }, `${a.name} (${a.id})`))]
+        : [h('option', { value: '' }, 'No audiences yet: create one in Audiences')]),
+    );
+    if (audiences.some((a) => a.id === picked)) audience.value = picked;
+  }
+
+  function body(): Record<string, unknown> {
+    const value = (path: FieldPath) => inputs.get(path)!.value.trim();
+    const out: Record<string, unknown> = { name: value('name'), audienceId: value('audienceId'), goal: { event: value('goal.event') } };
+    const goal = out.goal as Record<string, string>;
+    if (value('goal.productId')) goal.productId = value('goal.productId');
+    if (value('goal.category')) goal.category = value('goal.category');
+    // Numbers go as typed: the collector says what is wrong with them, beside the field.
+    for (const key of ['holdoutPercent', 'windowDays', 'costPerContact'] as const) if (value(key)) out[key] = Number(value(key));
+    for (const key of ['startsAt', 'endsAt'] as const) {
+      const local = value(key);
+      if (local) out[key] = Number.isNaN(Date.parse(local)) ? local : new Date(local).toISOString();
+    }
+    const offer: Record<string, string> = {};
+    for (const key of OFFER_FIELDS) if (value(`offer.${key}`)) offer[key] = value(`offer.${key}`);
+    // Any offer field sends the offer, so a missing title is said beside it rather than the rest dropped.
+    if (Object.keys(offer).length) out.offer = offer;
+    if (value('destinations')) out.destinations = value('destinations').split(',').map((s) => s.trim()).filter(Boolean);
+    return out;
+  }
+
+  function clearIssues(): void {
+    for (const [path, error] of errors) {
+      error.textContent = '';
+      inputs.get(path)?.removeAttribute('aria-invalid');
+    }
+  }
+
+  /** Each issue beside its field (`destinations[1]` belongs to destinations); the rest in the form's status. */
+  function showIssues(issues: RuleIssue[], message: string): void {
+    const elsewhere: string[] = [];
+    let first: HTMLElement | undefined;
+    for (const issue of issues) {
+      const path = issue.path.replace(/\[\d+\]$/, '') as FieldPath;
+      const error = errors.get(path);
+      if (!error) {
+        elsewhere.push(`${issue.path}: ${issue.message}`);
+        continue;
+      }
+      error.textContent = error.textContent ? `${error.textContent}; ${issue.message}` : issue.message;
+      inputs.get(path)!.setAttribute('aria-invalid', 'true');
+      first ??= inputs.get(path);
+    }
+    formStatus.textContent = elsewhere.length ? elsewhere.join('; ') : issues.length ? 'Some fields need a change: see beside them.' : message;
+    first?.focus();
+  }
+
+  element.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const ctx = context();
+    if (!ctx) return;
+    clearIssues();
+    const id = inputs.get('id')!.value.trim();
+    const missing: RuleIssue[] = [];
+    if (!id) missing.push({ path: 'id', message: 'Give the campaign an id.' });
+    if (!audience.value) missing.push({ path: 'audienceId', message: 'Pick the audience the campaign contacts.' });
+    if (missing.length) {
+      showIssues(missing, '');
+      return;
+    }
+    formStatus.textContent = 'Saving…';
+    try {
+      const answer = await ctx.api.saveCampaign(id, body());
+      if ('issues' in answer) {
+        showIssues(answer.issues, answer.message);
+        return;
+      }
+      formStatus.textContent = [`Saved campaign ${id} (${answer.campaign.status}).`, answer.note ?? ''].filter(Boolean).join(' ');
+      saved(id);
+    } catch (error) {
+      formStatus.textContent = error instanceof Error ? error.message : String(error);
+    }
+  });
+
+  return {
+    element: panel('Create a campaign', note('Pick an audience and what counts as converting; the holdout is kept as control and never contacted, so the report compares like with like.'), element),
+    setAudiences,
+  };
+}
