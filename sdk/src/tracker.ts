@@ -123,6 +123,8 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
   let starts: (value?: unknown) => void;
   const mayStore = () => state == 'granted';
   let held: Draft[] | undefined = [];
+  /** How many were held when consent was last granted: in "drop" mode, those before it are not sent. */
+  let grantedAt: number | undefined;
   /** What `debug(true)` logs of each delivery. */
   let delivered: typeof log | undefined;
   let identity = loadIdentity();
@@ -213,7 +215,9 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     if (state != before && state == 'granted') {
       core.save();
       session(Date.now());
-      held?.forEach(transport.send);
+      // A grant given before the site's settings arrived counts from when it was given: in "drop" mode, on a
+      // site that requires consent, the events held before it are dropped.
+      held?.slice(drop && inputs._required ? grantedAt : 0).forEach(transport.send);
       // Deliver what earlier pages left (offline, or closed before sending), once the page has loaded.
       afterLoad(transport.flush);
     } else if (state != before && inputs._decision == 'denied') {
@@ -256,6 +260,8 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     consent(status, isDefault) {
       // (Anything else is refused, and said, by the API chunk; here it is ignored.)
       if (status != 'granted' && status != 'denied') return;
+      // (A grant remembered from an earlier page, repeated here, takes nothing back.)
+      if (status == 'granted' && inputs._decision != status) grantedAt = held?.length;
       if (isDefault) inputs._modeDefault = status;
       // (Where Global Privacy Control is honoured, nothing is stored, a decision included.)
       else if (!(inputs._gpc && inputs._honorGpc)) rememberConsent((inputs._decision = status), !!inputs._required);
