@@ -52,6 +52,11 @@ test('identify ties later events to the user across reloads; reset() starts a ne
     t.identify('user-42', { email: 'a@shop.example' });
     t.track('After Login');
   });
+  // identify() runs in the API chunk, fetched by its first call: a reload before the chunk has
+  // arrived loses the calls waiting for it (analytics.js loses its snippet's buffer the same way).
+  // This test is about identity across reloads, so it reloads once the calls have run; keeping
+  // waiting calls across an immediate navigation is an open item of the tag (sdk/README.md).
+  await page.evaluate(() => (window as any).trailmark.flush());
   await page.reload();
   expect(await tagReady(page)).toBe(first);
   await page.evaluate(() => {
