@@ -34,6 +34,16 @@ export async function userHashOf(userId: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Before leaving the page after a login: let the tag take it (its identify
+ * runs in a chunk fetched on first use, and a page left first loses it), as a
+ * GTM shop waits with eventCallback and eventTimeout. At most a second.
+ */
+export async function tagTookIt(): Promise<void> {
+  const tag = (window as unknown as { trailmark?: { flush?(): Promise<void> } }).trailmark;
+  await Promise.race([tag?.flush?.(), new Promise((done) => setTimeout(done, 1000))]).catch(() => {});
+}
+
 export function logOut(): void {
   layer().push({ event: 'logout' });
 }

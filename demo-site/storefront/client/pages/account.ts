@@ -4,7 +4,7 @@
  */
 import { h, required } from '../../../shared/dom';
 import { formatPrice } from '../../../shared/format';
-import { logIn, logOut, userHashOf } from '../identity';
+import { logIn, logOut, tagTookIt, userHashOf } from '../identity';
 import { getAccount, getOrders, setAccount } from '../store';
 
 export function initAccountPage(): void {
@@ -44,7 +44,10 @@ export function initAccountPage(): void {
     logIn(account.userId, { name: account.name, email: account.email }, userHash);
     const back = new URLSearchParams(location.search).get('return');
     // Only a path on this site: ?return= must not send the shopper elsewhere.
-    if (back && /^\/(?!\/)/.test(back)) location.assign(back);
+    if (back && /^\/(?!\/)/.test(back)) {
+      await tagTookIt();
+      location.assign(back);
+    }
     else {
       show();
       required<HTMLElement>('#main').focus();
