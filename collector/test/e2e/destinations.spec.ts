@@ -78,11 +78,13 @@ test('a segment destination delivers the audience as a trait to a second site of
 });
 
 test('the demo receiver page shows the seeded test delivery, verified', async ({ page, baseURL }) => {
-  // The seed registers the destination and sends its test first thing, long before the shoppers are done.
+  test.setTimeout(240_000);
+  // The seed registers the destination and sends its test first thing; its audience entries come as the
+  // seeded shoppers are stored, which on a slow machine is minutes later: wait for one of those.
   await eventually(
-    async () => ((await (await fetch(`${baseURL}/dev/webhooks.json`)).json()) as { receipts: { destinationId: string }[] }).receipts,
-    (receipts) => receipts.some((r) => r.destinationId === 'demo-webhooks'),
-    45_000,
+    async () => ((await (await fetch(`${baseURL}/dev/webhooks.json`)).json()) as { receipts: { destinationId: string; type: string | null }[] }).receipts,
+    (receipts) => receipts.some((r) => r.destinationId === 'demo-webhooks' && r.type === 'audience.entered'),
+    150_000,
   );
   const dir = path.resolve('test-results', 'screenshots');
   await mkdir(dir, { recursive: true });
