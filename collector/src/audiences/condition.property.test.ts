@@ -90,7 +90,8 @@ const leafArb: fc.Arbitrary<unknown> = fc.oneof(
 const definitionArb: fc.Arbitrary<Condition> = fc
   .letrec<{ node: unknown }>((tie) => ({
     node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
+      // Within the schema's nesting limit (limits.maxDepth): the property is about valid definitions.
+      { depthSize: 'small', withCrossShrink: true, maxDepth: 6 },
       leafArb,
       fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
       fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((any) => ({ any })),
