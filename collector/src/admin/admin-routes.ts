@@ -153,7 +153,7 @@ export function adminRoutes() {
         return c.json({ writeKey: site.writeKey, ...profile, ...audiences, campaigns });
       }
     }
-    throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId or userId).`);
+    throw new ApiError(404, 'unknown_profile', `No profile is linked to "${id.slice(0, 64)}" (an anonymousId, userId or profileId).`);
   });
 
   app.get('/v1/admin/export', async (c) => {

@@ -116,6 +116,19 @@ export class SqliteIdentityStore implements IdentityStore {
   linkedTo(id: string, kind?: IdKind): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } | undefined {
     const profileId = kind ? this.profileOf(kind, id) : (this.profileOf('user', id) ?? this.profileOf('anonymous', id));
     if (!profileId) return undefined;
+    return this.linked(profileId);
+  }
+
+  /**
+   * The same for a profile id (as people lists and audience exports name a
+   * person), followed through merges to the profile it is now.
+   */
+  linkedToProfile(profileId: string): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } | undefined {
+    const current = this.current(profileId);
+    return this.exists(current) ? this.linked(current) : undefined;
+  }
+
+  private linked(profileId: string): { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[] } {
     const ids = this.sql.exec<{ id_kind: IdKind; id: string }>('SELECT id_kind, id FROM identities WHERE profile_id = ?', profileId).toArray();
     const former = this.sql.exec<{ from_profile: string }>('SELECT from_profile FROM merged_profiles WHERE to_profile = ?', profileId).toArray();
     return {

@@ -364,7 +364,8 @@ export class ShopModel {
 
   /** The profile for the admin API; money in `currency` (the site's), and per currency. */
   profileView(id: string, nowMs: number, lifecycle: LifecycleThresholds, currency: string = DEFAULT_CURRENCY): ProfileView | undefined {
-    const linked = this.identities.linkedTo(id);
+    // An anonymousId or userId first; else a profile id (the people lists' and members exports' `profileId`).
+    const linked = this.identities.linkedTo(id) ?? this.identities.linkedToProfile(id);
     if (!linked) return undefined;
     const profile = this.profiles.find(linked.profileId);
     if (!profile) return undefined;
