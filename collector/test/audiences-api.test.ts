@@ -39,7 +39,7 @@ describe('saving an audience', () => {
     expect(body).toEqual({
       ok: true,
       created: true,
-      audience: { id: 'tents', writeKey, name: 'Browsing tents', definition: VIEWED_TENTS, size: 0, status: 'building', createdAt: expect.any(String), updatedAt: expect.any(String) },
+      audience: { id: 'tents', writeKey, name: 'Browsing tents', kind: 'live', definition: VIEWED_TENTS, size: 0, status: 'building', createdAt: expect.any(String), updatedAt: expect.any(String) },
     });
     await runAlarm(writeKey);
     const ready = await audience(writeKey, 'tents');
@@ -219,7 +219,7 @@ describe('bad input', () => {
     const writeKey = await createSite();
     const put = (body: unknown, id = 'x', query = `?writeKey=${writeKey}`) => request('PUT', `/v1/admin/audiences/${id}${query}`, body);
     const cases: [Response, number, string | RegExp][] = [
-      [await put('not json'), 400, 'The body is not valid JSON; send { "name", "definition", "writeKey"? }.'],
+      [await put('not json'), 400, 'The body is not valid JSON; send { "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }.'],
       [await put(''), 400, /must be JSON/],
       [await put([1]), 400, '(body): the body must be a JSON object; the fields are name, definition and writeKey'],
       [await put({ definition: { fact: 'orders', op: 'gt', value: 1 } }), 400, /^name: is required/],

@@ -127,12 +127,44 @@ export interface DefinitionIssue {
 
 export type AudienceStatus = 'building' | 'ready';
 
+/**
+ * `live`: members are the profiles meeting `definition`, kept up to date as
+ * events arrive. `static`: members are the profiles listed when it was made
+ * (a funnel step's people, a lifecycle list, an upload), changed only
+ * through the API, as Segment's and Klaviyo's lists are.
+ */
+export type AudienceKind = 'live' | 'static';
+
+/** Bounds of one request that lists a static audience's people. */
+export const STATIC_AUDIENCE_LIMITS = {
+  /** Profile ids in one PUT or one members change; larger lists are added in several. */
+  maxProfileIds: 10_000,
+  maxProfileIdLength: 256,
+  maxDescription: 500,
+} as const;
+
+/** What a PUT or a members change did to a static audience's list. */
+export interface StaticListChange {
+  /** Profiles that entered (one `audience.entered` each to the destinations). */
+  added: number;
+  /** Profiles that left (`audience.exited`). */
+  removed: number;
+  /** Ids no profile has (never seen, or erased): skipped. */
+  unknown: number;
+  /** Up to 20 of them. */
+  unknownIds: string[];
+}
+
 /** `GET`/`PUT /v1/admin/audiences/:id`, one entry of `GET /v1/admin/audiences`. */
 export interface AudienceView {
   id: string;
   writeKey: string;
   name: string;
-  definition: Condition;
+  kind: AudienceKind;
+  /** The conditions of a live audience; null for a static one (its members are its list). */
+  definition: Condition | null;
+  /** What a static audience was kept from, in words (e.g. the funnel step and period). */
+  description?: string;
   /** Members now (summed over every profile host of the site). */
   size: number;
   /** `building` while existing profiles are being evaluated, then `ready`. */

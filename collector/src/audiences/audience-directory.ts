@@ -2,15 +2,28 @@
  * The directory of audience definitions in D1, per site: what the admin API
  * lists, and what every profile host of the site replicates (hosts.ts).
  */
-import type { Condition } from '@trailmark/schema';
+import type { AudienceKind, Condition } from '@trailmark/schema';
 
-export interface AudienceEntry {
+export type AudienceEntry = LiveAudienceEntry | StaticAudienceEntry;
+
+interface EntryBase {
   site: string;
   id: string;
   name: string;
-  definition: Condition;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface LiveAudienceEntry extends EntryBase {
+  kind: 'live';
+  definition: Condition;
+}
+
+/** Its members are a list kept on the profile hosts, not conditions. */
+export interface StaticAudienceEntry extends EntryBase {
+  kind: 'static';
+  definition: null;
+  description?: string;
 }
 
 interface Row {
@@ -20,16 +33,15 @@ interface Row {
   definition: string;
   created_at: string;
   updated_at: string;
+  kind: AudienceKind;
+  description: string | null;
 }
 
-const fromRow = (row: Row): AudienceEntry => ({
-  site: row.site,
-  id: row.id,
-  name: row.name,
-  definition: JSON.parse(row.definition) as Condition,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+function fromRow(row: Row): AudienceEntry {
+  const base = { site: row.site, id: row.id, name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+  if (row.kind === 'static') return { ...base, kind: 'static', definition: null, ...(row.description ? { description: row.description } : {}) };
+  return { ...base, kind: 'live', definition: JSON.parse(row.definition) as Condition };
+}
 
 export async function listAudiences(env: Env, site?: string): Promise<AudienceEntry[]> {
   const statement = site
@@ -45,10 +57,10 @@ export async function findAudiences(env: Env, id: string): Promise<AudienceEntry
 
 export async function saveAudience(env: Env, entry: AudienceEntry): Promise<void> {
   await env.DB.prepare(
-    `INSERT INTO audiences (site, id, name, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-     ON CONFLICT (site, id) DO UPDATE SET name = ?3, definition = ?4, updated_at = ?6`,
+    `INSERT INTO audiences (site, id, name, definition, created_at, updated_at, kind, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (site, id) DO UPDATE SET name = ?3, definition = ?4, updated_at = ?6, kind = ?7, description = ?8`,
   )
-    .bind(entry.site, entry.id, entry.name, JSON.stringify(entry.definition), entry.createdAt, entry.updatedAt)
+    .bind(entry.site, entry.id, entry.name, JSON.stringify(entry.definition), entry.createdAt, entry.updatedAt, entry.kind, entry.kind === 'static' ? (entry.description ?? null) : null)
     .run();
 }
 

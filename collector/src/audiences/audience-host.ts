@@ -24,7 +24,7 @@ import type { AudienceMember, Condition, DestinationChange, FactScalar, Lifecycl
 import { audienceLifecycle } from '@trailmark/schema';
 import { first, type Sql } from '../lib/sql';
 import { lifecycleStage, type Profile } from '../profiles/profile';
-import { AUDIENCE_MIGRATIONS, AudienceStore, type ProfileSource, type Transition } from './audience-store';
+import { AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3, AudienceStore, type ProfileSource, type Transition } from './audience-store';
 import { compileCondition, factsRead, membership } from './condition';
 import { ALL_GROUPS, GROUP, groupsChangedBy } from './fact-groups';
 import { describeFacts, ProfileFacts, type AudienceSubject, type FactSite } from './facts';
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS audience_reevaluate (
 `;
 
 /** The host's numbered schema steps (lib/migrate.ts migrateModule, module "audiences"); append, never edit. */
-export const AUDIENCE_HOST_MIGRATIONS: readonly string[] = [...AUDIENCE_MIGRATIONS, HOST_SCHEMA];
+export const AUDIENCE_HOST_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, HOST_SCHEMA, AUDIENCE_SCHEMA_3];
 export const AUDIENCE_MODULE = 'audiences';
 
 /** Who a profile is beyond its document: the object that knows identities answers. */
@@ -86,7 +86,8 @@ export type PersonView = Omit<AudienceMember, 'enteredAt'>;
 export interface HostAudienceReport {
   id: string;
   name: string;
-  definition: Condition;
+  /** null for a static list. */
+  definition: Condition | null;
   status: 'building' | 'ready';
   size: number;
   /** Members at the end of each day with a change (when asked for). */
@@ -190,6 +191,8 @@ export class AudienceHost {
       changed.set(profileId, (changed.get(profileId) ?? 0) | groupsChangedBy(message));
     }
     for (const { into } of merges) changed.set(into, ALL_GROUPS);
+    // A place on a static list follows the person to the profile they joined.
+    for (const { from, into } of merges) this.store.followMerge(from, into, now);
     for (const from of mergedAway) {
       changed.delete(from);
       this.store.dropProfile(from, now);
@@ -366,6 +369,31 @@ export class AudienceHost {
     });
   }
 
+  /**
+   * A static audience's list on this host: created (or renamed) as `name`,
+   * then `add` and `remove` applied (`replace`: whoever is not in `add`
+   * leaves). Ids are followed through merges to the profile they are now;
+   * ids of no profile here (never seen, erased) are returned as unknown.
+   * Entries and exits go to the destinations like a live audience's.
+   */
+  async list(audienceId: string, name: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }): Promise<{ added: number; removed: number; unknown: string[] }> {
+    const now = this.options.clock();
+    const given = [...new Set([...(change.add ?? []), ...(change.remove ?? [])])];
+    const known = await this.options.people.describe(given);
+    const withDocument = new Set(this.options.profiles.load([...new Set([...known.values()].map((p) => p.profileId))]).map((s) => s.profile.profileId));
+    const current = (id: string) => {
+      const profileId = known.get(id)?.profileId;
+      return profileId !== undefined && withDocument.has(profileId) ? profileId : undefined;
+    };
+    const resolve = (ids: readonly string[] | undefined) => (ids ?? []).flatMap((id) => current(id) ?? []);
+    const unknown = given.filter((id) => current(id) === undefined);
+    const result = this.options.transaction(() => {
+      this.store.putList(audienceId, name, now);
+      return this.store.changeList(audienceId, { add: resolve(change.add), remove: resolve(change.remove), ...(change.replace ? { replace: true } : {}) }, now);
+    });
+    return { added: result.added, removed: result.removed, unknown };
+  }
+
   report(ids?: readonly string[], fromDay?: string): HostAudienceReport[] {
     const sizes = this.store.sizes();
     const wanted = ids ? new Set(ids) : undefined;
@@ -440,7 +468,7 @@ export class AudienceHost {
     return this.options.transaction(() => {
       this.setState('rfm', boundaries);
       this.site.rfm = boundaries;
-      const metrics = new Set([...this.store.audiences()].flatMap((a) => [...factsRead(a.definition)].filter((f) => f.startsWith('rfm.'))));
+      const metrics = new Set([...this.store.audiences()].flatMap((a) => (a.definition ? [...factsRead(a.definition)].filter((f) => f.startsWith('rfm.')) : [])));
       if (metrics.size === 0) return { changed: true, queued: 0 };
       const shift = boundaryShift(before, boundaries);
       const { where, bindings } = this.rfm.rescored(shift, metrics, now);

@@ -266,3 +266,43 @@ describe('AudienceStore', () => {
     expect(() => store.putAudience('bad', { fact: 'orders', op: 'gt', value: 'x' }, NOW)).toThrow('definition.value: expected a number for "orders"');
   });
 });
+
+describe('static audiences (a list of profiles)', () => {
+  it('takes and lets go of the profiles listed, with transitions and sizes, and never evaluates them', () => {
+    store.putList('kept', 'Kept', NOW);
+    for (const id of ['p1', 'p2', 'p3']) save(cartProfile(id, NOW));
+    expect(store.changeList('kept', { add: ['p1', 'p2'] }, NOW)).toMatchObject({ added: 2, removed: 0 });
+    expect(store.changeList('kept', { add: ['p2', 'p3'], replace: true }, NOW + MIN)).toMatchObject({ added: 1, removed: 1 });
+    expect(store.members('kept', null, 10).members.map((m) => m.profileId)).toEqual(['p2', 'p3']);
+    expect(store.sizes().get('kept')).toBe(2);
+    expect(store.audiences()).toEqual([{ audienceId: 'kept', name: 'Kept', definition: null, status: 'ready' }]);
+    expect(store.pendingBackfills()).toEqual([]);
+    // An event changes no list; the profile still shows it among its audiences.
+    expect(store.applyProfileChange({ profile: save(cartProfile('p2', NOW + 2 * MIN)) }, NOW + 2 * MIN)).toEqual({ evaluated: 0, transitions: [] });
+    expect(store.audiencesOf('p2')).toEqual([{ audienceId: 'kept', enteredAt: NOW }]);
+    expect(kinds(store.pendingTransitions(0, 10))).toEqual(['entered kept p1', 'entered kept p2', 'exited kept p1', 'entered kept p3']);
+  });
+
+  it("a merge moves the merged-away profile's place to the survivor; erasure removes it silently", () => {
+    store.putList('kept', 'Kept', NOW);
+    store.putAudience('idle', IDLE_CART, NOW);
+    store.changeList('kept', { add: ['anon'] }, NOW);
+    store.acknowledgeTransitions(Number.MAX_SAFE_INTEGER);
+    expect(kinds(store.followMerge('anon', 'customer', NOW + MIN))).toEqual(['entered kept customer']);
+    expect(kinds(store.dropProfile('anon', NOW + MIN))).toEqual(['exited kept anon']);
+    expect(store.sizes().get('kept')).toBe(1);
+    // Already a member: nothing twice.
+    store.changeList('kept', { add: ['other'] }, NOW);
+    expect(store.followMerge('other', 'customer', NOW + MIN)).toEqual([]);
+    expect(store.forget(['customer'], NOW + 2 * MIN)).toBe(1);
+    expect(store.members('kept', null, 10).members.map((m) => m.profileId)).toEqual(['other']);
+  });
+
+  it('a list and a definition never share an id', () => {
+    store.putAudience('live', IDLE_CART, NOW);
+    expect(() => store.putList('live', 'Live', NOW)).toThrow(/defined by conditions/);
+    store.putList('list', 'List', NOW);
+    expect(() => store.putAudience('list', IDLE_CART, NOW)).toThrow(/static list/);
+    expect(() => store.changeList('live', { add: ['p1'] }, NOW)).toThrow(/not a static list/);
+  });
+});

@@ -75,8 +75,20 @@ export const AUDIENCE_SCHEMA_2 = `
 ALTER TABLE audience_definitions ADD COLUMN name TEXT NOT NULL DEFAULT '';
 `;
 
-/** The store's steps in order, for a host (or a test) that keeps nothing else (the host's module list adds its own after them). */
-export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2];
+/**
+ * Step 3: static audiences, whose members are a list (putList / changeList),
+ * never evaluated. Their definition is the JSON \`null\`.
+ */
+export const AUDIENCE_SCHEMA_3 = `
+ALTER TABLE audience_definitions ADD COLUMN kind TEXT NOT NULL DEFAULT 'live';
+`;
+
+/**
+ * The store's steps in order, for a host (or a test) that keeps nothing
+ * else. A host that appended its own steps after step 2 adds step 3 after
+ * those (audience-host.ts), so its numbering never changes.
+ */
+export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3];
 
 /** How the store reads the host's profiles (for wake-ups and backfills). */
 export interface ProfileSource {
@@ -117,6 +129,8 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export class AudienceStore {
   private index: AudienceIndex;
+  /** Static audiences (not being deleted): their members are listed, never evaluated. */
+  private listed = new Set<string>();
   private readonly newId: () => string;
 
   constructor(
@@ -137,8 +151,9 @@ export class AudienceStore {
   }
 
   private loadIndex(): AudienceIndex {
-    const rows = this.sql.exec<{ audience_id: string; definition: string }>('SELECT audience_id, definition FROM audience_definitions WHERE deleting = 0').toArray();
-    return new AudienceIndex(rows.map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })));
+    const rows = this.sql.exec<{ audience_id: string; definition: string; kind: string }>('SELECT audience_id, definition, kind FROM audience_definitions WHERE deleting = 0').toArray();
+    this.listed = new Set(rows.filter((row) => row.kind === 'static').map((row) => row.audience_id));
+    return new AudienceIndex(rows.filter((row) => row.kind !== 'static').map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })));
   }
 
   // ---- definitions -------------------------------------------------------
@@ -152,16 +167,21 @@ export class AudienceStore {
     const parsed = parseAudienceDefinition(definition);
     if (!parsed.ok) throw new Error(`audience ${audienceId}: ${describeDefinitionIssues(parsed.issues)}`);
     const json = JSON.stringify(parsed.definition);
-    const current = first<{ definition: string; deleting: number; name: string }>(this.sql, 'SELECT definition, deleting, name FROM audience_definitions WHERE audience_id = ?', audienceId);
+    const current = first<{ definition: string; deleting: number; name: string; kind: string }>(
+      this.sql,
+      'SELECT definition, deleting, name, kind FROM audience_definitions WHERE audience_id = ?',
+      audienceId,
+    );
+    if (current?.kind === 'static' && !current.deleting) throw new Error(`audience ${audienceId} is a static list; delete it before defining it by conditions`);
     if (current && current.definition === json && !current.deleting) {
       // A new name alone changes no membership.
       if (name !== undefined && name !== current.name) this.sql.exec('UPDATE audience_definitions SET name = ? WHERE audience_id = ?', name, audienceId);
       return { changed: false };
     }
     this.sql.exec(
-      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at, name) VALUES (?, ?, '', 0, ?, ?)
+      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at, name, kind) VALUES (?, ?, '', 0, ?, ?, 'live')
        ON CONFLICT (audience_id) DO UPDATE SET definition = excluded.definition, backfill_after = '', deleting = 0, updated_at = excluded.updated_at,
-         name = COALESCE(?, name)`,
+         name = COALESCE(?, name), kind = 'live'`,
       audienceId,
       json,
       now,
@@ -174,13 +194,90 @@ export class AudienceStore {
   }
 
   /**
+   * Creates (or renames) a static audience: no definition, no backfill; its
+   * members come from `changeList`. Throws over a live audience of that id
+   * (the API refuses it first).
+   */
+  putList(audienceId: string, name: string, now: number): { created: boolean } {
+    const current = first<{ kind: string; deleting: number }>(this.sql, 'SELECT kind, deleting FROM audience_definitions WHERE audience_id = ?', audienceId);
+    if (current && !current.deleting && current.kind !== 'static') throw new Error(`audience ${audienceId} is defined by conditions; delete it before listing its members`);
+    if (current?.deleting) {
+      // Members of the deleted audience still being removed: finish that first, so the list starts empty.
+      while (!this.removeAudience(audienceId, 1000).done);
+    }
+    this.sql.exec(
+      `INSERT INTO audience_definitions (audience_id, definition, backfill_after, deleting, updated_at, name, kind) VALUES (?, 'null', NULL, 0, ?, ?, 'static')
+       ON CONFLICT (audience_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+      audienceId,
+      now,
+      name,
+    );
+    this.sql.exec('INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES (?, 0)', audienceId);
+    if (!this.listed.has(audienceId)) this.index = this.loadIndex();
+    return { created: !current || current.deleting === 1 };
+  }
+
+  /** Whether an audience is a static list on this host. */
+  isList(audienceId: string): boolean {
+    return this.listed.has(audienceId);
+  }
+
+  /**
+   * Adds and removes members of a static audience (profile ids as they are
+   * now, of profiles on this host), recording an entry or exit for each
+   * change. `replace`: everyone else leaves. Returns the changes made.
+   */
+  changeList(audienceId: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }, now: number): { added: number; removed: number; transitions: Transition[] } {
+    if (!this.listed.has(audienceId)) throw new Error(`audience ${audienceId} is not a static list on this host`);
+    const add = new Set(change.add ?? []);
+    const remove = new Set(change.remove ?? []);
+    if (change.replace) {
+      for (const { profile_id } of this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ?', audienceId).toArray()) {
+        if (!add.has(profile_id)) remove.add(profile_id);
+      }
+    }
+    const transitions: Transition[] = [];
+    const isMember = (profileId: string) => first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId) !== undefined;
+    let added = 0;
+    let removed = 0;
+    for (const profileId of remove) {
+      if (add.has(profileId)) continue;
+      const transition = this.settle(audienceId, profileId, isMember(profileId), false, now);
+      if (transition) (transitions.push(transition), removed++);
+    }
+    for (const profileId of add) {
+      const transition = this.settle(audienceId, profileId, isMember(profileId), true, now);
+      if (transition) (transitions.push(transition), added++);
+    }
+    return { added, removed, transitions };
+  }
+
+  /**
+   * An identity merge: the merged-away profile's places on static lists go
+   * to the profile it joined (recorded as an entry of that profile; the
+   * merged-away one's exit is recorded by `dropProfile`). Call before
+   * dropProfile.
+   */
+  followMerge(fromProfileId: string, intoProfileId: string, now: number): Transition[] {
+    const transitions: Transition[] = [];
+    if (this.listed.size === 0 || fromProfileId === intoProfileId) return transitions;
+    const into = this.membersOf(intoProfileId);
+    for (const audienceId of this.membersOf(fromProfileId).keys()) {
+      if (!this.listed.has(audienceId) || into.has(audienceId)) continue;
+      const transition = this.settle(audienceId, intoProfileId, false, true, now);
+      if (transition) transitions.push(transition);
+    }
+    return transitions;
+  }
+
+  /**
    * Deletes an audience in bounded steps: it stops being evaluated at once;
    * its membership rows go `limit` at a time. Call again until `done`. No
    * transitions are recorded: the audience is gone, not its members.
    */
   removeAudience(audienceId: string, limit: number): { done: boolean; removed: number } {
     this.sql.exec('UPDATE audience_definitions SET deleting = 1 WHERE audience_id = ?', audienceId);
-    if (this.index.get(audienceId)) this.index = this.loadIndex();
+    if (this.index.get(audienceId) || this.listed.has(audienceId)) this.index = this.loadIndex();
     const ids = this.sql
       .exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ? LIMIT ?', audienceId, limit)
       .toArray()
@@ -218,14 +315,14 @@ export class AudienceStore {
     return first(this.sql, 'SELECT 1 AS x FROM audience_transitions LIMIT 1') !== undefined;
   }
 
-  /** The definitions on this host and whether each has evaluated every profile. */
-  audiences(): { audienceId: string; name: string; definition: Condition; status: 'building' | 'ready' }[] {
+  /** The definitions on this host (null for a static list) and whether each has evaluated every profile. */
+  audiences(): { audienceId: string; name: string; definition: Condition | null; status: 'building' | 'ready' }[] {
     return this.sql
       .exec<{ audience_id: string; name: string; definition: string; backfill_after: string | null }>(
         'SELECT audience_id, name, definition, backfill_after FROM audience_definitions WHERE deleting = 0 ORDER BY audience_id',
       )
       .toArray()
-      .map((r) => ({ audienceId: r.audience_id, name: r.name, definition: JSON.parse(r.definition) as Condition, status: r.backfill_after === null ? 'ready' : 'building' }));
+      .map((r) => ({ audienceId: r.audience_id, name: r.name, definition: JSON.parse(r.definition) as Condition | null, status: r.backfill_after === null ? 'ready' : 'building' }));
   }
 
   /** Audiences still evaluating existing profiles, with the profile id they continue after. */
@@ -404,7 +501,7 @@ export class AudienceStore {
   /** The audiences a profile belongs to, with when it entered each. */
   audiencesOf(profileId: string): { audienceId: string; enteredAt: number }[] {
     return [...this.membersOf(profileId)]
-      .filter(([audienceId]) => this.index.get(audienceId))
+      .filter(([audienceId]) => this.index.get(audienceId) || this.listed.has(audienceId))
       .map(([audienceId, enteredAt]) => ({ audienceId, enteredAt }))
       .sort((a, b) => (a.audienceId < b.audienceId ? -1 : 1));
   }
@@ -430,7 +527,7 @@ export class AudienceStore {
   dropProfile(profileId: string, now: number): Transition[] {
     const transitions: Transition[] = [];
     for (const audienceId of this.membersOf(profileId).keys()) {
-      if (!this.index.get(audienceId)) {
+      if (!this.index.get(audienceId) && !this.listed.has(audienceId)) {
         this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
         continue;
       }

@@ -4,9 +4,9 @@
  * sizes added up, members paged host after host, a preview evaluated on a
  * bounded sample of each, RFM boundaries merged from each host's summary.
  */
-import type { AudienceMember, AudiencePreview, AudienceView, Condition, ProfileAudiences } from '@trailmark/schema';
+import type { AudienceMember, AudiencePreview, AudienceView, Condition, ProfileAudiences, StaticListChange } from '@trailmark/schema';
 import type { HostAudienceReport } from './audience-host';
-import type { AudienceEntry } from './audience-directory';
+import type { AudienceEntry, StaticAudienceEntry } from './audience-directory';
 import { hostOfProfile, profileHosts } from './hosts';
 import { decodeMembersCursor, encodeMembersCursor, previewSize, siteSizeByDay } from './members-format';
 import { mergeRfmSummaries, rfmBoundaries, type RfmBoundaries } from './rfm';
@@ -19,8 +19,39 @@ export const SIZE_HISTORY_DAYS = 90;
 
 /** Saves definitions on every host (new or changed ones start their backfill there) and removes others. */
 export async function replicate(env: Env, writeKey: string, put: readonly AudienceEntry[], remove: readonly string[] = []): Promise<void> {
-  const definitions = put.map((a) => ({ id: a.id, name: a.name, definition: a.definition }));
+  const definitions = put.flatMap((a) => (a.kind === 'live' ? [{ id: a.id, name: a.name, definition: a.definition }] : []));
   await Promise.all(profileHosts(env, writeKey).map((host) => host.audienceDefine(definitions, [...remove])));
+}
+
+/** Unknown ids shown in an answer at most. */
+const UNKNOWN_IDS_SHOWN = 20;
+
+/**
+ * A static audience's list on every host of the site: each host takes the
+ * ids of the profiles it holds (and, with `replace`, lets go of everyone
+ * else); every host learns of the audience, even with no id to take.
+ */
+export async function replicateList(
+  env: Env,
+  entry: StaticAudienceEntry,
+  change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean },
+): Promise<StaticListChange> {
+  const hosts = profileHosts(env, entry.site);
+  const place = new Map(hosts.map((host, i) => [host.id.toString(), i]));
+  const perHost = hosts.map(() => ({ add: [] as string[], remove: [] as string[] }));
+  const share = (ids: readonly string[] | undefined, key: 'add' | 'remove') => {
+    for (const id of ids ?? []) perHost[place.get(hostOfProfile(env, entry.site, id).id.toString()) ?? 0]![key].push(id);
+  };
+  share(change.add, 'add');
+  share(change.remove, 'remove');
+  const results = await Promise.all(hosts.map((host, i) => host.audienceList(entry.id, entry.name, { ...perHost[i]!, ...(change.replace ? { replace: true } : {}) })));
+  const unknown = results.flatMap((r) => r.unknown);
+  return {
+    added: results.reduce((sum, r) => sum + r.added, 0),
+    removed: results.reduce((sum, r) => sum + r.removed, 0),
+    unknown: unknown.length,
+    unknownIds: unknown.slice(0, UNKNOWN_IDS_SHOWN),
+  };
 }
 
 /** Status and size of the site's audiences (all, or those named), with size by day when `withDays`. */
@@ -46,7 +77,9 @@ function view(entry: AudienceEntry, perHost: (HostAudienceReport | undefined)[],
     id: entry.id,
     writeKey: entry.site,
     name: entry.name,
+    kind: entry.kind,
     definition: entry.definition,
+    ...(entry.kind === 'static' && entry.description ? { description: entry.description } : {}),
     size: perHost.reduce((sum, r) => sum + (r?.size ?? 0), 0),
     status,
     createdAt: entry.createdAt,

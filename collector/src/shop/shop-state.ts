@@ -234,6 +234,13 @@ export class ShopState extends DurableObject<Env> {
     await this.alarms.reschedule();
   }
 
+  /** A static audience's list on this object (audiences/audience-host.ts list); its entries leave through the alarm. */
+  async audienceList(audienceId: string, name: string, change: { add?: string[]; remove?: string[]; replace?: boolean }) {
+    const result = await this.audiences.list(audienceId, name, change);
+    await this.alarms.reschedule();
+    return result;
+  }
+
   audienceReport(ids?: string[], fromDay?: string) {
     return this.audiences.report(ids, fromDay);
   }
