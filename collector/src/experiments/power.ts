@@ -62,10 +62,29 @@ export function revenueMembersNeeded(treatment: RevenueTotals, control: RevenueT
   const c = moments(control.members, control.revenue, control.revenueSquares);
   const d = t.mean - c.mean;
   if (d === 0 || t.variance + c.variance === 0) return null;
-  const k = control.members / treatment.members;
+  return membersNeededFor(treatment.members, control.members, d, t.variance, c.variance, undefined, options);
+}
+
+/**
+ * More members needed to tell a difference `d` of means apart at the current
+ * split, given each group's variance per member; `atLeast` sizes (per group)
+ * that must be reached whatever the power says (zero-inflated.ts: enough
+ * members to expect a minimum of buyers).
+ */
+export function membersNeededFor(
+  nT: number,
+  nC: number,
+  d: number,
+  varianceT: number,
+  varianceC: number,
+  atLeast?: { treatment: number; control: number },
+  options: Pick<PowerOptions, 'power'> = {},
+): MembersNeeded | null {
+  const k = nC / nT;
   const zPower = normalQuantile(options.power ?? 0.8);
-  const requiredT = ((Z95 + zPower) ** 2 * (t.variance + c.variance / k)) / (d * d);
-  return moreMembers(treatment.members, control.members, requiredT, k);
+  const forPower = ((Z95 + zPower) ** 2 * (varianceT + varianceC / k)) / (d * d);
+  const requiredT = atLeast ? Math.max(forPower, atLeast.treatment, atLeast.control / k) : forPower;
+  return moreMembers(nT, nC, requiredT, k);
 }
 
 function moreMembers(nT: number, nC: number, requiredT: number, k: number): MembersNeeded | null {

@@ -20,6 +20,11 @@ export interface VerdictOptions {
   noun?: string;
   /** How a rate's difference is said (default "converts … better / worse"; a click-through rate "is clicked … more / less often"). */
   rate?: { verb: string; more: string; less: string };
+  /**
+   * Why the difference cannot be called significant yet whatever its
+   * interval (zero-inflated.ts: too few buyers), said in its place.
+   */
+  notYet?: string | null;
 }
 
 const CONVERTS = { verb: 'converts', more: 'better', less: 'worse' };
@@ -45,14 +50,15 @@ function verdict(lift: ExperimentLift, options: VerdictOptions, says: (absolute:
   if (lift.absolute === null || lift.ci95 === null) return { status: 'unknown', text: 'not enough data yet' };
   const [low, high] = lift.ci95;
   const interval = `95% interval ${signed(format(low))} to ${signed(format(high))}`;
-  const significant = (low > 0 || high < 0) && (lift.pValue === null || lift.pValue < 0.05);
+  const significant = (low > 0 || high < 0) && (lift.pValue === null || lift.pValue < 0.05) && !options.notYet;
   if (significant) {
     const text = `${treatment} ${says(lift.absolute)} (${interval}); significant${options.roi ? roiText(options.roi) : ''}`;
     return { status: lift.absolute > 0 ? 'better' : 'worse', text };
   }
   const seen = lift.absolute === 0 ? `no difference seen (${interval})` : `${treatment} ${says(lift.absolute)} (${interval})`;
   const needed = options.needed && options.needed.total > 0 ? `; ${neededText(options.needed, options)}` : '';
-  return { status: 'unclear', text: `not yet distinguishable: ${seen}${needed}` };
+  const why = options.notYet ? `; ${options.notYet}` : '';
+  return { status: 'unclear', text: `not yet distinguishable: ${seen}${why}${needed}` };
 }
 
 /** "; ROI 3.2× (95% interval 0.4 to 6.1)": the interval says whether it surely paid. */

@@ -26,8 +26,18 @@ describe('slot lift', () => {
   });
 
   it('compares revenue per shopper in one currency', () => {
-    const lift = revenuePerShopperLift({ members: 100, revenue: 500, revenueSquares: 50_000 }, { members: 20, revenue: 60, revenueSquares: 4000 }, 'EUR');
+    const lift = revenuePerShopperLift({ members: 100, revenue: 500, revenueSquares: 50_000, buyers: 5 }, { members: 20, revenue: 60, revenueSquares: 4000, buyers: 1 }, 'EUR');
     expect(lift.absolute).toBeCloseTo(2);
     expect(lift.verdict.text).toMatch(/^not yet distinguishable: personalised brings 2\.00 EUR more per shopper/);
+    expect(lift).not.toHaveProperty('tooFewBuyers');
+  });
+
+  it('never reads a holdout that spent nothing as significant: 13 shoppers, all at 0', () => {
+    // 300 personalised shoppers, 15 buyers spending 40 on average; the holdout's 13 shoppers bought nothing.
+    const lift = revenuePerShopperLift({ members: 300, revenue: 600, revenueSquares: 15 * 2400, buyers: 15 }, { members: 13, revenue: 0, revenueSquares: 0, buyers: 0 }, 'USD');
+    expect(lift.verdict.status).toBe('unclear');
+    expect(lift.verdict.text).toContain('0 of 13 holdout shoppers bought');
+    expect(lift.ci95![0]).toBeLessThan(0);
+    expect(lift.needed!.control).toBeGreaterThan(13);
   });
 });

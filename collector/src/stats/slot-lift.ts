@@ -9,11 +9,11 @@ import {
   conversionLift,
   conversionMembersNeeded,
   conversionVerdict,
-  revenueLift,
-  revenueMembersNeeded,
   revenueVerdict,
+  zeroInflatedMembersNeeded,
+  zeroInflatedRevenueLift,
+  type BuyerTotals,
   type ConversionTotals,
-  type RevenueTotals,
   type VerdictOptions,
 } from '../experiments';
 
@@ -29,11 +29,17 @@ export function rateLift(treatment: ConversionTotals, control: ConversionTotals,
   return { ...lift, verdict: conversionVerdict(lift, { ...NAMES, needed, noun, ...(rate ? { rate } : {}) }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
 }
 
-/** Revenue per shopper, in one currency. */
-export function revenuePerShopperLift(treatment: RevenueTotals, control: RevenueTotals, currency: string): SlotLift {
-  const lift = revenueLift(treatment, control);
-  const needed = revenueMembersNeeded(treatment, control);
-  return { ...lift, verdict: revenueVerdict(lift, currency, { ...NAMES, needed }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
+/**
+ * Revenue per shopper, in one currency. Most shoppers buy nothing and a
+ * holdout is small: the interval is made for zero-inflated revenue, and
+ * nothing is called significant before each group has enough buyers
+ * (experiments/zero-inflated.ts).
+ */
+export function revenuePerShopperLift(treatment: BuyerTotals, control: BuyerTotals, currency: string): SlotLift {
+  const { tooFewBuyers, ...lift } = zeroInflatedRevenueLift(treatment, control, { treatment: NAMES.treatmentName, control: NAMES.controlName, noun: 'shoppers' });
+  const needed = zeroInflatedMembersNeeded(treatment, control);
+  const decided = lift.ci95 !== null && excludesZero(lift.ci95) && tooFewBuyers === null;
+  return { ...lift, verdict: revenueVerdict(lift, currency, { ...NAMES, needed, notYet: tooFewBuyers }), needed: decided ? null : needed };
 }
 
 const excludesZero = ([low, high]: [number, number]) => low > 0 || high < 0;

@@ -38,7 +38,8 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
     ),
     q(
       (p) => `SELECT x.slot, x.variant, COUNT(*) AS shoppers, SUM(x.orders > 0) AS converted,
-                     SUM(COALESCE(r.revenue, 0)) AS revenue, SUM(COALESCE(r.revenue, 0) * COALESCE(r.revenue, 0)) AS squares
+                     SUM(COALESCE(r.revenue, 0)) AS revenue, SUM(COALESCE(r.revenue, 0) * COALESCE(r.revenue, 0)) AS squares,
+                     SUM(COALESCE(r.revenue, 0) > 0) AS buyers
               FROM stats_exposures x
               LEFT JOIN stats_exposure_revenue r ON r.write_key = x.write_key AND r.slot = x.slot AND r.variant = x.variant
                 AND r.profile_id = x.profile_id AND r.currency = ${p.add(ctx.currency)}
@@ -61,7 +62,7 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
   const slotNames = [...new Set([...engagement!, ...shoppers!].map((r) => text(r.slot)))].sort();
   const slots = slotNames
     .map((slot) => {
-      const group = (variant: Variant): SlotGroupFigures & { squares: number } => {
+      const group = (variant: Variant): SlotGroupFigures & { squares: number; buyers: number } => {
         const e = find(engagement!, slot, variant);
         const s = find(shoppers!, slot, variant);
         const n = num(s.shoppers);
@@ -80,10 +81,11 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
           revenuePerShopper: n > 0 ? roundMoney(revenue / n) : null,
           otherRevenue: money(other!, slot, variant).filter((m) => m.currency !== ctx.currency),
           squares: num(s.squares),
+          buyers: num(s.buyers),
         };
       };
-      const { squares: ts, ...treatment } = group('treatment');
-      const { squares: cs, ...control } = group('control');
+      const { squares: ts, buyers: tb, ...treatment } = group('treatment');
+      const { squares: cs, buyers: cb, ...control } = group('control');
       return {
         slot,
         treatment,
@@ -92,8 +94,8 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
           ctr: rateLift({ members: treatment.impressions, converted: treatment.clicks }, { members: control.impressions, converted: control.clicks }, 'impressions', CLICKED),
           conversionRate: rateLift({ members: treatment.shoppers, converted: treatment.converted }, { members: control.shoppers, converted: control.converted }, 'shoppers'),
           revenuePerShopper: revenuePerShopperLift(
-            { members: treatment.shoppers, revenue: treatment.revenue, revenueSquares: ts },
-            { members: control.shoppers, revenue: control.revenue, revenueSquares: cs },
+            { members: treatment.shoppers, revenue: treatment.revenue, revenueSquares: ts, buyers: tb },
+            { members: control.shoppers, revenue: control.revenue, revenueSquares: cs, buyers: cb },
             ctx.currency,
           ),
         },
