@@ -13,8 +13,10 @@
  * after 100k events and 5k products), quality (HR@10 / MRR@10), audiences
  * (evaluation cost per event and per wake-up, storage; offline on sql.js),
  * dashboard (each panel's statistics query with 1,000,000 stored events:
- * `--dashboard-simulated M` (25,000) sent by the simulator, copies of those
- * shoppers up to `--dashboard-events N`).
+ * `--dashboard-simulated M` (15,000) sent by the simulator, copies of those
+ * shoppers with their statistics up to `--dashboard-events N`; p50/p95 of
+ * `--dashboard-runs R` (10) requests per panel; `--dashboard-state DIR` keeps
+ * the state and times it again on the next run without building it).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -203,18 +205,21 @@ if (parts.includes('dashboard')) {
       return i > 0 ? Number(process.argv[i + 1]) : fallback;
     };
     const events = flag('--dashboard-events', 1_000_000);
-    const simulated = flag('--dashboard-simulated', 25_000);
+    const simulated = flag('--dashboard-simulated', 15_000);
+    const runs = flag('--dashboard-runs', 10);
+    const stateIndex = process.argv.indexOf('--dashboard-state');
+    const kept = stateIndex > 0 ? path.resolve(process.argv[stateIndex + 1]!) : undefined;
     log(`Dashboard: ${Math.min(events, simulated).toLocaleString('en-US')} simulated events, copies up to ${events.toLocaleString('en-US')}, then each panel's query…`);
-    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-bench-dashboard-'));
+    const stateDir = kept ?? (await mkdtemp(path.join(os.tmpdir(), 'trailmark-bench-dashboard-')));
     try {
-      const dashboard = await runDashboardBench({ root: ROOT, stateDir, port: await freePort(), adminToken: ADMIN_TOKEN, events, simulated, log });
+      const dashboard = await runDashboardBench({ root: ROOT, stateDir, port: await freePort(), adminToken: ADMIN_TOKEN, events, simulated, runs, log });
       results.dashboard = dashboard;
       table.push([
-        `## Dashboard (wrangler dev; ${describeDashboardBench(dashboard)}; per panel: request median / max, and D1's own time, ms)`,
+        `## Dashboard (wrangler dev; ${describeDashboardBench(dashboard)}; per panel: request p50 / p95 of ${runs}, and D1's own time (median), ms)`,
         formatDashboardBench(dashboard),
       ]);
     } finally {
-      await rm(stateDir, { recursive: true, force: true });
+      if (!kept) await rm(stateDir, { recursive: true, force: true });
     }
   });
 }
