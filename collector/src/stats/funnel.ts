@@ -12,7 +12,7 @@
  * person is never counted as converting sooner than they did).
  */
 import type { FunnelStats, StatsDimension } from '@trailmark/schema';
-import { frameOf, num, rowsOf, statement, text, type StatsContext } from './context';
+import { frameOf, num, rowsOf, statement, text, type Row, type StatsContext } from './context';
 import { hoursOf, HOUR_MS, type Range } from './query';
 import { dimensionSql, filterSql, hasFilters, Params } from './sql-text';
 
@@ -65,9 +65,11 @@ export const reached = (k: number, window: string) => `f${k} WHERE t <= t1 + ${w
 
 export async function funnelStats(ctx: StatsContext, spec: FunnelSpec, by?: StatsDimension): Promise<FunnelStats> {
   const n = spec.steps.length;
-  const statements = [countsStatement(ctx, ctx.range, spec, true), countsStatement(ctx, ctx.previous, spec, false), availableStatement(ctx)];
-  if (by) statements.push(breakdownStatement(ctx, spec, by));
-  const [current, previous, available, breakdown] = await rowsOf(ctx, statements);
+  // With a breakdown, one statement walks the funnel once for both the totals and the rows per value.
+  const statements = [by ? breakdownStatement(ctx, spec, by) : countsStatement(ctx, ctx.range, spec, true), countsStatement(ctx, ctx.previous, spec, false), availableStatement(ctx)];
+  const [walked, previous, available] = await rowsOf(ctx, statements);
+  const current = by ? walked!.filter((r) => num(r.total) === 1).map((r) => JSON.parse(text(r.totals)) as Row) : walked!;
+  const breakdown = by ? walked!.filter((r) => num(r.total) === 0) : undefined;
   const people = spec.steps.map((_, i) => num(current![0]?.[`n${i + 1}`]));
   const steps = spec.steps.map((step, i) => ({
     step,
@@ -117,11 +119,23 @@ function countsStatement(ctx: StatsContext, range: Range, spec: FunnelSpec, medi
   return statement(ctx.db, `${chain}\nSELECT ${columns.join(', ')}`, p);
 }
 
+/**
+ * People at each step per breakdown value (rows with total 0: k, d,
+ * people), and in the same walk the totals and medians of countsStatement
+ * (one row with total 1, its figures in `totals`).
+ */
 function breakdownStatement(ctx: StatsContext, spec: FunnelSpec, by: StatsDimension): D1PreparedStatement {
   const p = new Params();
   const chain = funnelChain(ctx, ctx.range, spec, p, { by });
   const window = p.add(spec.windowMs);
-  const unions = spec.steps.map((_, i) => `SELECT ${i + 1} AS k, d, COUNT(*) AS people FROM ${reached(i + 1, window)} GROUP BY d`);
+  const unions = spec.steps.map((_, i) => `SELECT 0 AS total, ${i + 1} AS k, d, COUNT(*) AS people, NULL AS totals FROM ${reached(i + 1, window)} GROUP BY d`);
+  const totals = spec.steps.map((_, i) => {
+    const k = i + 1;
+    const count = `'n${k}', (SELECT COUNT(*) FROM ${reached(k, window)})`;
+    if (k === 1) return count;
+    return `${count}, 'm${k}', (SELECT t - t1 FROM ${reached(k, window)} ORDER BY t - t1 LIMIT 1 OFFSET (SELECT (COUNT(*) - 1) / 2 FROM ${reached(k, window)}))`;
+  });
+  unions.push(`SELECT 1, NULL, NULL, NULL, json_object(${totals.join(', ')})`);
   return statement(ctx.db, `${chain}\n${unions.join('\nUNION ALL ')}`, p);
 }
 
