@@ -44,10 +44,15 @@ export async function overviewStats(ctx: StatsContext): Promise<OverviewStats> {
 
 function visitsStatement(ctx: StatsContext, range: Range): D1PreparedStatement {
   const p = new Params();
+  // Unfiltered, a new visitor is a person whose first event falls in the range (their first visit starts
+  // then): one index range on stats_people instead of a look-up per visit, the overview's heaviest part.
+  const newVisitors = hasFilters(ctx.filters)
+    ? `COUNT(DISTINCT CASE WHEN ${IS_FIRST_VISIT} THEN s.profile_id END)`
+    : `(SELECT COUNT(*) FROM stats_people np WHERE np.write_key = ${p.add(ctx.writeKey)} AND np.first_ms >= ${p.add(range.fromMs)} AND np.first_ms < ${p.add(range.toMs)})`;
   return statement(
     ctx.db,
     `SELECT COUNT(*) AS sessions, COUNT(DISTINCT s.profile_id) AS visitors,
-            COUNT(DISTINCT CASE WHEN ${IS_FIRST_VISIT} THEN s.profile_id END) AS new_visitors,
+            ${newVisitors} AS new_visitors,
             SUM(s.page_views <= 1 AND s.searches + s.adds + s.checkouts + s.orders = 0) AS bounced, SUM(s.orders > 0) AS converted
      FROM stats_sessions s
      WHERE s.write_key = ${p.add(ctx.writeKey)} AND s.started_ms >= ${p.add(range.fromMs)} AND s.started_ms < ${p.add(range.toMs)}${filterSql(ctx.filters, p)}`,
