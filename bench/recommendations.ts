@@ -10,6 +10,7 @@ import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalo
 import { regionByKey } from '../demo-site/simulate/regions';
 import { headerSafe } from '../demo-site/simulate/send';
 import { seedDemoData } from '../demo-site/simulate/seed';
+import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { runLoad } from './lib/load';
 
 export interface RecommendationBench {
@@ -57,22 +58,8 @@ export async function benchRecommendations(
   const products = catalog.map((p) => p.product_id);
   // An out-of-stock product is never recommended, so freshness is measured with products in stock.
   const inStock = catalog.filter((p) => p.in_stock).map((p) => p.product_id);
-  const shoppers = seeded.truth.shoppers;
 
-  let n = 0;
-  const request = () => {
-    const i = n++;
-    const shopper = shoppers[(i * 7919) % shoppers.length]!;
-    const slot = SLOT_MIX[i % SLOT_MIX.length]!;
-    const params = new URLSearchParams({ writeKey: 'demo-write-key', slot, anonymousId: shopper.anonymousIds[0]!, limit: '8' });
-    if (shopper.userId) params.set('userId', shopper.userId);
-    if (slot === 'product') params.set('productId', products[(i * 104729) % products.length]!);
-    const geo = regionByKey(shopper.region);
-    return {
-      path: `/v1/recommendations?${params}`,
-      headers: { 'x-geo-country': headerSafe(geo.country), 'x-geo-region': headerSafe(geo.region), 'x-geo-city': headerSafe(geo.city) },
-    };
-  };
+  const request = recommendationRequests(seeded.truth.shoppers, products);
   const healthz = () => ({ path: '/healthz' });
 
   // Warm up both paths, then one client at a time: the latency a page sees.
@@ -99,6 +86,27 @@ export async function benchRecommendations(
       ratio: loaded.rps / loadedHealth.rps,
     },
     freshnessMs: freshness,
+  };
+}
+
+/**
+ * The bench's requests, in turn: a realistic mix of slots (home most often)
+ * over the simulated shoppers, each from the shopper's region.
+ */
+export function recommendationRequests(shoppers: readonly Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[], products: readonly string[]) {
+  let n = 0;
+  return () => {
+    const i = n++;
+    const shopper = shoppers[(i * 7919) % shoppers.length]!;
+    const slot = SLOT_MIX[i % SLOT_MIX.length]!;
+    const params = new URLSearchParams({ writeKey: 'demo-write-key', slot, anonymousId: shopper.anonymousIds[0]!, limit: '8' });
+    if (shopper.userId) params.set('userId', shopper.userId);
+    if (slot === 'product') params.set('productId', products[(i * 104729) % products.length]!);
+    const geo = regionByKey(shopper.region);
+    return {
+      path: `/v1/recommendations?${params}`,
+      headers: { 'x-geo-country': headerSafe(geo.country), 'x-geo-region': headerSafe(geo.region), 'x-geo-city': headerSafe(geo.city) },
+    };
   };
 }
 

@@ -10,5 +10,7 @@ export function startDevServer(options: {
   vars?: Record<string, string>;
   quiet?: boolean;
   ip?: string;
+  /** The inspector's port (0: any free one). */
+  inspectorPort?: number;
 }): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }>;
 export function freePort(): Promise<number>;

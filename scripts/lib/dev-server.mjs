@@ -23,10 +23,10 @@ export async function applyMigrations(stateDir) {
 }
 
 /**
- * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string }} options
+ * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string, inspectorPort?: number }} options
  * @returns {Promise<{ url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
  */
-export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost' }) {
+export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost', inspectorPort = 0 }) {
   await applyMigrations(stateDir);
   const allVars = { DEV_MODE: 'true', ADMIN_TOKEN: adminToken, ...vars };
   const args = [
@@ -34,7 +34,7 @@ export async function startDevServer({ port, stateDir, adminToken, vars = {}, qu
     '--port', String(port),
     '--ip', ip,
     '--persist-to', stateDir,
-    '--inspector-port', '0',
+    '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false',
     '--log-level', quiet ? 'warn' : 'info',
     ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),

@@ -1,0 +1,193 @@
+/**
+ * Where the time of a recommendation request goes: the collector under
+ * `wrangler dev` with the recommendation bench's data (5,000 products,
+ * ~100k simulated events), one client sending the bench's mix of slots and
+ * shoppers, and the V8 CPU profiler of the Worker's isolate (the Worker and
+ * its Durable Objects run there) attached through the inspector meanwhile.
+ *
+ *   npx tsx bench/recs-profile.ts [--state-dir DIR] [--requests N] [--port P]
+ *
+ * The first run loads the data into DIR (about two minutes) and keeps it;
+ * later runs start from it. Prints, per request: the wall time the client
+ * saw, the isolate's busy time, and that time by stage of the request
+ * (inclusive CPU of the functions that make each stage) and by function.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Pool, WebSocket } from 'undici';
+import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
+import { seedDemoData } from '../demo-site/simulate/seed';
+import type { ShopperTruth } from '../demo-site/simulate/shoppers';
+import { build } from '../scripts/build.mjs';
+import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { runLoad } from './lib/load';
+import { recommendationRequests } from './recommendations';
+
+const ADMIN_TOKEN = 'bench-admin-token';
+const CATALOG_SIZE = 5000;
+const EVENTS = 100_000;
+
+function option(name: string, fallback: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+}
+
+const stateDir = path.resolve(option('state-dir', '/tmp/trailmark-recs-profile'));
+const requests = Number(option('requests', '400'));
+const port = Number(option('port', '0')) || (await freePort());
+const inspectorPort = await freePort();
+
+/**
+ * Stages of a request, each the functions whose inclusive time it is (a
+ * sample counts for the innermost stage on its stack). Names as the bundle
+ * keeps them.
+ */
+const STAGES: [stage: string, functions: string[]][] = [
+  ['route: parse, site, rules, hash check', ['findSite', 'siteRules', 'userHashValid', 'geoFromRequest', 'takeToken', 'excludeParam', 'idParam']],
+  ['IngestShard: pending events', ['pendingEvents', 'eventsOf']],
+  ['ShopState: ids hashed for pending', ['hashIds']],
+  ['ShopModel: profile (as if stored)', ['profileAsIfStored', 'asIfStored', 'profileIdOf']],
+  ['rank: session neighbours', ['sessionNeighbours']],
+  ['rank: co-views / bought together', ['linked']],
+  ['rank: popularity', ['popular', 'bestSellers', 'interestPicks']],
+  ['rank: other (blend, fallbacks)', ['rankCandidates']],
+  ['merchandising + catalog (toItems)', ['merchandise', 'toItems', 'rulesFor']],
+  ['ShopState: recommend (rest)', ['recommend']],
+  ['route: serve (rest)', ['serveRecommendation']],
+  ['JSON / response', ['json', 'stringify']],
+];
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
+async function inspector(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener('error', (e) => reject(new Error(`inspector: ${String((e as { message?: string }).message ?? e.type)}`)), { once: true });
+  });
+  let next = 1;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.addEventListener('message', (event) => {
+    const msg = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+    if (msg.id !== undefined && waiting.has(msg.id)) {
+      waiting.get(msg.id)!(msg.error ? Promise.reject(new Error(msg.error.message)) : msg.result);
+      waiting.delete(msg.id);
+    }
+  });
+  return {
+    send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+      const id = next++;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise<T>((resolve) => waiting.set(id, resolve as (r: unknown) => void));
+    },
+    close: () => ws.close(),
+  };
+}
+
+async function isolateTarget(): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { title?: string; webSocketDebuggerUrl: string }[];
+      const target = targets.find((t) => t.title?.includes('trailmark')) ?? targets[0];
+      if (target) return target.webSocketDebuggerUrl;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no inspector target on port ${inspectorPort}`);
+}
+
+function analyse(profile: CpuProfile, count: number) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stageOf = new Map<string, string>();
+  for (const [stage, fns] of STAGES) for (const fn of fns) stageOf.set(fn, stage);
+
+  const stageMs = new Map<string, number>();
+  const selfMs = new Map<string, number>();
+  let idle = 0;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    total += ms;
+    const leaf = byId.get(id)!;
+    const leafName = leaf.callFrame.functionName || '(anonymous)';
+    if (leafName === '(idle)') {
+      idle += ms;
+      return;
+    }
+    const self = leaf.callFrame.url ? `${leafName} ${path.basename(leaf.callFrame.url)}:${leaf.callFrame.lineNumber + 1}` : leafName;
+    selfMs.set(self, (selfMs.get(self) ?? 0) + ms);
+    let stage: string | undefined;
+    for (let node: number | undefined = id; node !== undefined && !stage; node = parent.get(node)) {
+      stage = stageOf.get(byId.get(node)!.callFrame.functionName);
+    }
+    const key = stage ?? (leafName.startsWith('(') ? `runtime ${leafName}` : 'other JavaScript (router, framework, RPC glue)');
+    stageMs.set(key, (stageMs.get(key) ?? 0) + ms);
+  });
+  const per = (ms: number) => (ms / count).toFixed(3);
+  const busy = total - idle;
+  console.log(`\nisolate busy ${per(busy)} ms per request (of ${per(total)} ms wall in the profile; idle ${per(idle)})`);
+  console.log('\nby stage (ms per request, share of busy):');
+  for (const [stage, ms] of [...stageMs].sort((a, b) => b[1] - a[1])) {
+    console.log(`  ${stage.padEnd(48)} ${per(ms).padStart(7)}  ${((100 * ms) / busy).toFixed(1).padStart(5)}%`);
+  }
+  console.log('\ntop functions by self time (ms per request):');
+  for (const [fn, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(ms).padStart(7)}  ${fn}`);
+}
+
+await build({ quiet: true });
+const seeded = existsSync(path.join(stateDir, 'shoppers.json'));
+const server = await startDevServer({ port, stateDir, adminToken: ADMIN_TOKEN, inspectorPort });
+try {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  let shoppers: Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[];
+  if (!seeded) {
+    console.error(`Loading ${CATALOG_SIZE} products and ~${EVENTS} events into ${stateDir}…`);
+    const result = await seedDemoData({ url: origin, adminToken: ADMIN_TOKEN, catalogSize: CATALOG_SIZE, maxEvents: EVENTS, concurrency: 8 });
+    shoppers = result.truth.shoppers.map(({ anonymousIds, userId, region }) => ({ anonymousIds, ...(userId ? { userId } : {}), region }));
+    await writeFile(path.join(stateDir, 'shoppers.json'), JSON.stringify(shoppers));
+  } else {
+    shoppers = JSON.parse(await readFile(path.join(stateDir, 'shoppers.json'), 'utf8')) as typeof shoppers;
+  }
+  const products = generateCatalog({ size: CATALOG_SIZE, seed: DEMO_CATALOG_SEED }).map((p) => p.product_id);
+  const request = recommendationRequests(shoppers, products);
+  await runLoad({ origin, concurrency: 4, durationMs: 1500, request });
+
+  // Wall time without the profiler first: sampling slows the isolate down.
+  const plain = await runLoad({ origin, concurrency: 1, durationMs: 3000, request });
+  console.log(`one client, no profiler: ${plain.requests} requests, p50 ${plain.p50.toFixed(2)} ms, p99 ${plain.p99.toFixed(2)} ms`);
+
+  const cdp = await inspector(await isolateTarget());
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
+  await cdp.send('Profiler.start');
+  const pool = new Pool(origin, { connections: 1 });
+  for (let i = 0; i < requests; i++) {
+    const req = request();
+    const res = await pool.request({ method: 'GET', path: req.path, headers: req.headers });
+    await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`${req.path} answered ${res.statusCode}`);
+  }
+  await pool.close();
+  const { profile } = await cdp.send<{ profile: CpuProfile }>('Profiler.stop');
+  cdp.close();
+  console.log(`profiled ${requests} requests (sampling every 50 µs)`);
+  analyse(profile, requests);
+} finally {
+  await server.stop();
+}
