@@ -102,6 +102,8 @@ export class AggregateStore {
    * to this store's tables.
    */
   sink: ((rows: AggregateRows) => void) | undefined;
+  /** Told the rows flush() wrote to this store's tables, once they are written (the read cache forgets their keys). */
+  written: ((rows: AggregateRows) => void) | undefined;
 
   constructor(private readonly sql: Sql) {}
 
@@ -177,6 +179,7 @@ export class AggregateStore {
       if (hasRows(rows)) this.sink(rows);
     } else {
       applyRows(this.sql, rows);
+      this.written?.(rows);
     }
     this.begin();
   }

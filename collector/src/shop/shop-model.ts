@@ -24,6 +24,7 @@ import {
 } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
+import { AggregateCache } from '../recommend/aggregate-cache';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
 import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
@@ -134,6 +135,8 @@ export class ShopModel {
   readonly profiles: ProfileStore;
   readonly catalog: CatalogStore;
   readonly aggregates: AggregateStore;
+  /** What recommendations read of the aggregates, kept between requests and forgotten key by key as batches change them. */
+  readonly aggregateReads: AggregateCache;
   readonly applied: AppliedOutcomes;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
@@ -145,6 +148,8 @@ export class ShopModel {
     this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
     this.catalog = new CatalogStore(sql);
     this.aggregates = new AggregateStore(sql);
+    this.aggregateReads = new AggregateCache(this.aggregates);
+    this.aggregates.written = (rows) => this.aggregateReads.forget(rows);
     this.sessions = new SessionStore(sql);
   }
 
@@ -347,7 +352,7 @@ export class ShopModel {
     });
   }
 
-  rankSources(aggregates: AggregateReader = this.aggregates): RankSources {
+  rankSources(aggregates: AggregateReader = this.aggregateReads): RankSources {
     return {
       aggregates,
       catalog: (ids) => this.catalog.items(ids),

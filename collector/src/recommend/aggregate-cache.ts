@@ -1,0 +1,115 @@
+/**
+ * ShopState's aggregate reads, kept in memory between requests: the
+ * popularity top-N of each scope, each product's neighbour lists, item
+ * totals and repurchase intervals. A recommendation reads a few hundred of
+ * these rows, nearly all of them the same for every shopper, while the
+ * tables change only when a drain is applied.
+ *
+ * Exact, not merely fresh enough: ShopState is the only writer of its
+ * tables, and every write (AggregateStore.flush) hands over the rows it
+ * added, whose keys are forgotten here before the next read. What is kept is
+ * bounded (least recently used first out), so memory does not grow with the
+ * catalog. Values are frozen: callers share them.
+ */
+import type { AggregateRows } from '../aggregates/aggregate-rows';
+import type { AggregateReader } from '../aggregates/snapshot-reader';
+import { BoundedMap } from '../lib/bounded-map';
+import type { LinkKind, Scored } from './aggregate-store';
+
+/** Entries kept at most, per kind of read: about 10 MB in all with 60-row lists. */
+export const AGGREGATE_CACHE_LIMITS = { scopes: 2_000, neighbourLists: 4_000, products: 50_000 };
+
+type Totals = { views: number; buys: number };
+
+export class AggregateCache implements AggregateReader {
+  /** scope → limit → rows. */
+  private readonly tops = new BoundedMap<string, Map<number, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.scopes);
+  /** kind + product → limit → rows. */
+  private readonly lists = new BoundedMap<string, Map<number, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.neighbourLists);
+  /** null: the product has no row. */
+  private readonly itemTotals = new BoundedMap<string, Totals | null>(AGGREGATE_CACHE_LIMITS.products);
+  private readonly intervals = new BoundedMap<string, number | null>(AGGREGATE_CACHE_LIMITS.products);
+  /** Reads that went to the store, for tests and the profile. */
+  readonly misses = { tops: 0, neighbours: 0, totals: 0, repurchase: 0 };
+
+  constructor(private readonly store: AggregateReader) {}
+
+  top(scopeName: string, limit: number): Scored[] {
+    return limited(this.tops, scopeName, limit, () => {
+      this.misses.tops++;
+      return this.store.top(scopeName, limit);
+    });
+  }
+
+  neighbours(kind: LinkKind, productId: string, limit: number): Scored[] {
+    return limited(this.lists, listKey(kind, productId), limit, () => {
+      this.misses.neighbours++;
+      return this.store.neighbours(kind, productId, limit);
+    });
+  }
+
+  totals(productIds: readonly string[]): Map<string, Totals> {
+    return byProduct(this.itemTotals, productIds, (missing) => {
+      this.misses.totals++;
+      return this.store.totals(missing);
+    });
+  }
+
+  repurchaseIntervals(productIds: readonly string[]): Map<string, number> {
+    return byProduct(this.intervals, productIds, (missing) => {
+      this.misses.repurchase++;
+      return this.store.repurchaseIntervals(missing);
+    });
+  }
+
+  /** Forgets every key a write changed (call once the rows are applied). */
+  forget(rows: AggregateRows): void {
+    for (const [scopeName] of rows.rebases) this.tops.delete(scopeName);
+    for (const [scopeName] of rows.popularity) this.tops.delete(scopeName);
+    for (const [kind, a] of rows.links) this.lists.delete(listKey(kind, a));
+    for (const [productId] of rows.totals) this.itemTotals.delete(productId);
+    for (const [productId] of rows.repurchases) this.intervals.delete(productId);
+    for (const [productId] of rows.repurchaseMeans ?? []) this.intervals.delete(productId);
+  }
+
+  clear(): void {
+    this.tops.clear();
+    this.lists.clear();
+    this.itemTotals.clear();
+    this.intervals.clear();
+  }
+}
+
+const listKey = (kind: string, productId: string) => `${kind}\u0000${productId}`;
+
+function limited(cache: BoundedMap<string, Map<number, readonly Scored[]>>, key: string, limit: number, read: () => Scored[]): Scored[] {
+  let byLimit = cache.get(key);
+  let rows = byLimit?.get(limit);
+  if (!rows) {
+    rows = Object.freeze(read().map((s) => Object.freeze(s)));
+    if (!byLimit) cache.set(key, (byLimit = new Map()));
+    byLimit.set(limit, rows);
+  }
+  return rows as Scored[];
+}
+
+function byProduct<V extends object | number>(cache: BoundedMap<string, V | null>, productIds: readonly string[], read: (missing: string[]) => Map<string, V>): Map<string, V> {
+  const found = new Map<string, V>();
+  const missing: string[] = [];
+  for (const id of productIds) {
+    if (!cache.has(id)) missing.push(id);
+    else {
+      const value = cache.get(id);
+      if (value !== null && value !== undefined) found.set(id, value);
+    }
+  }
+  if (missing.length > 0) {
+    const read_ = read(missing);
+    for (const id of missing) {
+      const value = read_.get(id);
+      cache.set(id, value === undefined ? null : typeof value === 'object' ? Object.freeze(value) : value);
+      if (value !== undefined) found.set(id, value);
+    }
+  }
+  return found;
+}
