@@ -112,4 +112,46 @@ describe('SessionStore', () => {
     batch(() => view(sessions, 'p', 's', ['b']));
     expect(sessions.ringsOf(['a'])).toEqual(new Map());
   });
+
+  it('reads rings and sessions from SQLite once, and sees each batch\'s changes at once', async () => {
+    const { sessions, batch, counters } = await store();
+    let first = '';
+    let second = '';
+    batch(() => {
+      first = view(sessions, 'p1', 's1', ['a', 'b']);
+      second = view(sessions, 'p2', 's1', ['b'], 2000);
+    });
+    const read = () => ({ rings: sessions.ringsOf(['a', 'b', 'none']), rows: sessions.sessions([second, first, 'gone']) });
+    const before = read();
+    const rowsRead = counters.rowsRead;
+    expect(read()).toEqual(before);
+    expect(counters.rowsRead).toBe(rowsRead);
+    // In the order of their keys, cached or not.
+    expect(before.rows.map((r) => r.key)).toEqual([first, second].sort());
+
+    // The second session views "c", then "a": its row and the rings of "a" and "c" change.
+    batch(() => view(sessions, 'p2', 's1', ['b', 'c', 'a'], 3000));
+    const after = read();
+    expect(after.rings.get('a')).toEqual([second, first]);
+    expect(after.rings.get('b')).toEqual(before.rings.get('b'));
+    expect(after.rows.find((r) => r.key === second)).toEqual({ key: second, at: 3000, products: ['b', 'c', 'a'] });
+    expect(sessions.ringsOf(['c']).get('c')).toEqual([second]);
+
+    // An erasure forgets what was read before it.
+    batch(() => sessions.forgetProfiles(['p1']));
+    expect(sessions.ringsOf(['a']).get('a')).toEqual([second]);
+    expect(sessions.sessions([first])).toEqual([]);
+  });
+
+  it('hands out frozen rings and sessions, so no caller can change what the next request reads', async () => {
+    const { sessions, batch } = await store();
+    let key = '';
+    batch(() => {
+      key = view(sessions, 'p', 's', ['a']);
+    });
+    expect(Object.isFrozen(sessions.ringsOf(['a']).get('a'))).toBe(true);
+    const [row] = sessions.sessions([key]);
+    expect(Object.isFrozen(row)).toBe(true);
+    expect(Object.isFrozen(row!.products)).toBe(true);
+  });
 });

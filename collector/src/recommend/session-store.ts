@@ -19,6 +19,7 @@
  * them (forgetProfiles).
  */
 import { contentDigest } from '../lib/hash';
+import { BoundedMap } from '../lib/bounded-map';
 import { first, type Sql } from '../lib/sql';
 
 export const SESSION_SCHEMA = `
@@ -50,6 +51,11 @@ export function sessionKey(profileId: string, sessionId: string): string {
   return contentDigest(`${profileId}/${sessionId}`);
 }
 
+const byKey = (a: RecentSession, b: RecentSession) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Rings and sessions kept in memory between requests, at most (a few MB). */
+export const SESSION_CACHE_LIMITS = { rings: 10_000, sessions: 20_000 };
+
 /**
  * Like AggregateStore, changes are gathered while a batch is applied and
  * written once per key by flush().
@@ -58,6 +64,16 @@ export class SessionStore {
   private snapshots = new Map<string, { profileId: string; at: number; products: string[] }>();
   /** product → session keys that viewed it in this batch, in order. */
   private viewedIn = new Map<string, string[]>();
+  /**
+   * Rings (newest first) and sessions read before, parsed (null: no row):
+   * every request for a shopper with a session reads a few hundred of them.
+   * Every write here forgets what it changed, and nothing else writes the
+   * tables, so they are never stale. Frozen: callers share them.
+   */
+  private readonly rings = new BoundedMap<string, readonly string[] | null>(SESSION_CACHE_LIMITS.rings);
+  private readonly parsed = new BoundedMap<string, RecentSession | null>(SESSION_CACHE_LIMITS.sessions);
+  /** One string per product id across the cached sessions. */
+  private readonly ids = new Map<string, string>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -90,6 +106,7 @@ export class SessionStore {
       }
       if (ring.length === before) continue;
       for (const evicted of ring.splice(0, Math.max(0, ring.length - RING))) bump(evicted, -1);
+      this.rings.delete(productId);
       this.sql.exec(
         'INSERT INTO product_sessions (product_id, sessions) VALUES (?1, ?2) ON CONFLICT (product_id) DO UPDATE SET sessions = ?2',
         productId,
@@ -97,6 +114,7 @@ export class SessionStore {
       );
     }
     for (const [key, { profileId, at, products }] of this.snapshots) {
+      this.parsed.delete(key);
       this.sql.exec(
         `INSERT INTO recent_sessions (session_key, profile_id, at, products, refs) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (session_key) DO UPDATE SET at = max(at, ?3), products = ?4, refs = refs + ?5`,
@@ -111,6 +129,7 @@ export class SessionStore {
     for (const [key, by] of refs) {
       if (by >= 0) continue;
       released.push(key);
+      this.parsed.delete(key);
       if (!this.snapshots.has(key)) this.sql.exec('UPDATE recent_sessions SET refs = refs + ? WHERE session_key = ?', by, key);
     }
     if (released.length > 0) {
@@ -120,27 +139,62 @@ export class SessionStore {
   }
 
   /** The sessions that viewed each product most recently, newest first. */
-  ringsOf(productIds: readonly string[]): Map<string, string[]> {
-    const found = new Map<string, string[]>();
-    if (productIds.length === 0) return found;
+  ringsOf(productIds: readonly string[]): Map<string, readonly string[]> {
+    const found = new Map<string, readonly string[]>();
+    const missing: string[] = [];
+    for (const id of productIds) {
+      if (!this.rings.has(id)) missing.push(id);
+      else {
+        const ring = this.rings.get(id);
+        if (ring) found.set(id, ring);
+      }
+    }
+    if (missing.length === 0) return found;
     for (const row of this.sql.exec<{ product_id: string; sessions: string }>(
       'SELECT product_id, sessions FROM product_sessions WHERE product_id IN (SELECT value FROM json_each(?))',
-      JSON.stringify(productIds),
+      JSON.stringify(missing),
     )) {
-      found.set(row.product_id, (JSON.parse(row.sessions) as string[]).reverse());
+      found.set(row.product_id, Object.freeze((JSON.parse(row.sessions) as string[]).reverse()));
     }
+    for (const id of missing) this.rings.set(id, found.get(id) ?? null);
     return found;
   }
 
+  /** The sessions of these keys that still exist, in the order of their keys (as SQLite returns them), whatever was cached. */
   sessions(keys: readonly string[]): RecentSession[] {
-    if (keys.length === 0) return [];
-    return this.sql
-      .exec<{ session_key: string; at: number; products: string }>(
-        'SELECT session_key, at, products FROM recent_sessions WHERE session_key IN (SELECT value FROM json_each(?))',
-        JSON.stringify(keys),
-      )
-      .toArray()
-      .map((row) => ({ key: row.session_key, at: row.at, products: JSON.parse(row.products) as string[] }));
+    const found: RecentSession[] = [];
+    const missing: string[] = [];
+    for (const key of keys) {
+      if (!this.parsed.has(key)) missing.push(key);
+      else {
+        const session = this.parsed.get(key);
+        if (session) found.push(session);
+      }
+    }
+    if (missing.length === 0) return found.sort(byKey);
+    const read = new Map<string, RecentSession>();
+    for (const row of this.sql.exec<{ session_key: string; at: number; products: string }>(
+      'SELECT session_key, at, products FROM recent_sessions WHERE session_key IN (SELECT value FROM json_each(?))',
+      JSON.stringify(missing),
+    )) {
+      const products = Object.freeze((JSON.parse(row.products) as string[]).map((id) => this.intern(id)));
+      read.set(row.session_key, Object.freeze({ key: row.session_key, at: row.at, products: products as string[] }));
+    }
+    for (const key of missing) {
+      const session = read.get(key);
+      this.parsed.set(key, session ?? null);
+      if (session) found.push(session);
+    }
+    return found.sort(byKey);
+  }
+
+  private intern(productId: string): string {
+    const known = this.ids.get(productId);
+    if (known !== undefined) return known;
+    // Bounded like the rest: past this many ids, start over (older sessions keep their own strings).
+    if (this.ids.size >= 4 * SESSION_CACHE_LIMITS.sessions) this.ids.clear();
+    this.ids.set(productId, productId);
+    return productId;
   }
 
   /**
@@ -170,5 +224,7 @@ export class SessionStore {
       this.sql.exec('UPDATE product_sessions SET sessions = ? WHERE product_id = ?', JSON.stringify(kept), productId);
     }
     this.sql.exec('DELETE FROM recent_sessions WHERE profile_id IN (SELECT value FROM json_each(?))', JSON.stringify(profileIds));
+    this.rings.clear();
+    this.parsed.clear();
   }
 }
