@@ -74,3 +74,26 @@ describe('catalog trust', () => {
     expect(item('y')).toMatchObject({ url: 'https://shop.example/p/y', imageUrl: '/img/y.png' });
   });
 });
+
+describe('catalog reads', () => {
+  it('reads a product from SQLite once, and again after a load or an event changed it', async () => {
+    const { sql, transaction, counters } = await openSqlJs();
+    migrate(sql, SHOP_MIGRATIONS);
+    const store = new CatalogStore(sql);
+    transaction(() => store.load([loaded, { productId: 'stove', name: 'Stove' }], T0));
+    expect(store.items(['tent', 'stove', 'nothing']).size).toBe(2);
+    const rowsRead = counters.rowsRead;
+    expect([...store.items(['tent', 'stove', 'nothing']).keys()]).toEqual(['tent', 'stove']);
+    expect(counters.rowsRead).toBe(rowsRead);
+
+    transaction(() => store.load([{ ...loaded, inStock: false }], T0 + 1));
+    expect(store.items(['tent']).get('tent')?.inStock).toBe(false);
+    transaction(() => {
+      store.begin();
+      store.learn({ productId: 'nothing', name: 'Learned' }, T0 + 2, policy('new'));
+      store.flush();
+    });
+    expect(store.items(['nothing']).get('nothing')?.name).toBe('Learned');
+    expect(Object.isFrozen(store.items(['stove']).get('stove'))).toBe(true);
+  });
+});

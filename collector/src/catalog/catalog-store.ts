@@ -12,6 +12,7 @@
  * order cannot roll a price back.
  */
 import type { CatalogItem } from '@trailmark/schema';
+import { BoundedMap } from '../lib/bounded-map';
 import type { Sql, SqlValue } from '../lib/sql';
 import { learnedLinkAllowed, linkProblem, type LinkHosts } from './product-links';
 import type { ProductFacts } from './product-facts';
@@ -55,10 +56,19 @@ interface CatalogRow {
   [column: string]: SqlValue;
 }
 
+/** Products whose entries are kept in memory between requests, at most (about 10 MB). */
+export const CATALOG_CACHE_ITEMS = 20_000;
+
 export class CatalogStore {
   /** Facts learned in the batch being applied, merged per product, written by flush(). */
   private pending = new Map<string, { facts: ProductFacts; atMs: number }>();
   private learning: LearnCatalog = 'new';
+  /**
+   * Entries read before (null: no row, or no name yet), for recommendations,
+   * which look up the same products over and over. Every write here forgets
+   * its product, and nothing else writes the table, so they are never stale.
+   */
+  private readonly cached = new BoundedMap<string, CatalogItem | null>(CATALOG_CACHE_ITEMS);
 
   constructor(private readonly sql: Sql) {}
 
@@ -96,6 +106,7 @@ export class CatalogStore {
    */
   load(products: readonly ProductFacts[], atMs: number): void {
     for (const facts of products) {
+      this.cached.delete(facts.productId);
       this.sql.exec(
         `INSERT INTO catalog (product_id, name, price, currency, image_url, url, category, in_stock, updated_at, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, 1), ?9, 'admin')
@@ -109,6 +120,7 @@ export class CatalogStore {
   }
 
   private writeLearned(facts: ProductFacts, atMs: number): void {
+    this.cached.delete(facts.productId);
     // On an admin row, a learned fact only fills an empty field (learnCatalog "all"; "new" leaves the row alone).
     const field = (column: string, param: string) =>
       `${column} = CASE WHEN source = 'admin' THEN COALESCE(${column}, ${param})
@@ -135,12 +147,21 @@ export class CatalogStore {
   /** Products by id, only those with a name (an item cannot be shown without one). */
   items(productIds: readonly string[]): Map<string, CatalogItem> {
     const found = new Map<string, CatalogItem>();
-    if (productIds.length === 0) return found;
+    const missing: string[] = [];
+    for (const id of productIds) {
+      if (!this.cached.has(id)) missing.push(id);
+      else {
+        const item = this.cached.get(id);
+        if (item) found.set(id, item);
+      }
+    }
+    if (missing.length === 0) return found;
     const rows = this.sql.exec<CatalogRow>(
       'SELECT * FROM catalog WHERE product_id IN (SELECT value FROM json_each(?)) AND name IS NOT NULL',
-      JSON.stringify(productIds),
+      JSON.stringify(missing),
     );
-    for (const row of rows) found.set(row.product_id, toItem(row));
+    for (const row of rows) found.set(row.product_id, Object.freeze(toItem(row)));
+    for (const id of missing) this.cached.set(id, found.get(id) ?? null);
     return found;
   }
 
