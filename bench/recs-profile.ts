@@ -74,7 +74,8 @@ interface CpuProfile {
 
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
 async function inspector(url: string) {
-  const ws = new WebSocket(url);
+  // wrangler's inspector proxy wants a local Origin, as DevTools sends.
+  const ws = new WebSocket(url, { headers: { Origin: 'http://localhost' } });
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(), { once: true });
     ws.addEventListener('error', (e) => reject(new Error(`inspector: ${String((e as { message?: string }).message ?? e.type)}`)), { once: true });
