@@ -11,7 +11,7 @@ import { regionByKey } from '../demo-site/simulate/regions';
 import { headerSafe } from '../demo-site/simulate/send';
 import { seedDemoData } from '../demo-site/simulate/seed';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
-import { runLoad } from './lib/load';
+import { runLoad, type LoadRequest } from './lib/load';
 
 export interface RecommendationBench {
   catalogSize: number;
@@ -59,22 +59,36 @@ export async function benchRecommendations(
   // An out-of-stock product is never recommended, so freshness is measured with products in stock.
   const inStock = catalog.filter((p) => p.in_stock).map((p) => p.product_id);
 
-  const request = recommendationRequests(seeded.truth.shoppers, products);
-  const healthz = () => ({ path: '/healthz' });
+  const { unloaded, loaded } = await measureServing(origin, recommendationRequests(seeded.truth.shoppers, products), { concurrency, durationMs });
+  const freshness = await measureFreshness(origin, inStock, 10);
+  return {
+    catalogSize,
+    eventsLoaded: seeded.send.events,
+    loadSeconds,
+    unloaded,
+    loaded,
+    freshnessMs: freshness,
+  };
+}
 
-  // Warm up both paths, then one client at a time: the latency a page sees.
+/**
+ * Latency (one client: the time a page waits) and throughput (`concurrency`
+ * clients) of the requests, next to GET /healthz on the same server, after
+ * warming both paths up.
+ */
+export async function measureServing(
+  origin: string,
+  request: () => LoadRequest,
+  { concurrency = 16, durationMs = 8000 }: { concurrency?: number; durationMs?: number } = {},
+): Promise<Pick<RecommendationBench, 'unloaded' | 'loaded'>> {
+  const healthz = () => ({ path: '/healthz' });
   await runLoad({ origin, concurrency: 4, durationMs: 1500, request });
   await runLoad({ origin, concurrency: 4, durationMs: 1000, request: healthz });
   const single = await runLoad({ origin, concurrency: 1, durationMs: durationMs / 2, request });
   const singleHealth = await runLoad({ origin, concurrency: 1, durationMs: durationMs / 4, request: healthz });
   const loadedHealth = await runLoad({ origin, concurrency, durationMs, request: healthz });
   const loaded = await runLoad({ origin, concurrency, durationMs, request });
-
-  const freshness = await measureFreshness(origin, inStock, 10);
   return {
-    catalogSize,
-    eventsLoaded: seeded.send.events,
-    loadSeconds,
     unloaded: { requests: single.requests, p50: single.p50, p99: single.p99, healthzP50: singleHealth.p50, healthzP99: singleHealth.p99 },
     loaded: {
       concurrency,
@@ -85,7 +99,6 @@ export async function benchRecommendations(
       healthzRps: loadedHealth.rps,
       ratio: loaded.rps / loadedHealth.rps,
     },
-    freshnessMs: freshness,
   };
 }
 

@@ -8,9 +8,11 @@
  *   npx tsx bench/recs-profile.ts [--state-dir DIR] [--requests N] [--port P]
  *
  * The first run loads the data into DIR (about two minutes) and keeps it;
- * later runs start from it. Prints, per request: the wall time the client
- * saw, the isolate's busy time, and that time by stage of the request
- * (inclusive CPU of the functions that make each stage) and by function.
+ * later runs start from it, so two versions of the code can be compared on
+ * the same data. Prints the recommendation bench's serving figures (one
+ * client's p50/p99, 16 clients next to /healthz), then, per request, the
+ * isolate's busy time, by stage of the request (inclusive CPU of the
+ * functions that make each stage) and by function.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -21,8 +23,7 @@ import { seedDemoData } from '../demo-site/simulate/seed';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { runLoad } from './lib/load';
-import { recommendationRequests } from './recommendations';
+import { measureServing, recommendationRequests } from './recommendations';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const CATALOG_SIZE = 5000;
@@ -167,11 +168,12 @@ try {
   }
   const products = generateCatalog({ size: CATALOG_SIZE, seed: DEMO_CATALOG_SEED }).map((p) => p.product_id);
   const request = recommendationRequests(shoppers, products);
-  await runLoad({ origin, concurrency: 4, durationMs: 1500, request });
-
-  // Wall time without the profiler first: sampling slows the isolate down.
-  const plain = await runLoad({ origin, concurrency: 1, durationMs: 3000, request });
-  console.log(`one client, no profiler: ${plain.requests} requests, p50 ${plain.p50.toFixed(2)} ms, p99 ${plain.p99.toFixed(2)} ms`);
+  // The bench's figures first, without the profiler (sampling slows the isolate down).
+  const { unloaded, loaded } = await measureServing(origin, request);
+  console.log(`one client: p50 ${unloaded.p50.toFixed(2)} ms, p99 ${unloaded.p99.toFixed(2)} ms (${unloaded.requests} requests); /healthz p50 ${unloaded.healthzP50.toFixed(2)} ms, p99 ${unloaded.healthzP99.toFixed(2)} ms`);
+  console.log(
+    `${loaded.concurrency} clients: ${loaded.rps.toFixed(0)} requests/s, /healthz ${loaded.healthzRps.toFixed(0)}: ratio ${loaded.ratio.toFixed(2)}; p50 ${loaded.p50.toFixed(1)} ms, p99 ${loaded.p99.toFixed(1)} ms, ${loaded.errors} errors`,
+  );
 
   const cdp = await inspector(await isolateTarget());
   await cdp.send('Profiler.enable');
