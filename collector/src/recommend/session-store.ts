@@ -143,11 +143,9 @@ export class SessionStore {
     const found = new Map<string, readonly string[]>();
     const missing: string[] = [];
     for (const id of productIds) {
-      if (!this.rings.has(id)) missing.push(id);
-      else {
-        const ring = this.rings.get(id);
-        if (ring) found.set(id, ring);
-      }
+      const ring = this.rings.get(id);
+      if (ring === undefined) missing.push(id);
+      else if (ring !== null) found.set(id, ring);
     }
     if (missing.length === 0) return found;
     for (const row of this.sql.exec<{ product_id: string; sessions: string }>(
@@ -165,11 +163,9 @@ export class SessionStore {
     const found: RecentSession[] = [];
     const missing: string[] = [];
     for (const key of keys) {
-      if (!this.parsed.has(key)) missing.push(key);
-      else {
-        const session = this.parsed.get(key);
-        if (session) found.push(session);
-      }
+      const session = this.parsed.get(key);
+      if (session === undefined) missing.push(key);
+      else if (session !== null) found.push(session);
     }
     if (missing.length === 0) return found.sort(byKey);
     const read = new Map<string, RecentSession>();
