@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "IngestShard" | "ShopState" | "DestinationOutbox" | "AggregateShard";
+		durableNamespaces: "IngestShard" | "ShopState" | "DestinationOutbox" | "AggregateShard" | "IdentityDirectory" | "ProfileShard";
 	}
 	interface Env {
 		ARCHIVE: R2Bucket;
@@ -17,6 +17,8 @@ declare namespace Cloudflare {
 		INGEST_SHARD: DurableObjectNamespace<import("./src/index").IngestShard>;
 		SHOP_STATE: DurableObjectNamespace<import("./src/index").ShopState>;
 		AGGREGATE_SHARD: DurableObjectNamespace<import("./src/index").AggregateShard>;
+		IDENTITY_DIRECTORY: DurableObjectNamespace<import("./src/index").IdentityDirectory>;
+		PROFILE_SHARD: DurableObjectNamespace<import("./src/index").ProfileShard>;
 		DESTINATION_OUTBOX: DurableObjectNamespace<import("./src/index").DestinationOutbox>;
 	}
 }

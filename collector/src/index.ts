@@ -11,7 +11,9 @@ const ARCHIVE_OBJECTS_PER_TRIGGER = 200_000;
 
 export { AggregateShard } from './aggregates/aggregate-shard';
 export { DestinationOutbox } from './destinations/destination-outbox';
+export { IdentityDirectory } from './identity/identity-directory';
 export { IngestShard } from './storage/ingest-shard';
+export { ProfileShard } from './profiles/profile-shard';
 export { ShopState } from './shop/shop-state';
 
 let app: ReturnType<typeof createApp> | undefined;

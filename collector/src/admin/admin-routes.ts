@@ -45,6 +45,14 @@ const siteBody = v.object({
           v.maxValue(64, 'aggregateShards must be from 0 to 64'),
         ),
       ),
+      profileShards: v.optional(
+        v.pipe(
+          v.number('profileShards must be a whole number from 0 to 64'),
+          v.integer('profileShards must be a whole number from 0 to 64'),
+          v.minValue(0, 'profileShards must be from 0 to 64'),
+          v.maxValue(64, 'profileShards must be from 0 to 64'),
+        ),
+      ),
       rateLimit: v.optional(v.object({ perSecond: v.pipe(v.number(), v.minValue(0.1)), burst: v.pipe(v.number(), v.minValue(1)) })),
       lifecycle: v.optional(
         v.object({
@@ -122,6 +130,16 @@ export function adminRoutes() {
     if (shards !== undefined && current > 0 && shards !== current) {
       // Moving aggregates between shard counts is not built: only from the single-object layout (0) to shards.
       throw new ApiError(409, 'aggregate_shards_fixed', `aggregateShards is ${current} for this site and cannot change once above 0; leave it out or send ${current}.`);
+    }
+    const profileShards = parsed.output.settings?.profileShards;
+    const currentProfileShards = existing?.settings.profileShards ?? 0;
+    if (profileShards !== undefined && currentProfileShards > 0 && profileShards !== currentProfileShards) {
+      // Moving profiles between shard counts is not built: only from the single-object layout (0) to shards.
+      throw new ApiError(
+        409,
+        'profile_shards_fixed',
+        `profileShards is ${currentProfileShards} for this site and cannot change once above 0; leave it out or send ${currentProfileShards}.`,
+      );
     }
     const site: Site = {
       writeKey,

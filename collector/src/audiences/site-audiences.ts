@@ -7,7 +7,7 @@
 import type { AudienceMember, AudiencePreview, AudienceView, Condition, ProfileAudiences, StaticListChange } from '@trailmark/schema';
 import type { HostAudienceReport } from './audience-host';
 import type { AudienceEntry, StaticAudienceEntry } from './audience-directory';
-import { hostOfProfile, profileHosts } from './hosts';
+import { hostOfProfile, profileHostPlace, profileHosts } from './hosts';
 import { decodeMembersCursor, encodeMembersCursor, previewSize, siteSizeByDay } from './members-format';
 import { mergeRfmSummaries, rfmBoundaries, type RfmBoundaries } from './rfm';
 
@@ -20,7 +20,7 @@ export const SIZE_HISTORY_DAYS = 90;
 /** Saves definitions on every host (new or changed ones start their backfill there) and removes others. */
 export async function replicate(env: Env, writeKey: string, put: readonly AudienceEntry[], remove: readonly string[] = []): Promise<void> {
   const definitions = put.flatMap((a) => (a.kind === 'live' ? [{ id: a.id, name: a.name, definition: a.definition }] : []));
-  await Promise.all(profileHosts(env, writeKey).map((host) => host.audienceDefine(definitions, [...remove])));
+  await Promise.all((await profileHosts(env, writeKey)).map((host) => host.audienceDefine(definitions, [...remove])));
 }
 
 /** Unknown ids shown in an answer at most. */
@@ -36,11 +36,11 @@ export async function replicateList(
   entry: StaticAudienceEntry,
   change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean },
 ): Promise<StaticListChange> {
-  const hosts = profileHosts(env, entry.site);
-  const place = new Map(hosts.map((host, i) => [host.id.toString(), i]));
+  const hosts = await profileHosts(env, entry.site);
+  const placeOf = await profileHostPlace(env, entry.site);
   const perHost = hosts.map(() => ({ add: [] as string[], remove: [] as string[] }));
   const share = (ids: readonly string[] | undefined, key: 'add' | 'remove') => {
-    for (const id of ids ?? []) perHost[place.get(hostOfProfile(env, entry.site, id).id.toString()) ?? 0]![key].push(id);
+    for (const id of ids ?? []) perHost[placeOf(id)]![key].push(id);
   };
   share(change.add, 'add');
   share(change.remove, 'remove');
@@ -61,7 +61,7 @@ export async function siteReport(env: Env, entries: readonly AudienceEntry[], wi
   const views: AudienceView[] = [];
   for (const [site, list] of bySite) {
     const ids = list.map((a) => a.id);
-    const reports = await Promise.all(profileHosts(env, site).map((host) => host.audienceReport(ids, withDays ? '0000-00-00' : undefined)));
+    const reports = await Promise.all((await profileHosts(env, site)).map((host) => host.audienceReport(ids, withDays ? '0000-00-00' : undefined)));
     for (const entry of list) {
       const perHost = reports.map((report) => report.find((r) => r.id === entry.id));
       views.push(view(entry, perHost, withDays, now));
@@ -104,7 +104,7 @@ function view(entry: AudienceEntry, perHost: (HostAudienceReport | undefined)[],
  * Throws InvalidCursor for a cursor this site did not hand out.
  */
 export async function siteMembers(env: Env, writeKey: string, audienceId: string, cursor: string | undefined, limit: number): Promise<{ members: AudienceMember[]; nextCursor: string | null }> {
-  const hosts = profileHosts(env, writeKey);
+  const hosts = await profileHosts(env, writeKey);
   let position = { host: 0, after: '' };
   if (cursor !== undefined) {
     const decoded = decodeMembersCursor(cursor, hosts.length);
@@ -134,7 +134,7 @@ export class InvalidCursor extends Error {}
 
 /** A definition evaluated without saving: bounded work spread over the hosts, from a random point of each. */
 export async function sitePreview(env: Env, writeKey: string, definition: Condition): Promise<AudiencePreview> {
-  const hosts = profileHosts(env, writeKey);
+  const hosts = await profileHosts(env, writeKey);
   const perHost = Math.max(100, Math.floor(PREVIEW_PROFILES / hosts.length));
   const start = randomProfileId();
   const results = await Promise.all(hosts.map((host) => host.audiencePreview(definition, perHost, PREVIEW_SAMPLE, start)));
@@ -149,7 +149,7 @@ function randomProfileId(): string {
 
 /** A person's audiences and facts, from the host of their profile; null when it has no document. */
 export async function profileAudiences(env: Env, writeKey: string, profileId: string): Promise<ProfileAudiences | null> {
-  return hostOfProfile(env, writeKey, profileId).audienceProfile(profileId);
+  return (await hostOfProfile(env, writeKey, profileId)).audienceProfile(profileId);
 }
 
 /**
@@ -159,7 +159,7 @@ export async function profileAudiences(env: Env, writeKey: string, profileId: st
  * re-score (audience-host.ts). Cost: a few hundred summary rows per host.
  */
 export async function refreshRfm(env: Env, writeKey: string): Promise<{ boundaries: RfmBoundaries; changed: boolean; queued: number }> {
-  const hosts = profileHosts(env, writeKey);
+  const hosts = await profileHosts(env, writeKey);
   const summaries = await Promise.all(hosts.map((host) => host.audienceRfmSummary()));
   const boundaries = rfmBoundaries(mergeRfmSummaries(summaries.map((s) => s.summary)));
   const results = await Promise.all(hosts.map((host) => host.audienceRfmBoundaries(boundaries)));

@@ -7,7 +7,7 @@
 import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
-import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
+import { profileIdFor, resolveProfile, type IdentityStore } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
 import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../identity/suppression';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
@@ -35,6 +35,8 @@ import { explainAnswer } from '../merchandising/explain';
 import { merchandise } from '../merchandising/merchandise';
 import { shopperMismatch, shopperCategory } from '../merchandising/rules';
 import { SESSION_SCHEMA, sessionKey, SessionStore } from '../recommend/session-store';
+import type { LearnEffects } from '../profiles/profile-shard-model';
+import type { StoredShop } from '../recommend/as-if-stored';
 
 /** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
 export const SHOP_SCHEMA = `
@@ -65,6 +67,18 @@ export interface IngestOutcome {
   merges: { from: string; into: string }[];
   /** Per message: recommendation credits to add to its context (`context.attribution`), or null. */
   attributions: (Attribution[] | null)[];
+  /** Nothing was applied: the site's profiles live in this many profile shards (profiles/profile-drain.ts applies the batch). */
+  profileShards?: number;
+}
+
+/** A message a profile shard applied, with what the shop-wide state takes from it (profiles/profile-drain.ts). */
+export interface LearnItem {
+  messageId: string;
+  profileId: string;
+  atMs: number;
+  /** Catalog facts the message carries (none for bots). */
+  products: ProductFacts[];
+  learn?: LearnEffects;
 }
 
 export interface RecommendInput {
@@ -233,6 +247,34 @@ export class ShopModel {
     return effects.attributions;
   }
 
+  /**
+   * The shop-wide part of a batch whose profiles were applied in profile
+   * shards: catalog facts, aggregates and the session index, each messageId
+   * once (a retried drain sends the same again). Run inside one transaction.
+   */
+  learnEffects(items: readonly LearnItem[], policy: ShopPolicy = DEFAULT_SHOP_POLICY): void {
+    this.policy = policy;
+    this.aggregates.begin();
+    this.catalog.begin();
+    this.sessions.begin();
+    const known = this.applied.findMany(items.map((item) => item.messageId));
+    const toRecord: [string, AppliedOutcome][] = [];
+    for (const item of items) {
+      if (known.has(item.messageId)) continue;
+      known.set(item.messageId, { profileId: item.profileId });
+      toRecord.push([item.messageId, { profileId: item.profileId }]);
+      for (const product of item.products) this.catalog.learn(product, item.atMs, policy.catalog);
+      if (!item.learn) continue;
+      const { effects, atMs, region, session } = item.learn;
+      learnFromEvent(this.aggregates, effects, { atMs, region });
+      if (session) this.sessions.noteView(session.key, item.profileId, session.productId, session.products, atMs);
+    }
+    this.applied.recordMany(toRecord, Date.now());
+    this.aggregates.flush();
+    this.sessions.flush();
+    this.catalog.flush();
+  }
+
   private mergeDocuments(from: string, into: string): void {
     const source = this.profiles.find(from);
     if (source) {
@@ -257,11 +299,7 @@ export class ShopModel {
    * not a password: a bare userId finds nothing.
    */
   profileIdOf(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
-    return (
-      (ids.userId && ids.userVerified && this.identities.profileOf('user', ids.userId)) ||
-      (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) ||
-      undefined
-    );
+    return profileIdOf(this.identities, ids);
   }
 
   /**
@@ -270,8 +308,8 @@ export class ShopModel {
    * `aggregates`: where the ranking reads them when they live in their own
    * objects (aggregates/snapshot-reader.ts).
    */
-  recommend(input: RecommendInput, audiences?: AudienceMemberships, aggregates?: AggregateReader): RecommendationResponse {
-    const { profileId, profile } = this.profileAsIfStored(input);
+  recommend(input: RecommendInput, audiences?: AudienceMemberships, aggregates?: AggregateReader, people?: StoredShop): RecommendationResponse {
+    const { profileId, profile } = this.profileAsIfStored(input, people);
     // A first-time visitor has no profile yet, but the id it will get is known: its group will not change.
     // A visitor without ids (no consent yet), or with only an unproven userId, is outside the experiment: not personalised, not measured.
     const userId = input.userVerified ? input.userId : undefined;
@@ -332,7 +370,7 @@ export class ShopModel {
    * records each messageId) or that it will drop (erased ids) are left out,
    * as the drain would.
    */
-  private profileAsIfStored(input: RecommendInput): { profileId?: string; profile?: Profile } {
+  private profileAsIfStored(input: RecommendInput, people?: StoredShop): { profileId?: string; profile?: Profile } {
     const suppressed = new Map<string, boolean>();
     const isSuppressed = (hashes: readonly IdHash[]) =>
       hashes.some((id) => {
@@ -341,11 +379,12 @@ export class ShopModel {
         return suppressed.get(key)!;
       });
     const pending = (input.pending ?? []).filter(({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes));
+    // `people`: the identities and documents of a site whose profiles live in shards, as read for this request.
+    const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     if (pending.length === 0) {
-      const profileId = this.profileIdOf(input);
-      return { profileId, profile: profileId ? this.profiles.find(profileId) : undefined };
+      const profileId = profileIdOf(shop.identities, input);
+      return { profileId, profile: profileId ? shop.findProfile(profileId) : undefined };
     }
-    const shop = { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     return asIfStored(shop, input, pending.map((item) => item.message), {
       currency: input.currency ?? this.policy.currency,
       identityVerification: input.identityVerification ?? this.policy.identityVerification,
@@ -374,6 +413,17 @@ export class ShopModel {
     if (!linked) return undefined;
     const profile = this.profiles.find(linked.profileId);
     if (!profile) return undefined;
+    return this.viewOf({ ...linked, userId: this.identities.userOf(linked.profileId) }, profile, nowMs, lifecycle, currency);
+  }
+
+  /** The profile API's view of a document and its ids (wherever they are kept), with the catalog's names. */
+  viewOf(
+    linked: { profileId: string; anonymousIds: string[]; userIds: string[]; profileIds: string[]; userId?: string },
+    profile: Profile,
+    nowMs: number,
+    lifecycle: LifecycleThresholds,
+    currency: string = DEFAULT_CURRENCY,
+  ): ProfileView {
     const iso = (ms: number) => new Date(ms).toISOString();
     const names = this.catalog.items([
       ...profile.recentViews.map((v) => v.productId),
@@ -381,7 +431,7 @@ export class ShopModel {
       ...Object.keys(profile.purchases),
     ]);
     const nameOf = (productId: string) => names.get(productId)?.name;
-    const userId = this.identities.userOf(linked.profileId);
+    const userId = linked.userId;
     return {
       profileId: linked.profileId,
       ...(userId ? { userId } : {}),
@@ -418,3 +468,16 @@ export class ShopModel {
 }
 
 const cents = (amount: number) => Math.round(amount * 100) / 100;
+
+/**
+ * The profile a visitor has now, without creating one: the customer's for
+ * a proven userId (`userVerified`), else the browser's. A customer id is
+ * not a password: a bare userId finds nothing.
+ */
+function profileIdOf(identities: IdentityStore, ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
+  return (
+    (ids.userId && ids.userVerified && identities.profileOf('user', ids.userId)) ||
+    (ids.anonymousId && identities.profileOf('anonymous', ids.anonymousId)) ||
+    undefined
+  );
+}

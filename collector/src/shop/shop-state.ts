@@ -11,24 +11,27 @@
  * And of the site's campaigns (campaigns/campaign-host.ts): assignments and
  * outcomes next to the memberships they come from.
  */
-import { DurableObject } from 'cloudflare:workers';
+import { ProfileHostObject } from '../profiles/profile-host-object';
 import { AGGREGATE_OUTBOX_MIGRATIONS, AGGREGATE_OUTBOX_MODULE } from '../aggregates/aggregate-outbox';
 import { aggregateShardStub } from '../aggregates/aggregate-shard';
 import { ShardedAggregates } from '../aggregates/sharded-aggregates';
 import type { CampaignDefinition, CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
-import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE, AudienceHost } from '../audiences/audience-host';
-import { identityTablesPeople, profilesTableSource } from '../audiences/profile-source';
-import type { RfmBoundaries } from '../audiences/rfm';
-import { CAMPAIGN_MIGRATIONS, CAMPAIGN_MODULE, CampaignHost } from '../campaigns/campaign-host';
+import type { AudienceHost } from '../audiences/audience-host';
+import { identityTablesPeople } from '../audiences/profile-source';
+import type { CampaignHost } from '../campaigns/campaign-host';
+import { hostProfiles, migrateProfileHosting } from '../profiles/profile-hosting';
 import type { ProductFacts } from '../catalog/product-facts';
-import { enqueueChanges, subscribedAudiences } from '../destinations/producer';
 import type { IdKind } from '../identity/resolve-profile';
 import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
-import { Alarms } from '../lib/alarms';
+import type { Alarms } from '../lib/alarms';
 import { migrate, migrateModule } from '../lib/migrate';
-import { DEFAULT_SETTINGS } from '../sites/site';
 import { findSite } from '../sites/site-directory';
-import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type RecommendInput, type ShopPolicy } from './shop-model';
+import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type LearnItem, type RecommendInput, type ShopPolicy } from './shop-model';
+import { identityDirectoryStub } from '../identity/identity-directory';
+import { idsToLookUp, LookedUpIdentities } from '../identity/looked-up-identities';
+import { profileShardOf, profileShardStub } from '../profiles/profile-shard';
+import type { Profile } from '../profiles/profile';
+import { PROFILE_LAYOUT_MIGRATIONS, PROFILE_LAYOUT_MODULE, ProfileLayout } from './profile-layout';
 
 export type { IngestItem, IngestOutcome } from './shop-model';
 
@@ -39,61 +42,44 @@ export interface Erasure {
   idHashes: IdHash[];
 }
 
-export class ShopState extends DurableObject<Env> {
+export class ShopState extends ProfileHostObject {
   private readonly model: ShopModel;
   private lastPrune = 0;
-  /** Audience memberships, due times and transitions of this object's profiles. */
-  private readonly audiences: AudienceHost;
-  /** Campaign assignments and outcomes of this object's profiles. */
-  private readonly campaigns: CampaignHost;
-  /** The one alarm, shared by every job that needs waking (lib/alarms.ts). */
-  private readonly alarms: Alarms;
+  protected readonly audiences: AudienceHost;
+  protected readonly campaigns: CampaignHost;
+  protected readonly alarms: Alarms;
   /** The recommendation aggregates when the site keeps them in shards of their own (aggregates/). */
   private readonly sharded: ShardedAggregates;
   /** The site's aggregateShards setting, as of the last batch's policy. */
   private wantedAggregateShards = 0;
-  /** The clock audiences and alarms read; tests move it. */
-  clock: () => number = () => Date.now();
-
+  /** The site's profileShards setting, as of the last batch's policy. */
+  private wantedProfileShards = 0;
+  /** Where the site's profiles live: here, or in profile shards with an identity directory (profile-layout.ts). */
+  private readonly layout: ProfileLayout;
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Synchronous, before anything reads the tables (the audience host does as it is made).
     ctx.storage.transactionSync(() => {
       migrate(ctx.storage.sql, SHOP_MIGRATIONS);
-      migrateModule(ctx.storage.sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
-      // After the audiences: campaigns read (and index) their memberships.
-      migrateModule(ctx.storage.sql, CAMPAIGN_MODULE, CAMPAIGN_MIGRATIONS);
+      migrateProfileHosting(ctx.storage.sql);
       migrateModule(ctx.storage.sql, AGGREGATE_OUTBOX_MODULE, AGGREGATE_OUTBOX_MIGRATIONS);
+      migrateModule(ctx.storage.sql, PROFILE_LAYOUT_MODULE, PROFILE_LAYOUT_MIGRATIONS);
     });
     this.model = new ShopModel(ctx.storage.sql);
     const writeKey = ctx.id.name ?? '';
-    this.audiences = new AudienceHost({
+    this.layout = new ProfileLayout({
       sql: ctx.storage.sql,
       transaction: (fn) => ctx.storage.transactionSync(fn),
-      profiles: profilesTableSource(ctx.storage.sql),
-      people: identityTablesPeople(ctx.storage.sql),
-      lifecycle: async () => (writeKey ? await findSite(env, writeKey) : null)?.settings.lifecycle ?? DEFAULT_SETTINGS.lifecycle,
-      deliver: (changes) => enqueueChanges(env, writeKey, changes),
-      subscribed: () => subscribedAudiences(env, writeKey),
-      clock: () => this.clock(),
+      exclusive: (fn) => ctx.blockConcurrencyWhile(fn),
+      directory: () => identityDirectoryStub(env, writeKey),
+      shard: (index) => profileShardStub(env, writeKey, index),
     });
-    this.campaigns = new CampaignHost({
-      sql: ctx.storage.sql,
-      transaction: (fn) => ctx.storage.transactionSync(fn),
+    ({ audiences: this.audiences, campaigns: this.campaigns, alarms: this.alarms } = hostProfiles(ctx, env, {
+      writeKey,
       profile: (profileId) => this.model.profiles.find(profileId),
-      site: async () => {
-        const site = writeKey ? await findSite(env, writeKey) : null;
-        const settings = site?.settings ?? DEFAULT_SETTINGS;
-        return { writeKey, globalHoldoutPercent: settings.globalHoldoutPercent, currency: settings.currency };
-      },
-      describe: (profileIds) => this.audiences.describe(profileIds),
-      audienceName: (audienceId) => this.audiences.store.nameOf(audienceId) || audienceId,
-      deliver: (changes) => enqueueChanges(env, writeKey, changes),
+      people: identityTablesPeople(ctx.storage.sql),
       clock: () => this.clock(),
-    });
-    this.alarms = new Alarms(ctx.storage, () => this.clock());
-    this.alarms.add(this.audiences);
-    this.alarms.add(this.campaigns);
+    }));
     this.sharded = new ShardedAggregates({
       sql: ctx.storage.sql,
       transaction: (fn) => ctx.storage.transactionSync(fn),
@@ -104,10 +90,6 @@ export class ShopState extends DurableObject<Env> {
     this.alarms.add(this.sharded);
   }
 
-  override async alarm(): Promise<void> {
-    await this.alarms.run();
-  }
-
   /** Answers when the object is reachable; the shards' health probe. */
   ping(): true {
     return true;
@@ -115,6 +97,9 @@ export class ShopState extends DurableObject<Env> {
 
   async ingest(items: IngestItem[]): Promise<IngestOutcome> {
     const policy = await this.policy();
+    // Profiles in shards (or asked to move there): the drain applies the batch through them (profiles/profile-drain.ts).
+    const profileShards = await this.layout.prepare(this.wantedProfileShards);
+    if (profileShards > 0) return { profileIds: [], merges: [], attributions: [], profileShards };
     await this.audiences.refreshSite();
     await this.campaigns.refreshSite();
     const audienceNow = this.clock();
@@ -141,6 +126,29 @@ export class ShopState extends DurableObject<Env> {
   }
 
   /**
+   * The shop-wide part of a batch applied in profile shards (catalog,
+   * aggregates, session index), each messageId once: profiles/profile-drain.ts.
+   */
+  async learnEffects(items: LearnItem[]): Promise<void> {
+    const policy = await this.policy();
+    const aggregateShards = await this.sharded.prepare(this.wantedAggregateShards);
+    this.model.aggregates.sink = this.sharded.sinkFor(aggregateShards);
+    this.ctx.storage.transactionSync(() => this.model.learnEffects(items, policy));
+    if (aggregateShards > 0) await this.sharded.deliver();
+    await this.alarms.reschedule();
+  }
+
+  /** The profile shards of the site; 0: its profiles are here. */
+  profileShards(): number {
+    return this.layout.shards();
+  }
+
+  /** Moves the site's profiles to `shards` profile shards now (a batch would, on its way); the admin's and tests' handle. */
+  async moveProfilesToShards(shards: number): Promise<{ moved: number }> {
+    return this.layout.moveToShards(shards);
+  }
+
+  /**
    * What the site's settings say about applying its events, read through the
    * site directory's cache (a change reaches here within its 15 seconds).
    * This object is named after the site's write key.
@@ -149,6 +157,7 @@ export class ShopState extends DurableObject<Env> {
     const writeKey = this.ctx.id.name;
     const site = writeKey ? await findSite(this.env, writeKey) : null;
     this.wantedAggregateShards = site?.settings.aggregateShards ?? 0;
+    this.wantedProfileShards = site?.settings.profileShards ?? 0;
     if (!site) return DEFAULT_SHOP_POLICY;
     return {
       catalog: { learn: site.settings.learnCatalog, allowedOrigins: site.allowedOrigins, assetHosts: site.settings.assetHosts },
@@ -169,17 +178,66 @@ export class ShopState extends DurableObject<Env> {
       ? await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })))
       : undefined;
     const request = items ? { ...rest, pending: items } : rest;
+    const people = this.layout.shards() > 0 ? await this.shardedPeople(input, pending ?? []) : undefined;
+    const audiences = people?.audiences ?? this.audiences.store;
     // Aggregates in shards: ranked over snapshots of them (aggregates/snapshot-reader.ts).
-    if (this.sharded.shards() > 0) return this.sharded.rank((aggregates) => this.model.recommend(request, this.audiences.store, aggregates));
-    return this.model.recommend(request, this.audiences.store);
+    if (this.sharded.shards() > 0) return this.sharded.rank((aggregates) => this.model.recommend(request, audiences, aggregates, people));
+    return this.model.recommend(request, audiences, undefined, people);
   }
 
-  profile(id: string, lifecycle: LifecycleThresholds, currency?: string): ProfileView | null {
-    return this.model.profileView(id, Date.now(), lifecycle, currency) ?? null;
+  /**
+   * For a site whose profiles live in shards: the links of the request's ids
+   * and of its pending events (one directory call) and the documents they
+   * lead to (one call per shard holding one; usually a single one).
+   */
+  private async shardedPeople(ids: { anonymousId?: string; userId?: string }, pending: StoredMessage[]) {
+    const shards = this.layout.shards();
+    const identities = new LookedUpIdentities(await identityDirectoryStub(this.env, this.writeKey()).lookup(idsToLookUp(ids, pending)));
+    const docs = new Map<string, Profile>();
+    const memberships = new Map<string, string[]>();
+    const byShard = new Map<number, string[]>();
+    for (const profileId of identities.profileIds()) {
+      const shard = profileShardOf(profileId, shards);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), profileId]);
+    }
+    await Promise.all(
+      [...byShard].map(async ([shard, profileIds]) => {
+        for (const { profile, audienceIds } of await profileShardStub(this.env, this.writeKey(), shard).profiles(profileIds)) {
+          docs.set(profile.profileId, profile as Profile);
+          memberships.set(profile.profileId, audienceIds);
+        }
+      }),
+    );
+    return {
+      identities,
+      findProfile: (profileId: string) => docs.get(profileId),
+      audiences: { audiencesOf: (profileId: string) => (memberships.get(profileId) ?? []).map((audienceId) => ({ audienceId })) },
+    };
   }
 
-  lifecycle(thresholds: LifecycleThresholds): Record<LifecycleStage, number> {
-    return this.model.profiles.lifecycleCounts(Date.now(), thresholds);
+  private writeKey(): string {
+    return this.ctx.id.name ?? '';
+  }
+
+  async profile(id: string, lifecycle: LifecycleThresholds, currency?: string): Promise<ProfileView | null> {
+    const shards = this.layout.shards();
+    if (shards === 0) return this.model.profileView(id, Date.now(), lifecycle, currency) ?? null;
+    const linked = await identityDirectoryStub(this.env, this.writeKey()).linkedTo(id);
+    if (!linked) return null;
+    const profile = await profileShardStub(this.env, this.writeKey(), profileShardOf(linked.profileId, shards)).profile(linked.profileId);
+    if (!profile) return null;
+    const { userId, ...ids } = linked;
+    return this.model.viewOf({ ...ids, ...(userId ? { userId } : {}) }, profile as Profile, Date.now(), lifecycle, currency);
+  }
+
+  async lifecycle(thresholds: LifecycleThresholds): Promise<Record<LifecycleStage, number>> {
+    const shards = this.layout.shards();
+    if (shards === 0) return this.model.profiles.lifecycleCounts(Date.now(), thresholds);
+    const now = Date.now();
+    const counts = await Promise.all(Array.from({ length: shards }, (_, i) => profileShardStub(this.env, this.writeKey(), i).lifecycle(now, thresholds)));
+    const total: Record<LifecycleStage, number> = { new: 0, active: 0, 'at-risk': 0, sleeping: 0, lapsed: 0 };
+    for (const c of counts) for (const stage of Object.keys(total) as LifecycleStage[]) total[stage] += c[stage];
+    return total;
   }
 
   /** Catalog entries for ids (names and categories for the dashboard). */
@@ -208,6 +266,8 @@ export class ShopState extends DurableObject<Env> {
   }
 
   private async eraseNow(writeKey: string, id: string, kind?: IdKind): Promise<Erasure> {
+    const shards = this.layout.shards();
+    if (shards > 0) return this.eraseFromShards(writeKey, id, shards, kind);
     return this.ctx.blockConcurrencyWhile(async () => {
       const linked = this.model.identities.linkedTo(id, kind);
       const anonymousIds = linked?.anonymousIds ?? (kind !== 'user' ? [id] : []);
@@ -226,62 +286,53 @@ export class ShopState extends DurableObject<Env> {
     });
   }
 
-  // ---- Audience host (audiences/audience-host.ts), reached through audiences/hosts.ts ----
-
-  async audienceDefine(put: { id: string; name: string; definition: Condition }[], remove: string[]): Promise<void> {
-    await this.audiences.refreshSite();
-    this.audiences.define(put, remove, this.clock());
-    await this.alarms.reschedule();
+  /**
+   * Erasure where the profiles live in shards: the directory suppresses the
+   * ids and drops the links (so no drain resolves them again), then each
+   * shard holding one of the person's profiles drops it; here the ids are
+   * suppressed too (read-your-writes checks them) and the sessions go.
+   */
+  private async eraseFromShards(writeKey: string, id: string, shards: number, kind?: IdKind): Promise<Erasure> {
+    const erased = await identityDirectoryStub(this.env, writeKey).erase(writeKey, id, kind);
+    this.ctx.storage.transactionSync(() => {
+      this.model.suppress(erased.idHashes);
+      this.model.sessions.forgetProfiles(erased.profileIds);
+      // What this object kept of them from before the profiles moved (memberships, assignments) goes too.
+      this.audiences.forget(erased.profileIds);
+      this.campaigns.forget(erased.profileIds);
+    });
+    const byShard = new Map<number, string[]>();
+    for (const profileId of erased.profileIds) {
+      const shard = profileShardOf(profileId, shards);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), profileId]);
+    }
+    // A merged-away profile's tombstone sits in its own shard: each id's shard forgets it.
+    await Promise.all([...byShard].map(([shard, profileIds]) => profileShardStub(this.env, writeKey, shard).forget(profileIds)));
+    return erased;
   }
 
-  /** A static audience's list on this object (audiences/audience-host.ts list); its entries leave through the alarm. */
-  async audienceList(audienceId: string, name: string, change: { add?: string[]; remove?: string[]; replace?: boolean }) {
-    const result = await this.audiences.list(audienceId, name, change);
-    await this.alarms.reschedule();
-    return result;
+  // ---- Definitions that reach here after the profiles moved (a route that read the setting before it changed): on to the shards ----
+
+  override async audienceDefine(put: { id: string; name: string; definition: Condition }[], remove: string[]): Promise<void> {
+    const shards = this.layout.shards();
+    if (shards === 0) return super.audienceDefine(put, remove);
+    await Promise.all(Array.from({ length: shards }, (_, i) => profileShardStub(this.env, this.writeKey(), i).audienceDefine(put, remove)));
   }
 
-  audienceReport(ids?: string[], fromDay?: string) {
-    return this.audiences.report(ids, fromDay);
+  override async campaignDefine(put: CampaignDefinition[], remove: string[]): Promise<void> {
+    const shards = this.layout.shards();
+    if (shards === 0) return super.campaignDefine(put, remove);
+    await Promise.all(Array.from({ length: shards }, (_, i) => profileShardStub(this.env, this.writeKey(), i).campaignDefine(put, remove)));
   }
 
-  audienceMembers(audienceId: string, cursor: string | null, limit: number) {
-    return this.audiences.members(audienceId, cursor, limit);
-  }
-
-  audiencePreview(definition: Condition, limit: number, sample: number, start: string) {
-    return this.audiences.preview(definition, limit, sample, start);
-  }
-
-  audienceProfile(profileId: string) {
-    return this.audiences.profileAudiences(profileId);
-  }
-
-  audienceRfmSummary() {
-    return this.audiences.rfmSummary();
-  }
-
-  async audienceRfmBoundaries(boundaries: RfmBoundaries) {
-    const result = this.audiences.setRfmBoundaries(boundaries);
-    await this.alarms.reschedule();
-    return result;
-  }
-
-  // ---- Campaign host (campaigns/campaign-host.ts), reached through audiences/hosts.ts ----
-
-  async campaignDefine(put: CampaignDefinition[], remove: string[]): Promise<void> {
-    await this.campaigns.refreshSite();
-    this.campaigns.define(put, remove);
-    await this.alarms.reschedule();
-  }
-
-  campaignTotals(campaignId: string) {
-    return this.campaigns.totals(campaignId);
-  }
+  // ---- Campaign host: what the shared surface (profiles/profile-host-object.ts) leaves to each object ----
 
   /** The offer slot: the visitor's offer if they are in treatment of a running campaign (a bare userId proves nothing). */
-  campaignOffer(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }) {
-    return this.campaigns.offer(this.model.profileIdOf(ids));
+  async campaignOffer(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }) {
+    const shards = this.layout.shards();
+    if (shards === 0) return this.campaigns.offer(this.model.profileIdOf(ids));
+    const profileId = await identityDirectoryStub(this.env, this.writeKey()).profileIdOf(ids);
+    return profileId ? profileShardStub(this.env, this.writeKey(), profileShardOf(profileId, shards)).campaignOffer(profileId) : null;
   }
 
   /** A profile's campaign assignments (the profile API, tests), by profile id, anonymousId or userId. */

@@ -16,6 +16,12 @@ export interface SiteSettings {
    * cannot change after that.
    */
   aggregateShards: number;
+  /**
+   * Objects the site's profiles are split over (by profile id), with an
+   * identity directory of their own; 0: kept in the site's ShopState.
+   * Raising it from 0 moves them there once; it cannot change after that.
+   */
+  profileShards: number;
   /** Ingest requests per second per write key (token bucket), and the burst allowed. */
   rateLimit: { perSecond: number; burst: number };
   lifecycle: LifecycleThresholds;
@@ -52,6 +58,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   holdoutPercent: 10,
   globalHoldoutPercent: 0,
   aggregateShards: 0,
+  profileShards: 0,
   rateLimit: { perSecond: 2000, burst: 4000 },
   lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 },
   currency: DEFAULT_CURRENCY,

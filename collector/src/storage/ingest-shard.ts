@@ -22,6 +22,11 @@ import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
 import { shopState } from './stubs';
+import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
+import { identityDirectoryStub } from '../identity/identity-directory';
+import { profileShardStub } from '../profiles/profile-shard';
+import { findSite } from '../sites/site-directory';
+import { DEFAULT_SETTINGS } from '../sites/site';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pending (
@@ -111,6 +116,8 @@ export interface Faults {
   failAfterProfiles: number;
   /** Fail every drain that contains one of these messageIds (a poison message). */
   poison: string[];
+  /** Fail the next N drains of a site with profile shards right after this stage (profiles/profile-drain.ts). */
+  failAtStage?: { stage: DrainStage; times: number };
 }
 
 export interface DrainResult {
@@ -138,6 +145,8 @@ export class IngestShard extends DurableObject<Env> {
   private toCommit: { writeKey: string; chunks: PendingChunk[]; owners: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private committing = false;
   private drainRunning: Promise<unknown> = Promise.resolve();
+  /** Sites whose profiles live in profile shards, with their count (it never changes once set). */
+  private readonly profileShards = new Map<string, number>();
   /** The accepted, not yet drained events by browser (read-your-writes; pending-view.ts). */
   private readonly view = new PendingView();
 
@@ -353,6 +362,14 @@ export class IngestShard extends DurableObject<Env> {
     for (const [name, value] of Object.entries(faults)) if (value !== undefined) Object.assign(this.faults, { [name]: value });
   }
 
+  /** Throws at a stage of the profile-shard drain when a test injected it. */
+  private checkpoint(stage: DrainStage): void {
+    const fault = this.faults.failAtStage;
+    if (!fault || fault.stage !== stage || fault.times <= 0) return;
+    fault.times--;
+    throw new Error(`injected failure after the ${stage} stage`);
+  }
+
   /** Stores what it can of items that just failed together, halving until the failing ones stand alone. */
   private async storeSplitting(writeKey: string, work: Draining[]): Promise<Draining[]> {
     if (work.length === 1) return work;
@@ -367,7 +384,7 @@ export class IngestShard extends DurableObject<Env> {
   /** Can storage take writes at all right now? Tells a poison message from an outage. */
   private async storageHealthy(writeKey: string): Promise<boolean> {
     // An injected failure after the profiles stands for the event log being down.
-    if (this.faults.failDrains > 0 || this.faults.failAfterProfiles > 0) return false;
+    if (this.faults.failDrains > 0 || this.faults.failAfterProfiles > 0 || (this.faults.failAtStage?.times ?? 0) > 0) return false;
     try {
       await this.env.DB.prepare('SELECT 1').first();
       await shopState(this.env, writeKey).ping();
@@ -410,9 +427,26 @@ export class IngestShard extends DurableObject<Env> {
     let merges: { from: string; into: string }[] = [];
     let attributions: IngestOutcome['attributions'] = [];
     if (events.length > 0) {
-      ({ profileIds, merges, attributions } = await shopState(this.env, writeKey).ingest(
-        events.map((message, i) => ({ message, idHashes: eventHashes[i]! })),
-      ));
+      const shop = shopState(this.env, writeKey);
+      const items = events.map((message, i) => ({ message, idHashes: eventHashes[i]! }));
+      // Profiles in shards: ShopState answers with their count instead of applying (profiles/profile-drain.ts).
+      let outcome: IngestOutcome | undefined = this.profileShards.has(writeKey) ? undefined : await shop.ingest(items);
+      if (!outcome || outcome.profileShards) {
+        const shards = outcome?.profileShards ?? this.profileShards.get(writeKey)!;
+        this.profileShards.set(writeKey, shards);
+        const settings = (await findSite(this.env, writeKey))?.settings ?? DEFAULT_SETTINGS;
+        outcome = await drainToProfileShards(
+          {
+            directory: identityDirectoryStub(this.env, writeKey),
+            shard: (index) => profileShardStub(this.env, writeKey, index),
+            shop,
+          } satisfies ProfileDrainObjects,
+          { shards, currency: settings.currency, identityVerification: settings.identityVerification },
+          items,
+          (stage) => this.checkpoint(stage),
+        );
+      }
+      ({ profileIds, merges, attributions } = outcome);
     }
     if (this.faults.failAfterProfiles > 0) {
       this.faults.failAfterProfiles--;

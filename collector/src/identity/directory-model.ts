@@ -1,0 +1,176 @@
+/**
+ * The identity directory's state over a SQLite database: which profile each
+ * anonymousId and userId leads to, the customer of each profile, the merges
+ * made, the suppressed ids, and the resolution of every messageId it has
+ * resolved. When a site keeps its profiles in profile shards, this is the
+ * only place ids are linked, so merges are decided once for the whole site.
+ *
+ * A messageId resolved before gets the recorded answer again (unless its
+ * person has been erased since): a retried drain resolves exactly as the
+ * first attempt did, and finishes the merges that attempt started. The same
+ * tables and rules as the single-object layout (identity/resolve-profile.ts,
+ * sqlite-identity-store.ts), without the profile documents: those live in
+ * the profile shards (profiles/profile-shard.ts).
+ */
+import type { StoredMessage } from '@trailmark/schema';
+import type { Sql } from '../lib/sql';
+import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
+import { resolveProfile, type IdKind } from './resolve-profile';
+import { IDENTITY_SCHEMA, SqliteIdentityStore } from './sqlite-identity-store';
+import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from './suppression';
+
+export const DIRECTORY_MIGRATIONS: readonly string[] = [
+  `${IDENTITY_SCHEMA}
+CREATE TABLE IF NOT EXISTS applied (
+  message_id TEXT PRIMARY KEY,
+  profile_id TEXT,              -- null: suppressed
+  applied_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
+CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS directory_layout (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  state  TEXT NOT NULL          -- 'ready' once a shop moved from one object has all its ids here
+);`,
+  APPLIED_OUTCOME_SCHEMA,
+  SUPPRESSION_KINDS_SCHEMA,
+];
+
+/** What the directory needs of a message to resolve it. */
+export interface ResolveItem {
+  messageId: string;
+  type: string;
+  anonymousId?: string;
+  userId?: string;
+  previousId?: string;
+  /** As ShopModel passes it: false when the site requires verification and this userId came without proof. */
+  userVerified?: boolean;
+  idHashes: IdHash[];
+}
+
+export interface Resolved {
+  /** The profile the message belongs to, or null when its ids are suppressed (it is stored nowhere). */
+  profileId: string | null;
+  /** The customer of that profile, for the shard's copy of it. */
+  userId?: string;
+  /** The anonymous profile this message joined into an identified one. */
+  merged?: { from: string; into: string };
+  /** The message was resolved before (a retried drain). */
+  repeat?: boolean;
+}
+
+export function resolveItemOf(message: StoredMessage, identityVerification: 'off' | 'required', idHashes: IdHash[]): ResolveItem {
+  const m = message as StoredMessage & { previousId?: string };
+  return {
+    messageId: m.messageId,
+    type: m.type,
+    ...(m.anonymousId !== undefined ? { anonymousId: m.anonymousId } : {}),
+    ...(m.userId !== undefined ? { userId: m.userId } : {}),
+    ...(m.previousId !== undefined ? { previousId: m.previousId } : {}),
+    ...(identityVerification === 'required' ? { userVerified: m.context.userVerified === true } : {}),
+    idHashes,
+  };
+}
+
+/** The links of some ids, and the customer of each profile they lead to. */
+export interface IdentityLookup {
+  links: { kind: IdKind; id: string; profileId: string }[];
+  users: { profileId: string; userId: string | null }[];
+}
+
+export class DirectoryModel {
+  readonly identities: SqliteIdentityStore;
+  readonly suppressed: SuppressionList;
+  readonly resolutions: AppliedOutcomes;
+
+  constructor(private readonly sql: Sql) {
+    // The documents are elsewhere: a merge here only moves the links (the drain moves the documents).
+    this.identities = new SqliteIdentityStore(sql);
+    this.suppressed = new SuppressionList(sql);
+    this.resolutions = new AppliedOutcomes(sql);
+  }
+
+  /** Resolves a batch, in order; run it inside one transaction. */
+  resolve(items: readonly ResolveItem[], nowMs: number): Resolved[] {
+    this.identities.begin();
+    this.users = new Map();
+    try {
+      const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
+      const known = this.resolutions.findMany(items.map((item) => item.messageId));
+      const toRecord: [string, AppliedOutcome][] = [];
+      const out = items.map((item): Resolved => {
+        const suppressed = isSuppressed(item.idHashes);
+        const recorded = known.get(item.messageId);
+        if (recorded) return suppressed ? { profileId: null, repeat: true } : { ...this.stillStored(recorded), repeat: true };
+        if (suppressed) {
+          known.set(item.messageId, { profileId: null });
+          toRecord.push([item.messageId, { profileId: null }]);
+          return { profileId: null };
+        }
+        const { profileId, merged } = resolveProfile(this.identities, item);
+        // A message with a customer id may have named a profile's customer (or merged one away): ask again.
+        if (item.userId || merged) this.users?.clear();
+        const outcome: AppliedOutcome = { profileId, ...(merged ? { merged } : {}) };
+        known.set(item.messageId, outcome);
+        toRecord.push([item.messageId, outcome]);
+        return this.withUser(outcome);
+      });
+      this.resolutions.recordMany(toRecord, nowMs);
+      return out;
+    } finally {
+      this.identities.end();
+      this.users = undefined;
+    }
+  }
+
+  /** While a batch is resolved: the customer of each profile seen (a browser's every message asks again). */
+  private users: Map<string, string | undefined> | undefined;
+
+  /** As ShopModel: a recorded resolution, unless its person has been erased since; a merge's target followed to where it is now. */
+  private stillStored(recorded: AppliedOutcome): Resolved {
+    if (recorded.profileId === null || !this.identities.exists(this.identities.current(recorded.profileId))) return { profileId: null };
+    const merged = recorded.merged ? { from: recorded.merged.from, into: this.identities.current(recorded.merged.into) } : undefined;
+    return this.withUser({ profileId: recorded.profileId, ...(merged ? { merged } : {}) }, true);
+  }
+
+  private withUser(outcome: AppliedOutcome, recorded = false): Resolved {
+    const userId = outcome.profileId ? this.userOf(recorded ? this.identities.current(outcome.profileId) : outcome.profileId) : undefined;
+    return { profileId: outcome.profileId, ...(userId ? { userId } : {}), ...(outcome.merged ? { merged: outcome.merged } : {}) };
+  }
+
+  private userOf(profileId: string): string | undefined {
+    if (!this.users) return this.identities.userOf(profileId);
+    if (!this.users.has(profileId)) this.users.set(profileId, this.identities.userOf(profileId));
+    return this.users.get(profileId);
+  }
+
+  /** The profile a visitor has now, without creating one (as ShopModel.profileIdOf). */
+  profileIdOf(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
+    return (
+      (ids.userId && ids.userVerified && this.identities.profileOf('user', ids.userId)) ||
+      (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) ||
+      undefined
+    );
+  }
+
+  /**
+   * What a recommendation needs to resolve a browser's pending events as the
+   * drain will (recommend/as-if-stored.ts): the profile of each id, and the
+   * customer of each profile found.
+   */
+  lookup(ids: readonly { kind: IdKind; id: string }[]): IdentityLookup {
+    const links: IdentityLookup['links'] = [];
+    const users = new Map<string, string | null>();
+    for (const { kind, id } of ids) {
+      const profileId = this.identities.profileOf(kind, id);
+      if (!profileId) continue;
+      links.push({ kind, id, profileId });
+      if (!users.has(profileId)) users.set(profileId, this.identities.userOf(profileId) ?? null);
+    }
+    return { links, users: [...users].map(([profileId, userId]) => ({ profileId, userId })) };
+  }
+
+  pruneResolutions(nowMs: number): void {
+    this.resolutions.prune(nowMs);
+  }
+}
