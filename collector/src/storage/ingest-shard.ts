@@ -388,6 +388,8 @@ export class IngestShard extends DurableObject<Env> {
     try {
       await this.env.DB.prepare('SELECT 1').first();
       await shopState(this.env, writeKey).ping();
+      // With profile shards, the directory every batch goes through too (a shard down fails every batch alike).
+      if (this.profileShards.has(writeKey)) await identityDirectoryStub(this.env, writeKey).ping();
       return true;
     } catch {
       return false;
