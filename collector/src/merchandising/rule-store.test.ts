@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES_TTL_MS, siteRules } from './rule-store';
+import { RULES_MAX_AGE_MS, RULES_TTL_MS, siteRules } from './rule-store';
 
 /** Just enough of D1 for the read path: the rows another isolate may have changed, and a count of reads. */
 function fakeDb(rows: { id: string; rule: string }[]) {
@@ -18,7 +18,7 @@ function fakeDb(rows: { id: string; rule: string }[]) {
 }
 
 describe('the rules an isolate serves', () => {
-  it('reads D1 at most once per second and site, and sees a change made elsewhere within that second', async () => {
+  it('reads D1 at most once per second and site, behind the request, and serves a change made elsewhere within RULES_MAX_AGE_MS', async () => {
     const rows = [{ id: 'a', rule: JSON.stringify({ slots: ['home'], action: 'exclude', products: ['x'] }) }];
     const db = fakeDb(rows);
     const d1 = db as unknown as D1Database;
@@ -29,7 +29,24 @@ describe('the rules an isolate serves', () => {
 
     rows.push({ id: 'b', rule: JSON.stringify({ slots: ['home'], action: 'pin', products: ['y'] }) }); // another isolate's PUT
     expect((await siteRules(d1, 'ttl-site', t0 + RULES_TTL_MS - 1)).map((r) => r.id)).toEqual(['a']);
-    expect((await siteRules(d1, 'ttl-site', t0 + RULES_TTL_MS)).map((r) => r.id)).toEqual(['a', 'b']);
+    // Past the TTL the request is served the copy at once, and the rules are read again behind it (once).
+    const behind: Promise<unknown>[] = [];
+    expect((await siteRules(d1, 'ttl-site', t0 + RULES_TTL_MS, (read) => behind.push(read))).map((r) => r.id)).toEqual(['a']);
+    expect((await siteRules(d1, 'ttl-site', t0 + RULES_TTL_MS + 1, (read) => behind.push(read))).map((r) => r.id)).toEqual(['a']);
+    expect(behind).toHaveLength(1);
+    await Promise.all(behind);
+    expect(db.reads).toBe(2);
+    expect((await siteRules(d1, 'ttl-site', t0 + RULES_TTL_MS + 2)).map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('never serves a copy older than RULES_MAX_AGE_MS: the request waits for D1', async () => {
+    const rows = [{ id: 'a', rule: JSON.stringify({ slots: ['home'], action: 'exclude', products: ['x'] }) }];
+    const db = fakeDb(rows);
+    const d1 = db as unknown as D1Database;
+    expect((await siteRules(d1, 'idle-site', 0)).map((r) => r.id)).toEqual(['a']);
+    rows.push({ id: 'b', rule: JSON.stringify({ slots: ['home'], action: 'pin', products: ['y'] }) });
+    expect(RULES_MAX_AGE_MS).toBeLessThan(2000);
+    expect((await siteRules(d1, 'idle-site', RULES_MAX_AGE_MS)).map((r) => r.id)).toEqual(['a', 'b']);
     expect(db.reads).toBe(2);
   });
 

@@ -1,14 +1,18 @@
 /**
  * A site's merchandising rules in D1 (migration 0024), and the copy each
  * isolate serves recommendations from. The copy is read again once it is
- * older than RULES_TTL_MS, and dropped at once in the isolate that changed
- * the rules: so a change takes effect everywhere within RULES_TTL_MS (plus
- * one request), and a recommendation request reads D1 at most once a second
- * per isolate and site, never per request.
+ * older than RULES_TTL_MS (behind the request that finds it so, which is
+ * served the copy), never served older than RULES_MAX_AGE_MS, and dropped at
+ * once in the isolate that changed the rules: so a change takes effect
+ * everywhere within RULES_MAX_AGE_MS plus one read, and a recommendation
+ * request reads D1 at most once a second per isolate and site, and while
+ * requests keep coming, none waits for it.
  */
 import type { Rule, RuleBody } from '@trailmark/schema';
 
 export const RULES_TTL_MS = 1000;
+/** Never served older than this: past it a request waits for D1 (rules take effect within 2 s, contract section 9). */
+export const RULES_MAX_AGE_MS = 1500;
 
 interface Row {
   id: string;
@@ -58,15 +62,33 @@ export async function deleteRule(db: D1Database, writeKey: string, id: string): 
 const cache = new Map<string, { rules: Promise<Rule[]>; readAt: number }>();
 /** The last rules read for a site: served if a later read fails, rather than none. */
 const lastRead = new Map<string, Rule[]>();
+/** Sites whose rules are being read again behind the copy served meanwhile. */
+const refreshing = new Set<string>();
 
 /**
  * The site's rules as this isolate saw them at most RULES_TTL_MS ago (one
- * read shared by concurrent requests). If D1 cannot be read, the last rules
- * read are served; with none, the read's error is thrown.
+ * read shared by concurrent requests), or, while a fresh read is under way,
+ * at most RULES_MAX_AGE_MS ago: a copy past RULES_TTL_MS is read again
+ * behind the request that finds it (`waitUntil` keeps that read alive), so
+ * under steady traffic no request waits for D1, and a change still takes
+ * effect within RULES_MAX_AGE_MS plus one read. If D1 cannot be read, the
+ * last rules read are served; with none, the read's error is thrown.
  */
-export function siteRules(db: D1Database, writeKey: string, nowMs = Date.now()): Promise<Rule[]> {
+export function siteRules(db: D1Database, writeKey: string, nowMs = Date.now(), waitUntil?: (read: Promise<unknown>) => void): Promise<Rule[]> {
   const hit = cache.get(writeKey);
   if (hit && nowMs - hit.readAt < RULES_TTL_MS) return hit.rules;
+  if (hit && nowMs - hit.readAt < RULES_MAX_AGE_MS && lastRead.has(writeKey)) {
+    if (!refreshing.has(writeKey)) {
+      refreshing.add(writeKey);
+      const read = readRules(db, writeKey, nowMs).finally(() => refreshing.delete(writeKey));
+      waitUntil?.(read.catch(() => undefined));
+    }
+    return hit.rules;
+  }
+  return readRules(db, writeKey, nowMs);
+}
+
+function readRules(db: D1Database, writeKey: string, nowMs: number): Promise<Rule[]> {
   const entry = {
     rules: listRules(db, writeKey).then(
       (rules) => (lastRead.set(writeKey, rules), rules),
@@ -80,6 +102,17 @@ export function siteRules(db: D1Database, writeKey: string, nowMs = Date.now()):
     ),
     readAt: nowMs,
   };
-  cache.set(writeKey, entry);
+  const current = cache.get(writeKey);
+  // Read behind a copy still served: it replaces that copy once it has the rules, not before.
+  if (current && lastRead.has(writeKey) && nowMs - current.readAt < RULES_MAX_AGE_MS) {
+    void entry.rules.then(
+      () => {
+        if (cache.get(writeKey) === current) cache.set(writeKey, entry);
+      },
+      () => undefined,
+    );
+  } else {
+    cache.set(writeKey, entry);
+  }
   return entry.rules;
 }

@@ -109,7 +109,7 @@ export function recommendRoutes() {
       exclude,
       geo: { country: geo.country, region: geo.region },
       nowMs,
-      rules: siteRules(c.env.DB, writeKey, nowMs),
+      rules: siteRules(c.env.DB, writeKey, nowMs, (read) => c.executionCtx.waitUntil(read)),
       explain,
     });
     return c.json(response);
