@@ -23,7 +23,7 @@ export interface RecommendationBench {
 }
 
 const SHOPPER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36';
-const SLOT_MIX = ['home', 'home', 'home', 'home', 'product', 'product', 'product', 'cart', 'trending', 'reorder'] as const;
+export const SLOT_MIX = ['home', 'home', 'home', 'home', 'product', 'product', 'product', 'cart', 'trending', 'reorder'] as const;
 
 export async function benchRecommendations(
   server: { url: string },
