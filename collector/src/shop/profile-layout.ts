@@ -75,8 +75,12 @@ function campaignRowsOf(sql: Sql, profileIds: string[]): TableRows {
 export class ProfileLayout {
   constructor(private readonly host: ProfileLayoutHost) {}
 
+  /** Only this object writes the layout (at the end of a move), so it is read once and kept (every recommendation asks). */
+  private known: number | undefined;
+
   shards(): number {
-    return first<{ shards: number }>(this.host.sql, 'SELECT shards FROM profile_layout WHERE id = 1')?.shards ?? 0;
+    this.known ??= first<{ shards: number }>(this.host.sql, 'SELECT shards FROM profile_layout WHERE id = 1')?.shards ?? 0;
+    return this.known;
   }
 
   /** Before a batch: a site whose setting asks for profile shards while its profiles are here has them moved first. */
@@ -167,6 +171,7 @@ export class ProfileLayout {
         );
       }
       this.host.transaction(() => sql.exec('UPDATE profile_layout SET shards = moving_to WHERE id = 1'));
+      this.known = target;
       return { moved };
     });
   }
