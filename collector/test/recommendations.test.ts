@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { profileIdFor } from '../src/identity/resolve-profile';
 import { variantFor } from '../src/recommend/holdout';
-import { createSite, drainAll, exportEvents, uniqueId } from './support/collector';
+import { SELF } from 'cloudflare:test';
+import { ADMIN, BASE, createSite, drainAll, exportEvents, uniqueId } from './support/collector';
 import { added, event, ordered, product, recommend, recommendations, send, sendAndStore, uploadCatalog, viewed, type Geo } from './support/shop';
 
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
@@ -24,8 +25,8 @@ describe('cold start and fallbacks', () => {
 
   it('falls back to what is popular in the visitor’s region, then everywhere', async () => {
     const writeKey = await createSite(personal);
-    // Bavaria buys beer steins, Texas buys boots.
-    for (let i = 0; i < 4; i++) await send(writeKey, [ordered(`bav-${i}`, ['stein'])], BAVARIA);
+    // Bavaria buys beer steins, Texas buys boots: five Bavarians at least, the regional floor (regionalMinShoppers).
+    for (let i = 0; i < 5; i++) await send(writeKey, [ordered(`bav-${i}`, ['stein'])], BAVARIA);
     for (let i = 0; i < 6; i++) await send(writeKey, [ordered(`tex-${i}`, ['boots'])], TEXAS);
     await drainAll(writeKey);
     const bavarian = await recommendations(writeKey, { slot: 'home', anonymousId: uniqueId('visitor') }, BAVARIA);
@@ -35,6 +36,47 @@ describe('cold start and fallbacks', () => {
     expect(texan.items[0]!.productId).toBe('boots');
     const elsewhere = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor') }, { country: 'FR', region: 'Brittany' });
     expect(elsewhere.items.map((i) => i.productId)).toEqual(['boots', 'stein']);
+  });
+});
+
+describe('the regional floor (k-anonymity)', () => {
+  const BRITTANY: Geo = { country: 'FR', region: 'Brittany' };
+  const regional = (items: { reason: string }[]) => items.filter((i) => i.reason === 'trending-in-region' || i.reason === 'popular-in-region');
+
+  it('keeps a lone shopper’s purchase off another visitor’s regional slots until k shoppers there bought it', async () => {
+    const writeKey = await createSite(personal);
+    for (let i = 0; i < 6; i++) await send(writeKey, [ordered(`tex-${i}`, ['boots'])], TEXAS);
+    // Alone in Brittany: what they buy is theirs, not "trending near you".
+    await send(writeKey, [viewed('breton-0', 'oilskin'), ordered('breton-0', ['oilskin'])], BRITTANY);
+    await drainAll(writeKey);
+    for (const slot of ['trending', 'home']) {
+      const answer = await recommendations(writeKey, { slot, anonymousId: uniqueId('visitor') }, BRITTANY);
+      expect(regional(answer.items), slot).toEqual([]);
+      expect(answer.items[0]!.productId, slot).toBe('boots');
+    }
+    for (let i = 1; i < 5; i++) await send(writeKey, [ordered(`breton-${i}`, ['oilskin'])], BRITTANY);
+    await drainAll(writeKey);
+    const trending = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor') }, BRITTANY);
+    expect(trending.items[0]).toMatchObject({ productId: 'oilskin', reason: 'trending-in-region' });
+    const home = await recommendations(writeKey, { slot: 'home', anonymousId: uniqueId('visitor') }, BRITTANY);
+    expect(home.items[0]).toMatchObject({ productId: 'oilskin', reason: 'popular-in-region' });
+  });
+
+  it('follows the site’s regionalMinShoppers, and refuses a floor it cannot count', async () => {
+    const writeKey = await createSite({ settings: { holdoutPercent: 0, regionalMinShoppers: 2 } });
+    for (let i = 0; i < 2; i++) await send(writeKey, [ordered(`breton-${i}`, ['oilskin'])], BRITTANY);
+    await drainAll(writeKey);
+    const trending = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor') }, BRITTANY);
+    expect(trending.items[0]).toMatchObject({ productId: 'oilskin', reason: 'trending-in-region' });
+    for (const bad of [0, 11, 2.5, 'five']) {
+      const res = await SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: writeKey, allowedOrigins: ['https://shop.example'], settings: { regionalMinShoppers: bad } }),
+      });
+      expect(res.status, String(bad)).toBe(400);
+      expect(await res.text(), String(bad)).toContain('regionalMinShoppers');
+    }
   });
 });
 
@@ -105,7 +147,8 @@ describe('strategies', () => {
     const writeKey = await createSite(personal);
     const old = new Date(Date.now() - 20 * 86_400_000).toISOString();
     for (let i = 0; i < 10; i++) await send(writeKey, [{ ...viewed(`o${i}`, 'old-hit'), timestamp: old }], TEXAS);
-    for (let i = 0; i < 3; i++) await send(writeKey, [viewed(`n${i}`, 'new-hit')], TEXAS);
+    // Five shoppers: a region shows what at least that many of its shoppers looked at (regionalMinShoppers).
+    for (let i = 0; i < 5; i++) await send(writeKey, [viewed(`n${i}`, 'new-hit')], TEXAS);
     await drainAll(writeKey);
     const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('t') }, TEXAS);
     expect(recs.items[0]).toMatchObject({ productId: 'new-hit', reason: 'trending-in-region' });

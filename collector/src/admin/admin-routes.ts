@@ -18,6 +18,7 @@ import { eraseFromArchive } from '../storage/archive-erasure';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { shardStubs, shopState } from '../storage/stubs';
 import { cursorParam, dateParam, idKindParam, limitParam } from './query-params';
+import { MAX_MIN_SHOPPERS } from '../recommend/popularity-floor';
 import { cancelForProfiles } from '../destinations/producer';
 import { profileAudiences } from '../audiences/site-audiences';
 import { profileCampaigns } from '../campaigns/site-campaigns';
@@ -36,6 +37,14 @@ const siteBody = v.object({
       holdoutPercent: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
       globalHoldoutPercent: v.optional(
         v.pipe(v.number('globalHoldoutPercent must be a number from 0 to 50'), v.minValue(0, 'globalHoldoutPercent must be from 0 to 50'), v.maxValue(50, 'globalHoldoutPercent must be from 0 to 50: the share of shoppers kept from every campaign and from personalisation')),
+      ),
+      regionalMinShoppers: v.optional(
+        v.pipe(
+          v.number('regionalMinShoppers must be a whole number from 1 to 10'),
+          v.integer('regionalMinShoppers must be a whole number from 1 to 10'),
+          v.minValue(1, 'regionalMinShoppers must be from 1 to 10 (1: no floor)'),
+          v.maxValue(MAX_MIN_SHOPPERS, 'regionalMinShoppers must be from 1 to 10: distinct shoppers are counted up to 10'),
+        ),
       ),
       aggregateShards: v.optional(
         v.pipe(

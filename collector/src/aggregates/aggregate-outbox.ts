@@ -114,9 +114,14 @@ export class AggregateOutbox {
       left -= found.length;
       return found;
     };
-    for (const r of take<{ scope: string; product_id: string; score: number }>('SELECT scope, product_id, score FROM popularity LIMIT ?')) {
-      rows.popularity.push([r.scope, r.product_id, r.score]);
+    for (const r of take<{ scope: string; product_id: string; score: number; shoppers: number }>('SELECT scope, product_id, score, shoppers FROM popularity LIMIT ?')) {
+      rows.popularity.push(r.shoppers > 0 ? [r.scope, r.product_id, r.score, r.shoppers] : [r.scope, r.product_id, r.score]);
       this.sql.exec('DELETE FROM popularity WHERE scope = ? AND product_id = ?', r.scope, r.product_id);
+    }
+    // After the popularity rows: a shard counts the contributors against the row it already has.
+    for (const r of take<{ scope: string; product_id: string; shopper: number }>('SELECT scope, product_id, shopper FROM popularity_shoppers LIMIT ?')) {
+      (rows.shoppers ??= []).push([r.scope, r.product_id, r.shopper]);
+      this.sql.exec('DELETE FROM popularity_shoppers WHERE scope = ? AND product_id = ? AND shopper = ?', r.scope, r.product_id, r.shopper);
     }
     for (const r of take<{ kind: string; a: string; b: string; score: number }>('SELECT kind, a, b, score FROM links LIMIT ?')) {
       rows.links.push([r.kind, r.a, r.b, r.score]);

@@ -13,11 +13,15 @@
  */
 import { hash53 } from '../lib/hash';
 import type { Sql } from '../lib/sql';
+import { MAX_MIN_SHOPPERS } from '../recommend/popularity-floor';
 
 export interface AggregateRows {
   /** Scopes whose decay epoch moved in this batch, with the factor their stored scores are scaled by; applied before the increments. */
   rebases: [scope: string, factor: number][];
-  popularity: [scope: string, productId: string, score: number][];
+  /** `shoppers`: the row's distinct-shopper count when a shop's rows move to their shards (applyRows keeps the larger). */
+  popularity: [scope: string, productId: string, score: number, shoppers?: number][];
+  /** Contributor keys of shoppers counted for a product in a floored scope (aggregate-store.ts hasFloor). */
+  shoppers?: [scope: string, productId: string, shopper: number][];
   links: [kind: string, a: string, b: string, score: number][];
   totals: [productId: string, views: number, buys: number][];
   /** In the order they happened (a running mean). */
@@ -29,7 +33,7 @@ export interface AggregateRows {
 export const emptyRows = (): AggregateRows => ({ rebases: [], popularity: [], links: [], totals: [], repurchases: [] });
 
 export const hasRows = (rows: AggregateRows): boolean =>
-  rows.rebases.length + rows.popularity.length + rows.links.length + rows.totals.length + rows.repurchases.length + (rows.repurchaseMeans?.length ?? 0) > 0;
+  rows.rebases.length + rows.popularity.length + rows.links.length + rows.totals.length + rows.repurchases.length + (rows.repurchaseMeans?.length ?? 0) + (rows.shoppers?.length ?? 0) > 0;
 
 /** The shard of a product, of `shards`. */
 export const aggregateShardOf = (productId: string, shards: number): number => hash53(productId) % shards;
@@ -44,6 +48,7 @@ export function splitRows(rows: AggregateRows, shards: number): Map<number, Aggr
   };
   if (rows.rebases.length > 0) for (let shard = 0; shard < shards; shard++) part(shard).rebases.push(...rows.rebases);
   for (const row of rows.popularity) part(aggregateShardOf(row[1], shards)).popularity.push(row);
+  for (const row of rows.shoppers ?? []) (part(aggregateShardOf(row[1], shards)).shoppers ??= []).push(row);
   for (const row of rows.links) part(aggregateShardOf(row[1], shards)).links.push(row);
   for (const row of rows.totals) part(aggregateShardOf(row[0], shards)).totals.push(row);
   for (const row of rows.repurchases) part(aggregateShardOf(row[0], shards)).repurchases.push(row);
@@ -65,12 +70,13 @@ export function applyRows(sql: Sql, rows: AggregateRows): void {
   }
   if (rows.popularity.length > 0) {
     sql.exec(
-      `INSERT INTO popularity (scope, product_id, score)
-       SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?) AS r WHERE true
-       ON CONFLICT (scope, product_id) DO UPDATE SET score = score + excluded.score`,
+      `INSERT INTO popularity (scope, product_id, score, shoppers)
+       SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, coalesce(r.value ->> 3, 0) FROM json_each(?) AS r WHERE true
+       ON CONFLICT (scope, product_id) DO UPDATE SET score = score + excluded.score, shoppers = max(shoppers, excluded.shoppers)`,
       JSON.stringify(rows.popularity),
     );
   }
+  if (rows.shoppers?.length) countShoppers(sql, rows.shoppers);
   if (rows.links.length > 0) {
     sql.exec(
       `INSERT INTO links (kind, a, b, score)
@@ -104,6 +110,35 @@ export function applyRows(sql: Sql, rows: AggregateRows): void {
       intervalMs,
     );
   }
+}
+
+/**
+ * Distinct shoppers per (floored scope, product), after the batch's
+ * popularity rows: new contributor keys are kept while the product has fewer
+ * than MAX_MIN_SHOPPERS, the count is what they number, and once it reaches
+ * MAX_MIN_SHOPPERS the count stays and the keys go.
+ */
+function countShoppers(sql: Sql, shoppers: NonNullable<AggregateRows['shoppers']>): void {
+  const rows = JSON.stringify(shoppers);
+  const touched = 'SELECT DISTINCT r.value ->> 0, r.value ->> 1 FROM json_each(?1) AS r';
+  sql.exec(
+    `INSERT OR IGNORE INTO popularity_shoppers (scope, product_id, shopper)
+     SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?1) AS r
+     WHERE coalesce((SELECT p.shoppers FROM popularity AS p WHERE p.scope = r.value ->> 0 AND p.product_id = r.value ->> 1), 0) < ?2`,
+    rows,
+    MAX_MIN_SHOPPERS,
+  );
+  sql.exec(
+    `UPDATE popularity SET shoppers = min(?2, (SELECT count(*) FROM popularity_shoppers AS s WHERE s.scope = popularity.scope AND s.product_id = popularity.product_id))
+     WHERE shoppers < ?2 AND (scope, product_id) IN (${touched})`,
+    rows,
+    MAX_MIN_SHOPPERS,
+  );
+  sql.exec(
+    `DELETE FROM popularity_shoppers WHERE (scope, product_id) IN (SELECT scope, product_id FROM popularity WHERE shoppers >= ?2 AND (scope, product_id) IN (${touched}))`,
+    rows,
+    MAX_MIN_SHOPPERS,
+  );
 }
 
 /** The tables of an aggregate shard: the aggregates, and the last unit applied. */

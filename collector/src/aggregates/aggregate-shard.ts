@@ -12,13 +12,11 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { migrate } from '../lib/migrate';
-import { AGGREGATE_SCHEMA, AggregateStore } from '../recommend/aggregate-store';
-import { AGGREGATE_SHARD_TABLES, applyUnits } from './aggregate-rows';
+import { AggregateStore } from '../recommend/aggregate-store';
+import { applyUnits } from './aggregate-rows';
+import { AGGREGATE_SHARD_MIGRATIONS } from './shard-schema';
 import type { AggregateUnit } from './aggregate-outbox';
 import { answerQuery, type AggregateAnswer, type AggregateQuery } from './snapshot-reader';
-
-const SHARD_MIGRATIONS: readonly string[] = [`${AGGREGATE_SCHEMA}
-${AGGREGATE_SHARD_TABLES}`];
 
 export class AggregateShard extends DurableObject<Env> {
   private readonly store: AggregateStore;
@@ -27,7 +25,7 @@ export class AggregateShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, SHARD_MIGRATIONS));
+    ctx.storage.transactionSync(() => migrate(ctx.storage.sql, AGGREGATE_SHARD_MIGRATIONS));
     this.store = new AggregateStore(ctx.storage.sql);
   }
 

@@ -21,7 +21,8 @@ import type { LinkKind, Scored } from '../recommend/aggregate-store';
 
 /** What the ranking reads of the aggregates (AggregateStore implements it over one SQLite). */
 export interface AggregateReader {
-  top(scopeName: string, limit: number): Scored[];
+  /** `minShoppers`: the floor of a scope narrower than the site (recommend/popularity-floor.ts). */
+  top(scopeName: string, limit: number, minShoppers?: number): Scored[];
   neighbours(kind: LinkKind, productId: string, limit: number): Scored[];
   totals(productIds: readonly string[]): Map<string, { views: number; buys: number }>;
   repurchaseIntervals(productIds: readonly string[]): Map<string, number>;
@@ -29,7 +30,7 @@ export interface AggregateReader {
 
 /** Keys to read from the shards. */
 export interface AggregateQuery {
-  tops: { scope: string; limit: number }[];
+  tops: { scope: string; limit: number; minShoppers?: number }[];
   neighbours: { kind: LinkKind; productId: string; limit: number }[];
   totals: string[];
   repurchase: string[];
@@ -50,14 +51,14 @@ export function answerQuery(store: AggregateReader, q: AggregateQuery): Aggregat
   const totals = store.totals(q.totals);
   const repurchase = store.repurchaseIntervals(q.repurchase);
   return {
-    tops: q.tops.map((t) => store.top(t.scope, t.limit)),
+    tops: q.tops.map((t) => store.top(t.scope, t.limit, t.minShoppers)),
     neighbours: q.neighbours.map((n) => store.neighbours(n.kind, n.productId, n.limit)),
     totals: q.totals.map((id) => totals.get(id) ?? null),
     repurchase: q.repurchase.map((id) => repurchase.get(id) ?? null),
   };
 }
 
-const topKey = (scope: string, limit: number) => `t\u0000${scope}\u0000${limit}`;
+const topKey = (scope: string, limit: number, minShoppers = 0) => `t\u0000${scope}\u0000${limit}\u0000${minShoppers}`;
 const neighbourKey = (kind: string, productId: string, limit: number) => `n\u0000${kind}\u0000${productId}\u0000${limit}`;
 const totalKey = (productId: string) => `s\u0000${productId}`;
 const repurchaseKey = (productId: string) => `r\u0000${productId}`;
@@ -115,10 +116,10 @@ class RecordingReader implements AggregateReader {
     add();
   }
 
-  top(scope: string, limit: number): Scored[] {
-    const key = topKey(scope, limit);
+  top(scope: string, limit: number, minShoppers?: number): Scored[] {
+    const key = topKey(scope, limit, minShoppers);
     if (this.cache.has(key)) return this.cache.get<Scored[]>(key);
-    this.miss(key, () => this.missing.tops.push({ scope, limit }));
+    this.miss(key, () => this.missing.tops.push({ scope, limit, ...(minShoppers ? { minShoppers } : {}) }));
     return [];
   }
 
@@ -189,7 +190,7 @@ export async function fetchIntoCache(
     // Every shard was asked the same tops, in the same order.
     answer.tops.forEach((scored, i) => tops[i]!.push(...scored));
   }
-  q.tops.forEach((t, i) => cache.set(topKey(t.scope, t.limit), mergeTop(tops[i]!, t.limit)));
+  q.tops.forEach((t, i) => cache.set(topKey(t.scope, t.limit, t.minShoppers), mergeTop(tops[i]!, t.limit)));
   return perShard.size;
 }
 

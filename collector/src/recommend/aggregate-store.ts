@@ -9,6 +9,8 @@
  */
 import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor } from '../lib/decay';
 import { applyRows, hasRows, type AggregateRows } from '../aggregates/aggregate-rows';
+import { hash53 } from '../lib/hash';
+import { FLOOR_SCAN, hasFloor, MAX_MIN_SHOPPERS } from './popularity-floor';
 import { first, type Sql } from '../lib/sql';
 
 export const AGGREGATE_SCHEMA = `
@@ -93,6 +95,8 @@ export class AggregateStore {
   /** Epochs read (or moved) during this batch. */
   private epochs = new Map<string, number>();
   private links = new Map<string, number>();
+  /** `scope\0product\0contributor key` of the batch's contributions to floored scopes. */
+  private shoppers = new Set<string>();
   private totals_ = new Map<string, [number, number]>();
   private rebases: AggregateRows['rebases'] = [];
   private repurchases: AggregateRows['repurchases'] = [];
@@ -112,6 +116,7 @@ export class AggregateStore {
     this.popularity = new Map();
     this.epochs = new Map();
     this.links = new Map();
+    this.shoppers = new Set();
     this.totals_ = new Map();
     this.rebases = [];
     this.repurchases = [];
@@ -151,6 +156,15 @@ export class AggregateStore {
     return toEpoch;
   }
 
+  /**
+   * A shopper counted for a product in a floored scope (see hasFloor): kept
+   * as a contributor key until the scope has MAX_MIN_SHOPPERS for it.
+   */
+  noteShopper(scopeName: string, productId: string, profileId: string): void {
+    if (!hasFloor(scopeName)) return;
+    this.shoppers.add(`${scopeName}\u0000${productId}\u0000${hash53(`${profileId}\n${scopeName}\n${productId}`)}`);
+  }
+
   bumpLink(kind: LinkKind, a: string, b: string, weight: number): void {
     const key = `${kind}\u0000${a}\u0000${b}`;
     this.links.set(key, (this.links.get(key) ?? 0) + weight);
@@ -169,6 +183,12 @@ export class AggregateStore {
   /** Writes the batch's summed increments (or hands them to the sink); call inside the batch's transaction. */
   flush(): void {
     const rows: AggregateRows = { rebases: this.rebases, popularity: [], links: [], totals: [], repurchases: this.repurchases };
+    if (this.shoppers.size > 0) {
+      rows.shoppers = [...this.shoppers].map((key) => {
+        const [scopeName, productId, shopper] = key.split('\u0000') as [string, string, string];
+        return [scopeName, productId, Number(shopper)];
+      });
+    }
     for (const [scopeName, sums] of this.popularity) for (const [productId, score] of sums) rows.popularity.push([scopeName, productId, score]);
     for (const [key, score] of this.links) {
       const [kind, a, b] = key.split('\u0000') as [string, string, string];
@@ -188,9 +208,23 @@ export class AggregateStore {
     this.repurchases.push([productId, intervalMs]);
   }
 
-  top(scopeName: string, limit: number): Scored[] {
+  /**
+   * A scope's best products. `minShoppers` (> 1, a floored scope): only
+   * products that many distinct shoppers counted for, among the scope's
+   * FLOOR_SCAN × limit best.
+   */
+  top(scopeName: string, limit: number, minShoppers = 0): Scored[] {
+    const floored = minShoppers > 1 && hasFloor(scopeName);
     return this.sql
-      .exec<{ product_id: string; score: number }>('SELECT product_id, score FROM popularity WHERE scope = ? ORDER BY score DESC LIMIT ?', scopeName, limit)
+      .exec<{ product_id: string; score: number }>(
+        floored
+          ? `SELECT product_id, score FROM (SELECT product_id, score, shoppers FROM popularity WHERE scope = ?1 ORDER BY score DESC LIMIT ?2 * ${FLOOR_SCAN})
+             WHERE shoppers >= ?3 ORDER BY score DESC LIMIT ?2`
+          : 'SELECT product_id, score FROM popularity WHERE scope = ?1 ORDER BY score DESC LIMIT ?2',
+        scopeName,
+        limit,
+        ...(floored ? [Math.min(minShoppers, MAX_MIN_SHOPPERS)] : []),
+      )
       .toArray()
       .map((row) => ({ productId: row.product_id, score: row.score }));
   }

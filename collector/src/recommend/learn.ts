@@ -38,6 +38,8 @@ export interface EventPlace {
   atMs: number;
   /** "country/region" of the visitor, when known. */
   region?: string;
+  /** The shopper's profile id: a region counts a product only once enough distinct shoppers did (popularity-floor.ts). */
+  shopper?: string;
 }
 
 export function regionKey(geo: { country?: string; region?: string }): string | undefined {
@@ -46,13 +48,17 @@ export function regionKey(geo: { country?: string; region?: string }): string | 
 }
 
 export function learnFromEvent(store: AggregateStore, effects: EventEffects, place: EventPlace): void {
-  const { atMs, region } = place;
+  const { atMs, region, shopper } = place;
   const popular = (productId: string, weight: number, category?: string) => {
     store.bumpPopularity(scope.all, productId, weight, atMs, HALF_LIFE.popular);
     store.bumpPopularity(scope.trendingAll, productId, weight, atMs, HALF_LIFE.trending);
     if (region) {
       store.bumpPopularity(scope.region(region), productId, weight, atMs, HALF_LIFE.popular);
       store.bumpPopularity(scope.trendingRegion(region), productId, weight, atMs, HALF_LIFE.trending);
+      if (shopper) {
+        store.noteShopper(scope.region(region), productId, shopper);
+        store.noteShopper(scope.trendingRegion(region), productId, shopper);
+      }
     }
     if (category) store.bumpPopularity(scope.category(category), productId, weight, atMs, HALF_LIFE.popular);
   };
@@ -86,7 +92,10 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
       if (!counts.delete(product.productId)) continue;
       popular(product.productId, POPULARITY_WEIGHTS.order, product.category);
       store.bumpPopularity(scope.soldAll, product.productId, 1, atMs, HALF_LIFE.sold);
-      if (region) store.bumpPopularity(scope.soldRegion(region), product.productId, 1, atMs, HALF_LIFE.sold);
+      if (region) {
+        store.bumpPopularity(scope.soldRegion(region), product.productId, 1, atMs, HALF_LIFE.sold);
+        if (shopper) store.noteShopper(scope.soldRegion(region), product.productId, shopper);
+      }
       store.bumpTotals(product.productId, 0, 1);
       for (const other of ids) if (other !== product.productId) store.bumpLink('b', product.productId, other, 1);
     }

@@ -9,6 +9,7 @@ import type { CatalogItem, RecommendedItem, Slot, Variant } from '@trailmark/sch
 import { interestTags, type Profile } from '../profiles/profile';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { scope, type Scored } from './aggregate-store';
+import { DEFAULT_MIN_SHOPPERS } from './popularity-floor';
 import { sessionKey, type SessionStore } from './session-store';
 import { dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
 
@@ -20,6 +21,8 @@ export interface RankRequest {
   productId?: string;
   /** "country/region" of the visitor. */
   region?: string;
+  /** Distinct shoppers a product needs in the region before regional popularity shows it (DEFAULT_MIN_SHOPPERS unless set; popularity-floor.ts). */
+  regionalMinShoppers?: number;
   nowMs: number;
   /** Products the page already shows elsewhere (`exclude=`): never in this answer. */
   exclude?: readonly string[];
@@ -62,13 +65,16 @@ function exclusions(slot: Slot, profile: Profile | undefined, productId: string 
   return out;
 }
 
+/** The region's k-anonymity floor for this request. */
+const floorOf = (req: RankRequest): number => req.regionalMinShoppers ?? DEFAULT_MIN_SHOPPERS;
+
 function personalSources(req: RankRequest, profile: Profile | undefined, src: RankSources, exclude: Set<string>): { sources: Source[]; strategy: string } {
   const { aggregates } = src;
   const totals = memoTotals(aggregates);
   const recent = profile ? [...profile.session.views].reverse() : [];
   const history = profile ? [...profile.recentViews].reverse().map((v) => v.productId) : [];
   const seeds = sessionSeeds(recent.length > 0 ? recent : history);
-  const regional = req.region ? popular(aggregates, scope.region(req.region)) : [];
+  const regional = req.region ? popular(aggregates, scope.region(req.region), floorOf(req)) : [];
 
   switch (req.slot) {
     case 'home': {
@@ -127,7 +133,7 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
       return {
         strategy: 'trending-in-region',
         sources: [
-          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region)) : [], weight: 1, reason: 'trending-in-region' },
+          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region), floorOf(req)) : [], weight: 1, reason: 'trending-in-region' },
           { candidates: popular(aggregates, scope.trendingAll), weight: 0.5, reason: 'trending' },
         ],
       };
@@ -177,7 +183,7 @@ function bestSellers(aggregates: AggregateReader): Scored[] {
 function appendFallbacks(items: Ranked['items'], req: RankRequest, src: RankSources, exclude: Set<string>): Ranked['items'] {
   const seen = new Set(items.map((i) => i.productId));
   const tiers: [Scored[], string][] = [];
-  if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region)), 'popular-in-region']);
+  if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region), floorOf(req)), 'popular-in-region']);
   tiers.push([popular(src.aggregates, scope.all), 'popular']);
   const out = [...items];
   // Fallback items rank below every personal pick, in tier order.

@@ -55,6 +55,7 @@ export async function serveRecommendation(env: Env, site: Site, req: ServeReques
     geo: { country: req.geo.country, region: req.geo.region },
     holdoutPercent: site.settings.holdoutPercent,
     globalHoldoutPercent: site.settings.globalHoldoutPercent,
+    regionalMinShoppers: site.settings.regionalMinShoppers,
     nowMs: req.nowMs,
     currency: site.settings.currency,
     identityVerification: site.settings.identityVerification,

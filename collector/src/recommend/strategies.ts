@@ -139,8 +139,9 @@ export function recentlyViewed(seeds: { productId: string; weight: number }[], e
   return scaled(seeds.filter((s) => !exclude.has(s.productId)).map((s) => ({ productId: s.productId, score: s.weight })));
 }
 
-export function popular(store: AggregateReader, scopeName: string): Scored[] {
-  return scaled(store.top(scopeName, TUNING.popular));
+/** A scope's most popular products; `minShoppers`: a regional scope's floor (popularity-floor.ts). */
+export function popular(store: AggregateReader, scopeName: string, minShoppers?: number): Scored[] {
+  return scaled(store.top(scopeName, TUNING.popular, minShoppers));
 }
 
 /** Popular products of the shopper's strongest interest categories, weighted by interest. */

@@ -26,6 +26,7 @@ import { ProfileStore } from '../profiles/profile-store';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { AggregateCache } from '../recommend/aggregate-cache';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
+import { POPULARITY_FLOOR_SCHEMA } from '../recommend/popularity-floor';
 import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
@@ -53,7 +54,15 @@ CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
 `;
 
 /** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, DECAY_EPOCHS_SCHEMA, CATALOG_SOURCE_SCHEMA, APPLIED_OUTCOME_SCHEMA, SUPPRESSION_KINDS_SCHEMA, SESSION_SCHEMA];
+export const SHOP_MIGRATIONS: readonly string[] = [
+  SHOP_SCHEMA,
+  DECAY_EPOCHS_SCHEMA,
+  CATALOG_SOURCE_SCHEMA,
+  APPLIED_OUTCOME_SCHEMA,
+  SUPPRESSION_KINDS_SCHEMA,
+  SESSION_SCHEMA,
+  POPULARITY_FLOOR_SCHEMA,
+];
 
 export interface IngestItem {
   message: StoredMessage;
@@ -94,6 +103,8 @@ export interface RecommendInput {
   holdoutPercent: number;
   /** The site-wide holdout (settings.globalHoldoutPercent): shoppers in it get the control group's picks. */
   globalHoldoutPercent?: number;
+  /** The k-anonymity floor of regional popularity (settings.regionalMinShoppers; popularity-floor.ts). */
+  regionalMinShoppers?: number;
   nowMs: number;
   /** Products the page already shows (`exclude=`). */
   exclude?: string[];
@@ -242,7 +253,7 @@ export class ShopModel {
     const profile = this.profiles.edit(profileId, atMs);
     const effects = applyEvent(profile, message, { currency: policy.currency });
     for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs, policy.catalog);
-    learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo) });
+    learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo), shopper: profileId });
     if (effects.viewed) this.sessions.noteView(sessionKey(profileId, profile.session.id), profileId, effects.viewed.product.productId, profile.session.views, atMs);
     return effects.attributions;
   }
@@ -327,6 +338,7 @@ export class ShopModel {
       productId: input.productId,
       region: regionKey(input.geo),
       nowMs: input.nowMs,
+      ...(input.regionalMinShoppers !== undefined ? { regionalMinShoppers: input.regionalMinShoppers } : {}),
       ...(input.exclude?.length ? { exclude: input.exclude } : {}),
     };
     const sources = this.rankSources(aggregates);

@@ -1,5 +1,6 @@
 /** A site (one shop) and its settings, with the defaults a new site gets. */
 import { DEFAULT_CURRENCY, type LifecycleThresholds } from '@trailmark/schema';
+import { DEFAULT_MIN_SHOPPERS } from '../recommend/popularity-floor';
 
 export interface SiteSettings {
   /** Drop messages that do not carry granted consent (`context.consent`). */
@@ -10,6 +11,12 @@ export interface SiteSettings {
   holdoutPercent: number;
   /** Site-wide holdout, 0–50: shoppers in it get no campaign and no personalisation, so the total incrementality can be read. */
   globalHoldoutPercent: number;
+  /**
+   * k-anonymity floor of regional popularity, 1–10: a region's popular,
+   * trending and best-selling lists show a product only once this many
+   * distinct shoppers there counted for it (recommend/popularity-floor.ts).
+   */
+  regionalMinShoppers: number;
   /**
    * Objects the recommendation aggregates are split over (by product); 0: kept
    * in the site's ShopState. Raising it from 0 moves them there once; it
@@ -57,6 +64,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   honorGpc: false,
   holdoutPercent: 10,
   globalHoldoutPercent: 0,
+  regionalMinShoppers: DEFAULT_MIN_SHOPPERS,
   aggregateShards: 0,
   profileShards: 0,
   rateLimit: { perSecond: 2000, burst: 4000 },
