@@ -31,8 +31,8 @@ import { benchIngest } from './ingest';
 import { benchIngestWithAudiences } from './ingest-audiences';
 import { benchRecommendations } from './recommendations';
 import { benchReplay } from './replay';
-import { benchRecsQuality, formatRecsQuality } from './recs-quality/run';
-import { trailmarkRecommenders } from './recs-quality/trailmark';
+import { benchRecsQuality, formatRecsQuality, mergeQuality, type Result as RecsQualityResult } from './recs-quality/run';
+import { cacheReplaysIn, trailmarkRecommenders } from './recs-quality/trailmark';
 
 const PARTS = ['tag', 'ingest', 'ingest-audiences', 'replay', 'recs', 'quality', 'audiences', 'dashboard'] as const;
 type Part = (typeof PARTS)[number];
@@ -173,11 +173,34 @@ if (parts.includes('recs')) {
 
 if (parts.includes('quality')) {
   await runPart('quality', async () => {
-    log('Recommendation quality: Diginetica and simulated held-out sessions…');
-    const quality = await benchRecsQuality({ recommenders: trailmarkRecommenders(), log });
+    // The whole part takes about an hour, most of it replaying Diginetica: `--quality-datasets` and
+    // `--quality-methods` (method slugs, e.g. vstan,trailmark-home-slot) measure a part of it, whose rows
+    // replace their own in bench/results.json; `--replay-cache DIR` keeps each replay for the next run.
+    const list = (name: string) => flagValue(name)?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const datasets = list('--quality-datasets');
+    const methods = list('--quality-methods');
+    const cache = flagValue('--replay-cache');
+    if (cache) cacheReplaysIn(path.resolve(cache));
+    log(`Recommendation quality: ${datasets ? datasets.join(', ') : 'Diginetica and simulated'} held-out sessions${methods ? `, ${methods.join(', ')}` : ''}…`);
+    const fresh = await benchRecsQuality({
+      recommenders: trailmarkRecommenders(),
+      log,
+      ...(datasets && !datasets.includes('diginetica') ? { diginetica: false as const } : {}),
+      ...(datasets && !datasets.includes('simulated') ? { simulated: false as const } : {}),
+      ...(methods ? { methods } : {}),
+    });
+    const resultsFile = path.join(ROOT, 'bench', 'results.json');
+    const saved = datasets || methods ? ((existsSync(resultsFile) ? JSON.parse(await readFile(resultsFile, 'utf8')) : {}) as { quality?: RecsQualityResult }).quality : undefined;
+    const quality = mergeQuality(saved && 'datasets' in saved ? saved : undefined, fresh);
     results.quality = quality;
     table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
   });
+}
+
+function flagValue(name: string): string | undefined {
+  const i = process.argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return process.argv[i]!.includes('=') ? process.argv[i]!.slice(name.length + 1) : process.argv[i + 1];
 }
 
 if (parts.includes('audiences')) {

@@ -32,6 +32,8 @@ export interface MethodResult {
   trainMs: number;
   evalMs: number;
   cost?: RecommenderCost;
+  /** When the row was measured (a partial run replaces only its own rows in bench/results.json). */
+  measuredAt?: string;
   /** One of the published neighbourhood methods the issue compares against (V-SKNN, STAN, VSTAN). */
   published?: boolean;
 }
@@ -57,6 +59,36 @@ export interface BenchRecsQualityOptions {
   simulated?: SimulatedDatasetOptions | false;
   /** Progress lines (which dataset and method is running). */
   log?: (line: string) => void;
+  /** Only the methods with these slugs (methodSlug: "vstan", "trailmark-home-slot", …); all when absent. */
+  methods?: readonly string[];
+}
+
+/** A method's name as a filter key: lower case, its parameters left out ("V-SKNN (k=100, …)" → "v-sknn"). */
+export function methodSlug(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\(.*?\)/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/**
+ * A partial run's rows put into a saved result: a method measured again
+ * replaces its row (by name), every other row and dataset is kept.
+ */
+export function mergeQuality(saved: Result | undefined, fresh: Result): Result {
+  if (!saved || saved.k !== fresh.k) return fresh;
+  const datasets = saved.datasets.map((old) => {
+    const now = fresh.datasets.find((d) => d.dataset === old.dataset);
+    if (!now) return old;
+    if (!('methods' in now) || !('methods' in old)) return now;
+    const fresher = new Map(now.methods.map((m) => [m.method, m]));
+    const methods = old.methods.map((m) => fresher.get(m.method) ?? m);
+    for (const m of now.methods) if (!old.methods.some((o) => o.method === m.method)) methods.push(m);
+    return { ...now, methods };
+  });
+  for (const d of fresh.datasets) if (!datasets.some((o) => o.dataset === d.dataset)) datasets.push(d);
+  return { ...fresh, datasets };
 }
 
 /**
@@ -104,12 +136,12 @@ export async function benchRecsQuality(options: BenchRecsQualityOptions = {}): P
       log(loaded.skipped);
       datasets.push({ dataset: 'Diginetica', skipped: loaded.skipped });
     } else {
-      datasets.push(await scoreDataset(loaded.dataset, k, options.recommenders ?? [], log));
+      datasets.push(await scoreDataset(loaded.dataset, k, options.recommenders ?? [], log, options.methods));
     }
   }
   if (options.simulated !== false) {
     log('Simulating shoppers…');
-    datasets.push(await scoreDataset(simulatedDataset(options.simulated ?? {}), k, options.recommenders ?? [], log));
+    datasets.push(await scoreDataset(simulatedDataset(options.simulated ?? {}), k, options.recommenders ?? [], log, options.methods));
   }
   return {
     k,
@@ -120,9 +152,10 @@ export async function benchRecsQuality(options: BenchRecsQualityOptions = {}): P
   };
 }
 
-async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFactory[], log: (line: string) => void): Promise<DatasetResult> {
+async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFactory[], log: (line: string) => void, only?: readonly string[]): Promise<DatasetResult> {
   const methods: MethodResult[] = [];
-  for (const recommender of [...baselines(dataset), ...extra.map((make) => make(dataset))]) {
+  const all = [...baselines(dataset), ...extra.map((make) => make(dataset))];
+  for (const recommender of only ? all.filter((r) => only.includes(methodSlug(r.name))) : all) {
     log(`${dataset.name}: ${recommender.name}…`);
     const started = performance.now();
     await recommender.train(dataset.train, dataset.trainMeta);
@@ -136,6 +169,7 @@ async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFacto
       pairs: result.pairs,
       trainMs,
       evalMs: result.elapsedMs,
+      measuredAt: new Date().toISOString(),
       ...(cost ? { cost } : {}),
       ...(published.has(recommender) ? { published: true } : {}),
     });

@@ -25,7 +25,10 @@
  * (for the last viewed product) share one trained model. Rows read per
  * request and written per replayed event are counted on the way.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { StoredMessage } from '@trailmark/schema';
 import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
@@ -55,8 +58,10 @@ interface Trained {
 class SharedModel {
   private trained?: Promise<Trained>;
 
+  constructor(private readonly dataset: string) {}
+
   train(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): Promise<Trained> {
-    this.trained ??= replay(sessions, meta);
+    this.trained ??= replay(sessions, meta, replayCache ?? (replayCacheDir ? replayCacheFile(replayCacheDir, this.dataset, sessions) : undefined));
     return this.trained;
   }
 
@@ -67,6 +72,7 @@ class SharedModel {
 }
 
 let replayCache: string | undefined;
+let replayCacheDir: string | undefined;
 
 /**
  * Tuning only: the replayed database is saved to `file` and loaded from it
@@ -77,10 +83,49 @@ export function cacheReplayIn(file: string): void {
   replayCache = file;
 }
 
-async function replay(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[]): Promise<Trained> {
-  if (replayCache && existsSync(replayCache)) {
-    const { sql, counters } = await openSqlJs(readFileSync(replayCache));
-    const saved = JSON.parse(readFileSync(`${replayCache}.json`, 'utf8')) as Pick<Trained, 'lastTime' | 'events' | 'rowsWrittenPerEvent' | 'rowsReadPerEvent'>;
+/**
+ * The benchmark (`--replay-cache DIR`): each dataset's replayed database is
+ * kept in `dir` under a name that digests the sessions and every source file
+ * of the collector and schema that can change what an event writes (all but
+ * READ_SIDE), so a cached replay is used only by the code that would have
+ * written the same rows. Replaying Diginetica takes most of the quality
+ * part's hour; with the cache, its rows can be measured in separate runs.
+ */
+export function cacheReplaysIn(dir: string): void {
+  replayCacheDir = dir;
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Modules that only rank (they run in no drain): a change to them keeps a cached replay valid. */
+export const READ_SIDE = [
+  'collector/src/recommend/rank.ts',
+  'collector/src/recommend/strategies.ts',
+  'collector/src/recommend/session-neighbours.ts',
+  'collector/src/recommend/serve.ts',
+  'collector/src/recommend/recommend-routes.ts',
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(REPO, dir), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .sort();
+}
+
+export function replayCacheFile(dir: string, dataset: string, sessions: readonly (readonly string[])[]): string {
+  const digest = createHash('sha256');
+  for (const file of [...sourceFiles('collector/src'), ...sourceFiles('schema/src'), 'bench/recs-quality/trailmark.ts'].filter((f) => !READ_SIDE.includes(f))) {
+    digest.update(file).update(readFileSync(path.join(REPO, file)));
+  }
+  for (const session of sessions) digest.update(session.join(',')).update('\n');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${dataset.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${digest.digest('hex').slice(0, 16)}.sqlite`);
+}
+
+async function replay(sessions: readonly (readonly string[])[], meta?: readonly SessionMeta[], cacheFile?: string): Promise<Trained> {
+  if (cacheFile && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
+    const { sql, counters } = await openSqlJs(readFileSync(cacheFile));
+    const saved = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as Pick<Trained, 'lastTime' | 'events' | 'rowsWrittenPerEvent' | 'rowsReadPerEvent'>;
     const model = new ShopModel(sql);
     return { model, sources: model.rankSources(), counters, ...saved };
   }
@@ -118,11 +163,11 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
   // The shop's catalog, as its admin loads it: the route shows only named products in stock.
   const products = [...new Set(sessions.flat())].map((productId) => ({ productId, name: productId }));
   transaction(() => model.loadCatalog(products, lastTime));
-  if (replayCache) {
+  if (cacheFile) {
     // Exporting frees sql.js's prepared statements: go on with the saved copy.
-    writeFileSync(replayCache, db.export());
-    writeFileSync(`${replayCache}.json`, JSON.stringify(summary));
-    return replay(sessions, meta);
+    writeFileSync(cacheFile, db.export());
+    writeFileSync(`${cacheFile}.json`, JSON.stringify(summary));
+    return replay(sessions, meta, cacheFile);
   }
   return { model, sources: model.rankSources(), counters, ...summary };
 }
@@ -231,7 +276,7 @@ export function trailmarkRecommenders() {
   const perDataset = new Map<string, SharedModel>();
   const shared = (name: string) => {
     let model = perDataset.get(name);
-    if (!model) perDataset.set(name, (model = new SharedModel()));
+    if (!model) perDataset.set(name, (model = new SharedModel(name)));
     return model;
   };
   return [
