@@ -85,4 +85,23 @@ describe('AggregateCache', () => {
     expect(cache.top(scope.all, 1).map((s) => s.productId)).toEqual(['c']);
     expect(cache.top(scope.all, 3).map((s) => s.productId)).toEqual(['c', 'b', 'a']);
   });
+
+  it('keeps a regional top per floor, and reads it again once a shopper counted', async () => {
+    const { store, cache, batch } = await cached();
+    const region = scope.region('de/be');
+    const view = (shopper: string) =>
+      batch(() => {
+        store.bumpPopularity(region, 'p', 1, NOW, HALF_LIFE.popular);
+        store.noteShopper(region, 'p', shopper);
+      });
+    ['s1', 's2'].forEach(view);
+    expect(cache.top(region, 10, 3)).toEqual([]);
+    expect(cache.top(region, 10).map((s) => s.productId)).toEqual(['p']);
+    view('s3');
+    expect(cache.top(region, 10, 3).map((s) => s.productId)).toEqual(['p']);
+    // Only the count moved (a contributor row alone, as a move to shards delivers it): still read again.
+    cache.top(region, 10, 4);
+    batch(() => store.noteShopper(region, 'p', 's4'));
+    expect(cache.top(region, 10, 4).map((s) => s.productId)).toEqual(['p']);
+  });
 });

@@ -22,10 +22,10 @@ export const AGGREGATE_CACHE_LIMITS = { scopes: 2_000, neighbourLists: 4_000, pr
 type Totals = { views: number; buys: number };
 
 export class AggregateCache implements AggregateReader {
-  /** scope → limit → rows. */
-  private readonly tops = new BoundedMap<string, Map<number, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.scopes);
+  /** scope → limit and regional floor → rows. */
+  private readonly tops = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.scopes);
   /** kind + product → limit → rows. */
-  private readonly lists = new BoundedMap<string, Map<number, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.neighbourLists);
+  private readonly lists = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.neighbourLists);
   /** null: the product has no row. */
   private readonly itemTotals = new BoundedMap<string, Totals | null>(AGGREGATE_CACHE_LIMITS.products);
   private readonly intervals = new BoundedMap<string, number | null>(AGGREGATE_CACHE_LIMITS.products);
@@ -34,15 +34,15 @@ export class AggregateCache implements AggregateReader {
 
   constructor(private readonly store: AggregateReader) {}
 
-  top(scopeName: string, limit: number): Scored[] {
-    return limited(this.tops, scopeName, limit, () => {
+  top(scopeName: string, limit: number, minShoppers?: number): Scored[] {
+    return limited(this.tops, scopeName, `${limit}/${minShoppers ?? 0}`, () => {
       this.misses.tops++;
-      return this.store.top(scopeName, limit);
+      return this.store.top(scopeName, limit, minShoppers);
     });
   }
 
   neighbours(kind: LinkKind, productId: string, limit: number): Scored[] {
-    return limited(this.lists, listKey(kind, productId), limit, () => {
+    return limited(this.lists, listKey(kind, productId), String(limit), () => {
       this.misses.neighbours++;
       return this.store.neighbours(kind, productId, limit);
     });
@@ -66,6 +66,8 @@ export class AggregateCache implements AggregateReader {
   forget(rows: AggregateRows): void {
     for (const [scopeName] of rows.rebases) this.tops.delete(scopeName);
     for (const [scopeName] of rows.popularity) this.tops.delete(scopeName);
+    // A product's distinct shoppers decide whether a regional top lists it (popularity-floor.ts).
+    for (const [scopeName] of rows.shoppers ?? []) this.tops.delete(scopeName);
     for (const [kind, a] of rows.links) this.lists.delete(listKey(kind, a));
     for (const [productId] of rows.totals) this.itemTotals.delete(productId);
     for (const [productId] of rows.repurchases) this.intervals.delete(productId);
@@ -82,7 +84,7 @@ export class AggregateCache implements AggregateReader {
 
 const listKey = (kind: string, productId: string) => `${kind}\u0000${productId}`;
 
-function limited(cache: BoundedMap<string, Map<number, readonly Scored[]>>, key: string, limit: number, read: () => Scored[]): Scored[] {
+function limited(cache: BoundedMap<string, Map<string, readonly Scored[]>>, key: string, limit: string, read: () => Scored[]): Scored[] {
   let byLimit = cache.get(key);
   let rows = byLimit?.get(limit);
   if (!rows) {
