@@ -89,7 +89,9 @@ async function shardedSite(shards: number) {
 
 const rows = (sql: Sql, query: string) => sql.exec(query).toArray();
 const aggregates = (sql: Sql) => ({
-  popularity: rows(sql, 'SELECT scope, product_id, round(score, 9) AS s FROM popularity ORDER BY 1, 2'),
+  popularity: rows(sql, 'SELECT scope, product_id, round(score, 9) AS s, shoppers FROM popularity ORDER BY 1, 2'),
+  // The regional floor's distinct shoppers (popularity-floor.ts) count the same profiles either way.
+  shoppers: rows(sql, 'SELECT scope, product_id, CAST(shopper AS TEXT) AS shopper FROM popularity_shoppers ORDER BY 1, 2, 3'),
   links: rows(sql, 'SELECT kind, a, b, round(score, 9) AS s FROM links ORDER BY 1, 2, 3'),
   totals: rows(sql, 'SELECT * FROM item_totals ORDER BY 1'),
   catalog: rows(sql, 'SELECT product_id FROM catalog ORDER BY 1'),

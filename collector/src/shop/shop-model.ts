@@ -277,7 +277,7 @@ export class ShopModel {
       for (const product of item.products) this.catalog.learn(product, item.atMs, policy.catalog);
       if (!item.learn) continue;
       const { effects, atMs, region, session } = item.learn;
-      learnFromEvent(this.aggregates, effects, { atMs, region });
+      learnFromEvent(this.aggregates, effects, { atMs, region, shopper: item.profileId });
       if (session) this.sessions.noteView(session.key, item.profileId, session.productId, session.products, atMs);
     }
     this.applied.recordMany(toRecord, Date.now());
