@@ -20,9 +20,11 @@ import type { Condition } from '@trailmark/schema';
 import { describeDefinitionIssues, parseAudienceDefinition } from '@trailmark/schema/audience-schema';
 import { first, type Sql } from '../lib/sql';
 import { AudienceIndex, type Audience } from './audience-index';
+import { AudienceWrites } from './audience-writes';
 import { compileCondition, membership } from './condition';
 import { ALL_GROUPS } from './fact-groups';
 import { ProfileFacts, type AudienceSubject, type FactSite } from './facts';
+import type { Profile } from '../profiles/profile';
 
 /**
  * The audience tables, schema step 1. A host adds each audience step to its
@@ -92,8 +94,12 @@ export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIEN
 
 /** How the store reads the host's profiles (for wake-ups and backfills). */
 export interface ProfileSource {
-  /** The profiles among these ids that exist (any order). */
-  load(profileIds: readonly string[]): AudienceSubject[];
+  /**
+   * The profiles among these ids that exist (any order). `documents`: ones
+   * the caller holds already (just written by the same transaction), so only
+   * what the source keeps beside them is read.
+   */
+  load(profileIds: readonly string[], documents?: ReadonlyMap<string, Profile>): AudienceSubject[];
   /** Up to `limit` profiles with an id greater than `afterProfileId`, in id order. */
   page(afterProfileId: string, limit: number): AudienceSubject[];
 }
@@ -125,20 +131,54 @@ export interface Evaluated {
   transitions: Transition[];
 }
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Bound parameters per lookup: under the Durable Object SQL limit of 100. */
+const LOOKUP_CHUNK = 99;
+
+/** A profile to evaluate, and the fact groups that changed (fact-groups.ts). */
+export interface ProfileChange {
+  subject: AudienceSubject;
+  changed: number;
+}
 
 export class AudienceStore {
   private index: AudienceIndex;
   /** Static audiences (not being deleted): their members are listed, never evaluated. */
   private listed = new Set<string>();
   private readonly newId: () => string;
+  /** Membership writes of the unit of work in progress (see inBulk). */
+  private readonly writes: AudienceWrites;
+  private bulkDepth = 0;
 
   constructor(
     private readonly sql: Sql,
     private readonly options: AudienceStoreOptions,
   ) {
     this.newId = options.newId ?? (() => crypto.randomUUID());
+    this.writes = new AudienceWrites(sql);
     this.index = this.loadIndex();
+  }
+
+  /**
+   * Runs `fn` as one unit of work: the membership, size, transition and due
+   * time writes of everything it evaluates are kept and written in bulk
+   * statements when it ends (audience-writes.ts); nested calls join the
+   * outer unit. Every evaluating method runs as one; a host wraps a whole
+   * batch (merges and evaluations) in one. Run it inside the transaction.
+   */
+  inBulk<T>(fn: () => T): T {
+    if (this.bulkDepth > 0) return fn();
+    this.bulkDepth++;
+    try {
+      const result = fn();
+      this.writes.flush();
+      return result;
+    } catch (err) {
+      // The transaction rolls back: what was kept must not be written by a later unit.
+      this.writes.clear();
+      throw err;
+    } finally {
+      this.bulkDepth--;
+    }
   }
 
   /**
@@ -229,6 +269,12 @@ export class AudienceStore {
    */
   changeList(audienceId: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }, now: number): { added: number; removed: number; transitions: Transition[] } {
     if (!this.listed.has(audienceId)) throw new Error(`audience ${audienceId} is not a static list on this host`);
+    return this.inBulk(() => this.changeListMembers(audienceId, change, now));
+  }
+
+  private changeListMembers(audienceId: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }, now: number): { added: number; removed: number; transitions: Transition[] } {
+    // Rows are read below: what the unit kept so far is written first.
+    this.writes.flush();
     const add = new Set(change.add ?? []);
     const remove = new Set(change.remove ?? []);
     if (change.replace) {
@@ -259,8 +305,14 @@ export class AudienceStore {
    * dropProfile.
    */
   followMerge(fromProfileId: string, intoProfileId: string, now: number): Transition[] {
+    if (this.listed.size === 0 || fromProfileId === intoProfileId) return [];
+    return this.inBulk(() => this.moveListPlaces(fromProfileId, intoProfileId, now));
+  }
+
+  private moveListPlaces(fromProfileId: string, intoProfileId: string, now: number): Transition[] {
     const transitions: Transition[] = [];
-    if (this.listed.size === 0 || fromProfileId === intoProfileId) return transitions;
+    // Memberships are read below (a chain of merges in one batch reads what the previous one changed).
+    this.writes.flush();
     const into = this.membersOf(intoProfileId);
     for (const audienceId of this.membersOf(fromProfileId).keys()) {
       if (!this.listed.has(audienceId) || into.has(audienceId)) continue;
@@ -354,9 +406,43 @@ export class AudienceStore {
    * when unknown).
    */
   applyProfileChange(subject: AudienceSubject, now: number, changed = ALL_GROUPS): Evaluated {
+    return this.applyProfileChanges([{ subject, changed }], now);
+  }
+
+  /**
+   * applyProfileChange for several profiles at once (a batch's, a wake-up
+   * step's): their memberships are read in one lookup and every change is
+   * written in bulk at the end.
+   */
+  applyProfileChanges(changes: readonly ProfileChange[], now: number): Evaluated {
+    return this.inBulk(() => {
+      // Memberships are read below: what the unit changed so far (merges) is written first.
+      this.writes.flush();
+      const site = this.options.site();
+      const memberships = this.membersOfMany(changes.map((c) => c.subject.profile.profileId));
+      const seen = new Set<string>();
+      let evaluated = 0;
+      const transitions: Transition[] = [];
+      for (const { subject, changed } of changes) {
+        const profileId = subject.profile.profileId;
+        let members = memberships.get(profileId) ?? new Map<string, number>();
+        if (seen.has(profileId)) {
+          // The same profile again: what its first evaluation changed is written first, and read back.
+          this.writes.flush();
+          members = this.membersOf(profileId);
+        }
+        seen.add(profileId);
+        const result = this.evaluateProfile(subject, site, members, now, changed);
+        evaluated += result.evaluated;
+        transitions.push(...result.transitions);
+      }
+      return { evaluated, transitions };
+    });
+  }
+
+  private evaluateProfile(subject: AudienceSubject, site: FactSite, members: ReadonlyMap<string, number>, now: number, changed: number): Evaluated {
     const profileId = subject.profile.profileId;
-    const facts = new ProfileFacts(subject, this.options.site());
-    const members = this.membersOf(profileId);
+    const facts = new ProfileFacts(subject, site);
     const { audiences, complete } = this.index.candidates(facts, changed, members.keys());
     let next = Infinity;
     const transitions: Transition[] = [];
@@ -382,6 +468,10 @@ export class AudienceStore {
    * to `nextAlarm()`.
    */
   wake(now: number, limit: number): Evaluated & { profiles: number; more: boolean } {
+    return this.inBulk(() => this.wakeStep(now, limit));
+  }
+
+  private wakeStep(now: number, limit: number): Evaluated & { profiles: number; more: boolean } {
     const due = this.sql
       .exec<{ profile_id: string }>('SELECT profile_id FROM audience_due WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit)
       .toArray()
@@ -389,13 +479,12 @@ export class AudienceStore {
     const subjects = due.length ? this.options.profiles.load(due) : [];
     const found = new Set(subjects.map((s) => s.profile.profileId));
     for (const profileId of due) if (!found.has(profileId)) this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
-    let evaluated = 0;
-    const transitions: Transition[] = [];
-    for (const subject of subjects) {
-      const result = this.applyProfileChange(subject, now);
-      evaluated += result.evaluated;
-      transitions.push(...result.transitions);
-    }
+    const { evaluated, transitions } = this.applyProfileChanges(
+      subjects.map((subject) => ({ subject, changed: ALL_GROUPS })),
+      now,
+    );
+    // The new due times are read back below.
+    this.writes.flush();
     const soonest = this.nextAlarm();
     return { profiles: due.length, evaluated, transitions, more: soonest !== undefined && soonest <= now };
   }
@@ -406,6 +495,10 @@ export class AudienceStore {
    * when every profile has been evaluated (status `ready`).
    */
   backfillStep(audienceId: string, cursor: string | null, limit: number, now: number): Evaluated & { cursor: string | null } {
+    return this.inBulk(() => this.backfillPage(audienceId, cursor, limit, now));
+  }
+
+  private backfillPage(audienceId: string, cursor: string | null, limit: number, now: number): Evaluated & { cursor: string | null } {
     const audience = this.index.get(audienceId);
     if (!audience) return { cursor: null, evaluated: 0, transitions: [] };
     const subjects = this.options.profiles.page(cursor ?? '', limit);
@@ -429,54 +522,46 @@ export class AudienceStore {
   }
 
   private membersOf(profileId: string): Map<string, number> {
-    const rows = this.sql.exec<{ audience_id: string; entered_at: number }>('SELECT audience_id, entered_at FROM audience_members WHERE profile_id = ?', profileId);
-    const members = new Map<string, number>();
-    for (const row of rows) members.set(row.audience_id, row.entered_at);
-    return members;
+    return this.membersOfMany([profileId]).get(profileId) ?? new Map();
   }
 
-  /** Brings one membership row in line with the evaluation; the transition if it changed. */
+  /** Each profile's memberships (audience → entered at), in one lookup per chunk of ids. */
+  private membersOfMany(profileIds: readonly string[]): Map<string, Map<string, number>> {
+    const out = new Map<string, Map<string, number>>();
+    for (let i = 0; i < profileIds.length; i += LOOKUP_CHUNK) {
+      const ids = profileIds.slice(i, i + LOOKUP_CHUNK);
+      const rows = this.sql.exec<{ profile_id: string; audience_id: string; entered_at: number }>(
+        `SELECT profile_id, audience_id, entered_at FROM audience_members WHERE profile_id IN (${ids.map(() => '?').join(', ')})`,
+        ...ids,
+      );
+      for (const row of rows) {
+        let members = out.get(row.profile_id);
+        if (!members) out.set(row.profile_id, (members = new Map()));
+        members.set(row.audience_id, row.entered_at);
+      }
+    }
+    return out;
+  }
+
+  /** Brings one membership row in line with the evaluation; the transition if it changed (written when the unit ends). */
   private settle(audienceId: string, profileId: string, was: boolean, is: boolean, now: number): Transition | undefined {
     if (was === is) return undefined;
-    if (is) this.sql.exec('INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)', audienceId, profileId, now);
-    else this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
-    this.countMembers(audienceId, is ? 1 : -1, now);
-    return this.record(is ? 'entered' : 'exited', audienceId, profileId, now);
-  }
-
-  private record(kind: TransitionKind, audienceId: string, profileId: string, at: number): Transition {
-    const id = this.newId();
-    const { seq } = this.sql
-      .exec<{ seq: number }>('INSERT INTO audience_transitions (transition_id, audience_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?) RETURNING seq', id, audienceId, profileId, kind, at)
-      .one();
-    return { id, seq, kind, audienceId, profileId, at };
-  }
-
-  private countMembers(audienceId: string, delta: number, now: number): void {
-    this.sql.exec('INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES (?, 0)', audienceId);
-    const { members } = this.sql.exec<{ members: number }>('UPDATE audience_sizes SET members = MAX(0, members + ?) WHERE audience_id = ? RETURNING members', delta, audienceId).one();
-    this.sql.exec(
-      `INSERT INTO audience_size_days (audience_id, day, members) VALUES (?, ?, ?)
-       ON CONFLICT (audience_id, day) DO UPDATE SET members = excluded.members`,
-      audienceId,
-      dayOf(now),
-      members,
-    );
+    if (is) this.writes.enter(audienceId, profileId, now);
+    else this.writes.leave(audienceId, profileId);
+    this.writes.count(audienceId, is ? 1 : -1, now);
+    // Its seq is known once written.
+    const transition: Transition = { id: this.newId(), seq: 0, kind: is ? 'entered' : 'exited', audienceId, profileId, at: now };
+    this.writes.record(transition);
+    return transition;
   }
 
   /** replace: the exact next due time; lower: only ever earlier (other audiences keep theirs). */
   private setDue(profileId: string, next: number, mode: 'replace' | 'lower'): void {
     if (!Number.isFinite(next)) {
-      if (mode === 'replace') this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+      if (mode === 'replace') this.writes.setDue(profileId, { mode: 'delete' });
       return;
     }
-    this.sql.exec(
-      mode === 'replace'
-        ? 'INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at'
-        : 'INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?) ON CONFLICT (profile_id) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)',
-      profileId,
-      Math.ceil(next),
-    );
+    this.writes.setDue(profileId, { mode, at: next });
   }
 
   // ---- reading -------------------------------------------------------------
@@ -525,7 +610,13 @@ export class AudienceStore {
 
   /** A profile merged into another: it leaves its audiences (recorded as exits); the survivor is evaluated by the caller. */
   dropProfile(profileId: string, now: number): Transition[] {
+    return this.inBulk(() => this.drop(profileId, now));
+  }
+
+  private drop(profileId: string, now: number): Transition[] {
     const transitions: Transition[] = [];
+    // Its memberships are read below, with what the unit changed so far (a place on a list it just took by a merge).
+    this.writes.flush();
     for (const audienceId of this.membersOf(profileId).keys()) {
       if (!this.index.get(audienceId) && !this.listed.has(audienceId)) {
         this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
@@ -534,7 +625,7 @@ export class AudienceStore {
       const transition = this.settle(audienceId, profileId, true, false, now);
       if (transition) transitions.push(transition);
     }
-    this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
+    this.writes.setDue(profileId, { mode: 'delete' });
     return transitions;
   }
 
@@ -544,17 +635,22 @@ export class AudienceStore {
    * Returns the memberships removed.
    */
   forget(profileIds: readonly string[], now: number): number {
-    let removed = 0;
-    for (const profileId of profileIds) {
-      for (const audienceId of this.membersOf(profileId).keys()) {
-        this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
-        this.countMembers(audienceId, -1, now);
-        removed++;
+    return this.inBulk(() => {
+      // Transitions kept by an enclosing unit are written first, so they are deleted below with the rest.
+      this.writes.flush();
+      let removed = 0;
+      const memberships = this.membersOfMany(profileIds);
+      for (const profileId of new Set(profileIds)) {
+        for (const audienceId of memberships.get(profileId)?.keys() ?? []) {
+          this.writes.leave(audienceId, profileId);
+          this.writes.count(audienceId, -1, now);
+          removed++;
+        }
+        this.writes.setDue(profileId, { mode: 'delete' });
+        this.sql.exec('DELETE FROM audience_transitions WHERE profile_id = ?', profileId);
       }
-      this.sql.exec('DELETE FROM audience_due WHERE profile_id = ?', profileId);
-      this.sql.exec('DELETE FROM audience_transitions WHERE profile_id = ?', profileId);
-    }
-    return removed;
+      return removed;
+    });
   }
 
   // ---- outbox --------------------------------------------------------------
