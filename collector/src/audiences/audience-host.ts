@@ -180,9 +180,16 @@ export class AudienceHost {
   /**
    * After a batch was applied, inside its transaction: each profile it
    * changed is evaluated once against the audiences whose facts the batch
-   * may have changed; a profile merged away leaves its audiences.
+   * may have changed; a profile merged away leaves its audiences. Every
+   * membership change of the batch is written in bulk at the end.
+   * `documents`: the profile documents the batch just wrote, if the caller
+   * holds them (read again otherwise).
    */
-  afterApply(applied: readonly AppliedMessage[], merges: readonly { from: string; into: string }[], now: number): void {
+  afterApply(applied: readonly AppliedMessage[], merges: readonly { from: string; into: string }[], now: number, documents?: ReadonlyMap<string, Profile>): void {
+    this.store.inBulk(() => this.applyBatch(applied, merges, now, documents));
+  }
+
+  private applyBatch(applied: readonly AppliedMessage[], merges: readonly { from: string; into: string }[], now: number, documents?: ReadonlyMap<string, Profile>): void {
     const mergedAway = new Set(merges.map((m) => m.from));
     const changed = new Map<string, number>();
     for (const { message, profileId } of applied) {
@@ -201,11 +208,10 @@ export class AudienceHost {
     const evaluate = this.store.audienceCount > 0;
     const ids = [...changed].filter(([, groups]) => evaluate || groups & GROUP.orders).map(([id]) => id);
     if (ids.length === 0) return;
-    for (const subject of this.options.profiles.load(ids)) {
-      const groups = changed.get(subject.profile.profileId) ?? ALL_GROUPS;
-      if (groups & GROUP.orders) this.track(subject);
-      if (evaluate) this.store.applyProfileChange(subject, now, groups);
-    }
+    const subjects = this.options.profiles.load(ids, documents);
+    const groupsOf = (subject: AudienceSubject) => changed.get(subject.profile.profileId) ?? ALL_GROUPS;
+    for (const subject of subjects) if (groupsOf(subject) & GROUP.orders) this.track(subject);
+    if (evaluate) this.store.applyProfileChanges(subjects.map((subject) => ({ subject, changed: groupsOf(subject) })), now);
   }
 
   private track(subject: AudienceSubject): void {
@@ -262,9 +268,8 @@ export class AudienceHost {
     const rows = this.sql.exec<{ profile_id: string; groups: number }>('SELECT profile_id, groups FROM audience_reevaluate LIMIT ?', REEVALUATE_STEP).toArray();
     if (rows.length === 0) return;
     const groups = new Map(rows.map((r) => [r.profile_id, r.groups]));
-    for (const subject of this.options.profiles.load(rows.map((r) => r.profile_id))) {
-      this.store.applyProfileChange(subject, now, groups.get(subject.profile.profileId) ?? ALL_GROUPS);
-    }
+    const subjects = this.options.profiles.load(rows.map((r) => r.profile_id));
+    this.store.applyProfileChanges(subjects.map((subject) => ({ subject, changed: groups.get(subject.profile.profileId) ?? ALL_GROUPS })), now);
     for (const row of rows) this.sql.exec('DELETE FROM audience_reevaluate WHERE profile_id = ?', row.profile_id);
   }
 

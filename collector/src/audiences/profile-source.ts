@@ -18,10 +18,21 @@ const subject = (row: Row): AudienceSubject => ({ profile: JSON.parse(row.data) 
 
 export function profilesTableSource(sql: Sql): ProfileSource {
   return {
-    load(profileIds) {
+    load(profileIds, documents) {
       const out: AudienceSubject[] = [];
-      for (let i = 0; i < profileIds.length; i += CHUNK) {
-        const ids = profileIds.slice(i, i + CHUNK);
+      // Documents the caller holds are not parsed again: only their linked customer is read.
+      const held = documents ? profileIds.filter((id) => documents.has(id)) : [];
+      const rest = documents ? profileIds.filter((id) => !documents.has(id)) : profileIds;
+      for (let i = 0; i < held.length; i += CHUNK) {
+        const ids = held.slice(i, i + CHUNK);
+        const rows = sql.exec<{ profile_id: string; user_id: string | null }>(
+          `SELECT profile_id, user_id FROM profiles WHERE data IS NOT NULL AND profile_id IN (${ids.map(() => '?').join(', ')})`,
+          ...ids,
+        );
+        for (const row of rows) out.push({ profile: documents!.get(row.profile_id)!, ...(row.user_id ? { userId: row.user_id } : {}) });
+      }
+      for (let i = 0; i < rest.length; i += CHUNK) {
+        const ids = rest.slice(i, i + CHUNK);
         const rows = sql.exec<Row>(`SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id IN (${ids.map(() => '?').join(', ')})`, ...ids);
         for (const row of rows) out.push(subject(row));
       }

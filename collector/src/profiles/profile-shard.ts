@@ -82,7 +82,7 @@ export class ProfileShard extends ProfileHostObject {
         results[i]!.fresh ? [{ message: item.message, profileId: results[i]!.profileId }] : [],
       );
       if (fresh.length > 0) {
-        this.audiences.afterApply(fresh, [], now);
+        this.audiences.afterApply(fresh, [], now, this.model.profiles.written());
         this.campaigns.afterApply(fresh, [], now);
       }
       return results;

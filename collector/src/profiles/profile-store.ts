@@ -11,6 +11,8 @@ import { newProfile, type Profile } from './profile';
 export class ProfileStore {
   private readonly loaded = new Map<string, Profile>();
   private readonly dirty = new Set<string>();
+  /** The documents the last flush wrote, until the next batch begins. */
+  private flushed = new Map<string, Profile>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -21,6 +23,16 @@ export class ProfileStore {
   begin(): void {
     this.loaded.clear();
     this.dirty.clear();
+    this.flushed = new Map();
+  }
+
+  /**
+   * The documents the batch's flush wrote, as written: for work later in the
+   * same transaction (audience evaluation), which need not read them again.
+   * Read it right after the batch; the next batch forgets it.
+   */
+  written(): ReadonlyMap<string, Profile> {
+    return this.flushed;
   }
 
   /** The profile (as being edited, if it is), or undefined if it has no document yet. */
@@ -71,9 +83,11 @@ export class ProfileStore {
 
   /** Writes every changed profile; call inside the batch's transaction. */
   flush(): void {
+    this.flushed = new Map();
     for (const profileId of this.dirty) {
       const profile = this.loaded.get(profileId);
       if (profile) {
+        this.flushed.set(profileId, profile);
         this.sql.exec(
           'UPDATE profiles SET data = ?, updated_at = ?, first_seen = ?, last_seen = ?, sessions = ? WHERE profile_id = ?',
           JSON.stringify(profile),

@@ -110,7 +110,7 @@ export class ShopState extends ProfileHostObject {
       const applied = this.model.ingest(items, policy);
       // Memberships change with the profiles, in the same transaction: a retried batch records no transition twice.
       const appliedMessages = items.map((item, i) => ({ message: item.message, profileId: applied.profileIds[i] ?? null }));
-      this.audiences.afterApply(appliedMessages, applied.merges, audienceNow);
+      this.audiences.afterApply(appliedMessages, applied.merges, audienceNow, this.model.profiles.written());
       // Then campaigns: new members of a running campaign's audience are assigned, and the batch's outcomes credited.
       this.campaigns.afterApply(appliedMessages, applied.merges, audienceNow);
       return applied;
