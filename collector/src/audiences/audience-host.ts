@@ -22,6 +22,7 @@
  */
 import type { AudienceMember, Condition, DestinationChange, FactScalar, LifecycleThresholds, StoredMessage } from '@trailmark/schema';
 import { audienceLifecycle } from '@trailmark/schema';
+import { HandoffGate } from '../lib/handoff-gate';
 import { first, type Sql } from '../lib/sql';
 import { lifecycleStage, type Profile } from '../profiles/profile';
 import { AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3, AudienceStore, type ProfileSource, type Transition } from './audience-store';
@@ -127,18 +128,17 @@ export class AudienceHost {
   readonly rfm: RfmStore;
   private readonly sql: Sql;
   private readonly site: FactSite;
-  private erasing = 0;
+  /** Hand-offs wait for erasures, and back off after a failure. */
+  private readonly gate: HandoffGate;
   /** Whether the lifecycle thresholds in use were stored (so a change can be told from a first start). */
   private lifecycleStored: boolean;
   private rfmBackfilled: boolean;
-  private handoff: Promise<void> | undefined;
   /** The alarm's work in flight, if any. */
   private running: Promise<void> | undefined;
-  private handoffFailures = 0;
-  private handoffRetryAt = 0;
 
   constructor(private readonly options: AudienceHostOptions) {
     this.sql = options.sql;
+    this.gate = new HandoffGate('audience', options.clock);
     this.rfm = new RfmStore(options.sql);
     const stored = this.state<LifecycleThresholds>('lifecycle');
     const rfm = this.state<RfmBoundaries>('rfm');
@@ -227,7 +227,8 @@ export class AudienceHost {
     let next = this.store.nextAlarm();
     const earliest = (t: number) => (next = next === undefined ? t : Math.min(next, t));
     if (this.hasWork()) earliest(now);
-    if (this.erasing === 0 && this.store.hasPendingTransitions()) earliest(Math.max(now, this.handoffRetryAt));
+    const handOffAt = this.gate.readyAt(now);
+    if (handOffAt !== undefined && this.store.hasPendingTransitions()) earliest(handOffAt);
     return next;
   }
 
@@ -287,11 +288,11 @@ export class AudienceHost {
    * Hands recorded transitions to the destinations' outboxes, oldest first,
    * then acknowledges them. Crashing in between re-sends the same keys,
    * which the outboxes take once. A failure waits (doubling, up to a
-   * minute) without holding up wake-ups.
+   * minute) without holding up wake-ups; none runs during an erasure
+   * (lib/handoff-gate.ts).
    */
-  private async handOff(now: number): Promise<void> {
-    if (this.erasing > 0 || now < this.handoffRetryAt) return;
-    const run = (async () => {
+  private handOff(now: number): Promise<void> {
+    return this.gate.run(async () => {
       for (let step = 0; step < HANDOFF_STEPS_PER_RUN; step++) {
         const batch = this.store.pendingTransitions(0, HANDOFF_STEP);
         if (batch.length === 0) return;
@@ -303,19 +304,7 @@ export class AudienceHost {
         if (changes.length > 0) await this.options.deliver(changes);
         this.options.transaction(() => this.store.acknowledgeTransitions(batch[batch.length - 1]!.seq));
       }
-    })();
-    this.handoff = run.catch(() => undefined);
-    try {
-      await run;
-      this.handoffFailures = 0;
-      this.handoffRetryAt = 0;
-    } catch (err) {
-      this.handoffFailures++;
-      this.handoffRetryAt = this.options.clock() + Math.min(60_000, 1000 * 2 ** (this.handoffFailures - 1));
-      console.warn(`audience hand-off failed (${this.handoffFailures}×, retried later): ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      this.handoff = undefined;
-    }
+    }, now);
   }
 
   private async changesFor(transitions: Transition[], now: number): Promise<DestinationChange[]> {
@@ -496,14 +485,8 @@ export class AudienceHost {
    * handed over before is in the outboxes (where cancelForProfiles finds
    * it), and nothing about the person is handed over after.
    */
-  async erase<T>(fn: () => Promise<T>): Promise<T> {
-    this.erasing++;
-    try {
-      await this.handoff;
-      return await fn();
-    } finally {
-      this.erasing--;
-    }
+  erase<T>(fn: () => Promise<T>): Promise<T> {
+    return this.gate.erase(fn);
   }
 
   /** Inside the erasure's transaction: the profiles leave every audience, silently. */

@@ -14,6 +14,7 @@
  * - at erasure: `forget`.
  */
 import type { CampaignDefinition, DestinationChange, OfferView, StoredMessage } from '@trailmark/schema';
+import { HandoffGate } from '../lib/handoff-gate';
 import type { Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
 import { CampaignStore, type CampaignSite, type HostCampaignTotals } from './campaign-store';
@@ -47,13 +48,12 @@ export class CampaignHost {
   readonly name = 'campaigns';
   readonly store: CampaignStore;
   private site: CampaignSite = { writeKey: '', globalHoldoutPercent: 0, currency: 'USD' };
-  private handoffFailures = 0;
-  private handoffRetryAt = 0;
-  private erasing = 0;
-  private handoff: Promise<void> | undefined;
+  /** Hand-offs wait for erasures, and back off after a failure. */
+  private readonly gate: HandoffGate;
 
   constructor(private readonly options: CampaignHostOptions) {
     this.store = new CampaignStore(options.sql, options.profile);
+    this.gate = new HandoffGate('campaign', options.clock);
   }
 
   /** Reads the site's settings (cached by the site directory); call before afterApply and alarm work. */
@@ -72,10 +72,8 @@ export class CampaignHost {
     const now = this.options.clock();
     if (this.store.needsSweep(now)) return now;
     let next = this.store.nextStart(now);
-    if (this.erasing === 0 && this.store.hasPendingDeliveries()) {
-      const at = Math.max(now, this.handoffRetryAt);
-      next = next === undefined ? at : Math.min(next, at);
-    }
+    const at = this.gate.readyAt(now);
+    if (at !== undefined && this.store.hasPendingDeliveries()) next = next === undefined ? at : Math.min(next, at);
     return next;
   }
 
@@ -92,11 +90,11 @@ export class CampaignHost {
    * Hands queued treatment members to their campaign's destinations as
    * `campaign.entered`, with the offer. The key names the campaign and
    * profile, so a hand-off repeated after a crash delivers once. A failure
-   * waits (doubling, up to a minute).
+   * waits (doubling, up to a minute); none runs during an erasure
+   * (lib/handoff-gate.ts).
    */
-  private async handOff(): Promise<void> {
-    if (this.erasing > 0 || this.options.clock() < this.handoffRetryAt) return;
-    const run = (async () => {
+  private handOff(): Promise<void> {
+    return this.gate.run(async () => {
       for (let step = 0; step < HANDOFF_STEPS_PER_RUN; step++) {
         const batch = this.store.pendingDeliveries(HANDOFF_STEP);
         if (batch.length === 0) return;
@@ -119,19 +117,7 @@ export class CampaignHost {
         const now = this.options.clock();
         this.options.transaction(() => this.store.acknowledgeDeliveries(batch, delivered, now));
       }
-    })();
-    this.handoff = run.catch(() => undefined);
-    try {
-      await run;
-      this.handoffFailures = 0;
-      this.handoffRetryAt = 0;
-    } catch (err) {
-      this.handoffFailures++;
-      this.handoffRetryAt = this.options.clock() + Math.min(60_000, 1000 * 2 ** (this.handoffFailures - 1));
-      console.warn(`campaign hand-off failed (${this.handoffFailures}×, retried later): ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      this.handoff = undefined;
-    }
+    });
   }
 
   // ---- reads and replication (RPC) ----------------------------------------------
@@ -157,14 +143,8 @@ export class CampaignHost {
   // ---- erasure -------------------------------------------------------------------
 
   /** Runs an erasure with no hand-off in flight or starting (what was handed over is cancelled by the caller). */
-  async erase<T>(fn: () => Promise<T>): Promise<T> {
-    this.erasing++;
-    try {
-      await this.handoff;
-      return await fn();
-    } finally {
-      this.erasing--;
-    }
+  erase<T>(fn: () => Promise<T>): Promise<T> {
+    return this.gate.erase(fn);
   }
 
   forget(profileIds: readonly string[]): void {
