@@ -15,19 +15,19 @@
  * site; anything ambiguous is a 400 that says to name it.
  */
 import { Hono, type Context } from 'hono';
-import { RESOURCE_ID, type AudienceView } from '@trailmark/schema';
+import type { AudienceView } from '@trailmark/schema';
 import { describeDefinitionIssues, parseAudienceBody, parsePreviewBody } from '@trailmark/schema/audience-schema';
 import { isStaticAudienceBody, parseMembersChangeBody, parseStaticAudienceBody } from '@trailmark/schema/static-audience-schema';
 import type { AppEnv } from '../app-env';
 import { adminAuth } from '../http/admin-auth';
+import { existingEntry, knownSite, namedSite, readJsonBody, replicated, resourceId, siteFor, siteOf, type ResourceKind } from '../http/admin-request';
 import { ApiError, badRequest } from '../http/errors';
-import { readBodyText } from '../http/read-body';
-import { listSites } from '../sites/site-directory';
 import { deleteAudience, findAudiences, listAudiences, saveAudience, type AudienceEntry, type StaticAudienceEntry } from './audience-directory';
 import { factsRead } from './condition';
 import { membersCsv, membersNdjson } from './members-format';
 import { InvalidCursor, refreshRfm, replicate, replicateList, siteMembers, sitePreview, siteReport } from './site-audiences';
 
+const AUDIENCE: ResourceKind = { noun: 'audience', article: 'an' };
 const MAX_BODY_BYTES = 64 * 1024;
 /** A static list of 10,000 profile ids, with room to spare. */
 const MAX_LIST_BODY_BYTES = 1024 * 1024;
@@ -46,22 +46,22 @@ export function audienceRoutes() {
   });
 
   app.post('/v1/admin/audiences/preview', async (c) => {
-    const parsed = parsePreviewBody(await jsonBody(c.req.raw, '{ "definition", "writeKey"? }'));
+    const parsed = parsePreviewBody(await readJsonBody(c.req.raw, '{ "definition", "writeKey"? }'));
     if (!parsed.ok) throw invalid(parsed.issues);
     const site = await siteOf(c.env, c.req.query('writeKey') ?? parsed.body.writeKey);
     return c.json({ writeKey: site, ...(await sitePreview(c.env, site, parsed.body.definition)) });
   });
 
   app.put('/v1/admin/audiences/:id', async (c) => {
-    const id = audienceId(c);
+    const id = resourceId(c, AUDIENCE);
     if (RESERVED_IDS.has(id)) throw badRequest(`"${id}" is a reserved word of this API; choose another audience id.`);
-    const body = await jsonBody(c.req.raw, '{ "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }', MAX_LIST_BODY_BYTES);
+    const body = await readJsonBody(c.req.raw, '{ "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }', MAX_LIST_BODY_BYTES);
     if (isStaticAudienceBody(body)) return putStatic(c, id, body);
     if (JSON.stringify(body).length > MAX_BODY_BYTES) throw new ApiError(413, 'too_large', `A definition is at most ${MAX_BODY_BYTES / 1024} KB; simplify it.`);
     const parsed = parseAudienceBody(body);
     if (!parsed.ok) throw invalid(parsed.issues);
     const { name, definition, writeKey: bodyKey } = parsed.body;
-    const site = await siteFor(c.env, id, oneWriteKey(c.req.query('writeKey'), bodyKey));
+    const site = await siteFor(c.env, namedSite(c.req.query('writeKey'), bodyKey), () => findAudiences(c.env, id));
     const existing = (await findAudiences(c.env, id)).find((a) => a.site === site);
     if (existing?.kind === 'static') throw kindFixed(existing);
     const now = new Date().toISOString();
@@ -69,7 +69,7 @@ export function audienceRoutes() {
     await saveAudience(c.env, entry);
     // Scores need the site's boundaries before the first evaluation (a few hundred rows read per host).
     if ([...factsRead(definition)].some((fact) => fact.startsWith('rfm.'))) await refreshRfm(c.env, site);
-    await replicated(() => replicate(c.env, site, [entry]));
+    await replicated(AUDIENCE, () => replicate(c.env, site, [entry]));
     const [audience] = await siteReport(c.env, [entry]);
     return c.json({ ok: true, created: !existing, audience: audience! });
   });
@@ -83,12 +83,12 @@ export function audienceRoutes() {
   app.delete('/v1/admin/audiences/:id', async (c) => {
     const entry = await existing(c);
     await deleteAudience(c.env, entry.site, entry.id);
-    await replicated(() => replicate(c.env, entry.site, [], [entry.id]));
+    await replicated(AUDIENCE, () => replicate(c.env, entry.site, [], [entry.id]));
     return c.json({ ok: true, deleted: entry.id, writeKey: entry.site });
   });
 
   app.post('/v1/admin/audiences/:id/members', async (c) => {
-    const parsed = parseMembersChangeBody(await jsonBody(c.req.raw, '{ "add"?: [profileId…], "remove"?: [profileId…], "writeKey"? }', MAX_LIST_BODY_BYTES));
+    const parsed = parseMembersChangeBody(await readJsonBody(c.req.raw, '{ "add"?: [profileId…], "remove"?: [profileId…], "writeKey"? }', MAX_LIST_BODY_BYTES));
     if (!parsed.ok) throw invalid(parsed.issues, 'invalid_members_change');
     const entry = await existing(c, parsed.body.writeKey);
     if (entry.kind !== 'static') {
@@ -96,7 +96,7 @@ export function audienceRoutes() {
     }
     const updated: StaticAudienceEntry = { ...entry, updatedAt: new Date().toISOString() };
     await saveAudience(c.env, updated);
-    const list = await replicated(() => replicateList(c.env, updated, { ...(parsed.body.add ? { add: parsed.body.add } : {}), ...(parsed.body.remove ? { remove: parsed.body.remove } : {}) }));
+    const list = await replicated(AUDIENCE, () => replicateList(c.env, updated, { ...(parsed.body.add ? { add: parsed.body.add } : {}), ...(parsed.body.remove ? { remove: parsed.body.remove } : {}) }));
     const [audience] = await siteReport(c.env, [updated]);
     return c.json({ ok: true, audience: audience!, list });
   });
@@ -138,7 +138,7 @@ async function putStatic(c: Context<AppEnv>, id: string, body: unknown): Promise
   const parsed = parseStaticAudienceBody(body);
   if (!parsed.ok) throw invalid(parsed.issues);
   const { name, profileIds, description } = parsed.body;
-  const site = await siteFor(c.env, id, oneWriteKey(c.req.query('writeKey'), parsed.body.writeKey));
+  const site = await siteFor(c.env, namedSite(c.req.query('writeKey'), parsed.body.writeKey), () => findAudiences(c.env, id));
   const existing = (await findAudiences(c.env, id)).find((a) => a.site === site);
   if (existing && existing.kind !== 'static') throw kindFixed(existing);
   const now = new Date().toISOString();
@@ -153,7 +153,7 @@ async function putStatic(c: Context<AppEnv>, id: string, body: unknown): Promise
     updatedAt: now,
   };
   await saveAudience(c.env, entry);
-  const list = await replicated(() => replicateList(c.env, entry, { add: profileIds, replace: true }));
+  const list = await replicated(AUDIENCE, () => replicateList(c.env, entry, { add: profileIds, replace: true }));
   const [audience] = await siteReport(c.env, [entry]);
   return c.json({ ok: true, created: !existing, audience: audience!, list });
 }
@@ -164,71 +164,11 @@ function kindFixed(entry: AudienceEntry): ApiError {
   return new ApiError(409, 'audience_kind_fixed', `The audience "${entry.id.slice(0, 64)}" is ${other}; keep it so, or DELETE it first, or choose another id.`);
 }
 
-function oneWriteKey(queryKey: string | undefined, bodyKey: string | undefined): string | undefined {
-  if (queryKey !== undefined && bodyKey !== undefined && queryKey !== bodyKey) {
-    throw badRequest(`writeKey: the body names the site "${bodyKey.slice(0, 64)}" and the query "${queryKey.slice(0, 64)}"; name one.`);
-  }
-  return queryKey ?? bodyKey;
-}
-
 function invalid(issues: { path: string; message: string }[], code = 'invalid_audience'): ApiError {
   return new ApiError(400, code, describeDefinitionIssues(issues), {}, { issues });
 }
 
-/** Replication reached not every host: the definition is saved, and a repeated request finishes it. */
-async function replicated<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    console.warn(`audience replication failed: ${err instanceof Error ? err.message : String(err)}`);
-    throw new ApiError(503, 'replication_pending', 'The audience is saved but not every profile host has taken it yet; repeat the request in a few seconds (it is safe to).', { 'Retry-After': '5' });
-  }
-}
-
-function audienceId(c: Context<AppEnv>): string {
-  const id = c.req.param('id') ?? '';
-  if (!RESOURCE_ID.test(id)) throw badRequest('An audience id is 1–128 letters, digits, "_", "-", "." or ":".');
-  return id;
-}
-
-/** The audience a GET or DELETE names: in the site given, or the one site that has that id. */
-async function existing(c: Context<AppEnv>, bodyKey?: string): Promise<AudienceEntry> {
-  const id = audienceId(c);
-  const writeKey = oneWriteKey(c.req.query('writeKey'), bodyKey);
-  if (writeKey !== undefined) await knownSite(c.env, writeKey);
-  const found = (await findAudiences(c.env, id)).filter((a) => writeKey === undefined || a.site === writeKey);
-  if (found.length === 0) throw new ApiError(404, 'unknown_audience', `No audience has the id "${id.slice(0, 64)}"${writeKey ? ` in the site ${writeKey.slice(0, 64)}` : ''}; create it with PUT.`);
-  if (found.length > 1) throw badRequest(`Several sites have an audience "${id.slice(0, 64)}": name the site with ?writeKey=…`);
-  return found[0]!;
-}
-
-async function knownSite(env: Env, writeKey: string): Promise<string> {
-  if (!(await listSites(env)).some((s) => s.writeKey === writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
-  return writeKey;
-}
-
-/** The site named, or the only one. */
-async function siteOf(env: Env, writeKey: string | undefined): Promise<string> {
-  if (writeKey !== undefined) return knownSite(env, writeKey);
-  const sites = await listSites(env);
-  if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=… (or "writeKey" in the body).');
-  return sites[0]!.writeKey;
-}
-
-/** The site of a PUT: the one named, else the one site that already has this audience, else the only site. */
-async function siteFor(env: Env, id: string, writeKey: string | undefined): Promise<string> {
-  if (writeKey !== undefined) return knownSite(env, writeKey);
-  const holders = await findAudiences(env, id);
-  if (holders.length === 1) return holders[0]!.site;
-  return siteOf(env, undefined);
-}
-
-async function jsonBody(request: Request, shape: string, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const text = await readBodyText(request, limit);
-  if (!text.trim()) throw badRequest(`The body must be JSON: ${shape}.`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest(`The body is not valid JSON; send ${shape}.`);
-  }
+/** The audience a request names: in the site given (query, or the body's `writeKey`), or the one site that has that id. */
+function existing(c: Context<AppEnv>, bodyKey?: string): Promise<AudienceEntry> {
+  return existingEntry(c, AUDIENCE, (id) => findAudiences(c.env, id), bodyKey);
 }

@@ -15,20 +15,20 @@
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { CampaignBodySchema, describeCampaignIssue, RESOURCE_ID, ruleIssues, type CampaignDefinition, type CampaignView } from '@trailmark/schema';
+import { CampaignBodySchema, describeCampaignIssue, ruleIssues, type CampaignDefinition, type CampaignView } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { findAudiences } from '../audiences/audience-directory';
 import { siteDestinations } from '../destinations/destination-directory';
 import { adminAuth } from '../http/admin-auth';
-import { ApiError, badRequest } from '../http/errors';
-import { readBodyText } from '../http/read-body';
-import { findSite, listSites } from '../sites/site-directory';
+import { existingEntry, knownSite, namedSite, readJsonBody, replicated, resourceId, siteFor, type ResourceKind } from '../http/admin-request';
+import { ApiError } from '../http/errors';
+import { findSite } from '../sites/site-directory';
 import { deleteCampaign, findCampaigns, listCampaigns, saveCampaign, type CampaignEntry } from './campaign-directory';
 import { campaignReport } from './campaign-report';
 import { campaignState } from './campaign-store';
 import { replicateCampaigns, siteCampaignTotals } from './site-campaigns';
 
-const MAX_BODY_BYTES = 64 * 1024;
+const CAMPAIGN: ResourceKind = { noun: 'campaign', article: 'a' };
 const BODY_SHAPE = '{ "name", "audienceId", "goal": { "event", "category"?, "productId"? }, "holdoutPercent"?, "windowDays"?, "startsAt"?, "endsAt"?, "costPerContact"?, "offer"?, "destinations"? }';
 /** Fields that decide groups and outcomes: fixed once the campaign has started. */
 const FIXED_AFTER_START = ['audienceId', 'holdoutPercent', 'goal', 'windowDays', 'startsAt'] as const;
@@ -46,16 +46,12 @@ export function campaignRoutes() {
   });
 
   app.put('/v1/admin/campaigns/:id', async (c) => {
-    const id = campaignId(c);
-    const parsed = v.safeParse(CampaignBodySchema, await jsonBody(c.req.raw));
+    const id = resourceId(c, CAMPAIGN);
+    const parsed = v.safeParse(CampaignBodySchema, await readJsonBody(c.req.raw, BODY_SHAPE));
     // `issues` names every bad field with its JSON path, so a form can say each beside its field.
     if (!parsed.success) throw refused('invalid_campaign', `Invalid campaign: ${describeCampaignIssue(parsed.issues)}`, ruleIssues(parsed.issues));
     const { writeKey: bodyKey, ...body } = parsed.output;
-    const queryKey = c.req.query('writeKey');
-    if (queryKey !== undefined && bodyKey !== undefined && queryKey !== bodyKey) {
-      throw badRequest(`writeKey: the body names the site "${bodyKey.slice(0, 64)}" and the query "${queryKey.slice(0, 64)}"; name one.`);
-    }
-    const site = await siteFor(c.env, id, queryKey ?? bodyKey);
+    const site = await siteFor(c.env, namedSite(c.req.query('writeKey'), bodyKey), () => findCampaigns(c.env, id));
     if (!(await findAudiences(c.env, body.audienceId)).some((a) => a.site === site)) {
       throw refused('unknown_audience', `audienceId: the site ${site.slice(0, 64)} has no audience "${body.audienceId}"; create it first with PUT /v1/admin/audiences/${body.audienceId}.`);
     }
@@ -94,7 +90,7 @@ export function campaignRoutes() {
     }
     const entry: CampaignEntry = { site, definition, createdAt: existing?.createdAt ?? new Date(now).toISOString(), updatedAt: new Date(now).toISOString() };
     await saveCampaign(c.env, entry);
-    await replicated(() => replicateCampaigns(c.env, site, [definition]));
+    await replicated(CAMPAIGN, () => replicateCampaigns(c.env, site, [definition]));
     const overlapping = await overlappingCampaigns(c.env, entry, now);
     return c.json({
       ok: true,
@@ -115,7 +111,7 @@ export function campaignRoutes() {
   app.delete('/v1/admin/campaigns/:id', async (c) => {
     const entry = await existing(c);
     await deleteCampaign(c.env, entry.site, entry.definition.id);
-    await replicated(() => replicateCampaigns(c.env, entry.site, [], [entry.definition.id]));
+    await replicated(CAMPAIGN, () => replicateCampaigns(c.env, entry.site, [], [entry.definition.id]));
     return c.json({ ok: true, deleted: entry.definition.id, writeKey: entry.site });
   });
 
@@ -150,53 +146,6 @@ async function overlappingCampaigns(env: Env, entry: CampaignEntry, now: number)
     .map((d) => d.id);
 }
 
-/** Replication reached not every host: the campaign is saved, and a repeated request finishes it. */
-async function replicated(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    console.warn(`campaign replication failed: ${err instanceof Error ? err.message : String(err)}`);
-    throw new ApiError(503, 'replication_pending', 'The campaign is saved but not every profile host has taken it yet; repeat the request in a few seconds (it is safe to).', { 'Retry-After': '5' });
-  }
-}
-
-function campaignId(c: Context<AppEnv>): string {
-  const id = c.req.param('id') ?? '';
-  if (!RESOURCE_ID.test(id)) throw badRequest('A campaign id is 1–128 letters, digits, "_", "-", "." or ":".');
-  return id;
-}
-
-async function existing(c: Context<AppEnv>): Promise<CampaignEntry> {
-  const id = campaignId(c);
-  const writeKey = c.req.query('writeKey');
-  if (writeKey !== undefined) await knownSite(c.env, writeKey);
-  const found = (await findCampaigns(c.env, id)).filter((e) => writeKey === undefined || e.site === writeKey);
-  if (found.length === 0) throw new ApiError(404, 'unknown_campaign', `No campaign has the id "${id.slice(0, 64)}"${writeKey ? ` in the site ${writeKey.slice(0, 64)}` : ''}; create it with PUT.`);
-  if (found.length > 1) throw badRequest(`Several sites have a campaign "${id.slice(0, 64)}": name the site with ?writeKey=…`);
-  return found[0]!;
-}
-
-async function knownSite(env: Env, writeKey: string): Promise<string> {
-  if (!(await listSites(env)).some((s) => s.writeKey === writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
-  return writeKey;
-}
-
-/** The site of a PUT: the one named, else the one site that already has this campaign, else the only site. */
-async function siteFor(env: Env, id: string, writeKey: string | undefined): Promise<string> {
-  if (writeKey !== undefined) return knownSite(env, writeKey);
-  const holders = await findCampaigns(env, id);
-  if (holders.length === 1) return holders[0]!.site;
-  const sites = await listSites(env);
-  if (sites.length !== 1) throw badRequest('Name the site: ?writeKey=… (or "writeKey" in the body).');
-  return sites[0]!.writeKey;
-}
-
-async function jsonBody(request: Request): Promise<unknown> {
-  const text = await readBodyText(request, MAX_BODY_BYTES);
-  if (!text.trim()) throw badRequest(`The body must be JSON: ${BODY_SHAPE}.`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest(`The body is not valid JSON; send ${BODY_SHAPE}.`);
-  }
+function existing(c: Context<AppEnv>): Promise<CampaignEntry> {
+  return existingEntry(c, CAMPAIGN, (id) => findCampaigns(c.env, id));
 }

@@ -3,23 +3,13 @@ import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { countedStream } from '../../test/support/counted-stream';
 import { gzipBomb } from '../../test/support/gzip-bomb';
-import { ApiError } from './errors';
+import { apiFailure } from '../../test/support/api-failure';
 import { readBodyText, type ReadStats } from './read-body';
 
 const LIMIT = 500 * 1024;
 
 const gzipRequest = (body: Uint8Array, headers: Record<string, string> = {}) =>
   new Request('http://collector.test/v1/batch', { method: 'POST', headers: { 'content-encoding': 'gzip', ...headers }, body });
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 /** CPU time (user + system, µs) of one call. */
 async function cpu(fn: () => Promise<unknown>): Promise<number> {
@@ -43,15 +33,15 @@ describe('readBodyText', () => {
   });
 
   it('answers 400 for data that is not what its encoding says, and for a truncated body', async () => {
-    expect((await failure(readBodyText(gzipRequest(new TextEncoder().encode('definitely not gzip')), LIMIT))).status).toBe(400);
+    expect((await apiFailure(readBodyText(gzipRequest(new TextEncoder().encode('definitely not gzip')), LIMIT))).status).toBe(400);
     const whole = gzipSync(new TextEncoder().encode(json));
-    expect((await failure(readBodyText(gzipRequest(whole.slice(0, whole.length - 100)), LIMIT))).code).toBe('bad_encoding');
+    expect((await apiFailure(readBodyText(gzipRequest(whole.slice(0, whole.length - 100)), LIMIT))).code).toBe('bad_encoding');
   });
 
   it('refuses a compressed body declared larger than any compressed body within the limit, without reading it', async () => {
     const { stream, pulled } = countedStream(new Uint8Array(2_000_000));
     const request = new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip', 'content-length': '2000000' }, body: stream, duplex: 'half' } as RequestInit);
-    expect((await failure(readBodyText(request, LIMIT))).status).toBe(413);
+    expect((await apiFailure(readBodyText(request, LIMIT))).status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(64 * 1024);
   });
 
@@ -61,7 +51,7 @@ describe('readBodyText', () => {
     const { stream, pulled } = countedStream(bomb);
     const stats: ReadStats = { bodyBytes: 0, inflatedBytes: 0 };
     const request = new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: stream, duplex: 'half' } as RequestInit);
-    expect((await failure(readBodyText(request, LIMIT, stats))).status).toBe(413);
+    expect((await apiFailure(readBodyText(request, LIMIT, stats))).status).toBe(413);
     // Work done: at most the limit plus one slice's worth of output, and the first network chunk of input.
     expect(stats.inflatedBytes).toBeLessThan(LIMIT + 600 * 1024);
     expect(pulled()).toBeLessThanOrEqual(2 * 64 * 1024);
