@@ -67,7 +67,8 @@ export interface AudienceHostOptions {
   deliver: (changes: DestinationChange[]) => Promise<unknown>;
   /**
    * The audience ids some destination takes (destinations/producer.ts
-   * subscribedAudiences): transitions of other audiences are acknowledged
+   * subscribedAudiences): transitions of other audiences are not recorded,
+   * and those a destination stopped taking since they were are acknowledged
    * without describing the person, which is most of a hand-off's cost.
    */
   subscribed: () => Promise<ReadonlySet<string>>;
@@ -135,6 +136,8 @@ export class AudienceHost {
   private rfmBackfilled: boolean;
   /** The alarm's work in flight, if any. */
   private running: Promise<void> | undefined;
+  /** The audiences some destination takes, as of the last refreshSite (undefined before it: all are recorded). */
+  private delivered: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: AudienceHostOptions) {
     this.sql = options.sql;
@@ -145,7 +148,11 @@ export class AudienceHost {
     this.site = { lifecycle: stored ?? DEFAULT_LIFECYCLE, ...(rfm ? { rfm } : {}) };
     this.lifecycleStored = stored !== undefined;
     this.rfmBackfilled = this.state<string>('rfm_backfill_after') === 'done';
-    this.store = new AudienceStore(options.sql, { profiles: options.profiles, site: () => this.site });
+    this.store = new AudienceStore(options.sql, {
+      profiles: options.profiles,
+      site: () => this.site,
+      recordsTransitions: (audienceId) => this.delivered?.has(audienceId) ?? true,
+    });
   }
 
   private state<T>(key: string): T | undefined {
@@ -160,9 +167,12 @@ export class AudienceHost {
   /**
    * Reads the site's lifecycle thresholds (cached by the site directory);
    * when they changed, the audiences that read lifecycle are evaluated again
-   * over every profile. Call before afterApply and before alarm work.
+   * over every profile. And which audiences some destination takes: only
+   * their transitions are recorded for the hand-off. Call before afterApply
+   * and before alarm work.
    */
   async refreshSite(): Promise<void> {
+    this.delivered = await this.options.subscribed();
     const lifecycle = await this.options.lifecycle();
     const current = this.site.lifecycle;
     const same = current.activeDays === lifecycle.activeDays && current.atRiskDays === lifecycle.atRiskDays && current.lapsedDays === lifecycle.lapsedDays;

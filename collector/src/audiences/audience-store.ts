@@ -123,11 +123,20 @@ export interface AudienceStoreOptions {
   site: () => FactSite;
   /** Transition ids; random UUIDs by default. */
   newId?: () => string;
+  /**
+   * Whether the transitions of an audience are recorded for the
+   * destinations (by default, every audience's). A host records only those
+   * of audiences some destination takes: the others would be acknowledged
+   * at the hand-off without being delivered. Memberships and sizes change
+   * either way.
+   */
+  recordsTransitions?: (audienceId: string) => boolean;
 }
 
 export interface Evaluated {
   /** Audiences evaluated (the cost of the call). */
   evaluated: number;
+  /** The transitions recorded. */
   transitions: Transition[];
 }
 
@@ -286,14 +295,18 @@ export class AudienceStore {
     const isMember = (profileId: string) => first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId) !== undefined;
     let added = 0;
     let removed = 0;
+    // Counted by the membership changed, whether or not its transition is recorded for a destination.
     for (const profileId of remove) {
-      if (add.has(profileId)) continue;
-      const transition = this.settle(audienceId, profileId, isMember(profileId), false, now);
-      if (transition) (transitions.push(transition), removed++);
+      if (add.has(profileId) || !isMember(profileId)) continue;
+      const transition = this.settle(audienceId, profileId, true, false, now);
+      if (transition) transitions.push(transition);
+      removed++;
     }
     for (const profileId of add) {
-      const transition = this.settle(audienceId, profileId, isMember(profileId), true, now);
-      if (transition) (transitions.push(transition), added++);
+      if (isMember(profileId)) continue;
+      const transition = this.settle(audienceId, profileId, false, true, now);
+      if (transition) transitions.push(transition);
+      added++;
     }
     return { added, removed, transitions };
   }
@@ -543,12 +556,13 @@ export class AudienceStore {
     return out;
   }
 
-  /** Brings one membership row in line with the evaluation; the transition if it changed (written when the unit ends). */
+  /** Brings one membership row in line with the evaluation; the transition if it changed and is recorded (written when the unit ends). */
   private settle(audienceId: string, profileId: string, was: boolean, is: boolean, now: number): Transition | undefined {
     if (was === is) return undefined;
     if (is) this.writes.enter(audienceId, profileId, now);
     else this.writes.leave(audienceId, profileId);
     this.writes.count(audienceId, is ? 1 : -1, now);
+    if (this.options.recordsTransitions && !this.options.recordsTransitions(audienceId)) return undefined;
     // Its seq is known once written.
     const transition: Transition = { id: this.newId(), seq: 0, kind: is ? 'entered' : 'exited', audienceId, profileId, at: now };
     this.writes.record(transition);
