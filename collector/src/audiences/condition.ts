@@ -30,7 +30,7 @@ export interface Leaf {
   test(value: FactValue): boolean;
 }
 
-export type Node = Leaf | { kind: 'all' | 'any'; children: Node[] } | { kind: 'not'; child: Node };
+export type Node = Leaf | { kind: 'all' | 'any'; children: Node[]; timed: boolean } | { kind: 'not'; child: Node };
 
 export interface CompiledCondition {
   definition: Condition;
@@ -75,10 +75,19 @@ function compileTest(leaf: FactCondition): (value: FactValue) => boolean {
 }
 
 function compileNode(condition: Condition): Node {
-  if ('all' in condition) return { kind: 'all', children: condition.all.map(compileNode) };
-  if ('any' in condition) return { kind: 'any', children: condition.any.map(compileNode) };
+  if ('all' in condition || 'any' in condition) {
+    const children = ('all' in condition ? condition.all : condition.any).map(compileNode);
+    return { kind: 'all' in condition ? 'all' : 'any', children, timed: children.some(isTimed) };
+  }
   if ('not' in condition) return { kind: 'not', child: compileNode(condition.not) };
   return { kind: 'leaf', condition, reader: factReader(condition), test: compileTest(condition) };
+}
+
+/** Whether a part can change with the clock alone (a reader with change times below it). */
+function isTimed(node: Node): boolean {
+  if (node.kind === 'leaf') return node.reader.changeTimes !== undefined;
+  if (node.kind === 'not') return isTimed(node.child);
+  return node.timed;
 }
 
 function leaves(node: Node): Leaf[] {
@@ -108,7 +117,7 @@ export function compileCondition(definition: Condition): CompiledCondition {
     definition,
     root,
     groups: all.reduce((groups, leaf) => groups | factGroups(leaf.condition.fact), 0),
-    timed: all.some((leaf) => leaf.reader.changeTimes !== undefined),
+    timed: isTimed(root),
   };
 }
 
@@ -150,10 +159,13 @@ function run(node: Node, facts: ProfileFacts, now: number): { holds: boolean; ne
     case 'any': {
       // The value that settles the combination: a failing part for all, a holding part for any.
       const settling = node.kind === 'any';
-      const results = node.children.map((child) => run(child, facts, now));
-      const settled = results.filter((r) => r.holds === settling);
-      if (settled.length === 0) return { holds: !settling, next: Math.min(...results.map((r) => r.next)) };
-      return { holds: settling, next: Math.max(...settled.map((r) => r.next)) };
+      // A part that never changes with the clock has no next change (Infinity): its change times are not looked for.
+      const nextOf = (child: Node) => (isTimed(child) ? run(child, facts, now).next : Infinity);
+      const settled = node.children.filter((child) => holds(child, facts, now) === settling);
+      if (settled.length === 0) return { holds: !settling, next: Math.min(...node.children.map(nextOf)) };
+      // Settled by a part that stays settled: so does the combination.
+      if (settled.some((child) => !isTimed(child))) return { holds: settling, next: Infinity };
+      return { holds: settling, next: Math.max(...settled.map(nextOf)) };
     }
   }
 }
