@@ -11,8 +11,6 @@
  * Worker, every Durable Object, D1 and R2 in one thread; the other one is
  * wrangler's HTTP proxy.
  */
-import { readFileSync } from 'node:fs';
-import { execSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +18,7 @@ import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { runLoad } from './lib/load';
 import { benchBatch } from './lib/messages';
+import { busiest, cpuMs, workerdProcesses } from './lib/workerd-cpu';
 
 const seconds = Number(process.argv[2] ?? 4);
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -38,35 +37,15 @@ try {
   await load(1500);
   await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
 
-  const descendants = (pid: number): number[] => {
-    try {
-      return execSync(`pgrep -P ${pid}`).toString().trim().split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)]);
-    } catch {
-      return [];
-    }
-  };
-  const pids = descendants(server.process.pid!).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd';
-    } catch {
-      return false;
-    }
-  });
-  /** Clock ticks per second of /proc/<pid>/stat (USER_HZ). */
-  const ticks = 100;
-  const cpuMs = () =>
-    pids.map((pid) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-    });
-  const c0 = cpuMs();
+  const pids = workerdProcesses(server.process.pid!);
+  const c0 = cpuMs(pids);
   const burst = await load(seconds * 1000);
-  const c1 = cpuMs();
+  const c1 = cpuMs(pids);
   const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
-  const c2 = cpuMs();
+  const c2 = cpuMs(pids);
   const events = burst.requests * 20;
   // The busiest process is the one running the Worker and the objects.
-  const main = c1.map((v, i) => v - c0[i]!).reduce((best, v, i, all) => (v > all[best]! ? i : best), 0);
+  const main = busiest(c0, c1);
   const perEvent = (ms: number) => `${((ms * 1000) / events).toFixed(0)} µs`;
   console.log(`accepted ${events} events in ${burst.seconds.toFixed(1)} s (${(events / burst.seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`);
   pids.forEach((pid, i) => {

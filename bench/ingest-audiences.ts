@@ -10,10 +10,18 @@
  * stored, so the figures are events accepted per second and events stored
  * per second (accept and drain: where audiences are evaluated, in the
  * profile transaction).
+ *
+ * Wall-clock rates on a shared machine move with whatever else runs on it,
+ * by more than the difference measured. So each round also reads the CPU
+ * time of the workerd process that runs the Worker and every object
+ * (bench/lib/workerd-cpu.ts) while it accepts and until it has stored
+ * everything and gone idle (alarms included): the CPU ratios say what the
+ * rates would be with the thread to itself, and are the figures to compare.
  */
 import type { Condition } from '@trailmark/schema';
 import { putSite, waitUntilStored } from '../demo-site/simulate/admin-client';
 import { batchRounds, type LoadResult } from './lib/load';
+import { busiest, cpuMs, untilIdle, workerdProcesses } from './lib/workerd-cpu';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
@@ -61,19 +69,33 @@ export interface MixResult {
   with: Summary;
   /** Memberships the mix's site holds at the end. */
   memberships: number;
+  /** Wall-clock rates with the mix over those without. */
   acceptedRatio: number;
   storedRatio: number;
+  /** The same from CPU per event (none's over the mix's): the rates with the thread to itself. */
+  acceptedCpuRatio: number;
+  storedCpuRatio: number;
 }
 
 interface Summary {
   acceptedEventsPerSecond: number;
   storedEventsPerSecond: number;
+  /** CPU of the Worker-and-objects process per event accepted, while accepting and from then until stored and idle. */
+  acceptCpuMicroseconds: number;
+  drainCpuMicroseconds: number;
   p99: number;
   errors: number;
 }
 
+interface Round {
+  load: LoadResult;
+  drainMs: number;
+  /** CPU ms of each workerd process at the start, after accepting, after storing. */
+  cpu: [number[], number[], number[]];
+}
+
 export async function benchIngestWithAudiences(
-  server: { url: string },
+  server: { url: string; process?: { pid?: number } },
   {
     adminToken,
     audiences = 50,
@@ -106,22 +128,33 @@ export async function benchIngestWithAudiences(
   for (const writeKey of sites) await round(writeKey, 1500);
   await waitUntilStored(admin);
 
-  const runs = new Map<string, { load: LoadResult; drainMs: number }[]>(sites.map((site) => [site, []]));
+  const pids = server.process?.pid ? workerdProcesses(server.process.pid) : [];
+  await untilIdle(pids);
+  const runs = new Map<string, Round[]>(sites.map((site) => [site, []]));
   for (let r = 0; r < rounds; r++) {
     // Rotate which goes first, so none always follows another's leftovers.
     const order = sites.map((_, i) => sites[(i + r) % sites.length]!);
     for (const writeKey of order) {
+      const c0 = cpuMs(pids);
       const load = await round(writeKey, roundMs);
+      const c1 = cpuMs(pids);
       const drainMs = await waitUntilStored(admin);
-      runs.get(writeKey)!.push({ load, drainMs });
+      await untilIdle(pids);
+      runs.get(writeKey)!.push({ load, drainMs, cpu: [c0, c1, cpuMs(pids)] });
     }
   }
-  const summary = (list: { load: LoadResult; drainMs: number }[]): Summary => {
+  const all = [...runs.values()].flat();
+  // The process that worked most over every round runs the Worker and the objects (the other is wrangler's proxy).
+  const main = all.length && pids.length ? busiest(all.map((x) => x.cpu[0]).reduce((a, c) => a.map((v, i) => v + c[i]!)), all.map((x) => x.cpu[2]).reduce((a, c) => a.map((v, i) => v + c[i]!))) : -1;
+  const summary = (list: Round[]): Summary => {
     const events = list.reduce((s, x) => s + x.load.requests * batchSize, 0);
     const ms = list.reduce((s, x) => s + x.load.seconds * 1000 + x.drainMs, 0);
+    const cpu = (from: 0 | 1, to: 1 | 2) => (main < 0 ? NaN : (list.reduce((s, x) => s + x.cpu[to][main]! - x.cpu[from][main]!, 0) * 1000) / events);
     return {
       acceptedEventsPerSecond: median(list.map((x) => x.load.rps)) * batchSize,
       storedEventsPerSecond: events / (ms / 1000),
+      acceptCpuMicroseconds: cpu(0, 1),
+      drainCpuMicroseconds: cpu(1, 2),
       p99: median(list.map((x) => x.load.p99)),
       errors: list.reduce((s, x) => s + x.load.errors, 0),
     };
@@ -138,6 +171,8 @@ export async function benchIngestWithAudiences(
       memberships: members.audiences.reduce((s, a) => s + a.size, 0),
       acceptedRatio: with50.acceptedEventsPerSecond / without.acceptedEventsPerSecond,
       storedRatio: with50.storedEventsPerSecond / without.storedEventsPerSecond,
+      acceptedCpuRatio: without.acceptCpuMicroseconds / with50.acceptCpuMicroseconds,
+      storedCpuRatio: (without.acceptCpuMicroseconds + without.drainCpuMicroseconds) / (with50.acceptCpuMicroseconds + with50.drainCpuMicroseconds),
     });
   }
   return { audiences, rounds, without, mixes: results };

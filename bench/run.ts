@@ -67,7 +67,7 @@ const failed: Part[] = [];
 log('Building the tag and the demo pages…');
 await build({ quiet: true });
 
-async function withServer<T>(name: string, fn: (server: { url: string }) => Promise<T>): Promise<T> {
+async function withServer<T>(name: string, fn: (server: { url: string; process: { pid?: number } }) => Promise<T>): Promise<T> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), `trailmark-bench-${name}-`));
   const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
   try {
@@ -128,6 +128,9 @@ if (parts.includes('ingest-audiences')) {
       row(['figure', 'no audiences', ...r.mixes.flatMap((m) => [`${r.audiences}, ${mixName[m.mix]}`, 'ratio'])]),
       row(['events/s accepted', fixed(r.without.acceptedEventsPerSecond, 0), ...r.mixes.flatMap((m) => [fixed(m.with.acceptedEventsPerSecond, 0), fixed(m.acceptedRatio, 2)])]),
       row(['events/s stored (accept + drain)', fixed(r.without.storedEventsPerSecond, 0), ...r.mixes.flatMap((m) => [fixed(m.with.storedEventsPerSecond, 0), fixed(m.storedRatio, 2)])]),
+      row(['CPU µs per event accepting (Worker and objects)', fixed(r.without.acceptCpuMicroseconds, 0), ...r.mixes.flatMap((m) => [fixed(m.with.acceptCpuMicroseconds, 0), fixed(m.acceptedCpuRatio, 2)])]),
+      row(['CPU µs per event storing (drain, alarms)', fixed(r.without.drainCpuMicroseconds, 0), ...r.mixes.flatMap((m) => [fixed(m.with.drainCpuMicroseconds, 0), ''])]),
+      row(['stored per CPU second (accept + store)', fixed(1e6 / (r.without.acceptCpuMicroseconds + r.without.drainCpuMicroseconds), 0), ...r.mixes.flatMap((m) => [fixed(1e6 / (m.with.acceptCpuMicroseconds + m.with.drainCpuMicroseconds), 0), fixed(m.storedCpuRatio, 2)])]),
       row(['accept latency p99 (ms)', fixed(r.without.p99), ...r.mixes.flatMap((m) => [fixed(m.with.p99), ''])]),
       row(['errors', String(r.without.errors), ...r.mixes.flatMap((m) => [String(m.with.errors), ''])]),
       row(['memberships at the end', '', ...r.mixes.flatMap((m) => [String(m.memberships), ''])]),
