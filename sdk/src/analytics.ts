@@ -187,7 +187,7 @@ export function createApi(core: Core, tracker: Tracker): Methods {
       if (isFunction(callback)) callback(tracker);
     },
     flush: () => core.flush(),
-    recommend: (slot: unknown, options: unknown) => core.recommend(slot as string, objectOr(options)),
+    recommend: (slot: unknown, options: unknown) => core.load('slots').then((chunk) => chunk.recommend(core.host!, slot as string, objectOr(options))),
     on(name: keyof Emitted, handler: unknown) {
       if (isFunction(handler)) (listeners[name] ||= []).push(handler);
     },

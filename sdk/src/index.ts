@@ -30,7 +30,8 @@ function inertCore(): Core {
     reset: nothing,
     consent: nothing,
     flush: () => Promise.resolve(),
-    recommend: () => Promise.reject(new Error('recommend() needs a browser')),
+    // (What recommend() loads: there is nothing to recommend on a server.)
+    load: () => Promise.reject(new Error('recommend() needs a browser')),
     debug: nothing,
     start: nothing,
   };

@@ -68,6 +68,8 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   const auto = options.autoPageviews !== false;
   watchNavigation(core.moved, auto && ((restored) => core.page({}, {}, restored)), host.startUrl);
   onIdle(() => (core.device = deviceContext()));
+  // What earlier pages left (offline, or closed before sending) goes once the page has loaded, when consent allows.
+  afterLoad(core.flush);
   if (options.webVitals !== false) afterLoad(() => load('vitals').then((chunk) => chunk.reportWebVitals(host), warn));
   // The delivery queue's code (not its IndexedDB, opened only when something is queued), fetched at once,
   // while the network is there: events recorded after the connection drops can then still be kept on the device.

@@ -7,10 +7,9 @@
  * payment page), `page()`, `reset()` (a logout), `consent()`. Every other
  * method (identify, alias, group(id), on/off, debug, trackLink… :
  * analytics.ts) is a lazy chunk, loaded the first time a page calls one of
- * them (or the user starts to interact: the page chunk asks); calls made
- * meanwhile wait for it, and so do those after them, so that every call
- * takes effect in the order it was made. Once it is there, every call goes
- * through it (its listeners hear them all).
+ * them; calls made meanwhile wait for it, and so do those after them, so
+ * that every call takes effect in the order it was made. Once it is there,
+ * every call goes through it (its listeners hear them all).
  */
 import type { Core } from './tracker';
 import type { Group, Tracker, User } from './types';

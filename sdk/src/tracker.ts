@@ -10,15 +10,13 @@
  * before the site's settings are known (settings.ts) and consent allows it.
  */
 import type { Message, PageContext, TagSettings } from '@trailmark/schema';
-import type { ConsentStatus, Options, Properties, RecommendOptions, Tracker, TrackerOptions } from './types';
+import type { ConsentStatus, Options, Properties, Tracker, TrackerOptions } from './types';
 import { consentState, gpcEnabled, rememberConsent, rememberedConsent, type ConsentInputs } from './consent';
 import { LIBRARY, pageContext, pageUrl } from './context';
 import { forgetIdentity, loadIdentity, saveIdentity, type Identity } from './identity';
 import { createSession } from './session';
 import { createTransport } from './transport';
 import type { Entry } from './lib/batchBySize';
-import { afterLoad } from './lib/afterLoad';
-import { onIdle } from './lib/onIdle';
 import { writeStorage } from './lib/storage';
 import { uuid } from './lib/uuid';
 import { log, warn } from './lib/warn';
@@ -78,7 +76,10 @@ export interface Core {
   /** The visitor's decision, or (`isDefault`) Google Consent Mode's default for the site. */
   consent(status: ConsentStatus, isDefault?: boolean): void;
   flush(): Promise<void>;
-  recommend(slot: string, options?: RecommendOptions): ReturnType<Tracker['recommend']>;
+  /** Loads a lazy chunk, once (the API chunk's recommend() loads the slots chunk). */
+  load: ChunkLoader;
+  /** What the lazy chunks are handed, from the tracker's start. */
+  host?: Host;
   debug(on: boolean): void;
   /** Starts what needs the public tracker: data layer, page scans, page views, web vitals. */
   start(tracker: Tracker): void;
@@ -128,7 +129,6 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
   /** What `debug(true)` logs of each delivery. */
   let delivered: typeof log | undefined;
   let identity = loadIdentity();
-  let host: Host;
     const session = createSession(mayStore);
   const transport = createTransport(
     `${apiHost}/v1/batch`,
@@ -217,9 +217,9 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
       session(Date.now());
       // A grant given before the site's settings arrived counts from when it was given: in "drop" mode, on a
       // site that requires consent, the events held before it are dropped.
+      // (What earlier pages left, offline or closed before sending, goes with the next send, or once the page has
+      // loaded: the page chunk flushes then.)
       held?.slice(drop && inputs._required ? grantedAt : 0).forEach(transport.send);
-      // Deliver what earlier pages left (offline, or closed before sending), once the page has loaded.
-      afterLoad(transport.flush);
     } else if (state != before && inputs._decision == 'denied') {
       forgetIdentity(cookieDomain);
       session(0);
@@ -275,18 +275,18 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     },
     // Waits for the start first: until then nothing may be sent.
     flush: () => settled.then(() => (mayStore() ? transport.flush() : undefined)),
-    recommend: (slot, recommendOptions) => load('slots').then((chunk) => chunk.recommend(host, slot, recommendOptions)),
+    load,
     debug(on) {
       delivered = on ? log : undefined;
     },
     start(tracker) {
-      host = {
+      const host: Host = (core.host = {
         tracker,
         pageViewId: () => documentPageViewId,
         mayStore,
         startUrl: page.url!,
         options: options as Host['options'],
-      };
+      });
       // The page view a page is opened with (a prerendered one is counted when shown: the page chunk does).
       const auto = options.autoPageviews !== false;
       if (auto && !(document as Document & { prerendering?: boolean }).prerendering) recordPage();

@@ -41,7 +41,7 @@ async function start(): Promise<void> {
     },
     consent: nothing,
     flush: () => Promise.resolve(),
-    recommend: () => Promise.reject(new Error('none here')),
+    load: () => Promise.reject(new Error('none here')),
     debug: nothing,
     start: nothing,
   };
