@@ -146,7 +146,8 @@ export function createApi(core: Core, tracker: Tracker): Methods {
     identify(...args: Args) {
       const [userId, traits, options, callback] = userArguments(args);
       // A new user on this browser (no reset in between) is a new visitor, with new traits, as analytics.js has it.
-      if (userId && user.id() && userId != user.id()) tracker.reset();
+      // (This chunk's own reset(): through the tracker, while earlier calls wait for the chunk, it would join the end of them.)
+      if (userId && user.id() && userId != user.id()) methods.reset!();
       const identity = core.identity();
       if (userId) identity.userId = userId;
       if (options.userHash) identity.userHash = `${options.userHash}`;

@@ -282,4 +282,28 @@ describe('calls made before the api chunk is there', () => {
     await new Promise((resolve) => early.ready(resolve));
     expect(order).toEqual(['Before', 'identify', 'After Identify']);
   });
+
+  it("identify() of another user: its reset comes first, not after the calls still waiting", async () => {
+    identity = { anonymousId: 'anon-0', userId: 'u-1', traits: { name: 'A' } };
+    let resets = 0;
+    const core = {
+      record: () => {},
+      page: () => {},
+      identity: () => identity,
+      save: () => {},
+      reset: () => {
+        resets++;
+        identity = { anonymousId: 'anon-1' };
+      },
+      consent: () => {},
+    } as unknown as Core;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const early = publicTracker(core, () => gate.then(() => import('../../src/analytics')));
+    early.identify('u-2', { name: 'B' });
+    release();
+    await new Promise((resolve) => early.ready(resolve));
+    expect(resets).toBe(1);
+    expect(identity).toMatchObject({ anonymousId: 'anon-1', userId: 'u-2', traits: { name: 'B' } });
+  });
 });
