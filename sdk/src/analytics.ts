@@ -11,8 +11,9 @@
  * none of it.
  */
 import type { Core } from './tracker';
-import { GROUP_KEY, GROUP_TRAITS_KEY, readJson, TRAITS_KEY } from './identity';
+import { GROUP_KEY, GROUP_TRAITS_KEY, readJson, TRAITS_KEY, WAITING_KEY } from './identity';
 import type { ConsentStatus, Elements, Emitted, Options, Properties, Tracker } from './types';
+import { writeStorage } from './lib/storage';
 import { log, warn } from './lib/warn';
 
 type Args = unknown[];
@@ -85,8 +86,19 @@ export function elementsOf<E extends Element>(elements: Elements<E>): E[] {
   return elements instanceof Element ? [elements] : 'toArray' in elements ? elements.toArray() : Array.from(elements);
 }
 
-/** The analytics.js methods beyond the initial tag's own, for the tracker `tracker` over `core`. */
-export function createApi(core: Core, tracker: Tracker): Methods {
+/** Calls waiting for this chunk (surface.ts), in order, with what settles the promise each answered with. */
+export type Waiting = [name: string, args: Args, settle: (result: unknown) => void][];
+
+/**
+ * The analytics.js methods beyond the initial tag's own, for the tracker
+ * `tracker` over `core`. The calls an earlier page left waiting for this
+ * chunk as it went (surface.ts) are taken, and put first in `waiting`.
+ */
+export function createApi(core: Core, tracker: Tracker, waiting: Waiting = []): Methods {
+  const kept = readJson<Waiting>(WAITING_KEY);
+  writeStorage(WAITING_KEY, null);
+  if (Array.isArray(kept)) waiting.unshift(...kept.map(([name, args]): Waiting[number] => [name, Array.isArray(args) ? args : [], () => {}]));
+
   const listeners: { [K in keyof Emitted]?: AnyFunction[] } = {};
   let debugging = false;
 

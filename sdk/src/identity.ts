@@ -23,6 +23,8 @@ const USER_KEY = 'tm_uid';
 export const TRAITS_KEY = 'tm_ut';
 export const GROUP_KEY = 'tm_gid';
 export const GROUP_TRAITS_KEY = 'tm_gt';
+/** The calls a page left waiting for the API chunk as it went (surface.ts), as JSON: the next page makes them. */
+export const WAITING_KEY = 'tm_wait';
 const RETIRED_KEY = 'tm_old';
 
 export interface Identity {
@@ -79,7 +81,7 @@ export function saveIdentity(identity: Identity, cookieDomain?: string): void {
 /** Forgets everything stored about the visitor: consent withdrawn, or (`retired`) a reset. */
 export function forgetIdentity(cookieDomain?: string, retired?: string): void {
   if (!retired) writeCookie(IDENTITY_COOKIE, undefined, 0, cookieDomain);
-  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY]) writeStorage(key, null);
+  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, WAITING_KEY]) writeStorage(key, null);
   // The id reset last: a cookie holding it is not taken back.
   writeStorage(RETIRED_KEY, retired);
 }

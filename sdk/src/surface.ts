@@ -10,11 +10,24 @@
  * them; calls made meanwhile wait for it, and so do those after them, so
  * that every call takes effect in the order it was made. Once it is there,
  * every call goes through it (its listeners hear them all).
+ *
+ * A page left before the chunk arrived (`identify()` and at once a redirect)
+ * would lose the calls waiting for it. They go to the next page instead: as
+ * the page goes (`pagehide`), those that are the visitor's rather than the
+ * page's are kept on the device when consent allows storing (callbacks left
+ * out), and the next page loads the chunk for them at once; they take effect
+ * there first, its own page view after them. (They carry that page's time
+ * and URL: a fraction of a second later.)
  */
 import type { Core } from './tracker';
 import type { Group, Tracker, User } from './types';
-import { CALLBACK_DELAY_MS, trackArguments, type Methods } from './analytics';
+import { CALLBACK_DELAY_MS, trackArguments, type Methods, type Waiting } from './analytics';
+import { WAITING_KEY } from './identity';
+import { readStorage } from './lib/storage';
 import { warn } from './lib/warn';
+
+/** The waiting calls kept across a navigation: the visitor's. (Not page(), listeners, elements, which are the page's.) */
+const KEPT = /^(identify|alias|group|track|reset|consent)$/;
 
 /** The Ecommerce v2 helpers, each named after its event: `productListViewed` records `Product List Viewed`. */
 export const ECOMMERCE = 'productViewed productClicked productListViewed productsSearched productAdded productRemoved cartViewed checkoutStarted orderCompleted';
@@ -26,7 +39,6 @@ export const eventOf = (helper: string) => helper[0]!.toUpperCase() + helper.sli
 export function publicTracker<T extends object>(core: Core, loadApi: () => Promise<typeof import('./analytics')>, own = {} as T): T & Tracker {
   let api: Methods | undefined;
   /** Calls waiting for the chunk, in order, with what settles the promise each answered with. */
-  type Waiting = [name: string, args: unknown[], settle: (result: unknown) => void][];
   let waiting: Waiting | undefined;
   const identity = core.identity;
 
@@ -45,7 +57,8 @@ export function publicTracker<T extends object>(core: Core, loadApi: () => Promi
     if (!waiting) {
       const calls: Waiting = (waiting = []);
       loadApi().then((chunk) => {
-        const methods = chunk.createApi(core, tracker);
+        // (It puts the calls an earlier page left first.)
+        const methods = chunk.createApi(core, tracker, calls);
         // Calls made while these run (a callback, a listener) join the end of the list.
         for (const [name, args, settle] of calls) settle(run(name, args, methods));
         api = methods;
@@ -92,6 +105,14 @@ export function publicTracker<T extends object>(core: Core, loadApi: () => Promi
     },
     anonymousId: user.anonymousId,
   };
+  // As the page goes, its waiting calls are handed on: whichever page's chunk arrives first takes them (this one,
+  // back from the back/forward cache, or the next), so they are made once. Not at a mere hide: a page in a
+  // background tab is still there when the chunk arrives. (On a server there is no such event, nor anything to keep.)
+  globalThis.addEventListener?.('pagehide', () => {
+    if (waiting?.[0]) core.save(WAITING_KEY, waiting.splice(0).filter(([name]) => KEPT.test(name)));
+  });
+  // Calls an earlier page kept: the chunk is fetched at once for them, and everything waits behind them.
+  if (readStorage(WAITING_KEY)) call('load', []);
   // (Each is track(): through the chunk once it is there, like any call.)
   for (const name of ECOMMERCE.split(' ')) methods[name] = (...args: unknown[]) => tracker.track(eventOf(name), ...(args as []));
   // Every other method is the chunk's: calling it loads the chunk. ("then" is not one: the tracker is not a promise.)

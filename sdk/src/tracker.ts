@@ -287,9 +287,10 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
         startUrl: page.url!,
         options: options as Host['options'],
       });
-      // The page view a page is opened with (a prerendered one is counted when shown: the page chunk does).
+      // The page view a page is opened with (a prerendered one is counted when shown: the page chunk does), through
+      // the tracker: behind the calls an earlier page kept (an identify() just before it left), when there are.
       const auto = options.autoPageviews !== false;
-      if (auto && !(document as Document & { prerendering?: boolean }).prerendering) recordPage();
+      if (auto && !(document as Document & { prerendering?: boolean }).prerendering) tracker.page();
       // Everything else a page may hold (navigations, the device, a data layer, attributes, slots, web vitals) and
       // the site's settings are the page chunk's, loaded at once; nothing is sent before it has started (a consent
       // default in a data layer decides whether the first page view may go). Should it fail to load, nothing is

@@ -84,6 +84,40 @@ test('"drop" mode discards what happens before consent; denial stops everything 
   expect(state.localStorage).toEqual([]);
 });
 
+test('calls waiting for the API chunk as the page goes are kept for the next page only where storing is allowed', async ({ page, baseURL }) => {
+  // "drop" mode on a site that requires consent, and the page left before its settings arrived: nothing may be
+  // stored, so the calls waiting for the API chunk (which never arrives here) are not kept either.
+  const writeKey = await createSite(baseURL!, { requireConsent: true });
+  const first = fixtures.serve('/wait-drop', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-require-consent': 'drop' } }));
+  const next = fixtures.serve('/wait-drop-next', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-require-consent': 'drop' } }));
+  const api = /\/tag-api-[\w-]+\.js$/;
+  const settings = /\/v1\/tag-settings\//;
+  await page.route(api, () => {});
+  await page.route(settings, () => {});
+  await page.goto(first);
+  await tagReady(page);
+  await page.evaluate(() => {
+    // (Not awaited: its promise settles only once the API chunk has run it.)
+    (window as any).trailmark.identify('user-1', { email: 'a@shop.example' });
+  });
+  await page.unroute(api);
+  await page.unroute(settings);
+  await page.goto(next);
+  await tagReady(page);
+  expect(await deviceState(page)).toEqual(nothingStored);
+
+  // Consent given on the next page: what that page does is recorded, the call left before it never is.
+  await page.evaluate(async () => {
+    const t = (window as any).trailmark;
+    t.consent('granted');
+    t.track('After Consent');
+    await t.flush();
+  });
+  expect((await eventually(baseURL!, writeKey, (e) => e.length >= 1)).map((e) => e.event ?? e.type)).toEqual(['After Consent']);
+  expect((await deviceState(page)).localStorage).not.toContain('tm_wait');
+  expect(await page.evaluate(() => (window as any).trailmark.user().id())).toBeNull();
+});
+
 test('Global Privacy Control, when the site honours it, means nothing is recorded at all', async ({ browser, baseURL }) => {
   const writeKey = await createSite(baseURL!, { honorGpc: true });
   const context = await browser.newContext();

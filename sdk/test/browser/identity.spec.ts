@@ -52,11 +52,8 @@ test('identify ties later events to the user across reloads; reset() starts a ne
     t.identify('user-42', { email: 'a@shop.example' });
     t.track('After Login');
   });
-  // identify() runs in the API chunk, fetched by its first call: a reload before the chunk has
-  // arrived loses the calls waiting for it (analytics.js loses its snippet's buffer the same way).
-  // This test is about identity across reloads, so it reloads once the calls have run; keeping
-  // waiting calls across an immediate navigation is an open item of the tag (sdk/README.md).
-  await page.evaluate(() => (window as any).trailmark.flush());
+  // At once, as a login that redirects does: identify() may still be waiting for the API chunk (fetched by its
+  // first call); then the next page makes it.
   await page.reload();
   expect(await tagReady(page)).toBe(first);
   await page.evaluate(() => {
@@ -88,6 +85,51 @@ test('identify ties later events to the user across reloads; reset() starts a ne
   expect(byName('After Logout').userId).toBeUndefined();
   expect(byName('After Logout').context.sessionId).not.toBe(byName('After Alias').context.sessionId);
   expect(await local(page, 'tm_uid')).toBeNull();
+  // The reloaded page's view is the user's.
+  expect(events.filter((e) => e.type === 'page').map((e) => e.userId ?? null)).toContain('user-42');
+});
+
+test('identify() and a navigation before the API chunk arrives: the next page makes the calls, before its page view', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const first = fixtures.serve('/login-form', tagPage({ collector: baseURL!, writeKey, title: 'Log in' }));
+  const next = fixtures.serve('/account-home', tagPage({ collector: baseURL!, writeKey, title: 'Account' }));
+  // The API chunk never arrives on the login page, so the calls are surely waiting for it when it goes.
+  await page.route(/\/tag-api-[\w-]+\.js$/, () => {});
+  const pageViewSent = page.waitForRequest((r) => r.url().endsWith('/v1/batch'));
+  await page.goto(first);
+  const id = await tagReady(page);
+  // The visitor has been on the page a moment (the tag has its settings: the page view has gone).
+  await pageViewSent;
+  await page.evaluate(() => {
+    const t = (window as any).trailmark;
+    t.identify('user-9', { email: 'c@shop.example' }, { userHash: 'ab12' });
+    t.productAdded({ product_id: 'SKU-1' });
+    t.track('Signed In', { method: 'form' }, () => ((window as any).calledBack = true));
+  });
+  expect(await local(page, 'tm_wait')).toBeNull();
+  await page.unroute(/\/tag-api-[\w-]+\.js$/);
+  await page.goto(next);
+  expect(await tagReady(page)).toBe(id);
+  await flush(page);
+  expect(await local(page, 'tm_wait')).toBeNull();
+  expect(await local(page, 'tm_uid')).toBe('user-9');
+  expect(await page.evaluate(() => (window as any).trailmark.user().traits())).toEqual({ email: 'c@shop.example' });
+
+  const events = await eventually(baseURL!, writeKey, (e) => e.length >= 5);
+  expect(events).toHaveLength(5);
+  const byName = (name: string) => events.filter((e) => (e.event ?? e.type) === name);
+  expect(byName('identify')).toEqual([expect.objectContaining({ anonymousId: id, userId: 'user-9', traits: { email: 'c@shop.example' } })]);
+  // The userHash went with it (the collector checks it and stores only the verdict: this one is not the site's).
+  expect(byName('identify')[0]!.context.userVerified).toBe(false);
+  expect(byName('Product Added')).toEqual([expect.objectContaining({ userId: 'user-9', properties: { product_id: 'SKU-1' } })]);
+  expect(byName('Signed In')).toEqual([expect.objectContaining({ userId: 'user-9', properties: { method: 'form' } })]);
+  // The login page's view was anonymous; the next page's comes after the calls it made, so it is the user's.
+  const views = byName('page').sort((a, b) => a.originalTimestamp.localeCompare(b.originalTimestamp));
+  expect(views.map((v) => [v.properties.title, v.userId ?? null])).toEqual([
+    ['Log in', null],
+    ['Account', 'user-9'],
+  ]);
+  expect(views[1]!.originalTimestamp >= byName('Signed In')[0]!.originalTimestamp).toBe(true);
 });
 
 test("a shop moving from Segment keeps its visitors: analytics.js's ajs_anonymous_id is adopted", async ({ page, context, baseURL }) => {

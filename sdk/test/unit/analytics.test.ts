@@ -307,3 +307,102 @@ describe('calls made before the api chunk is there', () => {
     expect(identity).toMatchObject({ anonymousId: 'anon-1', userId: 'u-2', traits: { name: 'B' } });
   });
 });
+
+describe('calls still waiting for the api chunk when the page goes', () => {
+  const stored = new Map<string, string>();
+  const g = globalThis as { localStorage?: unknown; addEventListener?: unknown };
+  let pagehide: (() => void) | undefined;
+  beforeEach(() => {
+    stored.clear();
+    g.localStorage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v), removeItem: (k: string) => stored.delete(k) };
+    g.addEventListener = (type: string, listener: () => void) => type == 'pagehide' && (pagehide = listener);
+  });
+  afterEach(() => {
+    delete g.localStorage;
+    delete g.addEventListener;
+    pagehide = undefined;
+  });
+
+  /** A core that notes what it records, and stores (as JSON, as the real one does) only when `allowed`. */
+  function gatedTracker(allowed: boolean) {
+    const order: string[] = [];
+    identity = { anonymousId: 'anon-0' };
+    const core = {
+      record: (type: string, fields: { event?: string }) => order.push(fields.event ?? type),
+      page: () => order.push('page'),
+      identity: () => identity,
+      save: (key?: string, value?: unknown) => allowed && key && stored.set(key, JSON.stringify(value)),
+      reset: () => order.push('reset'),
+      consent: () => {},
+    } as unknown as Core;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    return { order, release, tracker: publicTracker(core, () => gate.then(() => import('../../src/analytics'))) };
+  }
+
+  it("the visitor's calls are handed to the next page (callbacks left out), not made by this one", async () => {
+    const callback = vi.fn();
+    const { order, release, tracker: early } = gatedTracker(true);
+    early.identify('u-7', { email: 'a@shop.example' }, { userHash: 'ab12' });
+    early.track('After Login', { plan: 'pro' }, callback);
+    early.page('Docs', 'Signup');
+    early.on('track', () => {});
+    pagehide!();
+    expect(JSON.parse(stored.get('tm_wait')!)).toEqual([
+      ['identify', ['u-7', { email: 'a@shop.example' }, { userHash: 'ab12' }], null],
+      ['track', ['After Login', { plan: 'pro' }, null], null],
+    ]);
+
+    // The next page fetches the chunk for them at once, and makes them before its own calls.
+    const next = gatedTracker(true);
+    next.tracker.page();
+    next.tracker.track('On Next Page');
+    expect(next.order).toEqual([]);
+    next.release();
+    await new Promise((resolve) => next.tracker.ready(resolve));
+    expect(next.order).toEqual(['identify', 'After Login', 'page', 'On Next Page']);
+    expect(identity).toMatchObject({ userId: 'u-7', userHash: 'ab12', traits: { email: 'a@shop.example' } });
+    expect(stored.has('tm_wait')).toBe(false);
+
+    // The page they were made on, back from the back/forward cache, does not make them a second time.
+    release();
+    await new Promise((resolve) => early.ready(resolve));
+    expect(order).toEqual([]);
+    expect(callback).not.toHaveBeenCalled();
+  });
+
+  it('a page back from the back/forward cache before the next page took them makes them itself, once', async () => {
+    const { order, release, tracker: early } = gatedTracker(true);
+    early.identify('u-7');
+    early.track('After Login');
+    pagehide!();
+    release();
+    await new Promise((resolve) => early.ready(resolve));
+    expect(order).toEqual(['identify', 'After Login']);
+    expect(stored.has('tm_wait')).toBe(false);
+  });
+
+  it('nothing is kept when consent does not allow storing, or when nothing waits', async () => {
+    const { release, tracker: early } = gatedTracker(false);
+    early.identify('u-7');
+    pagehide!();
+    expect(stored.size).toBe(0);
+    release();
+    await new Promise((resolve) => early.ready(resolve));
+    const idle = gatedTracker(true);
+    idle.release();
+    await new Promise((resolve) => idle.tracker.ready(resolve));
+    pagehide!();
+    expect(stored.size).toBe(0);
+  });
+
+  it('damaged kept calls are ignored', async () => {
+    stored.set('tm_wait', '{"not":"a list"');
+    const next = gatedTracker(true);
+    next.release();
+    await new Promise((resolve) => next.tracker.ready(resolve));
+    next.tracker.track('Fine');
+    expect(next.order).toEqual(['Fine']);
+    expect(stored.has('tm_wait')).toBe(false);
+  });
+});
