@@ -16,7 +16,8 @@
  *                                  element's data-trailmark-prop-NAME="VALUE" as properties
  *
  * Views are recorded once per page view (the tracker rescans after each
- * one and when matching elements appear); clicks and submits as they happen.
+ * one and when matching elements appear); clicks and submits as they happen
+ * (`interact`, handed each by the page chunk, which listens from the start).
  */
 import type { Product } from '@trailmark/schema';
 import type { Host } from './tracker';
@@ -78,47 +79,43 @@ function trackElement(tracker: Trackers, target: Element, submit: boolean): void
   if (el && el instanceof HTMLFormElement == submit) tracker.track(attr(el, 'track')!, propertiesOf(el));
 }
 
-/** Listens for clicks and searches; returns the scan that records the views of the current page view. */
+/**
+ * Records what a click or a submit on `target` means: a `data-trailmark-track`
+ * event, a product added or removed, a listed product clicked, a search. The
+ * page chunk listens from the tag's start and hands each over (the views wait
+ * for the scan; an interaction must not).
+ */
+export function interact(tracker: Trackers, target: Element, submit: boolean): void {
+  trackElement(tracker, target, submit);
+  if (submit) {
+    const form = target.closest?.(`form[${A}search]`);
+    const input = form?.querySelector<HTMLInputElement>(`input[type=search],input[name=q],input[name=query],input[name=search]`);
+    const query = input?.value.trim();
+    if (query) tracker.productsSearched({ query });
+    return;
+  }
+  const button = target.closest?.(`[${A}add],[${A}remove]`);
+  if (button) {
+    const name = button.hasAttribute(A + 'add') ? 'add' : 'remove';
+    const el = productFor(button, name);
+    if (!el) return;
+    const quantityInput = el.querySelector<HTMLInputElement>('input[name=quantity]');
+    const product = productOf(el);
+    product.quantity = number(attr(button, 'quantity')) ?? number(quantityInput?.value) ?? product.quantity ?? 1;
+    (name == 'add' ? tracker.productAdded : tracker.productRemoved)(product);
+    return;
+  }
+  const listed = target.closest?.(`a[href]`)?.closest(`[${A}list] [${A}product]`);
+  const list = listed?.closest(`[${A}list]`);
+  if (listed && list) {
+    const position = [...list.querySelectorAll(`[${A}product]`)].indexOf(listed) + 1;
+    tracker.productClicked({ ...productOf(listed, position), list_id: attr(list, 'list') });
+  }
+}
+
+/** The scan that records the views of the current page view (once per page view for each element). */
 export function captureDeclarative(tracker: Trackers): (newPageview: boolean) => void {
   let seen = new WeakMap<Element, string>();
-
-  document.addEventListener(
-    'click',
-    (event) => {
-      const target = event.target as Element;
-      trackElement(tracker, target, false);
-      const button = target.closest?.(`[${A}add],[${A}remove]`);
-      if (button) {
-        const name = button.hasAttribute(A + 'add') ? 'add' : 'remove';
-        const el = productFor(button, name);
-        if (!el) return;
-        const quantityInput = el.querySelector<HTMLInputElement>('input[name=quantity]');
-        const product = productOf(el);
-        product.quantity = number(attr(button, 'quantity')) ?? number(quantityInput?.value) ?? product.quantity ?? 1;
-        (name == 'add' ? tracker.productAdded : tracker.productRemoved)(product);
-        return;
-      }
-      const listed = target.closest?.(`a[href]`)?.closest(`[${A}list] [${A}product]`);
-      const list = listed?.closest(`[${A}list]`);
-      if (listed && list) {
-        const position = [...list.querySelectorAll(`[${A}product]`)].indexOf(listed) + 1;
-        tracker.productClicked({ ...productOf(listed, position), list_id: attr(list, 'list') });
-      }
-    },
-    true,
-  );
-
-  document.addEventListener(
-    'submit',
-    (event) => {
-      trackElement(tracker, event.target as Element, true);
-      const form = (event.target as Element).closest?.(`form[${A}search]`);
-      const input = form?.querySelector<HTMLInputElement>(`input[type=search],input[name=q],input[name=query],input[name=search]`);
-      const query = input?.value.trim();
-      if (query) tracker.productsSearched({ query });
-    },
-    true,
-  );
 
   return function scan(newPageview) {
     if (newPageview) seen = new WeakMap();
@@ -138,7 +135,7 @@ export function captureDeclarative(tracker: Trackers): (newPageview: boolean) =>
 
 let scanner: ((newPageview: boolean) => void) | undefined;
 
-/** The tracker's scan of the page (after each page view, and when such elements appear). */
+/** The tracker's scan of the page for views (after each page view, and when such elements appear). */
 export function scan(host: Host, newPageview: boolean): void {
   (scanner ||= captureDeclarative(host.tracker))(newPageview);
 }

@@ -10,10 +10,11 @@
  * - a GA4-style data layer: its consent commands, user ids and ecommerce
  *   events, read by the datalayer chunk once the layer holds anything;
  * - declarative attributes and recommendation slots, whose chunks load when
- *   the page has such elements: scanned after each page view and when such
- *   elements appear, at idle time so that they never compete with the
- *   page's own work, but within half a second even on a busy page, or a
- *   shopper who moves on quickly goes unrecorded;
+ *   the page has such elements: scanned for views after each page view and
+ *   when such elements appear, at idle time so that they never compete with
+ *   the page's own work, but within half a second even on a busy page, or a
+ *   shopper who moves on quickly goes unrecorded. Clicks and submits on them
+ *   are listened for from the start and handed to the declarative chunk;
  * - web vitals, once the page has loaded.
  */
 import type { ChunkLoader, Core, Host } from './tracker';
@@ -29,6 +30,8 @@ import { warn } from './lib/warn';
 /** Elements that mean the page uses declarative capture, and unfilled recommendation slots. */
 const DECLARATIVE = '[data-trailmark-product],[data-trailmark-search],[data-trailmark-search-results],[data-trailmark-track]';
 const UNFILLED_SLOT = '[data-trailmark-slot]:not([data-trailmark-state])';
+/** What a click or a submit may mean to the declarative chunk (which works out what exactly). */
+const INTERACTIVE = '[data-trailmark-track],[data-trailmark-add],[data-trailmark-remove],[data-trailmark-list] a[href],form[data-trailmark-search]';
 /** Longest wait for an idle moment before scanning the page for attributes and slots. */
 const SCAN_WITHIN_MS = 500;
 
@@ -43,12 +46,13 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
   ).filter((feature) => feature[2] !== false);
   let scanQueued = false;
   let newPageview = false;
+  // A feature's chunk starts loading as soon as its elements are seen: now, and at each scan, so it is there when needed.
+  const found = () => features.filter(([, selector]) => document.querySelector(selector)).map(([name]) => load(name));
+  found();
   function rescan(pageview?: boolean): void {
     newPageview ||= !!pageview;
     if (scanQueued) return;
     scanQueued = true;
-    // A feature's chunk starts loading as soon as its elements are seen, so it is there when the scan runs.
-    const found = () => features.filter(([, selector]) => document.querySelector(selector)).map(([name]) => load(name));
     found();
     onIdle(() => {
       const fresh = newPageview;
@@ -56,6 +60,20 @@ export async function startPage(host: Host, core: Core, options: TrackerOptions,
       for (const chunk of found()) chunk.then((c) => c.scan(host, fresh), warn);
     }, SCAN_WITHIN_MS);
   }
+  // A click or a submit is recorded however early it comes: the scan at idle would be too late for a shopper who
+  // clicks at once. (Handed over at once when the chunk is there, as it usually is: before a link's navigation.)
+  // The clicks the tag kept before this chunk listened come first.
+  const interaction = (event: Event) => {
+    // (After its dispatch, an event from a shadow tree has no target.)
+    const target = event.target as Element | null;
+    if (target?.closest?.(INTERACTIVE)) load('declarative').then((chunk) => chunk.interact(host.tracker, target, event.type == 'submit'), warn);
+  };
+  if (options.declarative !== false) {
+    host.clicks?.forEach(interaction);
+    document.addEventListener('click', interaction, true);
+    document.addEventListener('submit', interaction, true);
+  }
+  host.clicks = undefined;
   // Also sees the elements added later, by the parser or by the page's code.
   if (features[0]) {
     new MutationObserver(() => rescan()).observe(document, {

@@ -36,6 +36,8 @@ export interface Host {
   siteUrl?: string;
   /** Who the visitor is now (set by the page chunk). */
   identity?: Core['identity'];
+  /** Clicks before the page chunk listened (it takes them over, for declarative attributes). */
+  clicks?: Event[];
 }
 
 /** Optional features, loaded only on pages that use them. */
@@ -286,7 +288,11 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
         mayStore,
         startUrl: page.url!,
         options: options as Host['options'],
+        clicks: [],
       });
+      // A click on a data-trailmark-* element may come before the page chunk listens (the tag came late, the shopper
+      // is quick): it is kept until then. (A page left meanwhile loses it: the code that knows what it means is not here.)
+      addEventListener('click', (event) => host.clicks?.push(event), true);
       // The page view a page is opened with (a prerendered one is counted when shown: the page chunk does), through
       // the tracker: behind the calls an earlier page kept (an identify() just before it left), when there are.
       const auto = options.autoPageviews !== false;

@@ -127,6 +127,39 @@ test('declarative attributes record product, list, cart and search views, add-to
   expect(duplicates(events)).toEqual([]);
 });
 
+test('a click on a data-trailmark-* element is recorded however early, even before the tag has read the page', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const body = `<button id="subscribe" data-trailmark-track="Newsletter Signed Up" data-trailmark-prop-list="weekly">Subscribe</button>
+<div data-trailmark-product="SKU-4" data-trailmark-name="Mug"><button id="add" data-trailmark-add>Add</button></div>
+<button id="plain">Nothing to record</button>`;
+  // The tag's page chunk (which listens, and reads the page) is held back until the shopper has clicked.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/tag-page-[\w-]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const chunks: string[] = [];
+  page.on('request', (r) => chunks.push(new URL(r.url()).pathname));
+  await page.goto(fixtures.serve('/early-clicks', tagPage({ collector: baseURL!, writeKey, body })));
+  await tagReady(page);
+  await page.click('#subscribe');
+  await page.click('#plain');
+  await page.click('#add');
+  expect(chunks.some((p) => p.startsWith('/tag-declarative-'))).toBe(false);
+  release();
+  await flush(page);
+  const events = tracks(await eventually(baseURL!, writeKey, (e) => tracks(e).length >= 2));
+  expect(events.map((e) => [e.event, e.properties]).sort()).toEqual([
+    ['Newsletter Signed Up', { list: 'weekly' }],
+    ['Product Added', { product_id: 'SKU-4', name: 'Mug', quantity: 1 }],
+  ]);
+  // Clicked once each, recorded once each.
+  await page.click('#subscribe');
+  await flush(page);
+  expect(tracks(await eventually(baseURL!, writeKey, (e) => tracks(e).length >= 3)).filter((e) => e.event === 'Newsletter Signed Up')).toHaveLength(2);
+});
+
 test('declarative views are recorded again after a single-page-app navigation', async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);
   const body = `<main id="view" data-trailmark-product="SKU-1" data-trailmark-view data-trailmark-name="Tent"></main>`;
