@@ -11,7 +11,7 @@
  * none of it.
  */
 import type { Core } from './tracker';
-import { GROUP_KEY, GROUP_TRAITS_KEY, readJson, TRAITS_KEY, WAITING_KEY } from './identity';
+import { GROUP_KEY, GROUP_TRAITS_KEY, readJson, TRAITS_KEY, USER_HASH_KEY, WAITING_KEY } from './identity';
 import type { ConsentStatus, Elements, Emitted, Options, Properties, Tracker } from './types';
 import { writeStorage } from './lib/storage';
 import { log, warn } from './lib/warn';
@@ -162,8 +162,9 @@ export function createApi(core: Core, tracker: Tracker, waiting: Waiting = []): 
       if (userId && user.id() && userId != user.id()) methods.reset!();
       const identity = core.identity();
       if (userId) identity.userId = userId;
-      if (options.userHash) identity.userHash = `${options.userHash}`;
       core.save();
+      // Kept with the user, as the traits are, for the recommendation requests of the next pages too.
+      if (options.userHash) core.save(USER_HASH_KEY, [identity.userId, (identity.userHash = `${options.userHash}`)]);
       // Traits are merged, and kept for the next pages.
       core.save(TRAITS_KEY, (identity.traits = { ...user.traits(), ...traits }));
       core.record('identify', { traits: identity.traits }, adopt(options));
@@ -183,8 +184,8 @@ export function createApi(core: Core, tracker: Tracker, waiting: Waiting = []): 
     alias(...args: Args) {
       const [userId, previousId = user.id() || user.anonymousId(), options, callback] = aliasArguments(args);
       if (!userId) return warn('alias() needs the new id: alias("user-42")');
-      // The new id is the user's from now on.
-      core.identity().userId = userId;
+      // The new id is the user's from now on (a userHash proved the one before).
+      Object.assign(core.identity(), { userId, userHash: undefined });
       core.save();
       core.record('alias', { previousId }, adopt(options));
       done('alias', [userId, previousId, options], callback);

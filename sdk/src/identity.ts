@@ -23,6 +23,8 @@ const USER_KEY = 'tm_uid';
 export const TRAITS_KEY = 'tm_ut';
 export const GROUP_KEY = 'tm_gid';
 export const GROUP_TRAITS_KEY = 'tm_gt';
+/** identify's userHash with the userId it proves (JSON), for the recommendation requests of the next pages. */
+export const USER_HASH_KEY = 'tm_uh';
 /** The calls a page left waiting for the API chunk as it went (surface.ts), as JSON: the next page makes them. */
 export const WAITING_KEY = 'tm_wait';
 const RETIRED_KEY = 'tm_old';
@@ -33,7 +35,7 @@ export interface Identity {
   traits?: Traits;
   groupId?: string;
   groupTraits?: Traits;
-  /** Proof of the userId from the shop's server (identify's `userHash`), for this page's recommendation requests. */
+  /** Proof of the userId from the shop's server (identify's `userHash`) given on this page, for its recommendation requests. */
   userHash?: string;
 }
 
@@ -55,6 +57,12 @@ export function readJson<T>(key: string): T | undefined {
   } catch {
     // Damaged: as if absent.
   }
+}
+
+/** The userHash an earlier page was given for `userId` (kept with the id it proves: after an alias it proves nothing). */
+export function keptUserHash(userId: string): string | undefined {
+  const kept = readJson<unknown[]>(USER_HASH_KEY);
+  return Array.isArray(kept) && kept[0] == userId && typeof kept[1] == 'string' ? kept[1] : undefined;
 }
 
 /** Reads the identity this browser already has (reading stores nothing); a new anonymousId on a first visit. */
@@ -81,7 +89,7 @@ export function saveIdentity(identity: Identity, cookieDomain?: string): void {
 /** Forgets everything stored about the visitor: consent withdrawn, or (`retired`) a reset. */
 export function forgetIdentity(cookieDomain?: string, retired?: string): void {
   if (!retired) writeCookie(IDENTITY_COOKIE, undefined, 0, cookieDomain);
-  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, WAITING_KEY]) writeStorage(key, null);
+  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, USER_HASH_KEY, WAITING_KEY]) writeStorage(key, null);
   // The id reset last: a cookie holding it is not taken back.
   writeStorage(RETIRED_KEY, retired);
 }

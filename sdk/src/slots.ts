@@ -30,6 +30,7 @@
 import { EVENTS, type OfferView, type RecommendedItem } from '@trailmark/schema';
 import type { Host } from './tracker';
 import type { RecommendationResponse, RecommendOptions } from './types';
+import { keptUserHash } from './identity';
 import { safeUrl } from './lib/safeUrl';
 import { refusal } from './lib/refusal';
 import { warn } from './lib/warn';
@@ -48,8 +49,9 @@ export async function recommend(host: Host, slot: string, options: RecommendOpti
   if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());
   const userId = host.mayStore() && host.tracker.user().id();
   if (userId) query.set('userId', userId);
-  // A customer id proves nothing on its own: identify's userHash, when the page gave one, makes the picks personal.
-  const userHash = userId && host.identity?.().userHash;
+  // A customer id proves nothing on its own: identify's userHash, given on this page or kept by an earlier one for
+  // this id, makes the picks personal.
+  const userHash = userId && (host.identity?.().userHash || keptUserHash(userId));
   if (userHash) query.set('userHash', userHash);
   if (options.productId) query.set('productId', String(options.productId));
   if (options.limit) query.set('limit', String(options.limit));

@@ -225,3 +225,56 @@ test("recommend() proves the customer with identify's userHash, when the page ga
     ['u-1', 'ab12'],
   ]);
 });
+
+test('the userHash is kept with the user across pages, for that userId only', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const queries = await fakeRecommendations(page, baseURL!);
+  await page.goto(fixtures.serve('/rec-hash-kept', tagPage({ collector: baseURL!, writeKey })));
+  await tagReady(page);
+  // (Once the site's settings are known, flush() waits for them: only then may the ids go.)
+  const recommend = () =>
+    page.evaluate(async () => {
+      const t = (window as any).trailmark;
+      await t.flush();
+      await t.recommend('home');
+    });
+  await page.evaluate(async () => {
+    const t = (window as any).trailmark;
+    // (Once the site's settings allow storing.)
+    await t.flush();
+    t.identify('u-1', {}, { userHash: 'ab12' });
+    await t.flush();
+  });
+  await page.reload();
+  await tagReady(page);
+  await recommend();
+  // An alias gives the user another id: the hash proved the one before.
+  await page.evaluate(() => (window as any).trailmark.alias('u-2'));
+  await recommend();
+  await page.reload();
+  await tagReady(page);
+  await recommend();
+  await page.evaluate(() => (window as any).trailmark.identify('u-2', {}, { userHash: 'cd34' }));
+  await recommend();
+  await page.reload();
+  await tagReady(page);
+  await recommend();
+  // A logout forgets it.
+  await page.evaluate(() => {
+    const t = (window as any).trailmark;
+    t.reset();
+    return t.flush();
+  });
+  await page.reload();
+  await tagReady(page);
+  await recommend();
+  expect(queries.map((q) => [q.get('userId'), q.get('userHash')])).toEqual([
+    ['u-1', 'ab12'],
+    ['u-2', null],
+    ['u-2', null],
+    ['u-2', 'cd34'],
+    ['u-2', 'cd34'],
+    [null, null],
+  ]);
+  expect(await page.evaluate(() => localStorage.getItem('tm_uh'))).toBeNull();
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStoredId } from '../../src/identity';
+import { keptUserHash, parseStoredId } from '../../src/identity';
 import { continueSession, createSession, SESSION_TIMEOUT_MS } from '../../src/session';
 
 describe('parseStoredId (adopting Segment ids)', () => {
@@ -61,6 +61,25 @@ describe('sessions', () => {
       clock(0);
       expect(stored.has('tm_sid')).toBe(false);
       expect(clock(t0 + 41 * 60_000)).not.toBe(first);
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
+  });
+});
+
+describe('keptUserHash', () => {
+  it("gives identify's userHash for the userId it proves only, and nothing for damaged storage", () => {
+    const stored = new Map<string, string>();
+    (globalThis as { localStorage?: unknown }).localStorage = { getItem: (k: string) => stored.get(k) ?? null };
+    try {
+      expect(keptUserHash('u-1')).toBeUndefined();
+      stored.set('tm_uh', JSON.stringify(['u-1', 'ab12']));
+      expect(keptUserHash('u-1')).toBe('ab12');
+      expect(keptUserHash('u-2')).toBeUndefined();
+      for (const damaged of ['{', '"ab12"', '{"0":"u-1","1":"ab12"}', '["u-1",12]', 'null']) {
+        stored.set('tm_uh', damaged);
+        expect(keptUserHash('u-1'), damaged).toBeUndefined();
+      }
     } finally {
       delete (globalThis as { localStorage?: unknown }).localStorage;
     }
