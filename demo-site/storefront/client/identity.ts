@@ -35,9 +35,11 @@ export async function userHashOf(userId: string): Promise<string | undefined> {
 }
 
 /**
- * Before leaving the page after a login: let the tag take it (its identify
- * runs in a chunk fetched on first use, and a page left first loses it), as a
- * GTM shop waits with eventCallback and eventTimeout. At most a second.
+ * Before leaving the page after a login: let the tag take it, as a GTM shop
+ * waits with eventCallback and eventTimeout. At most a second. The tag keeps
+ * an identify() still waiting for its chunk across a navigation, but the
+ * login push is read by the data layer chunk, which this page (its layer
+ * empty until then) fetches only now: a page left first loses the push.
  */
 export async function tagTookIt(): Promise<void> {
   const tag = (window as unknown as { trailmark?: { flush?(): Promise<void> } }).trailmark;
