@@ -107,21 +107,31 @@ export class ProfileFacts {
     return shares.top > 0 ? score / shares.top : 0;
   }
 
-  /** Times of product and list views in a category or its subcategories, ascending. */
-  viewTimes(key: string): number[] {
-    return this.memo(`views:${key}`, () => {
+  /** Product and list views with their category keys, keyed once for every category a condition asks about. */
+  private views(): { key: string; at: number }[] {
+    return this.memo('views', () => {
       const p = this.profile;
-      const times: number[] = [];
+      const views: { key: string; at: number }[] = [];
       for (const view of p.recentViews) {
-        const k = view.category && categoryKey(view.category);
-        if (k && isWithin(k, key)) times.push(view.at);
+        const key = view.category && categoryKey(view.category);
+        if (key) views.push({ key, at: view.at });
       }
       for (const list of p.recentLists) {
-        const k = categoryKey(list.category);
-        if (k && isWithin(k, key)) times.push(list.at);
+        const key = categoryKey(list.category);
+        if (key) views.push({ key, at: list.at });
       }
-      return times.sort((a, b) => a - b);
+      return views;
     });
+  }
+
+  /** Times of product and list views in a category or its subcategories, ascending. */
+  viewTimes(key: string): number[] {
+    return this.memo(`views:${key}`, () =>
+      this.views()
+        .filter((view) => isWithin(view.key, key))
+        .map((view) => view.at)
+        .sort((a, b) => a - b),
+    );
   }
 
   /** Orders containing a product or a category: all-time count and times, ascending. */
@@ -175,7 +185,17 @@ function thresholds(leaf: FactCondition): number[] {
   return values.filter((v): v is number => typeof v === 'number');
 }
 
-const ascendingAfter = (now: number, times: Iterable<number>) => [...new Set([...times].filter((t) => t > now))].sort((a, b) => a - b);
+/** The distinct moments after `now`, ascending (evaluated for every audience an event touches: no intermediate sets or copies). */
+function ascendingAfter(now: number, times: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const t of times) if (t > now) out.push(t);
+  if (out.length < 2) return out;
+  out.sort((a, b) => a - b);
+  let kept = 1;
+  for (let i = 1; i < out.length; i++) if (out[i] !== out[kept - 1]) out[kept++] = out[i]!;
+  out.length = kept;
+  return out;
+}
 
 /** A count of whole units since a moment; the condition can only flip when the count reaches a value near its thresholds. */
 function sinceReader(origin: (facts: ProfileFacts) => number | undefined, unit: number, leaf: FactCondition): FactReader {
