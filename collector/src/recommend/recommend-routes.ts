@@ -19,7 +19,7 @@ import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
 import { siteRules } from '../merchandising/rule-store';
 import { shopState } from '../storage/stubs';
-import { serveRecommendation } from './serve';
+import { serveRecommendationJson } from './serve';
 
 export const DEFAULT_LIMIT = 8;
 /** The campaign offer slot (contract section 8): not a list of products, the one slot that may be empty. */
@@ -99,7 +99,7 @@ export function recommendRoutes() {
       return c.json({ slot: OFFER_SLOT, items: [], offer } satisfies OfferResponse);
     }
     const nowMs = Date.now();
-    const response = await serveRecommendation(c.env, site, {
+    const json = await serveRecommendationJson(c.env, site, {
       slot,
       anonymousId,
       userId,
@@ -112,7 +112,7 @@ export function recommendRoutes() {
       rules: siteRules(c.env.DB, writeKey, nowMs, (read) => c.executionCtx.waitUntil(read)),
       explain,
     });
-    return c.json(response);
+    return c.body(json, 200, { 'Content-Type': 'application/json' });
   });
 
   return app;

@@ -8,6 +8,7 @@
 import type { RecommendationResponse, Rule, RuleNotApplied, Slot, StoredMessage } from '@trailmark/schema';
 import { requestMismatch } from '../merchandising/rules';
 import type { Site } from '../sites/site';
+import type { ShopRecommendInput } from '../shop/shop-state';
 import { browserShard, shopState } from '../storage/stubs';
 
 export interface ServeRequest {
@@ -28,6 +29,20 @@ export interface ServeRequest {
 }
 
 export async function serveRecommendation(env: Env, site: Site, req: ServeRequest): Promise<RecommendationResponse> {
+  return shopState(env, site.writeKey).recommend(await recommendInput(env, site, req));
+}
+
+/**
+ * The same answer as JSON text, as ShopState wrote it: the route sends it
+ * on as it is, instead of the runtime copying the answer's objects across
+ * the call and the route writing them out again.
+ */
+export async function serveRecommendationJson(env: Env, site: Site, req: ServeRequest): Promise<string> {
+  return shopState(env, site.writeKey).recommendJson(await recommendInput(env, site, req));
+}
+
+/** ShopState's input: the request, the browser's pending events and the rules the request itself does not rule out. */
+async function recommendInput(env: Env, site: Site, req: ServeRequest): Promise<ShopRecommendInput> {
   const { writeKey } = site;
   const [pending, all] = await Promise.all([
     pendingEvents(env, writeKey, { anonymousId: req.anonymousId, ...(req.userVerified ? { userId: req.userId } : {}) }),
@@ -44,7 +59,7 @@ export async function serveRecommendation(env: Env, site: Site, req: ServeReques
     if (because === undefined) rules.push(rule);
     else if (req.explain) notApplied.push({ id: rule.id, action: rule.action, because });
   }
-  return shopState(env, writeKey).recommend({
+  return {
     writeKey,
     slot: req.slot,
     anonymousId: req.anonymousId,
@@ -63,7 +78,7 @@ export async function serveRecommendation(env: Env, site: Site, req: ServeReques
     ...(pending.length ? { pending } : {}),
     ...(rules.length ? { rules } : {}),
     ...(req.explain ? { explain: { notApplied } } : {}),
-  });
+  };
 }
 
 /**

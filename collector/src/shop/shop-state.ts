@@ -42,6 +42,9 @@ export interface Erasure {
   idHashes: IdHash[];
 }
 
+/** What the recommendation route asks ShopState: the request, with the browser's pending events as the shard holds them. */
+export type ShopRecommendInput = Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] };
+
 export class ShopState extends ProfileHostObject {
   private readonly model: ShopModel;
   private lastPrune = 0;
@@ -171,7 +174,7 @@ export class ShopState extends ProfileHostObject {
    * events (read-your-writes); their ids are hashed here, as the drain does,
    * so the events of an erased person are left out as the drain will.
    */
-  async recommend(input: Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] }): Promise<RecommendationResponse> {
+  async recommend(input: ShopRecommendInput): Promise<RecommendationResponse> {
     const { pending, ...rest } = input;
     const cache = new Map<string, Promise<string>>();
     const items = pending?.length
@@ -183,6 +186,11 @@ export class ShopState extends ProfileHostObject {
     // Aggregates in shards: ranked over snapshots of them (aggregates/snapshot-reader.ts).
     if (this.sharded.shards() > 0) return this.sharded.rank((aggregates) => this.model.recommend(request, audiences, aggregates, people));
     return this.model.recommend(request, audiences, undefined, people);
+  }
+
+  /** The answer as JSON text (the recommendation route sends it on as it is: recommend/serve.ts). */
+  async recommendJson(input: ShopRecommendInput): Promise<string> {
+    return JSON.stringify(await this.recommend(input));
   }
 
   /**
