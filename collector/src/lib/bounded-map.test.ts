@@ -34,3 +34,21 @@ describe('BoundedMap', () => {
     expect(map.get('a')).toBe(2);
   });
 });
+
+describe('BoundedMap with weights', () => {
+  it('counts each entry by its weight, dropping the oldest until the rest fit', () => {
+    const map = new BoundedMap<string, string>(10);
+    map.set('a', 'four', 4);
+    map.set('b', 'four', 4);
+    map.set('c', 'five', 5);
+    expect(map.has('a')).toBe(false);
+    expect(map.weight).toBe(9);
+    map.set('b', 'one', 1);
+    expect(map.weight).toBe(6);
+    // An entry heavier than the whole capacity is kept alone.
+    map.set('d', 'huge', 20);
+    expect([map.has('b'), map.has('c'), map.get('d')]).toEqual([false, false, 'huge']);
+    map.delete('d');
+    expect(map.weight).toBe(0);
+  });
+});

@@ -16,16 +16,22 @@ import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { BoundedMap } from '../lib/bounded-map';
 import type { LinkKind, Scored } from './aggregate-store';
 
-/** Entries kept at most, per kind of read: about 10 MB in all with 60-row lists. */
-export const AGGREGATE_CACHE_LIMITS = { scopes: 2_000, neighbourLists: 4_000, products: 50_000 };
+/**
+ * What is kept at most: rows of popularity lists and of neighbour lists
+ * (every product's co-views and co-purchases of a 5,000-product shop fit),
+ * and products' totals and repurchase intervals; about 20 MB in all.
+ */
+export const AGGREGATE_CACHE_LIMITS = { scopeRows: 50_000, neighbourRows: 250_000, products: 50_000 };
 
 type Totals = { views: number; buys: number };
 
 export class AggregateCache implements AggregateReader {
   /** scope → limit and regional floor → rows. */
-  private readonly tops = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.scopes);
+  private readonly tops = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.scopeRows);
   /** kind + product → limit → rows. */
-  private readonly lists = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.neighbourLists);
+  private readonly lists = new BoundedMap<string, Map<string, readonly Scored[]>>(AGGREGATE_CACHE_LIMITS.neighbourRows);
+  /** One string per product id across the kept lists. */
+  private readonly ids = new Map<string, string>();
   /** null: the product has no row. */
   private readonly itemTotals = new BoundedMap<string, Totals | null>(AGGREGATE_CACHE_LIMITS.products);
   private readonly intervals = new BoundedMap<string, number | null>(AGGREGATE_CACHE_LIMITS.products);
@@ -35,14 +41,14 @@ export class AggregateCache implements AggregateReader {
   constructor(private readonly store: AggregateReader) {}
 
   top(scopeName: string, limit: number, minShoppers?: number): Scored[] {
-    return limited(this.tops, scopeName, `${limit}/${minShoppers ?? 0}`, () => {
+    return this.limited(this.tops, scopeName, `${limit}/${minShoppers ?? 0}`, () => {
       this.misses.tops++;
       return this.store.top(scopeName, limit, minShoppers);
     });
   }
 
   neighbours(kind: LinkKind, productId: string, limit: number): Scored[] {
-    return limited(this.lists, listKey(kind, productId), String(limit), () => {
+    return this.limited(this.lists, listKey(kind, productId), String(limit), () => {
       this.misses.neighbours++;
       return this.store.neighbours(kind, productId, limit);
     });
@@ -74,6 +80,28 @@ export class AggregateCache implements AggregateReader {
     for (const [productId] of rows.repurchaseMeans ?? []) this.intervals.delete(productId);
   }
 
+  /** A list kept by key and limit (and floor), weighing its rows (frozen, product ids shared). */
+  private limited(cache: BoundedMap<string, Map<string, readonly Scored[]>>, key: string, limit: string, read: () => Scored[]): Scored[] {
+    const byLimit = cache.get(key);
+    const kept = byLimit?.get(limit);
+    if (kept) return kept as Scored[];
+    const rows = Object.freeze(read().map((s) => Object.freeze({ productId: this.intern(s.productId), score: s.score })));
+    const next = new Map(byLimit ?? []).set(limit, rows);
+    let weight = 1;
+    for (const list of next.values()) weight += list.length;
+    cache.set(key, next, weight);
+    return rows as Scored[];
+  }
+
+  private intern(productId: string): string {
+    const known = this.ids.get(productId);
+    if (known !== undefined) return known;
+    // Bounded like the rest: past this many ids, start over (lists kept keep their own strings).
+    if (this.ids.size >= AGGREGATE_CACHE_LIMITS.products) this.ids.clear();
+    this.ids.set(productId, productId);
+    return productId;
+  }
+
   clear(): void {
     this.tops.clear();
     this.lists.clear();
@@ -83,17 +111,6 @@ export class AggregateCache implements AggregateReader {
 }
 
 const listKey = (kind: string, productId: string) => `${kind}\u0000${productId}`;
-
-function limited(cache: BoundedMap<string, Map<string, readonly Scored[]>>, key: string, limit: string, read: () => Scored[]): Scored[] {
-  let byLimit = cache.get(key);
-  let rows = byLimit?.get(limit);
-  if (!rows) {
-    rows = Object.freeze(read().map((s) => Object.freeze(s)));
-    if (!byLimit) cache.set(key, (byLimit = new Map()));
-    byLimit.set(limit, rows);
-  }
-  return rows as Scored[];
-}
 
 function byProduct<V extends object | number>(cache: BoundedMap<string, V | null>, productIds: readonly string[], read: (missing: string[]) => Map<string, V>): Map<string, V> {
   const found = new Map<string, V>();
