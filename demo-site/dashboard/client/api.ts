@@ -115,6 +115,24 @@ export class AdminApi {
     return ((await response.json()) as { audience: AudienceView }).audience;
   }
 
+  /**
+   * Keeps people as a static audience (PUT /v1/admin/audiences/:id with
+   * `profileIds`): the first ids make it, the rest are added in further
+   * requests (POST …/members), as one request takes at most `chunk` ids.
+   */
+  async keepAsAudience(id: string, body: { name: string; description: string }, profileIds: readonly string[], chunk: number): Promise<{ audience: AudienceView; unknown: number }> {
+    const path = `/v1/admin/audiences/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`;
+    const send = async (method: 'PUT' | 'POST', url: string, payload: Record<string, unknown>) =>
+      (await (await this.request(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })).json()) as { audience: AudienceView; list: { unknown: number } };
+    let answer = await send('PUT', path, { ...body, profileIds: profileIds.slice(0, chunk) });
+    let unknown = answer.list.unknown;
+    for (let i = chunk; i < profileIds.length; i += chunk) {
+      answer = await send('POST', `/v1/admin/audiences/${encodeURIComponent(id)}/members?writeKey=${WRITE_KEY}`, { add: profileIds.slice(i, i + chunk) });
+      unknown += answer.list.unknown;
+    }
+    return { audience: answer.audience, unknown };
+  }
+
   /** Every member as one CSV file: the pages (Next-Cursor) joined under one header line. */
   async audienceMembersCsv(id: string): Promise<Blob> {
     const parts: string[] = [];

@@ -1,16 +1,19 @@
 /**
  * The people behind a figure, in a dialog: who reached a funnel step or
  * dropped out after it, who is in a lifecycle stage. A page at a time, each
- * person opening their profile, and the whole list as a CSV file (the same
- * fields an audience member has, for the tools a marketer already uses).
+ * person opening their profile, the whole list as a CSV file (the same
+ * fields an audience member has, for the tools a marketer already uses), and
+ * the list kept as a static audience that campaigns and destinations take.
  */
 import { h, required } from '../../shared/dom';
 import { formatCount, plural } from '../../shared/format';
 import type { AdminApi } from './api';
-import type { PeopleList, PersonRow } from './types';
+import type { PeopleList, PeopleListDefinition, PersonRow } from './types';
 import { emptyState, formatDateTime, shortId, table } from './ui';
 
 const PAGE = 50;
+/** Profile ids read per request when keeping a list, and sent per request (the API's bound for both). */
+const KEEP_CHUNK = 10_000;
 
 export class PeopleDialog {
   private readonly dialog = required<HTMLDialogElement>('[data-people-dialog]');
@@ -38,9 +41,14 @@ export class PeopleDialog {
     const list = h('div', { class: 'people-list' });
     const more = h('button', { type: 'button', class: 'small' }, 'Show more');
     const download = h('button', { type: 'button', class: 'small' }, 'Download CSV');
+    const keep = h('button', { type: 'button', class: 'small', 'data-keep-list': '' }, 'Keep as audience');
+    const kept = h('p', { class: 'note', 'aria-live': 'polite', 'data-keep-status': '' });
     let next: string | null = null;
+    let definition: PeopleListDefinition | undefined;
     const load = async (cursor?: string) => {
       const page: PeopleList = await this.api().people(`${path}&limit=${PAGE}`, cursor);
+      definition = page.definition;
+      keep.disabled = page.total === 0;
       rows.push(...page.people);
       next = page.nextCursor;
       status.textContent =
@@ -50,7 +58,8 @@ export class PeopleDialog {
     };
     more.addEventListener('click', () => void load(next ?? undefined).catch((e: unknown) => (status.textContent = String(e))));
     download.addEventListener('click', () => void this.download(path, fileName, status));
-    this.body.replaceChildren(status, h('p', { class: 'dialog-actions' }, download), list, more);
+    keep.addEventListener('click', () => void this.keep(title, path, fileName, definition, keep, kept));
+    this.body.replaceChildren(status, h('p', { class: 'dialog-actions' }, download, ' ', keep), kept, list, more);
     try {
       await load();
     } catch (error) {
@@ -86,6 +95,38 @@ export class PeopleDialog {
     );
   }
 
+  /**
+   * Keeps everyone on the list (not only the rows shown) as a static
+   * audience: its members stay these people, whatever they do next, until
+   * they are erased; a merged profile's place follows the person.
+   */
+  private async keep(title: string, path: string, fileName: string, definition: PeopleListDefinition | undefined, button: HTMLButtonElement, status: HTMLElement): Promise<void> {
+    button.disabled = true;
+    status.textContent = 'Reading the whole list…';
+    try {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.api().people(`${path}&limit=${KEEP_CHUNK}`, cursor);
+        ids.push(...page.people.map((p) => p.profileId));
+        cursor = page.nextCursor ?? undefined;
+        status.textContent = `Reading the whole list… ${formatCount(ids.length)} of ${formatCount(page.total)}`;
+      } while (cursor);
+      const now = new Date();
+      const stamp = now.toISOString().slice(0, 16).replace(/\D/g, '');
+      const day = now.toISOString().slice(0, 10);
+      const { audience, unknown } = await this.api().keepAsAudience(`kept-${fileName}-${stamp}`, { name: `${title} (${day})`, description: describeList(definition, day) }, ids, KEEP_CHUNK);
+      status.replaceChildren(
+        `Kept as the audience “${audience.name}” (${audience.id}): ${plural(audience.size, 'person', 'people')}${unknown > 0 ? `; ${plural(unknown, 'id')} no longer known (erased) left out` : ''}. The list stays as it is now; see `,
+        h('a', { href: '#/audiences', onclick: () => this.dialog.close() }, 'Audiences'),
+        '.',
+      );
+    } catch (error) {
+      status.textContent = error instanceof Error ? error.message : String(error);
+      button.disabled = false;
+    }
+  }
+
   private async download(path: string, fileName: string, status: HTMLElement): Promise<void> {
     try {
       const blob = await this.api().csv(path);
@@ -99,4 +140,18 @@ export class PeopleDialog {
       status.textContent = error instanceof Error ? error.message : String(error);
     }
   }
+}
+
+/** What a kept list was, in words, for the audience's description. */
+function describeList(definition: PeopleListDefinition | undefined, day: string): string {
+  if (!definition) return `Kept on ${day}.`;
+  if (definition.kind === 'lifecycle') return `Lifecycle stage “${definition.stage}” on ${day}.`;
+  const filters = Object.entries(definition.filters)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([name, value]) => `${name} ${String(value)}`);
+  const steps = definition.steps.map((s) => (s === '$page' ? 'Page viewed' : s === '$identify' ? 'Signed in' : s)).join(' > ');
+  return (
+    `Funnel ${steps}, step ${definition.step} ${definition.outcome === 'dropped' ? 'and no further' : 'reached'}, ` +
+    `within ${definition.windowHours} h, ${definition.period.from.slice(0, 10)} to ${definition.period.to.slice(0, 10)}${filters.length ? ` (${filters.join(', ')})` : ''}; kept on ${day}.`
+  );
 }

@@ -16,6 +16,7 @@ export type {
   Money,
   OverviewStats,
   PeopleList,
+  PeopleListDefinition,
   PersonRow,
   RecommendationExplain,
   RuleBody,

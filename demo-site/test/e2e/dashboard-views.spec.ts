@@ -133,6 +133,37 @@ test('the people behind a funnel step open as a list, go to their profile, and d
   await expect(page).toHaveURL(/#\/shopper\?(.*&)?id=/);
 });
 
+for (const width of WIDTHS) {
+  test(`a funnel step's people kept as a static audience are listed with the audiences, at ${width} px`, async ({ page }) => {
+    await page.addInitScript((token) => localStorage.setItem('trailmark-dashboard:admin-token', token), ADMIN_TOKEN);
+    await page.setViewportSize({ width, height: 900 });
+    await openView(page, 'funnel', '?period=30d');
+    const dialog = page.getByRole('dialog');
+    await page.getByRole('button', { name: /^Dropped after/ }).nth(width === 1280 ? 1 : 0).click();
+    const status = dialog.locator('p.note[role="status"]').first();
+    await expect(status).toContainText(/\d+ (person|people); showing \d+/);
+    const total = Number((await status.textContent())!.match(/^([\d,]+) (person|people)/)![1]!.replace(/,/g, ''));
+    await dialog.locator('[data-keep-list]').click();
+    const kept = dialog.locator('[data-keep-status]');
+    await expect(kept).toContainText(`: ${total.toLocaleString('en-US')} ${total === 1 ? 'person' : 'people'}`, { timeout: 30_000 });
+    await expect(kept).toContainText(/Kept as the audience “People who reached “.+” and went no further \(\d{4}-\d{2}-\d{2}\)” \(kept-funnel-step-\d-dropped-\d{12}\)/);
+    expect(await clipped(page)).toEqual([]);
+    await screenshot(page, `dashboard-people-kept-${width}`);
+    const id = (await kept.textContent())!.match(/\((kept-funnel-step-\d-dropped-\d{12})\)/)![1]!;
+    await kept.getByRole('link', { name: 'Audiences' }).click();
+    await expect(dialog).toBeHidden();
+    const row = page.locator('[data-view-body="audiences"] tr', { has: page.locator(`[data-audience-csv="${id}"]`) });
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('[data-audience-kind="static"]')).toContainText(/A kept list\. Funnel .+ step \d and no further, within \d+ h/);
+    await expect(row.locator(`[data-audience-csv="${id}"]`)).toHaveText(`CSV (${total.toLocaleString('en-US')})`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await screenshot(page, `dashboard-audiences-kept-${width}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), row.locator(`[data-audience-csv="${id}"]`).click()]);
+    const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
+    expect(csv.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(total + 1);
+  });
+}
+
 test('a lifecycle stage lists its members', async ({ page }) => {
   await page.addInitScript((token) => localStorage.setItem('trailmark-dashboard:admin-token', token), ADMIN_TOKEN);
   await openView(page, 'lifecycle');
