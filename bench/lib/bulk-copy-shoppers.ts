@@ -96,27 +96,39 @@ function renamed(column: string, tag: string): string {
 
 /**
  * The SQL that adds copies 1…`copies` of the original shoppers (rows whose
- * ids carry no `~`) to a log holding none yet.
+ * ids carry no `~`) to a log holding none yet, in parts of at most
+ * `perPart` copies to run one after the other, in order (`wrangler d1
+ * execute` takes minutes to split one file of hundreds of long statements).
+ * The first part drops the triggers, the last multiplies the totals and
+ * creates the triggers again.
  */
-export function bulkCopySql(schema: LogSchema, copies: number): string {
+export function bulkCopyParts(schema: LogSchema, copies: number, perPart = copies): string[] {
   if (!Number.isInteger(copies) || copies < 1) throw new Error(`copies must be a positive integer, not ${copies}`);
   const statsTables = [...schema.columns.keys()].filter((t) => t.startsWith('stats_'));
   const unknown = statsTables.filter((t) => !PER_PERSON.has(t) && !(t in TOTALS) && !UNCHANGED.has(t));
   if (unknown.length) throw new Error(`bulk-copy-shoppers.ts does not know how to copy ${unknown.join(', ')}: add each to PER_PERSON, TOTALS or UNCHANGED`);
-  const out: string[] = schema.triggers.map((t) => `DROP TRIGGER IF EXISTS ${t.name};`);
+  const parts: string[][] = [schema.triggers.map((t) => `DROP TRIGGER IF EXISTS ${t.name};`)];
   for (let copy = 1; copy <= copies; copy++) {
     const tag = `~${copy}`;
-    out.push(copyStatements(copy).trim());
+    const part = parts[parts.length - 1]!;
+    part.push(copyStatements(copy).trim());
     for (const table of statsTables.filter((t) => PER_PERSON.has(t))) {
       const columns = schema.columns.get(table)!;
-      out.push(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => renamed(c, tag)).join(', ')} FROM ${table} WHERE instr(profile_id, '~') = 0;`);
+      part.push(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => renamed(c, tag)).join(', ')} FROM ${table} WHERE instr(profile_id, '~') = 0;`);
     }
+    if (copy % perPart === 0 && copy < copies) parts.push([]);
   }
+  const last = parts[parts.length - 1]!;
   for (const [table, counted] of Object.entries(TOTALS)) {
-    if (schema.columns.has(table)) out.push(`UPDATE ${table} SET ${counted.map((c) => `${c} = ${c} * ${copies + 1}`).join(', ')};`);
+    if (schema.columns.has(table)) last.push(`UPDATE ${table} SET ${counted.map((c) => `${c} = ${c} * ${copies + 1}`).join(', ')};`);
   }
-  out.push(...schema.triggers.map((t) => `${t.sql.trim().replace(/;?$/, ';')}`));
-  return out.join('\n');
+  last.push(...schema.triggers.map((t) => `${t.sql.trim().replace(/;?$/, ';')}`));
+  return parts.map((part) => part.join('\n'));
+}
+
+/** The whole copy as one script (for SQLite itself, or a test). */
+export function bulkCopySql(schema: LogSchema, copies: number): string {
+  return bulkCopyParts(schema, copies).join('\n');
 }
 
 /**
@@ -160,10 +172,15 @@ export async function bulkCopyShoppers(
   const schema = logSchema(columns.results, triggers.results);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-bulk-copies-'));
   try {
-    const file = path.join(dir, 'copies.sql');
-    await writeFile(file, bulkCopySql(schema, copies));
-    log(`  copying ${originals.toLocaleString('en-US')} events' shoppers ${copies} times, with their statistics…`);
-    await wrangler(['--file', file]);
+    // About 60,000 events per part, as many copies as that holds.
+    const parts = bulkCopyParts(schema, copies, Math.max(1, Math.floor(60_000 / originals)));
+    log(`  copying ${originals.toLocaleString('en-US')} events' shoppers ${copies} times, with their statistics, in ${parts.length} parts…`);
+    for (const [i, sql] of parts.entries()) {
+      const file = path.join(dir, `part-${i}.sql`);
+      await writeFile(file, sql);
+      await wrangler(['--file', file]);
+      log(`  copied: part ${i + 1} of ${parts.length} (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

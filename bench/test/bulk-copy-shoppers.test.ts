@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bulkCopySql, logSchema, SCHEMA_QUERY } from '../lib/bulk-copy-shoppers';
+import { bulkCopyParts, bulkCopySql, logSchema, SCHEMA_QUERY } from '../lib/bulk-copy-shoppers';
 import { openSqlJs } from '../lib/sqljs-sql';
 
 const MIGRATIONS = path.join(__dirname, '..', '..', 'collector', 'migrations');
@@ -98,5 +98,22 @@ describe('the bulk copy of the stored shoppers', () => {
   it('refuses a statistics table it does not know how to copy', () => {
     const schema = logSchema([{ tbl: 'stats_new_figure', col: 'write_key' }], []);
     expect(() => bulkCopySql(schema, 1)).toThrow(/stats_new_figure/);
+  });
+});
+
+describe('the bulk copy in parts', () => {
+  it('splits the copies, drops the triggers in the first part and restores them in the last', async () => {
+    const db = await emptyLog();
+    const [columns, triggers] = db.exec(SCHEMA_QUERY);
+    const schema = logSchema(
+      columns!.values.map(([tbl, col]) => ({ tbl: String(tbl), col: String(col) })),
+      triggers!.values.map(([name, sql]) => ({ name: String(name), sql: String(sql) })),
+    );
+    const parts = bulkCopyParts(schema, 5, 2);
+    expect(parts).toHaveLength(3);
+    expect(parts[0]).toMatch(/^DROP TRIGGER/);
+    expect(parts[1]).not.toMatch(/DROP TRIGGER|CREATE TRIGGER|UPDATE stats_hourly/);
+    expect(parts[2]).toMatch(/UPDATE stats_hourly SET count = count \* 6;[\s\S]*CREATE TRIGGER/);
+    expect(parts.join('\n')).toBe(bulkCopySql(schema, 5));
   });
 });
