@@ -218,6 +218,8 @@ export async function runDashboardBench({
       server = await startDevServer({ port, stateDir, adminToken });
     }
     const timed = await benchDashboard(server, { adminToken, runs, log });
+    // A copy cut short can leave the log as it was: figures for far fewer events must not pass for the target's.
+    if (timed.eventsStored < events * 0.95) throw new Error(`only ${timed.eventsStored.toLocaleString('en-US')} events are stored, not ${events.toLocaleString('en-US')}: the copy did not complete`);
     return { ...timed, simulated: { events: load.stored, seconds: load.seconds }, copied };
   } finally {
     await server.stop();
