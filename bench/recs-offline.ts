@@ -21,7 +21,8 @@ import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalo
 import { regionByKey } from '../demo-site/simulate/regions';
 import { openSqlJs } from '../collector/src/lib/sqljs-sql';
 import { DEFAULT_SETTINGS } from '../collector/src/sites/site';
-import { ShopModel, type RecommendInput } from '../collector/src/shop/shop-model';
+import { migrate } from '../collector/src/lib/migrate';
+import { SHOP_MIGRATIONS, ShopModel, type RecommendInput } from '../collector/src/shop/shop-model';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { SLOT_MIX } from './recommendations';
 
@@ -45,6 +46,8 @@ execFileSync('sqlite3', [copy, 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_
 const { sql, counters } = await openSqlJs(readFileSync(copy));
 rmSync(copyDir, { recursive: true, force: true });
 
+// The object's schema steps, as ShopState takes them when it starts (the state may be older than the code).
+migrate(sql, SHOP_MIGRATIONS);
 const model = new ShopModel(sql);
 const shoppers = JSON.parse(readFileSync(path.join(stateDir, 'shoppers.json'), 'utf8')) as Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[];
 const products = generateCatalog({ size: 5000, seed: DEMO_CATALOG_SEED }).map((p) => p.product_id);
