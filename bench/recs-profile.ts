@@ -55,8 +55,8 @@ const STAGES: [stage: string, functions: string[]][] = [
   ['rank: popularity', ['popular', 'bestSellers', 'interestPicks']],
   ['rank: other (blend, fallbacks)', ['rankCandidates']],
   ['merchandising + catalog (toItems)', ['merchandise', 'toItems', 'rulesFor']],
-  ['ShopState: recommend (rest)', ['recommend']],
-  ['route: serve (rest)', ['serveRecommendation']],
+  ['ShopState: recommend (rest)', ['recommend', 'recommendJson']],
+  ['route: serve (rest)', ['serveRecommendation', 'serveRecommendationJson', 'recommendInput']],
   ['JSON / response', ['json', 'stringify']],
 ];
 
