@@ -24,13 +24,8 @@ import { DEFAULT_SETTINGS } from '../collector/src/sites/site';
 import { migrate } from '../collector/src/lib/migrate';
 import { SHOP_MIGRATIONS, ShopModel, type RecommendInput } from '../collector/src/shop/shop-model';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
+import { option } from './lib/option';
 import { SLOT_MIX } from './recommendations';
-
-function option(name: string, fallback: string): string {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-}
 
 const stateDir = path.resolve(option('state-dir', '/tmp/trailmark-recs-profile'));
 const answers = Number(option('answers', '2000'));

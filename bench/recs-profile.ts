@@ -23,17 +23,12 @@ import { seedDemoData } from '../demo-site/simulate/seed';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { option } from './lib/option';
 import { measureServing, recommendationRequests } from './recommendations';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const CATALOG_SIZE = 5000;
 const EVENTS = 100_000;
-
-function option(name: string, fallback: string): string {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-}
 
 const stateDir = path.resolve(option('state-dir', '/tmp/trailmark-recs-profile'));
 const requests = Number(option('requests', '400'));
