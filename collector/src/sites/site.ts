@@ -80,7 +80,8 @@ export const DEMO_SITE: Site = {
   writeKey: 'demo-write-key',
   name: 'Trailmark demo shop',
   allowedOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
-  settings: DEFAULT_SETTINGS,
+  // A hundred synthetic shoppers spread over six regions: a floor of 2 keeps the demo's regional shelves (real sites: 5).
+  settings: { ...DEFAULT_SETTINGS, regionalMinShoppers: 2 },
 };
 
 export function withDefaults(settings: Partial<SiteSettings> | undefined): SiteSettings {
