@@ -272,7 +272,9 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     settings(settings) {
       // Refused (unknown key, foreign origin): nothing more is recorded or sent.
       if (settings === null) held = undefined;
-      inputs._required = settings?.requireConsent;
+      // Settings that cannot be had (offline, the request cut by a navigation) on a page that names a consent mode:
+      // the site requires consent, so nothing is stored until it comes (failing open would store without it).
+      inputs._required = settings ? settings.requireConsent : !!options.requireConsent;
       inputs._honorGpc = settings?.honorGpc;
     },
     // Waits for the start first: until then nothing may be sent.
