@@ -48,7 +48,8 @@ try {
 // On an empty state, the demo catalog and simulated shoppers, so slots and the dashboard mean something at once.
 const seed = path.join(ROOT, 'demo-site', 'seed.ts');
 if (existsSync(seed)) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), seed, '--url', server.url, '--admin-token', token], {
+  // `--admin-token=…` in one argument: a generated token starts with '-' one time in 64, which parseArgs would take for an option.
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), seed, '--url', server.url, `--admin-token=${token}`], {
     cwd: ROOT,
     stdio: 'inherit',
   });
