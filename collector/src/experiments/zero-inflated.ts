@@ -23,9 +23,9 @@
  */
 import type { ExperimentLift, MembersNeeded } from '@trailmark/schema';
 import { Z95 } from './distributions';
-import { NO_LIFT, relativeInterval, relativeOf } from './lift';
+import { NO_LIFT } from './lift';
 import { membersNeededFor } from './power';
-import { welchTest, type RevenueTotals } from './revenue-lift';
+import { welchLift, type RevenueTotals } from './revenue-lift';
 import { moments, type Moments } from './totals';
 
 /** Buyers each group needs before a revenue difference may be called significant. */
@@ -66,7 +66,6 @@ function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moment
 export function zeroInflatedRevenueLift(treatment: BuyerTotals, control: BuyerTotals, names = { treatment: 'treatment', control: 'control group', noun: 'members' }): ZeroInflatedLift {
   if (treatment.members === 0 || control.members === 0) return { ...NO_LIFT, tooFewBuyers: null };
   const { t, c } = flooredMoments(treatment, control);
-  const test = welchTest(t, c);
   const few = [
     [treatment, names.treatment],
     [control, names.control],
@@ -74,14 +73,8 @@ export function zeroInflatedRevenueLift(treatment: BuyerTotals, control: BuyerTo
   const tooFewBuyers = few.length
     ? `${few.map(([g, name]) => `${g.buyers} of ${g.members.toLocaleString('en-US')} ${name} ${names.noun} bought`).join(' and ')}: revenue is judged once each group has ${MIN_BUYERS} buyers`
     : null;
-  return {
-    absolute: t.mean - c.mean,
-    relative: relativeOf(t.mean, c.mean),
-    ci95: test?.ci95 ?? null,
-    relativeCi95: test ? relativeInterval({ mean: t.mean, varianceOfMean: t.variance / t.n }, { mean: c.mean, varianceOfMean: c.variance / c.n }) : null,
-    pValue: test?.pValue ?? null,
-    tooFewBuyers,
-  };
+  // Welch's test itself, on the floored variances.
+  return { ...welchLift(t, c), tooFewBuyers };
 }
 
 /**
