@@ -23,6 +23,17 @@ import { cancelForProfiles } from '../destinations/producer';
 import { profileAudiences } from '../audiences/site-audiences';
 import { profileCampaigns } from '../campaigns/site-campaigns';
 
+/** A number of shards (0 keeps the single-object layout), with messages that name the setting. */
+const shardCount = (name: string) =>
+  v.optional(
+    v.pipe(
+      v.number(`${name} must be a whole number from 0 to 64`),
+      v.integer(`${name} must be a whole number from 0 to 64`),
+      v.minValue(0, `${name} must be from 0 to 64`),
+      v.maxValue(64, `${name} must be from 0 to 64`),
+    ),
+  );
+
 const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
 
 const siteBody = v.object({
@@ -46,22 +57,8 @@ const siteBody = v.object({
           v.maxValue(MAX_MIN_SHOPPERS, 'regionalMinShoppers must be from 1 to 10: distinct shoppers are counted up to 10'),
         ),
       ),
-      aggregateShards: v.optional(
-        v.pipe(
-          v.number('aggregateShards must be a whole number from 0 to 64'),
-          v.integer('aggregateShards must be a whole number from 0 to 64'),
-          v.minValue(0, 'aggregateShards must be from 0 to 64'),
-          v.maxValue(64, 'aggregateShards must be from 0 to 64'),
-        ),
-      ),
-      profileShards: v.optional(
-        v.pipe(
-          v.number('profileShards must be a whole number from 0 to 64'),
-          v.integer('profileShards must be a whole number from 0 to 64'),
-          v.minValue(0, 'profileShards must be from 0 to 64'),
-          v.maxValue(64, 'profileShards must be from 0 to 64'),
-        ),
-      ),
+      aggregateShards: shardCount('aggregateShards'),
+      profileShards: shardCount('profileShards'),
       rateLimit: v.optional(v.object({ perSecond: v.pipe(v.number(), v.minValue(0.1)), burst: v.pipe(v.number(), v.minValue(1)) })),
       lifecycle: v.optional(
         v.object({
