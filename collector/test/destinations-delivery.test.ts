@@ -431,5 +431,15 @@ describe('the demo receiver (DEV_MODE)', () => {
       body: '{}',
     });
     expect(forged.status).toBe(401);
+
+    // Filters keep one destination's deliveries, or one type, in view on a busy receiver.
+    const filtered = (await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.entered`)).json()) as { receipts: { destinationId: string; type: string }[] };
+    expect(filtered.receipts.length).toBe(3);
+    expect(filtered.receipts.every((r) => r.destinationId === id && r.type === 'audience.entered')).toBe(true);
+    expect(((await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.exited`)).json()) as { receipts: unknown[] }).receipts).toEqual([]);
+    expect(await (await SELF.fetch(`${BASE}/dev/webhooks?destination=${id}`)).text()).toContain('show all');
+    const bad = await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${encodeURIComponent('../x')}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('destination id');
   });
 });

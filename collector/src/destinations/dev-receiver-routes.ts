@@ -7,7 +7,7 @@
  *                                                  would) and records it; with ?fail=N it answers
  *                                                  503 (Retry-After: 1) to the first N arrivals of
  *                                                  each webhook-id, to show retries
- *   GET  /dev/webhooks                             the last deliveries, with their verification result
+ *   GET  /dev/webhooks[?destination=&type=]        the last deliveries, with their verification result
  *   GET  /dev/webhooks.json                        the same as JSON
  *
  * It asks the destination's own object for the secrets to verify with: a
@@ -85,9 +85,12 @@ export function devReceiverRoutes() {
     return c.json({ ok: true, verified });
   });
 
-  app.get('/dev/webhooks.json', async (c) => c.json({ receipts: await latest(c.env) }));
+  app.get('/dev/webhooks.json', async (c) => c.json({ receipts: await latest(c.env, filterOf(c.req.query())) }));
 
-  app.get('/dev/webhooks', async (c) => c.html(page(await latest(c.env))));
+  app.get('/dev/webhooks', async (c) => {
+    const filter = filterOf(c.req.query());
+    return c.html(page(await latest(c.env, filter), filter));
+  });
 
   return app;
 }
@@ -106,8 +109,37 @@ function verify(secrets: string[], body: string, headers: Record<string, string>
   return { verified: false, error };
 }
 
-async function latest(env: Env): Promise<Receipt[]> {
-  const { results } = await env.DB.prepare(`SELECT * FROM dev_webhook_receipts ORDER BY id DESC LIMIT ${SHOWN}`).all<ReceiptRow>();
+/** Which deliveries to show: a busy demo sends many, and the one you look for can fall out of the last 50. */
+interface ReceiptFilter {
+  destination?: string;
+  type?: string;
+}
+
+function filterOf(query: Record<string, string>): ReceiptFilter {
+  const filter: ReceiptFilter = {};
+  if (query.destination !== undefined) {
+    if (!RESOURCE_ID.test(query.destination)) throw new ApiError(400, 'invalid_query', '`destination` is a destination id: letters, digits, "-" and "_".');
+    filter.destination = query.destination;
+  }
+  if (query.type !== undefined) {
+    if (!/^[a-z_.]{1,64}$/.test(query.type)) throw new ApiError(400, 'invalid_query', '`type` is an event type such as audience.entered.');
+    filter.type = query.type;
+  }
+  return filter;
+}
+
+async function latest(env: Env, filter: ReceiptFilter): Promise<Receipt[]> {
+  const conditions = [
+    ['destination_id = ?', filter.destination],
+    ['type = ?', filter.type],
+  ].filter((pair): pair is [string, string] => pair[1] !== undefined);
+  const where = conditions.map(([sql]) => sql);
+  const binds = conditions.map(([, value]) => value);
+  const { results } = await env.DB.prepare(
+    `SELECT * FROM dev_webhook_receipts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${SHOWN}`,
+  )
+    .bind(...binds)
+    .all<ReceiptRow>();
   return results.map((row) => ({
     id: row.id,
     destinationId: row.destination_id,
@@ -145,7 +177,8 @@ function counts(receipts: Receipt[]): string {
   return `${receipts.length} shown · ${verified} verified · ${answered} answered 200 · ${receipts.length - answered} refused or failed on purpose (retried by the sender)`;
 }
 
-function page(receipts: Receipt[]): string {
+function page(receipts: Receipt[], filter: ReceiptFilter): string {
+  const only = [filter.destination && `destination <code>${escape(filter.destination)}</code>`, filter.type && `type <code>${escape(filter.type)}</code>`].filter(Boolean).join(', ');
   const cards = receipts
     .map((r) => {
       const { who, audience } = summary(r.body);
@@ -174,6 +207,7 @@ function page(receipts: Receipt[]): string {
   header h1 { margin: 0; font-size: 1.2rem; }
   header p { margin: 4px 0 0; color: #c8cdd8; font-size: .9rem; }
   header code { background: rgba(255, 255, 255, .14); color: #fff; }
+  header a { color: #fff; }
   .counts { margin: 0 0 12px; color: #4a5468; font-size: .9rem; }
   main { max-width: 960px; margin: 0 auto; padding: 16px; }
   ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 10px; }
@@ -193,7 +227,7 @@ function page(receipts: Receipt[]): string {
   pre { background: #f0f2f5; padding: 8px; border-radius: 6px; overflow-x: auto; font-size: .78rem; }
   .empty { color: #4a5468; }
 </style></head>
-<body><header><h1>Webhook receiver</h1><p>Local development only. The last ${SHOWN} deliveries to <code>/dev/webhooks/in/&lt;destination&gt;</code>, each verified with the <code>standardwebhooks</code> package. Refreshes every 5 s.</p></header>
+<body><header><h1>Webhook receiver</h1><p>Local development only. The last ${SHOWN} deliveries to <code>/dev/webhooks/in/&lt;destination&gt;</code>${only ? ` (only ${only}; <a href="/dev/webhooks">show all</a>)` : ''}, each verified with the <code>standardwebhooks</code> package. Refreshes every 5 s.</p></header>
 <main>${receipts.length ? `<p class="counts">${counts(receipts)}</p><ul>${cards}</ul>` : '<p class="empty">Nothing has arrived yet. Register a destination with the url <code>http://localhost:PORT/dev/webhooks/in/ID</code> and send a test: <code>POST /v1/admin/destinations/ID/test</code>.</p>'}</main>
 </body></html>`;
 }
