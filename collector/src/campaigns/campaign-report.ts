@@ -84,7 +84,7 @@ export function campaignReport(
     membersNeeded: m.membersNeeded,
     verdict: {
       conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi: m.roi, noun: 'members' }),
-      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, { needed: m.membersNeeded.revenuePerMember, noun: 'members' }),
+      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, { needed: m.membersNeeded.revenuePerMember, noun: 'members', notYet: m.revenueNotYet }),
       sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: m.roi, noun: 'members' }),
     },
     exposure: totals.exposure,

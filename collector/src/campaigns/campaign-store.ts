@@ -483,6 +483,7 @@ export class CampaignStore {
         converted: number;
         revenue: number;
         revenue_squares: number;
+        buyers: number;
         spend: number;
         spend_squares: number;
         spend_revenue: number;
@@ -496,7 +497,7 @@ export class CampaignStore {
       }>(
         `SELECT grp, COUNT(*) AS members, SUM(converted_at IS NOT NULL) AS converted,
            TOTAL(revenue) AS revenue, TOTAL(revenue * revenue) AS revenue_squares,
-           TOTAL(spend_before) AS spend, TOTAL(spend_before * spend_before) AS spend_squares, TOTAL(spend_before * revenue) AS spend_revenue,
+           SUM(revenue > 0) AS buyers, TOTAL(spend_before) AS spend, TOTAL(spend_before * spend_before) AS spend_squares, TOTAL(spend_before * revenue) AS spend_revenue,
            SUM(delivered_at IS NOT NULL OR viewed_at IS NOT NULL) AS reached,
            SUM(delivered_at IS NOT NULL) AS delivered, SUM(served_at IS NOT NULL) AS served,
            SUM(viewed_at IS NOT NULL) AS viewed, SUM(clicked_at IS NOT NULL) AS clicked,
@@ -515,6 +516,7 @@ export class CampaignStore {
         converted: row.converted,
         revenue: row.revenue,
         revenueSquares: row.revenue_squares,
+        buyers: row.buyers,
         spendBefore: row.spend,
         spendBeforeSquares: row.spend_squares,
         spendBeforeTimesRevenue: row.spend_revenue,

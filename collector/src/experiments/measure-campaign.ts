@@ -8,11 +8,11 @@ import { conversionLift } from './conversion-lift';
 import type { CupedLift, ExperimentLift, ExperimentMethods, GroupFigures, MembersNeeded, Roi } from '@trailmark/schema';
 import { cupedRevenueLift } from './cuped';
 import { describeMethods } from './methods';
-import { conversionMembersNeeded, revenueMembersNeeded } from './power';
-import { revenueLift } from './revenue-lift';
+import { conversionMembersNeeded } from './power';
 import { returnOnInvestment } from './roi';
 import { sequentialConversionLift } from './sequential';
 import type { CovariateTotals, GroupTotals } from './totals';
+import { zeroInflatedMembersNeeded, zeroInflatedRevenueLift } from './zero-inflated';
 
 export interface CampaignTotals {
   treatment: GroupTotals & CovariateTotals;
@@ -33,12 +33,15 @@ export interface CampaignMeasures {
   roi: Roi;
   /** More members needed (fixed-horizon tests and the always-valid interval), null with no difference to size for. */
   membersNeeded: { conversionRate: MembersNeeded | null; revenuePerMember: MembersNeeded | null; sequentialConversionRate: MembersNeeded | null };
+  /** Why revenue cannot be called significant yet whatever its interval says (too few buyers), in words; null when it can. */
+  revenueNotYet: string | null;
   methods: ExperimentMethods;
 }
 
 export function measureCampaign({ treatment, control, reached, costPerContact = 0, mixingSd }: CampaignTotals): CampaignMeasures {
   const sequentialOptions = mixingSd === undefined ? {} : { mixingSd };
-  const revenuePerMember = revenueLift(treatment, control);
+  // Most members buy nothing: the revenue interval is made for zero-inflated revenue (experiments/zero-inflated.ts).
+  const { tooFewBuyers, ...revenuePerMember } = zeroInflatedRevenueLift(treatment, control);
   return {
     groups: { treatment: groupFigures(treatment, reached), control: groupFigures(control, 0) },
     lift: { conversionRate: conversionLift(treatment, control), revenuePerMember },
@@ -47,9 +50,10 @@ export function measureCampaign({ treatment, control, reached, costPerContact = 
     roi: returnOnInvestment({ revenuePerMember, treatmentMembers: treatment.members, reached, costPerContact }),
     membersNeeded: {
       conversionRate: conversionMembersNeeded(treatment, control),
-      revenuePerMember: revenueMembersNeeded(treatment, control),
+      revenuePerMember: zeroInflatedMembersNeeded(treatment, control),
       sequentialConversionRate: conversionMembersNeeded(treatment, control, { sequential: sequentialOptions }),
     },
+    revenueNotYet: tooFewBuyers,
     methods: describeMethods(sequentialOptions),
   };
 }

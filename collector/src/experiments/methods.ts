@@ -17,7 +17,10 @@ export function describeMethods(options: { mixingSd?: number } = {}): Experiment
       'the p-value is the pooled two-proportion z-test of "both groups convert alike". Read once, at the planned end.',
     revenuePerMember:
       "Difference of revenue per member (members who bought nothing count as 0), treatment minus control. Welch's t-test: " +
-      'the 95% interval and p-value do not assume both groups vary alike (Welch–Satterthwaite degrees of freedom). Read once, at the planned end.',
+      'the 95% interval and p-value do not assume both groups vary alike (Welch–Satterthwaite degrees of freedom). ' +
+      "Most members buy nothing, so each group's variance is at least what a two-part model gives it (its buying rate, shrunk towards " +
+      'the middle with few members, times the baskets of both groups), and no difference is called significant before each group has ' +
+      '10 buyers. Read once, at the planned end.',
     cuped:
       'Revenue per member adjusted by what each member spent in the 30 days before assignment (CUPED): spend before predicts part of spend after, ' +
       "so removing that part narrows the interval without moving its centre on average. The adjustment factor is estimated from both groups together, then Welch's test.",

@@ -7,13 +7,16 @@ describe('totals', () => {
       { converted: true, revenue: 30, spendBefore: 10 },
       { converted: false, revenue: 0 },
       { converted: true, revenue: 12.5, spendBefore: 4 },
+      // A goal other than an order: converted without spending.
+      { converted: true, revenue: 0 },
     ];
     const totals = members.map(memberTotals).reduce(addTotals, { ...EMPTY_TOTALS });
     expect(totals).toEqual({
-      members: 3,
-      converted: 2,
+      members: 4,
+      converted: 3,
       revenue: 42.5,
       revenueSquares: 900 + 156.25,
+      buyers: 2,
       spendBefore: 14,
       spendBeforeSquares: 116,
       spendBeforeTimesRevenue: 300 + 50,

@@ -15,6 +15,8 @@ export interface GroupTotals {
   revenue: number;
   /** Σ (revenue per member)². */
   revenueSquares: number;
+  /** Members who spent anything (revenue > 0): zero-inflated revenue is judged by them. */
+  buyers: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export function memberTotals(member: { converted: boolean; revenue: number; spen
     converted: member.converted ? 1 : 0,
     revenue: y,
     revenueSquares: y * y,
+    buyers: y > 0 ? 1 : 0,
     spendBefore: x,
     spendBeforeSquares: x * x,
     spendBeforeTimesRevenue: x * y,
@@ -71,6 +74,7 @@ export function addTotals(a: GroupTotals & CovariateTotals, b: GroupTotals & Cov
     converted: a.converted + b.converted,
     revenue: a.revenue + b.revenue,
     revenueSquares: a.revenueSquares + b.revenueSquares,
+    buyers: a.buyers + b.buyers,
     spendBefore: a.spendBefore + b.spendBefore,
     spendBeforeSquares: a.spendBeforeSquares + b.spendBeforeSquares,
     spendBeforeTimesRevenue: a.spendBeforeTimesRevenue + b.spendBeforeTimesRevenue,
@@ -83,6 +87,7 @@ export const EMPTY_TOTALS: Readonly<GroupTotals & CovariateTotals> = Object.free
   converted: 0,
   revenue: 0,
   revenueSquares: 0,
+  buyers: 0,
   spendBefore: 0,
   spendBeforeSquares: 0,
   spendBeforeTimesRevenue: 0,
