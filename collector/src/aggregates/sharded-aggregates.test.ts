@@ -9,6 +9,7 @@ import { aggregateShardOf, applyUnits } from './aggregate-rows';
 import { AGGREGATE_SHARD_MIGRATIONS } from './shard-schema';
 import { answerQuery, fetchIntoCache, rankOverSnapshots, SnapshotCache } from './snapshot-reader';
 import { AggregateStore } from '../recommend/aggregate-store';
+import { storedTrack } from '../recommend/test-fixtures';
 
 /** A ShopState's model with its outbox, over sql.js. */
 async function shop() {
@@ -87,17 +88,8 @@ let n = 0;
 const start = Date.parse('2026-03-01T10:00:00Z');
 const REGIONS = [{ country: 'DE', region: 'Bavaria' }, { country: 'US', region: 'Texas' }, { country: 'FR' }];
 function track(anonymousId: string, event: string, properties: Record<string, unknown>, dayOffset = 0): StoredMessage {
-  const timestamp = new Date(start + dayOffset * 86_400_000 + n * 1000).toISOString();
-  return {
-    type: 'track',
-    event,
-    properties,
-    anonymousId,
-    messageId: `m${n++}`,
-    timestamp,
-    receivedAt: timestamp,
-    context: { geo: REGIONS[anonymousId.length % REGIONS.length]!, device: { type: 'desktop' }, bot: false },
-  } as StoredMessage;
+  const atMs = start + dayOffset * 86_400_000 + n * 1000;
+  return storedTrack({ ids: { anonymousId }, event, properties, geo: REGIONS[anonymousId.length % REGIONS.length]!, atMs, messageId: `m${n++}` });
 }
 
 /** Shoppers who view, add and order (some of them twice, weeks apart: repurchases), in batches. */

@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, LEGACY_EPOCH_MS, MAX_EXPONENT } from '../lib/decay';
-import { migrate } from '../lib/migrate';
-import { openSqlJs } from '../lib/sqljs-sql';
-import { SHOP_MIGRATIONS } from '../shop/shop-model';
-import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
-
-async function store() {
-  const { sql, transaction } = await openSqlJs();
-  migrate(sql, SHOP_MIGRATIONS);
-  const aggregates = new AggregateStore(sql);
-  /** Applies bumps as one drained batch. */
-  const batch = (fn: () => void) =>
-    transaction(() => {
-      aggregates.begin();
-      fn();
-      aggregates.flush();
-    });
-  return { sql, aggregates, batch };
-}
-
-const ids = (list: { productId: string }[]) => list.map((s) => s.productId);
+import { HALF_LIFE, scope } from './aggregate-store';
+import { openAggregateStore, productIds } from './test-fixtures';
 
 describe('AggregateStore popularity decay', () => {
   for (const year of [2030, 2100]) {
     it(`ranks by decayed popularity in ${year}, for every half-life, with finite scores`, async () => {
-      const { aggregates, batch } = await store();
+      const { aggregates, batch } = await openAggregateStore();
       const now = Date.UTC(year, 5, 1);
       // Ids in the reverse of the right order: a tie (every score Infinity) would put "a" first.
       batch(() => {
@@ -40,14 +22,14 @@ describe('AggregateStore popularity decay', () => {
       });
       for (const name of [scope.trendingAll, scope.all, scope.soldAll]) {
         const top = aggregates.top(name, 10);
-        expect(ids(top), name).toEqual(['c', 'b', 'a']);
+        expect(productIds(top), name).toEqual(['c', 'b', 'a']);
         for (const s of top) expect(Number.isFinite(s.score) && s.score > 0, `${name} ${s.productId}: ${s.score}`).toBe(true);
       }
     });
   }
 
   it('keeps a shop’s ranking across a rebase of its stored scores', async () => {
-    const { aggregates, batch, sql } = await store();
+    const { aggregates, batch, sql } = await openAggregateStore();
     const start = Date.UTC(2026, 0, 1);
     batch(() => {
       for (let i = 0; i < 10; i++) aggregates.bumpPopularity(scope.trendingAll, 'old-a', 1, start, HALF_LIFE.trending);
@@ -68,23 +50,23 @@ describe('AggregateStore popularity decay', () => {
     expect(aggregates.epochOf(scope.all)).toBe(LEGACY_EPOCH_MS);
     // "new" (1 now) first; old-b's 0.5 a day ago (worth 0.25 now) beats old-a's 10 of 600 days ago.
     const trending = aggregates.top(scope.trendingAll, 10);
-    expect(ids(trending)).toEqual(['new', 'old-b', 'old-a']);
+    expect(productIds(trending)).toEqual(['new', 'old-b', 'old-a']);
     const score = Object.fromEntries(trending.map((s) => [s.productId, s.score]));
     expect(score.new).toBeCloseTo(1, 12);
     expect(score['old-b']).toBeCloseTo(0.25, 12);
     expect(score['old-a']! / (10 * 2 ** -(MAX_EXPONENT + 88))).toBeCloseTo(1, 9);
-    expect(ids(aggregates.top(scope.all, 10))).toEqual(['new', 'old-a']);
+    expect(productIds(aggregates.top(scope.all, 10))).toEqual(['new', 'old-a']);
     const stored = sql.exec<{ scope: string; epoch_ms: number }>('SELECT scope, epoch_ms FROM decay_epochs').toArray();
     expect(stored).toEqual([{ scope: scope.trendingAll, epoch_ms: later }]);
   });
 
   it('forgets what a failed batch left in memory', async () => {
-    const { aggregates, batch } = await store();
+    const { aggregates, batch } = await openAggregateStore();
     const now = Date.UTC(2026, 0, 1);
     aggregates.begin();
     aggregates.bumpPopularity(scope.all, 'ghost', 100, now, HALF_LIFE.popular);
     // The batch failed before flush(); the retry starts with begin().
     batch(() => aggregates.bumpPopularity(scope.all, 'real', 1, now, HALF_LIFE.popular));
-    expect(ids(aggregates.top(scope.all, 10))).toEqual(['real']);
+    expect(productIds(aggregates.top(scope.all, 10))).toEqual(['real']);
   });
 });

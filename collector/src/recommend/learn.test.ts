@@ -7,23 +7,14 @@ import { applyEvent, newProfile, type Profile } from '../profiles/profile';
 import { SHOP_MIGRATIONS } from '../shop/shop-model';
 import { AggregateStore, scope } from './aggregate-store';
 import { learnFromEvent } from './learn';
+import { storedTrack } from './test-fixtures';
 
 const T0 = Date.UTC(2026, 3, 1, 9);
 const BAVARIA = 'DE/Bavaria';
 let n = 0;
 
 function message(event: string, properties: Record<string, unknown>, at: number): StoredMessage {
-  const iso = new Date(at).toISOString();
-  return {
-    type: 'track',
-    event,
-    properties,
-    messageId: `m${n++}`,
-    anonymousId: 'x',
-    timestamp: iso,
-    receivedAt: iso,
-    context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'desktop' }, bot: false },
-  } as StoredMessage;
+  return storedTrack({ ids: { anonymousId: 'x' }, event, properties, atMs: at, messageId: `m${n++}` });
 }
 const view = (id: string, at = T0) => message('Product Viewed', { product_id: id }, at);
 const order = (ids: string[], at = T0, quantity = 1) =>

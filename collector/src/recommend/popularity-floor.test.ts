@@ -3,29 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
 import { SHOP_MIGRATIONS, ShopModel, type RecommendInput } from '../shop/shop-model';
-import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
+import { HALF_LIFE, scope } from './aggregate-store';
 import { DEFAULT_MIN_SHOPPERS, MAX_MIN_SHOPPERS } from './popularity-floor';
+import { openAggregateStore, productIds, storedTrack } from './test-fixtures';
 
-async function store() {
-  const { sql, transaction } = await openSqlJs();
-  migrate(sql, SHOP_MIGRATIONS);
-  const aggregates = new AggregateStore(sql);
-  const batch = (fn: () => void) =>
-    transaction(() => {
-      aggregates.begin();
-      fn();
-      aggregates.flush();
-    });
-  return { sql, aggregates, batch };
-}
-
-const ids = (list: { productId: string }[]) => list.map((s) => s.productId);
 const now = Date.UTC(2026, 2, 1, 10);
 const BAVARIA = 'DE/Bavaria';
 
 describe('AggregateStore: the floor of a regional scope', () => {
   it('shows a product once k distinct shoppers counted for it, however often one of them did', async () => {
-    const { aggregates, batch } = await store();
+    const { aggregates, batch } = await openAggregateStore();
     const region = scope.region(BAVARIA);
     const view = (productId: string, shopper: string, day = 0) => {
       aggregates.bumpPopularity(region, productId, 1, now + day * 86_400_000, HALF_LIFE.popular);
@@ -34,16 +21,16 @@ describe('AggregateStore: the floor of a regional scope', () => {
     // One keen shopper, every day for ten days; four shoppers for another product.
     for (let day = 0; day < 10; day++) batch(() => view('lonely', 'keen', day));
     batch(() => ['a', 'b', 'c', 'd'].forEach((s) => view('almost', s)));
-    expect(ids(aggregates.top(region, 10))).toEqual(['lonely', 'almost']);
+    expect(productIds(aggregates.top(region, 10))).toEqual(['lonely', 'almost']);
     expect(aggregates.top(region, 10, 5)).toEqual([]);
     batch(() => view('almost', 'e'));
-    expect(ids(aggregates.top(region, 10, 5))).toEqual(['almost']);
+    expect(productIds(aggregates.top(region, 10, 5))).toEqual(['almost']);
     // 1: no floor.
-    expect(ids(aggregates.top(region, 10, 1))).toEqual(['lonely', 'almost']);
+    expect(productIds(aggregates.top(region, 10, 1))).toEqual(['lonely', 'almost']);
   });
 
   it('counts up to the largest floor, then keeps the count and lets the keys go', async () => {
-    const { aggregates, batch, sql } = await store();
+    const { aggregates, batch, sql } = await openAggregateStore();
     const region = scope.trendingRegion(BAVARIA);
     for (let i = 0; i < MAX_MIN_SHOPPERS + 5; i++) {
       batch(() => {
@@ -53,24 +40,24 @@ describe('AggregateStore: the floor of a regional scope', () => {
     }
     expect(sql.exec('SELECT shoppers FROM popularity WHERE scope = ? AND product_id = ?', region, 'hit').one()).toEqual({ shoppers: MAX_MIN_SHOPPERS });
     expect(sql.exec('SELECT count(*) AS n FROM popularity_shoppers').one()).toEqual({ n: 0 });
-    expect(ids(aggregates.top(region, 10, MAX_MIN_SHOPPERS))).toEqual(['hit']);
+    expect(productIds(aggregates.top(region, 10, MAX_MIN_SHOPPERS))).toEqual(['hit']);
   });
 
   it('has no floor for scopes that draw on every shopper of the site', async () => {
-    const { aggregates, batch, sql } = await store();
+    const { aggregates, batch, sql } = await openAggregateStore();
     batch(() => {
       aggregates.bumpPopularity(scope.all, 'p', 1, now, HALF_LIFE.popular);
       aggregates.bumpPopularity(scope.category('Boats'), 'p', 1, now, HALF_LIFE.popular);
       aggregates.noteShopper(scope.all, 'p', 'someone');
       aggregates.noteShopper(scope.category('Boats'), 'p', 'someone');
     });
-    expect(ids(aggregates.top(scope.all, 10, 5))).toEqual(['p']);
-    expect(ids(aggregates.top(scope.category('Boats'), 10, 5))).toEqual(['p']);
+    expect(productIds(aggregates.top(scope.all, 10, 5))).toEqual(['p']);
+    expect(productIds(aggregates.top(scope.category('Boats'), 10, 5))).toEqual(['p']);
     expect(sql.exec('SELECT count(*) AS n FROM popularity_shoppers').one()).toEqual({ n: 0 });
   });
 
   it('reads a bounded number of rows however few products pass the floor', async () => {
-    const { aggregates, batch } = await store();
+    const { aggregates, batch } = await openAggregateStore();
     const region = scope.region(BAVARIA);
     // 500 products one shopper viewed, then one that five shoppers did, ranked last.
     batch(() => {
@@ -85,23 +72,14 @@ describe('AggregateStore: the floor of a regional scope', () => {
     });
     // Only among the best 4 × limit rows: 'shared' is beyond them, so the region lists nothing and the slot falls back.
     expect(aggregates.top(region, 60, 5)).toEqual([]);
-    expect(ids(aggregates.top(region, 130, 5))).toEqual(['shared']);
+    expect(productIds(aggregates.top(region, 130, 5))).toEqual(['shared']);
   });
 });
 
 let n = 0;
 function track(anonymousId: string, event: string, properties: Record<string, unknown>, geo: { country: string; region: string }): StoredMessage {
-  const timestamp = new Date(now + n * 1000).toISOString();
-  return {
-    type: 'track',
-    event,
-    properties,
-    anonymousId,
-    messageId: `m${n++}`,
-    timestamp,
-    receivedAt: timestamp,
-    context: { geo, device: { type: 'desktop' }, bot: false },
-  } as StoredMessage;
+  const atMs = now + n * 1000;
+  return storedTrack({ ids: { anonymousId }, event, properties, geo, atMs, messageId: `m${n++}` });
 }
 
 describe('ShopModel: a lone shopper in a region', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hashIds, idsOfMessage } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
+import { storedTrack } from '../recommend/test-fixtures';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from './shop-model';
 
 async function model() {
@@ -15,17 +16,8 @@ async function model() {
 let n = 0;
 const at = Date.parse('2026-03-01T10:00:00Z');
 function track(ids: { anonymousId?: string; userId?: string }, event: string, properties: Record<string, unknown> = {}): StoredMessage {
-  const timestamp = new Date(at + n * 1000).toISOString();
-  return {
-    type: 'track',
-    event,
-    properties,
-    ...ids,
-    messageId: `m${n++}`,
-    timestamp,
-    receivedAt: timestamp,
-    context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'desktop' }, bot: false },
-  } as StoredMessage;
+  const atMs = at + n * 1000;
+  return storedTrack({ ids, event, properties, atMs, messageId: `m${n++}` });
 }
 const identify = (anonymousId: string, userId: string) => ({ ...track({ anonymousId, userId }, ''), type: 'identify' }) as unknown as StoredMessage;
 const item = (message: StoredMessage): IngestItem => ({ message, idHashes: [] });
