@@ -15,6 +15,7 @@
 import type { StoredMessage } from '@trailmark/schema';
 import type { Sql } from '../lib/sql';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
+import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from './profile-lookup';
 import { resolveProfile, type IdKind } from './resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from './sqlite-identity-store';
 import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from './suppression';
@@ -61,13 +62,14 @@ export interface Resolved {
 
 export function resolveItemOf(message: StoredMessage, identityVerification: 'off' | 'required', idHashes: IdHash[]): ResolveItem {
   const m = message as StoredMessage & { previousId?: string };
+  const userVerified = userVerifiedOf(m, identityVerification);
   return {
     messageId: m.messageId,
     type: m.type,
     ...(m.anonymousId !== undefined ? { anonymousId: m.anonymousId } : {}),
     ...(m.userId !== undefined ? { userId: m.userId } : {}),
     ...(m.previousId !== undefined ? { previousId: m.previousId } : {}),
-    ...(identityVerification === 'required' ? { userVerified: m.context.userVerified === true } : {}),
+    ...(userVerified !== undefined ? { userVerified } : {}),
     idHashes,
   };
 }
@@ -101,7 +103,7 @@ export class DirectoryModel {
       const out = items.map((item): Resolved => {
         const suppressed = isSuppressed(item.idHashes);
         const recorded = known.get(item.messageId);
-        if (recorded) return suppressed ? { profileId: null, repeat: true } : { ...this.stillStored(recorded), repeat: true };
+        if (recorded) return suppressed ? { profileId: null, repeat: true } : { ...this.withUser(stillStored(this.identities, recorded), true), repeat: true };
         if (suppressed) {
           known.set(item.messageId, { profileId: null });
           toRecord.push([item.messageId, { profileId: null }]);
@@ -126,13 +128,6 @@ export class DirectoryModel {
   /** While a batch is resolved: the customer of each profile seen (a browser's every message asks again). */
   private users: Map<string, string | undefined> | undefined;
 
-  /** As ShopModel: a recorded resolution, unless its person has been erased since; a merge's target followed to where it is now. */
-  private stillStored(recorded: AppliedOutcome): Resolved {
-    if (recorded.profileId === null || !this.identities.exists(this.identities.current(recorded.profileId))) return { profileId: null };
-    const merged = recorded.merged ? { from: recorded.merged.from, into: this.identities.current(recorded.merged.into) } : undefined;
-    return this.withUser({ profileId: recorded.profileId, ...(merged ? { merged } : {}) }, true);
-  }
-
   private withUser(outcome: AppliedOutcome, recorded = false): Resolved {
     const userId = outcome.profileId ? this.userOf(recorded ? this.identities.current(outcome.profileId) : outcome.profileId) : undefined;
     return { profileId: outcome.profileId, ...(userId ? { userId } : {}), ...(outcome.merged ? { merged: outcome.merged } : {}) };
@@ -144,13 +139,9 @@ export class DirectoryModel {
     return this.users.get(profileId);
   }
 
-  /** The profile a visitor has now, without creating one (as ShopModel.profileIdOf). */
-  profileIdOf(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
-    return (
-      (ids.userId && ids.userVerified && this.identities.profileOf('user', ids.userId)) ||
-      (ids.anonymousId && this.identities.profileOf('anonymous', ids.anonymousId)) ||
-      undefined
-    );
+  /** The profile a visitor has now, without creating one. */
+  profileIdOf(ids: VisitorIds): string | undefined {
+    return currentProfileOf(this.identities, ids);
   }
 
   /**

@@ -14,6 +14,7 @@
  * (at most 50) and the profiles they name (usually one or two). Pure.
  */
 import type { StoredMessage } from '@trailmark/schema';
+import { currentProfileOf, userVerifiedOf } from '../identity/profile-lookup';
 import { profileIdFor, resolveProfile, type IdKind, type IdentityStore } from '../identity/resolve-profile';
 import { eventTimeMs } from '../lib/event-time';
 import { applyEvent, mergeProfiles, newProfile, type ApplyOptions, type Profile } from '../profiles/profile';
@@ -70,7 +71,7 @@ export function asIfStored(
   let applied = 0;
   for (const message of pending) {
     // As in the drain: on a site that requires identity verification, an unproven userId links nothing.
-    const userVerified = options.identityVerification === 'required' ? message.context.userVerified === true : undefined;
+    const userVerified = userVerifiedOf(message, options.identityVerification ?? 'off');
     const { profileId } = resolveProfile(identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
     // Bots are stitched but kept out of profiles, as in the drain.
     if (message.context.bot) continue;
@@ -81,9 +82,7 @@ export function asIfStored(
     applied++;
   }
 
-  // As ShopModel.profileIdOf: the customer's profile for a proven userId, else the browser's.
-  const profileId =
-    (ids.userId && ids.userVerified && identities.profileOf('user', ids.userId)) || (ids.anonymousId && identities.profileOf('anonymous', ids.anonymousId)) || undefined;
+  const profileId = currentProfileOf(identities, ids);
   return { ...(profileId ? { profileId, profile: doc(profileId) } : {}), applied };
 }
 

@@ -7,7 +7,8 @@
 import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
-import { profileIdFor, resolveProfile, type IdentityStore } from '../identity/resolve-profile';
+import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from '../identity/profile-lookup';
+import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
 import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../identity/suppression';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
@@ -211,13 +212,13 @@ export class ShopModel {
       // Suppressed means stored nowhere: a late retry of an erased person's message too, applied before or not.
       const suppressed = isSuppressed(idHashes);
       const recorded = known.get(message.messageId);
-      if (recorded) return suppressed ? { profileId: null } : this.stillStored(recorded);
+      if (recorded) return suppressed ? { profileId: null } : stillStored(this.identities, recorded);
       if (suppressed) {
         record(message.messageId, { profileId: null });
         return { profileId: null };
       }
       // On a site that requires identity verification, an unproven userId links nothing.
-      const userVerified = policy.identityVerification === 'required' ? message.context.userVerified === true : undefined;
+      const userVerified = userVerifiedOf(message, policy.identityVerification);
       const { profileId, merged } = resolveProfile(this.identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
@@ -235,17 +236,6 @@ export class ShopModel {
       merges: outcomes.flatMap((o) => (o.merged ? [o.merged] : [])),
       attributions: outcomes.map((o) => o.attributions ?? null),
     };
-  }
-
-  /**
-   * A recorded outcome, unless its person has been erased since (their
-   * profile is gone): then nothing of it may be stored again. A merge's
-   * target is followed to where it is now.
-   */
-  private stillStored(recorded: AppliedOutcome): AppliedOutcome {
-    if (recorded.profileId === null || !this.identities.exists(this.identities.current(recorded.profileId))) return { profileId: null };
-    if (!recorded.merged) return recorded;
-    return { ...recorded, merged: { from: recorded.merged.from, into: this.identities.current(recorded.merged.into) } };
   }
 
   private learn(profileId: string, message: StoredMessage, policy: ShopPolicy): Attribution[] | undefined {
@@ -309,8 +299,8 @@ export class ShopModel {
    * a proven userId (`userVerified`), else the browser's. A customer id is
    * not a password: a bare userId finds nothing.
    */
-  profileIdOf(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
-    return profileIdOf(this.identities, ids);
+  profileIdOf(ids: VisitorIds): string | undefined {
+    return currentProfileOf(this.identities, ids);
   }
 
   /**
@@ -394,7 +384,7 @@ export class ShopModel {
     // `people`: the identities and documents of a site whose profiles live in shards, as read for this request.
     const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     if (pending.length === 0) {
-      const profileId = profileIdOf(shop.identities, input);
+      const profileId = currentProfileOf(shop.identities, input);
       return { profileId, profile: profileId ? shop.findProfile(profileId) : undefined };
     }
     return asIfStored(shop, input, pending.map((item) => item.message), {
@@ -481,15 +471,3 @@ export class ShopModel {
 
 const cents = (amount: number) => Math.round(amount * 100) / 100;
 
-/**
- * The profile a visitor has now, without creating one: the customer's for
- * a proven userId (`userVerified`), else the browser's. A customer id is
- * not a password: a bare userId finds nothing.
- */
-function profileIdOf(identities: IdentityStore, ids: { anonymousId?: string; userId?: string; userVerified?: boolean }): string | undefined {
-  return (
-    (ids.userId && ids.userVerified && identities.profileOf('user', ids.userId)) ||
-    (ids.anonymousId && identities.profileOf('anonymous', ids.anonymousId)) ||
-    undefined
-  );
-}
