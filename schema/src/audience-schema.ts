@@ -257,14 +257,23 @@ export function describeDefinitionIssues(issues: readonly DefinitionIssue[]): st
 }
 
 // ---- Request bodies of the audiences admin API ------------------------------------------------
+// The parts shared with static audiences (static-audience-schema.ts) are exported.
 
 export const MAX_AUDIENCE_NAME = 200;
 const AUDIENCE_FIELDS = 'the fields are name, definition and writeKey';
 const PREVIEW_FIELDS = 'the fields are definition and writeKey';
 
-const writeKeyField = v.optional(v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')));
+export const audienceNameField = v.pipe(
+  v.string('expected the audience name, a string'),
+  v.trim(),
+  v.minLength(1, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
+  v.maxLength(MAX_AUDIENCE_NAME, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
+);
 
-function envelopeIssue(fields: string) {
+export const writeKeyField = v.optional(v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')));
+
+/** The message of a body's own issues (an unknown field, a missing one, not an object), naming the fields it takes. */
+export function envelopeIssue(fields: string) {
   return (issue: v.BaseIssue<unknown>) => {
     if (issue.expected === 'never') return `is not a field; ${fields}`;
     if (issue.expected?.startsWith('"')) return `is required; ${fields}`;
@@ -272,19 +281,12 @@ function envelopeIssue(fields: string) {
   };
 }
 
-const AudienceEnvelope = v.strictObject(
-  {
-    name: v.pipe(
-      v.string('expected the audience name, a string'),
-      v.trim(),
-      v.minLength(1, 'expected a name of 1 to 200 characters'),
-      v.maxLength(MAX_AUDIENCE_NAME, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
-    ),
-    definition: v.unknown(),
-    writeKey: writeKeyField,
-  },
-  envelopeIssue(AUDIENCE_FIELDS),
-);
+/** A body's issues, each with its path from the body (`profileIds[3]`), `(body)` for the body itself. */
+export function bodyIssues(issues: readonly v.BaseIssue<unknown>[]): DefinitionIssue[] {
+  return issues.map((issue) => ({ path: issuePath('', issue).replace(/^\./, '') || '(body)', message: issue.message }));
+}
+
+const AudienceEnvelope = v.strictObject({ name: audienceNameField, definition: v.unknown(), writeKey: writeKeyField }, envelopeIssue(AUDIENCE_FIELDS));
 
 const PreviewEnvelope = v.strictObject({ definition: v.unknown(), writeKey: writeKeyField }, envelopeIssue(PREVIEW_FIELDS));
 
@@ -294,12 +296,12 @@ export interface AudienceBody {
   writeKey?: string;
 }
 
-type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
+export type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
 
 function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchema<unknown, T>, input: unknown, fields: string): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
   if (!isObject(input)) return { ok: false, issues: [{ path: '(body)', message: `the body must be a JSON object; ${fields}` }] };
   const envelope = v.safeParse(schema, input);
-  const issues: DefinitionIssue[] = envelope.success ? [] : envelope.issues.map((issue) => ({ path: issuePath('', issue).replace(/^\./, '') || '(body)', message: issue.message }));
+  const issues: DefinitionIssue[] = envelope.success ? [] : bodyIssues(envelope.issues);
   const definition = 'definition' in input ? parseAudienceDefinition(input.definition) : undefined;
   if (definition && !definition.ok) issues.push(...definition.issues);
   if (issues.length > 0 || !envelope.success || !definition?.ok) return { ok: false, issues };

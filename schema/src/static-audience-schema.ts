@@ -6,8 +6,8 @@
  * names the JSON path of the bad part (`profileIds[3]`) and what is valid.
  */
 import * as v from 'valibot';
-import { STATIC_AUDIENCE_LIMITS as L, type DefinitionIssue } from './audiences';
-import { issuePath, MAX_AUDIENCE_NAME } from './audience-schema';
+import { STATIC_AUDIENCE_LIMITS as L } from './audiences';
+import { audienceNameField, bodyIssues, envelopeIssue, writeKeyField, type Parsed } from './audience-schema';
 
 const STATIC_FIELDS = 'a static audience takes name, profileIds, description and writeKey (a live one takes name, definition and writeKey, not profileIds)';
 const CHANGE_FIELDS = 'the fields are add and remove (lists of profile ids) and writeKey';
@@ -25,33 +25,18 @@ const profileIds = (field: string) =>
     v.maxLength(L.maxProfileIds, `"${field}" takes at most ${L.maxProfileIds} profile ids in one request; add the rest with POST /v1/admin/audiences/:id/members`),
   );
 
-const writeKey = v.optional(v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')));
-
-function envelopeIssue(fields: string) {
-  return (issue: v.BaseIssue<unknown>) => {
-    if (issue.expected === 'never') return `is not a field; ${fields}`;
-    if (issue.expected?.startsWith('"')) return `is required; ${fields}`;
-    return `the body must be a JSON object; ${fields}`;
-  };
-}
-
 const StaticAudienceBody = v.strictObject(
   {
-    name: v.pipe(
-      v.string('expected the audience name, a string'),
-      v.trim(),
-      v.minLength(1, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
-      v.maxLength(MAX_AUDIENCE_NAME, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
-    ),
+    name: audienceNameField,
     profileIds: profileIds('profileIds'),
     description: v.optional(v.pipe(v.string('expected a description in words (a string)'), v.trim(), v.maxLength(L.maxDescription, `a description is at most ${L.maxDescription} characters`))),
-    writeKey,
+    writeKey: writeKeyField,
   },
   envelopeIssue(STATIC_FIELDS),
 );
 
 const MembersChangeBody = v.pipe(
-  v.strictObject({ add: v.optional(profileIds('add')), remove: v.optional(profileIds('remove')), writeKey }, envelopeIssue(CHANGE_FIELDS)),
+  v.strictObject({ add: v.optional(profileIds('add')), remove: v.optional(profileIds('remove')), writeKey: writeKeyField }, envelopeIssue(CHANGE_FIELDS)),
   v.check((body) => (body.add?.length ?? 0) + (body.remove?.length ?? 0) > 0, `nothing to change: give "add" or "remove", a non-empty list of profile ids`),
   v.check((body) => (body.add?.length ?? 0) + (body.remove?.length ?? 0) <= L.maxProfileIds, `"add" and "remove" hold at most ${L.maxProfileIds} profile ids together; send several requests`),
 );
@@ -59,12 +44,9 @@ const MembersChangeBody = v.pipe(
 export type StaticAudienceBody = v.InferOutput<typeof StaticAudienceBody>;
 export type MembersChangeBody = v.InferOutput<typeof MembersChangeBody>;
 
-type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
-
 function parse<T>(schema: v.GenericSchema<unknown, T>, input: unknown): Parsed<T> {
   const result = v.safeParse(schema, input);
-  if (result.success) return { ok: true, body: result.output };
-  return { ok: false, issues: result.issues.map((issue) => ({ path: issuePath('', issue).replace(/^\./, '') || '(body)', message: issue.message })) };
+  return result.success ? { ok: true, body: result.output } : { ok: false, issues: bodyIssues(result.issues) };
 }
 
 /** Whether a PUT body asks for a static audience (it lists people) rather than a live one. */
