@@ -185,20 +185,26 @@ export interface CampaignDay {
   sequentialCi95: Interval | null;
 }
 
+/** The statistical figures of a campaign report, from the two groups' running totals (collector/src/experiments/measure-campaign.ts). */
+export interface CampaignFigures {
+  groups: { treatment: GroupFigures; control: GroupFigures };
+  lift: { conversionRate: ExperimentLift; revenuePerMember: ExperimentLift };
+  cuped: { revenuePerMember: CupedLift };
+  sequential: { conversionRate: ExperimentLift };
+  /** From the plain revenue lift, so incremental revenue equals a difference of stored order totals. */
+  roi: Roi;
+  /** More members needed (fixed-horizon tests and the always-valid interval), null with no difference to size for. */
+  membersNeeded: { conversionRate: MembersNeeded | null; revenuePerMember: MembersNeeded | null; sequentialConversionRate: MembersNeeded | null };
+}
+
 /** `GET /v1/admin/campaigns/:id/report` (contract section 8, with the figures a marketer reads next to them). */
-export interface CampaignReport {
+export interface CampaignReport extends CampaignFigures {
   campaignId: string;
   name: string;
   status: CampaignStatus;
   startedAt: string | null;
   endsAt: string | null;
   windowDays: number;
-  groups: { treatment: GroupFigures; control: GroupFigures };
-  lift: { conversionRate: ExperimentLift; revenuePerMember: ExperimentLift };
-  cuped: { revenuePerMember: CupedLift };
-  sequential: { conversionRate: ExperimentLift };
-  roi: Roi;
-  membersNeeded: { conversionRate: MembersNeeded | null; revenuePerMember: MembersNeeded | null; sequentialConversionRate: MembersNeeded | null };
   /** The plain-language answer: the fixed-horizon one, and the one that may be read every day. */
   verdict: { conversionRate: Verdict; revenuePerMember: Verdict; sequential: Verdict };
   exposure: CampaignExposure;

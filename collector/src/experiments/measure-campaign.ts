@@ -5,7 +5,7 @@
  * `methods`, plus `membersNeeded` for the "not yet" sentence.
  */
 import { conversionLift } from './conversion-lift';
-import type { CupedLift, ExperimentLift, ExperimentMethods, GroupFigures, MembersNeeded, Roi } from '@trailmark/schema';
+import type { CampaignFigures, ExperimentMethods, GroupFigures } from '@trailmark/schema';
 import { cupedRevenueLift } from './cuped';
 import { describeMethods } from './methods';
 import { conversionMembersNeeded } from './power';
@@ -24,15 +24,7 @@ export interface CampaignTotals {
   mixingSd?: number;
 }
 
-export interface CampaignMeasures {
-  groups: { treatment: GroupFigures; control: GroupFigures };
-  lift: { conversionRate: ExperimentLift; revenuePerMember: ExperimentLift };
-  cuped: { revenuePerMember: CupedLift };
-  sequential: { conversionRate: ExperimentLift };
-  /** From the plain revenue lift, so incremental revenue equals a difference of stored order totals. */
-  roi: Roi;
-  /** More members needed (fixed-horizon tests and the always-valid interval), null with no difference to size for. */
-  membersNeeded: { conversionRate: MembersNeeded | null; revenuePerMember: MembersNeeded | null; sequentialConversionRate: MembersNeeded | null };
+export interface CampaignMeasures extends CampaignFigures {
   /** Why revenue cannot be called significant yet whatever its interval says (too few buyers), in words; null when it can. */
   revenueNotYet: string | null;
   methods: ExperimentMethods;
