@@ -70,18 +70,9 @@ export async function funnelStats(ctx: StatsContext, spec: FunnelSpec, by?: Stat
   const [walked, previous, available] = await rowsOf(ctx, statements);
   const current = by ? walked!.filter((r) => num(r.total) === 1).map((r) => JSON.parse(text(r.totals)) as Row) : walked!;
   const breakdown = by ? walked!.filter((r) => num(r.total) === 0) : undefined;
-  const people = spec.steps.map((_, i) => num(current![0]?.[`n${i + 1}`]));
-  const steps = spec.steps.map((step, i) => ({
-    step,
-    people: people[i]!,
-    fromPrevious: i === 0 ? null : ratio(people[i]!, people[i - 1]!),
-    fromFirst: i === 0 ? null : ratio(people[i]!, people[0]!),
-    dropped: i === 0 ? 0 : people[i - 1]! - people[i]!,
-    medianSecondsFromFirst: i === 0 || current![0]?.[`m${i + 1}`] == null ? null : Math.round(num(current![0]?.[`m${i + 1}`]) / 1000),
-  }));
   const result: FunnelStats = {
     ...frameOf(ctx),
-    steps,
+    steps: stepFigures(spec, current![0] ?? {}),
     windowHours: spec.windowMs / HOUR_MS,
     previous: spec.steps.map((step, i) => ({ step, people: num(previous![0]?.[`n${i + 1}`]) })),
     available: [...new Set(['$page', '$identify', ...spec.steps, ...available!.map((r) => text(r.event))])].sort(byName),
@@ -102,6 +93,29 @@ export async function funnelStats(ctx: StatsContext, spec: FunnelSpec, by?: Stat
     };
   }
   return result;
+}
+
+/**
+ * The people at each step of the period and no more: what the summary
+ * (GET /v1/admin/stats) shows. It walks the funnel once, where funnelStats
+ * walks it again for the period before and reads the steps on offer.
+ */
+export async function funnelSteps(ctx: StatsContext, spec: FunnelSpec): Promise<FunnelStats['steps']> {
+  const [rows] = await rowsOf(ctx, [countsStatement(ctx, ctx.range, spec, false)]);
+  return stepFigures(spec, rows![0] ?? {});
+}
+
+/** Each step's figures from a row of countsStatement: people (n1…nN) and, when there, medians (m2…mN). */
+function stepFigures(spec: FunnelSpec, row: Row): FunnelStats['steps'] {
+  const people = spec.steps.map((_, i) => num(row[`n${i + 1}`]));
+  return spec.steps.map((step, i) => ({
+    step,
+    people: people[i]!,
+    fromPrevious: i === 0 ? null : ratio(people[i]!, people[i - 1]!),
+    fromFirst: i === 0 ? null : ratio(people[i]!, people[0]!),
+    dropped: i === 0 ? 0 : people[i - 1]! - people[i]!,
+    medianSecondsFromFirst: i === 0 || row[`m${i + 1}`] == null ? null : Math.round(num(row[`m${i + 1}`]) / 1000),
+  }));
 }
 
 /** People at each step (n1…nN) and the median milliseconds from the first step (m2…mN). */

@@ -8,7 +8,7 @@
  */
 import type { EventStats, Money, RegionFigures } from '@trailmark/schema';
 import { rowsOf, num, text, type Row, type StatsContext } from '../stats/context';
-import { funnelStats } from '../stats/funnel';
+import { funnelSteps } from '../stats/funnel';
 import { moneyList } from '../stats/money';
 import { daysOf, DEFAULT_FUNNEL, DAY_MS } from '../stats/query';
 import { slotsStats } from '../stats/slots';
@@ -40,7 +40,7 @@ export async function readStats(ctx: StatsContext, holdoutPercent: number): Prom
         )
         .bind(ctx.writeKey, days.from, days.to),
     ]),
-    funnelStats({ ...ctx, filters: {} }, { steps: [...DEFAULT_FUNNEL], windowMs: DAY_MS }),
+    funnelSteps({ ...ctx, filters: {} }, { steps: [...DEFAULT_FUNNEL], windowMs: DAY_MS }),
     slotsStats({ ...ctx, filters: {} }, holdoutPercent),
   ]);
   return {
@@ -48,7 +48,7 @@ export async function readStats(ctx: StatsContext, holdoutPercent: number): Prom
     to: new Date(ctx.range.toMs).toISOString(),
     currency: ctx.currency,
     events: eventFigures(hourly!, granularity),
-    funnel: funnel.steps.map((s) => ({ step: s.step, count: s.people, fromPrevious: s.fromPrevious, fromFirst: s.fromFirst })),
+    funnel: funnel.map((s) => ({ step: s.step, count: s.people, fromPrevious: s.fromPrevious, fromFirst: s.fromFirst })),
     regions: regionFigures(views!, sales!, ctx.currency),
     slots: slots.slots,
   };
