@@ -1,0 +1,75 @@
+/**
+ * The statements that read a period's visits (the overview, every
+ * breakdown, with and without filters) find them in one range of
+ * stats_sessions_by_start, which holds every column they read (migration
+ * 0050): a visit looked up in the table one by one is what made the 30-day
+ * panels slow at a million events. A new dimension or figure read from the
+ * visits belongs in that index; this says so when it is missing.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { StatsDimension, StatsFilters } from '@trailmark/schema';
+import { breakdownStats } from '../src/stats/breakdown';
+import { statsContext } from '../src/stats/context';
+import { overviewStats } from '../src/stats/overview';
+
+const DAY = 86_400_000;
+const DIMENSIONS: StatsDimension[] = ['country', 'region', 'device', 'source', 'medium', 'campaign', 'landing', 'visitor', 'variant'];
+
+/** The real D1, which also keeps each statement sent through it with its values. */
+function recordingD1(statements: { sql: string; values: unknown[] }[]): D1Database {
+  const db = env.DB;
+  return new Proxy(db, {
+    get(target, name) {
+      if (name !== 'prepare') return Reflect.get(target, name);
+      return (sql: string) => {
+        const prepared = target.prepare(sql);
+        return new Proxy(prepared, {
+          get(p, n) {
+            if (n !== 'bind') return Reflect.get(p, n);
+            return (...values: unknown[]) => {
+              statements.push({ sql, values });
+              return p.bind(...values);
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
+async function plansOfVisitStatements(run: (db: D1Database) => Promise<unknown>): Promise<string[][]> {
+  const statements: { sql: string; values: unknown[] }[] = [];
+  await run(recordingD1(statements));
+  const visits = statements.filter((s) => /FROM stats_sessions s\b/.test(s.sql));
+  expect(visits.length).toBeGreaterThan(0);
+  const plans: string[][] = [];
+  for (const s of visits) {
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).bind(...s.values).all<{ detail: string }>();
+    plans.push(results.map((r) => r.detail));
+  }
+  return plans;
+}
+
+function expectOneRangeOfTheIndex(plans: string[][]) {
+  for (const plan of plans) {
+    const visitsRead = plan.filter((line) => /^(SEARCH|SCAN) s\b/.test(line));
+    expect(visitsRead, plan.join('\n')).toEqual([expect.stringMatching(/^SEARCH s USING COVERING INDEX stats_sessions_by_start \(write_key=\? AND started_ms>\? AND started_ms<\?\)/)]);
+  }
+}
+
+describe('statistics query plans', () => {
+  const now = Date.now();
+  const ctx = (db: D1Database, filters: StatsFilters) => statsContext(db, 'plans-site', 'USD', { fromMs: now - 30 * DAY, toMs: now }, filters);
+  const filterSets: StatsFilters[] = [{}, { device: 'mobile' }, { visitor: 'new' }, { source: 'google', campaign: 'spring', variant: 'treatment', landing: '/' }];
+
+  it('reads the visits of a period for the overview from the covering index alone', async () => {
+    for (const filters of filterSets) expectOneRangeOfTheIndex(await plansOfVisitStatements((db) => overviewStats(ctx(db, filters))));
+  });
+
+  it('reads the visits of a period for every breakdown from the covering index alone', async () => {
+    for (const by of DIMENSIONS) {
+      for (const filters of filterSets) expectOneRangeOfTheIndex(await plansOfVisitStatements((db) => breakdownStats(ctx(db, filters), by)));
+    }
+  });
+});
