@@ -110,7 +110,9 @@ describe('ShopModel: a lone shopper in a region', () => {
       );
     const ask = (slot: 'trending' | 'home', extra: Partial<RecommendInput> = {}) =>
       model.recommend({ writeKey: 'w', slot, anonymousId: `visitor-${n++}`, limit: 6, geo: BERLIN, holdoutPercent: 0, nowMs: now + 3_600_000, ...extra });
-    return { buy, ask };
+    const view = (shopper: string, productId: string) =>
+      transaction(() => model.ingest([{ message: track(shopper, 'Product Viewed', { product_id: productId, name: productId }, BERLIN), idHashes: [] }]));
+    return { buy, view, ask };
   }
 
   it('does not put what they bought on another visitor’s regional slots', async () => {
@@ -133,5 +135,18 @@ describe('ShopModel: a lone shopper in a region', () => {
     buy(`berliner-${DEFAULT_MIN_SHOPPERS}`, 'currywurst');
     expect(ask('trending').items[0]).toMatchObject({ productId: 'currywurst', reason: 'trending-in-region' });
     expect(ask('home').items[0]).toMatchObject({ productId: 'currywurst', reason: 'popular-in-region' });
+  });
+
+  it('still leads with the region when the page already shows its best (exclude)', async () => {
+    const { buy, view, ask } = await shop();
+    for (let i = 0; i < DEFAULT_MIN_SHOPPERS; i++) {
+      buy(`berliner-${i}`, 'currywurst');
+      view(`berliner-${i}`, 'pretzel');
+    }
+    // "Picked for you" above shows the currywurst: the region's next best leads the trending shelf, ahead of the site's boots.
+    const answer = ask('trending', { exclude: ['currywurst'] });
+    expect(answer.items.map((i) => i.productId)).not.toContain('currywurst');
+    expect(answer.items[0]).toMatchObject({ productId: 'pretzel', reason: 'trending-in-region' });
+    expect(answer.items[1]).toMatchObject({ productId: 'boots', reason: 'trending' });
   });
 });

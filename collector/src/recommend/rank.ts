@@ -74,7 +74,7 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
   const recent = profile ? [...profile.session.views].reverse() : [];
   const history = profile ? [...profile.recentViews].reverse().map((v) => v.productId) : [];
   const seeds = sessionSeeds(recent.length > 0 ? recent : history);
-  const regional = req.region ? popular(aggregates, scope.region(req.region), floorOf(req)) : [];
+  const regional = req.region ? popular(aggregates, scope.region(req.region), exclude, floorOf(req)) : [];
 
   switch (req.slot) {
     case 'home': {
@@ -93,7 +93,7 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
           { candidates: linked(aggregates, 'v', seeds, exclude, totals), weight: src.sessions ? TUNING.coViewsHome : 1, reason: 'because-you-viewed' },
           { candidates: recentlyViewed(seeds, exclude), weight: TUNING.recentlyViewedHome, reason: 'recently-viewed', claims: true },
           { candidates: linked(aggregates, 'b', boughtSeeds, exclude), weight: 0.5, reason: 'bought-together' },
-          { candidates: interestPicks(aggregates, interests), weight: 0.4, reason: 'matches-your-interests' },
+          { candidates: interestPicks(aggregates, interests, exclude), weight: 0.4, reason: 'matches-your-interests' },
           { candidates: regional, weight: 0.35, reason: 'popular-in-region' },
         ],
       };
@@ -133,8 +133,8 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
       return {
         strategy: 'trending-in-region',
         sources: [
-          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region), floorOf(req)) : [], weight: 1, reason: 'trending-in-region' },
-          { candidates: popular(aggregates, scope.trendingAll), weight: 0.5, reason: 'trending' },
+          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region), exclude, floorOf(req)) : [], weight: 1, reason: 'trending-in-region' },
+          { candidates: popular(aggregates, scope.trendingAll, exclude), weight: 0.5, reason: 'trending' },
         ],
       };
     case 'reorder': {
@@ -151,7 +151,7 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
   const control = req.variant === 'control';
   const exclude = control ? exclusions(req.slot, undefined, req.productId, req.exclude) : exclusions(req.slot, profile, req.productId, req.exclude);
   const { sources, strategy } = control
-    ? { strategy: 'best-sellers', sources: [{ candidates: bestSellers(src.aggregates), weight: 1, reason: 'best-seller' }] }
+    ? { strategy: 'best-sellers', sources: [{ candidates: bestSellers(src.aggregates, exclude), weight: 1, reason: 'best-seller' }] }
     : personalSources(req, profile, src, exclude);
 
   const blended = new Map<string, { score: number; reason: string; best: number }>();
@@ -175,16 +175,17 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
 }
 
 /** Sales first; a shop with no orders yet falls back to overall popularity. */
-function bestSellers(aggregates: AggregateReader): Scored[] {
-  const sold = popular(aggregates, scope.soldAll);
-  return sold.length > 0 ? sold : popular(aggregates, scope.all);
+function bestSellers(aggregates: AggregateReader, exclude: ReadonlySet<string>): Scored[] {
+  // Whether the shop has sold anything, not whether the page shows all it sold (the same read as popular's).
+  const sold = aggregates.top(scope.soldAll, TUNING.popular).length > 0;
+  return popular(aggregates, sold ? scope.soldAll : scope.all, exclude);
 }
 
 function appendFallbacks(items: Ranked['items'], req: RankRequest, src: RankSources, exclude: Set<string>): Ranked['items'] {
   const seen = new Set(items.map((i) => i.productId));
   const tiers: [Scored[], string][] = [];
-  if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region), floorOf(req)), 'popular-in-region']);
-  tiers.push([popular(src.aggregates, scope.all), 'popular']);
+  if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region), exclude, floorOf(req)), 'popular-in-region']);
+  tiers.push([popular(src.aggregates, scope.all, exclude), 'popular']);
   const out = [...items];
   // Fallback items rank below every personal pick, in tier order.
   let floor = Math.min(0, ...out.map((i) => i.score));

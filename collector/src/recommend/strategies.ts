@@ -139,16 +139,24 @@ export function recentlyViewed(seeds: { productId: string; weight: number }[], e
   return scaled(seeds.filter((s) => !exclude.has(s.productId)).map((s) => ({ productId: s.productId, score: s.weight })));
 }
 
-/** A scope's most popular products; `minShoppers`: a regional scope's floor (popularity-floor.ts). */
-export function popular(store: AggregateReader, scopeName: string, minShoppers?: number): Scored[] {
-  return scaled(store.top(scopeName, TUNING.popular, minShoppers));
+/**
+ * A scope's most popular products that the slot may show; `minShoppers`: a
+ * regional scope's floor (popularity-floor.ts). Scored against the best of
+ * those that are left, like every other source: a list scaled against
+ * products the page already shows would weigh too little in the blend (a
+ * region's trending shelf under its own "picked for you" would show only the
+ * site's trending).
+ */
+export function popular(store: AggregateReader, scopeName: string, exclude: ReadonlySet<string>, minShoppers?: number): Scored[] {
+  const top = store.top(scopeName, TUNING.popular, minShoppers);
+  return scaled(exclude.size > 0 ? top.filter((s) => !exclude.has(s.productId)) : top);
 }
 
 /** Popular products of the shopper's strongest interest categories, weighted by interest. */
-export function interestPicks(store: AggregateReader, categories: { category: string; score: number }[]): Scored[] {
+export function interestPicks(store: AggregateReader, categories: { category: string; score: number }[], exclude: ReadonlySet<string>): Scored[] {
   const scores = new Map<string, number>();
   for (const { category, score: weight } of categories.slice(0, 3)) {
-    for (const s of popular(store, `cat:${category}`)) scores.set(s.productId, (scores.get(s.productId) ?? 0) + weight * s.score);
+    for (const s of popular(store, `cat:${category}`, exclude)) scores.set(s.productId, (scores.get(s.productId) ?? 0) + weight * s.score);
   }
   return scaled(sortedTop(scores, TUNING.popular));
 }
