@@ -23,7 +23,7 @@ import { Random } from '../simulate/random';
 import { REGIONS, regionByKey, type RegionSpec } from '../simulate/regions';
 import { headerSafe, SendError, sendVisits, serverMessage } from '../simulate/send';
 import { productProperties } from '../simulate/shelves';
-import type { Visit } from '../simulate/shoppers';
+import { DEFAULT_SHOPPER_KNOBS, type Visit } from '../simulate/shoppers';
 import { TagSession } from '../simulate/tag-session';
 import type { Tastes } from '../simulate/tastes';
 import { waitUntilStored } from '../simulate/admin-client';
@@ -227,13 +227,26 @@ async function returnVisit(options: CampaignSeedOptions, shopper: Shopper, taste
     chance += spec.offerEffect;
   }
   if (random.chance(chance)) {
-    const aisle = spec.goalAisle ?? random.pick([...tastes.bySubcategory.keys()]);
+    const aisle = spec.goalAisle ?? aisleOfTheirOwn(shopper, tastes);
     const product = random.pick(inStock(tastes, aisle).length ? inStock(tastes, aisle) : tastes.products.filter((p) => p.in_stock));
     s.pageView('Product', product.url, product.name);
     s.track(EVENTS.productViewed, { ...productProperties(product) });
     orderAt(s, random, [product]);
   }
   return visit(shopper, s);
+}
+
+/**
+ * Where a shopper buys when no offer sends them somewhere: mostly their
+ * region's favourite aisles, like every simulated shopper (shoppers.ts,
+ * regionalBias). These are the seed's latest orders, so they are what a
+ * region's "trending near you" (a half-life of a day) is made of.
+ */
+function aisleOfTheirOwn(shopper: Shopper, tastes: Tastes): string {
+  const { random, region } = shopper;
+  const favourites = tastes.regionalFavourites.find((f) => f.region === region.key)?.categories ?? [];
+  if (favourites.length > 0 && random.chance(DEFAULT_SHOPPER_KNOBS.regionalBias)) return random.pick(favourites);
+  return random.weighted([...tastes.subcategoryWeight.keys()], (path) => tastes.subcategoryWeight.get(path) ?? 0);
 }
 
 /** Adds to cart and orders; with `at`, the two messages are dated then (a past order). */
