@@ -34,14 +34,18 @@ export const SECRET_OVERLAP_MS = 24 * 3600_000;
 const ATTEMPTS_PER_RUN = 200;
 const RESPONSE_SNIPPET_BYTES = 512;
 
-/** What the object keeps about its destination; the secrets never leave it except in the first PUT answer. */
-export interface StoredDestination {
+/** What the admin API says of a destination. */
+interface DestinationFields {
   id: string;
   site: string;
   kind: DestinationKind;
   url: string;
   audiences: string[];
   segmentWriteKey?: string;
+}
+
+/** What the object keeps about its destination; the secrets never leave it except in the first PUT answer. */
+export interface StoredDestination extends DestinationFields {
   secret: string;
   secretCreatedAt: string;
   previousSecret?: string;
@@ -50,13 +54,7 @@ export interface StoredDestination {
   updatedAt: string;
 }
 
-export interface DestinationSettings {
-  id: string;
-  site: string;
-  kind: DestinationKind;
-  url: string;
-  audiences: string[];
-  segmentWriteKey?: string;
+export interface DestinationSettings extends DestinationFields {
   rotateSecret?: boolean;
 }
 
