@@ -16,7 +16,7 @@ import type { StoredMessage } from '@trailmark/schema';
 import type { Sql } from '../lib/sql';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from './profile-lookup';
-import { resolveProfile, type IdKind } from './resolve-profile';
+import { resolveProfile, type IdentityInput, type IdKind } from './resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from './sqlite-identity-store';
 import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from './suppression';
 
@@ -37,15 +37,9 @@ CREATE TABLE IF NOT EXISTS directory_layout (
   SUPPRESSION_KINDS_SCHEMA,
 ];
 
-/** What the directory needs of a message to resolve it. */
-export interface ResolveItem {
+/** What the directory needs of a message to resolve it: its ids as stitching reads them (`userVerified` as ShopModel passes it). */
+export interface ResolveItem extends IdentityInput {
   messageId: string;
-  type: string;
-  anonymousId?: string;
-  userId?: string;
-  previousId?: string;
-  /** As ShopModel passes it: false when the site requires verification and this userId came without proof. */
-  userVerified?: boolean;
   idHashes: IdHash[];
 }
 
