@@ -33,6 +33,15 @@ async function shards(count: number) {
 type Shop = Awaited<ReturnType<typeof shop>>;
 type Shards = Awaited<ReturnType<typeof shards>>;
 
+/** A shop whose aggregates go through its outbox to `count` shards. */
+async function shardedShop(count: number): Promise<{ split: Shop; shards: Shards }> {
+  const split = await shop();
+  const all = await shards(count);
+  split.outbox.setShards(count);
+  split.model.aggregates.sink = (rows) => split.outbox.enqueue(rows);
+  return { split, shards: all };
+}
+
 /** Delivers the outbox; `lose` drops the acknowledgement of some shards' calls (applied, then the delivery failed). */
 function deliver(from: Shop, to: Shards, lose: (shard: number) => boolean = () => false): void {
   for (let pass = 0; ; pass++) {
@@ -138,10 +147,7 @@ async function shardedRecommendation(from: Shop, to: Shards, input: RecommendInp
 describe('aggregates in shards', { timeout: 60_000 }, () => {
   it('hold exactly the rows one object would, and rank the same', async () => {
     const single = await shop();
-    const split = await shop();
-    const three = await shards(3);
-    split.outbox.setShards(3);
-    split.model.aggregates.sink = (rows) => split.outbox.enqueue(rows);
+    const { split, shards: three } = await shardedShop(3);
     for (const batch of traffic()) {
       single.transaction(() => single.model.ingest(batch));
       split.transaction(() => split.model.ingest(batch));
@@ -165,10 +171,7 @@ describe('aggregates in shards', { timeout: 60_000 }, () => {
 
   it('one shard works like one object', async () => {
     const single = await shop();
-    const split = await shop();
-    const one = await shards(1);
-    split.outbox.setShards(1);
-    split.model.aggregates.sink = (rows) => split.outbox.enqueue(rows);
+    const { split, shards: one } = await shardedShop(1);
     for (const batch of traffic().slice(0, 4)) {
       single.transaction(() => single.model.ingest(batch));
       split.transaction(() => split.model.ingest(batch));
@@ -179,10 +182,7 @@ describe('aggregates in shards', { timeout: 60_000 }, () => {
 
   it('counts each unit once when a delivery is repeated, and a retried batch adds nothing', async () => {
     const single = await shop();
-    const split = await shop();
-    const three = await shards(3);
-    split.outbox.setShards(3);
-    split.model.aggregates.sink = (rows) => split.outbox.enqueue(rows);
+    const { split, shards: three } = await shardedShop(3);
     let lost = 0;
     for (const batch of traffic()) {
       single.transaction(() => single.model.ingest(batch));
@@ -237,10 +237,7 @@ describe('aggregates in shards', { timeout: 60_000 }, () => {
   });
 
   it('reads a shard at most once per pass, and a cached snapshot not at all', async () => {
-    const split = await shop();
-    const three = await shards(3);
-    split.outbox.setShards(3);
-    split.model.aggregates.sink = (rows) => split.outbox.enqueue(rows);
+    const { split, shards: three } = await shardedShop(3);
     for (const batch of traffic()) {
       split.transaction(() => split.model.ingest(batch));
       deliver(split, three);
