@@ -5,6 +5,7 @@
  * picked from the site's audiences, filled again at each refresh.
  */
 import { h } from '../../../shared/dom';
+import { dateTimeInput, formFields, isoFromLocal, numberInput, textInput } from '../form-fields';
 import type { AudienceView, RuleIssue } from '../types';
 import { note, panel } from '../ui';
 import type { ViewContext } from '../view-context';
@@ -38,23 +39,9 @@ export interface CampaignForm {
 }
 
 export function campaignForm(context: () => ViewContext | undefined, saved: (id: string) => void): CampaignForm {
-  const errors = new Map<FieldPath, HTMLElement>();
-  const inputs = new Map<FieldPath, HTMLInputElement | HTMLSelectElement>();
-  const formStatus = h('p', { class: 'note', role: 'status', 'aria-live': 'polite' });
-
-  const field = (path: FieldPath, label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement => {
-    const id = `campaign-${path.replace('.', '-')}`;
-    control.id = id;
-    control.name = path;
-    const error = h('span', { class: 'field-error', id: `${id}-error` });
-    control.setAttribute('aria-describedby', `${id}-error${hint ? ` ${id}-hint` : ''}`);
-    errors.set(path, error);
-    inputs.set(path, control);
-    return h('div', { class: 'rule-field' }, h('label', { for: id }, label), control, hint ? h('span', { class: 'note', id: `${id}-hint` }, hint) : null, error);
-  };
-  const text = (placeholder = '', value = '') => h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder, value });
-  const number = (step: string, value = '') => h('input', { type: 'number', step, inputmode: 'decimal', value });
-  const when = () => h('input', { type: 'datetime-local' });
+  const fields = formFields<FieldPath>('campaign');
+  const { field, value } = fields;
+  const formStatus = fields.status;
   const audience = h('select', {}, h('option', { value: '' }, 'Loading audiences…'));
 
   const element = h(
@@ -63,23 +50,23 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
     h(
       'div',
       { class: 'rule-grid' },
-      field('id', 'Campaign id', text('e.g. winter-boots-coupon'), 'Letters, digits, - _ . : (saving an existing id replaces that campaign)'),
-      field('name', 'Name', text('e.g. Winter boots: 15% off')),
+      field('id', 'Campaign id', textInput('e.g. winter-boots-coupon'), 'Letters, digits, - _ . : (saving an existing id replaces that campaign)'),
+      field('name', 'Name', textInput('e.g. Winter boots: 15% off')),
       field('audienceId', 'Audience', audience, 'Its members are split once into treatment and control'),
-      field('holdoutPercent', 'Holdout (% kept as control)', number('1', '50'), 'From 0 to 90'),
-      field('goal.event', 'Goal event', text('', 'Order Completed'), 'A member converts at their first such event'),
-      field('goal.productId', 'Goal product (optional)', text('product id')),
-      field('goal.category', 'Goal category (optional)', text('e.g. Shoes > Boots')),
-      field('windowDays', 'Window (days)', number('1', '3'), 'Days after assignment in which the goal counts, 1 to 90'),
-      field('startsAt', 'Starts', when(), 'Empty: now'),
-      field('endsAt', 'Ends', when(), 'Empty: runs until changed'),
-      field('costPerContact', 'Cost per contact', number('0.01'), 'In the site’s currency, for the return on cost'),
-      field('offer.title', 'Offer title', text('the headline the shopper sees'), 'Empty: no offer in the offer slot'),
-      field('offer.body', 'Offer text', text()),
-      field('offer.url', 'Offer link', text('/c/boots or https://…')),
-      field('offer.imageUrl', 'Offer image', text('/img/boots.jpg or https://…')),
-      field('offer.coupon', 'Coupon code', text('e.g. BOOTS15')),
-      field('destinations', 'Destinations (optional)', text('destination ids, comma-separated'), 'Where treatment members are handed over'),
+      field('holdoutPercent', 'Holdout (% kept as control)', numberInput('1', '50'), 'From 0 to 90'),
+      field('goal.event', 'Goal event', textInput('', 'Order Completed'), 'A member converts at their first such event'),
+      field('goal.productId', 'Goal product (optional)', textInput('product id')),
+      field('goal.category', 'Goal category (optional)', textInput('e.g. Shoes > Boots')),
+      field('windowDays', 'Window (days)', numberInput('1', '3'), 'Days after assignment in which the goal counts, 1 to 90'),
+      field('startsAt', 'Starts', dateTimeInput(), 'Empty: now'),
+      field('endsAt', 'Ends', dateTimeInput(), 'Empty: runs until changed'),
+      field('costPerContact', 'Cost per contact', numberInput('0.01'), 'In the site’s currency, for the return on cost'),
+      field('offer.title', 'Offer title', textInput('the headline the shopper sees'), 'Empty: no offer in the offer slot'),
+      field('offer.body', 'Offer text', textInput()),
+      field('offer.url', 'Offer link', textInput('/c/boots or https://…')),
+      field('offer.imageUrl', 'Offer image', textInput('/img/boots.jpg or https://…')),
+      field('offer.coupon', 'Coupon code', textInput('e.g. BOOTS15')),
+      field('destinations', 'Destinations (optional)', textInput('destination ids, comma-separated'), 'Where treatment members are handed over'),
     ),
     h('div', { class: 'rule-buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Save campaign')),
     formStatus,
@@ -96,7 +83,6 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
   }
 
   function body(): Record<string, unknown> {
-    const value = (path: FieldPath) => inputs.get(path)!.value.trim();
     const out: Record<string, unknown> = { name: value('name'), audienceId: value('audienceId'), goal: { event: value('goal.event') } };
     const goal = out.goal as Record<string, string>;
     if (value('goal.productId')) goal.productId = value('goal.productId');
@@ -105,7 +91,7 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
     for (const key of ['holdoutPercent', 'windowDays', 'costPerContact'] as const) if (value(key)) out[key] = Number(value(key));
     for (const key of ['startsAt', 'endsAt'] as const) {
       const local = value(key);
-      if (local) out[key] = Number.isNaN(Date.parse(local)) ? local : new Date(local).toISOString();
+      if (local) out[key] = isoFromLocal(local);
     }
     const offer: Record<string, string> = {};
     for (const key of OFFER_FIELDS) if (value(`offer.${key}`)) offer[key] = value(`offer.${key}`);
@@ -115,57 +101,26 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
     return out;
   }
 
-  function clearIssues(): void {
-    for (const [path, error] of errors) {
-      error.textContent = '';
-      inputs.get(path)?.removeAttribute('aria-invalid');
-    }
-  }
-
-  /** Each issue beside its field (`destinations[1]` belongs to destinations); the rest in the form's status. */
-  function showIssues(issues: RuleIssue[], message: string): void {
-    const elsewhere: string[] = [];
-    let first: HTMLElement | undefined;
-    for (const issue of issues) {
-      const path = issue.path.replace(/\[\d+\]$/, '') as FieldPath;
-      const error = errors.get(path);
-      if (!error) {
-        elsewhere.push(`${issue.path}: ${issue.message}`);
-        continue;
-      }
-      error.textContent = error.textContent ? `${error.textContent}; ${issue.message}` : issue.message;
-      inputs.get(path)!.setAttribute('aria-invalid', 'true');
-      first ??= inputs.get(path);
-    }
-    formStatus.textContent = elsewhere.length ? elsewhere.join('; ') : issues.length ? 'Some fields need a change: see beside them.' : message;
-    first?.focus();
-  }
-
   element.addEventListener('submit', async (event) => {
     event.preventDefault();
     const ctx = context();
     if (!ctx) return;
-    clearIssues();
-    const id = inputs.get('id')!.value.trim();
+    fields.clearIssues();
+    const id = value('id');
     const missing: RuleIssue[] = [];
     if (!id) missing.push({ path: 'id', message: 'Give the campaign an id.' });
     if (!audience.value) missing.push({ path: 'audienceId', message: 'Pick the audience the campaign contacts.' });
     if (missing.length) {
-      showIssues(missing, '');
+      fields.showIssues(missing, '');
       return;
     }
-    formStatus.textContent = 'Saving…';
-    try {
-      const answer = await ctx.api.saveCampaign(id, body());
-      if ('issues' in answer) {
-        showIssues(answer.issues, answer.message);
-        return;
-      }
-      formStatus.textContent = [`Saved campaign ${id} (${answer.campaign.status}).`, answer.note ?? ''].filter(Boolean).join(' ');
-      saved(id);
-    } catch (error) {
-      formStatus.textContent = error instanceof Error ? error.message : String(error);
-    }
+    await fields.save(
+      () => ctx.api.saveCampaign(id, body()),
+      (answer) => {
+        formStatus.textContent = [`Saved campaign ${id} (${answer.campaign.status}).`, answer.note ?? ''].filter(Boolean).join(' ');
+        saved(id);
+      },
+    );
   });
 
   return {

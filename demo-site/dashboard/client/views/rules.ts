@@ -6,7 +6,8 @@
  * across the dashboard's refreshes; only the list is drawn again.
  */
 import { type Child, fill, h } from '../../../shared/dom';
-import type { RecommendationExplain, RuleBody, RuleIssue, RuleView } from '../types';
+import { dateTimeInput, formFields, isoFromLocal, numberInput, textInput } from '../form-fields';
+import type { RecommendationExplain, RuleBody, RuleView } from '../types';
 import { emptyState, formatDateTime, note, panel, table } from '../ui';
 import type { View, ViewContext } from '../view-context';
 
@@ -131,36 +132,20 @@ function validity(rule: RuleView): string {
 type FieldPath = 'id' | 'slots' | 'action' | 'products' | 'category' | 'position' | 'factor' | 'when.productId' | 'when.category' | 'when.region' | 'when.audienceId' | 'startsAt' | 'endsAt';
 
 function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElement, saved: () => void): { element: HTMLElement; edit: (rule: RuleView) => void } {
-  const errors = new Map<FieldPath, HTMLElement>();
-  const inputs = new Map<FieldPath, HTMLInputElement | HTMLSelectElement>();
-  const formStatus = h('p', { class: 'note', role: 'status', 'aria-live': 'polite' });
+  const fields = formFields<FieldPath>('rule');
+  const { field, value } = fields;
+  const formStatus = fields.status;
   const preview = h('div', { 'data-rule-preview': '', 'aria-live': 'polite' });
-
-  const field = (path: FieldPath, label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement => {
-    const id = `rule-${path.replace('.', '-')}`;
-    control.id = id;
-    control.name = path;
-    const error = h('span', { class: 'field-error', id: `${id}-error` });
-    control.setAttribute('aria-describedby', `${id}-error${hint ? ` ${id}-hint` : ''}`);
-    errors.set(path, error);
-    inputs.set(path, control);
-    return h('div', { class: 'rule-field' }, h('label', { for: id }, label), control, hint ? h('span', { class: 'note', id: `${id}-hint` }, hint) : null, error);
-  };
-  const text = (placeholder = '') => h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder });
-  const number = (step: string) => h('input', { type: 'number', step, inputmode: 'decimal' });
-  const when = (placeholder: string) => h('input', { type: 'datetime-local', placeholder });
 
   const action = h('select', {}, ACTIONS.map(([value, label]) => h('option', { value }, label)));
   const slotBoxes = [...SLOT_NAMES, '*'].map((slot) => h('input', { type: 'checkbox', name: 'slot', value: slot, id: `rule-slot-${slot === '*' ? 'all' : slot}`, checked: slot === 'home' }));
-  const slotsError = h('span', { class: 'field-error', id: 'rule-slots-error' });
-  errors.set('slots', slotsError);
   const slots = h(
     'fieldset',
     { class: 'rule-field rule-slots', 'aria-describedby': 'rule-slots-error' },
     h('legend', {}, 'In slots'),
     slotBoxes.map((box) => h('label', { class: 'check' }, box, box.value === '*' ? 'every slot' : box.value)),
-    slotsError,
   );
+  slots.append(fields.groupError('slots', slots, slotBoxes[0]!));
 
   const element = h(
     'form',
@@ -168,19 +153,19 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
     h(
       'div',
       { class: 'rule-grid' },
-      field('id', 'Rule id', text('e.g. summer-tents-pin'), 'Letters, digits, - _ . : (saving an existing id replaces that rule)'),
+      field('id', 'Rule id', textInput('e.g. summer-tents-pin'), 'Letters, digits, - _ . : (saving an existing id replaces that rule)'),
       field('action', 'Action', action),
       slots,
-      field('products', 'Products', text('product ids, comma-separated')),
-      field('category', 'Category', text('e.g. Outdoor > Tents'), 'Boost, bury or exclude a whole category (subcategories included)'),
-      field('position', 'Position (pin)', number('1'), '1 is the first place'),
-      field('factor', 'Factor (boost, bury)', number('0.1'), 'Boost: more than 1 (default 2). Bury: between 0 and 1 (default 0.5)'),
-      field('when.productId', 'Only on product', text('product id on screen')),
-      field('when.category', 'Only while shopping in category', text('e.g. Outdoor')),
-      field('when.region', 'Only from region', text('e.g. DE, Bavaria or DE/Bavaria')),
-      field('when.audienceId', 'Only for audience', text('audience id')),
-      field('startsAt', 'Starts', when('start')),
-      field('endsAt', 'Ends', when('end')),
+      field('products', 'Products', textInput('product ids, comma-separated')),
+      field('category', 'Category', textInput('e.g. Outdoor > Tents'), 'Boost, bury or exclude a whole category (subcategories included)'),
+      field('position', 'Position (pin)', numberInput('1'), '1 is the first place'),
+      field('factor', 'Factor (boost, bury)', numberInput('0.1'), 'Boost: more than 1 (default 2). Bury: between 0 and 1 (default 0.5)'),
+      field('when.productId', 'Only on product', textInput('product id on screen')),
+      field('when.category', 'Only while shopping in category', textInput('e.g. Outdoor')),
+      field('when.region', 'Only from region', textInput('e.g. DE, Bavaria or DE/Bavaria')),
+      field('when.audienceId', 'Only for audience', textInput('audience id')),
+      field('startsAt', 'Starts', dateTimeInput('start')),
+      field('endsAt', 'Ends', dateTimeInput('end')),
     ),
     h(
       'div',
@@ -193,7 +178,6 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
   );
 
   function body(): RuleBody {
-    const value = (path: FieldPath) => inputs.get(path)!.value.trim();
     const out: Record<string, unknown> = { action: value('action'), slots: slotBoxes.filter((b) => b.checked).map((b) => b.value) };
     if (value('products')) out.products = value('products').split(',').map((s) => s.trim()).filter(Boolean);
     if (value('category')) out.category = value('category');
@@ -205,43 +189,16 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
     if (Object.keys(w).length) out.when = w;
     for (const key of ['startsAt', 'endsAt'] as const) {
       const local = value(key);
-      if (local) out[key] = Number.isNaN(Date.parse(local)) ? local : new Date(local).toISOString();
+      if (local) out[key] = isoFromLocal(local);
     }
     return out as RuleBody;
-  }
-
-  function clearIssues(): void {
-    for (const [path, error] of errors) {
-      error.textContent = '';
-      (path === 'slots' ? slots : inputs.get(path))?.removeAttribute('aria-invalid');
-    }
-  }
-
-  /** Each issue beside its field (`slots[2]` belongs to slots, `products[1]` to products); the rest in the form's status. */
-  function showIssues(issues: RuleIssue[], message: string): void {
-    const elsewhere: string[] = [];
-    let first: HTMLElement | undefined;
-    for (const issue of issues) {
-      const path = issue.path.replace(/\[\d+\]$/, '') as FieldPath;
-      const error = errors.get(path);
-      if (!error) {
-        elsewhere.push(`${issue.path}: ${issue.message}`);
-        continue;
-      }
-      error.textContent = error.textContent ? `${error.textContent}; ${issue.message}` : issue.message;
-      const control = path === 'slots' ? slots : inputs.get(path)!;
-      control.setAttribute('aria-invalid', 'true');
-      first ??= path === 'slots' ? slotBoxes[0] : inputs.get(path);
-    }
-    formStatus.textContent = elsewhere.length ? elsewhere.join('; ') : issues.length ? 'Some fields need a change: see beside them.' : message;
-    first?.focus();
   }
 
   async function runPreview(): Promise<void> {
     const ctx = context();
     if (!ctx) return;
-    clearIssues();
-    const id = inputs.get('id')!.value.trim() || 'draft';
+    fields.clearIssues();
+    const id = value('id') || 'draft';
     const draft = body();
     const slot = draft.slots.find((s) => s !== '*') ?? 'home';
     if (slot === 'product' && !draft.when?.productId) {
@@ -251,7 +208,7 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
     formStatus.textContent = 'Previewing…';
     const answer = await ctx.api.previewRule({ slot, ...(draft.when?.productId ? { productId: draft.when.productId } : {}), rules: { [id]: draft } });
     if ('issues' in answer) {
-      showIssues(
+      fields.showIssues(
         answer.issues.map((i) => ({ ...i, path: i.path.replace(/^rules(\["[^"]*"\]|\.[^.[]+)\.?/, '') || i.path })),
         answer.message,
       );
@@ -265,31 +222,26 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
     event.preventDefault();
     const ctx = context();
     if (!ctx) return;
-    clearIssues();
-    const id = inputs.get('id')!.value.trim();
+    fields.clearIssues();
+    const id = value('id');
     if (!id) {
-      showIssues([{ path: 'id', message: 'Give the rule an id.' }], '');
+      fields.showIssues([{ path: 'id', message: 'Give the rule an id.' }], '');
       return;
     }
-    formStatus.textContent = 'Saving…';
-    try {
-      const answer = await ctx.api.saveRule(id, body());
-      if ('issues' in answer) {
-        showIssues(answer.issues, answer.message);
-        return;
-      }
-      formStatus.textContent = [`Saved rule ${id}.`, ...(answer.notes ?? [])].join(' ');
-      listStatus.textContent = '';
-      saved();
-    } catch (error) {
-      formStatus.textContent = error instanceof Error ? error.message : String(error);
-    }
+    await fields.save(
+      () => ctx.api.saveRule(id, body()),
+      (answer) => {
+        formStatus.textContent = [`Saved rule ${id}.`, ...(answer.notes ?? [])].join(' ');
+        listStatus.textContent = '';
+        saved();
+      },
+    );
   });
 
   /** Fills the form with a saved rule, to change it. */
   function edit(rule: RuleView): void {
-    clearIssues();
-    const set = (path: FieldPath, value: string | number | undefined) => (inputs.get(path)!.value = value === undefined ? '' : String(value));
+    fields.clearIssues();
+    const set = (path: FieldPath, value: string | number | undefined) => (fields.control(path).value = value === undefined ? '' : String(value));
     const local = (iso: string | undefined) => {
       if (!iso) return undefined;
       const d = new Date(iso);
@@ -309,7 +261,7 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
     set('startsAt', local(rule.startsAt));
     set('endsAt', local(rule.endsAt));
     formStatus.textContent = `Editing rule ${rule.id}: saving replaces it.`;
-    inputs.get('id')!.focus();
+    fields.control('id').focus();
   }
 
   return { element: panel('Add or change a rule', element), edit };
