@@ -9,7 +9,7 @@ import type { AppEnv } from '../app-env';
 import type { IngestStatus } from '@trailmark/schema';
 import { addDropCounts } from '../ingest/drop-reasons';
 import { adminAuth } from '../http/admin-auth';
-import { ApiError, badRequest } from '../http/errors';
+import { ApiError, badRequest, describeIssue } from '../http/errors';
 import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
 import { identitySecretOf, listSites, rotateIdentitySecret, saveSite } from '../sites/site-directory';
 import { parseCatalogUpload } from '../catalog/catalog-upload';
@@ -129,7 +129,7 @@ export function adminRoutes() {
     const writeKey = c.req.param('writeKey');
     if (!/^[\w.-]{1,128}$/.test(writeKey)) throw badRequest('A write key is 1–128 letters, digits, "_", "-" or ".".');
     const parsed = v.safeParse(siteBody, await jsonBody(c.req.raw));
-    if (!parsed.success) throw badRequest(`Invalid site: ${describe(parsed.issues[0])}`);
+    if (!parsed.success) throw badRequest(`Invalid site: ${describeIssue(parsed.issues[0])}`);
     const existing = (await listSites(c.env)).find((s) => s.writeKey === writeKey);
     const shards = parsed.output.settings?.aggregateShards;
     const current = existing?.settings.aggregateShards ?? 0;
@@ -231,7 +231,7 @@ export function adminRoutes() {
   app.post('/v1/admin/faults', async (c) => {
     if (c.env.DEV_MODE !== 'true') throw new ApiError(404, 'not_found', 'Fault injection exists only in local development (DEV_MODE).');
     const parsed = v.safeParse(faultsBody, await jsonBody(c.req.raw));
-    if (!parsed.success) throw badRequest(`Invalid faults: ${describe(parsed.issues[0])}`);
+    if (!parsed.success) throw badRequest(`Invalid faults: ${describeIssue(parsed.issues[0])}`);
     const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
     await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.injectFaults(parsed.output)));
     return c.json({ ok: true, writeKey, ...parsed.output });
@@ -318,10 +318,4 @@ async function jsonBody(request: Request): Promise<unknown> {
   } catch {
     throw badRequest('The body must be JSON.');
   }
-}
-
-function describe(issue: v.BaseIssue<unknown> | undefined): string {
-  if (!issue) return 'unknown problem';
-  const path = v.getDotPath(issue);
-  return path ? `${path}: ${issue.message}` : issue.message;
 }

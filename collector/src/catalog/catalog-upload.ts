@@ -3,6 +3,7 @@
  * rows are reported with their line and what is wrong.
  */
 import * as v from 'valibot';
+import { describeIssue } from '../http/errors';
 import { linkProblem } from './product-links';
 import { productFacts, type ProductFacts } from './product-facts';
 
@@ -70,9 +71,7 @@ export function parseCatalogUpload(text: string): CatalogUpload {
     }
     const checked = v.safeParse(rowSchema, row.value);
     if (!checked.success) {
-      const issue = checked.issues[0];
-      const path = v.getDotPath(issue);
-      rejected.push({ line: row.line, reason: path ? `${path}: ${issue.message}` : issue.message });
+      rejected.push({ line: row.line, reason: describeIssue(checked.issues[0]) });
       continue;
     }
     products.push(facts);

@@ -18,7 +18,7 @@ import * as v from 'valibot';
 import { DestinationBodySchema, RESOURCE_ID, ReplayBodySchema, type DestinationKind } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { adminAuth } from '../http/admin-auth';
-import { ApiError, badRequest } from '../http/errors';
+import { ApiError, badRequest, describeIssue } from '../http/errors';
 import { readBodyText } from '../http/read-body';
 import { listSites } from '../sites/site-directory';
 import { deleteDestination, destinationStub, findDestination, listDestinations, saveDestination } from './destination-directory';
@@ -46,7 +46,7 @@ export function destinationRoutes() {
       throw badRequest('The body must be a JSON object: { "url", "audiences": [id…], "kind"?, "writeKey"? }.');
     }
     const parsed = v.safeParse(DestinationBodySchema, input);
-    if (!parsed.success) throw badRequest(`Invalid destination: ${describe(parsed.issues[0])}`);
+    if (!parsed.success) throw badRequest(`Invalid destination: ${describeIssue(parsed.issues[0])}`);
     const body = parsed.output;
     const existing = await findDestination(c.env, id);
     const kind: DestinationKind = body.kind ?? existing?.kind ?? 'webhook';
@@ -121,7 +121,7 @@ export function destinationRoutes() {
     const input = (await jsonBody(c.req.raw, false)) ?? {};
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('The body must be a JSON object: { "webhookIds"?: [id…] }, or empty.');
     const parsed = v.safeParse(ReplayBodySchema, input);
-    if (!parsed.success) throw badRequest(`Invalid replay: ${describe(parsed.issues[0])}`);
+    if (!parsed.success) throw badRequest(`Invalid replay: ${describeIssue(parsed.issues[0])}`);
     const replayed = await destinationStub(c.env, entry.id).replay(parsed.output.webhookIds);
     return c.json({ ok: true, replayed });
   });
@@ -217,10 +217,4 @@ async function jsonBody(request: Request, required: boolean): Promise<unknown> {
   } catch {
     throw badRequest('The body must be JSON.');
   }
-}
-
-function describe(issue: v.BaseIssue<unknown> | undefined): string {
-  if (!issue) return 'unknown problem';
-  const path = v.getDotPath(issue);
-  return path ? `${path}: ${issue.message}` : issue.message;
 }

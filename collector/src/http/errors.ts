@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as v from 'valibot';
 
 export class ApiError extends Error {
   constructor(
@@ -30,4 +31,11 @@ export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return errorResponse(c, err);
   console.error('unhandled error', c.req.method, c.req.path, err);
   return c.json({ ok: false, error: 'internal', message: 'The collector failed; retry later. This is logged.' }, 500);
+}
+
+/** A validation issue as a 400 message says it: `audiences.0: each audience id must be a string`. */
+export function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
+  if (!issue) return 'unknown problem';
+  const path = v.getDotPath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
 }
