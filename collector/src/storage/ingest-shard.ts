@@ -22,6 +22,7 @@ import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
 import { shopState } from './stubs';
+import { DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
 import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
 import { identityDirectoryStub } from '../identity/identity-directory';
 import { profileShardStub } from '../profiles/profile-shard';
@@ -65,33 +66,10 @@ const SIZES_SCHEMA = `
 CREATE INDEX IF NOT EXISTS pending_sizes ON pending (seq, item_count, attempts);
 `;
 
-/** Wait this long after the first message before draining, so one drain carries many requests. */
-const DRAIN_DELAY_MS = 200;
 /** Messages per drain at most (rows hold at most this many, see pending-rows.ts). */
 const DRAIN_BATCH = MAX_ROW_MESSAGES;
-/**
- * While requests keep arriving, rest this many times as long as the last
- * drain took before the next: storage work stays a bounded share of the CPU,
- * accepting stays fast, and each drain carries a large batch. With no new
- * requests, the backlog drains back to back.
- */
-const DRAIN_REST_FACTOR = 4;
-const BACKLOG_REST_MS = 5;
-/**
- * A burst: at least this many messages a second reaching this shard. For the
- * first seconds of a burst the drain waits, so every CPU cycle goes to
- * acknowledging requests; the buffer absorbs it (as a queue would) and the
- * drain catches up with large, efficient batches once the burst eases or has
- * lasted MAX_BURST_DEFER_MS. Below this rate a shopper's events are stored
- * within DRAIN_DELAY_MS, which keeps recommendations fresh.
- */
-const BURST_MESSAGES_PER_S = 500;
-const MAX_BURST_DEFER_MS = 5000;
-/** Past this many waiting messages the drain runs back to back whatever arrives: the buffer stays bounded. */
-const HIGH_WATER_MESSAGES = 20_000;
 /** A message that failed alone this often while storage was healthy is dead-lettered. */
 const DEAD_AFTER_SOLO_FAILURES = 3;
-const MAX_BACKOFF_MS = 60_000;
 
 /** One message waiting in the buffer: an accepted event, or a rejected message kept with its reason. */
 export type PendingItem =
@@ -152,6 +130,8 @@ export class IngestShard extends DurableObject<Env> {
   private acceptedSinceCheck = 0;
   private firstAcceptSinceCheck: number | undefined;
   private burstSince: number | undefined;
+  /** Messages this shard's recent drains stored per millisecond of their wall time (drain-pacing.ts). */
+  private storedPerMs: number | undefined;
   private toCommit: { writeKey: string; chunks: PendingChunk[]; owners: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private committing = false;
   private drainRunning: Promise<unknown> = Promise.resolve();
@@ -232,29 +212,25 @@ export class IngestShard extends DurableObject<Env> {
     }
     const started = Date.now();
     const result = await this.drain();
+    const tookMs = Date.now() - started;
+    this.storedPerMs = nextStoredRate(this.storedPerMs, result.drained, tookMs);
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
-      const busy = this.acceptedSinceCheck > 0 && result.pending < HIGH_WATER_MESSAGES;
-      const rest = busy ? Math.max(DRAIN_DELAY_MS, (Date.now() - started) * DRAIN_REST_FACTOR) : BACKLOG_REST_MS;
-      const backoff = attempts === 0 ? rest : Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + Math.random()));
-      await this.schedule(backoff);
+      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts }));
     }
   }
 
-  /** Is a burst on that the drain should stay out of for now (see BURST_MESSAGES_PER_S)? */
+  /** Is a burst on that the drain should stay out of for now (drain-pacing.ts)? */
   private deferForBurst(): boolean {
     const now = Date.now();
     // Over the time since the first message after the last look: a quiet spell before a burst does not hide it.
     const rate = (this.acceptedSinceCheck * 1000) / Math.max(DRAIN_DELAY_MS, now - (this.firstAcceptSinceCheck ?? now));
     this.acceptedSinceCheck = 0;
     this.firstAcceptSinceCheck = undefined;
-    if (rate < BURST_MESSAGES_PER_S) {
-      this.burstSince = undefined;
-      return false;
-    }
-    this.burstSince ??= now;
-    return now - this.burstSince < MAX_BURST_DEFER_MS && this.pendingCount() < HIGH_WATER_MESSAGES;
+    const { defer, burstSince } = holdBack({ rate, burstSince: this.burstSince, now, pending: this.pendingCount() });
+    this.burstSince = burstSince;
+    return defer;
   }
 
   /**
