@@ -18,8 +18,15 @@ describe('drain pacing', () => {
     expect(holdBack({ rate: 5000, burstSince: 1000, now: 1000 + MAX_BURST_DEFER_MS - 1, pending: 100 }).defer).toBe(true);
     expect(holdBack({ rate: 5000, burstSince: 1000, now: 1000 + MAX_BURST_DEFER_MS, pending: 100 })).toEqual({ defer: false, burstSince: 1000 });
     expect(holdBack({ rate: 5000, burstSince: 1000, now: 1100, pending: HIGH_WATER_MESSAGES }).defer).toBe(false);
-    // Below the burst rate: drain now, and the next burst starts its own hold-back.
-    expect(holdBack({ rate: 100, burstSince: 1000, now: 1100, pending: 100 })).toEqual({ defer: false, burstSince: undefined });
+    // Below the burst rate with nothing waiting: drain now, and the next burst starts its own hold-back.
+    expect(holdBack({ rate: 100, burstSince: 1000, now: 1100, pending: 0 })).toEqual({ defer: false, burstSince: undefined });
+  });
+
+  it('keeps a burst going while its backlog is drained, so a lull caused by the drain does not hold it back again', () => {
+    // Acceptance slowed while the drain worked through the backlog: the same burst, past its hold-back.
+    const lull = holdBack({ rate: 100, burstSince: 1000, now: 1000 + MAX_BURST_DEFER_MS + 500, pending: 4000 });
+    expect(lull).toEqual({ defer: false, burstSince: 1000 });
+    expect(holdBack({ rate: 5000, burstSince: lull.burstSince, now: 1000 + MAX_BURST_DEFER_MS + 700, pending: 4000 }).defer).toBe(false);
   });
 
   it('rests a multiple of the drain while requests arrive and the backlog is short', () => {

@@ -5,7 +5,8 @@
  *
  * At ordinary rates a shard drains DRAIN_DELAY_MS after the first message.
  * For the first seconds of a burst it does not drain at all, so the CPU goes
- * to acknowledging (the buffer absorbs the burst, as a queue would). Past
+ * to acknowledging (the buffer absorbs the burst, as a queue would); a burst
+ * lasts until the shard has stored everything it brought. Past
  * that, drains rest DRAIN_REST_FACTOR times as long as they work while
  * requests keep arriving, unless what waits would take longer than
  * MAX_BACKLOG_MS to store: then they run back to back, so a long burst is
@@ -58,12 +59,18 @@ export function nextStoredRate(previous: number | undefined, drained: number, to
  * Is a burst on that the drain should stay out of for now? `rate`: messages
  * a second that reached the shard since the last look; `burstSince`: when
  * the burst began (undefined: none yet).
+ *
+ * A burst ends only once the shard has stored everything: while a backlog
+ * is being drained, acceptance slows (the drain takes the CPU) and the rate
+ * drops below BURST_MESSAGES_PER_S, but that is the same burst, and holding
+ * the drain back again then would let the backlog grow by another
+ * MAX_BURST_DEFER_MS of acceptance each time it had been brought down.
  */
 export function holdBack({ rate, burstSince, now, pending }: { rate: number; burstSince: number | undefined; now: number; pending: number }): {
   defer: boolean;
   burstSince: number | undefined;
 } {
-  if (rate < BURST_MESSAGES_PER_S) return { defer: false, burstSince: undefined };
+  if (rate < BURST_MESSAGES_PER_S) return { defer: false, burstSince: pending === 0 ? undefined : burstSince };
   const since = burstSince ?? now;
   return { defer: now - since < MAX_BURST_DEFER_MS && pending < HIGH_WATER_MESSAGES, burstSince: since };
 }

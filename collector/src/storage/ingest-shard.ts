@@ -214,6 +214,8 @@ export class IngestShard extends DurableObject<Env> {
     const result = await this.drain();
     const tookMs = Date.now() - started;
     this.storedPerMs = nextStoredRate(this.storedPerMs, result.drained, tookMs);
+    // Everything stored: the burst is over, and the next one is held back afresh (drain-pacing.ts holdBack).
+    if (result.pending === 0) this.burstSince = undefined;
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
