@@ -42,7 +42,7 @@ const BASE_TIME = Date.UTC(2026, 0, 1);
 /** Sessions applied per ingest call, like a drain batch. */
 const REPLAY_BATCH = 300;
 /** Views of a session are this far apart. */
-const VIEW_GAP_MS = 10_000;
+export const VIEW_GAP_MS = 10_000;
 
 interface Trained {
   model: ShopModel;
@@ -172,7 +172,7 @@ async function replay(sessions: readonly (readonly string[])[], meta?: readonly 
   return { model, sources: model.rankSources(), counters, ...summary };
 }
 
-function viewMessage(messageId: string, anonymousId: string, productId: string, at: number, region?: string): StoredMessage {
+export function viewMessage(messageId: string, anonymousId: string, productId: string, at: number, region?: string): StoredMessage {
   const iso = new Date(at).toISOString();
   return {
     type: 'track',
