@@ -173,19 +173,27 @@ try {
   const cdp = await inspector(await isolateTarget());
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-  await cdp.send('Profiler.start');
-  const pool = new Pool(origin, { connections: 1 });
-  for (let i = 0; i < requests; i++) {
-    const req = request();
-    const res = await pool.request({ method: 'GET', path: req.path, headers: req.headers });
-    await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`${req.path} answered ${res.statusCode}`);
+  /** The isolate's profile over `requests` requests sent one after another. */
+  async function profiled(next: () => { path: string; headers?: Record<string, string> }): Promise<CpuProfile> {
+    await cdp.send('Profiler.start');
+    const pool = new Pool(origin, { connections: 1 });
+    for (let i = 0; i < requests; i++) {
+      const req = next();
+      const res = await pool.request({ method: 'GET', path: req.path, headers: req.headers });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${req.path} answered ${res.statusCode}`);
+    }
+    await pool.close();
+    return (await cdp.send<{ profile: CpuProfile }>('Profiler.stop')).profile;
   }
-  await pool.close();
-  const { profile } = await cdp.send<{ profile: CpuProfile }>('Profiler.stop');
+  // The same isolate's work for a bare GET /healthz first: what every request pays, whatever it asks.
+  const baseline = await profiled(() => ({ path: '/healthz' }));
+  const profile = await profiled(request);
   cdp.close();
   console.log(`profiled ${requests} requests (sampling every 50 µs)`);
   analyse(profile, requests);
+  console.log(`\nbaseline: ${requests} GET /healthz, the same way`);
+  analyse(baseline, requests);
 } finally {
   await server.stop();
 }
