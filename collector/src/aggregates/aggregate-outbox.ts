@@ -44,14 +44,22 @@ export interface AggregateUnit {
 const UNITS_PER_DELIVERY = 100;
 
 export class AggregateOutbox {
+  /**
+   * The layout as last read: every recommendation asks, and only setShards
+   * (this object) changes it, so it is read again only after that.
+   */
+  private known: number | undefined;
+
   constructor(private readonly sql: Sql) {}
 
   /** The shards the aggregates live in; 0: in this object's own tables. */
   shards(): number {
-    return this.sql.exec<{ shards: number }>('SELECT shards FROM aggregate_layout WHERE id = 1').toArray()[0]?.shards ?? 0;
+    this.known ??= this.sql.exec<{ shards: number }>('SELECT shards FROM aggregate_layout WHERE id = 1').toArray()[0]?.shards ?? 0;
+    return this.known;
   }
 
   setShards(shards: number): void {
+    this.known = undefined;
     this.sql.exec('INSERT INTO aggregate_layout (id, shards) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET shards = ?1', shards);
   }
 
