@@ -10,9 +10,11 @@
  * The first run loads the data into DIR (about two minutes) and keeps it;
  * later runs start from it, so two versions of the code can be compared on
  * the same data. Prints the recommendation bench's serving figures (one
- * client's p50/p99, 16 clients next to /healthz), then, per request, the
- * isolate's busy time, by stage of the request (inclusive CPU of the
- * functions that make each stage) and by function.
+ * client's p50/p99, 16 clients next to /healthz), the server's CPU per
+ * request (its processes' CPU time over 16 clients' requests, for /healthz
+ * and the mix), then, per request, the isolate's busy time, by stage of the
+ * request (inclusive CPU of the functions that make each stage) and by
+ * function, for the mix and for /healthz.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -23,7 +25,9 @@ import { seedDemoData } from '../demo-site/simulate/seed';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { runLoad } from './lib/load';
 import { option } from './lib/option';
+import { cpuDuring } from './lib/process-cpu';
 import { measureServing, recommendationRequests } from './recommendations';
 
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -169,6 +173,16 @@ try {
   console.log(
     `${loaded.concurrency} clients: ${loaded.rps.toFixed(0)} requests/s, /healthz ${loaded.healthzRps.toFixed(0)}: ratio ${loaded.ratio.toFixed(2)}; p50 ${loaded.p50.toFixed(1)} ms, p99 ${loaded.p99.toFixed(1)} ms, ${loaded.errors} errors`,
   );
+
+  // The server's CPU per request (all its processes: wrangler's proxy, workerd), 16 clients: steadier than requests/s on a shared machine.
+  for (const [name, next] of [
+    ['/healthz', () => ({ path: '/healthz' })],
+    ['recommendations', request],
+  ] as const) {
+    const { result, cpuMs } = await cpuDuring(server.process.pid!, () => runLoad({ origin, concurrency: 16, durationMs: 4000, request: next }));
+    const per = [...cpuMs].filter(([, ms]) => ms > 0).map(([process, ms]) => `${process} ${(ms / result.requests).toFixed(2)}`);
+    console.log(`server CPU per request, ${name}: ${per.join(', ')} ms (${result.requests} requests at 16 clients)`);
+  }
 
   const cdp = await inspector(await isolateTarget());
   await cdp.send('Profiler.enable');
