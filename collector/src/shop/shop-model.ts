@@ -33,6 +33,8 @@ import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
 import { learnFromEvent, regionKey } from '../recommend/learn';
 import { rankCandidates, toItems, type RankSources } from '../recommend/rank';
+import { ReadCacheWarmer } from '../recommend/read-cache-warmer';
+import { TUNING } from '../recommend/strategies';
 import { explainAnswer } from '../merchandising/explain';
 import { merchandise } from '../merchandising/merchandise';
 import { shopperMismatch, shopperCategory } from '../merchandising/rules';
@@ -166,6 +168,8 @@ export class ShopModel {
   readonly applied: AppliedOutcomes;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
+  /** Fills the read caches above a chunk after each answer (recommend/read-cache-warmer.ts). */
+  private readonly warmer: ReadCacheWarmer;
 
   constructor(private readonly sql: Sql) {
     this.applied = new AppliedOutcomes(sql);
@@ -177,6 +181,7 @@ export class ShopModel {
     this.aggregateReads = new AggregateCache(this.aggregates);
     this.aggregates.written = (rows) => this.aggregateReads.forget(rows);
     this.sessions = new SessionStore(sql);
+    this.warmer = new ReadCacheWarmer(sql, { catalog: this.catalog, aggregates: this.aggregateReads, sessions: this.sessions, neighbourLimit: TUNING.neighbours });
   }
 
   /**
@@ -344,6 +349,7 @@ export class ShopModel {
         notApplied: [...input.explain.notApplied, ...notApplied],
       });
     }
+    if (!this.warmer.done) this.warmer.step();
     return response;
   }
 
