@@ -16,43 +16,22 @@ import path from 'node:path';
 import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { runLoad } from './lib/load';
-import { benchBatch } from './lib/messages';
+import { batchRounds } from './lib/load';
 import { option } from './lib/option';
-import { busiest, cpuMs, workerdProcesses } from './lib/workerd-cpu';
-import { inspector, isolateTarget, type CpuProfile } from './lib/inspector';
+import { cpuMs, printBurstCpu, workerdProcesses } from './lib/workerd-cpu';
+import { frameLabel, inspector, isolateTarget, walkSamples, type CpuProfile } from './lib/inspector';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const seconds = Number(option('seconds', '4'));
 
 function analyse(title: string, profile: CpuProfile, events: number) {
   console.log(`\n## ${title}`);
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfMs = new Map<string, number>();
   const inclusiveMs = new Map<string, number>();
-  let idle = 0;
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    total += ms;
-    const leaf = byId.get(id)!;
-    const leafName = leaf.callFrame.functionName || '(anonymous)';
-    if (leafName === '(idle)') {
-      idle += ms;
-      return;
-    }
-    const label = (n: (typeof profile.nodes)[number]) =>
-      n.callFrame.url ? `${n.callFrame.functionName || '(anonymous)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : n.callFrame.functionName;
-    selfMs.set(label(leaf), (selfMs.get(label(leaf)) ?? 0) + ms);
-    const seen = new Set<string>();
-    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
-      const name = label(byId.get(node)!);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      inclusiveMs.set(name, (inclusiveMs.get(name) ?? 0) + ms);
-    }
+  const { idle, total } = walkSamples(profile, (ms, stack) => {
+    selfMs.set(frameLabel(stack[0]!), (selfMs.get(frameLabel(stack[0]!)) ?? 0) + ms);
+    // A recursive function counts once per sample.
+    for (const name of new Set(stack.map(frameLabel))) inclusiveMs.set(name, (inclusiveMs.get(name) ?? 0) + ms);
   });
   const per = (ms: number) => ((ms * 1000) / events).toFixed(1);
   console.log(`isolate busy ${per(total - idle)} µs per event (idle ${per(idle)} µs of ${per(total)} µs wall)`);
@@ -68,14 +47,8 @@ const inspectorPort = await freePort();
 const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN, inspectorPort });
 try {
   const origin = server.url.replace('localhost', '127.0.0.1');
-  let sequence = 0;
-  const load = (durationMs: number) =>
-    runLoad({
-      origin,
-      concurrency: 16,
-      durationMs,
-      request: (sender, n) => ({ method: 'POST', path: '/v1/batch', headers: { 'content-type': 'text/plain' }, body: benchBatch('demo-write-key', sender, sequence++ * 1000 + n, 20) }),
-    });
+  const batches = batchRounds({ origin, concurrency: 16, batchSize: 20 });
+  const load = (durationMs: number) => batches('demo-write-key', durationMs);
   await load(1500);
   await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
   const pids = workerdProcesses(server.process.pid!);
@@ -93,14 +66,7 @@ try {
   const c2 = cpuMs(pids);
   cdp.close();
   const events = burst.requests * 20;
-  const main = busiest(c0, c1);
-  const perEvent = (ms: number) => `${((ms * 1000) / events).toFixed(0)} µs`;
-  console.log(`accepted ${events} events in ${burst.seconds.toFixed(1)} s (${(events / burst.seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`);
-  pids.forEach((pid, i) => {
-    const accept = c1[i]! - c0[i]!;
-    const drain = c2[i]! - c1[i]!;
-    console.log(`workerd ${pid}${i === main ? ' (Worker and objects)' : ' (proxy)'}: accept ${accept} ms = ${perEvent(accept)}/event; drain ${drain} ms = ${perEvent(drain)}/event`);
-  });
+  printBurstCpu({ pids, c0, c1, c2, events, seconds: burst.seconds, drainMs });
   analyse('accepting (the burst)', accepting, events);
   analyse('draining (after the burst)', draining, events);
 } finally {

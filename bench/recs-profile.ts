@@ -19,12 +19,13 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Pool, WebSocket } from 'undici';
+import { Pool } from 'undici';
 import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
 import { seedDemoData } from '../demo-site/simulate/seed';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { frameLabel, inspector, isolateTarget, walkSamples, type CpuProfile } from './lib/inspector';
 import { runLoad } from './lib/load';
 import { option } from './lib/option';
 import { cpuDuring } from './lib/process-cpu';
@@ -59,84 +60,17 @@ const STAGES: [stage: string, functions: string[]][] = [
   ['JSON / response', ['json', 'stringify']],
 ];
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-}
-
-/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function inspector(url: string) {
-  // wrangler's inspector proxy wants a local Origin, as DevTools sends.
-  const ws = new WebSocket(url, { headers: { Origin: 'http://localhost' } });
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener('open', () => resolve(), { once: true });
-    ws.addEventListener('error', (e) => reject(new Error(`inspector: ${String((e as { message?: string }).message ?? e.type)}`)), { once: true });
-  });
-  let next = 1;
-  const waiting = new Map<number, (result: unknown) => void>();
-  ws.addEventListener('message', (event) => {
-    const msg = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
-    if (msg.id !== undefined && waiting.has(msg.id)) {
-      waiting.get(msg.id)!(msg.error ? Promise.reject(new Error(msg.error.message)) : msg.result);
-      waiting.delete(msg.id);
-    }
-  });
-  return {
-    send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-      const id = next++;
-      ws.send(JSON.stringify({ id, method, params }));
-      return new Promise<T>((resolve) => waiting.set(id, resolve as (r: unknown) => void));
-    },
-    close: () => ws.close(),
-  };
-}
-
-async function isolateTarget(): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { title?: string; webSocketDebuggerUrl: string }[];
-      const target = targets.find((t) => t.title?.includes('trailmark')) ?? targets[0];
-      if (target) return target.webSocketDebuggerUrl;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no inspector target on port ${inspectorPort}`);
-}
-
 function analyse(profile: CpuProfile, count: number) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const stageOf = new Map<string, string>();
   for (const [stage, fns] of STAGES) for (const fn of fns) stageOf.set(fn, stage);
 
   const stageMs = new Map<string, number>();
   const selfMs = new Map<string, number>();
-  let idle = 0;
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    total += ms;
-    const leaf = byId.get(id)!;
-    const leafName = leaf.callFrame.functionName || '(anonymous)';
-    if (leafName === '(idle)') {
-      idle += ms;
-      return;
-    }
-    const self = leaf.callFrame.url ? `${leafName} ${path.basename(leaf.callFrame.url)}:${leaf.callFrame.lineNumber + 1}` : leafName;
+  const { idle, total } = walkSamples(profile, (ms, stack) => {
+    const leafName = stack[0]!.callFrame.functionName || '(anonymous)';
+    const self = frameLabel(stack[0]!);
     selfMs.set(self, (selfMs.get(self) ?? 0) + ms);
-    let stage: string | undefined;
-    for (let node: number | undefined = id; node !== undefined && !stage; node = parent.get(node)) {
-      stage = stageOf.get(byId.get(node)!.callFrame.functionName);
-    }
+    const stage = stack.map((node) => stageOf.get(node.callFrame.functionName)).find((s) => s !== undefined);
     const key = stage ?? (leafName.startsWith('(') ? `runtime ${leafName}` : 'other JavaScript (router, framework, RPC glue)');
     stageMs.set(key, (stageMs.get(key) ?? 0) + ms);
   });
@@ -184,7 +118,7 @@ try {
     console.log(`server CPU per request, ${name}: ${per.join(', ')} ms (${result.requests} requests at 16 clients)`);
   }
 
-  const cdp = await inspector(await isolateTarget());
+  const cdp = await inspector(await isolateTarget(inspectorPort));
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
   /** The isolate's profile over `requests` requests sent one after another. */

@@ -3,6 +3,7 @@
  * Worker's isolate under `wrangler dev` (the Worker and its Durable Objects
  * run there): what the profiling tools use to sample where time goes.
  */
+import path from 'node:path';
 import { WebSocket } from 'undici';
 
 export interface ProfileNode {
@@ -56,4 +57,34 @@ export async function isolateTarget(inspectorPort: number): Promise<string> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no inspector target on port ${inspectorPort}`);
+}
+
+/** A frame as the profiling tools print it: function, file and line. */
+export function frameLabel(node: ProfileNode): string {
+  const name = node.callFrame.functionName || '(anonymous)';
+  return node.callFrame.url ? `${name} ${path.basename(node.callFrame.url)}:${node.callFrame.lineNumber + 1}` : name;
+}
+
+/**
+ * Visits each busy sample of a profile with its milliseconds and its stack
+ * (innermost frame first); returns the idle and the total milliseconds.
+ */
+export function walkSamples(profile: CpuProfile, visit: (ms: number, stack: ProfileNode[]) => void): { idle: number; total: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  let idle = 0;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    total += ms;
+    if (byId.get(id)!.callFrame.functionName === '(idle)') {
+      idle += ms;
+      return;
+    }
+    const stack: ProfileNode[] = [];
+    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) stack.push(byId.get(node)!);
+    visit(ms, stack);
+  });
+  return { idle, total };
 }
