@@ -18,7 +18,7 @@ import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { runLoad } from './lib/load';
 import { benchBatch } from './lib/messages';
-import { busiest, cpuMs, workerdProcesses } from './lib/workerd-cpu';
+import { cpuMs, printBurstCpu, workerdProcesses } from './lib/workerd-cpu';
 
 const seconds = Number(process.argv[2] ?? 4);
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -44,15 +44,7 @@ try {
   const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
   const c2 = cpuMs(pids);
   const events = burst.requests * 20;
-  // The busiest process is the one running the Worker and the objects.
-  const main = busiest(c0, c1);
-  const perEvent = (ms: number) => `${((ms * 1000) / events).toFixed(0)} µs`;
-  console.log(`accepted ${events} events in ${burst.seconds.toFixed(1)} s (${(events / burst.seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`);
-  pids.forEach((pid, i) => {
-    const accept = c1[i]! - c0[i]!;
-    const drain = c2[i]! - c1[i]!;
-    console.log(`workerd ${pid}${i === main ? ' (Worker and objects)' : ' (proxy)'}: accept ${accept} ms = ${perEvent(accept)}/event; drain ${drain} ms = ${perEvent(drain)}/event`);
-  });
+  printBurstCpu({ pids, c0, c1, c2, events, seconds: burst.seconds, drainMs });
 } finally {
   await server.stop();
   await rm(stateDir, { recursive: true, force: true });

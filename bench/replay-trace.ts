@@ -9,13 +9,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Pool } from 'undici';
 import { pendingMessages } from '../demo-site/simulate/admin-client';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { option } from './lib/option';
 import { cpuMs, workerdProcesses } from './lib/workerd-cpu';
-import { REPLAY_EVENTS, replayBatches } from './replay';
+import { REPLAY_EVENTS, replayBatches, sendBatches } from './replay';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const events = Number(option('events', String(REPLAY_EVENTS)));
@@ -27,10 +26,8 @@ try {
   const origin = server.url.replace('localhost', '127.0.0.1');
   const pids = workerdProcesses(server.process.pid!);
   const batches = await replayBatches('demo-write-key', events);
-  const pool = new Pool(origin, { connections: 16, pipelining: 1 });
-  let next = 0;
+  let allAcknowledged = false;
   let acked = 0;
-  let errors = 0;
   const started = performance.now();
   const at = () => ((performance.now() - started) / 1000).toFixed(1).padStart(6);
   let done = false;
@@ -52,28 +49,14 @@ try {
       );
       lastCpu = cpu;
       lastAcked = acked;
-      if (typeof pending === 'number' && pending === 0 && next >= batches.length) return;
+      if (typeof pending === 'number' && pending === 0 && allAcknowledged) return;
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - answerMs)));
     }
   })();
-  async function sender() {
-    for (let i = next++; i < batches.length; i = next++) {
-      for (;;) {
-        try {
-          const res = await pool.request({ method: 'POST', path: '/v1/batch', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: batches[i] });
-          await res.body.text();
-          if (res.statusCode === 200) break;
-        } catch {}
-        errors++;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      acked++;
-    }
-  }
-  await Promise.all(Array.from({ length: 16 }, () => sender()));
+  const { errors } = await sendBatches(origin, batches, 16, () => acked++);
+  allAcknowledged = true;
   const acceptS = (performance.now() - started) / 1000;
   console.log(`${at()} s  last acknowledgement (${errors} errors)`);
-  await pool.close();
   await trace;
   done = true;
   console.log(`accepted in ${acceptS.toFixed(1)} s; stored ${((performance.now() - started) / 1000 - acceptS).toFixed(1)} s after the last acknowledgement`);

@@ -56,16 +56,15 @@ export async function replayBatches(writeKey: string, events = REPLAY_EVENTS, ba
   return batches;
 }
 
-export async function benchReplay(
-  server: { url: string },
-  { adminToken, writeKey = 'demo-write-key', concurrency = 16, events = REPLAY_EVENTS }: { adminToken: string; writeKey?: string; concurrency?: number; events?: number },
-): Promise<ReplayResult> {
-  const origin = server.url.replace('localhost', '127.0.0.1');
-  const batches = await replayBatches(writeKey, events);
+/**
+ * Sends every batch with `concurrency` senders, each its next batch as soon
+ * as the last is acknowledged. A batch the collector did not acknowledge (a
+ * 503 while busy, a dropped connection) is sent again, as the tag would.
+ */
+export async function sendBatches(origin: string, batches: readonly string[], concurrency: number, onAcknowledged: () => void = () => {}): Promise<{ errors: number }> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   let next = 0;
   let errors = 0;
-  // A batch the collector did not acknowledge (a 503 while busy, a dropped connection) is sent again, as the tag would.
   async function sender() {
     for (let i = next++; i < batches.length; i = next++) {
       for (let attempt = 0; ; attempt++) {
@@ -78,12 +77,26 @@ export async function benchReplay(
         if (attempt > 20) throw new Error(`batch ${i} was not acknowledged after ${attempt} attempts`);
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
+      onAcknowledged();
     }
   }
+  try {
+    await Promise.all(Array.from({ length: concurrency }, () => sender()));
+  } finally {
+    await pool.close();
+  }
+  return { errors };
+}
+
+export async function benchReplay(
+  server: { url: string },
+  { adminToken, writeKey = 'demo-write-key', concurrency = 16, events = REPLAY_EVENTS }: { adminToken: string; writeKey?: string; concurrency?: number; events?: number },
+): Promise<ReplayResult> {
+  const origin = server.url.replace('localhost', '127.0.0.1');
+  const batches = await replayBatches(writeKey, events);
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, () => sender()));
+  const { errors } = await sendBatches(origin, batches, concurrency);
   const acceptSeconds = (performance.now() - started) / 1000;
-  await pool.close();
   const catchUpMs = await waitUntilStored({ url: server.url, adminToken, timeoutMs: 600_000, intervalMs: 100 });
   const total = Math.min(events, batches.length * 20);
   return {
