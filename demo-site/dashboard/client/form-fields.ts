@@ -4,7 +4,7 @@
  * API names in the `issues` of a refusal, so each problem is shown beside
  * the field it belongs to and the first one with a problem takes the focus.
  */
-import { h } from '../../shared/dom';
+import { type Child, h } from '../../shared/dom';
 import type { Refused } from './api';
 import type { RuleIssue } from './types';
 
@@ -26,6 +26,8 @@ export interface FormFields<Path extends string> {
   clearIssues(): void;
   /** Each issue beside its field (`products[1]` belongs to products); the rest in the status line. */
   showIssues(issues: RuleIssue[], message: string): void;
+  /** The form: `grid` (its fields), then `buttons`, the status line and `after`; `marker` is its data attribute (`data-rule-form`). */
+  form(marker: string, grid: Child[], buttons: Child[], ...after: Child[]): HTMLFormElement;
   /** Sends the form with `send`: a refusal's issues beside their fields, `done` with the answer, an error in the status line. */
   save<T extends object>(send: () => Promise<T | Refused>, done: (answer: T) => void): Promise<void>;
 }
@@ -92,6 +94,8 @@ export function formFields<Path extends string>(prefix: string): FormFields<Path
       }
     },
     showIssues,
+    form: (marker, grid, buttons, ...after) =>
+      h('form', { class: 'rule-form', novalidate: true, [marker]: '' }, h('div', { class: 'rule-grid' }, grid), h('div', { class: 'rule-buttons' }, buttons), status, after),
     async save(send, done) {
       status.textContent = 'Saving…';
       try {

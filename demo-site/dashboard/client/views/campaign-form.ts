@@ -44,12 +44,9 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
   const formStatus = fields.status;
   const audience = h('select', {}, h('option', { value: '' }, 'Loading audiences…'));
 
-  const element = h(
-    'form',
-    { class: 'rule-form', novalidate: true, 'data-campaign-form': '' },
-    h(
-      'div',
-      { class: 'rule-grid' },
+  const element = fields.form(
+    'data-campaign-form',
+    [
       field('id', 'Campaign id', textInput('e.g. winter-boots-coupon'), 'Letters, digits, - _ . : (saving an existing id replaces that campaign)'),
       field('name', 'Name', textInput('e.g. Winter boots: 15% off')),
       field('audienceId', 'Audience', audience, 'Its members are split once into treatment and control'),
@@ -67,9 +64,8 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
       field('offer.imageUrl', 'Offer image', textInput('/img/boots.jpg or https://…')),
       field('offer.coupon', 'Coupon code', textInput('e.g. BOOTS15')),
       field('destinations', 'Destinations (optional)', textInput('destination ids, comma-separated'), 'Where treatment members are handed over'),
-    ),
-    h('div', { class: 'rule-buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Save campaign')),
-    formStatus,
+    ],
+    [h('button', { type: 'submit', class: 'primary' }, 'Save campaign')],
   );
 
   function setAudiences(audiences: AudienceView[]): void {

@@ -147,12 +147,9 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
   );
   slots.append(fields.groupError('slots', slots, slotBoxes[0]!));
 
-  const element = h(
-    'form',
-    { class: 'rule-form', novalidate: true, 'data-rule-form': '' },
-    h(
-      'div',
-      { class: 'rule-grid' },
+  const element = fields.form(
+    'data-rule-form',
+    [
       field('id', 'Rule id', textInput('e.g. summer-tents-pin'), 'Letters, digits, - _ . : (saving an existing id replaces that rule)'),
       field('action', 'Action', action),
       slots,
@@ -166,14 +163,11 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
       field('when.audienceId', 'Only for audience', textInput('audience id')),
       field('startsAt', 'Starts', dateTimeInput('start')),
       field('endsAt', 'Ends', dateTimeInput('end')),
-    ),
-    h(
-      'div',
-      { class: 'rule-buttons' },
+    ],
+    [
       h('button', { type: 'submit', class: 'primary' }, 'Save rule'),
       h('button', { type: 'button', 'data-preview-rule': '', onclick: () => void runPreview() }, 'Preview'),
-    ),
-    formStatus,
+    ],
     preview,
   );
 
