@@ -111,6 +111,8 @@ export function createTransport<D>(
   /** What this tab stashed at a page hide and has no answer for yet. */
   const stash = new Map<string, string>();
   let flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  /** A failed send on its way into the queue: until its retry is scheduled, a flush must not send it again at once. */
+  let failing: Promise<void> | undefined;
   let keepaliveBytes = 0;
   let stopped = false;
 
@@ -197,10 +199,11 @@ export function createTransport<D>(
     entries.forEach((e) => underWay.add(e));
     const outcome = await post(entries);
     entries.forEach((e) => underWay.delete(e));
-    if (outcome !== undefined) await persist(entries, outcome);
+    if (outcome !== undefined) await (failing = persist(entries, outcome));
   }
 
   async function flush(): Promise<void> {
+    await failing;
     const entries = take();
     if (entries[0]) await sendNow(entries);
     // What earlier pages or failed sends left, unless the collector asked to wait.

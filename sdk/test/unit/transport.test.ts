@@ -144,6 +144,29 @@ describe('transport', () => {
     expect(requests.map((r) => r.ids)).toEqual([['m1']]);
   });
 
+  it('a flush() while a failed send is still being queued waits for its backoff too', async () => {
+    // IndexedDB answers a write after the entries are readable by the next transaction: model a slow one.
+    const memory = createQueueStore('slow');
+    let release = () => {};
+    const written = new Promise<void>((resolve) => (release = resolve));
+    const slow = { ...memory, put: async (entries: Entry[]) => { const put = memory.put(entries); await written; return put; } };
+    const loadQueue = async () => ({ ...queueChunk, createQueue: (sender: Sender) => queueChunk.createQueue(sender, slow) });
+    const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
+    const transport = createTransport('https://c.example', 'key', 500, serialize, deviceContext, loadQueue, () => {}, () => {});
+    answers = [{ status: 503 }];
+    transport.send(message(1));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(requests).toHaveLength(1);
+    const flushed = transport.flush();
+    await vi.advanceTimersByTimeAsync(10);
+    release();
+    await flushed;
+    await vi.advanceTimersByTimeAsync(400);
+    expect(requests).toHaveLength(1); // not resent before the first backoff (0.5–1 s)
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(requests.map((r) => r.ids)).toEqual([['m1'], ['m1']]);
+  });
+
   it('flush() settles once what was queued is delivered, or persisted when it cannot be', async () => {
     const { store, transport } = start();
     transport.send(message(1));
