@@ -11,7 +11,7 @@
 import type { ExperimentLift, Interval, Roi } from '@trailmark/schema';
 
 export interface RoiInput {
-  /** The revenue-per-member lift to turn into money (`revenueLift`, or `cupedRevenueLift` for a narrower interval). */
+  /** The revenue-per-member lift to turn into money (the report's `zeroInflatedRevenueLift`, `revenueLift`, or `cupedRevenueLift` for a narrower interval). */
   revenuePerMember: ExperimentLift;
   treatmentMembers: number;
   /** Treatment members contacted. */
