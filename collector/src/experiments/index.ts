@@ -41,7 +41,7 @@ export { normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './dist
 export { NO_LIFT, relativeInterval } from './lift';
 export { groupFigures, measureCampaign, type CampaignMeasures, type CampaignTotals } from './measure-campaign';
 export { describeMethods, methods } from './methods';
-export { conversionMembersNeeded, membersNeededFor, revenueMembersNeeded, type PowerOptions } from './power';
+export { conversionMembersNeeded, membersNeededFor, type PowerOptions } from './power';
 export { revenueLift, welchLift, welchTest, type RevenueTotals, type WelchTest } from './revenue-lift';
 export { returnOnInvestment, type RoiInput } from './roi';
 export { DEFAULT_MIXING_SD, sequentialConversionLift, sequentialHalfWidth, type SequentialOptions } from './sequential';

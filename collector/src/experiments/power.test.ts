@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pooledZTestP } from './conversion-lift';
-import { conversionMembersNeeded, revenueMembersNeeded } from './power';
+import { conversionMembersNeeded, membersNeededFor } from './power';
 import { printFigure, SeededDraws, SIMULATION_TIMEOUT } from './simulation';
 
 describe('conversionMembersNeeded', () => {
@@ -52,11 +52,14 @@ describe('conversionMembersNeeded', () => {
   });
 });
 
-describe('revenueMembersNeeded', () => {
+describe('membersNeededFor', () => {
   it('gives the textbook size for means: a difference of 1 with SD 2 needs 63 per group', () => {
-    // Groups of 10 with mean 1 vs 0 and sample SD 2 each: (1.96 + 0.8416)² · (4 + 4) / 1 = 62.8.
-    const sd2 = (mean: number) => ({ members: 10, revenue: 10 * mean, revenueSquares: 9 * 4 + 10 * mean * mean });
-    expect(revenueMembersNeeded(sd2(1), sd2(0))).toEqual({ treatment: 53, control: 53, total: 106 });
-    expect(revenueMembersNeeded(sd2(0), sd2(0))).toBeNull();
+    // Groups of 10 with means 1 and 0 and variance 4 each: (1.96 + 0.8416)² · (4 + 4) / 1 = 62.8.
+    expect(membersNeededFor(10, 10, 1, 4, 4)).toEqual({ treatment: 53, control: 53, total: 106 });
+    expect(membersNeededFor(10, 10, 0, 4, 4)).toBeNull();
+  });
+
+  it('reaches the sizes it is given whatever the power says', () => {
+    expect(membersNeededFor(10, 10, 1, 4, 4, { treatment: 200, control: 100 })).toEqual({ treatment: 190, control: 190, total: 380 });
   });
 });

@@ -10,9 +10,7 @@
 import type { MembersNeeded } from '@trailmark/schema';
 import { Z95, normalQuantile } from './distributions';
 import type { ConversionTotals } from './conversion-lift';
-import type { RevenueTotals } from './revenue-lift';
 import { differenceVariance, sequentialHalfWidth, DEFAULT_MIXING_SD } from './sequential';
-import { moments } from './totals';
 
 export interface PowerOptions {
   /** Probability of telling the effect apart when it is real (default 0.8). */
@@ -53,16 +51,6 @@ export function conversionMembersNeeded(treatment: ConversionTotals, control: Co
     requiredT = (Z95 * nullSd + zPower * altSd) ** 2 / (d * d);
   }
   return moreMembers(treatment.members, control.members, requiredT, k);
-}
-
-/** More members needed for the revenue-per-member difference (Welch), or null with no observed difference. */
-export function revenueMembersNeeded(treatment: RevenueTotals, control: RevenueTotals, options: Pick<PowerOptions, 'power'> = {}): MembersNeeded | null {
-  if (treatment.members < 2 || control.members < 2) return null;
-  const t = moments(treatment.members, treatment.revenue, treatment.revenueSquares);
-  const c = moments(control.members, control.revenue, control.revenueSquares);
-  const d = t.mean - c.mean;
-  if (d === 0 || t.variance + c.variance === 0) return null;
-  return membersNeededFor(treatment.members, control.members, d, t.variance, c.variance, undefined, options);
 }
 
 /**

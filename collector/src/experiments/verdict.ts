@@ -9,7 +9,7 @@
 import type { ExperimentLift, MembersNeeded, Roi, Verdict } from '@trailmark/schema';
 
 export interface VerdictOptions {
-  /** From `conversionMembersNeeded` / `zeroInflatedMembersNeeded` (or `revenueMembersNeeded`): said while the difference is not yet distinguishable. */
+  /** From `conversionMembersNeeded` or `zeroInflatedMembersNeeded`: said while the difference is not yet distinguishable. */
   needed?: MembersNeeded | null;
   /** From `returnOnInvestment`: said once the difference is significant. */
   roi?: Roi | null;
