@@ -29,6 +29,16 @@ export class ItemIds {
     return this.ids.get(item);
   }
 
+  /** The ids of a session's items in order, leaving out items never seen in training. */
+  known(items: readonly string[]): number[] {
+    const ids: number[] = [];
+    for (const item of items) {
+      const id = this.ids.get(item);
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
   get size(): number {
     return this.names.length;
   }

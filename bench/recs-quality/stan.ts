@@ -75,11 +75,7 @@ class NeighbourhoodScorer {
 
   recommend(prefix: readonly string[], k: number, meta?: SessionMeta): string[] {
     const { index, weight, lastPosition, scores, inCurrent, inNeighbour, o } = this;
-    const sequence: number[] = [];
-    for (const item of prefix) {
-      const id = index.items.get(item);
-      if (id !== undefined) sequence.push(id);
-    }
+    const sequence = index.items.known(prefix);
     if (sequence.length === 0) return index.topKDense(scores, [], k);
     const n = sequence.length;
     const distinct: number[] = [];

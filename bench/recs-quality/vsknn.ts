@@ -96,11 +96,7 @@ export class Vsknn implements SessionRecommender {
 
   recommend(prefix: readonly string[], k: number): string[] {
     const { index, weight, inNeighbour, scores, options: o } = this;
-    const sequence: number[] = [];
-    for (const item of prefix) {
-      const id = index.items.get(item);
-      if (id !== undefined) sequence.push(id);
-    }
+    const sequence = index.items.known(prefix);
     if (sequence.length === 0) return index.topKDense(scores, [], k);
     const n = sequence.length;
     const distinct: number[] = [];
