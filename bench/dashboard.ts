@@ -129,6 +129,8 @@ export async function benchDashboard(
   for (const { period, query } of periods) {
     for (const { panel, path } of PANELS) {
       if (panel === 'live' && period !== '7 days') continue;
+      // The summary takes no filters (it answers 400 to one).
+      if (path === '/v1/admin/stats' && query.includes('device=')) continue;
       const url = `${origin}${path}${path.includes('?') ? '&' : '?'}writeKey=${WRITE_KEY}&${query}`;
       const db: number[] = [];
       const once = async () => {

@@ -168,6 +168,10 @@ describe('GET /v1/admin/stats', () => {
       const res = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&${query}`, { headers: ADMIN });
       expect(res.status, query).toBe(400);
     }
+    // The summary is kept per site: a filter it cannot apply is refused, not silently ignored.
+    const filtered = await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&device=mobile`, { headers: ADMIN });
+    expect(filtered.status).toBe(400);
+    expect(((await filtered.json()) as { message: string }).message).toMatch(/takes no filters \(got device\).*\/v1\/admin\/stats\/overview/);
   });
 
   it('takes an erased person’s events back out of the figures', async () => {

@@ -3,7 +3,7 @@
  * each reading the statistics tables kept by the event log's triggers
  * (migrations 0005 and 0016), and the live event stream.
  *
- *   GET /v1/admin/stats                       the summary: events by type, the funnel, regions, slots, lifecycle now
+ *   GET /v1/admin/stats                       the summary: events by type, the funnel, regions, slots, lifecycle now (no filters)
  *   GET /v1/admin/stats/overview              visitors, sessions, shoppers, orders, revenue; over time; vs the period before
  *   GET /v1/admin/stats/breakdown?by=…        the same by source, campaign, country, region, device, landing page, new/returning, variant
  *   GET /v1/admin/stats/funnel?step=…&window=… people through ordered steps within a window; ?breakdown=…
@@ -65,6 +65,13 @@ export function statsRoutes() {
 
   app.get('/v1/admin/stats', async (c) => {
     const { ctx, site } = await request(c);
+    // Its event counts, regions and slots are kept per site, not per visit: a filter would be ignored, so it is refused.
+    const filtered = Object.keys(ctx.filters);
+    if (filtered.length) {
+      throw badRequest(
+        `GET /v1/admin/stats summarises the whole site and takes no filters (got ${filtered.join(', ')}): filter /v1/admin/stats/overview, /breakdown or /funnel instead.`,
+      );
+    }
     const shop = shopState(c.env, site.writeKey);
     const [stats, lifecycle] = await Promise.all([readStats(ctx, site.settings.holdoutPercent), lifecycleStats(ctx, site.settings.lifecycle, Date.now())]);
     // Names for the products the tables mention.
