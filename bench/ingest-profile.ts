@@ -9,6 +9,9 @@
  * down; compare the shares, not the rates.
  *
  *   npx tsx bench/ingest-profile.ts [--seconds 4]
+ *
+ * With KEEP_STATE=1 the state directory is kept (its path is printed), for a
+ * look at the D1 file and the objects' SQLite afterwards (sqlite3 on a copy).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -71,5 +74,6 @@ try {
   analyse('draining (after the burst)', draining, events);
 } finally {
   await server.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  if (process.env.KEEP_STATE) console.log(`state kept in ${stateDir}`);
+  else await rm(stateDir, { recursive: true, force: true });
 }
