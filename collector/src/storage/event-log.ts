@@ -31,9 +31,15 @@ export interface RejectedRow {
 /** D1 caps a statement's size; rows travel as one JSON parameter per statement, chunked below it. */
 const MAX_CHUNK_CHARS = 800_000;
 
-/** A row's ids (`h`: [{kind, hash}]) on the suppression list, each matched within its kind ('*': suppressed before kinds were kept). */
+/**
+ * A row's ids (`h`: [{kind, hash}]) on the suppression list, each matched
+ * within its kind ('*': suppressed before kinds were kept). CROSS JOIN keeps
+ * the row's ids as the outer loop, each one a look-up in the list's key:
+ * left to the planner, the list came first, read whole by write key for
+ * every stored event (with 20,000 erased ids, 30 ms an event in SQLite).
+ */
 const SUPPRESSED = `
-  SELECT 1 FROM suppressed_ids s, json_each(r.value -> '$.h') AS h
+  SELECT 1 FROM json_each(r.value -> '$.h') AS h CROSS JOIN suppressed_ids s
   WHERE s.write_key = ?1 AND s.id_hash = h.value ->> '$.hash' AND s.id_kind IN (h.value ->> '$.kind', '*')`;
 
 const INSERT_EVENTS = `
@@ -259,7 +265,7 @@ export async function suppressedAmong(db: D1Database, writeKey: string, ids: rea
   if (ids.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT DISTINCT h.value ->> '$.kind' AS kind, h.value ->> '$.hash' AS hash FROM json_each(?2) AS h, suppressed_ids s
+      `SELECT DISTINCT h.value ->> '$.kind' AS kind, h.value ->> '$.hash' AS hash FROM json_each(?2) AS h CROSS JOIN suppressed_ids s
        WHERE s.write_key = ?1 AND s.id_hash = h.value ->> '$.hash' AND s.id_kind IN (h.value ->> '$.kind', '*')`,
     )
     .bind(writeKey, JSON.stringify(ids))
