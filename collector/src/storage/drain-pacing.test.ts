@@ -6,6 +6,7 @@ import {
   HIGH_WATER_MESSAGES,
   MAX_BACKLOG_MS,
   MAX_BURST_DEFER_MS,
+  burstAfter,
   holdBack,
   nextStoredRate,
   restAfterDrain,
@@ -27,6 +28,17 @@ describe('drain pacing', () => {
     const lull = holdBack({ rate: 100, burstSince: 1000, now: 1000 + MAX_BURST_DEFER_MS + 500, pending: 4000 });
     expect(lull).toEqual({ defer: false, burstSince: 1000 });
     expect(holdBack({ rate: 5000, burstSince: lull.burstSince, now: 1000 + MAX_BURST_DEFER_MS + 700, pending: 4000 }).defer).toBe(false);
+  });
+
+  it('ends a burst once everything is stored, by the same rule before and after a drain', () => {
+    expect(burstAfter(1000, 1)).toBe(1000);
+    expect(burstAfter(1000, 0)).toBeUndefined();
+    expect(burstAfter(undefined, 10)).toBeUndefined();
+    // A fast look with nothing waiting (a drain called directly stored it all): a new burst, held back afresh.
+    expect(holdBack({ rate: 5000, burstSince: 1000, now: 1000 + MAX_BURST_DEFER_MS + 10, pending: 0 })).toEqual({
+      defer: true,
+      burstSince: 1000 + MAX_BURST_DEFER_MS + 10,
+    });
   });
 
   it('rests a multiple of the drain while requests arrive and the backlog is short', () => {

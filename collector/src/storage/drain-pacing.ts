@@ -56,22 +56,33 @@ export function nextStoredRate(previous: number | undefined, drained: number, to
 }
 
 /**
- * Is a burst on that the drain should stay out of for now? `rate`: messages
- * a second that reached the shard since the last look; `burstSince`: when
- * the burst began (undefined: none yet).
+ * When the burst that began at `burstSince` stands, with `pending` messages
+ * waiting: the one rule for a burst's end, applied by holdBack before each
+ * drain and by the shard after each (ingest-shard.ts).
  *
  * A burst ends only once the shard has stored everything: while a backlog
  * is being drained, acceptance slows (the drain takes the CPU) and the rate
  * drops below BURST_MESSAGES_PER_S, but that is the same burst, and holding
  * the drain back again then would let the backlog grow by another
- * MAX_BURST_DEFER_MS of acceptance each time it had been brought down.
+ * MAX_BURST_DEFER_MS of acceptance each time it had been brought down. Once
+ * everything is stored, the next burst is held back afresh.
+ */
+export function burstAfter(burstSince: number | undefined, pending: number): number | undefined {
+  return pending === 0 ? undefined : burstSince;
+}
+
+/**
+ * Is a burst on that the drain should stay out of for now? `rate`: messages
+ * a second that reached the shard since the last look; `burstSince`: when
+ * the burst began (undefined: none yet); it ends as burstAfter says.
  */
 export function holdBack({ rate, burstSince, now, pending }: { rate: number; burstSince: number | undefined; now: number; pending: number }): {
   defer: boolean;
   burstSince: number | undefined;
 } {
-  if (rate < BURST_MESSAGES_PER_S) return { defer: false, burstSince: pending === 0 ? undefined : burstSince };
-  const since = burstSince ?? now;
+  const current = burstAfter(burstSince, pending);
+  if (rate < BURST_MESSAGES_PER_S) return { defer: false, burstSince: current };
+  const since = current ?? now;
   return { defer: now - since < MAX_BURST_DEFER_MS && pending < HIGH_WATER_MESSAGES, burstSince: since };
 }
 

@@ -22,7 +22,7 @@ import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
 import { shopState } from './stubs';
-import { DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
+import { burstAfter, DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
 import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
 import { identityDirectoryStub } from '../identity/identity-directory';
 import { profileShardStub } from '../profiles/profile-shard';
@@ -214,8 +214,7 @@ export class IngestShard extends DurableObject<Env> {
     const result = await this.drain();
     const tookMs = Date.now() - started;
     this.storedPerMs = nextStoredRate(this.storedPerMs, result.drained, tookMs);
-    // Everything stored: the burst is over, and the next one is held back afresh (drain-pacing.ts holdBack).
-    if (result.pending === 0) this.burstSince = undefined;
+    this.burstSince = burstAfter(this.burstSince, result.pending);
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
