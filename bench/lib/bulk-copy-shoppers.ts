@@ -45,6 +45,7 @@ const PER_PERSON = new Set([
   'stats_person_ids',
   'stats_person_steps',
   'stats_person_days',
+  'stats_funnel_days',
   'stats_sessions',
   'stats_orders',
   'stats_searches',
@@ -70,6 +71,7 @@ const UNCHANGED = new Set([
   'stats_session_feed',
   'stats_erase_feed',
   'stats_merge_feed',
+  'stats_funnel_redo',
   'stats_lifecycle_ops',
   'stats_lifecycle_changes',
 ]);

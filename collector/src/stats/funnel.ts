@@ -13,23 +13,51 @@
  */
 import type { FunnelStats, StatsDimension } from '@trailmark/schema';
 import { frameOf, num, rowsOf, statement, text, type Row, type StatsContext } from './context';
+import { progressFirstSteps, readsProgress, stepAfter } from './funnel-progress';
 import { hoursOf, HOUR_MS, type Range } from './query';
 import { dimensionSql, filterSql, hasFilters, Params } from './sql-text';
 
 export interface FunnelSpec {
   steps: string[];
   windowMs: number;
+  /** Walk the steps even where the kept rows answer (the two are compared in tests). */
+  walk?: boolean;
 }
 
 /**
  * The CTEs f1…fN: one row per person who entered the funnel in `range`
  * (and matches the filters), with `t1` (their first step) and `t` (when they
  * did step k; null or past the window when they did not), and `d` (the
- * breakdown value of the visit of their first step) when asked.
+ * breakdown value of the visit of their first step) when asked. The
+ * default funnel with a window of up to a day is read from the walks kept
+ * per person and day (funnel-progress.ts); other funnels are walked here.
  */
+export function funnelChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p: Params, options: { upTo?: number; by?: StatsDimension } = {}): string {
+  return !spec.walk && readsProgress(spec.steps, spec.windowMs) ? progressChain(ctx, range, spec, p, options) : walkedChain(ctx, range, spec, p, options);
+}
+
+/** The visit of the first step, for filters and breakdowns: `from` (with p, t1, sk) joined to it, with `d`. */
+function visitOfFirstStep(ctx: StatsContext, from: string, columns: string, p: Params, by: StatsDimension | undefined): string {
+  return `SELECT ${columns}${by ? `, ${dimensionSql(by)} AS d` : ''}
+           FROM ${from} CROSS JOIN stats_sessions s ON s.write_key = ${p.add(ctx.writeKey)} AND s.session_key = ${from}.sk
+           WHERE true${filterSql(ctx.filters, p)}`;
+}
+
+function progressChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p: Params, options: { upTo?: number; by?: StatsDimension }): string {
+  const upTo = options.upTo ?? spec.steps.length;
+  const later = Array.from({ length: upTo - 1 }, (_, i) => `s1.t${i + 2}`);
+  const parts = progressFirstSteps(p.add(ctx.writeKey), range, spec.steps, upTo, p);
+  const visits = options.by || hasFilters(ctx.filters);
+  if (visits) parts.push(`f0 AS MATERIALIZED (${visitOfFirstStep(ctx, 's1', ['s1.p', 's1.t1', ...later].join(', '), p, options.by)})`);
+  const from = visits ? 'f0' : 's1';
+  const d = options.by ? ', d' : '';
+  for (let k = 1; k <= upTo; k++) parts.push(`f${k} AS NOT MATERIALIZED (SELECT p, t1${d}, t${k === 1 ? '1' : k} AS t FROM ${from})`);
+  return `WITH ${parts.join(',\n')}`;
+}
+
 // s1 reads the step's index by name: grouping by person matches the table's own key order, which would
 // otherwise tempt SQLite into reading every step of the site to skip a sort.
-export function funnelChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p: Params, options: { upTo?: number; by?: StatsDimension } = {}): string {
+function walkedChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p: Params, options: { upTo?: number; by?: StatsDimension }): string {
   const upTo = options.upTo ?? spec.steps.length;
   const hours = hoursOf(range);
   const wk = p.add(ctx.writeKey);
@@ -41,20 +69,13 @@ export function funnelChain(ctx: StatsContext, range: Range, spec: FunnelSpec, p
        FROM stats_person_steps ps INDEXED BY stats_person_steps_by_step
        WHERE ps.write_key = ${wk} AND ps.step = ${p.add(spec.steps[0])} AND ps.hour >= ${p.add(hours.from)} AND ps.hour < ${p.add(hours.to)}
        GROUP BY ps.profile_id)`,
-    // The visit of the first step, for filters and breakdowns.
     options.by || hasFilters(ctx.filters)
-      ? `f1 AS MATERIALIZED (
-           SELECT s1.p, s1.t1, s1.t1 AS t${options.by ? `, ${dimensionSql(options.by)} AS d` : ''}
-           FROM s1 JOIN stats_sessions s ON s.write_key = ${wk} AND s.session_key = s1.sk
-           WHERE true${filterSql(ctx.filters, p)})`
+      ? `f1 AS MATERIALIZED (${visitOfFirstStep(ctx, 's1', 's1.p, s1.t1, s1.t1 AS t', p, options.by)})`
       : 'f1 AS MATERIALIZED (SELECT s1.p, s1.t1, s1.t1 AS t FROM s1)',
   ];
   for (let k = 2; k <= upTo; k++) {
     parts.push(`f${k} AS MATERIALIZED (
-       SELECT f.p, f.t1${d},
-         (SELECT MIN(CASE WHEN x.first_ms >= f.t THEN x.first_ms ELSE x.last_ms END) FROM stats_person_steps x
-          WHERE x.write_key = ${wk} AND x.profile_id = f.p AND x.step = ${p.add(spec.steps[k - 1])}
-            AND x.hour >= f.t / ${HOUR_MS} AND x.hour <= (f.t1 + ${window}) / ${HOUR_MS} AND x.last_ms >= f.t) AS t
+       SELECT f.p, f.t1${d}, ${stepAfter(wk, p.add(spec.steps[k - 1]), 'f.p', 'f.t', 'f.t1', window)} AS t
        FROM f${k - 1} f WHERE f.t <= f.t1 + ${window})`);
   }
   return `WITH ${parts.join(',\n')}`;
