@@ -41,3 +41,44 @@ describe('a message naming another site', () => {
     }
   });
 });
+
+describe('the stored message', () => {
+  it('leaves the message it was given unchanged', () => {
+    const raw = track({ context: { ip: '192.0.2.1', page: { url: 'https://shop.example/?utm_source=news' }, userAgent: 'Mozilla/5.0' } });
+    const before = JSON.stringify(raw);
+    prepareMessage(raw, facts());
+    expect(JSON.stringify(raw)).toBe(before);
+  });
+
+  it('keeps the message’s context over the batch’s, without the IP address of either', () => {
+    const prepared = prepareMessage(
+      track({ context: { locale: 'fr-FR', ip: '192.0.2.1' } }),
+      facts({ context: { locale: 'en-US', ip: '198.51.100.7', library: { name: 'analytics-node' } }, geo: { country: 'FR' } }),
+    );
+    expect(prepared.outcome).toBe('accepted');
+    if (prepared.outcome !== 'accepted') return;
+    expect(prepared.message.context).toEqual({ locale: 'fr-FR', library: { name: 'analytics-node' }, geo: { country: 'FR' }, device: { type: 'server' }, bot: false });
+    expect(Object.keys(JSON.parse(JSON.stringify(prepared.message.context)))).toEqual(['locale', 'library', 'geo', 'device', 'bot']);
+  });
+
+  it('fills in the times, the receipt and the enrichment in the order they are stored', () => {
+    const prepared = prepareMessage(
+      track({ writeKey: 'site-a', originalTimestamp: '2026-03-31T23:59:00.000Z', context: { page: { search: '?utm_campaign=spring' } } }),
+      facts(),
+    );
+    if (prepared.outcome !== 'accepted') throw new Error(prepared.outcome);
+    expect(JSON.stringify(prepared.message)).toBe(
+      JSON.stringify({
+        messageId: 'm1',
+        anonymousId: 'x',
+        context: { page: { search: '?utm_campaign=spring' }, campaign: { name: 'spring' }, geo: {}, device: { type: 'server' }, bot: false },
+        type: 'track',
+        event: 'Product Viewed',
+        properties: { product_id: 'p' },
+        receivedAt: '2026-04-01T00:00:00.000Z',
+        timestamp: '2026-03-31T23:59:00.000Z',
+        originalTimestamp: '2026-03-31T23:59:00.000Z',
+      }),
+    );
+  });
+});

@@ -78,8 +78,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   if (!parsed.ok) return { outcome: 'rejected', reason: parsed.reason, messageId: claimedId };
   const message = parsed.message;
 
-  // The IP address is never stored. (Rest destructuring rather than `delete`, which would slow every later read of the object.)
-  const { ip: _ip, ...context }: Record<string, unknown> = { ...facts.context, ...message.context };
+  const context = contextOf(facts.context, message.context);
   if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped', reason: 'consent_missing' };
   context.campaign ??= campaignFromPage(context.page);
 
@@ -87,17 +86,34 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
     typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,
   );
   const times = correctedTimes(message.timestamp ?? message.originalTimestamp, message.sentAt ?? facts.sentAt, facts.receivedAtMs);
+  context.geo = facts.geo;
+  context.device = device;
+  context.bot = bot;
 
+  // Completed by assignment: the rest copy and the validator's context are this function's own objects. In
+  // V8, an object literal that spreads a parsed message and adds keys costs microseconds per key, per message.
   const { writeKey: _writeKey, originalTimestamp: _original, ...fields } = message as typeof message & { writeKey?: unknown };
-  const stored = {
-    ...fields,
+  const stored = Object.assign(
+    fields,
     // Without an id from the sender, one derived from the content keeps a retried message idempotent.
-    messageId: message.messageId ?? `auto-${contentDigest(JSON.stringify(input))}`,
-    receivedAt: facts.receivedAt,
-    ...times,
-    context: { ...context, geo: facts.geo, device, bot },
-  } as StoredMessage;
+    { messageId: message.messageId ?? `auto-${contentDigest(JSON.stringify(input))}`, receivedAt: facts.receivedAt },
+    times,
+    { context: context as StoredMessage['context'] },
+  ) as StoredMessage;
   return { outcome: 'accepted', message: stored };
+}
+
+/**
+ * The message's context over the batch's, without the IP address (never
+ * stored). The message's own context is the validator's fresh object, kept
+ * and completed; the copies (a batch-level context, an address to drop) are
+ * the rare case.
+ */
+function contextOf(batch: Record<string, unknown> | undefined, own: Record<string, unknown> | undefined): Record<string, unknown> {
+  const merged = batch ? { ...batch, ...own } : (own ?? {});
+  if (!Object.hasOwn(merged, 'ip')) return merged;
+  const { ip: _ip, ...context } = merged;
+  return context;
 }
 
 /** The write key a message claims, when it is not the request's: storing it here would put site B's data in site A. */
