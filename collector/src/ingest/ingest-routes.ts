@@ -148,11 +148,16 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   });
 
   // A userHash is checked here, where the site's secret is, and never stored (identity/user-hash.ts).
-  await Promise.all(
-    items.map(async (item, i) => {
-      if (item.kind === 'event' && 'userHash' in item.message.context) items[i] = { kind: 'event', message: await verifiedMessage(item.message, site.identitySecret) };
-    }),
-  );
+  // Only the messages that carry one wait for the check: most batches have none.
+  const withHash = items.flatMap((item, i) => (item.kind === 'event' && 'userHash' in item.message.context ? [i] : []));
+  if (withHash.length > 0) {
+    await Promise.all(
+      withHash.map(async (i) => {
+        const item = items[i]!;
+        if (item.kind === 'event') items[i] = { kind: 'event', message: await verifiedMessage(item.message, site.identitySecret) };
+      }),
+    );
+  }
 
   if (items.length > 0) {
     // One browser's messages always go to the same shard, so its identify and events keep their order.

@@ -16,6 +16,8 @@ export function writeKeyFromHeaders(request: Request): string | undefined {
   }
   const header = request.headers.get('x-write-key');
   if (header) return header.trim();
+  // Most requests have no query string: the URL is parsed only when there is one.
+  if (!request.url.includes('?')) return undefined;
   const query = new URL(request.url).searchParams.get('writeKey');
   return query?.trim() || undefined;
 }
