@@ -8,7 +8,9 @@ export function campaignFromPage(page: unknown): Record<string, string> | undefi
   if (!page || typeof page !== 'object') return undefined;
   const { search, url } = page as { search?: unknown; url?: unknown };
   let query = typeof search === 'string' ? search : '';
-  if (!query && typeof url === 'string') query = url.replace(/^[^?#]*\??/, '').replace(/#.*/, '');
+  if (!query && typeof url === 'string' && url.includes('?')) query = url.replace(/^[^?#]*\??/, '').replace(/#.*/, '');
+  // Most pages have no query string: no parser is made for nothing.
+  if (!query) return undefined;
   let campaign: Record<string, string> | undefined;
   for (const [key, value] of new URLSearchParams(query)) {
     if (key.startsWith('utm_') && key.length > 4 && value) (campaign ??= {})[key === 'utm_campaign' ? 'name' : key.slice(4)] = value.slice(0, 256);

@@ -12,24 +12,37 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
 
 export function geoFromRequest(request: Request, devMode: boolean): Geo {
   const cf = ((request as { cf?: CfGeo }).cf ?? {}) as CfGeo;
-  const geo: Geo = {
-    country: text(cf.country),
-    region: text(cf.region),
-    regionCode: text(cf.regionCode),
-    city: text(cf.city),
-    continent: text(cf.continent),
-    timezone: text(cf.timezone),
-  };
+  let country = text(cf.country);
+  let region = text(cf.region);
+  let regionCode = text(cf.regionCode);
+  let city = text(cf.city);
+  let continent = text(cf.continent);
+  let timezone = text(cf.timezone);
   if (devMode) {
     const [cookieCountry, cookieRegion, cookieCity] = devGeoCookie(request.headers.get('cookie'));
-    const country = request.headers.get('x-geo-country') || cookieCountry;
-    const region = request.headers.get('x-geo-region') || cookieRegion;
-    const city = request.headers.get('x-geo-city') || cookieCity;
-    if (country) Object.assign(geo, { country, continent: undefined, timezone: undefined, region: undefined, regionCode: undefined, city: undefined });
-    if (region) Object.assign(geo, { region, regionCode: undefined });
-    if (city) geo.city = city;
+    const devCountry = request.headers.get('x-geo-country') || cookieCountry;
+    const devRegion = request.headers.get('x-geo-region') || cookieRegion;
+    const devCity = request.headers.get('x-geo-city') || cookieCity;
+    if (devCountry) {
+      country = devCountry;
+      continent = timezone = region = regionCode = city = undefined;
+    }
+    if (devRegion) {
+      region = devRegion;
+      regionCode = undefined;
+    }
+    if (devCity) city = devCity;
   }
-  return dropUndefined(geo);
+  // Built with only the fields there are (deleting the others would leave an object that is slower to
+  // serialise, and it is serialised with every message of the request).
+  const geo: Geo = {};
+  if (country) geo.country = country;
+  if (region) geo.region = region;
+  if (regionCode) geo.regionCode = regionCode;
+  if (city) geo.city = city;
+  if (continent) geo.continent = continent;
+  if (timezone) geo.timezone = timezone;
+  return geo;
 }
 
 /** "country|region|city" from the dev-only cookie; empty parts are absent. */
@@ -41,9 +54,4 @@ function devGeoCookie(header: string | null): (string | undefined)[] {
   } catch {
     return [];
   }
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
 }
