@@ -14,37 +14,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { runLoad } from './lib/load';
-import { benchBatch } from './lib/messages';
-import { cpuMs, printBurstCpu, workerdProcesses } from './lib/workerd-cpu';
+import { burstThenDrain } from './lib/burst';
+import { printBurstCpu } from './lib/workerd-cpu';
 
 const seconds = Number(process.argv[2] ?? 4);
 const ADMIN_TOKEN = 'bench-admin-token';
 const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-cpu-'));
 const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
 try {
-  const origin = server.url.replace('localhost', '127.0.0.1');
-  let sequence = 0;
-  const load = (durationMs: number) =>
-    runLoad({
-      origin,
-      concurrency: 16,
-      durationMs,
-      request: (sender, n) => ({ method: 'POST', path: '/v1/batch', headers: { 'content-type': 'text/plain' }, body: benchBatch('demo-write-key', sender, sequence++ * 1000 + n, 20) }),
-    });
-  await load(1500);
-  await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
-
-  const pids = workerdProcesses(server.process.pid!);
-  const c0 = cpuMs(pids);
-  const burst = await load(seconds * 1000);
-  const c1 = cpuMs(pids);
-  const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
-  const c2 = cpuMs(pids);
-  const events = burst.requests * 20;
-  printBurstCpu({ pids, c0, c1, c2, events, seconds: burst.seconds, drainMs });
+  printBurstCpu(await burstThenDrain(server, { adminToken: ADMIN_TOKEN, seconds }));
 } finally {
   await server.stop();
   await rm(stateDir, { recursive: true, force: true });

@@ -9,16 +9,15 @@
  *
  *   npx tsx bench/drain-perf.ts [--seconds 4]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { batchRounds } from './lib/load';
+import { burstThenDrain } from './lib/burst';
 import { option } from './lib/option';
-import { busiest, cpuMs, printBurstCpu, workerdProcesses } from './lib/workerd-cpu';
+import { printBurstCpu } from './lib/workerd-cpu';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const seconds = Number(option('seconds', '4'));
@@ -40,25 +39,22 @@ const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-drain-perf-'));
 const perfData = path.join(stateDir, 'perf.data');
 const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
 try {
-  const origin = server.url.replace('localhost', '127.0.0.1');
-  const batches = batchRounds({ origin, concurrency: 16, batchSize: 20 });
-  const load = (durationMs: number) => batches('demo-write-key', durationMs);
-  await load(1500);
-  await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
-  const pids = workerdProcesses(server.process.pid!);
-  const c0 = cpuMs(pids);
-  const burst = await load(seconds * 1000);
-  const c1 = cpuMs(pids);
-  const main = pids[busiest(c0, c1)]!;
-  const perf = spawn('perf', ['record', '-F', '999', '-p', String(main), '-o', perfData], { stdio: 'ignore' });
-  const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
-  const c2 = cpuMs(pids);
-  perf.kill('SIGINT');
-  await new Promise((resolve) => perf.once('exit', resolve));
-  const events = burst.requests * 20;
-  printBurstCpu({ pids, c0, c1, c2, events, seconds: burst.seconds, drainMs });
+  let perf: ChildProcess | undefined;
+  const run = await burstThenDrain(server, {
+    adminToken: ADMIN_TOKEN,
+    seconds,
+    beforeDrain: async (main) => {
+      perf = spawn('perf', ['record', '-F', '999', '-p', String(main), '-o', perfData], { stdio: 'ignore' });
+    },
+    afterDrain: async () => {
+      perf!.kill('SIGINT');
+      await new Promise((resolve) => perf!.once('exit', resolve));
+    },
+  });
+  printBurstCpu(run);
 
   const report = spawnSync('perf', ['report', '-i', perfData, '--stdio', '--sort', 'dso,sym', '--percent-limit', '0'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const { pids, main, c1, c2, events } = run;
   const drainCpuUs = ((c2[pids.indexOf(main)]! - c1[pids.indexOf(main)]!) * 1000) / events;
   const byComponent = new Map<string, number>();
   const bySymbol = new Map<string, number>();

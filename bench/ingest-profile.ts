@@ -16,12 +16,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { waitUntilStored } from '../demo-site/simulate/admin-client';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { batchRounds } from './lib/load';
+import { burstThenDrain } from './lib/burst';
 import { option } from './lib/option';
-import { cpuMs, printBurstCpu, workerdProcesses } from './lib/workerd-cpu';
+import { printBurstCpu } from './lib/workerd-cpu';
 import { frameLabel, inspector, isolateTarget, walkSamples, type CpuProfile } from './lib/inspector';
 
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -49,29 +48,27 @@ const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-ingest-profile-
 const inspectorPort = await freePort();
 const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN, inspectorPort });
 try {
-  const origin = server.url.replace('localhost', '127.0.0.1');
-  const batches = batchRounds({ origin, concurrency: 16, batchSize: 20 });
-  const load = (durationMs: number) => batches('demo-write-key', durationMs);
-  await load(1500);
-  await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN });
-  const pids = workerdProcesses(server.process.pid!);
   const cdp = await inspector(await isolateTarget(inspectorPort));
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  const c0 = cpuMs(pids);
-  await cdp.send('Profiler.start');
-  const burst = await load(seconds * 1000);
-  const { profile: accepting } = await cdp.send<{ profile: CpuProfile }>('Profiler.stop');
-  const c1 = cpuMs(pids);
-  await cdp.send('Profiler.start');
-  const drainMs = await waitUntilStored({ url: server.url, adminToken: ADMIN_TOKEN, intervalMs: 100 });
-  const { profile: draining } = await cdp.send<{ profile: CpuProfile }>('Profiler.stop');
-  const c2 = cpuMs(pids);
+  const profiles: CpuProfile[] = [];
+  const stop = async () => {
+    profiles.push((await cdp.send<{ profile: CpuProfile }>('Profiler.stop')).profile);
+  };
+  const run = await burstThenDrain(server, {
+    adminToken: ADMIN_TOKEN,
+    seconds,
+    beforeBurst: () => cdp.send('Profiler.start'),
+    beforeDrain: async () => {
+      await stop();
+      await cdp.send('Profiler.start');
+    },
+    afterDrain: stop,
+  });
   cdp.close();
-  const events = burst.requests * 20;
-  printBurstCpu({ pids, c0, c1, c2, events, seconds: burst.seconds, drainMs });
-  analyse('accepting (the burst)', accepting, events);
-  analyse('draining (after the burst)', draining, events);
+  printBurstCpu(run);
+  analyse('accepting (the burst)', profiles[0]!, run.events);
+  analyse('draining (after the burst)', profiles[1]!, run.events);
 } finally {
   await server.stop();
   if (process.env.KEEP_STATE) console.log(`state kept in ${stateDir}`);
