@@ -9,30 +9,9 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@trailmark/schema';
 import { storeBatch, suppressedAmong } from '../src/storage/event-log';
+import { recordingD1 } from './support/recording-d1';
 
 const SITE = 'drain-plans-site';
-
-/** The real D1, keeping each statement bound through it with its values. */
-function recordingD1(statements: { sql: string; values: unknown[] }[]): D1Database {
-  const db = env.DB;
-  return new Proxy(db, {
-    get(target, name) {
-      if (name !== 'prepare') return Reflect.get(target, name);
-      return (sql: string) => {
-        const prepared = target.prepare(sql);
-        return new Proxy(prepared, {
-          get(p, n) {
-            if (n !== 'bind') return Reflect.get(p, n);
-            return (...values: unknown[]) => {
-              statements.push({ sql, values });
-              return p.bind(...values);
-            };
-          },
-        });
-      };
-    },
-  });
-}
 
 async function planOf(statement: { sql: string; values: unknown[] }): Promise<string[]> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).bind(...statement.values).all<{ detail: string }>();

@@ -15,31 +15,10 @@ import { funnelStats } from '../src/stats/funnel';
 import { overviewStats } from '../src/stats/overview';
 import { funnelStepPeople } from '../src/stats/people';
 import { DEFAULT_FUNNEL } from '../src/stats/query';
+import { recordingD1 } from './support/recording-d1';
 
 const DAY = 86_400_000;
 const DIMENSIONS: StatsDimension[] = ['country', 'region', 'device', 'source', 'medium', 'campaign', 'landing', 'visitor', 'variant'];
-
-/** The real D1, which also keeps each statement sent through it with its values. */
-function recordingD1(statements: { sql: string; values: unknown[] }[]): D1Database {
-  const db = env.DB;
-  return new Proxy(db, {
-    get(target, name) {
-      if (name !== 'prepare') return Reflect.get(target, name);
-      return (sql: string) => {
-        const prepared = target.prepare(sql);
-        return new Proxy(prepared, {
-          get(p, n) {
-            if (n !== 'bind') return Reflect.get(p, n);
-            return (...values: unknown[]) => {
-              statements.push({ sql, values });
-              return p.bind(...values);
-            };
-          },
-        });
-      };
-    },
-  });
-}
 
 async function plansOfVisitStatements(run: (db: D1Database) => Promise<unknown>): Promise<string[][]> {
   return plansOf(run, (sql) => /FROM stats_sessions s\b/.test(sql));
