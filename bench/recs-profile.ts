@@ -17,7 +17,7 @@
  * function, for the mix and for /healthz.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
@@ -38,6 +38,8 @@ const EVENTS = 100_000;
 const stateDir = path.resolve(option('state-dir', '/tmp/trailmark-recs-profile'));
 const requests = Number(option('requests', '400'));
 const port = Number(option('port', '0')) || (await freePort());
+/** Where to keep the raw profiles and the bundle they were taken of (for a closer look at callers), if anywhere. */
+const saveDir = option('save', '');
 const inspectorPort = await freePort();
 
 /**
@@ -83,6 +85,17 @@ function analyse(profile: CpuProfile, count: number) {
   }
   console.log('\ntop functions by self time (ms per request):');
   for (const [fn, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(ms).padStart(7)}  ${fn}`);
+}
+
+/** Writes the profiles and a copy of the bundle `wrangler dev` is running (their line numbers are its). */
+async function save(dir: string, profiles: Record<string, CpuProfile>) {
+  await mkdir(dir, { recursive: true });
+  for (const [name, p] of Object.entries(profiles)) await writeFile(path.join(dir, name), JSON.stringify(p));
+  const tmp = path.resolve('.wrangler/tmp');
+  const builds = await Promise.all((await readdir(tmp)).map(async (d) => ({ d, at: (await stat(path.join(tmp, d))).mtimeMs })));
+  const newest = builds.sort((a, b) => b.at - a.at)[0];
+  if (newest && existsSync(path.join(tmp, newest.d, 'index.js'))) await copyFile(path.join(tmp, newest.d, 'index.js'), path.join(dir, 'index.js'));
+  console.log(`profiles and bundle saved in ${dir}`);
 }
 
 await build({ quiet: true });
@@ -138,6 +151,7 @@ try {
   const baseline = await profiled(() => ({ path: '/healthz' }));
   const profile = await profiled(request);
   cdp.close();
+  if (saveDir) await save(saveDir, { 'mix.cpuprofile': profile, 'healthz.cpuprofile': baseline });
   console.log(`profiled ${requests} requests (sampling every 50 µs)`);
   analyse(profile, requests);
   console.log(`\nbaseline: ${requests} GET /healthz, the same way`);
