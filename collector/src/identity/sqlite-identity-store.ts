@@ -1,4 +1,5 @@
 /** The identity graph in a Durable Object's SQLite (ShopState). */
+import { BoundedMap } from '../lib/bounded-map';
 import type { Sql } from '../lib/sql';
 import { profileIdFor, type IdKind, type IdentityStore } from './resolve-profile';
 
@@ -27,12 +28,24 @@ CREATE TABLE IF NOT EXISTS merged_profiles (
 );
 `;
 
+/** Id look-ups kept for reads between batches (a few MB). */
+export const IDENTITY_READ_CACHE = 50_000;
+
 export class SqliteIdentityStore implements IdentityStore {
   constructor(
     private readonly sql: Sql,
     /** Called inside the merge so the profile's own state (history, interests…) joins too. */
     private readonly onMerge: (from: string, into: string) => void = () => {},
+    /** Called when profiles are removed (erasure), for what is kept of them elsewhere. */
+    private readonly onForget: (profileIds: readonly string[]) => void = () => {},
   ) {}
+
+  /**
+   * Look-ups for reads (lookUp), kept between requests (null: no link).
+   * Exact: link() forgets its key; merge() and forget(), which move or drop
+   * many links at once, forget them all.
+   */
+  private readonly reads = new BoundedMap<string, string | null>(IDENTITY_READ_CACHE);
 
   /**
    * While a batch is applied: the ids looked up so far, kept up to date by
@@ -73,8 +86,23 @@ export class SqliteIdentityStore implements IdentityStore {
     return profileId;
   }
 
+  /**
+   * profileOf for the recommendation path, between batches: kept in memory
+   * (a shopper's every request asks again). Inside a batch, profileOf.
+   */
+  lookUp(kind: IdKind, id: string): string | undefined {
+    if (this.batch) return this.profileOf(kind, id);
+    const key = `${kind}:${id}`;
+    const kept = this.reads.get(key);
+    if (kept !== undefined) return kept ?? undefined;
+    const profileId = this.profileOf(kind, id);
+    this.reads.set(key, profileId ?? null);
+    return profileId;
+  }
+
   link(kind: IdKind, id: string, profileId: string): void {
     this.batch?.set(`${kind}:${id}`, profileId);
+    this.reads.delete(`${kind}:${id}`);
     this.sql.exec(
       'INSERT INTO identities (id_kind, id, profile_id) VALUES (?, ?, ?) ON CONFLICT (id_kind, id) DO UPDATE SET profile_id = excluded.profile_id',
       kind,
@@ -89,6 +117,7 @@ export class SqliteIdentityStore implements IdentityStore {
 
   merge(from: string, into: string): void {
     if (this.batch) this.batch.clear();
+    this.reads.clear();
     this.onMerge(from, into);
     this.sql.exec('UPDATE identities SET profile_id = ? WHERE profile_id = ?', into, from);
     this.sql.exec('UPDATE merged_profiles SET to_profile = ? WHERE to_profile = ?', into, from);
@@ -142,6 +171,8 @@ export class SqliteIdentityStore implements IdentityStore {
   /** Removes a person's profile and every id pointing at it. */
   forget(profileIds: readonly string[]): void {
     this.batch?.clear();
+    this.reads.clear();
+    this.onForget(profileIds);
     for (const profileId of profileIds) {
       this.sql.exec('DELETE FROM identities WHERE profile_id = ?', profileId);
       this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', profileId);

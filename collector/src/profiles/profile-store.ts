@@ -4,12 +4,26 @@
  * applies all of its events, and writes it back once.
  */
 import type { Sql } from '../lib/sql';
+import { BoundedMap } from '../lib/bounded-map';
 import { DAY_MS } from '../lib/decay';
 import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 import { newProfile, type Profile } from './profile';
 
+/**
+ * Characters of JSON of the documents kept parsed for reads (about three
+ * times as much heap): every recent shopper of a busy shop.
+ */
+export const PROFILE_READ_CACHE_CHARS = 8_000_000;
+
 export class ProfileStore {
   private readonly loaded = new Map<string, Profile>();
+  /**
+   * Documents parsed for reads (null: none stored), kept between requests:
+   * each recommendation reads its shopper's. Exact: every write of a
+   * document goes through flush(), which forgets it, and so do forget() and
+   * forgetReads() (merges, erasure). Shared: never changed by readers.
+   */
+  private readonly reads = new BoundedMap<string, Profile | null>(PROFILE_READ_CACHE_CHARS);
   private readonly dirty = new Set<string>();
   /** The documents the last flush wrote, until the next batch begins. */
   private flushed = new Map<string, Profile>();
@@ -41,6 +55,28 @@ export class ProfileStore {
     if (cached) return cached;
     const row = this.sql.exec<{ data: string | null }>('SELECT data FROM profiles WHERE profile_id = ?', profileId).toArray()[0];
     return row?.data ? (JSON.parse(row.data) as Profile) : undefined;
+  }
+
+  /**
+   * The profile for reading only (the recommendation path): as find(), but
+   * kept parsed between requests. The document is shared: do not change it
+   * (copy it first, as recommend/as-if-stored.ts does).
+   */
+  read(profileId: string): Profile | undefined {
+    const editing = this.loaded.get(profileId);
+    if (editing) return editing;
+    const kept = this.reads.get(profileId);
+    if (kept !== undefined) return kept ?? undefined;
+    const row = this.sql.exec<{ data: string | null }>('SELECT data FROM profiles WHERE profile_id = ?', profileId).toArray()[0];
+    const profile = row?.data ? (JSON.parse(row.data) as Profile) : undefined;
+    this.reads.set(profileId, profile ?? null, row?.data?.length || 1);
+    return profile;
+  }
+
+  /** Forgets the parsed copies of documents that were deleted or moved (erasure, merges). */
+  forgetReads(profileIds?: readonly string[]): void {
+    if (!profileIds) this.reads.clear();
+    else for (const profileId of profileIds) this.reads.delete(profileId);
   }
 
   /** The profile for changing; created on first use. */
@@ -77,6 +113,7 @@ export class ProfileStore {
   }
 
   forget(profileId: string): void {
+    this.reads.delete(profileId);
     this.loaded.delete(profileId);
     this.dirty.delete(profileId);
   }
@@ -85,6 +122,7 @@ export class ProfileStore {
   flush(): void {
     this.flushed = new Map();
     for (const profileId of this.dirty) {
+      this.reads.delete(profileId);
       const profile = this.loaded.get(profileId);
       if (profile) {
         this.flushed.set(profileId, profile);

@@ -4,6 +4,7 @@
  * a slot can blend them with weights (see rank.ts).
  */
 import { DAY_MS } from '../lib/decay';
+import { topSorted } from '../lib/top-k';
 import type { Profile } from '../profiles/profile';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import type { LinkKind, Scored } from './aggregate-store';
@@ -48,11 +49,12 @@ function scaled(list: Scored[]): Scored[] {
   return top > 0 ? list.map((s) => ({ productId: s.productId, score: s.score / top })) : [];
 }
 
+const byScore = (a: Scored, b: Scored) => b.score - a.score || (a.productId < b.productId ? -1 : 1);
+
 function sortedTop(scores: Map<string, number>, limit: number): Scored[] {
-  return [...scores.entries()]
-    .map(([productId, score]) => ({ productId, score }))
-    .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1))
-    .slice(0, limit);
+  const all: Scored[] = [];
+  for (const [productId, score] of scores) all.push({ productId, score });
+  return topSorted(all, limit, byScore);
 }
 
 export type Totals = (productIds: string[]) => Map<string, { views: number; buys: number }>;

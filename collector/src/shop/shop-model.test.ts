@@ -84,3 +84,41 @@ describe('ShopModel: a message applied once, its outcome kept', () => {
     expect(transaction(() => shop.ingest([{ message, idHashes }])).profileIds).toEqual([null]);
   });
 });
+
+describe('ShopModel: the ids and profiles answers read are kept between requests, exactly', () => {
+  const ask = (shop: ShopModel, anonymousId: string) =>
+    shop.recommend({ writeKey: 'wk', slot: 'home', anonymousId, limit: 8, geo: {}, holdoutPercent: 0, nowMs: at + 86_400_000 });
+  const viewsOf = (shop: ShopModel, anonymousId: string) => {
+    const profileId = shop.identities.lookUp('anonymous', anonymousId);
+    return profileId ? shop.profiles.read(profileId)?.recentViews.map((v) => v.productId) : undefined;
+  };
+
+  it('sees a browser from its first stored event, and each event drained after an answer', async () => {
+    const { shop, ingest } = await model();
+    ask(shop, 'b1');
+    expect(viewsOf(shop, 'b1')).toBeUndefined();
+    ingest([item(track({ anonymousId: 'b1' }, 'Product Viewed', { product_id: 'tent' }))]);
+    expect(viewsOf(shop, 'b1')).toEqual(['tent']);
+    ask(shop, 'b1');
+    ingest([item(track({ anonymousId: 'b1' }, 'Product Viewed', { product_id: 'stove' }))]);
+    expect(viewsOf(shop, 'b1')).toEqual(['tent', 'stove']);
+    expect(shop.profiles.read(shop.profileIdOf({ anonymousId: 'b1' })!)).toEqual(shop.profiles.find(shop.profileIdOf({ anonymousId: 'b1' })!));
+  });
+
+  it('follows a merge, and forgets an erased person even though a new event would give them the same profile id', async () => {
+    const { shop, ingest } = await model();
+    ingest([item(identify('phone', 'ann')), item(track({ anonymousId: 'laptop' }, 'Product Viewed', { product_id: 'tent' }))]);
+    const before = shop.identities.lookUp('anonymous', 'laptop');
+    expect(viewsOf(shop, 'laptop')).toEqual(['tent']);
+    ingest([item(identify('laptop', 'ann'))]);
+    expect(shop.identities.lookUp('anonymous', 'laptop')).toBe(shop.profileIdOf({ anonymousId: 'phone' }));
+    expect(shop.identities.lookUp('anonymous', 'laptop')).not.toBe(before);
+    expect(shop.profiles.read(before!)).toBeUndefined();
+    expect(viewsOf(shop, 'laptop')).toEqual(['tent']);
+
+    const linked = shop.identities.linkedTo('ann')!;
+    shop.identities.forget(linked.profileIds);
+    expect(shop.identities.lookUp('anonymous', 'laptop')).toBeUndefined();
+    for (const profileId of linked.profileIds) expect(shop.profiles.read(profileId)).toBeUndefined();
+  });
+});

@@ -8,7 +8,7 @@ import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresho
 import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from '../identity/profile-lookup';
-import { profileIdFor, resolveProfile } from '../identity/resolve-profile';
+import { profileIdFor, resolveProfile, type IdKind } from '../identity/resolve-profile';
 import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
 import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../identity/suppression';
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
@@ -168,6 +168,8 @@ export class ShopModel {
   readonly applied: AppliedOutcomes;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
+  /** The identity graph's look-ups as recommendations read them (kept between requests: SqliteIdentityStore.lookUp). */
+  private readonly storedIds = { profileOf: (kind: IdKind, id: string) => this.identities.lookUp(kind, id) };
   /** Fills the read caches above a chunk after each answer (recommend/read-cache-warmer.ts). */
   private readonly warmer: ReadCacheWarmer;
 
@@ -175,7 +177,11 @@ export class ShopModel {
     this.applied = new AppliedOutcomes(sql);
     this.suppressed = new SuppressionList(sql);
     this.profiles = new ProfileStore(sql);
-    this.identities = new SqliteIdentityStore(sql, (from, into) => this.mergeDocuments(from, into));
+    this.identities = new SqliteIdentityStore(
+      sql,
+      (from, into) => this.mergeDocuments(from, into),
+      (profileIds) => this.profiles.forgetReads(profileIds),
+    );
     this.catalog = new CatalogStore(sql);
     this.aggregates = new AggregateStore(sql);
     this.aggregateReads = new AggregateCache(this.aggregates);
@@ -388,11 +394,16 @@ export class ShopModel {
       });
     const pending = (input.pending ?? []).filter(({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes));
     // `people`: the identities and documents of a site whose profiles live in shards, as read for this request.
-    const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     if (pending.length === 0) {
-      const profileId = currentProfileOf(shop.identities, input);
-      return { profileId, profile: profileId ? shop.findProfile(profileId) : undefined };
+      // Nothing pending (most requests): the ids and the document as stored, read through the caches kept between requests.
+      if (people) {
+        const profileId = currentProfileOf(people.identities, input);
+        return { profileId, profile: profileId ? people.findProfile(profileId) : undefined };
+      }
+      const profileId = currentProfileOf(this.storedIds, input);
+      return { profileId, profile: profileId ? this.profiles.read(profileId) : undefined };
     }
+    const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     return asIfStored(shop, input, pending.map((item) => item.message), {
       currency: input.currency ?? this.policy.currency,
       identityVerification: input.identityVerification ?? this.policy.identityVerification,
