@@ -17,6 +17,7 @@
  * popularity damping that plays the part of IDF is applied by the caller with
  * the other sources' (strategies.ts).
  */
+import { topSorted } from '../lib/top-k';
 import type { RecentSession } from './session-store';
 
 const DAY_MS = 86_400_000;
@@ -55,32 +56,46 @@ export function scoreNeighbours(current: readonly string[], candidates: readonly
   for (const w of weight.values()) norm += w * w;
   norm = Math.sqrt(norm);
 
-  const neighbours: { session: RecentSession; similarity: number }[] = [];
-  for (const session of candidates) {
+  const neighbours: Neighbour[] = [];
+  for (let order = 0; order < candidates.length; order++) {
+    const session = candidates[order]!;
     if (session.products.length === 0) continue;
     let dot = 0;
     for (const productId of session.products) dot += weight.get(productId) ?? 0;
     if (dot === 0) continue;
     const age = Math.max(0, nowMs - session.at);
-    neighbours.push({ session, similarity: (dot / (norm * Math.sqrt(session.products.length))) * Math.exp(-age / (p.snhDays * DAY_MS)) });
+    neighbours.push({ session, order, similarity: (dot / (norm * Math.sqrt(session.products.length))) * Math.exp(-age / (p.snhDays * DAY_MS)) });
   }
-  // Most similar first; among equals the more recent session.
-  neighbours.sort((a, b) => b.similarity - a.similarity || b.session.at - a.session.at);
 
-  for (const { session, similarity } of neighbours.slice(0, p.k)) {
+  // exp(−d / inh) for the distances d met so far (the same values, computed once per distance).
+  const nearness: number[] = [];
+  for (const { session, similarity } of topSorted(neighbours, p.k, mostSimilarFirst)) {
     const products = session.products;
     let shared = 0;
     let latestShared = 0;
-    products.forEach((productId, index) => {
-      const i = position.get(productId);
-      if (i === undefined) return;
+    for (let index = 0; index < products.length; index++) {
+      const i = position.get(products[index]!);
+      if (i === undefined) continue;
       shared = index + 1;
       latestShared = Math.max(latestShared, i);
-    });
+    }
     const base = similarity * Math.exp((latestShared - n) / p.ipw);
-    products.forEach((productId, index) => {
-      scores.set(productId, (scores.get(productId) ?? 0) + base * Math.exp(-Math.abs(index + 1 - shared) / p.inh));
-    });
+    for (let index = 0; index < products.length; index++) {
+      const productId = products[index]!;
+      const d = Math.abs(index + 1 - shared);
+      const near = (nearness[d] ??= Math.exp(-d / p.inh));
+      scores.set(productId, (scores.get(productId) ?? 0) + base * near);
+    }
   }
   return scores;
 }
+
+interface Neighbour {
+  session: RecentSession;
+  /** Its place among the candidates: the last tie-break, so the order is the stable sort's. */
+  order: number;
+  similarity: number;
+}
+
+/** Most similar first; among equals the more recent session, then the candidates' order. */
+const mostSimilarFirst = (a: Neighbour, b: Neighbour) => b.similarity - a.similarity || b.session.at - a.session.at || a.order - b.order;

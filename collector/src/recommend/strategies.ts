@@ -63,8 +63,9 @@ export type Totals = (productIds: string[]) => Map<string, { views: number; buys
 export function memoTotals(store: AggregateReader): Totals {
   const known = new Map<string, { views: number; buys: number } | undefined>();
   return (productIds) => {
-    const missing = productIds.filter((id) => !known.has(id));
-    if (missing.length > 0) {
+    let missing: string[] | undefined;
+    for (const id of productIds) if (!known.has(id)) (missing ??= []).push(id);
+    if (missing) {
       const found = store.totals(missing);
       for (const id of missing) known.set(id, found.get(id));
     }
@@ -77,10 +78,15 @@ export function memoTotals(store: AggregateReader): Totals {
   };
 }
 
-/** Divides each score by the product's total views to the normalisation power (IDF-like damping of best sellers). */
-function damped(raw: Map<string, number>, totals: Totals, by: 'views' | 'buys'): void {
-  const found = totals([...raw.keys()]);
-  for (const [productId, score] of raw) raw.set(productId, score / Math.max(1, found.get(productId)?.[by] ?? 1) ** TUNING.normalisation);
+/**
+ * The best `limit` of the scores once each is divided by the product's total
+ * views (or buys) to the normalisation power (IDF-like damping of best sellers).
+ */
+function dampedTop(raw: Iterable<readonly [string, number]>, ids: string[], totals: Totals, by: 'views' | 'buys', limit: number): Scored[] {
+  const found = totals(ids);
+  const out: Scored[] = [];
+  for (const [productId, score] of raw) out.push({ productId, score: score / Math.max(1, found.get(productId)?.[by] ?? 1) ** TUNING.normalisation });
+  return topSorted(out, limit, byScore);
 }
 
 /**
@@ -102,8 +108,7 @@ export function linked(
     }
   }
   if (raw.size === 0) return [];
-  damped(raw, totals, kind === 'v' ? 'views' : 'buys');
-  return scaled(sortedTop(raw, TUNING.neighbours));
+  return scaled(dampedTop(raw, [...raw.keys()], totals, kind === 'v' ? 'views' : 'buys', TUNING.neighbours));
 }
 
 /**
@@ -126,9 +131,8 @@ export function sessionNeighbours(
   const scores = scoreNeighbours(current, store.sessions([...keys]), nowMs);
   for (const productId of exclude) scores.delete(productId);
   if (scores.size === 0) return [];
-  const raw = new Map(sortedTop(scores, TUNING.neighbourCandidates).map((s) => [s.productId, s.score]));
-  damped(raw, totals, 'views');
-  return scaled(sortedTop(raw, TUNING.neighbours));
+  const top = sortedTop(scores, TUNING.neighbourCandidates);
+  return scaled(dampedTop(top.map((s) => [s.productId, s.score] as const), top.map((s) => s.productId), totals, 'views', TUNING.neighbours));
 }
 
 /** Seeds from a session: the most recent views weigh most. */
