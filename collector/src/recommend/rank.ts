@@ -163,14 +163,19 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
       if (!entry) blended.set(c.productId, { score: contribution, reason: source.reason, best: source.claims ? Infinity : contribution });
       else {
         entry.score += contribution;
-        if (source.claims) Object.assign(entry, { reason: source.reason, best: Infinity });
-        else if (contribution > entry.best) Object.assign(entry, { reason: source.reason, best: contribution });
+        if (source.claims) {
+          entry.reason = source.reason;
+          entry.best = Infinity;
+        } else if (contribution > entry.best) {
+          entry.reason = source.reason;
+          entry.best = contribution;
+        }
       }
     }
   }
-  const items = [...blended.entries()]
-    .map(([productId, e]) => ({ productId, score: e.score, reason: e.reason }))
-    .sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+  const items: Ranked['items'] = [];
+  for (const [productId, e] of blended) items.push({ productId, score: e.score, reason: e.reason });
+  items.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
   return { strategy, items: appendFallbacks(items, req, src, exclude), exclude };
 }
 
@@ -182,13 +187,17 @@ function bestSellers(aggregates: AggregateReader, exclude: ReadonlySet<string>):
 }
 
 function appendFallbacks(items: Ranked['items'], req: RankRequest, src: RankSources, exclude: Set<string>): Ranked['items'] {
-  const seen = new Set(items.map((i) => i.productId));
+  const seen = new Set<string>();
+  // Fallback items rank below every personal pick, in tier order.
+  let floor = 0;
+  for (const item of items) {
+    seen.add(item.productId);
+    if (item.score < floor) floor = item.score;
+  }
   const tiers: [Scored[], string][] = [];
   if (req.region) tiers.push([popular(src.aggregates, scope.region(req.region), exclude, floorOf(req)), 'popular-in-region']);
   tiers.push([popular(src.aggregates, scope.all, exclude), 'popular']);
   const out = [...items];
-  // Fallback items rank below every personal pick, in tier order.
-  let floor = Math.min(0, ...out.map((i) => i.score));
   for (const [tier, reason] of tiers) {
     floor -= 1;
     for (const c of tier) {
