@@ -9,7 +9,13 @@
  * Durable Object's native SQLite; the JavaScript is the same).
  *
  *   npx tsx bench/recs-profile.ts --state-dir DIR     # once, to load the data
- *   npx tsx bench/recs-offline.ts --state-dir DIR [--answers N]
+ *   npx tsx bench/recs-offline.ts --state-dir DIR [--answers N] [--warm N] [--baseline TREE]
+ *
+ * `--baseline TREE` (another checkout of this repository, e.g. a git
+ * worktree of an older commit) runs that version's ShopModel next to this
+ * one's, answer by answer in turn in the same process (so the rest of the
+ * machine weighs on both alike), prints both, and checks that they give the
+ * same answers (the recId aside).
  *
  * Needs the `sqlite3` command to fold the object's write-ahead log into the copy.
  */
@@ -17,18 +23,20 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
 import { regionByKey } from '../demo-site/simulate/regions';
-import { openSqlJs } from '../collector/src/lib/sqljs-sql';
 import { DEFAULT_SETTINGS } from '../collector/src/sites/site';
-import { migrate } from '../collector/src/lib/migrate';
-import { SHOP_MIGRATIONS, ShopModel, type RecommendInput } from '../collector/src/shop/shop-model';
+import type { RecommendInput, ShopModel } from '../collector/src/shop/shop-model';
+import type { SqlCounters } from '../collector/src/lib/sqljs-sql';
 import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { option } from './lib/option';
 import { SLOT_MIX } from './recommendations';
 
 const stateDir = path.resolve(option('state-dir', '/tmp/trailmark-recs-profile'));
 const answers = Number(option('answers', '2000'));
+const warm = Number(option('warm', '300'));
+const baseline = option('baseline', '');
 const objects = path.join(stateDir, 'v3', 'do', 'trailmark-ShopState');
 const file = existsSync(objects) ? readdirSync(objects).find((f) => /^[0-9a-f]{64}\.sqlite$/.test(f)) : undefined;
 if (!file) throw new Error(`no ShopState database under ${objects}: run bench/recs-profile.ts --state-dir ${stateDir} first`);
@@ -38,17 +46,25 @@ const copy = path.join(copyDir, 'shop.sqlite');
 copyFileSync(path.join(objects, file), copy);
 if (existsSync(path.join(objects, `${file}-wal`))) copyFileSync(path.join(objects, `${file}-wal`), `${copy}-wal`);
 execFileSync('sqlite3', [copy, 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;']);
-const { sql, counters } = await openSqlJs(readFileSync(copy));
+const bytes = readFileSync(copy);
 rmSync(copyDir, { recursive: true, force: true });
 
-// The object's schema steps, as ShopState takes them when it starts (the state may be older than the code).
-migrate(sql, SHOP_MIGRATIONS);
-const model = new ShopModel(sql);
+/** A version's ShopModel over its own copy of the state, with the object's schema steps as ShopState takes them when it starts. */
+async function version(root: string): Promise<{ model: ShopModel; counters: SqlCounters }> {
+  const { openSqlJs } = (await import(path.join(root, 'collector/src/lib/sqljs-sql.ts'))) as typeof import('../collector/src/lib/sqljs-sql');
+  const { migrate } = (await import(path.join(root, 'collector/src/lib/migrate.ts'))) as typeof import('../collector/src/lib/migrate');
+  const shop = (await import(path.join(root, 'collector/src/shop/shop-model.ts'))) as typeof import('../collector/src/shop/shop-model');
+  const { sql, counters } = await openSqlJs(bytes);
+  migrate(sql, shop.SHOP_MIGRATIONS);
+  return { model: new shop.ShopModel(sql), counters };
+}
+const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const versions = [{ name: 'this tree', ...(await version(here)) }, ...(baseline ? [{ name: `baseline (${baseline})`, ...(await version(path.resolve(baseline))) }] : [])];
 const shoppers = JSON.parse(readFileSync(path.join(stateDir, 'shoppers.json'), 'utf8')) as Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[];
 const products = generateCatalog({ size: 5000, seed: DEMO_CATALOG_SEED }).map((p) => p.product_id);
 
 /** The i-th request of the bench's mix (recommendations.ts), as the route hands it to ShopState. */
-function input(i: number): RecommendInput {
+function input(i: number, nowMs: number): RecommendInput {
   const shopper = shoppers[(i * 7919) % shoppers.length]!;
   const slot = SLOT_MIX[i % SLOT_MIX.length]!;
   const geo = regionByKey(shopper.region);
@@ -63,26 +79,40 @@ function input(i: number): RecommendInput {
     geo: { country: geo.country, region: geo.region },
     holdoutPercent: DEFAULT_SETTINGS.holdoutPercent,
     globalHoldoutPercent: DEFAULT_SETTINGS.globalHoldoutPercent,
-    nowMs: Date.now(),
+    nowMs,
   };
 }
 
 // Warm up (the JIT, and whatever the code keeps between requests), then measure.
-for (let i = 0; i < 300; i++) model.recommend(input(i));
-const bySlot = new Map<string, { cpuMs: number; n: number; rows: number }>();
-const started = process.cpuUsage();
-for (let i = 300; i < 300 + answers; i++) {
-  const req = input(i);
-  const rows = counters.rowsRead;
-  const cpu = process.cpuUsage();
-  model.recommend(req);
-  const spent = process.cpuUsage(cpu);
-  const slot = bySlot.get(req.slot) ?? { cpuMs: 0, n: 0, rows: 0 };
-  slot.cpuMs += (spent.user + spent.system) / 1000;
-  slot.n++;
-  slot.rows += counters.rowsRead - rows;
-  bySlot.set(req.slot, slot);
+for (let i = 0; i < warm; i++) for (const v of versions) v.model.recommend(input(i, Date.now()));
+const bySlot = versions.map(() => new Map<string, { cpuMs: number; n: number; rows: number }>());
+let differing = 0;
+// In blocks of a hundred answers per version, in turn: the two versions' data do not evict each other from the CPU's caches at every answer.
+const BLOCK = 100;
+for (let from = warm; from < warm + answers; from += BLOCK) {
+  const requests = Array.from({ length: Math.min(BLOCK, warm + answers - from) }, (_, k) => input(from + k, Date.now()));
+  const given = versions.map(({ model, counters }, v) =>
+    requests.map((req) => {
+      const rows = counters.rowsRead;
+      const cpu = process.cpuUsage();
+      const { recId: _, ...answer } = model.recommend(req);
+      const spent = process.cpuUsage(cpu);
+      const slot = bySlot[v]!.get(req.slot) ?? { cpuMs: 0, n: 0, rows: 0 };
+      slot.cpuMs += (spent.user + spent.system) / 1000;
+      slot.n++;
+      slot.rows += counters.rowsRead - rows;
+      bySlot[v]!.set(req.slot, slot);
+      return JSON.stringify(answer);
+    }),
+  );
+  requests.forEach((_, k) => {
+    if (given.some((answers) => answers[k] !== given[0]![k])) differing++;
+  });
 }
-const total = process.cpuUsage(started);
-console.log(`${answers} answers: ${((total.user + total.system) / 1000 / answers).toFixed(3)} ms of CPU each`);
-for (const [slot, s] of bySlot) console.log(`  ${slot.padEnd(9)} ${(s.cpuMs / s.n).toFixed(3)} ms, ${(s.rows / s.n).toFixed(0)} rows read`);
+versions.forEach(({ name }, v) => {
+  const slots = [...bySlot[v]!];
+  const cpuMs = slots.reduce((sum, [, s]) => sum + s.cpuMs, 0);
+  console.log(`${name}: ${answers} answers, ${(cpuMs / answers).toFixed(3)} ms of CPU each`);
+  for (const [slot, s] of slots) console.log(`  ${slot.padEnd(9)} ${(s.cpuMs / s.n).toFixed(3)} ms, ${(s.rows / s.n).toFixed(0)} rows read`);
+});
+if (baseline) console.log(`answers that differ between the two: ${differing} of ${answers}`);
