@@ -51,10 +51,13 @@ export class ProfileStore {
 
   /** The profile (as being edited, if it is), or undefined if it has no document yet. */
   find(profileId: string): Profile | undefined {
-    const cached = this.loaded.get(profileId);
-    if (cached) return cached;
-    const row = this.sql.exec<{ data: string | null }>('SELECT data FROM profiles WHERE profile_id = ?', profileId).toArray()[0];
-    return row?.data ? (JSON.parse(row.data) as Profile) : undefined;
+    return this.loaded.get(profileId) ?? this.stored(profileId).profile;
+  }
+
+  /** The document as stored, parsed, and the length of its JSON. */
+  private stored(profileId: string): { profile?: Profile; chars: number } {
+    const data = this.sql.exec<{ data: string | null }>('SELECT data FROM profiles WHERE profile_id = ?', profileId).toArray()[0]?.data;
+    return data ? { profile: JSON.parse(data) as Profile, chars: data.length } : { chars: 0 };
   }
 
   /**
@@ -67,9 +70,8 @@ export class ProfileStore {
     if (editing) return editing;
     const kept = this.reads.get(profileId);
     if (kept !== undefined) return kept ?? undefined;
-    const row = this.sql.exec<{ data: string | null }>('SELECT data FROM profiles WHERE profile_id = ?', profileId).toArray()[0];
-    const profile = row?.data ? (JSON.parse(row.data) as Profile) : undefined;
-    this.reads.set(profileId, profile ?? null, row?.data?.length || 1);
+    const { profile, chars } = this.stored(profileId);
+    this.reads.set(profileId, profile ?? null, Math.max(1, chars));
     return profile;
   }
 
