@@ -10,8 +10,8 @@ import type { LifecycleStage, LifecycleThresholds } from '@trailmark/schema';
 import { newProfile, type Profile } from './profile';
 
 /**
- * Characters of JSON of the documents kept parsed for reads (about three
- * times as much heap): every recent shopper of a busy shop.
+ * Characters of JSON of the documents kept parsed for reads (parsed, they
+ * take a few times as much heap): a busy shop's recent shoppers.
  */
 export const PROFILE_READ_CACHE_CHARS = 8_000_000;
 
@@ -75,10 +75,9 @@ export class ProfileStore {
     return profile;
   }
 
-  /** Forgets the parsed copies of documents that were deleted or moved (erasure, merges). */
-  forgetReads(profileIds?: readonly string[]): void {
-    if (!profileIds) this.reads.clear();
-    else for (const profileId of profileIds) this.reads.delete(profileId);
+  /** Forgets the parsed copies of documents that were deleted (erasure). */
+  forgetReads(profileIds: readonly string[]): void {
+    for (const profileId of profileIds) this.reads.delete(profileId);
   }
 
   /** The profile for changing; created on first use. */
