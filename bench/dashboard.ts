@@ -176,7 +176,11 @@ export function slowPanels(bench: Pick<DashboardBench, 'timings'>, limitMs = 300
 /** One line saying how the events got there. */
 export function describeDashboardBench(bench: DashboardBench): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const sent = `${n(bench.simulated.events)} sent by the simulator through POST /v1/batch${bench.simulated.seconds === null ? '' : ` in ${bench.simulated.seconds.toFixed(0)} s`}`;
+  // Nothing sent and nothing copied: the events were there already (a kept --dashboard-state), built by an earlier run.
+  const kept = bench.simulated.seconds === null && !bench.copied;
+  const sent = kept
+    ? 'a state kept from an earlier run (--dashboard-state; that run says how it was built), timed again'
+    : `${n(bench.simulated.events)} sent by the simulator through POST /v1/batch${bench.simulated.seconds === null ? '' : ` in ${bench.simulated.seconds.toFixed(0)} s`}`;
   const copies = bench.copied ? `, then ${bench.copied.copies} copies of those shoppers under new ids written with their statistics into D1 in ${bench.copied.seconds.toFixed(0)} s` : '';
   const load = `load average ${bench.loadAverage[0].toFixed(1)} → ${bench.loadAverage[1].toFixed(1)} on ${os.cpus().length} CPUs`;
   return `${n(bench.eventsStored)} stored events: ${sent}${copies}; ${load}`;
