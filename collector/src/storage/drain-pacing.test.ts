@@ -56,6 +56,14 @@ describe('drain pacing', () => {
     expect(restAfterDrain({ tookMs: 100, pending: HIGH_WATER_MESSAGES, arrived: 300, storedPerMs: undefined, attempts: 0 })).toBe(BACKLOG_REST_MS);
   });
 
+  it('shares the backlog bound between the site\'s shards, which all drain into one ShopState', () => {
+    // Four shards: each may keep a quarter of what MAX_BACKLOG_MS stores, so together they keep no more than one would.
+    const quarter = (5 * MAX_BACKLOG_MS) / 4;
+    expect(restAfterDrain({ tookMs: 100, pending: quarter, arrived: 300, storedPerMs: 5, attempts: 0, shards: 4 })).toBe(100 * DRAIN_REST_FACTOR);
+    expect(restAfterDrain({ tookMs: 100, pending: quarter + 1, arrived: 300, storedPerMs: 5, attempts: 0, shards: 4 })).toBe(BACKLOG_REST_MS);
+    expect(restAfterDrain({ tookMs: 100, pending: quarter + 1, arrived: 300, storedPerMs: 5, attempts: 0, shards: 1 })).toBe(100 * DRAIN_REST_FACTOR);
+  });
+
   it('backs off exponentially after failed drains, whatever the backlog', () => {
     const mid = () => 0.5;
     expect(restAfterDrain({ tookMs: 100, pending: 50_000, arrived: 0, storedPerMs: 5, attempts: 1, random: mid })).toBe(500);

@@ -9,8 +9,9 @@
  * lasts until the shard has stored everything it brought. Past
  * that, drains rest DRAIN_REST_FACTOR times as long as they work while
  * requests keep arriving, unless what waits would take longer than
- * MAX_BACKLOG_MS to store: then they run back to back, so a long burst is
- * stored within about that long of its last acknowledgement.
+ * MAX_BACKLOG_MS to store (a site's shards share it): then they run back to
+ * back, so a long burst is stored within about that long of its last
+ * acknowledgement.
  */
 
 /** Wait this long after the first message before draining, so one drain carries many requests. */
@@ -97,6 +98,7 @@ export function restAfterDrain({
   arrived,
   storedPerMs,
   attempts,
+  shards = 1,
   random = Math.random,
 }: {
   tookMs: number;
@@ -104,10 +106,18 @@ export function restAfterDrain({
   arrived: number;
   storedPerMs: number | undefined;
   attempts: number;
+  /**
+   * The site's ingest shards. They all drain into the same ShopState, one
+   * object on one thread, so their backlogs are stored one after another:
+   * each keeps its share of MAX_BACKLOG_MS, and the site's whole backlog
+   * stays within it. (A shard measures its rate mostly while draining
+   * alone, so its own estimate does not see the others waiting.)
+   */
+  shards?: number;
   random?: () => number;
 }): number {
   if (attempts > 0) return Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempts * (0.5 + random()));
-  const behind = pending >= HIGH_WATER_MESSAGES || (storedPerMs !== undefined && pending / storedPerMs > MAX_BACKLOG_MS);
+  const behind = pending >= HIGH_WATER_MESSAGES || (storedPerMs !== undefined && pending / storedPerMs > MAX_BACKLOG_MS / Math.max(1, shards));
   if (arrived === 0 || behind) return BACKLOG_REST_MS;
   return Math.max(DRAIN_DELAY_MS, tookMs * DRAIN_REST_FACTOR);
 }

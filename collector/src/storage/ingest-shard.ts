@@ -21,7 +21,7 @@ import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject 
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
-import { shopState } from './stubs';
+import { shardCount, shopState } from './stubs';
 import { burstAfter, DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
 import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
 import { identityDirectoryStub } from '../identity/identity-directory';
@@ -225,7 +225,7 @@ export class IngestShard extends DurableObject<Env> {
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
-      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts }));
+      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts, shards: shardCount(this.env) }));
     }
   }
 
