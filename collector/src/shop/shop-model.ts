@@ -168,8 +168,14 @@ export class ShopModel {
   readonly applied: AppliedOutcomes;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
-  /** The identity graph's look-ups as recommendations read them (kept between requests: SqliteIdentityStore.lookUp). */
-  private readonly storedIds = { profileOf: (kind: IdKind, id: string) => this.identities.lookUp(kind, id) };
+  /**
+   * The shop's ids and documents as recommendations read them when nothing is pending: through the
+   * caches kept between requests (SqliteIdentityStore.lookUp, ProfileStore.read).
+   */
+  private readonly storedReads: { identities: Pick<StoredShop['identities'], 'profileOf'>; findProfile: StoredShop['findProfile'] } = {
+    identities: { profileOf: (kind: IdKind, id: string) => this.identities.lookUp(kind, id) },
+    findProfile: (id: string) => this.profiles.read(id),
+  };
   /** Fills the read caches above a chunk after each answer (recommend/read-cache-warmer.ts). */
   private readonly warmer: ReadCacheWarmer;
 
@@ -395,13 +401,10 @@ export class ShopModel {
     const pending = (input.pending ?? []).filter(({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes));
     // `people`: the identities and documents of a site whose profiles live in shards, as read for this request.
     if (pending.length === 0) {
-      // Nothing pending (most requests): the ids and the document as stored, read through the caches kept between requests.
-      if (people) {
-        const profileId = currentProfileOf(people.identities, input);
-        return { profileId, profile: profileId ? people.findProfile(profileId) : undefined };
-      }
-      const profileId = currentProfileOf(this.storedIds, input);
-      return { profileId, profile: profileId ? this.profiles.read(profileId) : undefined };
+      // Nothing pending (most requests): the ids and the document as stored.
+      const stored = people ?? this.storedReads;
+      const profileId = currentProfileOf(stored.identities, input);
+      return { profileId, profile: profileId ? stored.findProfile(profileId) : undefined };
     }
     const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
     return asIfStored(shop, input, pending.map((item) => item.message), {
