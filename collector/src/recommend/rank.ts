@@ -11,7 +11,7 @@ import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { scope, type Scored } from './aggregate-store';
 import { DEFAULT_MIN_SHOPPERS } from './popularity-floor';
 import { sessionKey, type SessionStore } from './session-store';
-import { dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
+import { byScore, dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
 
 export interface RankRequest {
   slot: Slot;
@@ -175,7 +175,7 @@ export function rankCandidates(req: RankRequest, profile: Profile | undefined, s
   }
   const items: Ranked['items'] = [];
   for (const [productId, e] of blended) items.push({ productId, score: e.score, reason: e.reason });
-  items.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+  items.sort(byScore);
   return { strategy, items: appendFallbacks(items, req, src, exclude), exclude };
 }
 

@@ -49,7 +49,8 @@ function scaled(list: Scored[]): Scored[] {
   return top > 0 ? list.map((s) => ({ productId: s.productId, score: s.score / top })) : [];
 }
 
-const byScore = (a: Scored, b: Scored) => b.score - a.score || (a.productId < b.productId ? -1 : 1);
+/** Best score first; equal scores by product id, so every ranking is one strict order. */
+export const byScore = (a: Scored, b: Scored) => b.score - a.score || (a.productId < b.productId ? -1 : 1);
 
 function sortedTop(scores: Map<string, number>, limit: number): Scored[] {
   const all: Scored[] = [];
