@@ -20,7 +20,8 @@ import { IDENTITY_SCHEMA } from '../collector/src/identity/sqlite-identity-store
 import { migrate } from '../collector/src/lib/migrate';
 import type { Sql } from '../collector/src/lib/sql';
 import { openSqlJs } from '../collector/src/lib/sqljs-sql';
-import { applyEvent, newProfile, type Profile } from '../collector/src/profiles/profile';
+import { applyEvent } from '../collector/src/profiles/apply-event';
+import { newProfile, type Profile } from '../collector/src/profiles/profile';
 
 export interface AudienceCost {
   perEvent: { audiences: number; evaluatedPerEvent: number; microsecondsPerEvent: number }[];

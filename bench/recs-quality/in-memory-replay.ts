@@ -17,7 +17,8 @@
  * only — what the quality benchmark's real sessions hold.
  */
 import type { AggregateReader } from '../../collector/src/aggregates/snapshot-reader';
-import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
+import { applyEvent } from '../../collector/src/profiles/apply-event';
+import { newProfile, type Profile } from '../../collector/src/profiles/profile';
 import type { AggregateStore, LinkKind, Scored } from '../../collector/src/recommend/aggregate-store';
 import { learnFromEvent } from '../../collector/src/recommend/learn';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';

@@ -30,7 +30,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoredMessage } from '@trailmark/schema';
-import { applyEvent, newProfile, type Profile } from '../../collector/src/profiles/profile';
+import { applyEvent } from '../../collector/src/profiles/apply-event';
+import { newProfile, type Profile } from '../../collector/src/profiles/profile';
 import { rankCandidates, type RankSources } from '../../collector/src/recommend/rank';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from '../../collector/src/shop/shop-model';
 import { MAX_MESSAGES_RETURNED } from '../../collector/src/storage/pending-view';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@trailmark/schema';
-import { applyEvent, lifecycleStage, mergeProfiles, newProfile } from '../src/profiles/profile';
+import { applyEvent } from '../src/profiles/apply-event';
+import { lifecycleStage } from '../src/profiles/lifecycle';
+import { mergeProfiles } from '../src/profiles/merge';
+import { newProfile } from '../src/profiles/profile';
 import { createSite, uniqueId } from './support/collector';
 import { added, event, ordered, product, profileOf, recommendations, sendAndStore, viewed } from './support/shop';
 

@@ -24,7 +24,8 @@ import type { AudienceMember, Condition, DestinationChange, FactScalar, Lifecycl
 import { audienceLifecycle } from '@trailmark/schema';
 import { HandoffGate } from '../lib/handoff-gate';
 import { first, type Sql } from '../lib/sql';
-import { lifecycleStage, type Profile } from '../profiles/profile';
+import { lifecycleStage } from '../profiles/lifecycle';
+import type { Profile } from '../profiles/profile';
 import { AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3, AudienceStore, type ProfileSource, type Transition } from './audience-store';
 import { compileCondition, factsRead, membership } from './condition';
 import { ALL_GROUPS, GROUP, groupsChangedBy } from './fact-groups';

@@ -66,7 +66,7 @@ const BY_EVENT: Record<string, number> = {
   [EVENTS.orderCompleted]: GROUP.orders | GROUP.cart | GROUP.interest,
 };
 
-/** The groups one stored message may change when applied to its profile (profiles/profile.ts applyEvent). */
+/** The groups one stored message may change when applied to its profile (profiles/apply-event.ts). */
 export function groupsChangedBy(message: StoredMessage): number {
   let groups = GROUP.seen | GROUP.geo | GROUP.device;
   if (message.userId) groups |= GROUP.identity;

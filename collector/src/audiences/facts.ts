@@ -12,7 +12,8 @@
 import { audienceLifecycle, type FactCondition, type FactScalar, type LifecycleThresholds } from '@trailmark/schema';
 import { DAY_MS } from '../lib/decay';
 import { categoryKey, isWithin } from '../profiles/category-path';
-import { cartChangedAt, lifecycleMs, lifecycleStage, type Profile } from '../profiles/profile';
+import { lifecycleMs, lifecycleStage } from '../profiles/lifecycle';
+import { cartChangedAt, type Profile } from '../profiles/profile';
 import { rfmScore, type RfmBoundaries, type RfmMetric } from './rfm';
 
 export const MINUTE_MS = 60_000;

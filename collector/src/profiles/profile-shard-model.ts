@@ -24,7 +24,9 @@ import { regionKey } from '../recommend/learn';
 import { sessionKey } from '../recommend/session-store';
 import { IDENTITY_SCHEMA } from '../identity/sqlite-identity-store';
 import { APPLIED_OUTCOME_SCHEMA } from '../shop/applied-outcomes';
-import { applyEvent, mergeProfiles, type Attribution, type EventEffects, type Profile } from './profile';
+import { applyEvent, type Attribution, type EventEffects } from './apply-event';
+import { mergeProfiles } from './merge';
+import type { Profile } from './profile';
 import { ProfileStore } from './profile-store';
 
 export const PROFILE_SHARD_MIGRATIONS: readonly string[] = [

@@ -17,7 +17,9 @@ import type { StoredMessage } from '@trailmark/schema';
 import { currentProfileOf, userVerifiedOf } from '../identity/profile-lookup';
 import { profileIdFor, resolveProfile, type IdKind, type IdentityStore } from '../identity/resolve-profile';
 import { eventTimeMs } from '../lib/event-time';
-import { applyEvent, mergeProfiles, newProfile, type ApplyOptions, type Profile } from '../profiles/profile';
+import { applyEvent, type ApplyOptions } from '../profiles/apply-event';
+import { mergeProfiles } from '../profiles/merge';
+import { newProfile, type Profile } from '../profiles/profile';
 
 /** What is stored: the identity graph (read only here) and the profile documents. */
 export interface StoredShop {

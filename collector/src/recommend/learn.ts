@@ -10,7 +10,7 @@
  * per unit, and a repurchase shorter than a day is not a cycle.
  */
 import { DAY_MS } from '../lib/decay';
-import type { EventEffects } from '../profiles/profile';
+import type { EventEffects } from '../profiles/apply-event';
 import { AggregateStore, HALF_LIFE, scope } from './aggregate-store';
 
 /** Weight of each behaviour in popularity: buying says more than looking. */

@@ -6,7 +6,8 @@
  * never random.
  */
 import type { CatalogItem, RecommendedItem, Slot, Variant } from '@trailmark/schema';
-import { interestTags, type Profile } from '../profiles/profile';
+import { interestTags } from '../profiles/interests';
+import type { Profile } from '../profiles/profile';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { scope, type Scored } from './aggregate-store';
 import { DEFAULT_MIN_SHOPPERS } from './popularity-floor';

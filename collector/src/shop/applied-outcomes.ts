@@ -10,7 +10,7 @@
  * them when the shop's state is split over several objects.
  */
 import { first, type Sql } from '../lib/sql';
-import type { Attribution } from '../profiles/profile';
+import type { Attribution } from '../profiles/apply-event';
 
 /** The `applied` table's columns since the outcome was kept (the table itself is in SHOP_SCHEMA). */
 export const APPLIED_OUTCOME_SCHEMA = `

@@ -14,15 +14,11 @@ import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../ident
 import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
-import {
-  applyEvent,
-  interestTags,
-  lifecycleStage,
-  mergeProfiles,
-  revenueByCurrency,
-  type Attribution,
-  type Profile,
-} from '../profiles/profile';
+import { applyEvent, type Attribution } from '../profiles/apply-event';
+import { interestTags } from '../profiles/interests';
+import { lifecycleStage } from '../profiles/lifecycle';
+import { mergeProfiles } from '../profiles/merge';
+import { revenueByCurrency, type Profile } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { AggregateCache } from '../recommend/aggregate-cache';

@@ -1,6 +1,6 @@
 /**
  * Lifecycle stages as bands of days since a person's last active day, the
- * same thresholds as the profile's stage (profiles/profile.ts), counted in
+ * same thresholds as the profile's stage (profiles/lifecycle.ts), counted in
  * whole UTC days: new or active up to activeDays, at risk up to atRiskDays,
  * sleeping up to lapsedDays, lapsed beyond; "new" while no later day
  * followed the first. Pure.

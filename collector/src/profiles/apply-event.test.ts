@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from '@trailmark/schema';
-import { applyEvent, cartChangedAt, interestTags, lifecycleStage, mergeProfiles, newProfile, PURCHASE_WINDOW_MS, type Profile } from './profile';
+import { applyEvent } from './apply-event';
+import { cartChangedAt, newProfile, type Profile } from './profile';
+import { PURCHASE_WINDOW_MS } from './purchase-history';
+import { DAY, order, orderWith, product, stored, T0, track } from './test-fixtures';
 import { MAX_TRAITS } from './traits';
-
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 0, 1);
-let seq = 0;
-
-const stored = (m: Record<string, unknown>, at: number): StoredMessage =>
-  ({
-    messageId: `m${++seq}`,
-    anonymousId: 'a',
-    ...m,
-    timestamp: new Date(at).toISOString(),
-    receivedAt: new Date(at).toISOString(),
-    context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'mobile' }, bot: false },
-  }) as StoredMessage;
-
-const track = (event: string, properties: Record<string, unknown>, at: number) => stored({ type: 'track', event, properties }, at);
-const product = (id: string, category = 'Outdoor > Tents', price = 10) => ({ product_id: id, price, category });
-const order = (ids: [string, string?][], at: number) =>
-  track('Order Completed', { order_id: `o${at}`, total: ids.length * 10, products: ids.map(([id, category]) => product(id, category)) }, at);
 
 describe('profile facts for audiences', () => {
   it('keeps identify traits: flattened one level, null removes, capped', () => {
@@ -97,60 +80,26 @@ describe('profile facts for audiences', () => {
     expect(p.categoryPurchases!['cat 39']).toBeDefined();
     expect(p.categoryPurchases!.outdoor).toBeUndefined();
   });
-
-  it('merges traits (the newer side wins), cart change times and purchase times', () => {
-    const a = newProfile('a', T0);
-    const b = newProfile('b', T0);
-    applyEvent(a, stored({ type: 'identify', userId: 'u', traits: { email: 'old@example.com', plan: 'free' } }, T0));
-    applyEvent(a, track('Product Added', product('tent'), T0 + 10));
-    applyEvent(a, order([['tent', 'Outdoor > Tents']], T0 + 20));
-    applyEvent(b, stored({ type: 'identify', traits: { email: 'new@example.com', city: 'Lyon' } }, T0 + 100));
-    applyEvent(b, track('Product Added', product('mat'), T0 + 200));
-    applyEvent(b, order([['tent', 'Outdoor > Tents']], T0 + DAY));
-    const merged = mergeProfiles(a, b);
-    expect(merged.traits).toEqual({ email: 'new@example.com', city: 'Lyon', plan: 'free' });
-    expect(merged.cartChangedAt).toBe(T0 + 200);
-    expect(merged.purchases.tent!.times).toEqual([T0 + 20, T0 + DAY]);
-    expect(merged.categoryPurchases!['outdoor > tents']).toEqual({ count: 2, lastAt: T0 + DAY, times: [T0 + 20, T0 + DAY] });
-    const reversed = mergeProfiles(b, a);
-    expect(reversed.traits!.email).toBe('new@example.com');
-    // Old documents on both sides merge without the new fields.
-    const plain = mergeProfiles(newProfile('x', T0), newProfile('y', T0));
-    expect(plain.traits).toBeUndefined();
-    expect(plain.cartChangedAt).toBeUndefined();
-    expect(plain.categoryPurchases).toBeUndefined();
-  });
-
-  it('changes lifecycle stage exactly one millisecond after a threshold', () => {
-    const t = { activeDays: 14, atRiskDays: 30, lapsedDays: 90 };
-    const p = newProfile('p', T0);
-    p.sessionCount = 2;
-    expect(lifecycleStage(p, T0 + 14 * DAY, t)).toBe('active');
-    expect(lifecycleStage(p, T0 + 14 * DAY + 1, t)).toBe('at-risk');
-    expect(lifecycleStage(p, T0 + 90 * DAY + 1, t)).toBe('lapsed');
-  });
 });
 
-describe('interest scores far from any epoch', () => {
-  const view = (id: string, category: string, at: number) => track('Product Viewed', product(id, category), at);
+describe('revenue per currency', () => {
+  it('never sums currencies: revenue is the site’s currency, the rest kept apart', () => {
+    const p = newProfile('p', T0);
+    const euroShop = { currency: 'EUR' };
+    applyEvent(p, orderWith({ total: 100, currency: 'USD' }, T0 + 1000), euroShop);
+    applyEvent(p, orderWith({ total: 50, currency: 'EUR' }, T0 + 2000), euroShop);
+    applyEvent(p, orderWith({ total: 3000, currency: 'JPY' }, T0 + 3000), euroShop);
+    // No currency: the site's.
+    applyEvent(p, orderWith({ products: [{ product_id: 'x', price: 10, quantity: 2 }] }, T0 + 4000), euroShop);
+    expect(p.revenueByCurrency).toEqual({ USD: 100, EUR: 70, JPY: 3000 });
+    expect(p.revenue).toBe(70);
+    expect(p.orders.map((o) => o.currency)).toEqual(['USD', 'EUR', 'JPY', 'EUR']);
+  });
 
-  for (const year of [2030, 2100]) {
-    it(`rank what the shopper viewed lately first in ${year}, with finite scores, also after a merge`, () => {
-      const now = Date.UTC(year, 5, 1);
-      const p = newProfile('p', T0);
-      // Much interest long ago, a little lately: a fixed 2025 epoch made every score Infinity, a tie.
-      for (let i = 0; i < 20; i++) applyEvent(p, view(`old${i}`, 'Garden > Tools', T0 + i * 1000));
-      applyEvent(p, view('tent', 'Outdoor > Tents', now - DAY));
-      applyEvent(p, view('stove', 'Kitchen > Stoves', now));
-      for (const score of Object.values(p.interests)) expect(Number.isFinite(score), `${year}: ${score}`).toBe(true);
-      expect(interestTags(p, now).map((t) => t.category).slice(0, 4)).toEqual(['Kitchen > Stoves', 'Outdoor > Tents', 'Kitchen', 'Outdoor']);
-
-      // The other browser's profile still counts from the old epoch; the merge brings both to the later one.
-      const other = newProfile('q', T0);
-      applyEvent(other, view('saw', 'Garden > Tools', T0));
-      const merged = mergeProfiles(p, other);
-      for (const score of Object.values(merged.interests)) expect(Number.isFinite(score), `${year} merged: ${score}`).toBe(true);
-      expect(interestTags(merged, now)[0]!.category).toBe('Kitchen > Stoves');
-    });
-  }
+  it('never goes below zero, even for a negative total stored before ingest refused them', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, orderWith({ total: 20, currency: 'USD' }, T0 + 1000));
+    applyEvent(p, orderWith({ total: -1000, currency: 'USD' }, T0 + 2000));
+    expect(p.revenue).toBe(20);
+  });
 });
