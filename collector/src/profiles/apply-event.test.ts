@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent } from './apply-event';
+import type { StoredMessage } from '@trailmark/schema';
+import { applyEvent, ATTRIBUTION_WINDOW_MS, SESSION_GAP_MS } from './apply-event';
 import { cartChangedAt, newProfile, type Profile } from './profile';
 import { PURCHASE_WINDOW_MS } from './purchase-history';
 import { DAY, order, orderWith, product, stored, T0, track } from './test-fixtures';
@@ -101,5 +102,135 @@ describe('revenue per currency', () => {
     applyEvent(p, orderWith({ total: 20, currency: 'USD' }, T0 + 1000));
     applyEvent(p, orderWith({ total: -1000, currency: 'USD' }, T0 + 2000));
     expect(p.revenue).toBe(20);
+  });
+});
+
+describe('what every message changes', () => {
+  it('counts page and screen views; other message kinds and unknown track events only count as events', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, stored({ type: 'page' }, T0));
+    applyEvent(p, stored({ type: 'screen' }, T0 + 1));
+    applyEvent(p, stored({ type: 'alias', userId: 'u', previousId: 'a' }, T0 + 2));
+    expect(applyEvent(p, track('Coupon Entered', { coupon: 'X' }, T0 + 3))).toEqual({});
+    expect(p.counts).toEqual({ events: 4, pageViews: 2, productViews: 0, searches: 0, adds: 0, orders: 0 });
+  });
+
+  it('moves last seen, place and device forward only, and never to an unknown device', () => {
+    const p = newProfile('p', T0);
+    const from = (country: string, type: string, at: number) =>
+      ({ ...stored({ type: 'page' }, at), context: { geo: { country }, device: { type }, bot: false } }) as StoredMessage;
+    applyEvent(p, from('FR', 'desktop', T0 + 10));
+    applyEvent(p, from('IT', 'tablet', T0 + 5));
+    expect(p).toMatchObject({ firstSeen: T0, lastSeen: T0 + 10, geo: { country: 'FR' }, device: { type: 'desktop' } });
+    applyEvent(p, from('ES', 'other', T0 + 20));
+    expect(p).toMatchObject({ lastSeen: T0 + 20, geo: { country: 'ES' }, device: { type: 'desktop' } });
+    applyEvent(p, from('ES', 'mobile', T0 - DAY));
+    expect(p.firstSeen).toBe(T0 - DAY);
+  });
+
+  it('starts a session after 30 minutes without one, or on a new session id, never for a late event', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, stored({ type: 'page' }, T0));
+    applyEvent(p, stored({ type: 'page' }, T0 + SESSION_GAP_MS));
+    expect(p.sessionCount).toBe(1);
+    applyEvent(p, stored({ type: 'page' }, T0 + 2 * SESSION_GAP_MS + 1));
+    expect(p.sessionCount).toBe(2);
+    const inSession = (id: string, at: number) => ({ ...stored({ type: 'page' }, at), context: { geo: {}, device: {}, bot: false, sessionId: id } }) as StoredMessage;
+    applyEvent(p, inSession('s-1', T0 + 2 * SESSION_GAP_MS + 2));
+    applyEvent(p, inSession('s-1', T0 + 5 * SESSION_GAP_MS));
+    expect(p.session).toMatchObject({ id: 's-1', lastAt: T0 + 5 * SESSION_GAP_MS });
+    expect(p.sessionCount).toBe(3);
+    applyEvent(p, inSession('s-0', T0 + SESSION_GAP_MS));
+    expect(p.sessionCount).toBe(3);
+    expect(p.session.id).toBe('s-1');
+  });
+});
+
+describe('one reducer per event', () => {
+  it('Product Viewed: without a product id nothing; a repeat moves to the end and counts once a day', () => {
+    const p = newProfile('p', T0);
+    expect(applyEvent(p, track('Product Viewed', { name: 'no id' }, T0))).toEqual({});
+    expect(p.counts.productViews).toBe(0);
+    applyEvent(p, track('Product Viewed', product('tent'), T0 + 1));
+    applyEvent(p, track('Product Viewed', product('mat'), T0 + 2));
+    const again = applyEvent(p, track('Product Viewed', product('tent'), T0 + 3));
+    expect(again.viewed).toMatchObject({ product: { productId: 'tent' }, previous: ['mat'], counts: false });
+    expect(p.recentViews.map((v) => v.productId)).toEqual(['mat', 'tent']);
+    expect(p.session.views).toEqual(['mat', 'tent']);
+    expect(p.counts.productViews).toBe(3);
+  });
+
+  it('Product List Viewed: a list id alone is remembered but says nothing about interests', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, track('Product List Viewed', {}, T0));
+    expect(p.recentLists).toEqual([]);
+    applyEvent(p, track('Product List Viewed', { list_id: 'sale' }, T0 + 1));
+    expect(p.recentLists).toEqual([{ category: 'sale', at: T0 + 1 }]);
+    expect(p.interests).toEqual({});
+    applyEvent(p, track('Product List Viewed', { category: 'Garden' }, T0 + 2));
+    expect(Object.keys(p.interests)).toEqual(['Garden']);
+  });
+
+  it('Products Searched: an empty or missing query is ignored, a long one cut to 200 characters', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, track('Products Searched', { query: '' }, T0));
+    applyEvent(p, track('Products Searched', { query: 42 }, T0));
+    expect(p.counts.searches).toBe(0);
+    applyEvent(p, track('Products Searched', { query: 'q'.repeat(300) }, T0 + 1));
+    expect(p.searches).toEqual([{ query: 'q'.repeat(200), at: T0 + 1 }]);
+    for (let i = 0; i < 12; i++) applyEvent(p, track('Products Searched', { query: `q${i}` }, T0 + 2 + i));
+    expect(p.searches.length).toBe(10);
+    expect(p.searches[0]!.query).toBe('q2');
+  });
+
+  it('Product Added and Removed: quantities add up, a partial removal keeps the rest, removing the unknown changes nothing', () => {
+    const p = newProfile('p', T0);
+    const first = applyEvent(p, track('Product Added', { ...product('tent'), quantity: 2 }, T0));
+    expect(first.added).toMatchObject({ cartOthers: [], counts: true });
+    applyEvent(p, track('Product Added', product('mat'), T0 + 1));
+    const more = applyEvent(p, track('Product Added', product('tent'), T0 + 2));
+    expect(more.added).toMatchObject({ cartOthers: ['mat'], counts: false });
+    expect(p.cart.tent).toEqual({ quantity: 3, price: 10, at: T0 + 2 });
+    applyEvent(p, track('Product Removed', { ...product('tent'), quantity: 1 }, T0 + 3));
+    expect(p.cart.tent!.quantity).toBe(2);
+    applyEvent(p, track('Product Removed', product('stove'), T0 + 9));
+    expect(p.cartChangedAt).toBe(T0 + 3);
+    // Without a quantity, the whole line goes.
+    applyEvent(p, track('Product Removed', { product_id: 'tent' }, T0 + 4));
+    expect(Object.keys(p.cart)).toEqual(['mat']);
+    expect(p.counts.adds).toBe(3);
+  });
+
+  it('Order Completed: the message id stands for a missing order id; the cart loses what was bought; a rebuy reports its interval', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, track('Product Added', product('tent'), T0));
+    applyEvent(p, track('Product Added', product('mat'), T0));
+    const message = track('Order Completed', { products: [product('tent')] }, T0 + 1);
+    const effects = applyEvent(p, message);
+    expect(effects.ordered).toMatchObject({ orderId: message.messageId, counted: ['tent'] });
+    expect(effects.repurchased).toBeUndefined();
+    expect(Object.keys(p.cart)).toEqual(['mat']);
+    expect(p.orders[0]).toMatchObject({ orderId: message.messageId, total: 10, currency: 'USD', productIds: ['tent'] });
+    const again = applyEvent(p, order([['tent']], T0 + 3 * DAY));
+    expect(again.repurchased).toEqual([{ productId: 'tent', intervalMs: 3 * DAY - 1 }]);
+    // An order without products still counts, with its stated total.
+    applyEvent(p, orderWith({ total: 5 }, T0 + 4 * DAY));
+    expect(p.counts.orders).toBe(3);
+    expect(p.revenue).toBe(25);
+  });
+
+  it('Recommendation Clicked: needs a rec id and a product; credits an add or order of that product within 7 days after', () => {
+    const p = newProfile('p', T0);
+    applyEvent(p, track('Recommendation Clicked', { product_id: 'tent' }, T0));
+    expect(p.recClicks).toEqual([]);
+    applyEvent(p, track('Recommendation Clicked', { rec_id: 'r1', product_id: 'tent' }, T0 + 10));
+    expect(p.recClicks).toEqual([{ recId: 'r1', slot: 'unknown', variant: 'treatment', productId: 'tent', at: T0 + 10 }]);
+    // Before the click, another product, or after the window: no credit.
+    expect(applyEvent(p, track('Product Added', product('tent'), T0 + 5)).attributions).toBeUndefined();
+    expect(applyEvent(p, track('Product Added', product('mat'), T0 + 20)).attributions).toBeUndefined();
+    expect(applyEvent(p, track('Product Added', product('tent'), T0 + 10 + ATTRIBUTION_WINDOW_MS)).attributions).toEqual([
+      { recId: 'r1', slot: 'unknown', variant: 'treatment', productId: 'tent' },
+    ]);
+    expect(applyEvent(p, order([['tent'], ['mat']], T0 + 11 + ATTRIBUTION_WINDOW_MS)).attributions).toBeUndefined();
   });
 });
