@@ -1,7 +1,7 @@
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { aggregateShardStub } from '../src/aggregates/aggregate-shard';
-import { shardStubs } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, uniqueId } from './support/collector';
 import { added, ordered, recommendations, send, viewed, type Geo } from './support/shop';
 
@@ -81,7 +81,7 @@ describe('aggregates in shards of their own (aggregateShards)', () => {
   it('counts a retried drain once: the batch applied, then the event log failed', async () => {
     const single = await createSite({ settings: personal });
     const sharded = await createSite({ settings: { ...personal, aggregateShards: 2 } });
-    for (const stub of shardStubs(env, sharded)) await stub.injectFaults({ failAfterProfiles: 2 });
+    for (const stub of ingestShards(env, sharded)) await stub.injectFaults({ failAfterProfiles: 2 });
     await shopping([single, sharded], 0);
     expect(await slotsOf(sharded)).toEqual(await slotsOf(single));
   });

@@ -8,7 +8,6 @@
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import type { AudienceStore } from '../src/audiences/audience-store';
 import type { ShopState } from '../src/shop/shop-state';
-import { shopState } from '../src/storage/stubs';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, BASE, createSite, uniqueId } from './support/collector';
 import { adminGet, audience, defineAudience, event, memberIds, members, profileOf, putAudience, runAlarm, send } from './support/audiences';
@@ -67,7 +66,7 @@ describe('saving an audience', () => {
     await send(writeKey, batch);
     // Every backfill step, whoever runs the alarm (the runtime on its own, or this test).
     const steps: { limit: number; evaluated: number }[] = [];
-    await runInDurableObject(shopState(env, writeKey), (instance: ShopState) => {
+    await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) => {
       const store = (instance as unknown as { audiences: { store: AudienceStore } }).audiences.store;
       const step = store.backfillStep.bind(store);
       store.backfillStep = (id, cursor, limit, now) => {

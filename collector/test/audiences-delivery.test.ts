@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { AudienceHost } from '../src/audiences/audience-host';
 import type { ShopState } from '../src/shop/shop-state';
-import { shardStubs, shopState } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, uniqueId } from './support/collector';
 import { defineAudience, event, memberIds, profileOf, send, setClock, settle, runAlarm, audience } from './support/audiences';
 import { admin, createWebhookDestination, deliverDue, FakeClock, putDestination, script, type Received } from './support/destinations';
@@ -87,7 +87,7 @@ describe('deliveries of audience changes', () => {
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);
     await defineAudience(writeKey, 'carts', { fact: 'cartItems', op: 'gte', value: 1 });
     const described: string[][] = [];
-    await runInDurableObject(shopState(env, writeKey), (instance: ShopState) => {
+    await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) => {
       const people = (instance as unknown as { audiences: { options: ConstructorParameters<typeof AudienceHost>[0] } }).audiences.options.people;
       const describe = people.describe.bind(people);
       people.describe = (ids) => (described.push([...ids]), describe(ids));
@@ -100,7 +100,7 @@ describe('deliveries of audience changes', () => {
     const describedIds = described.flat();
     expect(payloads(received).map((p) => [p.type, p.data.audience.id])).toEqual([['audience.entered', 'tents']]);
     expect(describedIds).toEqual([(await profileOf(writeKey, shoppers[0]!)).profileId]);
-    const pending = await runInDurableObject(shopState(env, writeKey), (instance: ShopState) =>
+    const pending = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) =>
       (instance as unknown as { audiences: AudienceHost }).audiences.store.hasPendingTransitions(),
     );
     expect(pending).toBe(false);
@@ -114,7 +114,7 @@ describe('each transition once', () => {
     const { id } = await createWebhookDestination(writeKey, ['tents']);
     const received = await script(id, ok, new FakeClock());
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);
-    await Promise.all(shardStubs(env, writeKey).map((shard) => shard.injectFaults({ failAfterProfiles: 1 })));
+    await Promise.all(ingestShards(env, writeKey).map((shard) => shard.injectFaults({ failAfterProfiles: 1 })));
     const shopper = uniqueId('s');
     const res = await post('/v1/batch', { writeKey, batch: [event(shopper, 'Product Viewed', tent)] }, { cf: { country: 'DE', region: 'Bavaria' } });
     expect(res.status).toBe(200);
@@ -132,7 +132,7 @@ describe('each transition once', () => {
     const received = await script(id, ok, new FakeClock());
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);
     let crashes = 0;
-    await runInDurableObject(shopState(env, writeKey), (instance: ShopState) => {
+    await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) => {
       const options = (instance as unknown as { audiences: { options: ConstructorParameters<typeof AudienceHost>[0] } }).audiences.options;
       const handOver = options.deliver;
       options.deliver = async (changes) => {

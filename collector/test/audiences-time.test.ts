@@ -8,7 +8,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ShopState } from '../src/shop/shop-state';
-import { shopState } from '../src/storage/stubs';
 import { createSite, uniqueId } from './support/collector';
 import { DAY, MIN, defineAudience, event, memberIds, profileOf, runAlarm, send, setClock, settle } from './support/audiences';
 
@@ -16,7 +15,7 @@ const tent = { product_id: 'tent-1', category: 'Outdoor > Tents', price: 120 };
 const coffee = { product_id: 'coffee-1', category: 'Grocery > Coffee', price: 12 };
 
 async function alarmAt(writeKey: string): Promise<number | null> {
-  return runInDurableObject(shopState(env, writeKey), (_: ShopState, state) => state.storage.getAlarm());
+  return runInDurableObject(env.SHOP_STATE.getByName(writeKey), (_: ShopState, state) => state.storage.getAlarm());
 }
 
 /** Moves the host's clock to `at`, runs the alarm the time would have fired, and settles. */
@@ -103,7 +102,7 @@ describe('threshold crossings on the clock', () => {
     // The first ten carts are idle for 30 minutes already; the rest become so one minute after another.
     await settle(writeKey);
     expect(await memberIds(writeKey, 'idle')).toHaveLength(11);
-    const due = await runInDurableObject(shopState(env, writeKey), (_: ShopState, state) =>
+    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (_: ShopState, state) =>
       state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM audience_due').one().n,
     );
     // Only the carts not yet idle wait for a wake-up; the browsers and the idle carts have nothing due.

@@ -12,7 +12,6 @@ import type { AudienceHost } from '../src/audiences/audience-host';
 import { campaignGroup } from '../src/campaigns/assignment';
 import type { CampaignHost } from '../src/campaigns/campaign-host';
 import type { ShopState } from '../src/shop/shop-state';
-import { shopState } from '../src/storage/stubs';
 import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
 import { defineAudience, event, profileOf, runAlarm, send } from './support/audiences';
 import { createWebhookDestination, deliverDue, FakeClock, script } from './support/destinations';
@@ -44,7 +43,7 @@ async function offer(writeKey: string, anonymousId: string): Promise<Record<stri
 /** Runs the profile host's alarm until neither audiences nor campaigns have work due. */
 async function settle(writeKey: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const due = await runInDurableObject(shopState(env, writeKey), async (instance: ShopState) => {
+    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), async (instance: ShopState) => {
       const hosts = instance as unknown as { audiences: AudienceHost; campaigns: CampaignHost };
       await hosts.audiences.idle();
       const now = instance.clock();
@@ -57,7 +56,7 @@ async function settle(writeKey: string): Promise<void> {
 }
 
 async function assignments(writeKey: string, id: string) {
-  return runInDurableObject(shopState(env, writeKey), (instance: ShopState) => instance.campaignAssignments(id));
+  return runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) => instance.campaignAssignments(id));
 }
 
 const CAMPAIGN = {

@@ -3,17 +3,17 @@ import { SELF, abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableO
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
 import { toChunks } from '../src/storage/pending-rows';
-import { shardStubs } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { createApp } from '../src/app';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, track, uniqueId } from './support/collector';
 import { added, event, product, profileOf, send, sendAndStore } from './support/shop';
 
 async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
-  for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
+  for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
 }
 
 const pendingEverywhere = async (writeKey: string) =>
-  (await Promise.all(shardStubs(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
+  (await Promise.all(ingestShards(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
 
 describe('durability', () => {
   it('keeps acknowledged messages through failing storage writes and stores them once when it recovers', async () => {
@@ -22,7 +22,7 @@ describe('durability', () => {
     const messages = [track(), track(), track()];
     expect((await post('/v1/batch', { writeKey, batch: messages })).status).toBe(200);
 
-    for (const stub of shardStubs(env, writeKey)) {
+    for (const stub of ingestShards(env, writeKey)) {
       const first = await stub.drain();
       if (first.pending > 0) expect(first.failed).toBeGreaterThan(0);
     }
@@ -69,7 +69,7 @@ describe('durability', () => {
     await send(writeKey, batch);
     await drainAll(writeKey); // the first drain fails after the profiles; the next is the retry
     const left = await Promise.all(
-      shardStubs(env, writeKey).map((stub) => runInDurableObject(stub, (shard: IngestShard) => (shard as unknown as { faults: { failAfterProfiles: number } }).faults.failAfterProfiles)),
+      ingestShards(env, writeKey).map((stub) => runInDurableObject(stub, (shard: IngestShard) => (shard as unknown as { faults: { failAfterProfiles: number } }).faults.failAfterProfiles)),
     );
     expect(left.filter((n) => n === 0)).toHaveLength(1); // the shard with the batch failed once
 
@@ -107,7 +107,7 @@ describe('durability', () => {
     await abortAllDurableObjects(); // in-memory state gone; storage and alarms remain
 
     let ran = false;
-    for (const stub of shardStubs(env, writeKey)) ran = (await runDurableObjectAlarm(stub)) || ran;
+    for (const stub of ingestShards(env, writeKey)) ran = (await runDurableObjectAlarm(stub)) || ran;
     expect(ran).toBe(true);
     await drainAll(writeKey);
     expect(await exportEvents(writeKey)).toHaveLength(10);
@@ -122,12 +122,12 @@ describe('durability', () => {
     await drainAll(writeKey);
 
     expect((await exportEvents(writeKey)).map((e) => e.messageId).sort()).toEqual(healthy.map((m) => m.messageId as string).sort());
-    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
+    const letters = (await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
     expect(letters).toHaveLength(1);
     expect(letters[0]!.error).toContain('poison');
 
     await injectEverywhere(writeKey, { poison: [] });
-    for (const stub of shardStubs(env, writeKey)) await stub.replayDeadLetters();
+    for (const stub of ingestShards(env, writeKey)) await stub.replayDeadLetters();
     await drainAll(writeKey);
     expect(await exportEvents(writeKey)).toHaveLength(3);
   });
@@ -141,7 +141,7 @@ describe('durability', () => {
     await drainAll(writeKey);
 
     expect((await exportEvents(writeKey)).map((e) => e.messageId)).toEqual([healthy.messageId]);
-    const letters = (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
+    const letters = (await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
     expect(letters.map((l) => (l.item.kind === 'event' ? [l.item.message.messageId, l.error] : [])).sort()).toEqual(
       poisons.map((m) => [m.messageId, `injected poison message ${m.messageId}`]).sort(),
     );
@@ -152,9 +152,9 @@ describe('durability', () => {
     const poison = track({ anonymousId: 'overlap' });
     await injectEverywhere(writeKey, { poison: [poison.messageId as string] });
     await post('/v1/batch', { writeKey, batch: [poison, track({ anonymousId: 'overlap' })] });
-    for (let i = 0; i < 6; i++) await Promise.all(shardStubs(env, writeKey).flatMap((stub) => [stub.drain(), stub.drain(), stub.drain()]));
+    for (let i = 0; i < 6; i++) await Promise.all(ingestShards(env, writeKey).flatMap((stub) => [stub.drain(), stub.drain(), stub.drain()]));
     expect(await pendingEverywhere(writeKey)).toBe(0);
-    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toHaveLength(1);
+    expect((await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat()).toHaveLength(1);
     expect(await exportEvents(writeKey)).toHaveLength(1);
   });
 
@@ -162,8 +162,8 @@ describe('durability', () => {
     const writeKey = await createSite();
     await injectEverywhere(writeKey, { failDrains: 30 });
     await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'x' }), track({ anonymousId: 'x' })] });
-    for (let i = 0; i < 12; i++) for (const stub of shardStubs(env, writeKey)) await stub.drain();
-    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    for (let i = 0; i < 12; i++) for (const stub of ingestShards(env, writeKey)) await stub.drain();
+    expect((await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
     await injectEverywhere(writeKey, { failDrains: 0 });
     await drainAll(writeKey);
     expect(await exportEvents(writeKey)).toHaveLength(2);
@@ -180,7 +180,7 @@ describe('fault injection endpoint', () => {
     });
     expect(res.status).toBe(200);
     await post('/v1/batch', { writeKey, batch: [track()] });
-    for (const stub of shardStubs(env, writeKey)) await stub.drain();
+    for (const stub of ingestShards(env, writeKey)) await stub.drain();
     expect(await pendingEverywhere(writeKey)).toBe(1);
     await drainAll(writeKey);
     expect(await exportEvents(writeKey)).toHaveLength(1);
@@ -193,7 +193,7 @@ describe('fault injection endpoint', () => {
       body: JSON.stringify({ failDrains: 0, failAfterProfiles: 1 }),
     });
     expect(await both.json()).toMatchObject({ ok: true, failDrains: 0, failAfterProfiles: 1 });
-    const faults = await runInDurableObject(shardStubs(env, writeKey)[0]!, (shard: IngestShard) => ({ ...(shard as unknown as { faults: object }).faults }));
+    const faults = await runInDurableObject(ingestShards(env, writeKey)[0]!, (shard: IngestShard) => ({ ...(shard as unknown as { faults: object }).faults }));
     expect(faults).toMatchObject({ failDrains: 0, failAfterProfiles: 1 });
     for (const body of ['{}', '{"failDrains":-1}', '{"failAfterProfiles":1.5}', '{"poison":["x"]}', '{"failDrains":"2"}']) {
       const bad = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body });
@@ -216,7 +216,7 @@ describe('accept buffer', () => {
 
   it('commits requests that arrive together as one write, and acknowledges each only once it is durable', async () => {
     const writeKey = await createSite();
-    const [stub] = shardStubs(env, writeKey);
+    const [stub] = ingestShards(env, writeKey);
     const requests = Array.from({ length: 40 }, (_, i) => [{ kind: 'event', message: { ...track({ anonymousId: `group-${i}` }), receivedAt: new Date().toISOString(), context: { geo: {}, device: { type: 'desktop' }, bot: false } } }]);
     await Promise.all(requests.map((items) => stub!.accept(writeKey, toChunks(items))));
     expect(await stub!.pendingCount()).toBe(40);
@@ -235,7 +235,7 @@ describe('accept buffer', () => {
     const answers = await Promise.all(requests.map((batch) => post('/v1/batch', { writeKey, batch })));
     expect(answers.map((res) => res.status)).toEqual(requests.map(() => 200));
 
-    const stub = (await Promise.all(shardStubs(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
+    const stub = (await Promise.all(ingestShards(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
     expect(await stub.pendingCount()).toBe(3200);
     const rows = await runInDurableObject(stub, (_shard: IngestShard, state) =>
       state.storage.sql.exec<{ bytes: number; n: number }>('SELECT length(CAST(items AS BLOB)) AS bytes, item_count AS n FROM pending').toArray(),
@@ -258,7 +258,7 @@ describe('accept buffer', () => {
     const writeKey = await createSite();
     const burst = (tag: string) => Array.from({ length: 300 }, (_, i) => track({ anonymousId: 'burst-shopper', messageId: `${tag}-${i}` }));
     expect((await post('/v1/batch', { writeKey, batch: burst('a') })).status).toBe(200);
-    const stub = (await Promise.all(shardStubs(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
+    const stub = (await Promise.all(ingestShards(env, writeKey).map(async (s) => [s, await s.pendingCount()] as const))).find(([, n]) => n > 0)![0];
 
     // 300 messages within the first moments: a burst, so the alarm leaves them for later. The moment
     // they arrived is pinned to now, so a slow machine between the request and the alarm does not

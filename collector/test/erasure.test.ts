@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { idHash } from '../src/lib/hash';
 import type { DeadLetter, IngestShard } from '../src/storage/ingest-shard';
 import { archiveErasureOf, beginArchiveErasure, continueArchiveErasures, tombstoneKey } from '../src/storage/archive-erasure';
-import { shardStubs } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { archived, archivedLines } from './support/archive';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, track, uniqueId } from './support/collector';
 import { profileOf } from './support/shop';
@@ -20,7 +20,7 @@ async function erase(writeKey: string, id: string, query = '') {
   return ((await res.json()) as { erased: Record<string, any>[] }).erased[0]!;
 }
 
-const deadLetters = async (writeKey: string) => (await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
+const deadLetters = async (writeKey: string) => (await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat() as DeadLetter[];
 
 /** A suppression in D1 alone, as an erasure in progress leaves it (or as one made before kinds were kept: '*'). */
 async function suppressInLog(writeKey: string, id: string, kind: 'user' | 'anonymous' | '*') {
@@ -30,7 +30,7 @@ async function suppressInLog(writeKey: string, id: string, kind: 'user' | 'anony
 }
 
 async function injectEverywhere(writeKey: string, faults: Parameters<IngestShard['injectFaults']>[0]) {
-  for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
+  for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults(faults));
 }
 
 async function sendAndDrain(writeKey: string, batch: unknown[]) {
@@ -136,7 +136,7 @@ describe('suppressed means stored nowhere', () => {
     await injectEverywhere(writeKey, { failDrains: 1000 });
     await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'dl-browser', userId: victim })] });
 
-    const holding = shardStubs(env, writeKey);
+    const holding = ingestShards(env, writeKey);
     expect((await Promise.all(holding.map((s) => s.pendingEvents({ userId: victim })))).flat()).toHaveLength(1);
 
     const result = await erase(writeKey, victim);
@@ -147,7 +147,7 @@ describe('suppressed means stored nowhere', () => {
     expect(letters.map((l) => (l.item.kind === 'event' ? l.item.message.messageId : null))).toEqual([bystanderPoison.messageId]);
 
     await injectEverywhere(writeKey, { failDrains: 0, poison: [] });
-    for (const stub of shardStubs(env, writeKey)) await stub.replayDeadLetters();
+    for (const stub of ingestShards(env, writeKey)) await stub.replayDeadLetters();
     await drainAll(writeKey);
     expect((await exportEvents(writeKey)).map((e) => e.messageId)).toEqual([bystanderPoison.messageId]);
     expect((await archivedLines(writeKey)).map((l) => l.messageId)).toEqual([bystanderPoison.messageId]);
@@ -162,7 +162,7 @@ describe('suppressed means stored nowhere', () => {
     await injectEverywhere(writeKey, { poison: [poison.messageId as string] });
     await sendAndDrain(writeKey, [poison]);
     expect(await deadLetters(writeKey)).toEqual([]);
-    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.pendingCount()))).reduce((a, b) => a + b, 0)).toBe(0);
+    expect((await Promise.all(ingestShards(env, writeKey).map((s) => s.pendingCount()))).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('erases rejected messages whose ids were untrimmed or numbers, and keeps none of them afterwards', async () => {

@@ -1,7 +1,6 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ShopState } from '../src/shop/shop-state';
-import { shopState } from '../src/storage/stubs';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, track, uniqueId } from './support/collector';
 import { send, viewed } from './support/shop';
 
@@ -52,7 +51,7 @@ describe('erasure of browsing kept for recommendations', () => {
     await send(writeKey, [viewed(person, 'a'), viewed(person, 'b'), viewed(bystander, 'a')]);
     await drainAll(writeKey);
     const kept = () =>
-      runInDurableObject(shopState(env, writeKey), (_shop: ShopState, state) => {
+      runInDurableObject(env.SHOP_STATE.getByName(writeKey), (_shop: ShopState, state) => {
         const sql = state.storage.sql;
         const ring = (id: string) => (JSON.parse(sql.exec<{ sessions: string }>('SELECT sessions FROM product_sessions WHERE product_id = ?', id).one().sessions) as string[]).length;
         return { sessions: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM recent_sessions').one().n, a: ring('a'), b: ring('b') };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { identityDirectoryStub } from '../src/identity/identity-directory';
 import { profileShardStub } from '../src/profiles/profile-shard';
 import type { DrainStage } from '../src/profiles/profile-drain';
-import { shardStubs, shopState } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, uniqueId } from './support/collector';
 import { added, event, ordered, profileOf, recommendations, send, viewed, type Geo } from './support/shop';
 import { adminGet, audience, memberIds, putAudience } from './support/audiences';
@@ -114,7 +114,7 @@ describe('profiles in shards of their own (profileShards)', () => {
     // The phone's profile was merged into the customer's.
     expect((expected.profiles[0] as { mergedProfileIds: string[] }).mergedProfileIds.length).toBeGreaterThan(0);
     expect(await stateOf(sharded, [0])).toEqual(expected);
-    expect(await shopState(env, sharded).profileShards()).toBe(3);
+    expect(await env.SHOP_STATE.getByName(sharded).profileShards()).toBe(3);
     // The documents are spread over the shards, none left in ShopState.
     const ids = (expected.profiles as { profileId?: string }[]).flatMap((p) => (p.profileId ? [p.profileId] : []));
     const perShard = await documentsPerShard(sharded, 3, ids);
@@ -132,16 +132,16 @@ describe('profiles in shards of their own (profileShards)', () => {
   it.each<DrainStage>(['resolve', 'merge-out', 'profiles'])('a drain retried after the %s stage stores exactly what an uninterrupted one does', { timeout: 120_000 }, async (stage) => {
     const single = await createSite({ settings: personal });
     const sharded = await createSite({ settings: { ...personal, profileShards: 3 } });
-    for (const stub of shardStubs(env, sharded)) await stub.injectFaults({ failAtStage: { stage, times: 3 } });
+    for (const stub of ingestShards(env, sharded)) await stub.injectFaults({ failAtStage: { stage, times: 3 } });
     await shop([single, sharded], 0);
-    for (const stub of shardStubs(env, sharded)) expect(await stub.deadLetters()).toEqual([]);
+    for (const stub of ingestShards(env, sharded)) expect(await stub.deadLetters()).toEqual([]);
     expect(await stateOf(sharded, [0])).toEqual(await stateOf(single, [0]));
   });
 
   it('counts a drain retried after the event log failed once', { timeout: 120_000 }, async () => {
     const single = await createSite({ settings: personal });
     const sharded = await createSite({ settings: { ...personal, profileShards: 2 } });
-    for (const stub of shardStubs(env, sharded)) await stub.injectFaults({ failAfterProfiles: 2 });
+    for (const stub of ingestShards(env, sharded)) await stub.injectFaults({ failAfterProfiles: 2 });
     await shop([single, sharded], 0);
     expect(await stateOf(sharded, [0])).toEqual(await stateOf(single, [0]));
   });
@@ -176,8 +176,8 @@ describe('profiles in shards of their own (profileShards)', () => {
     expect(await stateOf(moving, [0])).toEqual(await stateOf(reference, [0]));
 
     expect((await putSettings(moving, { profileShards: 3 })).status).toBe(200);
-    expect(await shopState(env, moving).moveProfilesToShards(3)).toMatchObject({ moved: expect.any(Number) });
-    expect(await shopState(env, moving).profileShards()).toBe(3);
+    expect(await env.SHOP_STATE.getByName(moving).moveProfilesToShards(3)).toMatchObject({ moved: expect.any(Number) });
+    expect(await env.SHOP_STATE.getByName(moving).profileShards()).toBe(3);
     await audiencesReady(moving);
     // Ids and merges are the directory's now.
     expect(await identityDirectoryStub(env, moving).profileIdOf({ anonymousId: 'r0-phone1' })).toBe((await profileOf(reference, 'r0-u1')).body.profileId);
@@ -198,7 +198,7 @@ describe('profiles in shards of their own (profileShards)', () => {
     await shop([reference, moving], 0);
     expect((await putSettings(moving, { profileShards: 2 })).status).toBe(200);
     await shop([reference, moving], 1);
-    expect(await shopState(env, moving).profileShards()).toBe(2);
+    expect(await env.SHOP_STATE.getByName(moving).profileShards()).toBe(2);
     expect(await stateOf(moving, [0, 1])).toEqual(await stateOf(reference, [0, 1]));
   }, 120_000);
 

@@ -6,17 +6,17 @@
 import { SELF, abortAllDurableObjects, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { IngestShard } from '../src/storage/ingest-shard';
-import { shardStubs } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { ADMIN, BASE, createSite, drainAll, post, track, uniqueId } from './support/collector';
 import { added, product, recommendations, send, sendAndStore, viewed } from './support/shop';
 
 const personal = { settings: { holdoutPercent: 0 } };
 
 async function holdDrains(writeKey: string, held: boolean): Promise<void> {
-  for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
+  for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
 }
 
-const pendingEverywhere = async (writeKey: string) => (await Promise.all(shardStubs(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
+const pendingEverywhere = async (writeKey: string) => (await Promise.all(ingestShards(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
 
 /** A shop where drills go with drill bits, tents with stoves, and hammers sell best. */
 async function hardwareShop() {
@@ -98,7 +98,7 @@ describe('read-your-writes', () => {
     await holdDrains(writeKey, true);
     await send(writeKey, [viewed(shopper, 'drill')]);
     // Faults live in memory and go with the restart: the next alarm is put off instead, so nothing drains meanwhile.
-    for (const stub of shardStubs(env, writeKey)) await runInDurableObject(stub, (_shard: IngestShard, state) => state.storage.setAlarm(Date.now() + 60_000));
+    for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (_shard: IngestShard, state) => state.storage.setAlarm(Date.now() + 60_000));
     await abortAllDurableObjects();
     expect(await pendingEverywhere(writeKey)).toBe(1);
     const recs = await recommendations(writeKey, { slot: 'home', anonymousId: shopper });

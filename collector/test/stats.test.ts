@@ -2,7 +2,7 @@
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { relativeLift } from '../src/lib/lift';
-import { shardStubs } from '../src/storage/stubs';
+import { ingestShards } from '../src/storage/ingest-shard-choice';
 import { ADMIN, BASE, createSite, drainAll, exportEvents, post, rejected, uniqueId } from './support/collector';
 import { added, event, ordered, product, profileOf, recommendations, sendAndStore, viewed } from './support/shop';
 import { funnelOf } from './support/recount';
@@ -111,7 +111,7 @@ describe('GET /v1/admin/stats', () => {
     await drainAll(writeKey);
 
     // Acknowledged means stored: nothing in the dead letters, every accepted order exported…
-    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    expect((await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
     const stored = await exportEvents(writeKey);
     expect(stored.map((e) => e.messageId).sort()).toEqual(accepted.map((m) => m.messageId).sort());
     expect((await rejected(writeKey)).map((r) => r.messageId).sort()).toEqual(refused.map((m) => m.messageId).sort());
@@ -149,7 +149,7 @@ describe('GET /v1/admin/stats', () => {
       { ...ordered(shopper, ['hat']), context: { attribution: 'home' } },
     ];
     await sendAndStore(writeKey, forged);
-    expect((await Promise.all(shardStubs(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
+    expect((await Promise.all(ingestShards(env, writeKey).map((s) => s.deadLetters()))).flat()).toEqual([]);
     const stored = await exportEvents(writeKey);
     expect(stored).toHaveLength(2);
     for (const e of stored) expect(e.context.attribution).toBeUndefined();

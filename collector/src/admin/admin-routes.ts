@@ -16,7 +16,7 @@ import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
 import { eraseFromArchive } from '../storage/archive-erasure';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
-import { shardStubs, shopState } from '../storage/stubs';
+import { ingestShards } from '../storage/ingest-shard-choice';
 import { cursorParam, dateParam, idKindParam, limitParam } from './query-params';
 import { MAX_MIN_SHOPPERS } from '../recommend/popularity-floor';
 import { cancelForProfiles } from '../destinations/producer';
@@ -162,7 +162,7 @@ export function adminRoutes() {
   app.put('/v1/admin/catalog', async (c) => {
     const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
     const upload = parseCatalogUpload(await readBodyText(c.req.raw, MAX_CATALOG_BYTES));
-    const total = upload.products.length > 0 ? await shopState(c.env, writeKey).loadCatalog(upload.products) : undefined;
+    const total = upload.products.length > 0 ? await c.env.SHOP_STATE.getByName(writeKey).loadCatalog(upload.products) : undefined;
     return c.json({ ok: true, writeKey, loaded: upload.products.length, rejected: upload.rejected, ...(total !== undefined ? { catalogSize: total } : {}) });
   });
 
@@ -170,7 +170,7 @@ export function adminRoutes() {
     const id = c.req.param('id');
     if (id.length > 256) throw badRequest('An id is at most 256 characters.');
     for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
-      const profile = await shopState(c.env, site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
+      const profile = await c.env.SHOP_STATE.getByName(site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
       // The audiences the person is in and their facts as conditions read them (traits included: admin only).
       if (profile) {
         const [audiences, campaigns] = await Promise.all([profileAudiences(c.env, site.writeKey, profile.profileId), profileCampaigns(c.env, site.writeKey, profile.profileId)]);
@@ -209,7 +209,7 @@ export function adminRoutes() {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const counts = await Promise.all(
       sites.map(async (writeKey) => {
-        const shards = shardStubs(c.env, writeKey);
+        const shards = ingestShards(c.env, writeKey);
         const [pending, dropped] = await Promise.all([
           Promise.all(shards.map((stub) => stub.pendingCount())),
           Promise.all(shards.map((stub) => stub.dropCounts())),
@@ -233,19 +233,19 @@ export function adminRoutes() {
     const parsed = v.safeParse(faultsBody, await jsonBody(c.req.raw));
     if (!parsed.success) throw badRequest(`Invalid faults: ${describeIssue(parsed.issues[0])}`);
     const { writeKey } = await oneSite(c.env, c.req.query('writeKey'));
-    await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.injectFaults(parsed.output)));
+    await Promise.all(ingestShards(c.env, writeKey).map((stub) => stub.injectFaults(parsed.output)));
     return c.json({ ok: true, writeKey, ...parsed.output });
   });
 
   app.get('/v1/admin/dead-letters', async (c) => {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
-    const letters = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.deadLetters())));
+    const letters = await Promise.all(sites.flatMap((writeKey) => ingestShards(c.env, writeKey).map((stub) => stub.deadLetters())));
     return c.json({ deadLetters: letters.flat() });
   });
 
   app.post('/v1/admin/dead-letters/replay', async (c) => {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
-    const moved = await Promise.all(sites.flatMap((writeKey) => shardStubs(c.env, writeKey).map((stub) => stub.replayDeadLetters())));
+    const moved = await Promise.all(sites.flatMap((writeKey) => ingestShards(c.env, writeKey).map((stub) => stub.replayDeadLetters())));
     return c.json({ ok: true, replayed: moved.reduce((a, b) => a + b, 0) });
   });
 
@@ -264,9 +264,9 @@ export function adminRoutes() {
     const sites = await writeKeysOf(c.env, c.req.query('writeKey'));
     const erased = [];
     for (const writeKey of sites) {
-      const person = await shopState(c.env, writeKey).erase(writeKey, id, kind);
+      const person = await c.env.SHOP_STATE.getByName(writeKey).erase(writeKey, id, kind);
       const removed = await eraseFromLog(c.env.DB, writeKey, person);
-      const buffered = await Promise.all(shardStubs(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })));
+      const buffered = await Promise.all(ingestShards(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })));
       // Nothing more about them goes to any destination, and the delivery logs forget them.
       const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
       const archive = await eraseFromArchive(c.env, writeKey, person);

@@ -48,7 +48,6 @@ import { retentionStats } from '../stats/retention';
 import { searchStats } from '../stats/search';
 import { slotsStats } from '../stats/slots';
 import { readStats } from '../storage/stats';
-import { shopState } from '../storage/stubs';
 import { oneSite } from './admin-routes';
 import { limitParam } from './query-params';
 
@@ -72,7 +71,7 @@ export function statsRoutes() {
         `GET /v1/admin/stats summarises the whole site and takes no filters (got ${filtered.join(', ')}): filter /v1/admin/stats/overview, /breakdown or /funnel instead.`,
       );
     }
-    const shop = shopState(c.env, site.writeKey);
+    const shop = c.env.SHOP_STATE.getByName(site.writeKey);
     const [stats, lifecycle] = await Promise.all([readStats(ctx, site.settings.holdoutPercent), lifecycleStats(ctx, site.settings.lifecycle, Date.now())]);
     // Names for the products the tables mention.
     const ids = [...new Set(stats.regions.flatMap((r) => r.topProducts.map((p) => p.productId)))];

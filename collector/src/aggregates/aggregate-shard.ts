@@ -56,6 +56,6 @@ export class AggregateShard extends DurableObject<Env> {
   }
 }
 
-export function aggregateShardStub(env: Env, writeKey: string, index: number): DurableObjectStub<AggregateShard> {
-  return env.AGGREGATE_SHARD.get(env.AGGREGATE_SHARD.idFromName(`${writeKey}#a${index}`)) as DurableObjectStub<AggregateShard>;
+export function aggregateShardStub(env: Env, writeKey: string, index: number) {
+  return env.AGGREGATE_SHARD.getByName(`${writeKey}#a${index}`);
 }

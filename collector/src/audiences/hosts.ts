@@ -17,7 +17,6 @@ import type { ProfileShard } from '../profiles/profile-shard';
 import { profileShardOf, profileShardStub } from '../profiles/profile-shard';
 import type { ShopState } from '../shop/shop-state';
 import { findSite } from '../sites/site-directory';
-import { shopState } from '../storage/stubs';
 
 /** A profile host's stub: the audience and campaign methods both kinds expose (profiles/profile-host-object.ts). */
 export type AudienceHostStub = DurableObjectStub<ShopState> | DurableObjectStub<ProfileShard>;
@@ -30,14 +29,14 @@ export async function profileShardCount(env: Env, writeKey: string): Promise<num
 /** Every object holding some of the site's profiles, in a fixed order (members cursors name a host by its place). */
 export async function profileHosts(env: Env, writeKey: string): Promise<AudienceHostStub[]> {
   const shards = await profileShardCount(env, writeKey);
-  if (shards === 0) return [shopState(env, writeKey)];
+  if (shards === 0) return [env.SHOP_STATE.getByName(writeKey)];
   return Array.from({ length: shards }, (_, i) => profileShardStub(env, writeKey, i));
 }
 
 /** The object holding this profile. */
 export async function hostOfProfile(env: Env, writeKey: string, profileId: string): Promise<AudienceHostStub> {
   const shards = await profileShardCount(env, writeKey);
-  return shards === 0 ? shopState(env, writeKey) : profileShardStub(env, writeKey, profileShardOf(profileId, shards));
+  return shards === 0 ? env.SHOP_STATE.getByName(writeKey) : profileShardStub(env, writeKey, profileShardOf(profileId, shards));
 }
 
 /** The place in profileHosts() of the host holding a profile. */

@@ -103,6 +103,6 @@ export class IdentityDirectory extends DurableObject<Env> {
   }
 }
 
-export function identityDirectoryStub(env: Env, writeKey: string): DurableObjectStub<IdentityDirectory> {
-  return env.IDENTITY_DIRECTORY.get(env.IDENTITY_DIRECTORY.idFromName(writeKey)) as DurableObjectStub<IdentityDirectory>;
+export function identityDirectoryStub(env: Env, writeKey: string) {
+  return env.IDENTITY_DIRECTORY.getByName(writeKey);
 }

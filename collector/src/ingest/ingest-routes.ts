@@ -19,7 +19,7 @@ import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
 import { toChunks } from '../storage/pending-rows';
 import { ownerKeys } from '../storage/pending-view';
-import { browserShard } from '../storage/stubs';
+import { browserShard } from '../storage/ingest-shard-choice';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { verifiedMessage } from '../identity/user-hash';

@@ -190,6 +190,6 @@ function takeProfileRows(sql: SqlStorage, tables: Record<string, readonly string
 
 export { profileShardOf } from './profile-shard-model';
 
-export function profileShardStub(env: Env, writeKey: string, index: number): DurableObjectStub<ProfileShard> {
-  return env.PROFILE_SHARD.get(env.PROFILE_SHARD.idFromName(`${writeKey}#p${index}`)) as DurableObjectStub<ProfileShard>;
+export function profileShardStub(env: Env, writeKey: string, index: number) {
+  return env.PROFILE_SHARD.getByName(`${writeKey}#p${index}`);
 }

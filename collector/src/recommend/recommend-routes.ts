@@ -18,7 +18,6 @@ import { originAllowed } from '../sites/origins';
 import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
 import { siteRules } from '../merchandising/rule-store';
-import { shopState } from '../storage/stubs';
 import { serveRecommendationJson } from './serve';
 
 export const DEFAULT_LIMIT = 8;
@@ -95,7 +94,7 @@ export function recommendRoutes() {
     c.header('Cache-Control', 'private, no-store');
     if (slot === OFFER_SLOT) {
       // A campaign's offer, for a treatment member of a running campaign only: everyone else gets null, at the cost of one indexed read.
-      const offer = anonymousId || userVerified ? await shopState(c.env, writeKey).campaignOffer({ anonymousId, userId, userVerified }) : null;
+      const offer = anonymousId || userVerified ? await c.env.SHOP_STATE.getByName(writeKey).campaignOffer({ anonymousId, userId, userVerified }) : null;
       return c.json({ slot: OFFER_SLOT, items: [], offer } satisfies OfferResponse);
     }
     const nowMs = Date.now();

@@ -9,7 +9,7 @@ import type { RecommendationResponse, Rule, RuleNotApplied, Slot, StoredMessage 
 import { requestMismatch } from '../merchandising/rules';
 import type { Site } from '../sites/site';
 import type { ShopRecommendInput } from '../shop/shop-state';
-import { browserShard, shopState } from '../storage/stubs';
+import { browserShard } from '../storage/ingest-shard-choice';
 
 export interface ServeRequest {
   slot: Slot;
@@ -29,7 +29,7 @@ export interface ServeRequest {
 }
 
 export async function serveRecommendation(env: Env, site: Site, req: ServeRequest): Promise<RecommendationResponse> {
-  return shopState(env, site.writeKey).recommend(await recommendInput(env, site, req));
+  return env.SHOP_STATE.getByName(site.writeKey).recommend(await recommendInput(env, site, req));
 }
 
 /**
@@ -38,7 +38,7 @@ export async function serveRecommendation(env: Env, site: Site, req: ServeReques
  * the call and the route writing them out again.
  */
 export async function serveRecommendationJson(env: Env, site: Site, req: ServeRequest): Promise<string> {
-  return shopState(env, site.writeKey).recommendJson(await recommendInput(env, site, req));
+  return env.SHOP_STATE.getByName(site.writeKey).recommendJson(await recommendInput(env, site, req));
 }
 
 /** ShopState's input: the request, the browser's pending events and the rules the request itself does not rule out. */

@@ -21,7 +21,7 @@ import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject 
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
-import { shardCount, shopState } from './stubs';
+import { ingestShardCount } from './ingest-shard-choice';
 import { burstAfter, DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
 import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
 import { identityDirectoryStub } from '../identity/identity-directory';
@@ -225,7 +225,7 @@ export class IngestShard extends DurableObject<Env> {
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
-      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts, shards: shardCount(this.env) }));
+      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts, shards: ingestShardCount(this.env) }));
     }
   }
 
@@ -381,7 +381,7 @@ export class IngestShard extends DurableObject<Env> {
     if (this.faults.failDrains > 0 || this.faults.failAfterProfiles > 0 || (this.faults.failAtStage?.times ?? 0) > 0) return false;
     try {
       await this.env.DB.prepare('SELECT 1').first();
-      await shopState(this.env, writeKey).ping();
+      await this.env.SHOP_STATE.getByName(writeKey).ping();
       // With profile shards, the directory every batch goes through too (a shard down fails every batch alike).
       if (this.profileShards.has(writeKey)) await identityDirectoryStub(this.env, writeKey).ping();
       return true;
@@ -423,7 +423,7 @@ export class IngestShard extends DurableObject<Env> {
     let merges: { from: string; into: string }[] = [];
     let attributions: IngestOutcome['attributions'] = [];
     if (events.length > 0) {
-      const shop = shopState(this.env, writeKey);
+      const shop = this.env.SHOP_STATE.getByName(writeKey);
       const items = events.map((message, i) => ({ message, idHashes: eventHashes[i]! }));
       // Profiles in shards: ShopState answers with their count instead of applying (profiles/profile-drain.ts).
       let outcome: IngestOutcome | undefined = this.profileShards.has(writeKey) ? undefined : await shop.ingest(items);

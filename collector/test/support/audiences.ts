@@ -6,7 +6,6 @@
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import type { AudienceHost } from '../../src/audiences/audience-host';
 import type { ShopState } from '../../src/shop/shop-state';
-import { shopState } from '../../src/storage/stubs';
 import { ADMIN, BASE, drainAll, post, uniqueId } from './collector';
 
 export const MIN = 60_000;
@@ -81,14 +80,14 @@ export async function profileOf(writeKey: string, id: string): Promise<Record<st
 
 /** Moves the profile host's clock (ShopState.clock) to `at`. */
 export async function setClock(writeKey: string, at: number): Promise<void> {
-  await runInDurableObject(shopState(env, writeKey), (instance: ShopState) => {
+  await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (instance: ShopState) => {
     instance.clock = () => at;
   });
 }
 
 /** Runs the profile host's alarm now, if one is set (as if its time had come). */
 export async function runAlarm(writeKey: string): Promise<boolean> {
-  return runDurableObjectAlarm(shopState(env, writeKey));
+  return runDurableObjectAlarm(env.SHOP_STATE.getByName(writeKey));
 }
 
 /**
@@ -98,7 +97,7 @@ export async function runAlarm(writeKey: string): Promise<boolean> {
  */
 export async function settle(writeKey: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const state = await runInDurableObject(shopState(env, writeKey), async (instance: ShopState, storage) => {
+    const state = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), async (instance: ShopState, storage) => {
       const host = (instance as unknown as { audiences: AudienceHost }).audiences;
       await host.idle();
       const due = host.due();

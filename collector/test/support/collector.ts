@@ -1,6 +1,6 @@
 /** Helpers for tests that talk to the collector through its public HTTP API, inside the Workers runtime. */
 import { SELF, env } from 'cloudflare:test';
-import { shardStubs } from '../../src/storage/stubs';
+import { ingestShards } from '../../src/storage/ingest-shard-choice';
 
 export const BASE = 'http://collector.test';
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
@@ -50,7 +50,7 @@ export function track(fields: Record<string, unknown> = {}): Record<string, unkn
 
 /** Runs every shard's drain until nothing is pending (or a poison message is all that is left), as the alarms would. */
 export async function drainAll(writeKey: string): Promise<void> {
-  for (const stub of shardStubs(env, writeKey)) {
+  for (const stub of ingestShards(env, writeKey)) {
     for (let i = 0; i < 100; i++) {
       const { pending } = await stub.drain();
       if (pending === 0) break;
