@@ -32,7 +32,8 @@ export function normalizeBasePath(value: string | undefined): string {
 export function createApp(basePath: string) {
   const api = new Hono<AppEnv>();
   api.get('/healthz', (c) => c.text('ok'));
-  api.use('*', async (c, next) => (isPublicApi(c.req.path, basePath) ? ingestCors()(c, next) : next()));
+  const cors = ingestCors();
+  api.use('*', (c, next) => (isPublicApi(c.req.path, basePath) ? cors(c, next) : next()));
   api.route('/', ingestRoutes());
   api.route('/', peerConfigRoutes(basePath));
   api.route('/', recommendRoutes());

@@ -12,10 +12,9 @@ import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
+import { admitSite, siteGate, type SiteGate } from '../http/site-gate';
 import { contentDigest } from '../lib/hash';
-import { originAllowed } from '../sites/origins';
 import type { Site } from '../sites/site';
-import { allAllowedOrigins, findSite } from '../sites/site-directory';
 import type { PendingItem } from '../storage/ingest-shard';
 import { toChunks } from '../storage/pending-rows';
 import { ownerKeys } from '../storage/pending-view';
@@ -24,7 +23,6 @@ import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { verifiedMessage } from '../identity/user-hash';
 import { prepareMessage, type RequestFacts } from './prepare-message';
-import { takeToken } from './rate-limit';
 import { writeKeyFromBody, writeKeyFromHeaders } from './write-key';
 
 const SINGLE_PATHS: [string, MessageType][] = [
@@ -45,10 +43,27 @@ const SINGLE_PATHS: [string, MessageType][] = [
 /** Rejected bodies are kept for diagnosis, cut to this many characters. */
 const MAX_REJECTED_BODY_CHARS = 8192;
 
+/**
+ * Everything that can be checked before the body is read is checked first,
+ * so a stranger's body (a gzip bomb, say) costs nothing to refuse: the write
+ * key from the headers or query string and its site, the origin, the rate.
+ * A key sent only in the body (sendBeacon) is checked once the body is read,
+ * which is bounded work; its origin must at least be one some site allows.
+ */
+const INGEST_GATE: SiteGate = {
+  writeKey: (c) => writeKeyFromHeaders(c.req.raw),
+  keyMayBeInBody: true,
+  missingKey: 'No write key: send it as the Basic auth user name, an X-Write-Key header, or "writeKey" in the body.',
+  unknownKey: (key) => `Unknown write key "${key}": check the key in your snippet.`,
+  originRefused: (origin) => `Origin ${origin.slice(0, 200)} may not send to this site; add it to the site's allowed origins.`,
+  rateBucket: (writeKey) => writeKey,
+};
+
 export function ingestRoutes() {
   const app = new Hono<AppEnv>();
-  for (const path of ['/v1/batch', '/v1/b', '/v1/import', '/beacon/v1/batch']) app.post(path, (c) => ingest(c, undefined));
-  for (const [path, type] of SINGLE_PATHS) app.post(`/v1/${path}`, (c) => ingest(c, type));
+  const gate = siteGate(INGEST_GATE);
+  for (const path of ['/v1/batch', '/v1/b', '/v1/import', '/beacon/v1/batch']) app.post(path, gate, (c) => ingest(c, undefined));
+  for (const [path, type] of SINGLE_PATHS) app.post(`/v1/${path}`, gate, (c) => ingest(c, type));
   // analytics-next's own telemetry: our settings document turns it off, but older cached settings may not.
   app.post('/v1/m', (c) => c.json({ ok: true, accepted: 0, rejected: [] }));
   return app;
@@ -57,15 +72,8 @@ export function ingestRoutes() {
 async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Promise<Response> {
   const receivedAtMs = Date.now();
   const request = c.req.raw;
-  // Everything that can be checked before the body is read is checked first,
-  // so a stranger's body (a gzip bomb, say) costs nothing to refuse: the write
-  // key from the headers or query string and its site, the origin, the rate.
-  // A key sent only in the body (sendBeacon) is checked once the body is read,
-  // which is bounded work; its origin must at least be one some site allows.
-  const headerKey = writeKeyFromHeaders(request);
-  let site = headerKey ? await knownSite(c.env, headerKey) : undefined;
-  if (site) admitRequest(c, site);
-  else await admitOrigin(c);
+  // The gate has admitted the site of a key in the headers or URL; a key in the body is admitted below.
+  const gated = c.get('site') as Site | undefined;
 
   const text = await readBodyText(request, MAX_REQUEST_BYTES);
   const body = parseBody(text);
@@ -75,18 +83,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   else if (Array.isArray(body.batch)) messages = body.batch;
   else throw badRequest('No batch in the body: send {"batch": [message, …]}.', 'no_batch');
 
-  if (!site) {
-    const writeKey = writeKeyFromBody(body, messages);
-    if (!writeKey) {
-      throw new ApiError(
-        401,
-        'missing_write_key',
-        'No write key: send it as the Basic auth user name, an X-Write-Key header, or "writeKey" in the body.',
-      );
-    }
-    site = await knownSite(c.env, writeKey);
-    admitRequest(c, site);
-  }
+  const site = gated ?? (await admitSite(c, INGEST_GATE, writeKeyFromBody(body, messages)));
   const { writeKey } = site;
   if (messages.length > MAX_BATCH_MESSAGES) {
     throw new ApiError(413, 'too_many_messages', `The batch has ${messages.length} messages; send at most ${MAX_BATCH_MESSAGES} per request.`);
@@ -187,33 +184,6 @@ function firstIds(raw: unknown): string | undefined {
   const { anonymousId, userId } = idsOf(raw);
   return anonymousId ?? userId;
 }
-
-async function knownSite(env: Env, writeKey: string): Promise<Site> {
-  const site = await findSite(env, writeKey);
-  if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
-  return site;
-}
-
-/** The origin and the rate limit of a request for a known site. */
-function admitRequest(c: Context<AppEnv>, site: Site): void {
-  const origin = c.req.header('origin');
-  if (origin && !originAllowed(origin, site.allowedOrigins)) throw originNotAllowed(origin);
-  const retryAfter = takeToken(site.writeKey, site.settings.rateLimit);
-  if (retryAfter > 0) {
-    throw new ApiError(429, 'rate_limited', `Too many requests for this write key; retry after ${retryAfter} s.`, {
-      'Retry-After': String(retryAfter),
-    });
-  }
-}
-
-/** Before the site is known: an origin no site allows is refused without reading the body. */
-async function admitOrigin(c: Context<AppEnv>): Promise<void> {
-  const origin = c.req.header('origin');
-  if (origin && !originAllowed(origin, await allAllowedOrigins(c.env))) throw originNotAllowed(origin);
-}
-
-const originNotAllowed = (origin: string) =>
-  new ApiError(403, 'origin_not_allowed', `Origin ${origin.slice(0, 200)} may not send to this site; add it to the site's allowed origins.`);
 
 function parseBody(text: string): Record<string, unknown> {
   let body: unknown;

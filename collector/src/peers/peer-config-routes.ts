@@ -5,41 +5,33 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { ApiError } from '../http/errors';
-import { originAllowed } from '../sites/origins';
-import { findSite } from '../sites/site-directory';
-import type { Site } from '../sites/site';
+import { siteGate, type SiteGate } from '../http/site-gate';
 import { writeKeyFromHeaders } from '../ingest/write-key';
 import { rudderSourceConfig, segmentSettings } from './peer-config';
+
+/** Asked once when a peer's client loads, and cached: not rate limited. */
+const peerGate = (writeKey: SiteGate['writeKey']) =>
+  siteGate({
+    writeKey,
+    missingKey: 'Give the write key (writeKey query parameter or Basic auth).',
+    unknownKey: (key) => `Unknown write key "${key}".`,
+    originRefused: (origin) => `Origin ${origin} may not use this site; add it to the site's allowed origins.`,
+  });
 
 export function peerConfigRoutes(basePath: string) {
   const app = new Hono<AppEnv>();
 
-  app.get('/v1/projects/:writeKey/settings', async (c) => {
-    const site = await siteFor(c, c.req.param('writeKey'));
+  app.get('/v1/projects/:writeKey/settings', peerGate((c) => c.req.param('writeKey')), async (c) => {
+    const { site } = c.var;
     const url = new URL(c.req.url);
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(segmentSettings(site, `${url.host}${basePath}/v1`, url.protocol.replace(':', '')));
   });
 
-  app.get('/sourceConfig/', (c) => sourceConfig(c));
-  app.get('/sourceConfig', (c) => sourceConfig(c));
+  const sourceConfigGate = peerGate((c) => c.req.query('writeKey') ?? writeKeyFromHeaders(c.req.raw));
+  const sourceConfig = (c: Context<AppEnv>) => c.json(rudderSourceConfig(c.var.site));
+  app.get('/sourceConfig/', sourceConfigGate, sourceConfig);
+  app.get('/sourceConfig', sourceConfigGate, sourceConfig);
 
   return app;
-}
-
-async function sourceConfig(c: Context<AppEnv>): Promise<Response> {
-  const site = await siteFor(c, c.req.query('writeKey') ?? writeKeyFromHeaders(c.req.raw));
-  return c.json(rudderSourceConfig(site));
-}
-
-async function siteFor(c: Context<AppEnv>, writeKey: string | undefined): Promise<Site> {
-  if (!writeKey) throw new ApiError(401, 'missing_write_key', 'Give the write key (writeKey query parameter or Basic auth).');
-  const site = await findSite(c.env, writeKey);
-  if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}".`);
-  const origin = c.req.header('origin');
-  if (origin && !originAllowed(origin, site.allowedOrigins)) {
-    throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not use this site; add it to the site's allowed origins.`);
-  }
-  return site;
 }

@@ -6,16 +6,15 @@
  * `explain=1` with the admin token adds why the items are what they are.
  * Bad input gets a clear 4xx, never a 5xx.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { validator } from 'hono/validator';
 import { SLOTS, type OfferResponse, type Slot } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
 import { adminAuth } from '../http/admin-auth';
 import { ApiError, badRequest } from '../http/errors';
-import { takeToken } from '../ingest/rate-limit';
+import { siteGate, type SiteGate } from '../http/site-gate';
 import { writeKeyFromHeaders } from '../ingest/write-key';
-import { originAllowed } from '../sites/origins';
-import { findSite } from '../sites/site-directory';
 import { userHashValid } from '../identity/user-hash';
 import { siteRules } from '../merchandising/rule-store';
 import { serveRecommendationJson } from './serve';
@@ -51,43 +50,54 @@ function excludeParam(value: string | undefined): string[] {
   return [...new Set(ids)];
 }
 
+const writeKeyOf = (c: Context<AppEnv>) => c.req.query('writeKey') || writeKeyFromHeaders(c.req.raw);
+
+const RECOMMEND_GATE: SiteGate = {
+  writeKey: writeKeyOf,
+  missingKey: 'Give the site’s write key: ?writeKey=…',
+  unknownKey: (key) => `Unknown write key "${key}": check the key in your snippet.`,
+  originRefused: (origin) => `Origin ${origin} may not use this site; add it to the site's allowed origins.`,
+  // Apart from ingest's bucket: a page's recommendations do not use up its events' allowance.
+  rateBucket: (writeKey) => `recommend:${writeKey}`,
+};
+
+/**
+ * The request's parameters, checked before the site gate: a malformed
+ * request is told what is wrong with it whatever its key. (Hono's query
+ * validator value lists a repeated parameter; the first one counts, so the
+ * query is read as `c.req.query()` reads it.)
+ */
+const recommendationQuery = validator('query', async (_value, c: Context<AppEnv>) => {
+  const query = c.req.query();
+  if (!writeKeyOf(c)) throw new ApiError(401, 'missing_write_key', RECOMMEND_GATE.missingKey);
+  const slot = query.slot as Slot | typeof OFFER_SLOT | undefined;
+  if (!slot) throw badRequest(`slot is missing: use one of ${SLOT_NAMES}.`, 'invalid_slot');
+  if (slot !== OFFER_SLOT && !SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOT_NAMES}.`, 'invalid_slot');
+  const anonymousId = idParam('anonymousId', query.anonymousId);
+  const userId = idParam('userId', query.userId);
+  const userHash = query.userHash || undefined;
+  if (userHash !== undefined && !/^[0-9a-f]{64}$/i.test(userHash)) {
+    throw badRequest('userHash must be the 64 hex characters of HMAC-SHA256(identitySecret, userId), computed by the shop’s server.', 'invalid_user_hash');
+  }
+  // Without ids (the tag holds them back until consent), the picks are the region's and everyone's, unpersonalised.
+  const productId = idParam('productId', query.productId);
+  if (slot === 'product' && !productId) throw badRequest('The product slot needs the productId of the product on screen.', 'missing_product');
+  const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
+  const exclude = excludeParam(query.exclude);
+  // Why the answer is what it is names the site's rules: for the merchandiser (the admin token), not for shoppers.
+  const explain = query.explain !== undefined && query.explain !== '0' && query.explain !== 'false';
+  if (explain) await adminAuth<AppEnv>()(c, async () => {});
+  return { slot, anonymousId, userId, userHash, productId, limit, exclude, explain };
+});
+
 export function recommendRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get('/v1/recommendations', async (c) => {
-    const query = c.req.query();
-    const writeKey = query.writeKey || writeKeyFromHeaders(c.req.raw);
-    if (!writeKey) throw new ApiError(401, 'missing_write_key', 'Give the site’s write key: ?writeKey=…');
-    const slot = query.slot as Slot | typeof OFFER_SLOT | undefined;
-    if (!slot) throw badRequest(`slot is missing: use one of ${SLOT_NAMES}.`, 'invalid_slot');
-    if (slot !== OFFER_SLOT && !SLOTS.includes(slot)) throw badRequest(`Unknown slot "${slot.slice(0, 40)}": use one of ${SLOT_NAMES}.`, 'invalid_slot');
-    const anonymousId = idParam('anonymousId', query.anonymousId);
-    const userId = idParam('userId', query.userId);
-    const userHash = query.userHash || undefined;
-    if (userHash !== undefined && !/^[0-9a-f]{64}$/i.test(userHash)) {
-      throw badRequest('userHash must be the 64 hex characters of HMAC-SHA256(identitySecret, userId), computed by the shop’s server.', 'invalid_user_hash');
-    }
-    // Without ids (the tag holds them back until consent), the picks are the region's and everyone's, unpersonalised.
-    const productId = idParam('productId', query.productId);
-    if (slot === 'product' && !productId) throw badRequest('The product slot needs the productId of the product on screen.', 'missing_product');
-    const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
-    const exclude = excludeParam(query.exclude);
-    // Why the answer is what it is names the site's rules: for the merchandiser (the admin token), not for shoppers.
-    const explain = query.explain !== undefined && query.explain !== '0' && query.explain !== 'false';
-    if (explain) await adminAuth<AppEnv>()(c, async () => {});
-
-    const site = await findSite(c.env, writeKey);
-    if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check the key in your snippet.`);
-    const origin = c.req.header('origin');
-    if (origin && !originAllowed(origin, site.allowedOrigins)) {
-      throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not use this site; add it to the site's allowed origins.`);
-    }
-    const retryAfter = takeToken(`recommend:${writeKey}`, site.settings.rateLimit);
-    if (retryAfter > 0) {
-      throw new ApiError(429, 'rate_limited', `Too many requests for this write key; retry after ${retryAfter} s.`, { 'Retry-After': String(retryAfter) });
-    }
-
+  app.get('/v1/recommendations', recommendationQuery, siteGate(RECOMMEND_GATE), async (c) => {
+    const { slot, anonymousId, userId, userHash, productId, limit, exclude, explain } = c.req.valid('query');
+    const { site } = c.var;
+    const { writeKey } = site;
     const geo = geoFromRequest(c.req.raw, c.env.DEV_MODE === 'true');
     // Personal to a customer only with proof: a bare userId is not a password (nor finds their pending events).
     const userVerified = userId !== undefined && (await userHashValid(site.identitySecret, userId, userHash));

@@ -10,26 +10,30 @@
  * readable by the page (http/cors.ts) and never cached, so the tag learns at
  * once, before sending any event, that it is misconfigured and why.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { TagSettings } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
-import { ApiError } from '../http/errors';
+import { siteGate } from '../http/site-gate';
 import { originAllowed } from './origins';
-import { findSite } from './site-directory';
 
 export const TAG_SETTINGS_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 
+/** Asked once per page and cached by the browser: not rate limited. */
+const tagSettingsGate = siteGate({
+  writeKey: (c) => c.req.param('writeKey'),
+  missingKey: 'Give the write key: /v1/tag-settings/<writeKey>.',
+  unknownKey: (key) => `Unknown write key "${key}": check data-write-key on the script tag.`,
+  originRefused: (origin) => `Origin ${origin} may not send to this site; add it to the site's allowed origins.`,
+});
+
 export function tagSettingsRoutes() {
   const app = new Hono<AppEnv>();
-  app.get('/v1/tag-settings/:writeKey', async (c) => {
+  const neverCached: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.header('Cache-Control', 'no-store');
-    const writeKey = c.req.param('writeKey');
-    const site = await findSite(c.env, writeKey);
-    if (!site) throw new ApiError(401, 'unknown_write_key', `Unknown write key "${writeKey.slice(0, 64)}": check data-write-key on the script tag.`);
-    const origin = c.req.header('origin');
-    if (origin && !originAllowed(origin, site.allowedOrigins)) {
-      throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to this site; add it to the site's allowed origins.`);
-    }
+    await next();
+  };
+  app.get('/v1/tag-settings/:writeKey', neverCached, tagSettingsGate, async (c) => {
+    const { site } = c.var;
     c.header('Cache-Control', TAG_SETTINGS_CACHE);
     // Root-relative catalog links belong to the shop: its siteUrl, or this collector's origin when it serves the shop (first-party, the demo).
     const own = new URL(c.req.url).origin;
