@@ -127,8 +127,8 @@ export class AggregateOutbox {
       this.sql.exec('DELETE FROM popularity WHERE scope = ? AND product_id = ?', r.scope, r.product_id);
     }
     // After the popularity rows: a shard counts the contributors against the row it already has.
-    for (const r of take<{ scope: string; product_id: string; shopper: number }>('SELECT scope, product_id, shopper FROM popularity_shoppers LIMIT ?')) {
-      (rows.shoppers ??= []).push([r.scope, r.product_id, r.shopper]);
+    for (const r of take<{ scope: string; product_id: string; shopper: number; hour: number }>('SELECT scope, product_id, shopper, hour FROM popularity_shoppers LIMIT ?')) {
+      (rows.shoppers ??= []).push([r.scope, r.product_id, r.shopper, r.hour]);
       this.sql.exec('DELETE FROM popularity_shoppers WHERE scope = ? AND product_id = ? AND shopper = ?', r.scope, r.product_id, r.shopper);
     }
     for (const r of take<{ kind: string; a: string; b: string; score: number }>('SELECT kind, a, b, score FROM links LIMIT ?')) {

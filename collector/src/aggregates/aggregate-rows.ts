@@ -13,15 +13,15 @@
  */
 import { hash53 } from '../lib/hash';
 import type { Sql } from '../lib/sql';
-import { MAX_MIN_SHOPPERS } from '../recommend/popularity-floor';
+import { floorWindowHours, MAX_MIN_SHOPPERS } from '../recommend/popularity-floor';
 
 export interface AggregateRows {
   /** Scopes whose decay epoch moved in this batch, with the factor their stored scores are scaled by; applied before the increments. */
   rebases: [scope: string, factor: number][];
   /** `shoppers`: the row's distinct-shopper count when a shop's rows move to their shards (applyRows keeps the larger). */
   popularity: [scope: string, productId: string, score: number, shoppers?: number][];
-  /** Contributor keys of shoppers counted for a product in a floored scope (aggregate-store.ts hasFloor). */
-  shoppers?: [scope: string, productId: string, shopper: number][];
+  /** Contributor keys of shoppers counted for a product in a floored scope, with the hour they counted (popularity-floor.ts); units written before hours were kept have none (hour 0). */
+  shoppers?: [scope: string, productId: string, shopper: number, hour?: number][];
   links: [kind: string, a: string, b: string, score: number][];
   totals: [productId: string, views: number, buys: number][];
   /** In the order they happened (a running mean). */
@@ -114,30 +114,49 @@ export function applyRows(sql: Sql, rows: AggregateRows): void {
 
 /**
  * Distinct shoppers per (floored scope, product), after the batch's
- * popularity rows: new contributor keys are kept while the product has fewer
- * than MAX_MIN_SHOPPERS, the count is what they number, and once it reaches
- * MAX_MIN_SHOPPERS the count stays and the keys go.
+ * popularity rows (popularity-floor.ts): the batch's contributor keys are
+ * kept with the latest hour each counted; then, for each (scope, product)
+ * the batch touched, only the MAX_MIN_SHOPPERS newest keys within the
+ * scope's window of the newest stay (enough to decide any floor up to it:
+ * a key that goes is older than every one kept), and the count is what
+ * they number.
+ * A contribution replayed late, older than the window, counts for nothing.
  */
 function countShoppers(sql: Sql, shoppers: NonNullable<AggregateRows['shoppers']>): void {
-  const rows = JSON.stringify(shoppers);
-  const touched = 'SELECT DISTINCT r.value ->> 0, r.value ->> 1 FROM json_each(?1) AS r';
+  const touched = new Map<string, [scope: string, productId: string, windowHours: number]>();
+  for (const [scopeName, productId] of shoppers) {
+    const windowHours = floorWindowHours(scopeName);
+    if (windowHours !== undefined) touched.set(`${scopeName}\u0000${productId}`, [scopeName, productId, windowHours]);
+  }
+  const touchedJson = JSON.stringify([...touched.values()]);
   sql.exec(
-    `INSERT OR IGNORE INTO popularity_shoppers (scope, product_id, shopper)
-     SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2 FROM json_each(?1) AS r
-     WHERE coalesce((SELECT p.shoppers FROM popularity AS p WHERE p.scope = r.value ->> 0 AND p.product_id = r.value ->> 1), 0) < ?2`,
-    rows,
+    `INSERT INTO popularity_shoppers (scope, product_id, shopper, hour)
+     SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, coalesce(r.value ->> 3, 0) FROM json_each(?) AS r WHERE true
+     ON CONFLICT (scope, product_id, shopper) DO UPDATE SET hour = max(hour, excluded.hour)`,
+    JSON.stringify(shoppers),
+  );
+  // Most (scope, product) pairs keep every key: the window functions run only for those with too many or too old.
+  sql.exec(
+    `WITH pruned AS (
+       SELECT t.value ->> 0 AS scope, t.value ->> 1 AS product_id, t.value ->> 2 AS window_hours
+       FROM json_each(?1) AS t JOIN popularity_shoppers AS s ON s.scope = t.value ->> 0 AND s.product_id = t.value ->> 1
+       GROUP BY 1, 2 HAVING count(*) > ?2 OR min(s.hour) < max(s.hour) - window_hours
+     )
+     DELETE FROM popularity_shoppers WHERE (scope, product_id, shopper) IN (
+       SELECT scope, product_id, shopper FROM (
+         SELECT s.scope, s.product_id, s.shopper, s.hour, p.window_hours,
+                row_number() OVER (PARTITION BY s.scope, s.product_id ORDER BY s.hour DESC, s.shopper) AS nth,
+                max(s.hour) OVER (PARTITION BY s.scope, s.product_id) AS newest
+         FROM pruned AS p JOIN popularity_shoppers AS s ON s.scope = p.scope AND s.product_id = p.product_id
+       ) WHERE nth > ?2 OR hour < newest - window_hours
+     )`,
+    touchedJson,
     MAX_MIN_SHOPPERS,
   );
   sql.exec(
-    `UPDATE popularity SET shoppers = min(?2, (SELECT count(*) FROM popularity_shoppers AS s WHERE s.scope = popularity.scope AND s.product_id = popularity.product_id))
-     WHERE shoppers < ?2 AND (scope, product_id) IN (${touched})`,
-    rows,
-    MAX_MIN_SHOPPERS,
-  );
-  sql.exec(
-    `DELETE FROM popularity_shoppers WHERE (scope, product_id) IN (SELECT scope, product_id FROM popularity WHERE shoppers >= ?2 AND (scope, product_id) IN (${touched}))`,
-    rows,
-    MAX_MIN_SHOPPERS,
+    `UPDATE popularity SET shoppers = (SELECT count(*) FROM popularity_shoppers AS s WHERE s.scope = popularity.scope AND s.product_id = popularity.product_id)
+     WHERE (scope, product_id) IN (SELECT t.value ->> 0, t.value ->> 1 FROM json_each(?1) AS t)`,
+    touchedJson,
   );
 }
 

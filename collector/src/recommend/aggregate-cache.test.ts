@@ -92,7 +92,7 @@ describe('AggregateCache', () => {
     const view = (shopper: string) =>
       batch(() => {
         store.bumpPopularity(region, 'p', 1, NOW, HALF_LIFE.popular);
-        store.noteShopper(region, 'p', shopper);
+        store.noteShopper(region, 'p', shopper, NOW);
       });
     ['s1', 's2'].forEach(view);
     expect(cache.top(region, 10, 3)).toEqual([]);
@@ -101,7 +101,7 @@ describe('AggregateCache', () => {
     expect(cache.top(region, 10, 3).map((s) => s.productId)).toEqual(['p']);
     // Only the count moved (a contributor row alone, as a move to shards delivers it): still read again.
     cache.top(region, 10, 4);
-    batch(() => store.noteShopper(region, 'p', 's4'));
+    batch(() => store.noteShopper(region, 'p', 's4', NOW));
     expect(cache.top(region, 10, 4).map((s) => s.productId)).toEqual(['p']);
   });
 });

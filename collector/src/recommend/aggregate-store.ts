@@ -10,7 +10,7 @@
 import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor } from '../lib/decay';
 import { applyRows, hasRows, type AggregateRows } from '../aggregates/aggregate-rows';
 import { hash53 } from '../lib/hash';
-import { FLOOR_SCAN, hasFloor, MAX_MIN_SHOPPERS } from './popularity-floor';
+import { FLOOR_SCAN, hasFloor, HOUR_MS, MAX_MIN_SHOPPERS } from './popularity-floor';
 import { first, type Sql } from '../lib/sql';
 
 export const AGGREGATE_SCHEMA = `
@@ -95,8 +95,8 @@ export class AggregateStore {
   /** Epochs read (or moved) during this batch. */
   private epochs = new Map<string, number>();
   private links = new Map<string, number>();
-  /** `scope\0product\0contributor key` of the batch's contributions to floored scopes. */
-  private shoppers = new Set<string>();
+  /** `scope\0product\0contributor key` → the latest hour it counted in this batch, for floored scopes. */
+  private shoppers = new Map<string, number>();
   private totals_ = new Map<string, [number, number]>();
   private rebases: AggregateRows['rebases'] = [];
   private repurchases: AggregateRows['repurchases'] = [];
@@ -116,7 +116,7 @@ export class AggregateStore {
     this.popularity = new Map();
     this.epochs = new Map();
     this.links = new Map();
-    this.shoppers = new Set();
+    this.shoppers = new Map();
     this.totals_ = new Map();
     this.rebases = [];
     this.repurchases = [];
@@ -157,12 +157,14 @@ export class AggregateStore {
   }
 
   /**
-   * A shopper counted for a product in a floored scope (see hasFloor): kept
-   * as a contributor key until the scope has MAX_MIN_SHOPPERS for it.
+   * A shopper counted for a product in a floored scope (see hasFloor) at
+   * `atMs`: a contributor key with its hour (popularity-floor.ts).
    */
-  noteShopper(scopeName: string, productId: string, profileId: string): void {
+  noteShopper(scopeName: string, productId: string, profileId: string, atMs: number): void {
     if (!hasFloor(scopeName)) return;
-    this.shoppers.add(`${scopeName}\u0000${productId}\u0000${hash53(`${profileId}\n${scopeName}\n${productId}`)}`);
+    const key = `${scopeName}\u0000${productId}\u0000${hash53(`${profileId}\n${scopeName}\n${productId}`)}`;
+    const hour = Math.floor(atMs / HOUR_MS);
+    if (hour > (this.shoppers.get(key) ?? -Infinity)) this.shoppers.set(key, hour);
   }
 
   bumpLink(kind: LinkKind, a: string, b: string, weight: number): void {
@@ -184,9 +186,9 @@ export class AggregateStore {
   flush(): void {
     const rows: AggregateRows = { rebases: this.rebases, popularity: [], links: [], totals: [], repurchases: this.repurchases };
     if (this.shoppers.size > 0) {
-      rows.shoppers = [...this.shoppers].map((key) => {
+      rows.shoppers = [...this.shoppers].map(([key, hour]) => {
         const [scopeName, productId, shopper] = key.split('\u0000') as [string, string, string];
-        return [scopeName, productId, Number(shopper)];
+        return [scopeName, productId, Number(shopper), hour];
       });
     }
     for (const [scopeName, sums] of this.popularity) for (const [productId, score] of sums) rows.popularity.push([scopeName, productId, score]);

@@ -56,8 +56,8 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
       store.bumpPopularity(scope.region(region), productId, weight, atMs, HALF_LIFE.popular);
       store.bumpPopularity(scope.trendingRegion(region), productId, weight, atMs, HALF_LIFE.trending);
       if (shopper) {
-        store.noteShopper(scope.region(region), productId, shopper);
-        store.noteShopper(scope.trendingRegion(region), productId, shopper);
+        store.noteShopper(scope.region(region), productId, shopper, atMs);
+        store.noteShopper(scope.trendingRegion(region), productId, shopper, atMs);
       }
     }
     if (category) store.bumpPopularity(scope.category(category), productId, weight, atMs, HALF_LIFE.popular);
@@ -94,7 +94,7 @@ export function learnFromEvent(store: AggregateStore, effects: EventEffects, pla
       store.bumpPopularity(scope.soldAll, product.productId, 1, atMs, HALF_LIFE.sold);
       if (region) {
         store.bumpPopularity(scope.soldRegion(region), product.productId, 1, atMs, HALF_LIFE.sold);
-        if (shopper) store.noteShopper(scope.soldRegion(region), product.productId, shopper);
+        if (shopper) store.noteShopper(scope.soldRegion(region), product.productId, shopper, atMs);
       }
       store.bumpTotals(product.productId, 0, 1);
       for (const other of ids) if (other !== product.productId) store.bumpLink('b', product.productId, other, 1);

@@ -1,10 +1,12 @@
 import type { StoredMessage } from '@trailmark/schema';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
 import { SHOP_MIGRATIONS, ShopModel, type RecommendInput } from '../shop/shop-model';
 import { HALF_LIFE, scope } from './aggregate-store';
-import { DEFAULT_MIN_SHOPPERS, MAX_MIN_SHOPPERS } from './popularity-floor';
+import { DEFAULT_MIN_SHOPPERS, FLOOR_WINDOW_HOURS, floorWindowHours, HOUR_MS, MAX_MIN_SHOPPERS } from './popularity-floor';
+import { DAY_MS } from '../lib/decay';
 import { openAggregateStore, productIds, storedTrack } from './test-fixtures';
 
 const now = Date.UTC(2026, 2, 1, 10);
@@ -15,8 +17,8 @@ describe('AggregateStore: the floor of a regional scope', () => {
     const { aggregates, batch } = await openAggregateStore();
     const region = scope.region(BAVARIA);
     const view = (productId: string, shopper: string, day = 0) => {
-      aggregates.bumpPopularity(region, productId, 1, now + day * 86_400_000, HALF_LIFE.popular);
-      aggregates.noteShopper(region, productId, shopper);
+      aggregates.bumpPopularity(region, productId, 1, now + day * DAY_MS, HALF_LIFE.popular);
+      aggregates.noteShopper(region, productId, shopper, now + day * DAY_MS);
     };
     // One keen shopper, every day for ten days; four shoppers for another product.
     for (let day = 0; day < 10; day++) batch(() => view('lonely', 'keen', day));
@@ -29,18 +31,91 @@ describe('AggregateStore: the floor of a regional scope', () => {
     expect(productIds(aggregates.top(region, 10, 1))).toEqual(['lonely', 'almost']);
   });
 
-  it('counts up to the largest floor, then keeps the count and lets the keys go', async () => {
+  it('counts up to the largest floor, keeping no more keys than that', async () => {
     const { aggregates, batch, sql } = await openAggregateStore();
     const region = scope.trendingRegion(BAVARIA);
     for (let i = 0; i < MAX_MIN_SHOPPERS + 5; i++) {
       batch(() => {
-        aggregates.bumpPopularity(region, 'hit', 1, now, HALF_LIFE.trending);
-        aggregates.noteShopper(region, 'hit', `shopper-${i}`);
+        aggregates.bumpPopularity(region, 'hit', 1, now + i * 60_000, HALF_LIFE.trending);
+        aggregates.noteShopper(region, 'hit', `shopper-${i}`, now + i * 60_000);
       });
     }
     expect(sql.exec('SELECT shoppers FROM popularity WHERE scope = ? AND product_id = ?', region, 'hit').one()).toEqual({ shoppers: MAX_MIN_SHOPPERS });
-    expect(sql.exec('SELECT count(*) AS n FROM popularity_shoppers').one()).toEqual({ n: 0 });
+    expect(sql.exec('SELECT count(*) AS n FROM popularity_shoppers').one()).toEqual({ n: MAX_MIN_SHOPPERS });
     expect(productIds(aggregates.top(region, 10, MAX_MIN_SHOPPERS))).toEqual(['hit']);
+  });
+
+  it('counts only the shoppers within the scope’s window: those of last week do not vouch for today’s one', async () => {
+    const { aggregates, batch } = await openAggregateStore();
+    const trending = scope.trendingRegion(BAVARIA);
+    const popular = scope.region(BAVARIA);
+    const view = (shopper: string, atMs: number) =>
+      batch(() => {
+        for (const [name, halfLife] of [[trending, HALF_LIFE.trending], [popular, HALF_LIFE.popular]] as const) {
+          aggregates.bumpPopularity(name, 'niche', 1, atMs, halfLife);
+          aggregates.noteShopper(name, 'niche', shopper, atMs);
+        }
+      });
+    // Four shoppers a week ago made it nobody's secret then; today one shopper alone views it again.
+    ['a', 'b', 'c', 'd', 'e'].forEach((s) => view(s, now - 7 * DAY_MS));
+    expect(productIds(aggregates.top(trending, 10, 5))).toEqual(['niche']);
+    view('today', now);
+    // Trending (a day's half-life, a two-day window) now rests on one shopper: hidden. Popular (a week's half-life) still has six within two weeks.
+    expect(aggregates.top(trending, 10, 5)).toEqual([]);
+    expect(productIds(aggregates.top(popular, 10, 5))).toEqual(['niche']);
+    // Four more today make five within the window again.
+    ['f', 'g', 'h', 'i'].forEach((s) => view(s, now + HOUR_MS));
+    expect(productIds(aggregates.top(trending, 10, 5))).toEqual(['niche']);
+  });
+
+  it('counts a shopper who comes back once, at their latest hour', async () => {
+    const { aggregates, batch, sql } = await openAggregateStore();
+    const trending = scope.trendingRegion(BAVARIA);
+    const view = (shopper: string, atMs: number) =>
+      batch(() => {
+        aggregates.bumpPopularity(trending, 'p', 1, atMs, HALF_LIFE.trending);
+        aggregates.noteShopper(trending, 'p', shopper, atMs);
+      });
+    ['a', 'b', 'c', 'd'].forEach((s) => view(s, now - 3 * DAY_MS));
+    ['a', 'b', 'c', 'd', 'e'].forEach((s) => view(s, now));
+    expect(sql.exec('SELECT shoppers FROM popularity WHERE scope = ? AND product_id = ?', trending, 'p').one()).toEqual({ shoppers: 5 });
+    expect(productIds(aggregates.top(trending, 10, 5))).toEqual(['p']);
+  });
+
+  it('gives every arrival order the count of the shoppers within the window of the newest, up to the largest floor', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ shopper: fc.integer({ min: 0, max: 14 }), hoursAgo: fc.integer({ min: 0, max: 120 }) }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (contributions, batchSize) => {
+          const { aggregates, batch, sql } = await openAggregateStore();
+          const trending = scope.trendingRegion(BAVARIA);
+          for (let i = 0; i < contributions.length; i += batchSize) {
+            batch(() => {
+              for (const { shopper, hoursAgo } of contributions.slice(i, i + batchSize)) {
+                aggregates.bumpPopularity(trending, 'p', 1, now - hoursAgo * HOUR_MS, HALF_LIFE.trending);
+                aggregates.noteShopper(trending, 'p', `s${shopper}`, now - hoursAgo * HOUR_MS);
+              }
+            });
+          }
+          const newest = Math.min(...contributions.map((c) => c.hoursAgo));
+          const within = new Set(contributions.filter((c) => c.hoursAgo <= newest + FLOOR_WINDOW_HOURS.trending).map((c) => c.shopper));
+          const stored = sql.exec<{ shoppers: number }>('SELECT shoppers FROM popularity WHERE scope = ? AND product_id = ?', trending, 'p').one();
+          expect(stored.shoppers).toBe(Math.min(within.size, MAX_MIN_SHOPPERS));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('sets each floored scope’s window to two of its half-lives', () => {
+    expect(FLOOR_WINDOW_HOURS.trending * HOUR_MS).toBe(2 * HALF_LIFE.trending);
+    expect(FLOOR_WINDOW_HOURS.popular * HOUR_MS).toBe(2 * HALF_LIFE.popular);
+    expect(FLOOR_WINDOW_HOURS.sold * HOUR_MS).toBe(2 * HALF_LIFE.sold);
+    expect(floorWindowHours(scope.trendingRegion('x'))).toBe(FLOOR_WINDOW_HOURS.trending);
+    expect(floorWindowHours(scope.region('x'))).toBe(FLOOR_WINDOW_HOURS.popular);
+    expect(floorWindowHours(scope.soldRegion('x'))).toBe(FLOOR_WINDOW_HOURS.sold);
+    expect(floorWindowHours(scope.trendingAll)).toBeUndefined();
   });
 
   it('has no floor for scopes that draw on every shopper of the site', async () => {
@@ -48,8 +123,8 @@ describe('AggregateStore: the floor of a regional scope', () => {
     batch(() => {
       aggregates.bumpPopularity(scope.all, 'p', 1, now, HALF_LIFE.popular);
       aggregates.bumpPopularity(scope.category('Boats'), 'p', 1, now, HALF_LIFE.popular);
-      aggregates.noteShopper(scope.all, 'p', 'someone');
-      aggregates.noteShopper(scope.category('Boats'), 'p', 'someone');
+      aggregates.noteShopper(scope.all, 'p', 'someone', now);
+      aggregates.noteShopper(scope.category('Boats'), 'p', 'someone', now);
     });
     expect(productIds(aggregates.top(scope.all, 10, 5))).toEqual(['p']);
     expect(productIds(aggregates.top(scope.category('Boats'), 10, 5))).toEqual(['p']);
@@ -63,11 +138,11 @@ describe('AggregateStore: the floor of a regional scope', () => {
     batch(() => {
       for (let i = 0; i < 500; i++) {
         aggregates.bumpPopularity(region, `p${i}`, 10, now, HALF_LIFE.popular);
-        aggregates.noteShopper(region, `p${i}`, 'keen');
+        aggregates.noteShopper(region, `p${i}`, 'keen', now);
       }
       for (let s = 0; s < 5; s++) {
         aggregates.bumpPopularity(region, 'shared', 1, now, HALF_LIFE.popular);
-        aggregates.noteShopper(region, 'shared', `s${s}`);
+        aggregates.noteShopper(region, 'shared', `s${s}`, now);
       }
     });
     // Only among the best 4 × limit rows: 'shared' is beyond them, so the region lists nothing and the slot falls back.
@@ -135,6 +210,28 @@ describe('ShopModel: a lone shopper in a region', () => {
     buy(`berliner-${DEFAULT_MIN_SHOPPERS}`, 'currywurst');
     expect(ask('trending').items[0]).toMatchObject({ productId: 'currywurst', reason: 'trending-in-region' });
     expect(ask('home').items[0]).toMatchObject({ productId: 'currywurst', reason: 'popular-in-region' });
+  });
+
+  it('does not let shoppers of last week vouch for one shopper today on the trending slot', async () => {
+    const { sql, transaction } = await openSqlJs();
+    migrate(sql, SHOP_MIGRATIONS);
+    const model = new ShopModel(sql);
+    const lastWeek = now - 7 * DAY_MS;
+    const view = (shopper: string, productId: string, atMs: number) =>
+      transaction(() =>
+        model.ingest([{ message: storedTrack({ ids: { anonymousId: shopper }, event: 'Product Viewed', properties: { product_id: productId, name: productId }, geo: BERLIN, atMs, messageId: `m${n++}` }), idHashes: [] }]),
+      );
+    for (let i = 0; i < DEFAULT_MIN_SHOPPERS - 1; i++) view(`berliner-${i}`, 'kebab', lastWeek);
+    view('alone', 'kebab', now);
+    const answer = model.recommend({ writeKey: 'w', slot: 'trending', anonymousId: 'visitor', limit: 6, geo: BERLIN, holdoutPercent: 0, nowMs: now + HOUR_MS });
+    expect(answer.items.filter((i) => i.reason === 'trending-in-region')).toEqual([]);
+    // Within the window, the same five are enough.
+    view('berliner-0', 'kebab', now + HOUR_MS);
+    view('berliner-1', 'kebab', now + HOUR_MS);
+    view('berliner-2', 'kebab', now + HOUR_MS);
+    view('berliner-3', 'kebab', now + HOUR_MS);
+    const later = model.recommend({ writeKey: 'w', slot: 'trending', anonymousId: 'visitor', limit: 6, geo: BERLIN, holdoutPercent: 0, nowMs: now + 2 * HOUR_MS });
+    expect(later.items[0]).toMatchObject({ productId: 'kebab', reason: 'trending-in-region' });
   });
 
   it('still leads with the region when the page already shows its best (exclude)', async () => {

@@ -23,7 +23,7 @@ import { ProfileStore } from '../profiles/profile-store';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { AggregateCache } from '../recommend/aggregate-cache';
 import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
-import { POPULARITY_FLOOR_SCHEMA } from '../recommend/popularity-floor';
+import { FLOOR_WINDOW_SCHEMA, POPULARITY_FLOOR_SCHEMA } from '../recommend/popularity-floor';
 import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
@@ -61,6 +61,7 @@ export const SHOP_MIGRATIONS: readonly string[] = [
   SUPPRESSION_KINDS_SCHEMA,
   SESSION_SCHEMA,
   POPULARITY_FLOOR_SCHEMA,
+  FLOOR_WINDOW_SCHEMA,
 ];
 
 export interface IngestItem {
