@@ -39,6 +39,15 @@ describe('numbered schema steps of an object', () => {
     expect(versions(sql)).toEqual([3]);
   });
 
+  it('keeps one version row when an object first starts with no steps and later gets some', async () => {
+    const { sql } = await openSqlJs();
+    migrate(sql, []);
+    expect(versions(sql)).toEqual([0]);
+    migrate(sql, STEPS.slice(0, 1));
+    migrate(sql, STEPS.slice(0, 1));
+    expect(versions(sql)).toEqual([1]);
+  });
+
   it('throws on a failing step and records no version past the last one that ran before it', async () => {
     const { sql } = await openSqlJs();
     migrate(sql, STEPS.slice(0, 1));

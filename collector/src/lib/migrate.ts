@@ -8,9 +8,11 @@ import { first, type Sql } from './sql';
 
 export function migrate(sql: Sql, steps: readonly string[]): void {
   sql.exec('CREATE TABLE IF NOT EXISTS _schema_version (version INTEGER NOT NULL)');
-  const current = first<{ version: number }>(sql, 'SELECT version FROM _schema_version')?.version ?? 0;
+  const recorded = first<{ version: number }>(sql, 'SELECT version FROM _schema_version');
+  const current = recorded?.version ?? 0;
   for (let version = current; version < steps.length; version++) sql.exec(steps[version]!);
-  if (current === 0) sql.exec('INSERT INTO _schema_version (version) VALUES (?)', steps.length);
+  // Whether a row exists, not whether it says 0: an object started with no steps records 0.
+  if (!recorded) sql.exec('INSERT INTO _schema_version (version) VALUES (?)', steps.length);
   else if (current < steps.length) sql.exec('UPDATE _schema_version SET version = ?', steps.length);
 }
 
