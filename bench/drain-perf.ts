@@ -7,20 +7,27 @@
  * archive's gzip), the kernel (writes, syncs), the runtime (kj, capnp,
  * workerd). Linux with `perf` on PATH.
  *
- *   npx tsx bench/drain-perf.ts [--seconds 4]
+ * `--syscalls`: instead of sampling, count the drain's system calls with
+ * `strace -c -f` (every thread of the process; strace slows each call, so
+ * the CPU figures of such a run are not comparable, the counts are): which
+ * calls the kernel time is made of, per event drained.
+ *
+ *   npx tsx bench/drain-perf.ts [--seconds 4] [--syscalls]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
-import { burstThenDrain } from './lib/burst';
+import { burstThenDrain, type BurstRun } from './lib/burst';
 import { option } from './lib/option';
 import { printBurstCpu } from './lib/workerd-cpu';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const seconds = Number(option('seconds', '4'));
+const syscalls = process.argv.includes('--syscalls');
 
 /** What a sampled symbol belongs to, by its name and the object it is in. */
 function component(dso: string, symbol: string): string {
@@ -34,9 +41,22 @@ function component(dso: string, symbol: string): string {
   return 'other';
 }
 
+/** strace -c's table, each call's count and time per event drained. */
+function printSyscalls(table: string, events: number): void {
+  console.log(`\nsystem calls of the main workerd process while draining, per event drained (strace -c -f):`);
+  console.log('  calls/event   µs/event (strace)   errors   call');
+  for (const line of table.split('\n')) {
+    const match = /^\s*[\d.]+\s+([\d.]+)\s+\d+\s+(\d+)\s+(\d+)?\s*(\w+)$/.exec(line);
+    if (!match || match[4] === 'total') continue;
+    const [seconds, calls, errors, name] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0), match[4]!];
+    console.log(`  ${(calls / events).toFixed(2).padStart(11)}   ${((seconds * 1e6) / events).toFixed(1).padStart(17)}   ${String(errors).padStart(6)}   ${name}`);
+  }
+}
+
 await build({ quiet: true });
 const stateDir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-drain-perf-'));
 const perfData = path.join(stateDir, 'perf.data');
+const straceOut = path.join(stateDir, 'strace.txt');
 const server = await startDevServer({ port: await freePort(), stateDir, adminToken: ADMIN_TOKEN });
 try {
   let perf: ChildProcess | undefined;
@@ -44,7 +64,9 @@ try {
     adminToken: ADMIN_TOKEN,
     seconds,
     beforeDrain: async (main) => {
-      perf = spawn('perf', ['record', '-F', '999', '-p', String(main), '-o', perfData], { stdio: 'ignore' });
+      perf = syscalls
+        ? spawn('strace', ['-c', '-f', '-p', String(main), '-o', straceOut], { stdio: 'ignore' })
+        : spawn('perf', ['record', '-F', '999', '-p', String(main), '-o', perfData], { stdio: 'ignore' });
     },
     afterDrain: async () => {
       perf!.kill('SIGINT');
@@ -52,7 +74,15 @@ try {
     },
   });
   printBurstCpu(run);
+  if (syscalls) printSyscalls(readFileSync(straceOut, 'utf8'), run.events);
+  else printProfile(run);
+} finally {
+  await server.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}
 
+/** perf's samples grouped by component and symbol, in µs per event drained. */
+function printProfile(run: BurstRun): void {
   const report = spawnSync('perf', ['report', '-i', perfData, '--stdio', '--sort', 'dso,sym', '--percent-limit', '0'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const { pids, main, c1, c2, events } = run;
   const drainCpuUs = ((c2[pids.indexOf(main)]! - c1[pids.indexOf(main)]!) * 1000) / events;
@@ -71,7 +101,4 @@ try {
   for (const [part, share] of [...byComponent].sort((a, b) => b[1] - a[1])) console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${(share * 100).toFixed(1).padStart(5)}%  ${part}`);
   console.log('\ntop symbols:');
   for (const [name, share] of [...bySymbol].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${name}`);
-} finally {
-  await server.stop();
-  await rm(stateDir, { recursive: true, force: true });
 }
