@@ -42,19 +42,33 @@ const SUPPRESSED = `
   SELECT 1 FROM json_each(r.value -> '$.h') AS h CROSS JOIN suppressed_ids s
   WHERE s.write_key = ?1 AND s.id_hash = h.value ->> '$.hash' AND s.id_kind IN (h.value ->> '$.kind', '*')`;
 
+/**
+ * The chunk's records, each rendered as JSON text once. A `json_each` row's
+ * `value` is not a stored value: every mention of `r.value` renders the
+ * record (its whole body) from the parsed array again, so the dozen fields
+ * read from it rendered each record a dozen times. Materialised, the rows
+ * are rendered once into a temporary table and every field is read from
+ * that text (its parse is cached); same rows, in the same order. Reading a
+ * bench batch's records: 53 → 19 µs an event in SQLite 3.54 (sql.js), 26 →
+ * 16 µs in the 3.40 shell.
+ */
+const RECORDS = 'WITH r(value) AS MATERIALIZED (SELECT value FROM json_each(?2))';
+
 const INSERT_EVENTS = `
+${RECORDS}
 INSERT OR IGNORE INTO events
   (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, body)
 SELECT ?1, r.value ->> '$.m', r.value ->> '$.t', r.value ->> '$.e', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.p',
        r.value ->> '$.ts', r.value ->> '$.ra', r.value ->> '$.c', r.value ->> '$.r', r.value ->> '$.bot', r.value -> '$.b'
-FROM json_each(?2) AS r
+FROM r
 WHERE NOT EXISTS (${SUPPRESSED})`;
 
 const INSERT_REJECTED = `
+${RECORDS}
 INSERT OR IGNORE INTO rejected
   (write_key, rejection_id, message_id, anonymous_id, user_id, reason, received_at, body)
 SELECT ?1, r.value ->> '$.id', r.value ->> '$.m', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.reason', r.value ->> '$.ra', r.value ->> '$.b'
-FROM json_each(?2) AS r
+FROM r
 WHERE NOT EXISTS (${SUPPRESSED})`;
 
 /**
