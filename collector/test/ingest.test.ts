@@ -11,7 +11,8 @@ describe('POST /v1/batch', () => {
     // A browser request: its own User-Agent describes the shopper's device.
     const res = await post('/v1/batch', { batch: messages, writeKey }, { cf, headers: { 'user-agent': CHROME_UA, origin: 'https://shop.example' } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, accepted: 2, rejected: [] });
+    // With the ack token the browser passes to its recommendation requests (recommend/ack-token.ts).
+    expect(await res.json()).toEqual({ ok: true, accepted: 2, rejected: [], ack: expect.stringMatching(/^[0-9a-z]+\.2\.[0-9a-z]+$/) });
 
     await drainAll(writeKey);
     const stored = await exportEvents(writeKey);
@@ -138,7 +139,7 @@ describe('single-message paths and write keys', () => {
     const messageId = uniqueId('m');
     const res = await post(path, { anonymousId: 'anon-x', messageId, ...fields }, { headers: { authorization: basic(writeKey) } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, accepted: 1, rejected: [] });
+    expect(await res.json()).toEqual({ ok: true, accepted: 1, rejected: [], ack: expect.any(String) });
     await drainAll(writeKey);
     const [stored] = await exportEvents(writeKey);
     expect(stored!.messageId).toBe(messageId);

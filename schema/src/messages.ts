@@ -115,6 +115,13 @@ export interface IngestResponse {
   dropped?: number;
   /** Why they were dropped: a count per reason, with what to do about it. */
   dropReasons?: { reason: DropReason; count: number; message: string }[];
+  /**
+   * Where the batch's messages wait to be stored, as an opaque token: a
+   * browser that has sent nothing since passes it with its recommendation
+   * requests (`ack=`), which then need no look at its not-yet-stored events
+   * once these are stored. Absent when nothing was kept.
+   */
+  ack?: string;
 }
 
 /**

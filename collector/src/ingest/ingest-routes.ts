@@ -18,7 +18,8 @@ import type { Site } from '../sites/site';
 import type { PendingItem } from '../storage/ingest-shard';
 import { toChunks } from '../storage/pending-rows';
 import { ownerKeys } from '../storage/pending-view';
-import { browserShard } from '../storage/ingest-shard-choice';
+import { browserShard, ingestShardCount, ingestShardName, ingestShardOf } from '../storage/ingest-shard-choice';
+import { formatAck } from '../recommend/ack-token';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { verifiedMessage } from '../identity/user-hash';
@@ -156,11 +157,15 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     );
   }
 
+  let ack: string | undefined;
   if (items.length > 0) {
     // One browser's messages always go to the same shard, so its identify and events keep their order.
-    const stub = browserShard(c.env, writeKey, shardKey ?? receivedAt);
+    const shards = ingestShardCount(c.env);
+    const shard = ingestShardOf(shardKey ?? receivedAt, shards);
     try {
-      await stub.accept(writeKey, toChunks(items), [...owners]);
+      const seq = await c.env.INGEST_SHARD.getByName(ingestShardName(writeKey, shard)).accept(writeKey, toChunks(items), [...owners]);
+      // The browser's token for its next recommendation requests (recommend/ack-token.ts).
+      ack = formatAck({ shard, shards, seq });
     } catch (err) {
       console.error('ingest shard unavailable', err);
       throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });
@@ -171,7 +176,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   if (answer.dropped) recordDrops(c, writeKey, shardKey ?? firstIds(messages[0]), drops);
   refreshIdentityCookie(c, site, anonymousIds);
   const accepted = items.length - rejected.length;
-  return c.json({ ok: true, accepted, rejected, ...answer } satisfies IngestResponse);
+  return c.json({ ok: true, accepted, rejected, ...answer, ...(ack ? { ack } : {}) } satisfies IngestResponse);
 }
 
 /** Counts what was dropped, for `GET /v1/admin/ingest-status`, without holding up the answer. */

@@ -18,6 +18,7 @@ import { writeKeyFromHeaders } from '../ingest/write-key';
 import { userHashValid } from '../identity/user-hash';
 import { siteRules } from '../merchandising/rule-store';
 import { serveRecommendationJson } from './serve';
+import { parseAck } from './ack-token';
 
 export const DEFAULT_LIMIT = 8;
 /** The campaign offer slot (contract section 8): not a list of products, the one slot that may be empty. */
@@ -85,17 +86,19 @@ const recommendationQuery = validator('query', async (_value, c: Context<AppEnv>
   const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
   const exclude = excludeParam(query.exclude);
+  const ack = query.ack ? parseAck(query.ack) : undefined;
+  if (query.ack && !ack) throw badRequest('ack must be the token of the browser’s last POST /v1/batch answer, as it came; leave it out if there is none.', 'invalid_ack');
   // Why the answer is what it is names the site's rules: for the merchandiser (the admin token), not for shoppers.
   const explain = query.explain !== undefined && query.explain !== '0' && query.explain !== 'false';
   if (explain) await adminAuth<AppEnv>()(c, async () => {});
-  return { slot, anonymousId, userId, userHash, productId, limit, exclude, explain };
+  return { slot, anonymousId, userId, userHash, productId, limit, exclude, explain, ack };
 });
 
 export function recommendRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get('/v1/recommendations', recommendationQuery, siteGate(RECOMMEND_GATE), async (c) => {
-    const { slot, anonymousId, userId, userHash, productId, limit, exclude, explain } = c.req.valid('query');
+    const { slot, anonymousId, userId, userHash, productId, limit, exclude, explain, ack } = c.req.valid('query');
     const { site } = c.var;
     const { writeKey } = site;
     const geo = geoFromRequest(c.req.raw, c.env.DEV_MODE === 'true');
@@ -120,6 +123,7 @@ export function recommendRoutes() {
       nowMs,
       rules: siteRules(c.env.DB, writeKey, nowMs, (read) => c.executionCtx.waitUntil(read)),
       explain,
+      ...(ack ? { ack } : {}),
     });
     return c.body(json, 200, { 'Content-Type': 'application/json' });
   });

@@ -3,13 +3,17 @@
  * give it: the browser's not-yet-drained events from its IngestShard
  * (read-your-writes), the merchandiser's rules as far as the request
  * decides them (slot, time, region, product on screen), then ShopState for
- * the answer — two objects, whatever the history.
+ * the answer. With the browser's ack token (ack-token.ts) the route calls
+ * ShopState alone, which asks the shard only if the token's row is not
+ * applied yet: one object call when the browser has nothing pending.
  */
-import type { RecommendationResponse, Rule, RuleNotApplied, Slot, StoredMessage } from '@trailmark/schema';
+import type { RecommendationResponse, Rule, RuleNotApplied, Slot } from '@trailmark/schema';
 import { requestMismatch } from '../merchandising/rules';
 import type { Site } from '../sites/site';
 import type { ShopRecommendInput } from '../shop/shop-state';
-import { browserShard } from '../storage/ingest-shard-choice';
+import { browserShard, ingestShardCount, ingestShardOf } from '../storage/ingest-shard-choice';
+import { ackForBrowser, type AckToken } from './ack-token';
+import { pendingEventsOf, pendingIds, shardKeyOf } from './pending-events';
 
 export interface ServeRequest {
   slot: Slot;
@@ -26,6 +30,8 @@ export interface ServeRequest {
   rules: Promise<Rule[]>;
   /** Add `explain` (admins only). */
   explain?: boolean;
+  /** The browser's ack token (`ack=`), when the tag sent one. */
+  ack?: AckToken;
 }
 
 export async function serveRecommendation(env: Env, site: Site, req: ServeRequest): Promise<RecommendationResponse> {
@@ -44,8 +50,13 @@ export async function serveRecommendationJson(env: Env, site: Site, req: ServeRe
 /** ShopState's input: the request, the browser's pending events and the rules the request itself does not rule out. */
 async function recommendInput(env: Env, site: Site, req: ServeRequest): Promise<ShopRecommendInput> {
   const { writeKey } = site;
+  const ids = pendingIds(req);
+  const key = shardKeyOf(ids);
+  const shards = ingestShardCount(env);
+  // A token for this browser's shard: ShopState asks the shard itself, and only if the token's row is not applied yet.
+  const ack = key === undefined ? undefined : ackForBrowser(req.ack, ingestShardOf(key, shards), shards);
   const [pending, all] = await Promise.all([
-    pendingEvents(env, writeKey, { anonymousId: req.anonymousId, ...(req.userVerified ? { userId: req.userId } : {}) }),
+    key === undefined || ack ? [] : pendingEventsOf(browserShard(env, writeKey, key), ids),
     req.rules.catch((err: unknown) => {
       console.error('merchandising rules unavailable; answering without them', err);
       return [] as Rule[];
@@ -76,23 +87,8 @@ async function recommendInput(env: Env, site: Site, req: ServeRequest): Promise<
     identityVerification: site.settings.identityVerification,
     ...(req.exclude.length ? { exclude: req.exclude } : {}),
     ...(pending.length ? { pending } : {}),
+    ...(ack ? { ack } : {}),
     ...(rules.length ? { rules } : {}),
     ...(req.explain ? { explain: { notApplied } } : {}),
   };
-}
-
-/**
- * The browser's events its IngestShard has acknowledged but not drained
- * (read-your-writes). The shard is the one its events go to (the same key
- * as at ingest). Without it the answer is still given, from what is stored.
- */
-async function pendingEvents(env: Env, writeKey: string, ids: { anonymousId?: string; userId?: string }): Promise<StoredMessage[]> {
-  const key = ids.anonymousId ?? ids.userId;
-  if (!key) return [];
-  try {
-    return await browserShard(env, writeKey, key).pendingEvents(ids);
-  } catch (err) {
-    console.error('pending events unavailable; answering from stored state', err);
-    return [];
-  }
 }

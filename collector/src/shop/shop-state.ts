@@ -32,6 +32,9 @@ import { idsToLookUp, LookedUpIdentities } from '../identity/looked-up-identitie
 import { profileShardOf, profileShardStub } from '../profiles/profile-shard';
 import type { Profile } from '../profiles/profile';
 import { PROFILE_LAYOUT_MIGRATIONS, PROFILE_LAYOUT_MODULE, ProfileLayout } from './profile-layout';
+import { INGEST_SETTLED_MIGRATIONS, INGEST_SETTLED_MODULE, IngestSettled } from './ingest-settled';
+import { pendingEventsOf, pendingIds } from '../recommend/pending-events';
+import { ingestShardName } from '../storage/ingest-shard-choice';
 
 export type { IngestItem, IngestOutcome } from './shop-model';
 
@@ -42,8 +45,13 @@ export interface Erasure {
   idHashes: IdHash[];
 }
 
-/** What the recommendation route asks ShopState: the request, with the browser's pending events as the shard holds them. */
-export type ShopRecommendInput = Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[] };
+/**
+ * What the recommendation route asks ShopState: the request, with the
+ * browser's pending events as the shard holds them, or instead the ack
+ * token's shard and seq (recommend/ack-token.ts): then ShopState asks the
+ * shard only if that row is not applied yet.
+ */
+export type ShopRecommendInput = Omit<RecommendInput, 'pending'> & { pending?: StoredMessage[]; ack?: { shard: number; seq: number } };
 
 export class ShopState extends ProfileHostObject {
   private readonly model: ShopModel;
@@ -59,6 +67,8 @@ export class ShopState extends ProfileHostObject {
   private wantedProfileShards = 0;
   /** Where the site's profiles live: here, or in profile shards with an identity directory (profile-layout.ts). */
   private readonly layout: ProfileLayout;
+  /** How far each ingest shard has settled (ingest-settled.ts): whether a request's ack token is applied. */
+  private readonly settled: IngestSettled;
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Synchronous, before anything reads the tables (the audience host does as it is made).
@@ -67,8 +77,10 @@ export class ShopState extends ProfileHostObject {
       migrateProfileHosting(ctx.storage.sql);
       migrateModule(ctx.storage.sql, AGGREGATE_OUTBOX_MODULE, AGGREGATE_OUTBOX_MIGRATIONS);
       migrateModule(ctx.storage.sql, PROFILE_LAYOUT_MODULE, PROFILE_LAYOUT_MIGRATIONS);
+      migrateModule(ctx.storage.sql, INGEST_SETTLED_MODULE, INGEST_SETTLED_MIGRATIONS);
     });
     this.model = new ShopModel(ctx.storage.sql);
+    this.settled = new IngestSettled(ctx.storage.sql);
     const writeKey = ctx.id.name ?? '';
     this.layout = new ProfileLayout({
       sql: ctx.storage.sql,
@@ -141,6 +153,11 @@ export class ShopState extends ProfileHostObject {
     await this.alarms.reschedule();
   }
 
+  /** Ingest shard `shard` has settled every pending row below `below` (storage/ingest-shard.ts tells after its drains). */
+  ingestSettled(shard: number, below: number): void {
+    this.settled.record(shard, below);
+  }
+
   /** The profile shards of the site; 0: its profiles are here. */
   profileShards(): number {
     return this.layout.shards();
@@ -175,7 +192,8 @@ export class ShopState extends ProfileHostObject {
    * so the events of an erased person are left out as the drain will.
    */
   async recommend(input: ShopRecommendInput): Promise<RecommendationResponse> {
-    const { pending, ...rest } = input;
+    const { ack, pending: given, ...rest } = input;
+    const pending = given ?? (ack ? await this.pendingAfter(ack, input) : undefined);
     const cache = new Map<string, Promise<string>>();
     const items = pending?.length
       ? await Promise.all(pending.map(async (message) => ({ message, idHashes: await hashIds(input.writeKey, idsOfMessage(message), cache) })))
@@ -186,6 +204,17 @@ export class ShopState extends ProfileHostObject {
     // Aggregates in shards: ranked over snapshots of them (aggregates/snapshot-reader.ts).
     if (this.sharded.shards() > 0) return this.sharded.rank((aggregates) => this.model.recommend(request, audiences, aggregates, people));
     return this.model.recommend(request, audiences, undefined, people);
+  }
+
+  /**
+   * The browser's pending events when its ack token is not applied yet
+   * (read from the shard, as the route does without a token); none when the
+   * token's row has settled: the browser has sent nothing since (the tag
+   * drops its token when it sends), so everything of it is stored here.
+   */
+  private async pendingAfter(ack: { shard: number; seq: number }, ids: ShopRecommendInput): Promise<StoredMessage[] | undefined> {
+    if (this.settled.covers(ack.shard, ack.seq)) return undefined;
+    return pendingEventsOf(this.env.INGEST_SHARD.getByName(ingestShardName(this.writeKey(), ack.shard)), pendingIds(ids));
   }
 
   /** The answer as JSON text (the recommendation route sends it on as it is: recommend/serve.ts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestShardCount, ingestShardName, ingestShardOf } from './ingest-shard-choice';
+import { ingestShardCount, ingestShardName, ingestShardOf, ingestShardOfName } from './ingest-shard-choice';
 
 const env = (shards: string) => ({ INGEST_SHARDS: shards }) as Env;
 
@@ -26,6 +26,11 @@ describe('ingest shard choice', () => {
     expect(ingestShardName('wk_demo', 3)).toBe('wk_demo#3');
     expect(ingestShardOf('anon-1', 4)).toBe(2); // hash53('anon-1') = 517643160179882
     expect(ingestShardOf('anon-1', 7)).toBe(517643160179882 % 7);
+  });
+
+  it('reads back the site and index of a name it made, and nothing of another name', () => {
+    expect(ingestShardOfName(ingestShardName('wk#with#hashes', 3))).toEqual({ writeKey: 'wk#with#hashes', index: 3 });
+    for (const name of ['', 'wk_demo', 'wk_demo#', 'wk_demo#x', 'wk_demo#-1', 'wk_demo#1.5']) expect(ingestShardOfName(name), name).toBeUndefined();
   });
 
   it('spreads browsers over the shards', () => {

@@ -15,6 +15,12 @@ export const ingestShardOf = (browserKey: string, shards: number): number => has
 
 export const ingestShardName = (writeKey: string, index: number): string => `${writeKey}#${index}`;
 
+/** The site and index an ingest shard's name says; undefined for a name not made by ingestShardName. */
+export function ingestShardOfName(name: string): { writeKey: string; index: number } | undefined {
+  const match = /^(.*)#(\d+)$/s.exec(name);
+  return match ? { writeKey: match[1]!, index: Number(match[2]) } : undefined;
+}
+
 /** The shard a browser's messages go to. */
 export function browserShard(env: Env, writeKey: string, browserKey: string) {
   return env.INGEST_SHARD.getByName(ingestShardName(writeKey, ingestShardOf(browserKey, ingestShardCount(env))));

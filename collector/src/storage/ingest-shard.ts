@@ -21,7 +21,7 @@ import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject 
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
 import { MAX_ROW_MESSAGES, packRows, type PendingChunk } from './pending-rows';
 import { MAX_TOTAL_CHARS, PendingView } from './pending-view';
-import { ingestShardCount } from './ingest-shard-choice';
+import { ingestShardCount, ingestShardOfName } from './ingest-shard-choice';
 import { burstAfter, DRAIN_DELAY_MS, holdBack, nextStoredRate, restAfterDrain } from './drain-pacing';
 import { drainToProfileShards, type DrainStage, type ProfileDrainObjects } from '../profiles/profile-drain';
 import { identityDirectoryStub } from '../identity/identity-directory';
@@ -132,13 +132,15 @@ export class IngestShard extends DurableObject<Env> {
   private burstSince: number | undefined;
   /** Messages this shard's recent drains stored per millisecond of their wall time (drain-pacing.ts). */
   private storedPerMs: number | undefined;
-  private toCommit: { writeKey: string; chunks: PendingChunk[]; owners: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private toCommit: { writeKey: string; chunks: PendingChunk[]; owners: string[]; resolve: (seq: number) => void; reject: (err: unknown) => void }[] = [];
   private committing = false;
   private drainRunning: Promise<unknown> = Promise.resolve();
   /** Sites whose profiles live in profile shards, with their count (it never changes once set). */
   private readonly profileShards = new Map<string, number>();
   /** The accepted, not yet drained events by browser (read-your-writes; pending-view.ts). */
   private readonly view = new PendingView();
+  /** The settled mark ShopState was last told of (shop/ingest-settled.ts). */
+  private reportedBelow = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -157,9 +159,10 @@ export class IngestShard extends DurableObject<Env> {
    * in chunks within the row bounds: pending-rows.ts) and returns once they
    * are durable. `owners` (pending-view.ts ownerKeys) are the ids of the
    * request's events: a recommendation request of those browsers sees them
-   * from then on, drained or not.
+   * from then on, drained or not. Returns the seq of the last row written
+   * with them: the batch answer's ack token carries it (recommend/ack-token.ts).
    */
-  accept(writeKey: string, chunks: PendingChunk[], owners: string[] = []): Promise<void> {
+  accept(writeKey: string, chunks: PendingChunk[], owners: string[] = []): Promise<number> {
     this.acceptedSinceCheck += chunks.reduce((sum, chunk) => sum + chunk.count, 0);
     this.firstAcceptSinceCheck ??= Date.now();
     return new Promise((resolve, reject) => {
@@ -200,7 +203,7 @@ export class IngestShard extends DurableObject<Env> {
           await this.ctx.storage.sync();
           for (const request of group) {
             this.view.add(request.owners, request.chunks.map((chunk) => chunk.json), lastSeq);
-            request.resolve();
+            request.resolve(lastSeq);
           }
         } catch (err) {
           for (const request of group) request.reject(err);
@@ -277,9 +280,32 @@ export class IngestShard extends DurableObject<Env> {
     }
     await this.dropSuppressed(work.filter((w) => !w.stored && (w.item.soloFailures ?? 0) + (w.blamed ? 1 : 0) >= DEAD_AFTER_SOLO_FAILURES));
     this.settle(rows, work);
-    this.view.forgetBefore(this.sql.exec<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM pending').one().seq ?? Number.MAX_SAFE_INTEGER);
+    const oldest = this.sql.exec<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM pending').one().seq;
+    this.view.forgetBefore(oldest ?? Number.MAX_SAFE_INTEGER);
+    await this.reportSettled(oldest);
     const drained = work.filter((w) => w.stored || w.suppressed).length;
     return { drained, failed: work.length - drained, pending: this.pendingCount() };
+  }
+
+  /**
+   * Tells ShopState how far this shard has settled (shop/ingest-settled.ts),
+   * when that moved: a recommendation request whose ack token names a row
+   * below the mark has nothing pending here, and ShopState answers it
+   * without asking. Told only after the rows left the table, so ShopState's
+   * mark is never ahead of this shard's; a failed report is made again
+   * after the next drain (until then, requests ask here, as without a token).
+   */
+  private async reportSettled(oldestPending: number | null): Promise<void> {
+    // Every row with a smaller seq has settled: the oldest pending row's, or past the last seq ever given (AUTOINCREMENT never reuses one).
+    const below = oldestPending ?? (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM sqlite_sequence WHERE name = 'pending'").one().seq ?? 0) + 1;
+    const shard = ingestShardOfName(this.ctx.id.name ?? '');
+    if (below <= this.reportedBelow || !shard) return;
+    try {
+      await this.env.SHOP_STATE.getByName(shard.writeKey).ingestSettled(shard.index, below);
+      this.reportedBelow = below;
+    } catch (err) {
+      console.warn('telling ShopState how far this shard settled failed (told again after the next drain)', err);
+    }
   }
 
   /**
