@@ -5,6 +5,12 @@
  * GET /healthz on the same server, over a realistic mix of slots and
  * shoppers; and freshness: how long until a shopper's own view shows in
  * their recommendations.
+ *
+ * The shoppers are browsers, as the tag is: each request passes the ack
+ * token of the browser's last batch (`ack=`, from the seed's answers), so a
+ * shopper whose events are stored is answered by ShopState alone, and the
+ * freshness shopper passes the token of its view, not yet applied when it
+ * first asks.
  */
 import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
 import { regionByKey } from '../demo-site/simulate/regions';
@@ -59,7 +65,8 @@ export async function benchRecommendations(
   // An out-of-stock product is never recommended, so freshness is measured with products in stock.
   const inStock = catalog.filter((p) => p.in_stock).map((p) => p.product_id);
 
-  const { unloaded, loaded } = await measureServing(origin, recommendationRequests(seeded.truth.shoppers, products), { concurrency, durationMs });
+  const shoppers = withAcks(seeded.truth.shoppers, seeded.send.acks);
+  const { unloaded, loaded } = await measureServing(origin, recommendationRequests(shoppers, products), { concurrency, durationMs });
   const freshness = await measureFreshness(origin, inStock, 10);
   return {
     catalogSize,
@@ -102,11 +109,23 @@ export async function measureServing(
   };
 }
 
+/** A shopper as the requests need them: the browser asking (its first anonymousId) and its newest ack token. */
+export type BenchShopper = Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'> & { ack?: string };
+
+/** The shoppers with the ack token of the browser that asks (the seed's answers: `SendSummary.acks`). */
+export function withAcks(shoppers: readonly Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[], acks: ReadonlyMap<string, string>): BenchShopper[] {
+  return shoppers.map(({ anonymousIds, userId, region }) => {
+    const ack = acks.get(anonymousIds[0]!);
+    return { anonymousIds, ...(userId ? { userId } : {}), region, ...(ack ? { ack } : {}) };
+  });
+}
+
 /**
  * The bench's requests, in turn: a realistic mix of slots (home most often)
- * over the simulated shoppers, each from the shopper's region.
+ * over the simulated shoppers, each from the shopper's region, with the
+ * browser's ack token when it has one, as the tag sends it.
  */
-export function recommendationRequests(shoppers: readonly Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[], products: readonly string[]) {
+export function recommendationRequests(shoppers: readonly BenchShopper[], products: readonly string[]) {
   let n = 0;
   return () => {
     const i = n++;
@@ -114,6 +133,7 @@ export function recommendationRequests(shoppers: readonly Pick<ShopperTruth, 'an
     const slot = SLOT_MIX[i % SLOT_MIX.length]!;
     const params = new URLSearchParams({ writeKey: 'demo-write-key', slot, anonymousId: shopper.anonymousIds[0]!, limit: '8' });
     if (shopper.userId) params.set('userId', shopper.userId);
+    if (shopper.ack) params.set('ack', shopper.ack);
     if (slot === 'product') params.set('productId', products[(i * 104729) % products.length]!);
     const geo = regionByKey(shopper.region);
     return {
@@ -130,8 +150,8 @@ export function recommendationRequests(shoppers: readonly Pick<ShopperTruth, 'an
  */
 async function measureFreshness(origin: string, products: string[], samples: number) {
   const times: number[] = [];
-  const home = async (anonymousId: string) =>
-    (await (await fetch(`${origin}/v1/recommendations?writeKey=demo-write-key&slot=home&anonymousId=${anonymousId}`)).json()) as {
+  const home = async (anonymousId: string, ack = '') =>
+    (await (await fetch(`${origin}/v1/recommendations?writeKey=demo-write-key&slot=home&anonymousId=${anonymousId}${ack && `&ack=${ack}`}`)).json()) as {
       variant: string;
       items: { productId: string }[];
     };
@@ -152,8 +172,10 @@ async function measureFreshness(origin: string, products: string[], samples: num
       }),
     });
     if (!res.ok) throw new Error(`freshness: ingest answered ${res.status}`);
+    // The view's token, as the tag would pass it: not applied yet, so ShopState reads the shard.
+    const { ack } = (await res.json()) as { ack?: string };
     for (;;) {
-      const recs = await home(anonymousId);
+      const recs = await home(anonymousId, ack);
       if (recs.items.some((item) => item.productId === productId)) break;
       if (performance.now() - started > 10_000) throw new Error('freshness: the view never showed up in 10 s');
       await new Promise((r) => setTimeout(r, 25));

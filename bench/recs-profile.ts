@@ -22,14 +22,13 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { DEMO_CATALOG_SEED, generateCatalog } from '../demo-site/simulate/catalog';
 import { seedDemoData } from '../demo-site/simulate/seed';
-import type { ShopperTruth } from '../demo-site/simulate/shoppers';
 import { build } from '../scripts/build.mjs';
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { frameLabel, inspector, isolateTarget, walkSamples, type CpuProfile } from './lib/inspector';
 import { runLoad } from './lib/load';
 import { option } from './lib/option';
 import { cpuDuring } from './lib/process-cpu';
-import { measureServing, recommendationRequests } from './recommendations';
+import { measureServing, recommendationRequests, withAcks, type BenchShopper } from './recommendations';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const CATALOG_SIZE = 5000;
@@ -49,7 +48,7 @@ const inspectorPort = await freePort();
  */
 const STAGES: [stage: string, functions: string[]][] = [
   ['route: parse, site, rules, hash check', ['findSite', 'siteRules', 'userHashValid', 'geoFromRequest', 'takeToken', 'excludeParam', 'idParam']],
-  ['IngestShard: pending events', ['pendingEvents', 'eventsOf']],
+  ['IngestShard: pending events', ['pendingEvents', 'eventsOf', 'pendingEventsOf', 'pendingAfter']],
   ['ShopState: ids hashed for pending', ['hashIds']],
   ['ShopModel: profile (as if stored)', ['profileAsIfStored', 'asIfStored', 'profileIdOf']],
   ['rank: session neighbours', ['sessionNeighbours']],
@@ -103,11 +102,12 @@ const seeded = existsSync(path.join(stateDir, 'shoppers.json'));
 const server = await startDevServer({ port, stateDir, adminToken: ADMIN_TOKEN, inspectorPort });
 try {
   const origin = server.url.replace('localhost', '127.0.0.1');
-  let shoppers: Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[];
+  // With each browser's newest ack token (a state loaded before tokens has none: those requests ask the shard too).
+  let shoppers: BenchShopper[];
   if (!seeded) {
     console.error(`Loading ${CATALOG_SIZE} products and ~${EVENTS} events into ${stateDir}…`);
     const result = await seedDemoData({ url: origin, adminToken: ADMIN_TOKEN, catalogSize: CATALOG_SIZE, maxEvents: EVENTS, concurrency: 8 });
-    shoppers = result.truth.shoppers.map(({ anonymousIds, userId, region }) => ({ anonymousIds, ...(userId ? { userId } : {}), region }));
+    shoppers = withAcks(result.truth.shoppers, result.send.acks);
     await writeFile(path.join(stateDir, 'shoppers.json'), JSON.stringify(shoppers));
   } else {
     shoppers = JSON.parse(await readFile(path.join(stateDir, 'shoppers.json'), 'utf8')) as typeof shoppers;

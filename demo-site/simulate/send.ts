@@ -52,6 +52,13 @@ export interface SendSummary extends SendProgress {
   regions: Record<string, number>;
   /** The first few reasons the collector gave for refused messages. */
   rejectedReasons: string[];
+  /**
+   * Each browser's (anonymousId's) newest ack token, from the answer to its
+   * last batch: what the tag keeps and passes with its recommendation
+   * requests (README, "Recommendations"). A shopper's batches go one after
+   * another, so the last answer is the newest.
+   */
+  acks: Map<string, string>;
 }
 
 /** A failure the caller should show as is: it says what went wrong and what to do. */
@@ -80,6 +87,7 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
   const progress: SendProgress = { shoppers: 0, visits: 0, events: 0, rejected: 0, requests: 0, retries: 0, elapsedMs: 0 };
   const regions: Record<string, number> = {};
   const rejectedReasons: string[] = [];
+  const acks = new Map<string, string>();
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -117,7 +125,9 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
       }
       progress.requests++;
       if (response.ok) {
-        const result = (await response.json().catch(() => ({}))) as { accepted?: number; rejected?: { reason?: string }[] };
+        const result = (await response.json().catch(() => ({}))) as { accepted?: number; rejected?: { reason?: string }[]; ack?: string };
+        const anonymousId = batch[0]?.anonymousId;
+        if (typeof result.ack === 'string' && typeof anonymousId === 'string') acks.set(anonymousId, result.ack);
         const rejected = Array.isArray(result.rejected) ? result.rejected : [];
         progress.events += typeof result.accepted === 'number' ? result.accepted : batch.length - rejected.length;
         progress.rejected += rejected.length;
@@ -168,6 +178,7 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
     eventsPerSecond: progress.events / Math.max(progress.elapsedMs / 1000, 0.001),
     regions,
     rejectedReasons,
+    acks,
   };
 }
 
