@@ -129,8 +129,8 @@ const products = v.pipe(
 );
 
 /** Events whose own properties describe one product. */
-const SINGLE_PRODUCT_EVENTS = new Set<string>([EVENTS.productViewed, EVENTS.productAdded, EVENTS.productRemoved, EVENTS.productClicked]);
-const ECOMMERCE_EVENTS = new Set<string>(Object.values(EVENTS));
+export const SINGLE_PRODUCT_EVENTS: ReadonlySet<string> = new Set<string>([EVENTS.productViewed, EVENTS.productAdded, EVENTS.productRemoved, EVENTS.productClicked]);
+export const ECOMMERCE_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(EVENTS));
 
 const listProperties = v.looseObject({
   products,
