@@ -23,6 +23,7 @@ import { formatAck } from '../recommend/ack-token';
 import { countDrop, dropAnswer, type DropCounts } from './drop-reasons';
 import { refreshIdentityCookie } from './identity-cookie';
 import { verifiedMessage } from '../identity/user-hash';
+import { plainJsonText } from './inspect-json';
 import { prepareMessage, type RequestFacts } from './prepare-message';
 import { writeKeyFromBody, writeKeyFromHeaders } from './write-key';
 
@@ -110,6 +111,8 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     pathType: single,
     // An upper bound: a UTF-16 code unit is at most three UTF-8 bytes.
     requestBytes: text.length * 3,
+    // One pass over the text instead of a walk over every value of every message.
+    plainText: plainJsonText(text),
   };
   const items: PendingItem[] = [];
   const rejected: IngestResponse['rejected'] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inspectJson, MAX_DEPTH } from './inspect-json';
+import { inspectJson, MAX_DEPTH, plainJsonText } from './inspect-json';
 
 /** `levels` objects nested under `key`, the innermost holding `leaf`. */
 const nested = (levels: number, leaf: unknown = 1, key = 'a'): unknown => {
@@ -46,5 +46,46 @@ describe('structural checks of a parsed message', () => {
     expect(inspectJson({ properties: { '\udfff': 1 } })).toBe('a key under properties contains invalid UTF-16 (a lone surrogate)');
     // A pair in the wrong order is two lone surrogates.
     expect(inspectJson(['\ude00\ud83d'])).toBe('[0] contains invalid UTF-16 (a lone surrogate)');
+  });
+});
+
+/** `levels` objects, each holding its next in an array. */
+const nestedInArrays = (levels: number): unknown => (levels === 0 ? 'leaf' : { a: [nestedInArrays(levels - 1)] });
+const body = (messages: unknown[]) => JSON.stringify({ batch: messages });
+
+const MESSAGES: unknown[] = [
+  { type: 'track', event: 'Product Viewed', properties: { product_id: 'p1', tags: ['a', 'b'] } },
+  { type: 'page', context: { page: { url: 'https://shop.example/?q=\\"x\\"' } } },
+  { type: 'track', properties: { deep: nestedInArrays(10) } },
+  { type: 'track', properties: { deep: nestedInArrays(15) } },
+  { type: 'track', properties: { deep: nestedInArrays(16) } },
+  { type: 'track', properties: { deep: nestedInArrays(40) } },
+  { type: 'track', properties: { 'a.b': [[[[]]]], empty: {}, n: null, t: true } },
+];
+
+describe('inspecting a body by its text', () => {
+  it('finds nothing plain in a text with \\u escapes or a forbidden key', () => {
+    // Any backslash-u, even an escaped backslash before a u, sends the body to the full inspection.
+    expect(plainJsonText(body([{ name: 'caf\\u00e9' }]))).toBe(false);
+    expect(plainJsonText('{"batch":[{"name":"caf\\u00e9"}]}')).toBe(false);
+    expect(plainJsonText('{"batch":[{"x":"\\ud800"}]}')).toBe(false);
+    for (const key of ['__proto__', 'constructor', 'prototype']) expect(plainJsonText(`{"batch":[{"${key}":1}]}`)).toBe(false);
+    expect(plainJsonText(body(MESSAGES))).toBe(true);
+  });
+
+  it('gives every message of a plain text the answer of the full inspection', () => {
+    const text = body(MESSAGES);
+    expect(plainJsonText(text)).toBe(true);
+    const parsed = (JSON.parse(text) as { batch: unknown[] }).batch;
+    for (const message of parsed) expect(inspectJson(message, true)).toBe(inspectJson(message));
+    // The deep ones are caught, with their path.
+    expect(inspectJson(parsed[5], true)).toMatch(new RegExp(`^properties\\.deep(\\.a\\[0\\])+ is nested deeper than ${MAX_DEPTH} levels$`));
+    expect(inspectJson(parsed[3], true)).toBeNull();
+    expect(inspectJson(parsed[4], true)).toMatch(/nested deeper/);
+  });
+
+  it('still inspects strings and keys of values that come from elsewhere', () => {
+    expect(inspectJson({ x: 'a\ud800b' })).toMatch(/lone surrogate/);
+    expect(inspectJson(JSON.parse('{"__proto__": 1}'))).toMatch(/not allowed/);
   });
 });

@@ -16,8 +16,13 @@ interface Visit {
   key: string | number;
 }
 
-/** Returns why the value is unacceptable, or null when it is fine. */
-export function inspectJson(root: unknown): string | null {
+/**
+ * Returns why the value is unacceptable, or null when it is fine. With
+ * `plainText` (the value comes from a text that passed `plainJsonText`) only
+ * its depth can be wrong, and only a value too deep is walked in full.
+ */
+export function inspectJson(root: unknown, plainText = false): string | null {
+  if (plainText && (typeof root !== 'object' || root === null || !nestsTooDeep(root, 0))) return null;
   // Paths are spelled out only when something is wrong: the common case never builds them.
   const stack: Visit[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
@@ -40,6 +45,31 @@ export function inspectJson(root: unknown): string | null {
     }
   }
   return null;
+}
+
+/**
+ * Whether the strings and keys of every value parsed from this JSON text
+ * are known to be fine without looking at them: a body decoded as UTF-8
+ * holds no lone surrogate unless a `\u` escape writes one, and a forbidden
+ * key needs its quoted name (or an escape) in the text. Such a body's
+ * messages are inspected for their depth alone (`inspectJson(m, true)`).
+ */
+export function plainJsonText(text: string): boolean {
+  return !text.includes('\\u') && ![...FORBIDDEN_KEYS].some((key) => text.includes(`"${key}"`));
+}
+
+/** Does an object or array inside `value` sit at MAX_DEPTH or deeper? Recursion stops there, so it is bounded. */
+function nestsTooDeep(value: object, depth: number): boolean {
+  if (depth >= MAX_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null && nestsTooDeep(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && nestsTooDeep(item, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** `context.page.url`, `products[3].sku`: where a visit sits in the message. */

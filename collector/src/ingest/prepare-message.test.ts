@@ -82,3 +82,14 @@ describe('the stored message', () => {
     );
   });
 });
+
+describe('a body whose text is plain (inspect-json.ts, plainJsonText)', () => {
+  it('gives each message the same outcome as a full inspection', () => {
+    const deep = (levels: number): unknown => (levels === 0 ? 1 : { x: deep(levels - 1) });
+    const messages = [track(), track({ properties: { product_id: 'p', deep: deep(20) } }), track({ properties: { deep: deep(40) } }), { type: 'page', anonymousId: 'x' }];
+    for (const message of messages) {
+      expect(prepareMessage(structuredClone(message), facts({ plainText: true }))).toEqual(prepareMessage(structuredClone(message), facts()));
+    }
+    expect(prepareMessage(messages[2], facts({ plainText: true }))).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/nested deeper than/) });
+  });
+});

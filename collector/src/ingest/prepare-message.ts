@@ -35,6 +35,8 @@ export interface RequestFacts {
   pathType: MessageType | undefined;
   /** At least the size of the whole request body in bytes: within the message limit, no message can exceed it. */
   requestBytes: number;
+  /** The body's text passed `plainJsonText`: its messages' strings and keys need no inspection. */
+  plainText?: boolean;
 }
 
 export type Prepared =
@@ -49,7 +51,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   const input = raw as Record<string, unknown>;
   const claimedId = typeof input.messageId === 'string' ? input.messageId.slice(0, 256) : undefined;
 
-  const problem = inspectJson(input);
+  const problem = inspectJson(input, facts.plainText);
   if (problem) return { outcome: 'rejected', reason: problem, messageId: claimedId };
 
   const otherSite = otherSiteNamed(input.writeKey ?? facts.bodyWriteKey, facts.writeKey);
