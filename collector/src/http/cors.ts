@@ -26,10 +26,11 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 export function ingestCors(): MiddlewareHandler<AppEnv> {
   return async function ingestCors(c, next) {
     const origin = c.req.header('origin');
-    const granted = origin !== undefined && originAllowed(origin, await allAllowedOrigins(c.env));
+    // Server-side senders send no Origin: nothing to grant, nothing to look up.
+    const granted = async () => origin !== undefined && originAllowed(origin, await allAllowedOrigins(c.env));
 
     if (c.req.method === 'OPTIONS') {
-      if (!granted) {
+      if (!(await granted())) {
         return c.json({ ok: false, error: 'origin_not_allowed', message: `Origin ${origin ?? '(none)'} is not allowed by any site.` }, 403);
       }
       const requested = (c.req.header('access-control-request-headers') ?? '')
@@ -54,7 +55,7 @@ export function ingestCors(): MiddlewareHandler<AppEnv> {
     c.res.headers.append('Vary', 'Origin');
     if (origin === undefined) return;
     // A 403 means this request's own site refused the origin: no grant then, only the refusal.
-    if (granted && c.res.status !== 403) {
+    if (c.res.status !== 403 && (await granted())) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.set('Access-Control-Allow-Credentials', 'true');
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
