@@ -14,7 +14,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { migrate } from '../lib/migrate';
 import { AggregateStore } from '../recommend/aggregate-store';
 import { applyUnits } from './aggregate-rows';
-import { AGGREGATE_SHARD_MIGRATIONS } from './shard-schema';
+import { AGGREGATE_SHARD_MIGRATIONS } from '../schema-steps/aggregate-shard';
 import type { AggregateUnit } from './aggregate-outbox';
 import { answerQuery, type AggregateAnswer, type AggregateQuery } from './snapshot-reader';
 

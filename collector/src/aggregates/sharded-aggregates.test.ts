@@ -6,7 +6,7 @@ import { openSqlJs } from '../lib/sqljs-sql';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem, type RecommendInput } from '../shop/shop-model';
 import { AGGREGATE_OUTBOX_MIGRATIONS, AGGREGATE_OUTBOX_MODULE, AggregateOutbox } from './aggregate-outbox';
 import { aggregateShardOf, applyUnits } from './aggregate-rows';
-import { AGGREGATE_SHARD_MIGRATIONS } from './shard-schema';
+import { AGGREGATE_SHARD_MIGRATIONS } from '../schema-steps/aggregate-shard';
 import { answerQuery, fetchIntoCache, rankOverSnapshots, SnapshotCache } from './snapshot-reader';
 import { AggregateStore } from '../recommend/aggregate-store';
 import { storedTrack } from '../recommend/test-fixtures';

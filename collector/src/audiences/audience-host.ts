@@ -26,28 +26,15 @@ import { HandoffGate } from '../lib/handoff-gate';
 import { first, type Sql } from '../lib/sql';
 import { lifecycleStage } from '../profiles/lifecycle';
 import type { Profile } from '../profiles/profile';
-import { AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3, AudienceStore, type ProfileSource, type Transition } from './audience-store';
+import { AudienceStore, type ProfileSource, type Transition } from './audience-store';
 import { compileCondition, factsRead, membership } from './condition';
 import { ALL_GROUPS, GROUP, groupsChangedBy } from './fact-groups';
 import { describeFacts, ProfileFacts, type AudienceSubject, type FactSite } from './facts';
 import { boundaryShift, sameBoundaries, type RfmBoundaries, type RfmSummary } from './rfm';
-import { RFM_STORE_SCHEMA, RfmStore } from './rfm-store';
+import { RfmStore } from './rfm-store';
 
-/** The host's own tables, after the store's: its settings, and profiles waiting for a re-evaluation. */
-const HOST_SCHEMA = `
-${RFM_STORE_SCHEMA}
-CREATE TABLE IF NOT EXISTS audience_host_state (
-  key   TEXT PRIMARY KEY,   -- lifecycle (thresholds last applied), rfm (boundaries), rfm_backfill_after (profile id; 'done' when complete)
-  value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audience_reevaluate (
-  profile_id TEXT PRIMARY KEY,
-  groups     INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
-
-/** The host's numbered schema steps (lib/migrate.ts migrateModule, module "audiences"); append, never edit. */
-export const AUDIENCE_HOST_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, HOST_SCHEMA, AUDIENCE_SCHEMA_3];
+/** The host's schema steps, frozen as shipped (lib/migrate.ts migrateModule, module "audiences"). */
+export { AUDIENCE_HOST_MIGRATIONS } from '../schema-steps/audience-host';
 export const AUDIENCE_MODULE = 'audiences';
 
 /** Who a profile is beyond its document: the object that knows identities answers. */

@@ -17,24 +17,6 @@ import { DAY_MS } from '../lib/decay';
 import { first, type Sql } from '../lib/sql';
 import { addBinToSketch, addToSketch, emptyRfmSummary, sketchBin, type BoundaryShift, type RfmSummary } from './rfm';
 
-export const RFM_STORE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS audience_rfm (
-  profile_id    TEXT PRIMARY KEY,
-  orders        INTEGER NOT NULL,
-  revenue       REAL NOT NULL,
-  last_order_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS audience_rfm_by_orders ON audience_rfm (orders);
-CREATE INDEX IF NOT EXISTS audience_rfm_by_revenue ON audience_rfm (revenue);
-CREATE INDEX IF NOT EXISTS audience_rfm_by_last_order ON audience_rfm (last_order_at);
-CREATE TABLE IF NOT EXISTS audience_rfm_bins (
-  metric TEXT NOT NULL,      -- frequency, monetary: sketch bin (ZERO_BIN for values <= 0); recency: hour of the latest order
-  bin    INTEGER NOT NULL,
-  n      INTEGER NOT NULL,
-  PRIMARY KEY (metric, bin)
-) WITHOUT ROWID;
-`;
-
 const HOUR_MS = 3_600_000;
 /** The bin of values ≤ 0 (a free order's revenue). */
 const ZERO_BIN = -2_147_483_648;

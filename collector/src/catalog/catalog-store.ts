@@ -17,24 +17,6 @@ import type { Sql, SqlValue } from '../lib/sql';
 import { learnedLinkAllowed, linkProblem, type LinkHosts } from './product-links';
 import type { ProductFacts } from './product-facts';
 
-export const CATALOG_SCHEMA = `
-CREATE TABLE IF NOT EXISTS catalog (
-  product_id TEXT PRIMARY KEY,
-  name       TEXT,
-  price      REAL,
-  currency   TEXT,
-  image_url  TEXT,
-  url        TEXT,
-  category   TEXT,
-  in_stock   INTEGER NOT NULL DEFAULT 1,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS catalog_by_category ON catalog (category);
-`;
-
-/** Who said what the row holds: 'admin' (authoritative) or 'event'. Rows from before it are 'event'. */
-export const CATALOG_SOURCE_SCHEMA = `ALTER TABLE catalog ADD COLUMN source TEXT NOT NULL DEFAULT 'event';`;
-
 export type LearnCatalog = 'new' | 'off' | 'all';
 
 export interface CatalogPolicy extends LinkHosts {

@@ -14,28 +14,14 @@
  */
 import type { StoredMessage } from '@trailmark/schema';
 import type { Sql } from '../lib/sql';
-import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
+import { AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from './profile-lookup';
 import { resolveProfile, type IdentityInput, type IdKind } from './resolve-profile';
-import { IDENTITY_SCHEMA, SqliteIdentityStore } from './sqlite-identity-store';
-import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from './suppression';
+import { SqliteIdentityStore } from './sqlite-identity-store';
+import { SuppressionList, type IdHash } from './suppression';
 
-export const DIRECTORY_MIGRATIONS: readonly string[] = [
-  `${IDENTITY_SCHEMA}
-CREATE TABLE IF NOT EXISTS applied (
-  message_id TEXT PRIMARY KEY,
-  profile_id TEXT,              -- null: suppressed
-  applied_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
-CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS directory_layout (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  state  TEXT NOT NULL          -- 'ready' once a shop moved from one object has all its ids here
-);`,
-  APPLIED_OUTCOME_SCHEMA,
-  SUPPRESSION_KINDS_SCHEMA,
-];
+/** The directory's schema steps, frozen as shipped (lib/migrate.ts). */
+export { DIRECTORY_MIGRATIONS } from '../schema-steps/identity-directory';
 
 /** What the directory needs of a message to resolve it: its ids as stitching reads them (`userVerified` as ShopModel passes it). */
 export interface ResolveItem extends IdentityInput {

@@ -51,17 +51,6 @@ export function namesPerson(ids: { anonymousId?: string; userId?: string }, pers
   return (!!ids.anonymousId && person.anonymousIds.includes(ids.anonymousId)) || (!!ids.userId && person.userIds.includes(ids.userId));
 }
 
-/** ShopState's schema step that gave suppressed ids their kind (earlier ones match either kind). */
-export const SUPPRESSION_KINDS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS suppressed (
-  id_hash TEXT NOT NULL,
-  id_kind TEXT NOT NULL,
-  PRIMARY KEY (id_hash, id_kind)
-) WITHOUT ROWID;
-INSERT OR IGNORE INTO suppressed (id_hash, id_kind) SELECT id_hash, '${ANY_KIND}' FROM suppressed_ids;
-DROP TABLE suppressed_ids;
-`;
-
 /** The suppression list in a Durable Object's SQLite. */
 export class SuppressionList {
   constructor(private readonly sql: Sql) {}

@@ -22,41 +22,13 @@ import { first, type Sql } from '../lib/sql';
 import type { TableRows } from '../lib/copy-rows';
 import { regionKey } from '../recommend/learn';
 import { sessionKey } from '../recommend/session-store';
-import { IDENTITY_SCHEMA } from '../identity/sqlite-identity-store';
-import { APPLIED_OUTCOME_SCHEMA } from '../shop/applied-outcomes';
 import { applyEvent, type Attribution, type EventEffects } from './apply-event';
 import { mergeProfiles } from './merge';
 import type { Profile } from './profile';
 import { ProfileStore } from './profile-store';
 
-export const PROFILE_SHARD_MIGRATIONS: readonly string[] = [
-  `${IDENTITY_SCHEMA}
-CREATE TABLE IF NOT EXISTS applied (
-  message_id TEXT PRIMARY KEY,
-  profile_id TEXT,
-  applied_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);`,
-  APPLIED_OUTCOME_SCHEMA,
-  `
-CREATE TABLE IF NOT EXISTS merges_out (
-  merge_id     TEXT PRIMARY KEY,
-  from_profile TEXT NOT NULL,
-  into_profile TEXT NOT NULL,
-  doc          TEXT,             -- the document handed out, until the target acknowledged (then null)
-  campaigns    TEXT,             -- its campaign rows (lib/copy-rows.ts TableRows), likewise
-  acked        INTEGER NOT NULL DEFAULT 0,
-  at           INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS merges_in (
-  merge_id TEXT PRIMARY KEY,
-  at       INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS moved (
-  profile_id TEXT PRIMARY KEY,
-  into_profile TEXT NOT NULL
-);`,
-];
+/** A profile shard's schema steps, frozen as shipped (lib/migrate.ts). */
+export { PROFILE_SHARD_MIGRATIONS } from '../schema-steps/profile-shard';
 
 /** A message for a profile of this shard, as the directory resolved it. */
 export interface ProfileItem {

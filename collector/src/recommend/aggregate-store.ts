@@ -41,18 +41,6 @@ CREATE TABLE IF NOT EXISTS repurchase (
 ) WITHOUT ROWID;
 `;
 
-/**
- * Each popularity scope's decay epoch (lib/decay.ts), once it has moved; a
- * scope without a row is still at LEGACY_EPOCH_MS. A later schema step than
- * AGGREGATE_SCHEMA, which has shipped.
- */
-export const DECAY_EPOCHS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS decay_epochs (
-  scope    TEXT PRIMARY KEY,
-  epoch_ms INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
-
 export const HALF_LIFE = {
   popular: 7 * DAY_MS,
   trending: 1 * DAY_MS,

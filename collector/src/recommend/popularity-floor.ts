@@ -20,24 +20,6 @@
  * so they have no floor. Rows counted before keys had hours count again from
  * their next contribution.
  */
-export const POPULARITY_FLOOR_SCHEMA = `
-ALTER TABLE popularity ADD COLUMN shoppers INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE IF NOT EXISTS popularity_shoppers (
-  scope      TEXT NOT NULL,
-  product_id TEXT NOT NULL,
-  shopper    INTEGER NOT NULL,     -- hash53(profile id, scope, product)
-  PRIMARY KEY (scope, product_id, shopper)
-) WITHOUT ROWID;
-`;
-
-/**
- * A later schema step than POPULARITY_FLOOR_SCHEMA, which has shipped: the
- * hour (ms / 3,600,000) a contributor key last counted. Keys from before it
- * are hour 0, older than any window.
- */
-export const FLOOR_WINDOW_SCHEMA = `
-ALTER TABLE popularity_shoppers ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
-`;
 
 export const HOUR_MS = 3_600_000;
 

@@ -22,21 +22,6 @@ import { contentDigest } from '../lib/hash';
 import { BoundedMap } from '../lib/bounded-map';
 import { first, type Sql } from '../lib/sql';
 
-export const SESSION_SCHEMA = `
-CREATE TABLE IF NOT EXISTS recent_sessions (
-  session_key TEXT PRIMARY KEY,
-  profile_id  TEXT NOT NULL,
-  at          INTEGER NOT NULL,   -- its latest view (ms)
-  products    TEXT NOT NULL,      -- JSON array, in the order last viewed
-  refs        INTEGER NOT NULL    -- product rings that hold it
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS recent_sessions_by_profile ON recent_sessions (profile_id);
-CREATE TABLE IF NOT EXISTS product_sessions (
-  product_id TEXT PRIMARY KEY,
-  sessions   TEXT NOT NULL        -- JSON array of session keys, oldest first
-) WITHOUT ROWID;
-`;
-
 /** Sessions a product remembers. */
 export const RING = 50;
 

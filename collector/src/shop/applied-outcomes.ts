@@ -12,12 +12,6 @@
 import { first, type Sql } from '../lib/sql';
 import type { Attribution } from '../profiles/apply-event';
 
-/** The `applied` table's columns since the outcome was kept (the table itself is in SHOP_SCHEMA). */
-export const APPLIED_OUTCOME_SCHEMA = `
--- JSON: { attributions?, merged? }; null when the message earned nothing else.
-ALTER TABLE applied ADD COLUMN outcome TEXT;
-`;
-
 export interface AppliedOutcome {
   /** The profile the message was applied to, or null when its ids were suppressed. */
   profileId: string | null;

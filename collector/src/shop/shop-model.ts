@@ -5,13 +5,13 @@
  * benchmark runs the very same code on an in-process SQLite.
  */
 import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
-import { CATALOG_SCHEMA, CATALOG_SOURCE_SCHEMA, CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
+import { CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from '../identity/profile-lookup';
 import { profileIdFor, resolveProfile, type IdKind } from '../identity/resolve-profile';
-import { IDENTITY_SCHEMA, SqliteIdentityStore } from '../identity/sqlite-identity-store';
-import { SUPPRESSION_KINDS_SCHEMA, SuppressionList, type IdHash } from '../identity/suppression';
-import { APPLIED_OUTCOME_SCHEMA, AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
+import { SqliteIdentityStore } from '../identity/sqlite-identity-store';
+import { SuppressionList, type IdHash } from '../identity/suppression';
+import { AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import { applyEvent, type Attribution } from '../profiles/apply-event';
@@ -22,8 +22,7 @@ import { revenueByCurrency, type Profile } from '../profiles/profile';
 import { ProfileStore } from '../profiles/profile-store';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { AggregateCache } from '../recommend/aggregate-cache';
-import { AGGREGATE_SCHEMA, AggregateStore, DECAY_EPOCHS_SCHEMA } from '../recommend/aggregate-store';
-import { FLOOR_WINDOW_SCHEMA, POPULARITY_FLOOR_SCHEMA } from '../recommend/popularity-floor';
+import { AggregateStore } from '../recommend/aggregate-store';
 import { asIfStored } from '../recommend/as-if-stored';
 import { inGlobalHoldout } from '../campaigns/assignment';
 import { variantFor } from '../recommend/holdout';
@@ -34,35 +33,12 @@ import { TUNING } from '../recommend/strategies';
 import { explainAnswer } from '../merchandising/explain';
 import { merchandise } from '../merchandising/merchandise';
 import { shopperMismatch, shopperCategory } from '../merchandising/rules';
-import { SESSION_SCHEMA, sessionKey, SessionStore } from '../recommend/session-store';
+import { sessionKey, SessionStore } from '../recommend/session-store';
 import type { LearnEffects } from '../profiles/profile-shard-model';
 import type { StoredShop } from '../recommend/as-if-stored';
 
-/** ShopState's schema steps (lib/migrate.ts): the first creates everything. */
-export const SHOP_SCHEMA = `
-${IDENTITY_SCHEMA}
-${CATALOG_SCHEMA}
-${AGGREGATE_SCHEMA}
-CREATE TABLE IF NOT EXISTS applied (
-  message_id TEXT PRIMARY KEY,
-  profile_id TEXT,              -- null: suppressed, not applied
-  applied_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
-CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
-`;
-
-/** Append steps; never edit one that has shipped. */
-export const SHOP_MIGRATIONS: readonly string[] = [
-  SHOP_SCHEMA,
-  DECAY_EPOCHS_SCHEMA,
-  CATALOG_SOURCE_SCHEMA,
-  APPLIED_OUTCOME_SCHEMA,
-  SUPPRESSION_KINDS_SCHEMA,
-  SESSION_SCHEMA,
-  POPULARITY_FLOOR_SCHEMA,
-  FLOOR_WINDOW_SCHEMA,
-];
+/** ShopState's schema steps, frozen as shipped (lib/migrate.ts). */
+export { SHOP_MIGRATIONS } from '../schema-steps/shop-state';
 
 export interface IngestItem {
   message: StoredMessage;

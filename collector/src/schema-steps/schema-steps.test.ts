@@ -1,0 +1,33 @@
+/**
+ * Shipped schema steps never change: an object that ran step N never runs
+ * it again, so an edit would reach new objects only and leave the rest on
+ * another schema. Each step's digest is pinned here; a new step appends
+ * its digest, and no test is changed to let an existing step differ.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AGGREGATE_SHARD_MIGRATIONS } from './aggregate-shard';
+import { AUDIENCE_HOST_MIGRATIONS } from './audience-host';
+import { DIRECTORY_MIGRATIONS } from './identity-directory';
+import { PROFILE_SHARD_MIGRATIONS } from './profile-shard';
+import { SHOP_MIGRATIONS } from './shop-state';
+
+const SHIPPED: Record<string, string[]> = {
+  SHOP_MIGRATIONS: ['1bbca5c1be3be7d6', '799e603ca71f6946', '5a70fdc3d452ed36', 'e6c207b13487e05c', '931e260a8ead75f5', '846cdd462afc9955', '72ab1703dd75555f', '92e5f07ca3683350'],
+  AGGREGATE_SHARD_MIGRATIONS: ['a49dfaa544a6e956', '72ab1703dd75555f', '92e5f07ca3683350'],
+  DIRECTORY_MIGRATIONS: ['7b191cce1c767367', 'e6c207b13487e05c', '931e260a8ead75f5'],
+  PROFILE_SHARD_MIGRATIONS: ['1a6ad767f6660175', 'e6c207b13487e05c', '02affb9214292ca6'],
+  AUDIENCE_HOST_MIGRATIONS: ['d2e461debb237255', 'd4a79e8f9de8c956', '455d74cc787ddb9a', '37187470e43ec3da'],
+};
+
+const STEPS: Record<string, readonly string[]> = { SHOP_MIGRATIONS, AGGREGATE_SHARD_MIGRATIONS, DIRECTORY_MIGRATIONS, PROFILE_SHARD_MIGRATIONS, AUDIENCE_HOST_MIGRATIONS };
+
+const digest = (step: string) => createHash('sha256').update(step).digest('hex').slice(0, 16);
+
+describe('schema steps', () => {
+  for (const [name, steps] of Object.entries(STEPS)) {
+    it(`${name}: every shipped step is as it shipped, in its place`, () => {
+      expect(steps.slice(0, SHIPPED[name]!.length).map(digest)).toEqual(SHIPPED[name]);
+    });
+  }
+});

@@ -1,0 +1,135 @@
+/**
+ * The schema steps of ShopState's own SQLite (shop/shop-state.ts), as shipped: step N is
+ * applied once to every object that has run fewer than N (lib/migrate.ts).
+ * Frozen like the D1 migrations: append a step, never edit one.
+ */
+export const SHOP_MIGRATIONS: readonly string[] = [
+  // Step 1
+  `
+
+CREATE TABLE IF NOT EXISTS profiles (
+  profile_id TEXT PRIMARY KEY,
+  user_id    TEXT UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  data       TEXT,               -- the profile document (profiles/profile.ts), JSON
+  first_seen INTEGER,            -- copied from the document, for lifecycle counts
+  last_seen  INTEGER,
+  sessions   INTEGER
+);
+CREATE INDEX IF NOT EXISTS profiles_by_last_seen ON profiles (last_seen);
+CREATE TABLE IF NOT EXISTS identities (
+  id_kind    TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  PRIMARY KEY (id_kind, id)
+);
+CREATE INDEX IF NOT EXISTS identities_by_profile ON identities (profile_id);
+CREATE TABLE IF NOT EXISTS merged_profiles (
+  from_profile TEXT PRIMARY KEY,
+  to_profile   TEXT NOT NULL
+);
+
+
+CREATE TABLE IF NOT EXISTS catalog (
+  product_id TEXT PRIMARY KEY,
+  name       TEXT,
+  price      REAL,
+  currency   TEXT,
+  image_url  TEXT,
+  url        TEXT,
+  category   TEXT,
+  in_stock   INTEGER NOT NULL DEFAULT 1,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS catalog_by_category ON catalog (category);
+
+
+CREATE TABLE IF NOT EXISTS popularity (
+  scope      TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  score      REAL NOT NULL,
+  PRIMARY KEY (scope, product_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS popularity_top ON popularity (scope, score DESC);
+CREATE TABLE IF NOT EXISTS links (
+  kind  TEXT NOT NULL,                 -- 'v' viewed in one session, 'b' bought together
+  a     TEXT NOT NULL,
+  b     TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (kind, a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_top ON links (kind, a, score DESC);
+CREATE TABLE IF NOT EXISTS item_totals (
+  product_id TEXT PRIMARY KEY,
+  views      REAL NOT NULL DEFAULT 0,
+  buys       REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS repurchase (
+  product_id  TEXT PRIMARY KEY,
+  intervals   INTEGER NOT NULL,
+  mean_ms     REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS applied (
+  message_id TEXT PRIMARY KEY,
+  profile_id TEXT,              -- null: suppressed, not applied
+  applied_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_by_time ON applied (applied_at);
+CREATE TABLE IF NOT EXISTS suppressed_ids (id_hash TEXT PRIMARY KEY);
+`,
+  // Step 2
+  `
+CREATE TABLE IF NOT EXISTS decay_epochs (
+  scope    TEXT PRIMARY KEY,
+  epoch_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  // Step 3
+  `ALTER TABLE catalog ADD COLUMN source TEXT NOT NULL DEFAULT 'event';`,
+  // Step 4
+  `
+-- JSON: { attributions?, merged? }; null when the message earned nothing else.
+ALTER TABLE applied ADD COLUMN outcome TEXT;
+`,
+  // Step 5
+  `
+CREATE TABLE IF NOT EXISTS suppressed (
+  id_hash TEXT NOT NULL,
+  id_kind TEXT NOT NULL,
+  PRIMARY KEY (id_hash, id_kind)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO suppressed (id_hash, id_kind) SELECT id_hash, '*' FROM suppressed_ids;
+DROP TABLE suppressed_ids;
+`,
+  // Step 6
+  `
+CREATE TABLE IF NOT EXISTS recent_sessions (
+  session_key TEXT PRIMARY KEY,
+  profile_id  TEXT NOT NULL,
+  at          INTEGER NOT NULL,   -- its latest view (ms)
+  products    TEXT NOT NULL,      -- JSON array, in the order last viewed
+  refs        INTEGER NOT NULL    -- product rings that hold it
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS recent_sessions_by_profile ON recent_sessions (profile_id);
+CREATE TABLE IF NOT EXISTS product_sessions (
+  product_id TEXT PRIMARY KEY,
+  sessions   TEXT NOT NULL        -- JSON array of session keys, oldest first
+) WITHOUT ROWID;
+`,
+  // Step 7
+  `
+ALTER TABLE popularity ADD COLUMN shoppers INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS popularity_shoppers (
+  scope      TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  shopper    INTEGER NOT NULL,     -- hash53(profile id, scope, product)
+  PRIMARY KEY (scope, product_id, shopper)
+) WITHOUT ROWID;
+`,
+  // Step 8
+  `
+ALTER TABLE popularity_shoppers ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
+`,
+];
