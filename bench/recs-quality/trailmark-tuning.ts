@@ -51,6 +51,8 @@ export const TRAILMARK_GRID: Record<string, readonly number[]> = {
   'NEIGHBOURHOOD.snhDays': [20, 40, 80, 160],
   'NEIGHBOURHOOD.inh': [2.5, 5, 10],
   'NEIGHBOURHOOD.ipw': [1.25, 2.5, 5, 10],
+  'TUNING.secondHopHome': [0, 0.1, 0.15, 0.2, 0.3],
+  'TUNING.secondHopPicks': [3, 5, 10, 20],
 };
 
 const HOLDERS = { TUNING, NEIGHBOURHOOD } as unknown as Record<string, Record<string, number>>;

@@ -12,7 +12,7 @@ import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { scope, type Scored } from './aggregate-store';
 import { DEFAULT_MIN_SHOPPERS } from './popularity-floor';
 import { sessionKey, type SessionStore } from './session-store';
-import { byScore, dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
+import { byScore, dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, secondHop, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
 
 export interface RankRequest {
   slot: Slot;
@@ -87,11 +87,18 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
         src.sessions && profile && current.length > 0
           ? sessionNeighbours(src.sessions, current, sessionKey(profile.profileId, profile.session.id), req.nowMs, exclude, totals)
           : [];
+      const coViews = linked(aggregates, 'v', seeds, exclude, totals);
+      const coViewsWeight = src.sessions ? TUNING.coViewsHome : 1;
+      const hop =
+        current.length === 1 && TUNING.secondHopHome > 0
+          ? secondHop(aggregates, [{ candidates: neighbours, weight: TUNING.neighboursHome }, { candidates: coViews, weight: coViewsWeight }], current, exclude, totals)
+          : [];
       return {
         strategy: seeds.length || interests.length ? 'regional+personal' : 'regional',
         sources: [
           { candidates: neighbours, weight: TUNING.neighboursHome, reason: 'because-you-viewed' },
-          { candidates: linked(aggregates, 'v', seeds, exclude, totals), weight: src.sessions ? TUNING.coViewsHome : 1, reason: 'because-you-viewed' },
+          { candidates: coViews, weight: coViewsWeight, reason: 'because-you-viewed' },
+          { candidates: hop, weight: TUNING.secondHopHome, reason: 'because-you-viewed' },
           { candidates: recentlyViewed(seeds, exclude), weight: TUNING.recentlyViewedHome, reason: 'recently-viewed', claims: true },
           { candidates: linked(aggregates, 'b', boughtSeeds, exclude), weight: 0.5, reason: 'bought-together' },
           { candidates: interestPicks(aggregates, interests, exclude), weight: 0.4, reason: 'matches-your-interests' },

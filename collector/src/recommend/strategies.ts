@@ -42,6 +42,14 @@ export const TUNING = {
   neighbourCandidates: 200,
   /** Weight of other products viewed in this session on a product page ("you were also looking at"). */
   recentlyViewedProduct: 1,
+  /**
+   * While the session holds one product, the home slot also weighs what the
+   * best first picks are co-viewed with (a second hop), at this weight: one
+   * product's ring of sessions and co-views miss many next views.
+   */
+  secondHopHome: 0.2,
+  /** The first picks the second hop starts from. */
+  secondHopPicks: 10,
 };
 
 function scaled(list: Scored[]): Scored[] {
@@ -134,6 +142,27 @@ export function sessionNeighbours(
   if (scores.size === 0) return [];
   const top = sortedTop(scores, TUNING.neighbourCandidates);
   return scaled(dampedTop(top.map((s) => [s.productId, s.score] as const), top.map((s) => s.productId), totals, 'views', TUNING.neighbours));
+}
+
+/**
+ * Co-views of the best first picks (two sources blended with their weights),
+ * each weighted by its blended score; the session's own products are not
+ * picks. A one-product session has few neighbours and one list of co-views:
+ * the products next to those find next views neither holds.
+ */
+export function secondHop(
+  store: AggregateReader,
+  first: readonly { candidates: readonly Scored[]; weight: number }[],
+  session: readonly string[],
+  exclude: ReadonlySet<string>,
+  totals: Totals,
+): Scored[] {
+  const blended = new Map<string, number>();
+  for (const { candidates, weight } of first) {
+    for (const c of candidates) if (!session.includes(c.productId)) blended.set(c.productId, (blended.get(c.productId) ?? 0) + c.score * weight);
+  }
+  const picks = sortedTop(blended, TUNING.secondHopPicks).map((s) => ({ productId: s.productId, weight: s.score }));
+  return picks.length > 0 ? linked(store, 'v', picks, exclude, totals) : [];
 }
 
 /** Seeds from a session: the most recent views weigh most. */
