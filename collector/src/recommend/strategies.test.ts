@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AggregateReader } from '../aggregates/snapshot-reader';
 import type { Scored } from './aggregate-store';
-import { secondHop, TUNING } from './strategies';
+import { linked, secondHop, TUNING } from './strategies';
 
 /** Co-view lists as given, every product viewed once (no damping differences). */
 function reader(coViews: Record<string, Scored[]>): AggregateReader {
@@ -51,5 +51,19 @@ describe('secondHop', () => {
     expect(hop).toHaveLength(TUNING.secondHopPicks);
     expect(ids(hop)).not.toContain(`next-${many.at(-1)!.productId}`);
     expect(secondHop(store, [{ candidates: [], weight: 1 }], ['seen'], new Set(), totals)).toEqual([]);
+  });
+});
+
+describe('linked with a candidate bound', () => {
+  it('damps only the best raw scores', () => {
+    const store: AggregateReader = {
+      ...reader({ seed: [{ productId: 'common', score: 8 }, { productId: 'mid', score: 4 }, { productId: 'rare', score: 2 }] }),
+      // common is viewed everywhere: damping puts the rare product first, when it is among the candidates.
+      totals: (ids) => new Map(ids.map((id) => [id, { views: id === 'common' ? 1e6 : 1, buys: 0 }])),
+    };
+    const seeds = [{ productId: 'seed', weight: 1 }];
+    const views = (ids: string[]) => store.totals(ids);
+    expect(ids(linked(store, 'v', seeds, new Set(), views))).toEqual(['mid', 'rare', 'common']);
+    expect(ids(linked(store, 'v', seeds, new Set(), views, 2))).toEqual(['mid', 'common']);
   });
 });
