@@ -83,10 +83,8 @@ if (parts.includes('tag')) {
     const tagBench = path.join(ROOT, 'bench', 'tag.mjs');
     if (existsSync(tagBench)) {
       log('Tag: sizes and cost in Chromium, next to peers…');
-      const { benchTag, formatTagResults } = (await import(tagBench)) as {
-        benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown>;
-        formatTagResults: (r: unknown) => string;
-      };
+      const { benchTag } = (await import(tagBench)) as { benchTag: (o: { collectorUrl: string; chromium: string }) => Promise<unknown> };
+      const { formatTagResults } = (await import(path.join(ROOT, 'bench', 'tag', 'format.mjs'))) as { formatTagResults: (r: unknown) => string };
       const { executablePath } = await findChromium();
       const tag = await withServer('tag', (server) => benchTag({ collectorUrl: server.url, chromium: executablePath }));
       results.tag = tag;
