@@ -1,5 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { ACK_HEADER } from '@trailmark/schema';
 import { BASE, createSite, post, track } from './support/collector';
 
 const preflight = (path: string, origin: string, headers = 'content-type, authorization') =>
@@ -38,6 +39,9 @@ describe('CORS', () => {
     const own = await post('/v1/batch', { writeKey, batch: [track()] }, { headers: { origin: 'https://my-shop.example' } });
     expect(own.status).toBe(200);
     expect(own.headers.get('access-control-allow-origin')).toBe('https://my-shop.example');
+    // The page may read the ack token it passes to its slot requests, and how long to wait when told to.
+    expect(own.headers.get('access-control-expose-headers')!.split(', ')).toEqual(expect.arrayContaining(['Retry-After', ACK_HEADER]));
+    expect(own.headers.get(ACK_HEADER)).toMatch(/^[0-9a-z]+\.[0-9a-z]+\.[0-9a-z]+$/);
   });
 
   it('matches port and subdomain wildcards', async () => {

@@ -10,7 +10,7 @@
  * 5xx and network errors with exponential backoff and jitter; since the
  * collector stores each messageId once, a retry never double-counts.
  */
-import { MAX_BATCH_MESSAGES } from '@trailmark/schema';
+import { ACK_HEADER, MAX_BATCH_MESSAGES } from '@trailmark/schema';
 import { Random } from './random';
 import type { Visit } from './shoppers';
 
@@ -125,9 +125,10 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
       }
       progress.requests++;
       if (response.ok) {
-        const result = (await response.json().catch(() => ({}))) as { accepted?: number; rejected?: { reason?: string }[]; ack?: string };
+        const result = (await response.json().catch(() => ({}))) as { accepted?: number; rejected?: { reason?: string }[] };
         const anonymousId = batch[0]?.anonymousId;
-        if (typeof result.ack === 'string' && typeof anonymousId === 'string') acks.set(anonymousId, result.ack);
+        const ack = response.headers.get(ACK_HEADER);
+        if (ack && typeof anonymousId === 'string') acks.set(anonymousId, ack);
         const rejected = Array.isArray(result.rejected) ? result.rejected : [];
         progress.events += typeof result.accepted === 'number' ? result.accepted : batch.length - rejected.length;
         progress.rejected += rejected.length;

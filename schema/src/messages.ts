@@ -115,14 +115,18 @@ export interface IngestResponse {
   dropped?: number;
   /** Why they were dropped: a count per reason, with what to do about it. */
   dropReasons?: { reason: DropReason; count: number; message: string }[];
-  /**
-   * Where the batch's messages wait to be stored, as an opaque token: a
-   * browser that has sent nothing since passes it with its recommendation
-   * requests (`ack=`), which then need no look at its not-yet-stored events
-   * once these are stored. Absent when nothing was kept.
-   */
-  ack?: string;
 }
+
+/**
+ * The response header of an ingest answer that carries the ack token
+ * (collector/src/recommend/ack-token.ts): where the batch's messages wait
+ * to be stored. A browser that has sent nothing since passes it with its
+ * recommendation requests (`ack=`), which then need no look at its
+ * not-yet-stored events once these are stored. A header, not a field, so
+ * the answer's body stays exactly the contract's. Absent when nothing was
+ * kept.
+ */
+export const ACK_HEADER = 'Trailmark-Ack';
 
 /**
  * `GET /v1/tag-settings/:writeKey`: what the tag learns of its site before

@@ -11,6 +11,7 @@
  * tag could not tell a refusal from an outage (and would retry for ever).
  */
 import type { MiddlewareHandler } from 'hono';
+import { ACK_HEADER } from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { originAllowed } from '../sites/origins';
 import { allAllowedOrigins } from '../sites/site-directory';
@@ -58,7 +59,7 @@ export function ingestCors(): MiddlewareHandler<AppEnv> {
     if (c.res.status !== 403 && (await granted())) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.set('Access-Control-Allow-Credentials', 'true');
-      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+      c.res.headers.set('Access-Control-Expose-Headers', `Retry-After, ${ACK_HEADER}`);
     } else if (c.res.status >= 400 && c.res.status < 500) {
       c.res.headers.set('Access-Control-Allow-Origin', origin);
       c.res.headers.delete('Access-Control-Allow-Credentials');

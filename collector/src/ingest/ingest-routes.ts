@@ -6,7 +6,7 @@
  * 200 goes out.
  */
 import { Hono, type Context } from 'hono';
-import { MAX_BATCH_MESSAGES, MAX_REQUEST_BYTES, type IngestResponse, type MessageType } from '@trailmark/schema';
+import { ACK_HEADER, MAX_BATCH_MESSAGES, MAX_REQUEST_BYTES, type IngestResponse, type MessageType } from '@trailmark/schema';
 import { normalizeId } from '@trailmark/schema/message-schema';
 import type { AppEnv } from '../app-env';
 import { geoFromRequest } from '../enrich/geo';
@@ -179,7 +179,8 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
   if (answer.dropped) recordDrops(c, writeKey, shardKey ?? firstIds(messages[0]), drops);
   refreshIdentityCookie(c, site, anonymousIds);
   const accepted = items.length - rejected.length;
-  return c.json({ ok: true, accepted, rejected, ...answer, ...(ack ? { ack } : {}) } satisfies IngestResponse);
+  if (ack) c.header(ACK_HEADER, ack);
+  return c.json({ ok: true, accepted, rejected, ...answer } satisfies IngestResponse);
 }
 
 /** Counts what was dropped, for `GET /v1/admin/ingest-status`, without holding up the answer. */

@@ -1,6 +1,6 @@
 /**
  * The ack token: what a batch answer (`POST /v1/batch`, every ingest path)
- * tells a browser about where its events went: the ingest shard that holds
+ * tells a browser, in its `Trailmark-Ack` header, about where its events went: the ingest shard that holds
  * them, out of how many, and the seq of the last pending row written with
  * them. The tag keeps the newest one while it has sent nothing since, and
  * passes it with its slot requests (`ack=`). ShopState knows how far it has
