@@ -8,12 +8,22 @@ import { added, ordered, recommendations, send, viewed, type Geo } from './suppo
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
 const TEXAS: Geo = { country: 'US', region: 'Texas' };
 
+/**
+ * Which mat each of the six shoppers views: one, two and three viewers, so
+ * no two mats tie. Two mats with as many viewers differ only by the
+ * milliseconds between their events' timestamps (trending decays by time),
+ * often none, and then by the last bits of sums that a move to shards adds
+ * up in another order: their order was not what these tests compare, and it
+ * flipped once in a while under load.
+ */
+const MAT_OF_SHOPPER = [0, 1, 1, 2, 2, 2];
+
 /** The same shoppers, with the same ids, sent to each site. */
 async function shopping(writeKeys: string[], round: number): Promise<void> {
   const batches: [unknown[], Geo][] = [];
   for (let i = 0; i < 6; i++) {
     const shopper = `r${round}-s${i}`;
-    batches.push([[viewed(shopper, 'tent'), viewed(shopper, 'stove'), viewed(shopper, `mat-${i % 3}`), added(shopper, 'stove')], i % 2 ? TEXAS : BAVARIA]);
+    batches.push([[viewed(shopper, 'tent'), viewed(shopper, 'stove'), viewed(shopper, `mat-${MAT_OF_SHOPPER[i]}`), added(shopper, 'stove')], i % 2 ? TEXAS : BAVARIA]);
     if (i % 2 === 0) batches.push([[ordered(shopper, ['tent', 'stove'])], BAVARIA]);
   }
   for (const [batch, geo] of batches) {
