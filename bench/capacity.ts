@@ -16,11 +16,12 @@
  */
 import { parseArgs } from 'node:util';
 import type { StoredMessage } from '@trailmark/schema';
-import { AGGREGATE_SHARD_TABLES, aggregateShardOf, applyUnits, splitRows, type AggregateRows } from '../collector/src/aggregates/aggregate-rows';
+import { aggregateShardOf, applyUnits, splitRows, type AggregateRows } from '../collector/src/aggregates/aggregate-rows';
 import { answerQuery, fetchIntoCache, rankOverSnapshots, SnapshotCache } from '../collector/src/aggregates/snapshot-reader';
 import { hash53 } from '../collector/src/lib/hash';
 import { migrate } from '../collector/src/lib/migrate';
-import { AGGREGATE_SCHEMA, AggregateStore } from '../collector/src/recommend/aggregate-store';
+import { AggregateStore } from '../collector/src/recommend/aggregate-store';
+import { AGGREGATE_SHARD_MIGRATIONS } from '../collector/src/schema-steps/aggregate-shard';
 import { SHOP_MIGRATIONS, ShopModel, type IngestItem } from '../collector/src/shop/shop-model';
 import { DIRECTORY_MIGRATIONS, DirectoryModel } from '../collector/src/identity/directory-model';
 import { PROFILE_SHARD_MIGRATIONS, ProfileShardModel, profileShardOf } from '../collector/src/profiles/profile-shard-model';
@@ -135,7 +136,7 @@ const model = new ShopModel(shop.sql);
 const shards = await Promise.all(
   Array.from({ length: A }, async () => {
     const db = await openSqlJs();
-    migrate(db.sql, [`${AGGREGATE_SCHEMA}\n${AGGREGATE_SHARD_TABLES}`]);
+    migrate(db.sql, AGGREGATE_SHARD_MIGRATIONS);
     return { ...db, store: new AggregateStore(db.sql), unit: 0 };
   }),
 );

@@ -57,7 +57,7 @@ export function splitRows(rows: AggregateRows, shards: number): Map<number, Aggr
 }
 
 /**
- * Adds rows to the aggregate tables (AGGREGATE_SCHEMA); call inside a
+ * Adds rows to the aggregate tables (schema-steps/shop-state.ts, aggregate-shard.ts); call inside a
  * transaction. One statement per table, its rows as one JSON parameter: a
  * drain touches thousands of keys, and a statement per key cost more than
  * the upserts themselves.
@@ -159,13 +159,6 @@ function countShoppers(sql: Sql, shoppers: NonNullable<AggregateRows['shoppers']
     touchedJson,
   );
 }
-
-/** The tables of an aggregate shard: the aggregates, and the last unit applied. */
-export const AGGREGATE_SHARD_TABLES = `
-CREATE TABLE IF NOT EXISTS applied_units (
-  id        INTEGER PRIMARY KEY CHECK (id = 1),
-  last_unit INTEGER NOT NULL
-);`;
 
 /**
  * Applies units in order, each at most once (a unit id at or below the last

@@ -13,34 +13,6 @@ import { hash53 } from '../lib/hash';
 import { FLOOR_SCAN, hasFloor, HOUR_MS, MAX_MIN_SHOPPERS } from './popularity-floor';
 import { first, type Sql } from '../lib/sql';
 
-export const AGGREGATE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS popularity (
-  scope      TEXT NOT NULL,
-  product_id TEXT NOT NULL,
-  score      REAL NOT NULL,
-  PRIMARY KEY (scope, product_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS popularity_top ON popularity (scope, score DESC);
-CREATE TABLE IF NOT EXISTS links (
-  kind  TEXT NOT NULL,                 -- 'v' viewed in one session, 'b' bought together
-  a     TEXT NOT NULL,
-  b     TEXT NOT NULL,
-  score REAL NOT NULL,
-  PRIMARY KEY (kind, a, b)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS links_top ON links (kind, a, score DESC);
-CREATE TABLE IF NOT EXISTS item_totals (
-  product_id TEXT PRIMARY KEY,
-  views      REAL NOT NULL DEFAULT 0,
-  buys       REAL NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS repurchase (
-  product_id  TEXT PRIMARY KEY,
-  intervals   INTEGER NOT NULL,
-  mean_ms     REAL NOT NULL
-) WITHOUT ROWID;
-`;
-
 export const HALF_LIFE = {
   popular: 7 * DAY_MS,
   trending: 1 * DAY_MS,
