@@ -10,18 +10,19 @@
  */
 import type { StoredMessage } from '@trailmark/schema';
 import { parseAudienceDefinition } from '@trailmark/schema/audience-schema';
-import { AUDIENCE_MIGRATIONS, AudienceStore } from '../collector/src/audiences/audience-store';
+import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE } from '../collector/src/audiences/audience-host';
+import { AudienceStore } from '../collector/src/audiences/audience-store';
 import { compileCondition, membership } from '../collector/src/audiences/condition';
 import { groupsChangedBy } from '../collector/src/audiences/fact-groups';
 import { ProfileFacts } from '../collector/src/audiences/facts';
 import { profilesTableSource } from '../collector/src/audiences/profile-source';
 import { manyAudiences, MIN, NOW, SITE } from '../collector/src/audiences/test-fixtures';
-import { IDENTITY_SCHEMA } from '../collector/src/identity/sqlite-identity-store';
-import { migrate } from '../collector/src/lib/migrate';
+import { migrate, migrateModule } from '../collector/src/lib/migrate';
 import type { Sql } from '../collector/src/lib/sql';
 import { openSqlJs } from '../collector/src/lib/sqljs-sql';
 import { applyEvent } from '../collector/src/profiles/apply-event';
 import { newProfile, type Profile } from '../collector/src/profiles/profile';
+import { PROFILE_SHARD_MIGRATIONS } from '../collector/src/schema-steps/profile-shard';
 
 export interface AudienceCost {
   perEvent: { audiences: number; evaluatedPerEvent: number; microsecondsPerEvent: number }[];
@@ -58,7 +59,9 @@ function message(anonymousId: string, region: number, at: number, kind: number):
 
 async function hostWith(audiences: number): Promise<{ sql: Sql; store: AudienceStore; transaction: <T>(fn: () => T) => T }> {
   const { sql, transaction } = await openSqlJs();
-  migrate(sql, [IDENTITY_SCHEMA, ...AUDIENCE_MIGRATIONS]);
+  // A profile shard's tables and its audience module, migrated as the object does.
+  migrate(sql, PROFILE_SHARD_MIGRATIONS);
+  migrateModule(sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
   const store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => SITE });
   const set = manyAudiences(Math.max(0, audiences - 10), Math.min(10, audiences));
   for (const { id, definition } of set) store.putAudience(id, definition, NOW);
@@ -170,7 +173,7 @@ function bytes(sql: Sql): number {
 /** Rows as the store writes them, with realistic ids: bytes per row including its indexes. */
 async function storage(): Promise<AudienceCost['storage']> {
   const { sql } = await openSqlJs();
-  migrate(sql, AUDIENCE_MIGRATIONS);
+  migrateModule(sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
   const rows = 20_000;
   const profileId = (i: number) => `${(i * 2654435761).toString(16).padStart(8, '0').slice(-8)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
   const measure = (insert: (i: number) => void) => {

@@ -1,12 +1,12 @@
 /**
  * The audience store on a Durable Object's own SQLite (the unit tests run it
  * on sql.js): its schema, RETURNING, WITHOUT ROWID tables and a rolled-back
- * transaction behave the same in the Workers runtime. The store is not wired
- * into ShopState yet; this borrows a fresh ShopState's storage.
+ * transaction behave the same in the Workers runtime. It uses a fresh
+ * ShopState's storage, whose constructor ran the audience module's steps.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE_SCHEMA_1, AudienceStore, profilesTableSource } from '../src/audiences';
+import { AudienceStore, profilesTableSource } from '../src/audiences';
 import type { Sql } from '../src/lib/sql';
 import { newProfile } from '../src/profiles/profile';
 import { uniqueId } from './support/collector';
@@ -19,7 +19,6 @@ describe('AudienceStore in a Durable Object', () => {
     const stub = env.SHOP_STATE.get(env.SHOP_STATE.idFromName(uniqueId('audiences')));
     await runInDurableObject(stub, (_instance, state) => {
       const sql = state.storage.sql as unknown as Sql;
-      state.storage.sql.exec(AUDIENCE_SCHEMA_1);
       const store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => ({ lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 } }) });
       store.putAudience('idle', { fact: 'cartIdleMinutes', op: 'gte', value: 30 }, NOW);
       const profile = { ...newProfile('p1', NOW), cart: { tent: { quantity: 1, price: 20, at: NOW } }, cartChangedAt: NOW };

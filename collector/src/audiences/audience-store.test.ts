@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IDENTITY_SCHEMA } from '../identity/sqlite-identity-store';
-import { migrate } from '../lib/migrate';
+import { migrate, migrateModule } from '../lib/migrate';
 import type { Sql } from '../lib/sql';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { Profile } from '../profiles/profile';
-import { AUDIENCE_MIGRATIONS, AudienceStore, type Transition } from './audience-store';
+import { PROFILE_SHARD_MIGRATIONS } from '../schema-steps/profile-shard';
+import { AUDIENCE_HOST_MIGRATIONS, AUDIENCE_MODULE } from './audience-host';
+import { AudienceStore, type Transition } from './audience-store';
 import { evaluate } from './condition';
 import { GROUP } from './fact-groups';
 import type { FactSite } from './facts';
@@ -41,7 +42,8 @@ beforeEach(async () => {
   const db = await openSqlJs();
   sql = db.sql;
   transaction = db.transaction;
-  migrate(sql, [IDENTITY_SCHEMA, ...AUDIENCE_MIGRATIONS]);
+  migrate(sql, PROFILE_SHARD_MIGRATIONS);
+  migrateModule(sql, AUDIENCE_MODULE, AUDIENCE_HOST_MIGRATIONS);
   site = SITE;
   ids = 0;
   store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => site, newId: () => `t${++ids}` });

@@ -15,6 +15,10 @@
  * already changed and records none. Transitions leave through
  * `pendingTransitions` / `acknowledgeTransitions` (an outbox), each with a
  * stable id for the destination's idempotency key.
+ *
+ * Its tables are the audience module's schema steps, frozen in
+ * schema-steps/audience-host.ts; a host runs them with its own
+ * (profiles/profile-hosting.ts migrateProfileHosting).
  */
 import type { Condition } from '@trailmark/schema';
 import { describeDefinitionIssues, parseAudienceDefinition } from '@trailmark/schema/audience-schema';
@@ -25,72 +29,6 @@ import { compileCondition, membership } from './condition';
 import { ALL_GROUPS } from './fact-groups';
 import { ProfileFacts, type AudienceSubject, type FactSite } from './facts';
 import type { Profile } from '../profiles/profile';
-
-/**
- * The audience tables, schema step 1. A host adds each audience step to its
- * own numbered list (lib/migrate.ts) once, in order; a shipped step is never
- * edited, later changes are new steps.
- */
-export const AUDIENCE_SCHEMA_1 = `
-CREATE TABLE IF NOT EXISTS audience_definitions (
-  audience_id    TEXT PRIMARY KEY,
-  definition     TEXT NOT NULL,              -- JSON, validated
-  backfill_after TEXT,                       -- profiles after this id still to evaluate; NULL: none
-  deleting       INTEGER NOT NULL DEFAULT 0, -- members still being removed
-  updated_at     INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audience_members (
-  audience_id TEXT NOT NULL,
-  profile_id  TEXT NOT NULL,
-  entered_at  INTEGER NOT NULL,
-  PRIMARY KEY (audience_id, profile_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS audience_members_by_profile ON audience_members (profile_id);
-CREATE TABLE IF NOT EXISTS audience_due (
-  profile_id TEXT PRIMARY KEY,
-  due_at     INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS audience_due_by_time ON audience_due (due_at);
-CREATE TABLE IF NOT EXISTS audience_transitions (
-  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  transition_id TEXT NOT NULL,
-  audience_id   TEXT NOT NULL,
-  profile_id    TEXT NOT NULL,
-  kind          TEXT NOT NULL,               -- entered | exited
-  at            INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audience_transitions_by_profile ON audience_transitions (profile_id);
-CREATE TABLE IF NOT EXISTS audience_sizes (
-  audience_id TEXT PRIMARY KEY,
-  members     INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audience_size_days (
-  audience_id TEXT NOT NULL,
-  day         TEXT NOT NULL,                 -- YYYY-MM-DD (UTC); members at the end of that day on this host
-  members     INTEGER NOT NULL,
-  PRIMARY KEY (audience_id, day)
-) WITHOUT ROWID;
-`;
-
-/** Step 2: each audience's name, for what destinations receive. */
-export const AUDIENCE_SCHEMA_2 = `
-ALTER TABLE audience_definitions ADD COLUMN name TEXT NOT NULL DEFAULT '';
-`;
-
-/**
- * Step 3: static audiences, whose members are a list (putList / changeList),
- * never evaluated. Their definition is the JSON \`null\`.
- */
-export const AUDIENCE_SCHEMA_3 = `
-ALTER TABLE audience_definitions ADD COLUMN kind TEXT NOT NULL DEFAULT 'live';
-`;
-
-/**
- * The store's steps in order, for a host (or a test) that keeps nothing
- * else. A host that appended its own steps after step 2 adds step 3 after
- * those (audience-host.ts), so its numbering never changes.
- */
-export const AUDIENCE_MIGRATIONS: readonly string[] = [AUDIENCE_SCHEMA_1, AUDIENCE_SCHEMA_2, AUDIENCE_SCHEMA_3];
 
 /** How the store reads the host's profiles (for wake-ups and backfills). */
 export interface ProfileSource {

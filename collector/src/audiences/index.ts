@@ -9,8 +9,9 @@
  *
  * ## For the host (the Durable Object that holds profiles)
  *
- * Schema: add `AUDIENCE_SCHEMA_1` as a step of the host's own numbered list
- * (lib/migrate.ts), once; later audience steps are appended the same way.
+ * Schema: run `AUDIENCE_HOST_MIGRATIONS` (schema-steps/audience-host.ts)
+ * with `migrateModule(sql, AUDIENCE_MODULE, …)` after the host's own steps,
+ * as profiles/profile-hosting.ts migrateProfileHosting does.
  *
  *   const audiences = new AudienceStore(sql, {
  *     profiles: profilesTableSource(sql),      // or any ProfileSource: load(ids), page(after, limit)
@@ -80,8 +81,6 @@
  */
 export { AudienceIndex, type Audience } from './audience-index';
 export {
-  AUDIENCE_MIGRATIONS,
-  AUDIENCE_SCHEMA_1,
   AudienceStore,
   type AudienceStoreOptions,
   type Evaluated,

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignDefinition, StoredMessage } from '@trailmark/schema';
-import { AUDIENCE_SCHEMA_1 } from '../audiences/audience-store';
-import { IDENTITY_SCHEMA } from '../identity/sqlite-identity-store';
 import { migrate } from '../lib/migrate';
 import type { Sql } from '../lib/sql';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { Profile } from '../profiles/profile';
+import { migrateProfileHosting } from '../profiles/profile-hosting';
+import { PROFILE_SHARD_MIGRATIONS } from '../schema-steps/profile-shard';
 import { campaignGroup } from './assignment';
-import { CAMPAIGN_SCHEMA_1, CampaignStore, type CampaignSite } from './campaign-store';
+import { CampaignStore, type CampaignSite } from './campaign-store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -53,7 +53,8 @@ function idsIn(group: 'treatment' | 'control', n: number): string[] {
 beforeEach(async () => {
   const db = await openSqlJs();
   sql = db.sql;
-  migrate(sql, [IDENTITY_SCHEMA, AUDIENCE_SCHEMA_1, CAMPAIGN_SCHEMA_1]);
+  migrate(sql, PROFILE_SHARD_MIGRATIONS);
+  migrateProfileHosting(sql);
   orders.clear();
   store = new CampaignStore(sql, (id) => ({ orders: orders.get(id) ?? [] }));
 });

@@ -33,11 +33,15 @@ import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment
 import { DAY_MS, inWindow, isGoal, revenueOf, spendBefore } from './outcome';
 
 /**
- * The campaign tables, step 1. They read the audience module's
- * `audience_members` (which must be migrated first) and add an index to it
- * to find members by entry time.
+ * The campaign module's schema steps (lib/migrate.ts migrateModule, module
+ * "campaigns"; a host runs them with profiles/profile-hosting.ts). Step 1
+ * reads the audience module's `audience_members` (which must be migrated
+ * first) and adds an index to it to find members by entry time. Append a
+ * step, never edit one that has shipped.
  */
-export const CAMPAIGN_SCHEMA_1 = `
+export const CAMPAIGN_MIGRATIONS: readonly string[] = [
+  // Step 1
+  `
 CREATE TABLE IF NOT EXISTS campaign_definitions (
   campaign_id   TEXT PRIMARY KEY,
   definition    TEXT NOT NULL,                -- JSON CampaignDefinition
@@ -81,9 +85,8 @@ CREATE TABLE IF NOT EXISTS campaign_outbox (
 );
 CREATE INDEX IF NOT EXISTS campaign_outbox_by_profile ON campaign_outbox (profile_id);
 CREATE INDEX IF NOT EXISTS audience_members_by_entry ON audience_members (audience_id, entered_at);
-`;
-
-export const CAMPAIGN_MIGRATIONS: readonly string[] = [CAMPAIGN_SCHEMA_1];
+`,
+];
 
 /** What the store needs to know about the site at each call. */
 export interface CampaignSite {

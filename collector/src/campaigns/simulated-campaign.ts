@@ -6,14 +6,14 @@
  * compare what the report measures with the effect that was planted.
  */
 import type { CampaignDefinition, CampaignReport, StoredMessage } from '@trailmark/schema';
-import { AUDIENCE_SCHEMA_1 } from '../audiences/audience-store';
 import { SeededDraws } from '../experiments/simulation';
-import { IDENTITY_SCHEMA } from '../identity/sqlite-identity-store';
 import { migrate } from '../lib/migrate';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { Profile } from '../profiles/profile';
+import { migrateProfileHosting } from '../profiles/profile-hosting';
+import { PROFILE_SHARD_MIGRATIONS } from '../schema-steps/profile-shard';
 import { campaignReport } from './campaign-report';
-import { CAMPAIGN_SCHEMA_1, CampaignStore } from './campaign-store';
+import { CampaignStore } from './campaign-store';
 import { DAY_MS } from './outcome';
 
 export interface CampaignScenario {
@@ -41,7 +41,9 @@ const START = Date.UTC(2026, 10, 2, 9);
 
 export async function simulateCampaign(scenario: CampaignScenario): Promise<SimulatedCampaign> {
   const { sql, transaction } = await openSqlJs();
-  migrate(sql, [IDENTITY_SCHEMA, AUDIENCE_SCHEMA_1, CAMPAIGN_SCHEMA_1]);
+  // The tables of a profile shard with its audience and campaign modules, migrated as the object does.
+  migrate(sql, PROFILE_SHARD_MIGRATIONS);
+  migrateProfileHosting(sql);
   const windowDays = scenario.windowDays ?? 3;
   const campaign: CampaignDefinition = {
     id: `sim-${scenario.seed}`,

@@ -1,32 +1,11 @@
-/** The identity graph in a Durable Object's SQLite (ShopState). */
+/**
+ * The identity graph in a Durable Object's SQLite (ShopState). Its tables
+ * (profiles, identities, merged_profiles) are the object's own schema steps
+ * (schema-steps/).
+ */
 import { BoundedMap } from '../lib/bounded-map';
 import type { Sql } from '../lib/sql';
 import { profileIdFor, type IdKind, type IdentityStore } from './resolve-profile';
-
-export const IDENTITY_SCHEMA = `
-CREATE TABLE IF NOT EXISTS profiles (
-  profile_id TEXT PRIMARY KEY,
-  user_id    TEXT UNIQUE,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  data       TEXT,               -- the profile document (profiles/profile.ts), JSON
-  first_seen INTEGER,            -- copied from the document, for lifecycle counts
-  last_seen  INTEGER,
-  sessions   INTEGER
-);
-CREATE INDEX IF NOT EXISTS profiles_by_last_seen ON profiles (last_seen);
-CREATE TABLE IF NOT EXISTS identities (
-  id_kind    TEXT NOT NULL,
-  id         TEXT NOT NULL,
-  profile_id TEXT NOT NULL,
-  PRIMARY KEY (id_kind, id)
-);
-CREATE INDEX IF NOT EXISTS identities_by_profile ON identities (profile_id);
-CREATE TABLE IF NOT EXISTS merged_profiles (
-  from_profile TEXT PRIMARY KEY,
-  to_profile   TEXT NOT NULL
-);
-`;
 
 /** Id look-ups kept for reads between batches (a few MB). */
 export const IDENTITY_READ_CACHE = 50_000;
