@@ -2,7 +2,8 @@
 import type { ChildProcess } from 'node:child_process';
 
 export const ROOT: string;
-export function applyMigrations(stateDir: string): Promise<void>;
+/** `config`: another Worker's wrangler config (a bench's), default the collector's. */
+export function applyMigrations(stateDir: string, config?: string): Promise<void>;
 export function startDevServer(options: {
   port: number;
   stateDir: string;
@@ -12,5 +13,7 @@ export function startDevServer(options: {
   ip?: string;
   /** The inspector's port (0: any free one). */
   inspectorPort?: number;
+  /** Another Worker's wrangler config (a bench's), default the collector's: it binds D1 as DB and answers GET /healthz. */
+  config?: string;
 }): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }>;
 export function freePort(): Promise<number>;

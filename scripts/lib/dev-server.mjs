@@ -13,24 +13,31 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const run = promisify(execFile);
 
-/** Applies the numbered D1 migrations to the local database under stateDir. */
-export async function applyMigrations(stateDir) {
+/**
+ * Applies the numbered D1 migrations to the local database under stateDir.
+ * `config`: another Worker's wrangler config (a bench's), default the collector's.
+ */
+export async function applyMigrations(stateDir, config) {
   await mkdir(stateDir, { recursive: true });
-  await run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
+  const configArgs = config ? ['--config', config] : [];
+  await run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, ...configArgs], {
     cwd: ROOT,
     env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false' },
   });
 }
 
 /**
- * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string, inspectorPort?: number }} options
+ * `config` starts another Worker than the collector (a bench's own wrangler
+ * config); it must bind a D1 database as DB and answer GET /healthz.
+ * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string, inspectorPort?: number, config?: string }} options
  * @returns {Promise<{ url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
  */
-export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost', inspectorPort = 0 }) {
-  await applyMigrations(stateDir);
+export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost', inspectorPort = 0, config }) {
+  await applyMigrations(stateDir, config);
   const allVars = { DEV_MODE: 'true', ADMIN_TOKEN: adminToken, ...vars };
   const args = [
     WRANGLER, 'dev',
+    ...(config ? ['--config', config] : []),
     '--port', String(port),
     '--ip', ip,
     '--persist-to', stateDir,
