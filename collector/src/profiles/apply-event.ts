@@ -168,7 +168,7 @@ const orderCompleted: TrackReducer = (profile, { message, properties, at, option
     const credit = attributionFor(profile, product.productId, at);
     if (credit) attributions.push(credit);
   }
-  trimPurchases(profile);
+  trimPurchases(profile.purchases);
   recordCategoryPurchases(profile, products, at);
   const counted = products.filter((p) => countOnce((profile.counted ??= []), 'order', p.productId, at)).map((p) => p.productId);
   effects.ordered = { products, orderId, counted };

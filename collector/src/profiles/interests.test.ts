@@ -60,6 +60,16 @@ describe('interest scores on their own', () => {
     expect(p.interests.c2).toBe(2);
   });
 
+  it('stays at 40 when one event adds a new category and its new top category', () => {
+    const p = newProfile('p', T0);
+    for (let i = 1; i <= 40; i++) addInterest(p, `c${i}`, i, T0);
+    addInterest(p, 'New > Leaf', 100, T0);
+    expect(Object.keys(p.interests).length).toBe(40);
+    expect(p.interests).toMatchObject({ 'New > Leaf': 100, New: 50, c3: 3 });
+    expect(p.interests.c1).toBeUndefined();
+    expect(p.interests.c2).toBeUndefined();
+  });
+
   it('moves the epoch forward far from it and keeps the scores’ ratios', () => {
     const p = newProfile('p', T0);
     addInterest(p, 'A', 4, T0);

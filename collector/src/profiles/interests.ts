@@ -7,7 +7,7 @@ import { DAY_MS, decayedWeight, LEGACY_EPOCH_MS, needsRebase, rebaseFactor, valu
 import type { Profile } from './profile';
 
 export const INTEREST_HALF_LIFE_MS = 14 * DAY_MS;
-/** Categories kept; past it the weakest goes. */
+/** Categories kept; past it the weakest go. */
 const MAX_INTERESTS = 40;
 
 /** How much each kind of behaviour says about an interest. */
@@ -32,14 +32,25 @@ export function addInterest(profile: Profile, category: string | undefined, weig
   const leaf = parts.join(' > ');
   profile.interests[leaf] = (profile.interests[leaf] ?? 0) + decayedWeight(weight, at, INTEREST_HALF_LIFE_MS, epoch);
   if (parts.length > 1) profile.interests[parts[0]!] = (profile.interests[parts[0]!] ?? 0) + decayedWeight(weight / 2, at, INTEREST_HALF_LIFE_MS, epoch);
-  const keys = Object.keys(profile.interests);
-  if (keys.length > MAX_INTERESTS) {
-    const weakest = keys.sort((a, b) => profile.interests[a]! - profile.interests[b]!)[0]!;
-    delete profile.interests[weakest];
-  }
+  keepStrongest(profile.interests);
 }
 
-/** Both profiles' scores as one: they add up once they share an epoch, the later of the two. */
+/**
+ * Keeps the MAX_INTERESTS strongest categories (mutating `interests`, whose
+ * scores share one epoch): past it the weakest go, as many as it takes (one
+ * event can add a leaf and its top category).
+ */
+function keepStrongest(interests: Record<string, number>): void {
+  const keys = Object.keys(interests);
+  if (keys.length <= MAX_INTERESTS) return;
+  keys.sort((a, b) => interests[a]! - interests[b]!);
+  for (const key of keys.slice(0, keys.length - MAX_INTERESTS)) delete interests[key];
+}
+
+/**
+ * Both profiles' scores as one: they add up once they share an epoch, the
+ * later of the two, and the strongest MAX_INTERESTS stay, as after an event.
+ */
 export function mergeInterests(into: Profile, from: Profile): { interests: Record<string, number>; interestsEpoch: number } {
   const intoEpoch = into.interestsEpoch ?? LEGACY_EPOCH_MS;
   const fromEpoch = from.interestsEpoch ?? LEGACY_EPOCH_MS;
@@ -48,6 +59,7 @@ export function mergeInterests(into: Profile, from: Profile): { interests: Recor
   for (const [category, score] of Object.entries(rebasedInterests(from.interests, fromEpoch, epoch))) {
     interests[category] = (interests[category] ?? 0) + score;
   }
+  keepStrongest(interests);
   return { interests, interestsEpoch: epoch };
 }
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyEvent } from './apply-event';
+import { INTEREST_HALF_LIFE_MS } from './interests';
 import { mergeProfiles } from './merge';
 import { newProfile, revenueByCurrency, type Profile } from './profile';
 import { DAY, order, orderWith, product, stored, T0, track } from './test-fixtures';
@@ -97,5 +99,119 @@ describe('merging two profiles on their own', () => {
     a.cart = { tent: { quantity: 1, at: T0 }, mat: { quantity: 1, at: T0 } };
     b.cart = { tent: { quantity: 4, at: T0 + 1 } };
     expect(mergeProfiles(a, b).cart).toEqual({ tent: { quantity: 4, at: T0 + 1 }, mat: { quantity: 1, at: T0 } });
+  });
+});
+
+describe('merging two capped profiles', () => {
+  // As many as a profile keeps after any event (interests.ts, purchase-history.ts).
+  const INTERESTS = 40;
+  const PRODUCTS = 100;
+
+  /** Up to `max` distinct keys of a pool of `pool`, each with a value; small values so ties are common. */
+  const entries = <V>(pool: number, min: number, max: number, values: fc.Arbitrary<V>) =>
+    fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: pool - 1 }), values), { minLength: min, maxLength: max, selector: ([key]) => key });
+
+  interface Side {
+    interests: [number, number][];
+    /** Half-lives between the epoch of T0 and this side's epoch. */
+    epochShift: number;
+    /** Product key, [day of its latest order, orders]. */
+    purchases: [number, [number, number]][];
+  }
+
+  const side: fc.Arbitrary<Side> = fc.record({
+    interests: entries(2 * INTERESTS, INTERESTS / 2, INTERESTS, fc.integer({ min: 1, max: 20 })),
+    epochShift: fc.integer({ min: 0, max: 2 }),
+    purchases: entries(2 * PRODUCTS, PRODUCTS / 2, PRODUCTS, fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 3 }))),
+  });
+
+  function profileOf(id: string, { interests, epochShift, purchases }: Side): Profile {
+    const p = newProfile(id, T0);
+    p.interestsEpoch = T0 + epochShift * INTEREST_HALF_LIFE_MS;
+    p.interests = Object.fromEntries(interests.map(([key, score]) => [`c${key}`, score]));
+    p.purchases = Object.fromEntries(purchases.map(([key, [day, count]]) => [`p${key}`, { count, lastAt: T0 + day * DAY, times: [T0 + day * DAY] }]));
+    return p;
+  }
+
+  /** Every kept entry is at least as strong as every dropped one. */
+  function keepsTheStrongest(all: Map<string, number>, kept: string[]): void {
+    const keptSet = new Set(kept);
+    const weakestKept = Math.min(...kept.map((key) => all.get(key)!));
+    const strongestDropped = Math.max(...[...all].filter(([key]) => !keptSet.has(key)).map(([, strength]) => strength));
+    expect(weakestKept).toBeGreaterThanOrEqual(strongestDropped);
+  }
+
+  it('keeps at most 40 interests, the strongest of both sides’ summed scores', () => {
+    let overflowed = 0;
+    fc.assert(
+      fc.property(side, side, (a, b) => {
+        const into = profileOf('a', a);
+        const from = profileOf('b', b);
+        const before = structuredClone({ into, from });
+        const merged = mergeProfiles(into, from);
+        // Both sides' scores at the later epoch (a power of two apart), summed: what the merge keeps the strongest of.
+        const epoch = Math.max(into.interestsEpoch!, from.interestsEpoch!);
+        const all = new Map<string, number>();
+        for (const p of [into, from]) {
+          const factor = 2 ** -((epoch - p.interestsEpoch!) / INTEREST_HALF_LIFE_MS);
+          for (const [category, score] of Object.entries(p.interests)) all.set(category, (all.get(category) ?? 0) + score * factor);
+        }
+        const kept = Object.keys(merged.interests);
+        expect(merged.interestsEpoch).toBe(epoch);
+        expect(kept.length).toBe(Math.min(INTERESTS, all.size));
+        for (const category of kept) expect(merged.interests[category]).toBe(all.get(category));
+        keepsTheStrongest(all, kept);
+        expect({ into, from }).toEqual(before);
+        if (all.size > INTERESTS) overflowed++;
+      }),
+      { numRuns: 100 },
+    );
+    expect(overflowed).toBeGreaterThan(25);
+  });
+
+  it('keeps at most 100 products, the most recently bought of both sides', () => {
+    let overflowed = 0;
+    fc.assert(
+      fc.property(side, side, (a, b) => {
+        const into = profileOf('a', a);
+        const from = profileOf('b', b);
+        const before = structuredClone({ into, from });
+        const merged = mergeProfiles(into, from);
+        const lastAt = new Map<string, number>();
+        const count = new Map<string, number>();
+        for (const p of [into, from]) {
+          for (const [productId, history] of Object.entries(p.purchases)) {
+            lastAt.set(productId, Math.max(lastAt.get(productId) ?? -Infinity, history.lastAt));
+            count.set(productId, (count.get(productId) ?? 0) + history.count);
+          }
+        }
+        const kept = Object.keys(merged.purchases);
+        expect(kept.length).toBe(Math.min(PRODUCTS, lastAt.size));
+        for (const productId of kept) expect(merged.purchases[productId]).toMatchObject({ lastAt: lastAt.get(productId), count: count.get(productId) });
+        keepsTheStrongest(lastAt, kept);
+        expect({ into, from }).toEqual(before);
+        if (lastAt.size > PRODUCTS) overflowed++;
+      }),
+      { numRuns: 100 },
+    );
+    expect(overflowed).toBeGreaterThan(25);
+  });
+
+  it('keeps the caps with profiles built by events, and applying more events keeps them', () => {
+    const a = newProfile('a', T0);
+    const b = newProfile('b', T0);
+    for (let i = 0; i < 120; i++) applyEvent(a, order([[`a${i}`, `Garden > G${i % 30}`]], T0 + i * 1000));
+    for (let i = 0; i < 120; i++) applyEvent(b, order([[`b${i}`, `Kitchen > K${i % 30}`]], T0 + i * 1000 + 500));
+    expect(Object.keys(a.interests).length).toBeLessThanOrEqual(INTERESTS);
+    expect(Object.keys(a.purchases).length).toBe(PRODUCTS);
+    const merged = mergeProfiles(a, b);
+    expect(Object.keys(merged.interests).length).toBe(INTERESTS);
+    expect(Object.keys(merged.purchases).length).toBe(PRODUCTS);
+    // The 100 latest orders alternate between the two sides: the last 50 of each.
+    expect(Object.keys(merged.purchases).sort()).toEqual([...Array.from({ length: 50 }, (_, i) => `a${70 + i}`), ...Array.from({ length: 50 }, (_, i) => `b${70 + i}`)].sort());
+    applyEvent(merged, order([['new', 'Books > Novels']], T0 + DAY));
+    expect(Object.keys(merged.interests).length).toBe(INTERESTS);
+    expect(Object.keys(merged.purchases).length).toBe(PRODUCTS);
+    expect(merged.purchases.new).toBeDefined();
   });
 });

@@ -52,7 +52,7 @@ describe('product purchases', () => {
     for (let i = 0; i < PRODUCT_TIMES + 3; i++) recordProductPurchase(p, 'tent', T0 + i * DAY);
     expect(p.purchases.tent!.times).toEqual(Array.from({ length: PRODUCT_TIMES }, (_, i) => T0 + (i + 3) * DAY));
     for (let i = 0; i < 120; i++) recordProductPurchase(p, `p${i}`, T0 + (100 + i) * DAY);
-    trimPurchases(p);
+    trimPurchases(p.purchases);
     expect(Object.keys(p.purchases).length).toBe(100);
     expect(p.purchases.tent).toBeUndefined();
     expect(p.purchases.p19).toBeUndefined();

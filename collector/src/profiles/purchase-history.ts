@@ -45,12 +45,12 @@ export function recordProductPurchase(profile: Profile, productId: string, at: n
   return undefined;
 }
 
-/** Keeps the MAX_PURCHASES most recently bought products. */
-export function trimPurchases(profile: Profile): void {
-  const ids = Object.keys(profile.purchases);
+/** Keeps the MAX_PURCHASES most recently bought products (mutating `purchases`). */
+export function trimPurchases(purchases: Profile['purchases']): void {
+  const ids = Object.keys(purchases);
   if (ids.length <= MAX_PURCHASES) return;
-  ids.sort((a, b) => profile.purchases[a]!.lastAt - profile.purchases[b]!.lastAt);
-  for (const id of ids.slice(0, ids.length - MAX_PURCHASES)) delete profile.purchases[id];
+  ids.sort((a, b) => purchases[a]!.lastAt - purchases[b]!.lastAt);
+  for (const id of ids.slice(0, ids.length - MAX_PURCHASES)) delete purchases[id];
 }
 
 /** One order counts once for each category (and ancestor) its products belong to. */
@@ -78,7 +78,11 @@ function trimCategoryPurchases(byCategory: CategoryPurchases): void {
   for (const key of keys.slice(0, keys.length - MAX_CATEGORY_PURCHASES)) delete byCategory[key];
 }
 
-/** Both profiles' product histories as one (neither input changes); the mean interval of `into` wins when both have one. */
+/**
+ * Both profiles' product histories as one, trimmed to the most recently
+ * bought as after an order (neither input changes); the mean interval of
+ * `into` wins when both have one.
+ */
 export function mergePurchases(into: Profile['purchases'], from: Profile['purchases']): Profile['purchases'] {
   const merged = { ...into };
   for (const [productId, history] of Object.entries(from)) {
@@ -92,6 +96,7 @@ export function mergePurchases(into: Profile['purchases'], from: Profile['purcha
         }
       : history;
   }
+  trimPurchases(merged);
   return merged;
 }
 
