@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '@trailmark/schema';
 import { applyEvent, ATTRIBUTION_WINDOW_MS, SESSION_GAP_MS } from './apply-event';
 import { cartChangedAt, newProfile, type Profile } from './profile';
-import { PURCHASE_WINDOW_MS } from './purchase-history';
+import { PRODUCT_TIMES, PURCHASE_WINDOW_MS } from './purchase-history';
 import { DAY, order, orderWith, product, stored, T0, track } from './test-fixtures';
 import { MAX_TRAITS } from './traits';
 
@@ -80,6 +81,43 @@ describe('profile facts for audiences', () => {
     expect(Object.keys(p.categoryPurchases!).length).toBe(30);
     expect(p.categoryPurchases!['cat 39']).toBeDefined();
     expect(p.categoryPurchases!.outdoor).toBeUndefined();
+  });
+
+  it('counts an order for its product as for its categories and interests, whenever it arrives', () => {
+    // Orders of one tent on these days (the same day twice at times), applied as they arrive and in time order.
+    const days = fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(days, (arrival) => {
+        const late = newProfile('late', T0);
+        const inTime = newProfile('in-time', T0);
+        const intervals: number[] = [];
+        for (const day of arrival) intervals.push(...(applyEvent(late, order([['tent', 'Outdoor > Tents']], T0 + day * DAY)).repurchased ?? []).map((r) => r.intervalMs));
+        for (const day of [...arrival].sort((a, b) => a - b)) applyEvent(inTime, order([['tent', 'Outdoor > Tents']], T0 + day * DAY));
+        const tent = late.purchases.tent!;
+        const category = late.categoryPurchases!['outdoor > tents']!;
+        // Every order counts for the product as for its category; the latest time is the latest order's.
+        expect(tent.count).toBe(arrival.length);
+        expect(category.count).toBe(arrival.length);
+        expect(tent.lastAt).toBe(category.lastAt);
+        expect(tent.times).toEqual(category.times!.slice(-PRODUCT_TIMES));
+        // The same history as had every order come in time, the mean interval from the first to the latest.
+        const first = Math.min(...arrival);
+        const last = Math.max(...arrival);
+        expect(tent).toMatchObject({ count: inTime.purchases.tent!.count, lastAt: inTime.purchases.tent!.lastAt, times: inTime.purchases.tent!.times });
+        if (arrival.length > 1) expect(Math.abs(tent.meanIntervalMs! - ((last - first) * DAY) / (arrival.length - 1))).toBeLessThan(1);
+        else expect(tent.meanIntervalMs).toBeUndefined();
+        expect(Math.abs(late.interests['Outdoor > Tents']! / inTime.interests['Outdoor > Tents']! - 1)).toBeLessThan(1e-12);
+        // An interval is said only for an order after the latest one known then.
+        let latest = -Infinity;
+        const expected: number[] = [];
+        for (const day of arrival) {
+          if (latest > -Infinity && day > latest) expected.push((day - latest) * DAY);
+          latest = Math.max(latest, day);
+        }
+        expect(intervals).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

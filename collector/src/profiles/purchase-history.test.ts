@@ -38,13 +38,29 @@ describe('product purchases', () => {
     expect(p.purchases.tent).toEqual({ count: 3, lastAt: T0 + 30 * DAY, meanIntervalMs: 15 * DAY, times: [T0, T0 + 10 * DAY, T0 + 30 * DAY] });
   });
 
-  it('ignores an order not later than the latest one known (late or replayed)', () => {
+  it('counts an order older than the latest one known, keeping the latest time and saying no interval', () => {
     const p = newProfile('p', T0);
-    recordProductPurchase(p, 'tent', T0 + DAY);
-    const before = structuredClone(p.purchases);
-    expect(recordProductPurchase(p, 'tent', T0 + DAY)).toBeUndefined();
+    recordProductPurchase(p, 'tent', T0);
+    expect(recordProductPurchase(p, 'tent', T0 + 30 * DAY)).toBe(30 * DAY);
+    // Sent late, between the two: the 30 days were 10 and 20, as if it had come in time (above).
+    expect(recordProductPurchase(p, 'tent', T0 + 10 * DAY)).toBeUndefined();
+    expect(p.purchases.tent).toEqual({ count: 3, lastAt: T0 + 30 * DAY, meanIntervalMs: 15 * DAY, times: [T0, T0 + 10 * DAY, T0 + 30 * DAY] });
+    // Before the first known: the span from the first order grows with it.
+    expect(recordProductPurchase(p, 'tent', T0 - 15 * DAY)).toBeUndefined();
+    expect(p.purchases.tent).toEqual({ count: 4, lastAt: T0 + 30 * DAY, meanIntervalMs: 15 * DAY, times: [T0 - 15 * DAY, T0, T0 + 10 * DAY, T0 + 30 * DAY] });
+    // Another order at the latest time: bought twice then, the span shared by one more interval.
+    expect(recordProductPurchase(p, 'tent', T0 + 30 * DAY)).toBeUndefined();
+    expect(p.purchases.tent).toMatchObject({ count: 5, lastAt: T0 + 30 * DAY, meanIntervalMs: (45 * DAY) / 4 });
+  });
+
+  it('a late order to a history without a mean (a document from before, a merge) spans from its earliest time', () => {
+    const p = newProfile('p', T0);
+    p.purchases.tent = { count: 1, lastAt: T0 + 10 * DAY };
     expect(recordProductPurchase(p, 'tent', T0)).toBeUndefined();
-    expect(p.purchases).toEqual(before);
+    expect(p.purchases.tent).toEqual({ count: 2, lastAt: T0 + 10 * DAY, meanIntervalMs: 10 * DAY, times: [T0] });
+    p.purchases.mat = { count: 2, lastAt: T0 + 10 * DAY, times: [T0 + 4 * DAY, T0 + 10 * DAY] };
+    recordProductPurchase(p, 'mat', T0 + 2 * DAY);
+    expect(p.purchases.mat).toEqual({ count: 3, lastAt: T0 + 10 * DAY, meanIntervalMs: 4 * DAY, times: [T0 + 2 * DAY, T0 + 4 * DAY, T0 + 10 * DAY] });
   });
 
   it('keeps at most PRODUCT_TIMES times and the 100 most recently bought products', () => {

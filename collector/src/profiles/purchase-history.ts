@@ -27,22 +27,34 @@ export function mergeTimes(a: number[] | undefined, b: number[] | undefined, cap
 }
 
 /**
+ * When the first order a product history counts was: its mean interval spans
+ * from it to the latest order (without a mean, the earliest time it keeps).
+ */
+function firstOrderAt(history: PurchaseHistory): number {
+  return history.meanIntervalMs !== undefined ? history.lastAt - history.meanIntervalMs * (history.count - 1) : (history.times?.[0] ?? history.lastAt);
+}
+
+/**
  * Records an order of `productId` at `at` (mutating the profile) and, when it
- * buys the product again after an earlier order, says how long after. An
- * order not later than the latest one known changes nothing.
+ * buys the product again after the latest order known, says how long after.
+ * An order older than that one (sent late) counts like any other, as it does
+ * for its categories and interests: the count, the times and the mean
+ * interval take it in; only the latest time stays, and no interval is said.
  */
 export function recordProductPurchase(profile: Profile, productId: string, at: number): number | undefined {
   const history = profile.purchases[productId];
-  if (history && at > history.lastAt) {
-    const intervalMs = at - history.lastAt;
-    history.meanIntervalMs = history.meanIntervalMs === undefined ? intervalMs : (history.meanIntervalMs * (history.count - 1) + intervalMs) / history.count;
-    history.count++;
-    history.lastAt = at;
-    history.times = mergeTimes(history.times, [at], PRODUCT_TIMES);
-    return intervalMs;
+  if (!history) {
+    profile.purchases[productId] = { count: 1, lastAt: at, times: [at] };
+    return undefined;
   }
-  if (!history) profile.purchases[productId] = { count: 1, lastAt: at, times: [at] };
-  return undefined;
+  const first = Math.min(firstOrderAt(history), at);
+  const intervalMs = at > history.lastAt ? at - history.lastAt : undefined;
+  history.count++;
+  history.lastAt = Math.max(history.lastAt, at);
+  // The intervals between consecutive orders add up to the span from the first to the latest, wherever this one falls.
+  history.meanIntervalMs = (history.lastAt - first) / (history.count - 1);
+  history.times = mergeTimes(history.times, [at], PRODUCT_TIMES);
+  return intervalMs;
 }
 
 /** Keeps the MAX_PURCHASES most recently bought products (mutating `purchases`). */
