@@ -15,9 +15,9 @@
  *        bench's state, each shopper passing its settled ack token
  *
  * and each one's ratio to (a) in the same round (medians and ranges over the
- * rounds), with the CPU each workerd process spends per request.
+ * rounds), with the CPU each process spends per request.
  *
- *   npx tsx bench/rpc-floor.ts --state-dir DIR [--rounds 5] [--seconds 3] [--clients 16] [--port P]
+ *   npx tsx bench/rpc-floor.ts --state-dir DIR [--rounds 12] [--seconds 2] [--clients 16] [--port P]
  *
  * DIR is a state bench/recs-profile.ts loaded (5,000 products, ~100k events;
  * its shoppers.json with the ack tokens of their browsers' last batches). It
@@ -35,16 +35,17 @@ import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { ratiosByRound, roundOrder, spread } from './lib/interleave';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load';
 import { option } from './lib/option';
-import { cpuMs, workerdProcesses } from './lib/workerd-cpu';
+import { cpuMs, listenerOn, workerdProcesses } from './lib/workerd-cpu';
 import { recommendationRequests, type BenchShopper } from './recommendations';
 
 const ADMIN_TOKEN = 'bench-admin-token';
 const CATALOG_SIZE = 5000;
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const FLOOR_CONFIG = path.join(ROOT, 'bench/rpc-floor/wrangler.toml');
 
 const stateDir = path.resolve(option('state-dir', ''));
-const rounds = Number(option('rounds', '5'));
-const durationMs = Number(option('seconds', '3')) * 1000;
+const rounds = Number(option('rounds', '12'));
+const durationMs = Number(option('seconds', '2')) * 1000;
 const clients = Number(option('clients', '16'));
 const port = Number(option('port', '0')) || (await freePort());
 
@@ -66,8 +67,8 @@ interface Kind {
   server: Server;
   request: () => LoadRequest;
   results: LoadResult[];
-  /** Per workerd process of its server (in workerdProcesses order): CPU ms over every timed round. */
-  cpu: number[];
+  /** CPU ms over every timed round: the server's Worker process, its proxy, and this process (the clients). */
+  cpu: { worker: number; proxy: number; client: number };
 }
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'trailmark-rpc-floor-'));
@@ -100,7 +101,7 @@ try {
   });
   servers.push(floor);
 
-  const kind = (label: string, server: Server, request: () => LoadRequest): Kind => ({ label, server, request, results: [], cpu: [] });
+  const kind = (label: string, server: Server, request: () => LoadRequest): Kind => ({ label, server, request, results: [], cpu: { worker: 0, proxy: 0, client: 0 } });
   const get = (p: string) => () => ({ path: p });
   const kinds = [
     kind('(a)  /healthz, collector', collector, get('/healthz')),
@@ -111,7 +112,15 @@ try {
     kind('(e)  GET /v1/recommendations (ack settled)', collector, recommendationRequests(shoppers, products)),
   ];
   const [healthz, , , , routeFloor, recommendations] = kinds as [Kind, Kind, Kind, Kind, Kind, Kind];
-  const pids = new Map(servers.map((server) => [server, workerdProcesses(server.process.pid!)]));
+  // Each server's workerd processes: wrangler's proxy listens on the server's port, the other runs the Worker and its objects.
+  const processes = new Map(
+    servers.map((server) => {
+      const pids = workerdProcesses(server.process.pid!);
+      const proxy = listenerOn(pids, Number(new URL(server.url).port));
+      if (proxy === undefined) throw new Error(`none of the workerd processes ${pids.join(', ')} listens on ${server.url}`);
+      return [server, { worker: pids.filter((pid) => pid !== proxy), proxy: [proxy] }];
+    }),
+  );
   const origin = (server: Server) => server.url.replace('localhost', '127.0.0.1');
 
   // Warm-up: every path once, then the recommendations until the caches behind them are warm (a few thousand answers).
@@ -122,48 +131,51 @@ try {
   const started = new Date();
   for (let round = 0; round < rounds; round++) {
     for (const k of roundOrder(kinds, round)) {
-      const processes = pids.get(k.server)!;
-      const before = cpuMs(processes);
+      const { worker, proxy } = processes.get(k.server)!;
+      const [workerBefore, proxyBefore, clientBefore] = [sum(cpuMs(worker)), sum(cpuMs(proxy)), process.cpuUsage()];
       k.results.push(await runLoad({ origin: origin(k.server), concurrency: clients, durationMs, request: k.request }));
-      cpuMs(processes).forEach((ms, i) => (k.cpu[i] = (k.cpu[i] ?? 0) + ms - before[i]!));
+      const client = process.cpuUsage(clientBefore);
+      k.cpu.worker += sum(cpuMs(worker)) - workerBefore;
+      k.cpu.proxy += sum(cpuMs(proxy)) - proxyBefore;
+      k.cpu.client += (client.user + client.system) / 1000;
     }
   }
   const ended = new Date();
 
-  // Each server's busiest workerd over the whole run runs the Worker and its objects; the other is wrangler's proxy.
-  const mainProcess = new Map(
-    servers.map((server) => {
-      const spent = kinds.filter((k) => k.server === server).reduce((sum, k) => sum.map((ms, i) => ms + k.cpu[i]!), pids.get(server)!.map(() => 0));
-      return [server, spent.indexOf(Math.max(...spent))];
-    }),
-  );
   const rps = (k: Kind) => k.results.map((r) => r.rps);
-  const reference = rps(healthz);
+  const requests = (k: Kind) => k.results.reduce((n, res) => n + res.requests, 0);
+  const perRequest = (k: Kind) => ({ worker: k.cpu.worker / requests(k), proxy: k.cpu.proxy / requests(k), client: k.cpu.client / requests(k) });
+  const total = (k: Kind) => Object.values(perRequest(k)).reduce((a, b) => a + b, 0);
   const fmt = (n: number, digits = 2) => n.toFixed(digits);
   console.log(
     `rpc floor: ${rounds} interleaved rounds of ${durationMs / 1000} s, ${clients} clients, ${started.toISOString().slice(11, 19)}–${ended.toISOString().slice(11, 19)} UTC; ` +
       `answer ${answerBytes} B (mean of ${SAMPLES} real answers); ${shoppers.length} shoppers, every one with an ack token`,
   );
-  console.log(`${'kind'.padEnd(46)} ${'req/s'.padStart(7)} ${'÷ (a)'.padStart(6)} ${'range'.padStart(11)} ${'ms/req'.padStart(7)} ${'p50 / p99 ms'.padStart(14)} ${'workerd CPU ms/req'.padStart(20)} errors`);
+  console.log(
+    `${'kind'.padEnd(44)} ${'req/s'.padStart(6)} ${'÷ (a)'.padStart(6)} ${'range'.padStart(10)}   ${'CPU ms/req: Worker proxy client'.padStart(31)}   ${'÷ (a) by CPU: all Worker'.padStart(24)} ${'p50 / p99 ms'.padStart(14)} errors`,
+  );
   for (const k of kinds) {
-    const r = spread(rps(k));
-    const ratio = spread(ratiosByRound(rps(k), reference));
-    const requests = k.results.reduce((n, res) => n + res.requests, 0);
-    const p50 = spread(k.results.map((res) => res.p50)).median;
-    const p99 = spread(k.results.map((res) => res.p99)).median;
-    const main = mainProcess.get(k.server)!;
-    const cpu = [k.cpu[main]!, ...k.cpu.filter((_, i) => i !== main)].map((ms) => fmt(ms / requests)).join(' + ');
-    const errors = k.results.reduce((n, res) => n + res.errors, 0);
+    const ratio = spread(ratiosByRound(rps(k), rps(healthz)));
+    const cpu = perRequest(k);
     console.log(
-      `${k.label.padEnd(46)} ${fmt(r.median, 0).padStart(7)} ${fmt(ratio.median).padStart(6)} ${`${fmt(ratio.min)}–${fmt(ratio.max)}`.padStart(11)} ${fmt(1000 / r.median, 3).padStart(7)} ${`${fmt(p50, 1)} / ${fmt(p99, 1)}`.padStart(14)} ${cpu.padStart(20)} ${errors}`,
+      [
+        k.label.padEnd(44),
+        fmt(spread(rps(k)).median, 0).padStart(6),
+        fmt(ratio.median).padStart(6),
+        `${fmt(ratio.min)}–${fmt(ratio.max)}`.padStart(10),
+        '  ',
+        [cpu.worker, cpu.proxy, cpu.client].map((v) => fmt(v).padStart(6)).join(' ').padStart(31),
+        '  ',
+        [total(healthz) / total(k), perRequest(healthz).worker / cpu.worker].map((v) => fmt(v).padStart(6)).join(' ').padStart(24),
+        `${fmt(spread(k.results.map((res) => res.p50)).median, 1)} / ${fmt(spread(k.results.map((res) => res.p99)).median, 1)}`.padStart(14),
+        String(k.results.reduce((n, res) => n + res.errors, 0)),
+      ].join(' '),
     );
   }
-  const ms = (k: Kind) => 1000 / spread(rps(k)).median;
   console.log(
-    `0.8 of (a) leaves ${fmt(0.25 * ms(healthz), 3)} ms per request above (a)'s ${fmt(ms(healthz), 3)}; above (a): ` +
-      kinds.slice(1).map((k) => `${k.label.slice(0, 4).trim()} ${fmt(ms(k) - ms(healthz), 3)}`).join(', ') + ' ms',
+    '÷ (a): requests/s over (a)\'s in the same round, median and range over the rounds. CPU per request: the workerd process that runs the Worker and its objects, ' +
+      "wrangler's proxy (the workerd listening on the port), and this process's clients; ÷ (a) by CPU: (a)'s CPU per request over this kind's, all three processes or the Worker's alone.",
   );
-  console.log('ms/req: 1000 / the median requests/s, the thread time a request takes when the clients keep it busy; CPU: Worker-and-objects process + proxy');
   console.log(`per round, requests/s: ${kinds.map((k) => `${k.label.slice(0, 4).trim()} ${rps(k).map((v) => v.toFixed(0)).join('/')}`).join('; ')}`);
 } finally {
   for (const server of servers.reverse()) await server.stop();

@@ -6,7 +6,7 @@
  * and R2 in one thread; the other one is wrangler's HTTP proxy.
  */
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ). */
 const TICKS = 100;
@@ -23,6 +23,35 @@ export function workerdProcesses(pid: number): number[] {
   return descendants(pid).filter((child) => {
     try {
       return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'workerd';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Which of `pids` listens on TCP `port`: wrangler's proxy listens on the
+ * port `wrangler dev` was given, the Worker's own process on another one.
+ */
+export function listenerOn(pids: readonly number[], port: number): number | undefined {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6'].filter((t) => existsSync(t))) {
+    // Columns: sl, local address, remote address, state (0A: listening), …, inode (the tenth).
+    for (const line of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(local) && fields[3] === '0A') inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  return pids.find((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
     } catch {
       return false;
     }
