@@ -197,6 +197,28 @@ describe('merging two capped profiles', () => {
     expect(overflowed).toBeGreaterThan(25);
   });
 
+  it('gives the purchase history one profile would have with both sides’ orders', () => {
+    // Orders of a tent (Outdoor > Tents) on these days, some on the same day on both sides.
+    const days = fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(days, days, (aDays, bDays) => {
+        const a = newProfile('a', T0);
+        const b = newProfile('b', T0);
+        const both = newProfile('both', T0);
+        for (const day of aDays) applyEvent(a, order([['tent', 'Outdoor > Tents']], T0 + day * DAY));
+        for (const day of bDays) applyEvent(b, order([['tent', 'Outdoor > Tents']], T0 + day * DAY));
+        for (const day of [...aDays, ...bDays]) applyEvent(both, order([['tent', 'Outdoor > Tents']], T0 + day * DAY));
+        const merged = mergeProfiles(a, b);
+        const { meanIntervalMs, ...tent } = merged.purchases.tent!;
+        const { meanIntervalMs: expectedMean, ...expected } = both.purchases.tent!;
+        expect(tent).toEqual(expected);
+        expect(Math.abs(meanIntervalMs! - expectedMean!)).toBeLessThan(1);
+        expect(merged.categoryPurchases).toEqual(both.categoryPurchases);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps the caps with profiles built by events, and applying more events keeps them', () => {
     const a = newProfile('a', T0);
     const b = newProfile('b', T0);

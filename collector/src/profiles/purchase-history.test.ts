@@ -102,17 +102,18 @@ describe('category purchases', () => {
 });
 
 describe('merging purchase histories', () => {
-  it('adds counts, keeps the later time, the first side’s mean interval, and changes neither input', () => {
+  it('adds counts, keeps the later time, the mean interval of all orders of both, and changes neither input', () => {
     const into = { tent: { count: 2, lastAt: T0 + DAY, meanIntervalMs: DAY, times: [T0, T0 + DAY] } };
     const from = { tent: { count: 1, lastAt: T0 + 5 * DAY, times: [T0 + 5 * DAY] }, mat: { count: 1, lastAt: T0, times: [T0] } };
     const copies = structuredClone({ into, from });
+    // Orders on days 0, 1 and 5: intervals of 1 and 4 days.
     expect(mergePurchases(into, from)).toEqual({
-      tent: { count: 3, lastAt: T0 + 5 * DAY, meanIntervalMs: DAY, times: [T0, T0 + DAY, T0 + 5 * DAY] },
+      tent: { count: 3, lastAt: T0 + 5 * DAY, meanIntervalMs: 2.5 * DAY, times: [T0, T0 + DAY, T0 + 5 * DAY] },
       mat: { count: 1, lastAt: T0, times: [T0] },
     });
     expect({ into, from }).toEqual(copies);
-    // Without a mean on the first side, the other side's.
-    expect(mergePurchases({ tent: { count: 1, lastAt: T0 } }, { tent: { count: 2, lastAt: T0 + DAY, meanIntervalMs: 3 * DAY } }).tent!.meanIntervalMs).toBe(3 * DAY);
+    // Without a mean on the first side: its one order on day 0, the other's two on days -2 and 1.
+    expect(mergePurchases({ tent: { count: 1, lastAt: T0 } }, { tent: { count: 2, lastAt: T0 + DAY, meanIntervalMs: 3 * DAY } }).tent!.meanIntervalMs).toBe(1.5 * DAY);
   });
 
   it('merges category histories into none, and keeps only the 30 most recently bought', () => {

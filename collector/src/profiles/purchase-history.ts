@@ -91,22 +91,23 @@ function trimCategoryPurchases(byCategory: CategoryPurchases): void {
 }
 
 /**
- * Both profiles' product histories as one, trimmed to the most recently
- * bought as after an order (neither input changes); the mean interval of
- * `into` wins when both have one.
+ * Both profiles' product histories as one, as if one profile had every
+ * order of both: counts add up, the mean interval spans from the earlier
+ * first order to the later latest one; trimmed to the most recently bought
+ * as after an order. Neither input changes.
  */
 export function mergePurchases(into: Profile['purchases'], from: Profile['purchases']): Profile['purchases'] {
   const merged = { ...into };
   for (const [productId, history] of Object.entries(from)) {
     const mine = merged[productId];
-    merged[productId] = mine
-      ? {
-          count: mine.count + history.count,
-          lastAt: Math.max(mine.lastAt, history.lastAt),
-          meanIntervalMs: mine.meanIntervalMs ?? history.meanIntervalMs,
-          times: mergeTimes(mine.times, history.times, PRODUCT_TIMES),
-        }
-      : history;
+    if (!mine) {
+      merged[productId] = history;
+      continue;
+    }
+    const count = mine.count + history.count;
+    const lastAt = Math.max(mine.lastAt, history.lastAt);
+    const first = Math.min(firstOrderAt(mine), firstOrderAt(history));
+    merged[productId] = { count, lastAt, meanIntervalMs: (lastAt - first) / (count - 1), times: mergeTimes(mine.times, history.times, PRODUCT_TIMES) };
   }
   trimPurchases(merged);
   return merged;
