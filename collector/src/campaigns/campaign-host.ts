@@ -19,7 +19,8 @@ import type { Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
 import { CampaignStore, type CampaignSite, type HostCampaignTotals } from './campaign-store';
 
-export { CAMPAIGN_MIGRATIONS } from './campaign-store';
+/** The host's schema steps, frozen as shipped (lib/migrate.ts migrateModule, module "campaigns"). */
+export { CAMPAIGN_MIGRATIONS } from '../schema-steps/campaign-host';
 export const CAMPAIGN_MODULE = 'campaigns';
 
 export interface CampaignHostOptions {

@@ -21,7 +21,8 @@
  * - Totals per group come from SQL sums (experiments/totals.ts shapes), so a
  *   report costs one indexed aggregate per campaign and host.
  *
- * Every method runs inside the host's transaction.
+ * Every method runs inside the host's transaction. Its tables are the
+ * campaign module's schema steps, frozen in schema-steps/campaign-host.ts.
  */
 import type { CampaignDefinition, CampaignExposure, OfferView, StoredMessage } from '@trailmark/schema';
 import type { CovariateTotals, GroupTotals } from '../experiments/totals';
@@ -31,62 +32,6 @@ import { first, type Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
 import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment';
 import { DAY_MS, inWindow, isGoal, revenueOf, spendBefore } from './outcome';
-
-/**
- * The campaign module's schema steps (lib/migrate.ts migrateModule, module
- * "campaigns"; a host runs them with profiles/profile-hosting.ts). Step 1
- * reads the audience module's `audience_members` (which must be migrated
- * first) and adds an index to it to find members by entry time. Append a
- * step, never edit one that has shipped.
- */
-export const CAMPAIGN_MIGRATIONS: readonly string[] = [
-  // Step 1
-  `
-CREATE TABLE IF NOT EXISTS campaign_definitions (
-  campaign_id   TEXT PRIMARY KEY,
-  definition    TEXT NOT NULL,                -- JSON CampaignDefinition
-  swept_through INTEGER NOT NULL DEFAULT 0,   -- audience entries before this (ms) have been assigned
-  updated_at    INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS campaign_members (
-  campaign_id  TEXT NOT NULL,
-  profile_id   TEXT NOT NULL,
-  grp          TEXT NOT NULL,                 -- treatment | control
-  assigned_at  INTEGER NOT NULL,
-  spend_before REAL NOT NULL DEFAULT 0,       -- site currency, 30 days before assignment
-  converted_at INTEGER,                       -- event time of the first goal event in the window
-  revenue      REAL NOT NULL DEFAULT 0,       -- Order Completed totals in the window, site currency
-  delivered_at INTEGER,                       -- handed to the campaign's destinations
-  served_at    INTEGER,                       -- first answered with the offer
-  viewed_at    INTEGER,                       -- first Offer Viewed
-  clicked_at   INTEGER,                       -- first Offer Clicked
-  PRIMARY KEY (campaign_id, profile_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS campaign_members_by_profile ON campaign_members (profile_id);
-CREATE TABLE IF NOT EXISTS campaign_held_out (
-  campaign_id TEXT NOT NULL,
-  profile_id  TEXT NOT NULL,
-  at          INTEGER NOT NULL,
-  PRIMARY KEY (campaign_id, profile_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS campaign_held_out_by_profile ON campaign_held_out (profile_id);
-CREATE TABLE IF NOT EXISTS campaign_credits (
-  campaign_id TEXT NOT NULL,
-  profile_id  TEXT NOT NULL,
-  message_id  TEXT NOT NULL,
-  PRIMARY KEY (campaign_id, message_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS campaign_credits_by_profile ON campaign_credits (profile_id);
-CREATE TABLE IF NOT EXISTS campaign_outbox (
-  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-  campaign_id TEXT NOT NULL,
-  profile_id  TEXT NOT NULL,
-  at          INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS campaign_outbox_by_profile ON campaign_outbox (profile_id);
-CREATE INDEX IF NOT EXISTS audience_members_by_entry ON audience_members (audience_id, entered_at);
-`,
-];
 
 /** What the store needs to know about the site at each call. */
 export interface CampaignSite {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AGGREGATE_SHARD_MIGRATIONS } from './aggregate-shard';
 import { AUDIENCE_HOST_MIGRATIONS } from './audience-host';
+import { CAMPAIGN_MIGRATIONS } from './campaign-host';
 import { DIRECTORY_MIGRATIONS } from './identity-directory';
 import { PROFILE_SHARD_MIGRATIONS } from './profile-shard';
 import { SHOP_MIGRATIONS } from './shop-state';
@@ -18,9 +19,10 @@ const SHIPPED: Record<string, string[]> = {
   DIRECTORY_MIGRATIONS: ['7b191cce1c767367', 'e6c207b13487e05c', '931e260a8ead75f5'],
   PROFILE_SHARD_MIGRATIONS: ['1a6ad767f6660175', 'e6c207b13487e05c', '02affb9214292ca6'],
   AUDIENCE_HOST_MIGRATIONS: ['d2e461debb237255', 'd4a79e8f9de8c956', '455d74cc787ddb9a', '37187470e43ec3da'],
+  CAMPAIGN_MIGRATIONS: ['5af7abcc410abcf1'],
 };
 
-const STEPS: Record<string, readonly string[]> = { SHOP_MIGRATIONS, AGGREGATE_SHARD_MIGRATIONS, DIRECTORY_MIGRATIONS, PROFILE_SHARD_MIGRATIONS, AUDIENCE_HOST_MIGRATIONS };
+const STEPS: Record<string, readonly string[]> = { SHOP_MIGRATIONS, AGGREGATE_SHARD_MIGRATIONS, DIRECTORY_MIGRATIONS, PROFILE_SHARD_MIGRATIONS, AUDIENCE_HOST_MIGRATIONS, CAMPAIGN_MIGRATIONS };
 
 const digest = (step: string) => createHash('sha256').update(step).digest('hex').slice(0, 16);
 
