@@ -1,8 +1,9 @@
 /**
  * The ceiling, on this machine, of any recommendation design that consults
  * a Durable Object: in `wrangler dev` one workerd thread runs the Worker and
- * every object, so each request's share of that thread sets its rate. In one
- * run, round after round (each kind in turn, 16 clients each), requests/s of
+ * every object, and wrangler's proxy and the clients share the other core,
+ * so a request's CPU in those three sets its rate. In one run, round after
+ * round (each kind in turn, 16 clients each), requests/s of
  *
  *   (a)  GET /healthz of the collector
  *   (a') GET /healthz of the bench Worker (bench/rpc-floor/worker.ts)
@@ -23,7 +24,8 @@
  * its shoppers.json with the ack tokens of their browsers' last batches). It
  * is copied, and the collector runs on the copy; the bench Worker gets a
  * fresh local D1 (the demo site). The constant answer is the real answers'
- * mean size, measured on the copy first.
+ * mean size, measured on the copy first. Figures and what they imply:
+ * README, "The ceiling of one object call on this machine".
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
