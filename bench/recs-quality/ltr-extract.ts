@@ -26,6 +26,7 @@ import { replayInMemory, type InMemoryModel } from './in-memory-replay';
 import { nextItemPairs } from './metrics';
 import type { Dataset } from './recommender';
 import { VIEW_GAP_MS, viewMessage } from './trailmark';
+import { csvWriter } from './ltr-csv';
 import { lastDay } from './validation';
 
 /** One candidate: 0 where a source does not list it. */
@@ -63,9 +64,8 @@ export interface Query {
 
 const rankMap = (list: readonly Scored[]) => new Map(list.map((s, i) => [s.productId, { score: s.score, rank: i + 1 }]));
 
-export function extract(model: InMemoryModel, test: readonly (readonly string[])[], meta?: Dataset['testMeta']): Query[] {
+export function extract(model: InMemoryModel, test: readonly (readonly string[])[], meta: Dataset['testMeta'], each: (q: Query) => void): void {
   const aggregates = model.sources.aggregates;
-  const queries: Query[] = [];
   const popAll = popular(aggregates, scope.all, new Set());
   const popMap = rankMap(popAll);
   const trendMap = rankMap(popular(aggregates, scope.trendingAll, new Set()));
@@ -115,17 +115,26 @@ export function extract(model: InMemoryModel, test: readonly (readonly string[])
         trend: trendMap.get(id)?.score ?? 0,
       });
     }
-    queries.push({ target, len: prefix.length, n: current.length, cands, fallback: popAll.slice(0, 20).map((s) => s.productId).filter((id) => !ids.has(id)) });
+    each({ target, len: prefix.length, n: current.length, cands, fallback: popAll.slice(0, 20).map((s) => s.productId).filter((id) => !ids.has(id)) });
   }
-  return queries;
 }
 
 function featureFile(dir: string, name: string, split: Dataset): void {
   const started = performance.now();
   const model = replayInMemory(split.train, split.trainMeta);
-  const queries = extract(model, split.test, split.testMeta);
-  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(queries));
-  console.error(`${name}: ${split.train.length} sessions replayed, ${queries.length} pairs, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  let pairs = 0;
+  if (name === 'test') {
+    // Too many pairs for one JSON string: the CSV of ltr-dump.ts, written as the pairs come.
+    const csv = csvWriter(dir, name, Number(argument('pool') ?? 50));
+    extract(model, split.test, split.testMeta, (q) => (csv.add(q), pairs++));
+    csv.close();
+  } else {
+    const queries: Query[] = [];
+    extract(model, split.test, split.testMeta, (q) => queries.push(q));
+    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(queries));
+    pairs = queries.length;
+  }
+  console.error(`${name}: ${split.train.length} sessions replayed, ${pairs} pairs, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 const argument = (name: string) => {
