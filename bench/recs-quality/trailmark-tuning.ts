@@ -6,13 +6,16 @@
  * NEIGHBOURHOOD) scores the home slot on the last day, never on the test
  * sessions.
  *
- *   npx tsx bench/recs-quality/trailmark-tuning.ts [--cache /tmp/replay.sqlite] [--slot product] [--in-memory]
+ *   npx tsx bench/recs-quality/trailmark-tuning.ts [--cache /tmp/replay.sqlite] [--slot product] [--in-memory] [--holdout-days 7]
  *
  * `--cache` keeps the replayed database between runs (delete it when what an
  * event writes changes). `--slot product` tunes the product slot's weights
  * next to the home slot's chosen ones. `--in-memory` scores the home slot on
  * in-memory-replay.ts's maps instead of sql.js (the same rankings, about
- * fifteen seconds to replay instead of ten minutes).
+ * fifteen seconds to replay instead of ten minutes). `--holdout-days 7` holds
+ * out the last week of training instead of its last day (validation.ts
+ * `lastDays`: eight times the pairs, and the test week's distance from its
+ * training), still never the test sessions.
  *
  * The result goes to tuned.json ("trailmark"); the values are then written
  * into the code by hand (the Worker reads no benchmark file), and a test
@@ -31,7 +34,7 @@ import { replayInMemory } from './in-memory-replay';
 import type { SessionRecommender } from './recommender';
 import { cacheReplayIn, trailmarkRecommenders } from './trailmark';
 import { coordinateAscent, recordTuned } from './tune';
-import { lastDay } from './validation';
+import { lastDays } from './validation';
 
 /** The product slot's weights searched with `--slot product`. */
 export const PRODUCT_GRID: Record<string, readonly number[]> = {
@@ -86,7 +89,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const loaded = await loadDiginetica();
   if (!('dataset' in loaded)) throw new Error(loaded.skipped);
   const dataset = loaded.dataset;
-  const validation = lastDay(dataset);
+  const holdoutDays = Number(argument('holdout-days') ?? 1);
+  if (!Number.isInteger(holdoutDays) || holdoutDays < 1) throw new Error('--holdout-days takes a whole number of days (1 or more)');
+  const validation = lastDays(dataset, holdoutDays);
   const pairs = validation.test.reduce((n, s) => n + s.length - 1, 0);
   console.error(`${validation.source}; replaying ${validation.train.length} sessions…`);
   const [home, , product] = trailmarkRecommenders().map((make) => make(validation));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evenlySpread } from '../recs-quality/diginetica';
 import { coordinateAscent } from '../recs-quality/tune';
-import { lastDay, validationSplit } from '../recs-quality/validation';
+import { lastDay, lastDays, validationSplit } from '../recs-quality/validation';
 
 const DAY = 86_400_000;
 
@@ -25,6 +25,13 @@ describe('the tuning split', () => {
     const v = lastDay(dataset);
     expect(v.train).toHaveLength(4);
     expect(v.test).toEqual([]);
+  });
+
+  it('takes the last days of the clock', () => {
+    const v = lastDays(dataset, 2);
+    expect(v.train).toEqual(dataset.train.slice(0, 3));
+    expect(v.test).toEqual([['a', 'b']]);
+    expect(lastDays(dataset, 1)).toEqual(lastDay(dataset));
   });
 
   it('spreads sessions evenly over the days of the split', () => {
