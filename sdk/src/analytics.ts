@@ -218,7 +218,7 @@ export function createApi(core: Core, tracker: Tracker, waiting: Waiting = []): 
     },
     debug(on?: unknown) {
       debugging = on !== false;
-      core.debug(debugging);
+      core.debug(debugging ? log : undefined);
     },
     trackLink: (elements: Elements<Element>, event: unknown, properties?: unknown, options?: unknown) => bind('click', elements, event, properties, options),
     trackForm: (forms: Elements<HTMLFormElement>, event: unknown, properties?: unknown, options?: unknown) => bind('submit', forms, event, properties, options),

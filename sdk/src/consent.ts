@@ -32,7 +32,7 @@ const CONSENT_KEY = 'tm_consent';
 export function consentState(c: ConsentInputs): ConsentState {
   // With GPC honoured and sent, the state is denied for good: no call changes it.
   if (c._gpc && c._honorGpc) return 'denied';
-  if (c._starting > 0) return 'pending';
+  if (c._starting) return 'pending';
   return c._decision || (c._modeDefault ? c._modeDefault == 'granted' : !c._required) ? c._decision || 'granted' : 'pending';
 }
 

@@ -88,7 +88,7 @@ export function saveIdentity(identity: Identity, cookieDomain?: string): void {
 
 /** Forgets everything stored about the visitor: consent withdrawn, or (`retired`) a reset. */
 export function forgetIdentity(cookieDomain?: string, retired?: string): void {
-  if (!retired) writeCookie(IDENTITY_COOKIE, undefined, 0, cookieDomain);
+  if (!retired) writeCookie(IDENTITY_COOKIE, '', 0, cookieDomain);
   for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, USER_HASH_KEY, WAITING_KEY]) writeStorage(key, null);
   // The id reset last: a cookie holding it is not taken back.
   writeStorage(RETIRED_KEY, retired);

@@ -29,13 +29,13 @@ import { MAX_BATCH_BYTES } from './transport';
 
 /**
  * Says once, on the console, what the collector said: why it refused a
- * request (its message tells what to do), or (`answer`, an accepted batch's)
+ * request (its message tells what to do), or (an accepted batch's answer)
  * which messages it rejected or dropped because of the site's settings.
  */
-export function report(response: Response, answer?: string): void {
-  if (!answer) return void refusal(response, 'refused, not retried: ');
+export async function report(response: Response): Promise<void> {
+  if (!response.ok) return void refusal(response, 'refused, not retried: ');
   try {
-    const { rejected, dropReasons = [] }: IngestResponse = JSON.parse(answer);
+    const { rejected, dropReasons = [] }: IngestResponse = await response.json();
     if (rejected[0]) warnOnce('rejected', `the collector rejected ${rejected.length} events (kept for the site's admins), e.g.: ${rejected[0].reason}`);
     for (const drop of dropReasons) warnOnce(drop.reason, `${drop.count} events dropped: ${drop.message}`);
   } catch {
@@ -214,7 +214,7 @@ export function createQueue(sender: Sender, store = createQueueStore(sender.name
     },
     retry(outcome: Outcome) {
       networkFailed = outcome === null;
-      retryIn(Math.max(backoff(attempts++), retryAfter(outcome) || 0));
+      retryIn(Math.max(backoff(attempts++), retryAfter(outcome && outcome.headers.get('Retry-After')) || 0));
     },
     waiting: () => !!retryTimer,
     drain() {

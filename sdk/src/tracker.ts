@@ -19,7 +19,7 @@ import { createTransport } from './transport';
 import type { Entry } from './lib/batchBySize';
 import { writeStorage } from './lib/storage';
 import { uuid } from './lib/uuid';
-import { log, warn } from './lib/warn';
+import { warn } from './lib/warn';
 
 /** What the lazy chunks may use of the tracker. */
 export interface Host {
@@ -82,7 +82,8 @@ export interface Core {
   load: ChunkLoader;
   /** What the lazy chunks are handed, from the tracker's start. */
   host?: Host;
-  debug(on: boolean): void;
+  /** Logs each delivery with `logger` (what `debug(true)` does: the API chunk passes the console's log), or stops. */
+  debug(logger?: (...details: unknown[]) => void): void;
   /** Starts what needs the public tracker: data layer, page scans, page views, web vitals. */
   start(tracker: Tracker): void;
 }
@@ -129,7 +130,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
   /** How many were held when consent was last granted: in "drop" mode, those before it are not sent. */
   let grantedAt: number | undefined;
   /** What `debug(true)` logs of each delivery. */
-  let delivered: typeof log | undefined;
+  let delivered: ((...details: unknown[]) => void) | undefined;
   let identity = loadIdentity();
     const session = createSession(mayStore);
   const transport = createTransport(
@@ -280,8 +281,8 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     // Waits for the start first: until then nothing may be sent.
     flush: () => settled.then(() => (mayStore() ? transport.flush() : undefined)),
     load,
-    debug(on) {
-      delivered = on ? log : undefined;
+    debug(logger) {
+      delivered = logger;
     },
     start(tracker) {
       const host: Host = (core.host = {

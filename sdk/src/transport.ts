@@ -36,11 +36,14 @@ import { uuid } from './lib/uuid';
 /** Largest request body: under the keepalive budget, leaving room for a small send beside it. */
 export const MAX_BATCH_BYTES = KEEPALIVE_BUDGET_BYTES - 4096;
 
-/** Whether a status means "try again later" rather than a final answer. */
-export const isRetryable = (status: number) => status == 408 || status == 429 || status >= 500;
+/** Whether a status means "try again later" rather than a final answer: 408, 429, 5xx (a status has three digits). */
+export const isRetryable = (status: number) => /^(5|408|429)/.test(status as unknown as string);
 
-/** The outcome of one request: undefined once answered for good; to retry, the Retry-After header ('' without one), or null after a network error. */
-export type Outcome = string | null | undefined;
+/**
+ * The outcome of one request: undefined once answered for good; to retry, the answer (the queue reads its Retry-After),
+ * '' (too large: the queue splits it), or null after a network error.
+ */
+export type Outcome = Response | '' | null | undefined;
 
 /** What the queue chunk uses of the transport. */
 export interface Sender {
@@ -70,8 +73,8 @@ export interface Queue {
 /** What the transport loads when something goes wrong (queue.ts). */
 export interface QueueChunk {
   createQueue(sender: Sender): Queue;
-  /** Says once what the collector said: about a request it refused, or (`answer`) about messages it did not store. */
-  report(response: Response, answer?: string): void;
+  /** Says once what the collector said: about a request it refused, or about messages of an accepted batch it did not store. */
+  report(response: Response): Promise<void>;
 }
 
 export interface Transport<D> {
@@ -119,7 +122,7 @@ export function createTransport<D>(
   async function post(entries: Entry[]): Promise<Outcome> {
     if (stopped) return;
     const body = `{"writeKey":${JSON.stringify(writeKey)},"sentAt":"${new Date().toISOString()}","context":${device()},"batch":[${entries.map((e) => e[1])}]}`;
-    const bytes = new TextEncoder().encode(body).length;
+    const bytes = new Blob([body]).size;
     // Too large for one request: the queue splits it.
     if (bytes > MAX_BATCH_BYTES && entries[1]) return '';
     // Counted while in flight, when it goes with keepalive.
@@ -135,12 +138,12 @@ export function createTransport<D>(
       keepaliveBytes -= counted;
       delivered(entries.length, 'events:', response?.status || 'network error');
     }
-    const { status } = response;
-    if (isRetryable(status)) return response.headers.get('Retry-After') || '';
-    // A refusal, or an answer longer than the plain {"ok":true,"accepted":N,"rejected":[]}: something to say.
-    const answer = response.ok ? await response.text().catch(() => '') : '';
-    if (!response.ok || answer[48]) loadQueue().then((chunk) => chunk.report(response, answer));
-    if (status == 401 || status == 403 || status == 404) {
+    if (isRetryable(response.status)) return response;
+    // A refusal, or an accepted batch's answer, which may name messages rejected or dropped: the queue chunk reads it
+    // and says so (leaving the answer to that chunk keeps the initial tag small).
+    loadQueue().then((chunk) => chunk.report(response));
+    // 401, 403, 404.
+    if (/^40[134]/.test(response.status as unknown as string)) {
       stopped = true;
       waiting = [];
       stash.clear();

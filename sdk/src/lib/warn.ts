@@ -1,14 +1,16 @@
 /** Says something on the console: what went wrong (`warn`), or what `debug(true)` shows (`log`). Never throws into the page. */
-function say(level: 'warn' | 'log', details: unknown[]): void {
-  try {
-    console[level]('[trailmark]', ...details);
-  } catch {
-    // No console (some embedded browsers).
-  }
-}
+const say =
+  (level: 'warn' | 'log') =>
+  (...details: unknown[]): void => {
+    try {
+      console[level]('[trailmark]', ...details);
+    } catch {
+      // No console (some embedded browsers).
+    }
+  };
 
-export const warn = (...details: unknown[]) => say('warn', details);
-export const log = (...details: unknown[]) => say('log', details);
+export const warn = say('warn');
+export const log = say('log');
 
 const said = new Set<unknown>();
 
