@@ -25,6 +25,11 @@ export const GROUP_KEY = 'tm_gid';
 export const GROUP_TRAITS_KEY = 'tm_gt';
 /** identify's userHash with the userId it proves (JSON), for the recommendation requests of the next pages. */
 export const USER_HASH_KEY = 'tm_uh';
+/**
+ * The ack token of the browser's last answered batch, for its recommendation requests (slots.ts), or, while a send may
+ * be under way, a mark (transport.ts): `~` and the time that send began.
+ */
+export const ACK_KEY = 'tm_ack';
 /** The calls a page left waiting for the API chunk as it went (surface.ts), as JSON: the next page makes them. */
 export const WAITING_KEY = 'tm_wait';
 const RETIRED_KEY = 'tm_old';
@@ -89,7 +94,7 @@ export function saveIdentity(identity: Identity, cookieDomain?: string): void {
 /** Forgets everything stored about the visitor: consent withdrawn, or (`retired`) a reset. */
 export function forgetIdentity(cookieDomain?: string, retired?: string): void {
   if (!retired) writeCookie(IDENTITY_COOKIE, '', 0, cookieDomain);
-  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, USER_HASH_KEY, WAITING_KEY]) writeStorage(key, null);
+  for (const key of [IDENTITY_COOKIE, USER_KEY, TRAITS_KEY, GROUP_KEY, GROUP_TRAITS_KEY, USER_HASH_KEY, WAITING_KEY, ACK_KEY]) writeStorage(key, null);
   // The id reset last: a cookie holding it is not taken back.
   writeStorage(RETIRED_KEY, retired);
 }

@@ -30,7 +30,8 @@
 import { EVENTS, type OfferView, type RecommendedItem } from '@trailmark/schema';
 import type { Host } from './tracker';
 import type { RecommendationResponse, RecommendOptions } from './types';
-import { keptUserHash } from './identity';
+import { ACK_KEY, keptUserHash } from './identity';
+import { readStorage } from './lib/storage';
 import { safeUrl } from './lib/safeUrl';
 import { refusal } from './lib/refusal';
 import { warn } from './lib/warn';
@@ -53,6 +54,11 @@ export async function recommend(host: Host, slot: string, options: RecommendOpti
   // this id, makes the picks personal.
   const userHash = userId && (host.identity?.().userHash || keptUserHash(userId));
   if (userHash) query.set('userHash', userHash);
+  // The ack token of the browser's last answered batch, kept only while it stands for everything the browser sent
+  // (transport.ts; a mark, "~…", while a send may be under way): once that batch is stored, the collector answers
+  // without looking for the browser's not-yet-stored events.
+  const ack = host.mayStore() && readStorage(ACK_KEY);
+  if (ack && ack[0] != '~') query.set('ack', ack);
   if (options.productId) query.set('productId', String(options.productId));
   if (options.limit) query.set('limit', String(options.limit));
   // (The collector takes at most 100.)

@@ -25,8 +25,14 @@
  *   message is said once on the console, and after 401, 403 or 404 (wrong
  *   key, origin or address) the tag stops sending for the page.
  * - No timer runs while nothing waits to be sent.
+ * - The answer's ack token (its `Trailmark-Ack` header), which slot
+ *   requests pass (slots.ts), is kept in localStorage only while it stands
+ *   for everything this browser sent: each send puts its mark there before
+ *   it goes, and its answer puts the token back only when no other send
+ *   may have been under way meanwhile (post, below).
  */
-import { KEEPALIVE_BUDGET_BYTES } from '@trailmark/schema';
+import { ACK_HEADER, KEEPALIVE_BUDGET_BYTES } from '@trailmark/schema';
+import { ACK_KEY } from './identity';
 import type { Entry } from './lib/batchBySize';
 import { onHidden } from './lib/onHidden';
 import { markQueued, QUEUED } from './lib/queued';
@@ -44,6 +50,9 @@ export const isRetryable = (status: number) => /^(5|408|429)/.test(status as unk
  * '' (too large: the queue splits it), or null after a network error.
  */
 export type Outcome = Response | '' | null | undefined;
+
+/** A send's mark stands for a send that may be under way for this long (one of a page gone before its answer came). */
+export const ACK_MARK_MS = 30_000;
 
 /** What the queue chunk uses of the transport. */
 export interface Sender {
@@ -117,6 +126,8 @@ export function createTransport<D>(
   /** A failed send on its way into the queue: until its retry is scheduled, a flush must not send it again at once. */
   let failing: Promise<void> | undefined;
   let keepaliveBytes = 0;
+  /** This page's sends under way. */
+  let flying = 0;
   let stopped = false;
 
   async function post(entries: Entry[]): Promise<Outcome> {
@@ -128,6 +139,13 @@ export function createTransport<D>(
     // Counted while in flight, when it goes with keepalive.
     const counted = keepaliveBytes + bytes > KEEPALIVE_BUDGET_BYTES ? 0 : bytes;
     keepaliveBytes += counted;
+    // Until this send is answered, the ack token kept for slot requests would leave its events out: this send's mark
+    // (unique: "~", the time, a random fraction) stands in its place, in every tab.
+    const was = readStorage(ACK_KEY);
+    const began = Date.now();
+    const sent = `~${began + Math.random()}`;
+    const alone = !flying++;
+    writeStorage(ACK_KEY, sent);
     let response: Response | undefined;
     try {
       response = await fetch(url, { method: 'POST', body, keepalive: !!counted });
@@ -135,9 +153,19 @@ export function createTransport<D>(
       // Offline, DNS, a dropped connection: try again later.
       return null;
     } finally {
+      flying--;
       keepaliveBytes -= counted;
       delivered(entries.length, 'events:', response?.status || 'network error');
     }
+    // Settled here, as the answer comes (the page may go before a chunk would run): the answer's token is kept if no
+    // send began since (the mark is still this one) and none was under way when this one began: none of this page,
+    // and none of another page or tab whose mark is less than ACK_MARK_MS older (a page gone before reading its
+    // answer leaves its mark). Otherwise that older mark is put back, without its random part (no send's own), so
+    // that it counts from the older send's start. Tokens sort before "~"; without a token (a failure, nothing
+    // stored) this send's mark stays.
+    // (Lower case: header names are case-insensitive, and so it compresses with the tag's other "trailmark"s.)
+    const ack = response.headers.get(ACK_HEADER.toLowerCase());
+    if (ack && alone && readStorage(ACK_KEY) == sent) writeStorage(ACK_KEY, was! > `~${began - ACK_MARK_MS}` ? was!.slice(0, 14) : ack);
     if (isRetryable(response.status)) return response;
     // A refusal, or an accepted batch's answer, which may name messages rejected or dropped: the queue chunk reads it
     // and says so (leaving the answer to that chunk keeps the initial tag small).
