@@ -1,5 +1,5 @@
 /**
- * `npm test`: builds, type checks, then every Vitest suite (unit tests in Node, the
+ * `npm test`: builds, checks the formatting, type checks, then every Vitest suite (unit tests in Node, the
  * collector inside the Workers runtime), then the browser and whole-system
  * tests (Playwright driving Chromium against `npm start`). Stops at the
  * first failing stage and exits non-zero.
@@ -12,6 +12,8 @@ const bin = (pkg, file) => path.join(ROOT, 'node_modules', pkg, file);
 const stages = [
   // The Worker's static assets (the tag, the demo pages) must exist before the Worker can start.
   ['build', [path.join(ROOT, 'scripts', 'build.mjs')]],
+  // One layout for every source file, so a diff shows only what changed (`npm run format` rewrites).
+  ['format', [bin('prettier', 'bin/prettier.cjs'), '--check', '.']],
   ['types', [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.json']],
   ['unit and Workers-runtime tests', [bin('vitest', 'vitest.mjs'), 'run']],
   ['browser and end-to-end tests', [bin('@playwright/test', 'cli.js'), 'test']],
