@@ -30,8 +30,7 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.TM_CHROMIUM, args: CHROMIUM_ARGS },
     // Headless Chromium names itself "HeadlessChrome", which the collector rightly flags as a bot;
     // shoppers in these tests should look like the people they stand for.
-    userAgent:
-      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36',
     trace: 'off',
   },
   webServer: {

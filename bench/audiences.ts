@@ -112,7 +112,10 @@ export async function perEvent(audiences: number, events: number): Promise<Audie
     // One unit of work per batch, as the host's afterApply runs it (the batch's last event time for all).
     const at = Math.max(...[...changed.values()].map((c) => c.at));
     transaction(() => {
-      evaluated += store.applyProfileChanges([...changed].map(([profile, { groups }]) => ({ subject: { profile }, changed: groups })), at).evaluated;
+      evaluated += store.applyProfileChanges(
+        [...changed].map(([profile, { groups }]) => ({ subject: { profile }, changed: groups })),
+        at,
+      ).evaluated;
     });
     elapsed += cpuMsSince(start);
   }
@@ -153,7 +156,7 @@ export async function wakeUp(profiles: number): Promise<AudienceCost['wakeUp']> 
   let evaluated = 0;
   let woken = 0;
   const start = process.cpuUsage();
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     // One alarm: a bounded step in one transaction.
     const step = transaction(() => store.wake(NOW + 31 * MIN, 100));
     evaluated += step.evaluated;
@@ -183,10 +186,26 @@ async function storage(): Promise<AudienceCost['storage']> {
     sql.exec('COMMIT');
     return Math.round((bytes(sql) - before) / rows);
   };
-  const bytesPerMembership = measure((i) => sql.exec('INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)', `audience-${i % 50}`, profileId(Math.floor(i / 50) * 7919 + i), NOW + i));
-  const bytesPerDueProfile = measure((i) => sql.exec('INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?)', profileId(i), NOW + ((i * 7919) % 86_400_000)));
+  const bytesPerMembership = measure((i) =>
+    sql.exec(
+      'INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)',
+      `audience-${i % 50}`,
+      profileId(Math.floor(i / 50) * 7919 + i),
+      NOW + i,
+    ),
+  );
+  const bytesPerDueProfile = measure((i) =>
+    sql.exec('INSERT INTO audience_due (profile_id, due_at) VALUES (?, ?)', profileId(i), NOW + ((i * 7919) % 86_400_000)),
+  );
   const bytesPerPendingTransition = measure((i) =>
-    sql.exec('INSERT INTO audience_transitions (transition_id, audience_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)', crypto.randomUUID(), `audience-${i % 50}`, profileId(i), 'entered', NOW + i),
+    sql.exec(
+      'INSERT INTO audience_transitions (transition_id, audience_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)',
+      crypto.randomUUID(),
+      `audience-${i % 50}`,
+      profileId(i),
+      'entered',
+      NOW + i,
+    ),
   );
 
   // What the audience fields add to a profile document after a few hundred events.
@@ -195,7 +214,15 @@ async function storage(): Promise<AudienceCost['storage']> {
     const shopper = people[k % people.length]!;
     applyEvent(shopper.profile, message(shopper.profile.profileId, shopper.region, NOW + k * 60_000, k));
   }
-  const without = (p: Profile) => JSON.stringify({ ...p, traits: undefined, cartChangedAt: undefined, categoryPurchases: undefined, recentViews: p.recentViews.map(({ productId, at }) => ({ productId, at })), purchases: Object.fromEntries(Object.entries(p.purchases).map(([id, { times: _t, ...h }]) => [id, h])) }).length;
+  const without = (p: Profile) =>
+    JSON.stringify({
+      ...p,
+      traits: undefined,
+      cartChangedAt: undefined,
+      categoryPurchases: undefined,
+      recentViews: p.recentViews.map(({ productId, at }) => ({ productId, at })),
+      purchases: Object.fromEntries(Object.entries(p.purchases).map(([id, { times: _t, ...h }]) => [id, h])),
+    }).length;
   const added = people.reduce((sum, { profile }) => sum + JSON.stringify(profile).length - without(profile), 0) / people.length;
   return { bytesPerMembership, bytesPerDueProfile, bytesPerPendingTransition, profileDocumentBytesAdded: Math.round(added) };
 }
@@ -213,7 +240,9 @@ export async function benchAudiences(options: { events?: number; wakeProfiles?: 
 export function formatAudienceCost(cost: AudienceCost): string[] {
   const us = (x: number) => `${x.toFixed(1)} µs`;
   return [
-    ...cost.perEvent.map((e) => `audiences: one event, ${e.audiences} audiences defined: ${us(e.microsecondsPerEvent)} (${e.evaluatedPerEvent.toFixed(1)} evaluated)`),
+    ...cost.perEvent.map(
+      (e) => `audiences: one event, ${e.audiences} audiences defined: ${us(e.microsecondsPerEvent)} (${e.evaluatedPerEvent.toFixed(1)} evaluated)`,
+    ),
     `audiences: one event, ${cost.withoutIndex.audiences} evaluated without the index: ${us(cost.withoutIndex.microsecondsPerEvent)}`,
     `audiences: one wake-up, per profile woken (200 defined): ${us(cost.wakeUp.microsecondsPerProfile)} (${cost.wakeUp.evaluatedPerProfile.toFixed(1)} evaluated)`,
     `audiences: storage: ${cost.storage.bytesPerMembership} B per membership, ${cost.storage.bytesPerDueProfile} B per profile with a due time, ${cost.storage.bytesPerPendingTransition} B per pending transition, +${cost.storage.profileDocumentBytesAdded} B per profile document`,

@@ -67,9 +67,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // --- Traffic: shoppers in sessions over a catalog with a long tail of popularity.
 let seed = 12345;
-const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
 const zipfProduct = () => `p${Math.floor(PRODUCTS * rand() ** 3)}`;
-const REGIONS = [{ country: 'DE', region: 'BY' }, { country: 'US', region: 'TX' }, { country: 'FR', region: 'IDF' }, { country: 'GB', region: 'ENG' }];
+const REGIONS = [
+  { country: 'DE', region: 'BY' },
+  { country: 'US', region: 'TX' },
+  { country: 'FR', region: 'IDF' },
+  { country: 'GB', region: 'ENG' },
+];
 const start = Date.now();
 let messageNo = 0;
 function message(anonymousId: string, event: string, properties: Record<string, unknown>, atMs: number, region: (typeof REGIONS)[number]): StoredMessage {
@@ -95,7 +100,16 @@ function nextRequest(t: number): { anonymousId: string; events: StoredMessage[] 
   if (rand() < LOGIN_SHARE) {
     // A login: the customer id of one of fewer customers than browsers, so some customers use two browsers (a merge).
     const iso = new Date(t).toISOString();
-    events.push({ type: 'identify', anonymousId, userId: `customer-${shopper % (RATE * 10)}`, messageId: `cap-${messageNo++}`, timestamp: iso, receivedAt: iso, traits: {}, context: { geo: region, device: { type: 'mobile' }, bot: false } } as unknown as StoredMessage);
+    events.push({
+      type: 'identify',
+      anonymousId,
+      userId: `customer-${shopper % (RATE * 10)}`,
+      messageId: `cap-${messageNo++}`,
+      timestamp: iso,
+      receivedAt: iso,
+      traits: {},
+      context: { geo: region, device: { type: 'mobile' }, bot: false },
+    } as unknown as StoredMessage);
   }
   for (let i = events.length; i < EVENTS_PER_REQUEST; i++) {
     const r = rand();
@@ -103,24 +117,47 @@ function nextRequest(t: number): { anonymousId: string; events: StoredMessage[] 
     const facts = { product_id: p, name: `Product ${p}`, category: `c${hash53(p) % 40}`, price: 10 + (hash53(p) % 90) };
     if (r < 0.8) events.push(message(anonymousId, 'Product Viewed', facts, t, region));
     else if (r < 0.95) events.push(message(anonymousId, 'Product Added', { ...facts, quantity: 1 }, t, region));
-    else events.push(message(anonymousId, 'Order Completed', { order_id: `o${messageNo}`, products: [{ ...facts, quantity: 1 }, { product_id: zipfProduct(), quantity: 1 }] }, t, region));
+    else
+      events.push(
+        message(
+          anonymousId,
+          'Order Completed',
+          {
+            order_id: `o${messageNo}`,
+            products: [
+              { ...facts, quantity: 1 },
+              { product_id: zipfProduct(), quantity: 1 },
+            ],
+          },
+          t,
+          region,
+        ),
+      );
   }
   return { anonymousId, events };
 }
 
 // --- Objects, counted.
-interface Work { calls: number; events: number; rows: number; cpuUs: number }
+interface Work {
+  calls: number;
+  events: number;
+  rows: number;
+  cpuUs: number;
+}
 const work = () => ({ calls: 0, events: 0, rows: 0, cpuUs: 0 }) as Work;
 const ingestShards = Array.from({ length: S }, work);
 const shopState = work();
 const aggregateShards = Array.from({ length: A }, work);
 const directoryWork = work();
 const profileShardWork = Array.from({ length: P }, work);
-const directory = P > 0 ? await (async () => {
-  const db = await openSqlJs();
-  migrate(db.sql, DIRECTORY_MIGRATIONS);
-  return { ...db, model: new DirectoryModel(db.sql) };
-})() : undefined;
+const directory =
+  P > 0
+    ? await (async () => {
+        const db = await openSqlJs();
+        migrate(db.sql, DIRECTORY_MIGRATIONS);
+        return { ...db, model: new DirectoryModel(db.sql) };
+      })()
+    : undefined;
 const profileShards = await Promise.all(
   Array.from({ length: P }, async () => {
     const db = await openSqlJs();
@@ -152,7 +189,9 @@ const cpu = () => {
 
 const total = RATE * SECONDS;
 const requests = Math.ceil(total / EVENTS_PER_REQUEST);
-log(`Simulating ${total.toLocaleString('en-US')} events (${RATE.toLocaleString('en-US')}/s for ${SECONDS} s) in ${requests.toLocaleString('en-US')} requests; ${S} ingest shards, ${A} aggregate shards…`);
+log(
+  `Simulating ${total.toLocaleString('en-US')} events (${RATE.toLocaleString('en-US')}/s for ${SECONDS} s) in ${requests.toLocaleString('en-US')} requests; ${S} ingest shards, ${A} aggregate shards…`,
+);
 const buffers: IngestItem[][] = Array.from({ length: S }, () => []);
 let snapshotsDropped = 0;
 const cache = new SnapshotCache(2000);
@@ -210,7 +249,8 @@ async function drainThroughProfileShards(batch: IngestItem[]): Promise<void> {
           merges++;
           return counted(w, 0, () => s.transaction(() => ({ campaigns: {}, ...s.model.mergeOut(mergeId, from, into, Date.now()) })));
         },
-        mergeIn: (mergeId, _from, into, payload, userId, currency) => void counted(w, 0, () => s.transaction(() => s.model.mergeIn(mergeId, into, payload.doc, userId, currency, Date.now()))),
+        mergeIn: (mergeId, _from, into, payload, userId, currency) =>
+          void counted(w, 0, () => s.transaction(() => s.model.mergeIn(mergeId, into, payload.doc, userId, currency, Date.now()))),
         mergeAcked: (mergeId) => counted(w, 0, () => s.transaction(() => s.model.mergeAcked(mergeId))),
       };
     },
@@ -253,21 +293,34 @@ for (let i = 0; i < RECS; i++) {
   };
   const c0 = cpu();
   // Profiles in shards: the directory's links and the document, as ShopState reads them (two calls).
-  const people = P > 0 ? (() => {
-    const identities = new LookedUpIdentities(directory!.model.lookup(idsToLookUp(input, [])));
-    const docs = new Map(identities.profileIds().flatMap((id) => {
-      const doc = profileShards[profileShardOf(id, P)]!.model.find(id);
-      return doc ? [[id, doc] as const] : [];
-    }));
-    return { identities, findProfile: (id: string) => docs.get(id) };
-  })() : undefined;
+  const people =
+    P > 0
+      ? (() => {
+          const identities = new LookedUpIdentities(directory!.model.lookup(idsToLookUp(input, [])));
+          const docs = new Map(
+            identities.profileIds().flatMap((id) => {
+              const doc = profileShards[profileShardOf(id, P)]!.model.find(id);
+              return doc ? [[id, doc] as const] : [];
+            }),
+          );
+          return { identities, findProfile: (id: string) => docs.get(id) };
+        })()
+      : undefined;
   const { shardCalls: calls } =
     A > 0
-      ? await rankOverSnapshots(cache, (q) =>
-          fetchIntoCache(cache, q, A, (id) => aggregateShardOf(id, A), async (shard, sq) => {
-            readsPerShard[shard]!++;
-            return answerQuery(shards[shard]!.store, sq);
-          }),
+      ? await rankOverSnapshots(
+          cache,
+          (q) =>
+            fetchIntoCache(
+              cache,
+              q,
+              A,
+              (id) => aggregateShardOf(id, A),
+              async (shard, sq) => {
+                readsPerShard[shard]!++;
+                return answerQuery(shards[shard]!.store, sq);
+              },
+            ),
           (reader) => model.recommend(input, undefined, reader, people),
         )
       : { shardCalls: (model.recommend(input, undefined, undefined, people), 0) };
@@ -283,7 +336,12 @@ const max = (ws: Work[], key: keyof Work) => Math.max(...ws.map((w) => w[key]));
 const pct = (cpuUsPerS: number) => `${((cpuUsPerS / 1_000_000) * 100).toFixed(0)}%`;
 const shopApplyUsPerEvent = shopState.cpuUs / shopState.events;
 const rowsPerEvent = aggregateShards.reduce((s, w) => s + w.rows, 0) / total;
-const aggUsPerRow = aggregateShards.reduce((s, w) => s + w.cpuUs, 0) / Math.max(1, aggregateShards.reduce((s, w) => s + w.rows, 0));
+const aggUsPerRow =
+  aggregateShards.reduce((s, w) => s + w.cpuUs, 0) /
+  Math.max(
+    1,
+    aggregateShards.reduce((s, w) => s + w.rows, 0),
+  );
 const rankUsPerRequest = rankUs / RECS;
 const lines = [
   `## Capacity load test: ${RATE.toLocaleString('en-US')} events/s, ${S} ingest shards, ${P} profile shards, ${A} aggregate shards (${SECONDS} s simulated, ${PRODUCTS} products)`,

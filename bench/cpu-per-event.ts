@@ -31,7 +31,12 @@ try {
   let health: { result: LoadResult; cpu: number[] } | undefined;
   const healthRound = async () => {
     const h0 = cpuMs(pids);
-    const result = await runLoad({ origin: server.url.replace('localhost', '127.0.0.1'), concurrency: 16, durationMs: seconds * 1000, request: () => ({ path: '/healthz' }) });
+    const result = await runLoad({
+      origin: server.url.replace('localhost', '127.0.0.1'),
+      concurrency: 16,
+      durationMs: seconds * 1000,
+      request: () => ({ path: '/healthz' }),
+    });
     health = { result, cpu: cpuMs(pids).map((ms, i) => ms - h0[i]!) };
   };
   const run = await burstThenDrain(server, { adminToken: ADMIN_TOKEN, seconds, beforeBurst: healthRound });
@@ -40,7 +45,9 @@ try {
   run.pids.forEach((pid, i) => {
     const batchUs = ((run.c1[i]! - run.c0[i]!) * 1000) / requests;
     const healthUs = (health!.cpu[pids.indexOf(pid)]! * 1000) / health!.result.requests;
-    console.log(`workerd ${pid}: ${batchUs.toFixed(0)} µs per ${BURST_BATCH_SIZE}-message batch, ${healthUs.toFixed(0)} µs per /healthz (${health!.result.rps.toFixed(0)}/s); quotient ${(healthUs / batchUs).toFixed(2)}`);
+    console.log(
+      `workerd ${pid}: ${batchUs.toFixed(0)} µs per ${BURST_BATCH_SIZE}-message batch, ${healthUs.toFixed(0)} µs per /healthz (${health!.result.rps.toFixed(0)}/s); quotient ${(healthUs / batchUs).toFixed(2)}`,
+    );
   });
 } finally {
   await server.stop();

@@ -78,9 +78,12 @@ try {
   const before = cpuMs(pids).reduce((a, b) => a + b, 0);
   for (let b = 1; b <= batches; b++) await storeBatch(db, 'demo-write-key', { events: batch(b), rejected: [], merges: [] });
   const used = cpuMs(pids).reduce((a, b) => a + b, 0) - before;
-  const stored = await db.prepare("SELECT COUNT(*) AS n FROM events WHERE message_id LIKE ?").bind(`d1-${run}-%`).first<{ n: number }>();
-  if (stored?.n !== (batches + 1) * 1000) throw new Error(`expected ${(batches + 1) * 1000} events stored, found ${stored?.n}: is --db the file of this wrangler.toml's database?`);
-  console.log(`${extraSql ? path.basename(extraSql) : 'as is'}: ${((used * 1000) / (batches * 1000)).toFixed(0)} µs of workerd CPU per event stored in D1 (${batches} batches of 1,000${firstTime ? ', first-time shoppers' : ''})`);
+  const stored = await db.prepare('SELECT COUNT(*) AS n FROM events WHERE message_id LIKE ?').bind(`d1-${run}-%`).first<{ n: number }>();
+  if (stored?.n !== (batches + 1) * 1000)
+    throw new Error(`expected ${(batches + 1) * 1000} events stored, found ${stored?.n}: is --db the file of this wrangler.toml's database?`);
+  console.log(
+    `${extraSql ? path.basename(extraSql) : 'as is'}: ${((used * 1000) / (batches * 1000)).toFixed(0)} µs of workerd CPU per event stored in D1 (${batches} batches of 1,000${firstTime ? ', first-time shoppers' : ''})`,
+  );
   await proxy.dispose();
 } finally {
   rmSync(persist, { recursive: true, force: true });

@@ -45,7 +45,9 @@ function recordingD1(statements: string[]): D1Database {
     bind: (...bound: unknown[]) => prepared(sql, bound),
     async first() {
       statements.push(inlineParameters(sql, values));
-      return sql.includes('stats_lifecycle_basis') ? { active_days: THRESHOLDS.activeDays, at_risk_days: THRESHOLDS.atRiskDays, lapsed_days: THRESHOLDS.lapsedDays } : null;
+      return sql.includes('stats_lifecycle_basis')
+        ? { active_days: THRESHOLDS.activeDays, at_risk_days: THRESHOLDS.atRiskDays, lapsed_days: THRESHOLDS.lapsedDays }
+        : null;
     },
     async all() {
       statements.push(inlineParameters(sql, values));
@@ -66,7 +68,17 @@ function recordingD1(statements: string[]): D1Database {
   } as unknown as D1Database;
 }
 
-export async function panelStatements({ days, filters = {}, writeKey = 'demo-write-key', now = Date.now() }: { days: number; filters?: StatsFilters; writeKey?: string; now?: number }) {
+export async function panelStatements({
+  days,
+  filters = {},
+  writeKey = 'demo-write-key',
+  now = Date.now(),
+}: {
+  days: number;
+  filters?: StatsFilters;
+  writeKey?: string;
+  now?: number;
+}) {
   const spec = { steps: [...DEFAULT_FUNNEL], windowMs: DAY_MS };
   const panels: [string, (db: D1Database) => Promise<unknown>][] = [
     ['overview', (db) => overviewStats(ctx(db))],
@@ -95,7 +107,9 @@ export async function panelStatements({ days, filters = {}, writeKey = 'demo-wri
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { days: { type: 'string', default: '7' }, device: { type: 'string' }, 'write-key': { type: 'string', default: 'demo-write-key' } } });
+  const { values } = parseArgs({
+    options: { days: { type: 'string', default: '7' }, device: { type: 'string' }, 'write-key': { type: 'string', default: 'demo-write-key' } },
+  });
   const panels = await panelStatements({ days: Number(values.days), filters: values.device ? { device: values.device } : {}, writeKey: values['write-key'] });
   for (const { panel, statements } of panels) {
     console.log(`.print "== ${panel}"`);

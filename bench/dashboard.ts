@@ -71,9 +71,12 @@ const PANELS: { panel: string; path: string }[] = [
 /** How many (non-bot) events the demo site's log holds. */
 export async function storedEvents(server: { url: string }, adminToken: string): Promise<number> {
   const origin = server.url.replace('localhost', '127.0.0.1');
-  const res = await fetch(`${origin}/v1/admin/stats?writeKey=${WRITE_KEY}&from=${new Date(Date.now() - 390 * DAY).toISOString()}&to=${new Date(Date.now() + DAY).toISOString()}`, {
-    headers: { authorization: `Bearer ${adminToken}` },
-  });
+  const res = await fetch(
+    `${origin}/v1/admin/stats?writeKey=${WRITE_KEY}&from=${new Date(Date.now() - 390 * DAY).toISOString()}&to=${new Date(Date.now() + DAY).toISOString()}`,
+    {
+      headers: { authorization: `Bearer ${adminToken}` },
+    },
+  );
   if (!res.ok) throw new Error(`GET /v1/admin/stats answered ${res.status}`);
   return ((await res.json()) as { events: { total: number } }).events.total;
 }
@@ -156,7 +159,15 @@ export async function benchDashboard(
       times.sort((a, b) => a - b);
       db.sort((a, b) => a - b);
       const rank = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
-      timings.push({ panel, period, p50Ms: median(times), p95Ms: rank(0.95), maxMs: times[times.length - 1]!, dbMedianMs: db.length ? median(db) : null, runs });
+      timings.push({
+        panel,
+        period,
+        p50Ms: median(times),
+        p95Ms: rank(0.95),
+        maxMs: times[times.length - 1]!,
+        dbMedianMs: db.length ? median(db) : null,
+        runs,
+      });
       log(`  ${panel} (${period}): p50 ${timings.at(-1)!.p50Ms.toFixed(0)} ms, p95 ${timings.at(-1)!.p95Ms.toFixed(0)} ms`);
     }
   }
@@ -181,7 +192,9 @@ export function describeDashboardBench(bench: DashboardBench): string {
   const sent = kept
     ? 'a state kept from an earlier run (--dashboard-state; that run says how it was built), timed again'
     : `${n(bench.simulated.events)} sent by the simulator through POST /v1/batch${bench.simulated.seconds === null ? '' : ` in ${bench.simulated.seconds.toFixed(0)} s`}`;
-  const copies = bench.copied ? `, then ${bench.copied.copies} copies of those shoppers under new ids written with their statistics into D1 in ${bench.copied.seconds.toFixed(0)} s` : '';
+  const copies = bench.copied
+    ? `, then ${bench.copied.copies} copies of those shoppers under new ids written with their statistics into D1 in ${bench.copied.seconds.toFixed(0)} s`
+    : '';
   const load = `load average ${bench.loadAverage[0].toFixed(1)} → ${bench.loadAverage[1].toFixed(1)} on ${os.cpus().length} CPUs`;
   return `${n(bench.eventsStored)} stored events: ${sent}${copies}; ${load}`;
 }
@@ -195,7 +208,11 @@ export function formatDashboardBench(bench: DashboardBench): string {
   for (const panel of [...new Set(bench.timings.map((t) => t.panel))]) {
     const cells = periods.map((period) => {
       const t = bench.timings.find((x) => x.panel === panel && x.period === period);
-      const cell = !t ? '–' : Number.isNaN(t.p50Ms) ? 'failed' : `${t.p50Ms.toFixed(0)} / ${t.p95Ms.toFixed(0)} / ${t.dbMedianMs === null ? '–' : t.dbMedianMs.toFixed(0)}`;
+      const cell = !t
+        ? '–'
+        : Number.isNaN(t.p50Ms)
+          ? 'failed'
+          : `${t.p50Ms.toFixed(0)} / ${t.p95Ms.toFixed(0)} / ${t.dbMedianMs === null ? '–' : t.dbMedianMs.toFixed(0)}`;
       return cell.padStart(30);
     });
     lines.push(`${panel.padEnd(28)} ${cells.join('')}`);
@@ -211,8 +228,24 @@ export function formatDashboardBench(bench: DashboardBench): string {
  * state that already holds enough (a kept `--state-dir`) is only timed.
  */
 export async function runDashboardBench({
-  root, stateDir, port, adminToken, events, simulated, runs = 10, log = (_: string) => {},
-}: { root: string; stateDir: string; port: number; adminToken: string; events: number; simulated: number; runs?: number; log?: (line: string) => void }): Promise<DashboardBench> {
+  root,
+  stateDir,
+  port,
+  adminToken,
+  events,
+  simulated,
+  runs = 10,
+  log = (_: string) => {},
+}: {
+  root: string;
+  stateDir: string;
+  port: number;
+  adminToken: string;
+  events: number;
+  simulated: number;
+  runs?: number;
+  log?: (line: string) => void;
+}): Promise<DashboardBench> {
   let server = await startDevServer({ port, stateDir, adminToken });
   try {
     const load = await loadSimulatedEvents(server, { adminToken, events: Math.min(events, simulated), log });
@@ -225,7 +258,8 @@ export async function runDashboardBench({
     }
     const timed = await benchDashboard(server, { adminToken, runs, log });
     // A copy cut short can leave the log as it was: figures for far fewer events must not pass for the target's.
-    if (timed.eventsStored < events * 0.95) throw new Error(`only ${timed.eventsStored.toLocaleString('en-US')} events are stored, not ${events.toLocaleString('en-US')}: the copy did not complete`);
+    if (timed.eventsStored < events * 0.95)
+      throw new Error(`only ${timed.eventsStored.toLocaleString('en-US')} events are stored, not ${events.toLocaleString('en-US')}: the copy did not complete`);
     return { ...timed, simulated: { events: load.stored, seconds: load.seconds }, copied };
   } finally {
     await server.stop();
@@ -250,14 +284,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (values.url) {
     const server = { url: values.url };
     const load = await loadSimulatedEvents(server, { adminToken, events: Number(values.events), log });
-    bench = { ...(await benchDashboard(server, { adminToken, runs: Number(values.runs), log })), simulated: { events: load.stored, seconds: load.seconds }, copied: null };
+    bench = {
+      ...(await benchDashboard(server, { adminToken, runs: Number(values.runs), log })),
+      simulated: { events: load.stored, seconds: load.seconds },
+      copied: null,
+    };
   } else if (values['state-dir']) {
     bench = await runDashboardBench({
-      root: ROOT, stateDir: path.resolve(values['state-dir']), port: values.port ? Number(values.port) : await freePort(), adminToken,
-      events: Number(values.events), simulated: Number(values.simulated), runs: Number(values.runs), log,
+      root: ROOT,
+      stateDir: path.resolve(values['state-dir']),
+      port: values.port ? Number(values.port) : await freePort(),
+      adminToken,
+      events: Number(values.events),
+      simulated: Number(values.simulated),
+      runs: Number(values.runs),
+      log,
     });
   } else {
-    throw new Error('Give --state-dir DIR (starts wrangler dev on it, loads and times) or --url URL of a running collector (sends simulated events up to --events, then times).');
+    throw new Error(
+      'Give --state-dir DIR (starts wrangler dev on it, loads and times) or --url URL of a running collector (sends simulated events up to --events, then times).',
+    );
   }
   console.log(describeDashboardBench(bench));
   console.log(formatDashboardBench(bench));

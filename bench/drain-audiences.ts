@@ -51,7 +51,12 @@ export async function drainHost(mix: AudienceMix | null) {
     clock: () => clock,
   });
   await audiences.refreshSite();
-  if (mix) audiences.define(AUDIENCE_MIXES[mix]().map((a) => ({ id: a.id, name: a.id, definition: a.definition })), [], clock);
+  if (mix)
+    audiences.define(
+      AUDIENCE_MIXES[mix]().map((a) => ({ id: a.id, name: a.id, definition: a.definition })),
+      [],
+      clock,
+    );
   // Saved before any profile exists: the backfills find nothing, but their steps run (one audience an alarm) before the load.
   for (let due = audiences.due(); due !== undefined && due <= clock; due = audiences.due()) await audiences.run(clock);
   return {
@@ -62,9 +67,7 @@ export async function drainHost(mix: AudienceMix | null) {
       clock = Date.now();
       await audiences.refreshSite();
       transaction(() => {
-        const applied = model.ingest(
-          messages.map((message) => ({ message, idHashes: [] })),
-        );
+        const applied = model.ingest(messages.map((message) => ({ message, idHashes: [] })));
         audiences.afterApply(
           messages.map((message, i) => ({ message, profileId: applied.profileIds[i] ?? null })),
           applied.merges,
@@ -139,5 +142,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await drainCost(arg('--events', 6000), arg('--batch', 200));
   console.log(`drain of ${r.events} bench events in ${r.batch}-message batches, offline on sql.js (µs per event, whole transaction and hand-off):`);
   console.log(`  no audiences: ${r.none.toFixed(0)} µs`);
-  for (const m of r.mixes) console.log(`  50 audiences, ${m.mix}: ${m.microsecondsPerEvent.toFixed(0)} µs (throughput ratio ${m.ratio.toFixed(2)}; ${m.memberships} memberships)`);
+  for (const m of r.mixes)
+    console.log(`  50 audiences, ${m.mix}: ${m.microsecondsPerEvent.toFixed(0)} µs (throughput ratio ${m.ratio.toFixed(2)}; ${m.memberships} memberships)`);
 }

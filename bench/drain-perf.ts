@@ -32,9 +32,11 @@ const syscalls = process.argv.includes('--syscalls');
 /** What a sampled symbol belongs to, by its name and the object it is in. */
 function component(dso: string, symbol: string): string {
   if (dso.includes('kernel')) return 'kernel (I/O, syncs, scheduling)';
-  if (/^\[?JIT\]?|^Builtins_|^v8::|^v8_|^Heap|Scavenger|MarkCompact|^cppgc/.test(symbol) || dso.startsWith('[JIT]') || dso.includes('JIT')) return 'JavaScript (V8)';
+  if (/^\[?JIT\]?|^Builtins_|^v8::|^v8_|^Heap|Scavenger|MarkCompact|^cppgc/.test(symbol) || dso.startsWith('[JIT]') || dso.includes('JIT'))
+    return 'JavaScript (V8)';
   if (/^sqlite3|^btree|^balance|^pager|^vdbe|^json|^pcache|^whereLoop|^yy|^unixRead|^walIndex|^wal[A-Z]/.test(symbol)) return 'SQLite';
-  if (/deflate|longest_match|^fill_window|^compress_block|^build_tree|^send_tree|^crc32|^adler32|^inflate|^zng_|^gen_bitlen|^pqdownheap|^compress/.test(symbol)) return 'zlib (gzip)';
+  if (/deflate|longest_match|^fill_window|^compress_block|^build_tree|^send_tree|^crc32|^adler32|^inflate|^zng_|^gen_bitlen|^pqdownheap|^compress/.test(symbol))
+    return 'zlib (gzip)';
   if (dso.includes('libc') || dso.includes('ld-linux')) return 'libc (memcpy, malloc)';
   if (/^kj::|^capnp::|^workerd::|^edgeworker|^_ZN2kj|^_ZN5capnp|^_ZN7workerd/.test(symbol)) return 'runtime (workerd, kj, capnp)';
   if (/v8|V8|^_ZN2v8/.test(symbol)) return 'JavaScript (V8)';
@@ -49,7 +51,9 @@ function printSyscalls(table: string, events: number): void {
     const match = /^\s*[\d.]+\s+([\d.]+)\s+\d+\s+(\d+)\s+(\d+)?\s*(\w+)$/.exec(line);
     if (!match || match[4] === 'total') continue;
     const [seconds, calls, errors, name] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0), match[4]!];
-    console.log(`  ${(calls / events).toFixed(2).padStart(11)}   ${((seconds * 1e6) / events).toFixed(1).padStart(17)}   ${String(errors).padStart(6)}   ${name}`);
+    console.log(
+      `  ${(calls / events).toFixed(2).padStart(11)}   ${((seconds * 1e6) / events).toFixed(1).padStart(17)}   ${String(errors).padStart(6)}   ${name}`,
+    );
   }
 }
 
@@ -83,7 +87,10 @@ try {
 
 /** perf's samples grouped by component and symbol, in µs per event drained. */
 function printProfile(run: BurstRun): void {
-  const report = spawnSync('perf', ['report', '-i', perfData, '--stdio', '--sort', 'dso,sym', '--percent-limit', '0'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const report = spawnSync('perf', ['report', '-i', perfData, '--stdio', '--sort', 'dso,sym', '--percent-limit', '0'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const { pids, main, c1, c2, events } = run;
   const drainCpuUs = ((c2[pids.indexOf(main)]! - c1[pids.indexOf(main)]!) * 1000) / events;
   const byComponent = new Map<string, number>();
@@ -98,7 +105,9 @@ function printProfile(run: BurstRun): void {
     bySymbol.set(`${part}: ${symbol.slice(0, 90)}`, (bySymbol.get(`${part}: ${symbol.slice(0, 90)}`) ?? 0) + share);
   }
   console.log(`\nmain workerd process while draining: ${drainCpuUs.toFixed(0)} µs of CPU per event drained, by component:`);
-  for (const [part, share] of [...byComponent].sort((a, b) => b[1] - a[1])) console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${(share * 100).toFixed(1).padStart(5)}%  ${part}`);
+  for (const [part, share] of [...byComponent].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${(share * 100).toFixed(1).padStart(5)}%  ${part}`);
   console.log('\ntop symbols:');
-  for (const [name, share] of [...bySymbol].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${name}`);
+  for (const [name, share] of [...bySymbol].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    console.log(`  ${(share * drainCpuUs).toFixed(1).padStart(6)} µs  ${name}`);
 }

@@ -36,7 +36,12 @@ export function benchAudienceDefinitions(count = 50): { id: string; definition: 
     (i) => ({ fact: 'interest', category: `c${i % 12}`, op: 'gte', value: 0.5 }),
     (i) => ({ fact: 'cartValue', op: 'gte', value: 20 * (1 + (i % 5)) }),
     (i) => ({ fact: 'cartIdleMinutes', op: 'gte', value: 15 + (i % 4) * 15 }),
-    (i) => ({ all: [{ fact: 'sessions', op: 'gte', value: 1 + (i % 3) }, { fact: 'viewedCategory', category: `c${(i + 5) % 12}`, withinMinutes: 60, op: 'gte', value: 2 }] }),
+    (i) => ({
+      all: [
+        { fact: 'sessions', op: 'gte', value: 1 + (i % 3) },
+        { fact: 'viewedCategory', category: `c${(i + 5) % 12}`, withinMinutes: 60, op: 'gte', value: 2 },
+      ],
+    }),
   ];
   return Array.from({ length: count }, (_, i) => ({ id: `bench-${i}`, definition: kinds[i % kinds.length]!(i) }));
 }
@@ -53,9 +58,30 @@ const REGIONS = ['Bavaria', 'Texas', 'California', 'Ile-de-France', 'Catalonia',
 export function typicalAudienceDefinitions(count = 50): { id: string; definition: Condition }[] {
   const kinds: ((i: number) => Condition)[] = [
     (i) => ({ fact: 'viewedCategory', category: `c${(i * 7) % 24}`, withinMinutes: [15, 30, 60][i % 3]!, op: 'gte', value: 1 + (i % 2) }),
-    (i) => (i % 2 ? { fact: 'cartIdleMinutes', op: 'gte', value: 30 * (1 + (i % 4)) } : { all: [{ fact: 'cartIdleMinutes', op: 'gte', value: 60 }, { fact: 'cartValue', op: 'gte', value: 50 * (1 + (i % 3)) }] }),
-    (i) => (i % 2 ? { fact: 'reorderDueDays', op: 'lte', value: 1 + (i % 7) } : { all: [{ fact: 'reorderDueDays', op: 'lte', value: 3 }, { fact: 'purchased', category: `c${i % 12}`, op: 'gte', value: 2 }] }),
-    (i) => ({ all: [{ fact: 'lifecycle', op: 'in', value: i % 2 ? ['at_risk', 'sleeping'] : ['sleeping'] }, { fact: 'rfm.monetary', op: 'gte', value: 3 + (i % 3) }] }),
+    (i) =>
+      i % 2
+        ? { fact: 'cartIdleMinutes', op: 'gte', value: 30 * (1 + (i % 4)) }
+        : {
+            all: [
+              { fact: 'cartIdleMinutes', op: 'gte', value: 60 },
+              { fact: 'cartValue', op: 'gte', value: 50 * (1 + (i % 3)) },
+            ],
+          },
+    (i) =>
+      i % 2
+        ? { fact: 'reorderDueDays', op: 'lte', value: 1 + (i % 7) }
+        : {
+            all: [
+              { fact: 'reorderDueDays', op: 'lte', value: 3 },
+              { fact: 'purchased', category: `c${i % 12}`, op: 'gte', value: 2 },
+            ],
+          },
+    (i) => ({
+      all: [
+        { fact: 'lifecycle', op: 'in', value: i % 2 ? ['at_risk', 'sleeping'] : ['sleeping'] },
+        { fact: 'rfm.monetary', op: 'gte', value: 3 + (i % 3) },
+      ],
+    }),
     (i) => ({ fact: 'region', op: 'eq', value: REGIONS[i % REGIONS.length]! }),
   ];
   return Array.from({ length: count }, (_, i) => ({ id: `typical-${i}`, definition: kinds[i % kinds.length]!(Math.floor(i / kinds.length)) }));
@@ -146,7 +172,13 @@ export async function benchIngestWithAudiences(
   }
   const all = [...runs.values()].flat();
   // The process that worked most over every round runs the Worker and the objects (the other is wrangler's proxy).
-  const main = all.length && pids.length ? busiest(all.map((x) => x.cpu[0]).reduce((a, c) => a.map((v, i) => v + c[i]!)), all.map((x) => x.cpu[2]).reduce((a, c) => a.map((v, i) => v + c[i]!))) : -1;
+  const main =
+    all.length && pids.length
+      ? busiest(
+          all.map((x) => x.cpu[0]).reduce((a, c) => a.map((v, i) => v + c[i]!)),
+          all.map((x) => x.cpu[2]).reduce((a, c) => a.map((v, i) => v + c[i]!)),
+        )
+      : -1;
   const summary = (list: Round[]): Summary => {
     const events = list.reduce((s, x) => s + x.load.requests * batchSize, 0);
     const ms = list.reduce((s, x) => s + x.load.seconds * 1000 + x.drainMs, 0);

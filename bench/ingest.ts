@@ -12,7 +12,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchIngest(
   server: { url: string },
-  { adminToken, concurrency = 16, roundMs = 4000, rounds = 3, batchSize = 20, writeKey = 'demo-write-key' }: { adminToken: string; concurrency?: number; roundMs?: number; rounds?: number; batchSize?: number; writeKey?: string },
+  {
+    adminToken,
+    concurrency = 16,
+    roundMs = 4000,
+    rounds = 3,
+    batchSize = 20,
+    writeKey = 'demo-write-key',
+  }: { adminToken: string; concurrency?: number; roundMs?: number; rounds?: number; batchSize?: number; writeKey?: string },
 ) {
   const origin = server.url.replace('localhost', '127.0.0.1');
   const batches = batchRounds({ origin, concurrency, batchSize });

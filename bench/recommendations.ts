@@ -33,7 +33,14 @@ export const SLOT_MIX = ['home', 'home', 'home', 'home', 'product', 'product', '
 
 export async function benchRecommendations(
   server: { url: string },
-  { adminToken, catalogSize = 5000, events = 100_000, concurrency = 16, durationMs = 8000, log = (_: string) => {} }: {
+  {
+    adminToken,
+    catalogSize = 5000,
+    events = 100_000,
+    concurrency = 16,
+    durationMs = 8000,
+    log = (_: string) => {},
+  }: {
     adminToken: string;
     catalogSize?: number;
     events?: number;

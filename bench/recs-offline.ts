@@ -59,7 +59,10 @@ async function version(root: string): Promise<{ model: ShopModel; counters: SqlC
   return { model: new shop.ShopModel(sql), counters };
 }
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const versions = [{ name: 'this tree', ...(await version(here)) }, ...(baseline ? [{ name: `baseline (${baseline})`, ...(await version(path.resolve(baseline))) }] : [])];
+const versions = [
+  { name: 'this tree', ...(await version(here)) },
+  ...(baseline ? [{ name: `baseline (${baseline})`, ...(await version(path.resolve(baseline))) }] : []),
+];
 const shoppers = JSON.parse(readFileSync(path.join(stateDir, 'shoppers.json'), 'utf8')) as Pick<ShopperTruth, 'anonymousIds' | 'userId' | 'region'>[];
 const products = generateCatalog({ size: 5000, seed: DEMO_CATALOG_SEED }).map((p) => p.product_id);
 

@@ -116,7 +116,9 @@ try {
   const request = recommendationRequests(shoppers, products);
   // The bench's figures first, without the profiler (sampling slows the isolate down).
   const { unloaded, loaded } = await measureServing(origin, request);
-  console.log(`one client: p50 ${unloaded.p50.toFixed(2)} ms, p99 ${unloaded.p99.toFixed(2)} ms (${unloaded.requests} requests); /healthz p50 ${unloaded.healthzP50.toFixed(2)} ms, p99 ${unloaded.healthzP99.toFixed(2)} ms`);
+  console.log(
+    `one client: p50 ${unloaded.p50.toFixed(2)} ms, p99 ${unloaded.p99.toFixed(2)} ms (${unloaded.requests} requests); /healthz p50 ${unloaded.healthzP50.toFixed(2)} ms, p99 ${unloaded.healthzP99.toFixed(2)} ms`,
+  );
   console.log(
     `${loaded.concurrency} clients: ${loaded.rps.toFixed(0)} requests/s, /healthz ${loaded.healthzRps.toFixed(0)}: ratio ${loaded.ratio.toFixed(2)}; p50 ${loaded.p50.toFixed(1)} ms, p99 ${loaded.p99.toFixed(1)} ms, ${loaded.errors} errors`,
   );

@@ -38,7 +38,11 @@ try {
       const t0 = performance.now();
       let pending: number | string;
       try {
-        pending = await pendingMessages({ url: origin, adminToken: ADMIN_TOKEN, fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(30_000) }) });
+        pending = await pendingMessages({
+          url: origin,
+          adminToken: ADMIN_TOKEN,
+          fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(30_000) }),
+        });
       } catch (err) {
         pending = `error ${(err as Error).message}`;
       }

@@ -49,7 +49,12 @@ export async function replayBatches(writeKey: string, events = REPLAY_EVENTS, ba
       anonymousId: `dgn-${view.session}`,
       timestamp: now,
       properties: { product_id: view.item, name: `Item ${view.item}`, price: 10, currency: 'USD' },
-      context: { page: { url: `https://shop.example/p/${view.item}`, path: `/p/${view.item}` }, userAgent: UA, locale: 'en-US', library: { name: 'trailmark', version: '0.1.0' } },
+      context: {
+        page: { url: `https://shop.example/p/${view.item}`, path: `/p/${view.item}` },
+        userAgent: UA,
+        locale: 'en-US',
+        library: { name: 'trailmark', version: '0.1.0' },
+      },
     }));
     batches.push(JSON.stringify({ writeKey, sentAt: now, batch }));
   }
@@ -61,7 +66,12 @@ export async function replayBatches(writeKey: string, events = REPLAY_EVENTS, ba
  * as the last is acknowledged. A batch the collector did not acknowledge (a
  * 503 while busy, a dropped connection) is sent again, as the tag would.
  */
-export async function sendBatches(origin: string, batches: readonly string[], concurrency: number, onAcknowledged: () => void = () => {}): Promise<{ errors: number }> {
+export async function sendBatches(
+  origin: string,
+  batches: readonly string[],
+  concurrency: number,
+  onAcknowledged: () => void = () => {},
+): Promise<{ errors: number }> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   let next = 0;
   let errors = 0;
@@ -90,7 +100,12 @@ export async function sendBatches(origin: string, batches: readonly string[], co
 
 export async function benchReplay(
   server: { url: string },
-  { adminToken, writeKey = 'demo-write-key', concurrency = 16, events = REPLAY_EVENTS }: { adminToken: string; writeKey?: string; concurrency?: number; events?: number },
+  {
+    adminToken,
+    writeKey = 'demo-write-key',
+    concurrency = 16,
+    events = REPLAY_EVENTS,
+  }: { adminToken: string; writeKey?: string; concurrency?: number; events?: number },
 ): Promise<ReplayResult> {
   const origin = server.url.replace('localhost', '127.0.0.1');
   const batches = await replayBatches(writeKey, events);

@@ -71,7 +71,17 @@ try {
     const entry = path.join(dir, `entry-${i}.js`);
     await writeFile(entry, workerSource(root));
     const out = path.join(dir, `worker-${i}.js`);
-    await build({ entryPoints: [entry], bundle: true, format: 'esm', outfile: out, platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'import'], absWorkingDir: root, logLevel: 'error' });
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      outfile: out,
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      conditions: ['workerd', 'worker', 'import'],
+      absWorkingDir: root,
+      logLevel: 'error',
+    });
     const mf = new Miniflare({ modules: true, scriptPath: out, modulesRoot: dir, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] });
     await mf.dispatchFetch('http://route/?n=500'); // warm-up, and the process exists
     workers.push({ root, mf, pid: Number(execSync(`pgrep -n -P ${process.pid} workerd`).toString().trim()), us: [] });
@@ -86,7 +96,9 @@ try {
   }
   for (const { root, us } of workers) {
     const sorted = [...us].sort((a, b) => a - b);
-    console.log(`${root}: ${sorted[0]!.toFixed(0)} µs lowest, ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} µs median CPU per 20-message batch (${rounds} rounds of ${requests})`);
+    console.log(
+      `${root}: ${sorted[0]!.toFixed(0)} µs lowest, ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} µs median CPU per 20-message batch (${rounds} rounds of ${requests})`,
+    );
   }
   await Promise.all(workers.map((w) => w.mf.dispose()));
 } finally {

@@ -57,7 +57,9 @@ if (!existsSync(path.join(stateDir, 'shoppers.json'))) {
 const shoppers = JSON.parse(await readFile(path.join(stateDir, 'shoppers.json'), 'utf8')) as BenchShopper[];
 const withToken = shoppers.filter((s) => s.ack).length;
 if (withToken < shoppers.length) {
-  throw new Error(`${shoppers.length - withToken} of ${shoppers.length} shoppers in ${stateDir} have no ack token: load a new state with bench/recs-profile.ts`);
+  throw new Error(
+    `${shoppers.length - withToken} of ${shoppers.length} shoppers in ${stateDir} have no ack token: load a new state with bench/recs-profile.ts`,
+  );
 }
 // The collector's shard count: the tokens name it, and the bench Worker has no IngestShard to ask.
 const ingestShards = /^INGEST_SHARDS = "(\d+)"/m.exec(await readFile(path.join(ROOT, 'wrangler.toml'), 'utf8'))?.[1] ?? '1';
@@ -103,7 +105,13 @@ try {
   });
   servers.push(floor);
 
-  const kind = (label: string, server: Server, request: () => LoadRequest): Kind => ({ label, server, request, results: [], cpu: { worker: 0, proxy: 0, client: 0 } });
+  const kind = (label: string, server: Server, request: () => LoadRequest): Kind => ({
+    label,
+    server,
+    request,
+    results: [],
+    cpu: { worker: 0, proxy: 0, client: 0 },
+  });
   const get = (p: string) => () => ({ path: p });
   const kinds = [
     kind('(a)  /healthz, collector', collector, get('/healthz')),
@@ -166,19 +174,34 @@ try {
         fmt(ratio.median).padStart(6),
         `${fmt(ratio.min)}–${fmt(ratio.max)}`.padStart(10),
         '  ',
-        [cpu.worker, cpu.proxy, cpu.client].map((v) => fmt(v).padStart(6)).join(' ').padStart(31),
+        [cpu.worker, cpu.proxy, cpu.client]
+          .map((v) => fmt(v).padStart(6))
+          .join(' ')
+          .padStart(31),
         '  ',
-        [total(healthz) / total(k), perRequest(healthz).worker / cpu.worker].map((v) => fmt(v).padStart(6)).join(' ').padStart(24),
+        [total(healthz) / total(k), perRequest(healthz).worker / cpu.worker]
+          .map((v) => fmt(v).padStart(6))
+          .join(' ')
+          .padStart(24),
         `${fmt(spread(k.results.map((res) => res.p50)).median, 1)} / ${fmt(spread(k.results.map((res) => res.p99)).median, 1)}`.padStart(14),
         String(k.results.reduce((n, res) => n + res.errors, 0)),
       ].join(' '),
     );
   }
   console.log(
-    '÷ (a): requests/s over (a)\'s in the same round, median and range over the rounds. CPU per request: the workerd process that runs the Worker and its objects, ' +
+    "÷ (a): requests/s over (a)'s in the same round, median and range over the rounds. CPU per request: the workerd process that runs the Worker and its objects, " +
       "wrangler's proxy (the workerd listening on the port), and this process's clients; ÷ (a) by CPU: (a)'s CPU per request over this kind's, all three processes or the Worker's alone.",
   );
-  console.log(`per round, requests/s: ${kinds.map((k) => `${k.label.slice(0, 4).trim()} ${rps(k).map((v) => v.toFixed(0)).join('/')}`).join('; ')}`);
+  console.log(
+    `per round, requests/s: ${kinds
+      .map(
+        (k) =>
+          `${k.label.slice(0, 4).trim()} ${rps(k)
+            .map((v) => v.toFixed(0))
+            .join('/')}`,
+      )
+      .join('; ')}`,
+  );
 } finally {
   for (const server of servers.reverse()) await server.stop();
   await rm(work, { recursive: true, force: true });

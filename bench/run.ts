@@ -124,11 +124,31 @@ if (parts.includes('ingest-audiences')) {
     table.push([
       `## Ingest with ${r.audiences} audiences next to none (one server, the sites in turns, ${r.rounds} rounds each)`,
       row(['figure', 'no audiences', ...r.mixes.flatMap((m) => [`${r.audiences}, ${mixName[m.mix]}`, 'ratio'])]),
-      row(['events/s accepted', fixed(r.without.acceptedEventsPerSecond, 0), ...r.mixes.flatMap((m) => [fixed(m.with.acceptedEventsPerSecond, 0), fixed(m.acceptedRatio, 2)])]),
-      row(['events/s stored (accept + drain)', fixed(r.without.storedEventsPerSecond, 0), ...r.mixes.flatMap((m) => [fixed(m.with.storedEventsPerSecond, 0), fixed(m.storedRatio, 2)])]),
-      row(['CPU µs per event while accepting (Worker and objects)', fixed(r.without.acceptCpuMicroseconds, 0), ...r.mixes.flatMap((m) => [fixed(m.with.acceptCpuMicroseconds, 0), ''])]),
-      row(['CPU µs per event after, until stored and idle', fixed(r.without.drainCpuMicroseconds, 0), ...r.mixes.flatMap((m) => [fixed(m.with.drainCpuMicroseconds, 0), ''])]),
-      row(['events stored per CPU second (the whole round)', fixed(1e6 / (r.without.acceptCpuMicroseconds + r.without.drainCpuMicroseconds), 0), ...r.mixes.flatMap((m) => [fixed(1e6 / (m.with.acceptCpuMicroseconds + m.with.drainCpuMicroseconds), 0), fixed(m.storedCpuRatio, 2)])]),
+      row([
+        'events/s accepted',
+        fixed(r.without.acceptedEventsPerSecond, 0),
+        ...r.mixes.flatMap((m) => [fixed(m.with.acceptedEventsPerSecond, 0), fixed(m.acceptedRatio, 2)]),
+      ]),
+      row([
+        'events/s stored (accept + drain)',
+        fixed(r.without.storedEventsPerSecond, 0),
+        ...r.mixes.flatMap((m) => [fixed(m.with.storedEventsPerSecond, 0), fixed(m.storedRatio, 2)]),
+      ]),
+      row([
+        'CPU µs per event while accepting (Worker and objects)',
+        fixed(r.without.acceptCpuMicroseconds, 0),
+        ...r.mixes.flatMap((m) => [fixed(m.with.acceptCpuMicroseconds, 0), '']),
+      ]),
+      row([
+        'CPU µs per event after, until stored and idle',
+        fixed(r.without.drainCpuMicroseconds, 0),
+        ...r.mixes.flatMap((m) => [fixed(m.with.drainCpuMicroseconds, 0), '']),
+      ]),
+      row([
+        'events stored per CPU second (the whole round)',
+        fixed(1e6 / (r.without.acceptCpuMicroseconds + r.without.drainCpuMicroseconds), 0),
+        ...r.mixes.flatMap((m) => [fixed(1e6 / (m.with.acceptCpuMicroseconds + m.with.drainCpuMicroseconds), 0), fixed(m.storedCpuRatio, 2)]),
+      ]),
       row(['accept latency p99 (ms)', fixed(r.without.p99), ...r.mixes.flatMap((m) => [fixed(m.with.p99), ''])]),
       row(['errors', String(r.without.errors), ...r.mixes.flatMap((m) => [String(m.with.errors), ''])]),
       row(['memberships at the end', '', ...r.mixes.flatMap((m) => [String(m.memberships), ''])]),
@@ -178,7 +198,11 @@ if (parts.includes('quality')) {
     // The whole part takes about an hour, most of it replaying Diginetica: `--quality-datasets` and
     // `--quality-methods` (method slugs, e.g. vstan,trailmark-home-slot) measure a part of it, whose rows
     // replace their own in bench/results.json; `--replay-cache DIR` keeps each replay for the next run.
-    const list = (name: string) => flagValue(name)?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const list = (name: string) =>
+      flagValue(name)
+        ?.split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
     const datasets = list('--quality-datasets');
     const methods = list('--quality-methods');
     const cache = flagValue('--replay-cache');
@@ -192,7 +216,10 @@ if (parts.includes('quality')) {
       ...(methods ? { methods } : {}),
     });
     const resultsFile = path.join(ROOT, 'bench', 'results.json');
-    const saved = datasets || methods ? ((existsSync(resultsFile) ? JSON.parse(await readFile(resultsFile, 'utf8')) : {}) as { quality?: RecsQualityResult }).quality : undefined;
+    const saved =
+      datasets || methods
+        ? ((existsSync(resultsFile) ? JSON.parse(await readFile(resultsFile, 'utf8')) : {}) as { quality?: RecsQualityResult }).quality
+        : undefined;
     const quality = mergeQuality(saved && 'datasets' in saved ? saved : undefined, fresh);
     results.quality = quality;
     table.push(['## Recommendation quality (next viewed product)', formatRecsQuality(quality)]);
@@ -214,10 +241,15 @@ if (parts.includes('audiences')) {
     table.push([
       '## Audiences (offline on sql.js: the evaluation and SQL a profile host runs; 20-event transactions)',
       row(['figure', 'value']),
-      ...cost.perEvent.map((e) => row([`one event, ${e.audiences} audiences defined`, `${us(e.microsecondsPerEvent)} (${fixed(e.evaluatedPerEvent)} evaluated)`])),
+      ...cost.perEvent.map((e) =>
+        row([`one event, ${e.audiences} audiences defined`, `${us(e.microsecondsPerEvent)} (${fixed(e.evaluatedPerEvent)} evaluated)`]),
+      ),
       row([`one event, ${cost.withoutIndex.audiences} evaluated without the index`, us(cost.withoutIndex.microsecondsPerEvent)]),
       row(['one wake-up, per profile woken', `${us(cost.wakeUp.microsecondsPerProfile)} (${fixed(cost.wakeUp.evaluatedPerProfile)} evaluated)`]),
-      row(['bytes per membership / due profile / pending transition', `${cost.storage.bytesPerMembership} / ${cost.storage.bytesPerDueProfile} / ${cost.storage.bytesPerPendingTransition}`]),
+      row([
+        'bytes per membership / due profile / pending transition',
+        `${cost.storage.bytesPerMembership} / ${cost.storage.bytesPerDueProfile} / ${cost.storage.bytesPerPendingTransition}`,
+      ]),
       row(['bytes added to a profile document', String(cost.storage.profileDocumentBytesAdded)]),
     ]);
   });
@@ -234,7 +266,9 @@ if (parts.includes('dashboard')) {
     const runs = flag('--dashboard-runs', 10);
     const stateIndex = process.argv.indexOf('--dashboard-state');
     const kept = stateIndex > 0 ? path.resolve(process.argv[stateIndex + 1]!) : undefined;
-    log(`Dashboard: ${Math.min(events, simulated).toLocaleString('en-US')} simulated events, copies up to ${events.toLocaleString('en-US')}, then each panel's query…`);
+    log(
+      `Dashboard: ${Math.min(events, simulated).toLocaleString('en-US')} simulated events, copies up to ${events.toLocaleString('en-US')}, then each panel's query…`,
+    );
     const stateDir = kept ?? (await mkdtemp(path.join(os.tmpdir(), 'trailmark-bench-dashboard-')));
     try {
       const dashboard = await runDashboardBench({ root: ROOT, stateDir, port: await freePort(), adminToken: ADMIN_TOKEN, events, simulated, runs, log });

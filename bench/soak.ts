@@ -45,9 +45,9 @@ const collector = `http://localhost:${port}`;
 
 // The shop: a page of another origin that installs the tag the way a site owner would.
 const page = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html' }).end(
-    `<!doctype html><title>soak</title><script async src="${collector}/tag.js" data-write-key="soak-write-key"></script>`,
-  );
+  res
+    .writeHead(200, { 'content-type': 'text/html' })
+    .end(`<!doctype html><title>soak</title><script async src="${collector}/tag.js" data-write-key="soak-write-key"></script>`);
 });
 await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
 const shopOrigin = `http://127.0.0.1:${(page.address() as { port: number }).port}`;

@@ -106,7 +106,8 @@ async function main(): Promise<void> {
       `(${events.toLocaleString('en-US')} events, all stored).`,
   );
   const rejected = send.rejected + slots.rejected + searches.rejected;
-  if (rejected > 0) console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons, ...searches.rejectedReasons].join('; ')}`);
+  if (rejected > 0)
+    console.log(`The collector rejected ${rejected} of them: ${[...send.rejectedReasons, ...slots.rejectedReasons, ...searches.rejectedReasons].join('; ')}`);
   for (const line of await campaignVerdicts(url, adminToken, campaigns.campaigns)) console.log(line);
   await writeMarker({ status: 'seeded', events, finishedAt: new Date().toISOString() });
 }

@@ -25,7 +25,14 @@ export async function bundle({ entryPoints, css = {}, outDir }: BundleOptions): 
   const common = { bundle: true, minify: true, outdir: outDir, logLevel: 'warning', legalComments: 'none', sourcemap: false } as const;
   await Promise.all([
     // Split: a module loaded with import() becomes its own file, fetched only when needed.
-    build({ ...common, entryPoints, format: 'esm', splitting: true, chunkNames: 'assets/chunk-[hash]', target: ['es2022', 'chrome111', 'firefox113', 'safari16.4'] }),
+    build({
+      ...common,
+      entryPoints,
+      format: 'esm',
+      splitting: true,
+      chunkNames: 'assets/chunk-[hash]',
+      target: ['es2022', 'chrome111', 'firefox113', 'safari16.4'],
+    }),
     Object.keys(css).length > 0 ? build({ ...common, entryPoints: css, target: ['chrome111', 'firefox113', 'safari16.4'] }) : undefined,
   ]);
 }

@@ -34,10 +34,14 @@ export async function build({ quiet = false, storefront = true } = {}) {
   // The storefront and dashboard are generated from the demo catalog (TypeScript, run with tsx).
   const demoBuild = path.join(ROOT, 'demo-site', 'build.ts');
   if (existsSync(demoBuild)) {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, next, ...(storefront ? [] : ['--no-storefront'])], {
-      cwd: ROOT,
-      stdio: quiet ? 'pipe' : 'inherit',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), demoBuild, next, ...(storefront ? [] : ['--no-storefront'])],
+      {
+        cwd: ROOT,
+        stdio: quiet ? 'pipe' : 'inherit',
+      },
+    );
     if (result.status !== 0) throw new Error(`Demo site build failed:\n${result.stderr?.toString() ?? ''}`);
   }
   // The tag changes with each release: browsers revalidate it cheaply (ETag) after five minutes.

@@ -28,7 +28,6 @@ import { formatSizes, sizesOf } from './build/sizes.mjs';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const quiet = process.env.TRAILMARK_BUILD_QUIET === '1';
 
-
 const typescript = () =>
   esbuild({
     target: 'es2021',
@@ -55,10 +54,16 @@ const resolve = () => nodeResolve({ extensions: ['.ts', '.mjs', '.js'], browser:
  * the sources and the versions of what they bundle, so that the tag names
  * them all with one short string, and a change of either renames them.
  */
-const sourceFiles = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+const sourceFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
 const chunkVersion = createHash('sha256')
   .update(JSON.stringify(pkg.dependencies))
-  .update([...sourceFiles('src'), ...sourceFiles('../schema/src'), 'rollup.config.mjs'].sort().map((file) => readFileSync(file, 'utf8')).join('\0'))
+  .update(
+    [...sourceFiles('src'), ...sourceFiles('../schema/src'), 'rollup.config.mjs']
+      .sort()
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\0'),
+  )
   .digest('base64url')
   .slice(0, 8);
 /** File names of the tag's chunks, filled in by build 1. */

@@ -116,7 +116,9 @@ export function bulkCopyParts(schema: LogSchema, copies: number, perPart = copie
     part.push(copyStatements(copy).trim());
     for (const table of statsTables.filter((t) => PER_PERSON.has(t))) {
       const columns = schema.columns.get(table)!;
-      part.push(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => renamed(c, tag)).join(', ')} FROM ${table} WHERE instr(profile_id, '~') = 0;`);
+      part.push(
+        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => renamed(c, tag)).join(', ')} FROM ${table} WHERE instr(profile_id, '~') = 0;`,
+      );
     }
     if (copy % perPart === 0 && copy < copies) parts.push([]);
   }
@@ -155,21 +157,39 @@ export function logSchema(columnRows: { tbl: string; col: string }[], triggerRow
  * `wrangler d1 execute` on the state. Returns the events then stored, the
  * copies made and the seconds it took.
  */
-export async function bulkCopyShoppers(
-  { root, stateDir, originals, target, log = () => {} }: { root: string; stateDir: string; originals: number; target: number; log?: (line: string) => void },
-): Promise<{ events: number; copies: number; seconds: number }> {
+export async function bulkCopyShoppers({
+  root,
+  stateDir,
+  originals,
+  target,
+  log = () => {},
+}: {
+  root: string;
+  stateDir: string;
+  originals: number;
+  target: number;
+  log?: (line: string) => void;
+}): Promise<{ events: number; copies: number; seconds: number }> {
   if (originals <= 0) throw new Error('There are no events to copy: load some first.');
   const copies = Math.max(0, Math.ceil(target / originals) - 1);
   if (copies === 0) return { events: originals, copies: 0, seconds: 0 };
   const started = Date.now();
   const wrangler = (args: string[]) =>
-    run(process.execPath, [path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local', '--persist-to', stateDir, ...args], {
-      cwd: root,
-      env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    run(
+      process.execPath,
+      [path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local', '--persist-to', stateDir, ...args],
+      {
+        cwd: root,
+        env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
   const { stdout } = await wrangler(['--json', '--command', SCHEMA_QUERY]);
-  const [columns, triggers, copied] = JSON.parse(stdout) as [{ results: { tbl: string; col: string }[] }, { results: { name: string; sql: string }[] }, { results: { copied: number }[] }];
+  const [columns, triggers, copied] = JSON.parse(stdout) as [
+    { results: { tbl: string; col: string }[] },
+    { results: { name: string; sql: string }[] },
+    { results: { copied: number }[] },
+  ];
   if (copied.results[0]!.copied > 0) throw new Error(`${stateDir} holds copies already: start from a state with the simulated shoppers only.`);
   const schema = logSchema(columns.results, triggers.results);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'trailmark-bulk-copies-'));

@@ -43,9 +43,19 @@ FROM events WHERE instr(message_id, '~') = 0 ORDER BY seq;`;
  * events. `originals` is how many events the log holds before any copy.
  * Returns the number of events then stored and the seconds it took.
  */
-export async function copyShoppers(
-  { root, stateDir, originals, target, log = () => {} }: { root: string; stateDir: string; originals: number; target: number; log?: (line: string) => void },
-): Promise<{ events: number; copies: number; seconds: number }> {
+export async function copyShoppers({
+  root,
+  stateDir,
+  originals,
+  target,
+  log = () => {},
+}: {
+  root: string;
+  stateDir: string;
+  originals: number;
+  target: number;
+  log?: (line: string) => void;
+}): Promise<{ events: number; copies: number; seconds: number }> {
   if (originals <= 0) throw new Error('There are no events to copy: load some first.');
   const copies = Math.max(0, Math.ceil(target / originals) - 1);
   const started = Date.now();
@@ -59,11 +69,15 @@ export async function copyShoppers(
       const statements: string[] = [];
       for (let copy = first; copy <= last; copy++) statements.push(copyStatements(copy));
       await writeFile(file, statements.join('\n'));
-      await run(process.execPath, [path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local', '--persist-to', stateDir, '--file', file], {
-        cwd: root,
-        env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      await run(
+        process.execPath,
+        [path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local', '--persist-to', stateDir, '--file', file],
+        {
+          cwd: root,
+          env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       log(`  copied: ${((last + 1) * originals).toLocaleString('en-US')} events (${Math.round((Date.now() - started) / 1000)} s)`);
     }
   } finally {

@@ -15,7 +15,13 @@ const TICKS = 100;
 export function workerdProcesses(pid: number): number[] {
   const descendants = (parent: number): number[] => {
     try {
-      return execSync(`pgrep -P ${parent}`).toString().trim().split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)]);
+      return execSync(`pgrep -P ${parent}`)
+        .toString()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number)
+        .flatMap((child) => [child, ...descendants(child)]);
     } catch {
       return [];
     }
@@ -88,14 +94,34 @@ export async function untilIdle(pids: readonly number[], { windowMs = 300, timeo
 }
 
 /** Prints a burst's acceptance and each workerd process's CPU per event while accepting (c0→c1) and draining (c1→c2). */
-export function printBurstCpu({ pids, c0, c1, c2, events, seconds, drainMs }: { pids: number[]; c0: number[]; c1: number[]; c2: number[]; events: number; seconds: number; drainMs: number }): void {
+export function printBurstCpu({
+  pids,
+  c0,
+  c1,
+  c2,
+  events,
+  seconds,
+  drainMs,
+}: {
+  pids: number[];
+  c0: number[];
+  c1: number[];
+  c2: number[];
+  events: number;
+  seconds: number;
+  drainMs: number;
+}): void {
   // The busiest process is the one running the Worker and the objects.
   const main = busiest(c0, c1);
   const perEvent = (ms: number) => `${((ms * 1000) / events).toFixed(0)} µs`;
-  console.log(`accepted ${events} events in ${seconds.toFixed(1)} s (${(events / seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`);
+  console.log(
+    `accepted ${events} events in ${seconds.toFixed(1)} s (${(events / seconds).toFixed(0)}/s); stored ${(drainMs / 1000).toFixed(1)} s after the burst`,
+  );
   pids.forEach((pid, i) => {
     const accept = c1[i]! - c0[i]!;
     const drain = c2[i]! - c1[i]!;
-    console.log(`workerd ${pid}${i === main ? ' (Worker and objects)' : ' (proxy)'}: accept ${accept} ms = ${perEvent(accept)}/event; drain ${drain} ms = ${perEvent(drain)}/event`);
+    console.log(
+      `workerd ${pid}${i === main ? ' (Worker and objects)' : ' (proxy)'}: accept ${accept} ms = ${perEvent(accept)}/event; drain ${drain} ms = ${perEvent(drain)}/event`,
+    );
   });
 }

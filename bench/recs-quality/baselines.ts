@@ -50,7 +50,10 @@ export class RegionalPopularity implements SessionRecommender {
     });
     for (const [region, regional] of grouped) {
       const index = new SessionIndex(regional);
-      this.byRegion.set(region, index.ranking.slice(0, 1000).map((id) => index.items.names[id] as string));
+      this.byRegion.set(
+        region,
+        index.ranking.slice(0, 1000).map((id) => index.items.names[id] as string),
+      );
     }
   }
 

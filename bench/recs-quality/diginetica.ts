@@ -37,7 +37,9 @@ export async function loadDiginetica(dir = DIGINETICA_DIR): Promise<Loaded> {
   const testFile = path.join(dir, FILES.test);
   const missing = [trainFile, testFile].filter((f) => !existsSync(f));
   if (missing.length > 0) {
-    return { skipped: `Diginetica data not found (${missing.map((f) => path.relative(process.cwd(), f)).join(', ')}); put ${FILES.train} and ${FILES.test} in ${dir} to include it.` };
+    return {
+      skipped: `Diginetica data not found (${missing.map((f) => path.relative(process.cwd(), f)).join(', ')}); put ${FILES.train} and ${FILES.test} in ${dir} to include it.`,
+    };
   }
   const [train, test] = await Promise.all([readSessions(trainFile), readSessions(testFile)]);
   return {

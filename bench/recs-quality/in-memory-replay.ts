@@ -145,7 +145,8 @@ export function replayInMemory(sessions: readonly (readonly string[])[], meta?: 
   let lastTime = ORIGIN_MS;
   sessions.forEach((session, s) => {
     const m = meta?.[s];
-    if (m?.region !== undefined || m?.shopper !== undefined) throw new Error('replayInMemory: sessions with regions or returning shoppers need the ShopModel replay');
+    if (m?.region !== undefined || m?.shopper !== undefined)
+      throw new Error('replayInMemory: sessions with regions or returning shoppers need the ShopModel replay');
     const start = m?.at ?? ORIGIN_MS + s * 60_000;
     const profile = newProfile(`session-${s}`, start);
     session.forEach((productId, i) => {

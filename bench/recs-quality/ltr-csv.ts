@@ -25,7 +25,28 @@ export function csvWriter(dir: string, name: string, pool: number): { add(q: Que
       const inPool = ordered.slice(0, pool);
       let out = '';
       inPool.forEach((c, i) => {
-        const values = [qid, c.id === q.target ? 1 : 0, q.n, q.len, c.nb, c.nbRank, c.cv, c.cvRank, c.hop, c.hopRank, c.rv, c.pos, c.views, c.pop, handSetScore(c), i + 1, c.cvLast, c.cvLastRank, c.seedLinks, c.trend];
+        const values = [
+          qid,
+          c.id === q.target ? 1 : 0,
+          q.n,
+          q.len,
+          c.nb,
+          c.nbRank,
+          c.cv,
+          c.cvRank,
+          c.hop,
+          c.hopRank,
+          c.rv,
+          c.pos,
+          c.views,
+          c.pop,
+          handSetScore(c),
+          i + 1,
+          c.cvLast,
+          c.cvLastRank,
+          c.seedLinks,
+          c.trend,
+        ];
         out += values.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(6))).join(',') + '\n';
       });
       writeSync(rows, out);

@@ -83,12 +83,30 @@ export function extract(model: InMemoryModel, test: readonly (readonly string[])
     const coViews = linked(aggregates, 'v', seeds, exclude, totals);
     const hop =
       current.length === 1 && TUNING.secondHopHome > 0
-        ? secondHop(aggregates, [{ candidates: neighbours, weight: TUNING.neighboursHome }, { candidates: coViews, weight: TUNING.coViewsHome }], current, exclude, totals)
+        ? secondHop(
+            aggregates,
+            [
+              { candidates: neighbours, weight: TUNING.neighboursHome },
+              { candidates: coViews, weight: TUNING.coViewsHome },
+            ],
+            current,
+            exclude,
+            totals,
+          )
         : [];
     const rv = recentlyViewed(seeds, exclude);
-    const cvLast = rankMap(linked(aggregates, 'v', seeds.slice(0, 1).map((s) => ({ ...s, weight: 1 })), exclude, totals));
+    const cvLast = rankMap(
+      linked(
+        aggregates,
+        'v',
+        seeds.slice(0, 1).map((s) => ({ ...s, weight: 1 })),
+        exclude,
+        totals,
+      ),
+    );
     const seedLinks = new Map<string, number>();
-    for (const seed of seeds) for (const l of aggregates.neighbours('v', seed.productId, TUNING.neighbours)) seedLinks.set(l.productId, (seedLinks.get(l.productId) ?? 0) + 1);
+    for (const seed of seeds)
+      for (const l of aggregates.neighbours('v', seed.productId, TUNING.neighbours)) seedLinks.set(l.productId, (seedLinks.get(l.productId) ?? 0) + 1);
     const lists = { nb: rankMap(neighbours), cv: rankMap(coViews), hop: rankMap(hop), rv: rankMap(rv) };
     const ids = new Set<string>([...lists.nb.keys(), ...lists.cv.keys(), ...lists.hop.keys(), ...lists.rv.keys()]);
     const found = aggregates.totals([...ids]);
@@ -115,7 +133,16 @@ export function extract(model: InMemoryModel, test: readonly (readonly string[])
         trend: trendMap.get(id)?.score ?? 0,
       });
     }
-    each({ target, len: prefix.length, n: current.length, cands, fallback: popAll.slice(0, 20).map((s) => s.productId).filter((id) => !ids.has(id)) });
+    each({
+      target,
+      len: prefix.length,
+      n: current.length,
+      cands,
+      fallback: popAll
+        .slice(0, 20)
+        .map((s) => s.productId)
+        .filter((id) => !ids.has(id)),
+    });
   }
 }
 

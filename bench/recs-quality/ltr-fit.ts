@@ -36,8 +36,50 @@ const BASE_NAMES: Record<string, string[]> = {
   scores: ['nb', 'cv', 'hop', 'rv'],
   ranks: ['nb', 'cv', 'hop', 'rv', 'inNb', 'inCv', 'inHop', 'invNbRank', 'invCvRank', 'invHopRank'],
   nopop: ['nb', 'cv', 'hop', 'rv', 'inNb', 'inCv', 'inHop', 'invNbRank', 'invCvRank', 'invHopRank', 'pos0', 'pos1', 'pos2', 'pos3-4', 'pos5+'],
-  full: ['nb', 'cv', 'hop', 'rv', 'inNb', 'inCv', 'inHop', 'invNbRank', 'invCvRank', 'invHopRank', 'pos0', 'pos1', 'pos2', 'pos3-4', 'pos5+', 'logViews', 'pop', 'nbXcv'],
-  logs: ['nb', 'cv', 'hop', 'rv', 'inNb', 'inCv', 'inHop', 'invNbRank', 'invCvRank', 'invHopRank', 'pos0', 'pos1', 'pos2', 'pos3-4', 'pos5+', 'logViews', 'pop', 'nbXcv', 'logNb', 'logCv', 'logHop', 'logBlend'],
+  full: [
+    'nb',
+    'cv',
+    'hop',
+    'rv',
+    'inNb',
+    'inCv',
+    'inHop',
+    'invNbRank',
+    'invCvRank',
+    'invHopRank',
+    'pos0',
+    'pos1',
+    'pos2',
+    'pos3-4',
+    'pos5+',
+    'logViews',
+    'pop',
+    'nbXcv',
+  ],
+  logs: [
+    'nb',
+    'cv',
+    'hop',
+    'rv',
+    'inNb',
+    'inCv',
+    'inHop',
+    'invNbRank',
+    'invCvRank',
+    'invHopRank',
+    'pos0',
+    'pos1',
+    'pos2',
+    'pos3-4',
+    'pos5+',
+    'logViews',
+    'pop',
+    'nbXcv',
+    'logNb',
+    'logCv',
+    'logHop',
+    'logBlend',
+  ],
 };
 
 /** `set` alone, or `set+len`: the same features again per session length (1, 2, 3–4, 5+ products). */
@@ -112,12 +154,14 @@ function summary(r: Int32Array): { hr: number; mrr: number } {
   return { hr: hits / r.length, mrr: rr / r.length };
 }
 
-const linear = (m: Matrix, w: Float64Array): Scorer => (q, i) => {
-  const x = m.x[q]!;
-  let s = 0;
-  for (let j = 0; j < m.dims; j++) s += x[i * m.dims + j]! * w[j]!;
-  return s;
-};
+const linear =
+  (m: Matrix, w: Float64Array): Scorer =>
+  (q, i) => {
+    const x = m.x[q]!;
+    let s = 0;
+    for (let j = 0; j < m.dims; j++) s += x[i * m.dims + j]! * w[j]!;
+    return s;
+  };
 
 /** Softmax cross-entropy of the target among the candidates, L2 on the weights; full-batch Adam. */
 function fit(ms: Matrix[], dims: number, l2: number, iterations = 400, lr = 0.05, init?: Float64Array): Float64Array {
@@ -223,12 +267,17 @@ const INIT_SCALE = Number(argument('init') ?? 0);
 
 const validation = load('validation');
 const fitQueries = fitDays.map((d) => load(`fit-${d}`));
-const handSet = (m: Matrix): Scorer => (q, i) => handSetScore(m.queries[q]!.cands[i]!);
+const handSet =
+  (m: Matrix): Scorer =>
+  (q, i) =>
+    handSetScore(m.queries[q]!.cands[i]!);
 const baseM = matrix(validation, featurizer('scores'));
 const baseRanks = ranks(baseM, handSet(baseM));
 const b = summary(baseRanks);
 const covered = baseM.target.filter((t) => t >= 0).length;
-console.log(`validation: ${validation.length} pairs (${covered} with the next product among the first ${POOL} candidates); hand-set blend HR@10 ${b.hr.toFixed(4)} MRR@10 ${b.mrr.toFixed(4)}`);
+console.log(
+  `validation: ${validation.length} pairs (${covered} with the next product among the first ${POOL} candidates); hand-set blend HR@10 ${b.hr.toFixed(4)} MRR@10 ${b.mrr.toFixed(4)}`,
+);
 for (const d of fitDays) {
   const m = matrix(load(`fit-${d}`), featurizer('scores'));
   const s = summary(ranks(m, handSet(m)));
@@ -245,7 +294,14 @@ for (const spec of specs) {
     let init: Float64Array | undefined;
     if (INIT_SCALE > 0) {
       init = new Float64Array(f.names.length);
-      ([['nb', 1], ['cv', 0.1], ['hop', 0.2], ['rv', 0.35]] as const).forEach(([n, v]) => (init![f.names.indexOf(n)] = v * INIT_SCALE));
+      (
+        [
+          ['nb', 1],
+          ['cv', 0.1],
+          ['hop', 0.2],
+          ['rv', 0.35],
+        ] as const
+      ).forEach(([n, v]) => (init![f.names.indexOf(n)] = v * INIT_SCALE));
     }
     const w = fit(fitMs, f.names.length, l2, iterations, LR, init);
     const r = ranks(valM, linear(valM, w));
@@ -266,7 +322,9 @@ for (const spec of specs) {
       const tBase = ranks(tb, handSet(tb));
       const ts = summary(tr);
       const tbs = summary(tBase);
-      console.log(`TEST ${spec} l2=${l2}: HR@10 ${ts.hr.toFixed(4)} MRR@10 ${ts.mrr.toFixed(4)} (won ${compare(tr, tBase).won}, lost ${compare(tr, tBase).lost}); hand-set ${tbs.hr.toFixed(4)} / ${tbs.mrr.toFixed(4)}`);
+      console.log(
+        `TEST ${spec} l2=${l2}: HR@10 ${ts.hr.toFixed(4)} MRR@10 ${ts.mrr.toFixed(4)} (won ${compare(tr, tBase).won}, lost ${compare(tr, tBase).lost}); hand-set ${tbs.hr.toFixed(4)} / ${tbs.mrr.toFixed(4)}`,
+      );
     }
   }
 }

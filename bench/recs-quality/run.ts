@@ -39,8 +39,7 @@ export interface MethodResult {
 }
 
 export type DatasetResult =
-  | { dataset: string; source: string; trainSessions: number; testSessions: number; methods: MethodResult[] }
-  | { dataset: string; skipped: string };
+  { dataset: string; source: string; trainSessions: number; testSessions: number; methods: MethodResult[] } | { dataset: string; skipped: string };
 
 export interface Result {
   k: number;
@@ -152,7 +151,13 @@ export async function benchRecsQuality(options: BenchRecsQualityOptions = {}): P
   };
 }
 
-async function scoreDataset(dataset: Dataset, k: number, extra: RecommenderFactory[], log: (line: string) => void, only?: readonly string[]): Promise<DatasetResult> {
+async function scoreDataset(
+  dataset: Dataset,
+  k: number,
+  extra: RecommenderFactory[],
+  log: (line: string) => void,
+  only?: readonly string[],
+): Promise<DatasetResult> {
   const methods: MethodResult[] = [];
   const all = [...baselines(dataset), ...extra.map((make) => make(dataset))];
   for (const recommender of only ? all.filter((r) => only.includes(methodSlug(r.name))) : all) {
@@ -220,10 +225,18 @@ export function formatRecsQuality(result: Result): string {
       ? `${(row[0] ?? '').padEnd(widths[0] ?? 0)}  ${row[1]}`
       : row.map((cell, i) => (numeric(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ');
   const lines = [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format)];
-  const sources = result.datasets.flatMap((d) => ('source' in d ? [`${d.dataset}: ${d.source}; ${d.trainSessions.toLocaleString('en-US')} training / ${d.testSessions.toLocaleString('en-US')} test sessions`] : []));
+  const sources = result.datasets.flatMap((d) =>
+    'source' in d
+      ? [`${d.dataset}: ${d.source}; ${d.trainSessions.toLocaleString('en-US')} training / ${d.testSessions.toLocaleString('en-US')} test sessions`]
+      : [],
+  );
   const writes = result.datasets.flatMap((d) => {
     const cost = 'methods' in d ? d.methods.find((m) => m.cost?.rowsWrittenPerEvent !== undefined)?.cost : undefined;
-    return cost ? [`${d.dataset}: replaying a training view wrote ${cost.rowsWrittenPerEvent!.toFixed(1)} rows and read ${cost.rowsReadPerEvent!.toFixed(1)} (per event, batches of 300 sessions)`] : [];
+    return cost
+      ? [
+          `${d.dataset}: replaying a training view wrote ${cost.rowsWrittenPerEvent!.toFixed(1)} rows and read ${cost.rowsReadPerEvent!.toFixed(1)} (per event, batches of 300 sessions)`,
+        ]
+      : [];
   });
   return [
     ...lines,
@@ -241,6 +254,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   // --table FILE: print the table of a saved run (bench/results.json's "quality") without running again.
   const i = process.argv.indexOf('--table');
   const saved = i >= 0 ? (JSON.parse(readFileSync(process.argv[i + 1]!, 'utf8')) as { quality?: Result } & Partial<Result>) : undefined;
-  const result = saved ? (saved.quality ?? (saved as Result)) : await benchRecsQuality({ recommenders: trailmarkRecommenders(), log: (line) => process.stderr.write(`${line}\n`) });
+  const result = saved
+    ? (saved.quality ?? (saved as Result))
+    : await benchRecsQuality({ recommenders: trailmarkRecommenders(), log: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(`${formatRecsQuality(result)}\n`);
 }

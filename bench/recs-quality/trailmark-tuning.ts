@@ -119,6 +119,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     },
     { log: (line) => console.error(line) },
   );
-  console.error(`trailmark ${slot} slot → ${JSON.stringify(result.params)} HR@10 ${result.score.hitRate.toFixed(4)} MRR@10 ${result.score.mrr.toFixed(4)} (${result.evaluated} configurations)`);
-  recordTuned(dataset, validation, pairs, slot === 'product' ? 'trailmark-product' : 'trailmark', result, 'npx tsx bench/recs-quality/tune.ts; npx tsx bench/recs-quality/trailmark-tuning.ts [--slot product]');
+  console.error(
+    `trailmark ${slot} slot → ${JSON.stringify(result.params)} HR@10 ${result.score.hitRate.toFixed(4)} MRR@10 ${result.score.mrr.toFixed(4)} (${result.evaluated} configurations)`,
+  );
+  recordTuned(
+    dataset,
+    validation,
+    pairs,
+    slot === 'product' ? 'trailmark-product' : 'trailmark',
+    result,
+    'npx tsx bench/recs-quality/tune.ts; npx tsx bench/recs-quality/trailmark-tuning.ts [--slot product]',
+  );
 }

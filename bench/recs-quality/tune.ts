@@ -49,7 +49,11 @@ export async function coordinateAscent(
 ): Promise<{ params: Params; score: Score; evaluated: number }> {
   const seen = new Map<string, Score>();
   const scoreOnce = async (params: Params) => {
-    const key = JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+    const key = JSON.stringify(
+      Object.keys(params)
+        .sort()
+        .map((k) => [k, params[k]]),
+    );
     let s = seen.get(key);
     if (!s) {
       s = await score(params);
@@ -98,7 +102,14 @@ export async function tuningDatasets(which?: string): Promise<Dataset[]> {
 }
 
 /** Adds one method's result to tuned.json, keeping everything else in it. */
-export function recordTuned(dataset: Dataset, validation: Dataset, pairs: number, key: string, result: { params: Params; score: Score; evaluated: number }, command: string): void {
+export function recordTuned(
+  dataset: Dataset,
+  validation: Dataset,
+  pairs: number,
+  key: string,
+  result: { params: Params; score: Score; evaluated: number },
+  command: string,
+): void {
   const file: TunedFile = readTuned() ?? { protocol: PROTOCOL, command, datasets: {} };
   file.protocol = PROTOCOL;
   file.command = command;
@@ -125,8 +136,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     for (const method of TUNABLE) {
       if (only && !only.includes(method.key)) continue;
       console.error(`${dataset.name}: tuning ${method.key}…`);
-      const result = await coordinateAscent(method.start, method.grid, (params) => scoreOn(() => method.make(params), validation), { log: (l) => console.error(l) });
-      console.error(`${dataset.name}: ${method.key} → ${JSON.stringify(result.params)} HR@10 ${result.score.hitRate.toFixed(4)} MRR@10 ${result.score.mrr.toFixed(4)} (${result.evaluated} configurations)`);
+      const result = await coordinateAscent(method.start, method.grid, (params) => scoreOn(() => method.make(params), validation), {
+        log: (l) => console.error(l),
+      });
+      console.error(
+        `${dataset.name}: ${method.key} → ${JSON.stringify(result.params)} HR@10 ${result.score.hitRate.toFixed(4)} MRR@10 ${result.score.mrr.toFixed(4)} (${result.evaluated} configurations)`,
+      );
       recordTuned(dataset, validation, pairs, method.key, result, command);
     }
   }

@@ -28,7 +28,8 @@ export function lastDay(dataset: Dataset): Dataset {
 export function lastDays(dataset: Dataset, days: number): Dataset {
   const times = dataset.trainMeta?.map((m) => m.at);
   const last = times?.[times.length - 1];
-  if (!times || last === undefined || times.some((t) => t === undefined)) throw new Error(`${dataset.name}: holding out days needs a clock on every training session`);
+  if (!times || last === undefined || times.some((t) => t === undefined))
+    throw new Error(`${dataset.name}: holding out days needs a clock on every training session`);
   const held = times.filter((t) => (t as number) > last - days * DAY_MS).length;
   return validationSplit(dataset, held / dataset.train.length);
 }

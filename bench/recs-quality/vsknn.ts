@@ -83,7 +83,8 @@ export class Vsknn implements SessionRecommender {
   constructor(options: Partial<VsknnOptions> = {}, label?: string) {
     this.options = { ...VSKNN_DEFAULTS, ...options };
     const o = this.options;
-    this.name = label ?? `V-SKNN (k=${o.k}, sample=${o.sampleSize}, ${o.weighting}/${o.weightingScore}, idf=${o.idfWeighting === false ? 'off' : o.idfWeighting})`;
+    this.name =
+      label ?? `V-SKNN (k=${o.k}, sample=${o.sampleSize}, ${o.weighting}/${o.weightingScore}, idf=${o.idfWeighting === false ? 'off' : o.idfWeighting})`;
   }
 
   train(sessions: readonly (readonly string[])[]): void {

@@ -43,21 +43,29 @@ function eventText(url, body) {
  */
 async function answerEvents(context, collectorUrl) {
   const tally = { requests: 0, events: 0 };
-  await context.route((url) => url.href.startsWith(collectorUrl) && EVENT_PATHS.test(url.pathname), async (route) => {
-    const request = route.request();
-    const origin = (await request.allHeaders()).origin ?? '*';
-    const cors = {
-      'access-control-allow-origin': origin,
-      'access-control-allow-credentials': 'true',
-      'access-control-allow-headers': (await request.headerValue('access-control-request-headers')) ?? '*',
-      'access-control-allow-methods': 'POST, GET, OPTIONS',
-      'access-control-max-age': '600',
-    };
-    if (request.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
-    tally.requests++;
-    tally.events += eventText(request.url(), request.postDataBuffer()).split(MARKER).length - 1;
-    return route.fulfill({ status: 200, headers: cors, contentType: 'application/json', body: '{"ok":true,"accepted":1,"rejected":[],"status":1,"code":200}' });
-  });
+  await context.route(
+    (url) => url.href.startsWith(collectorUrl) && EVENT_PATHS.test(url.pathname),
+    async (route) => {
+      const request = route.request();
+      const origin = (await request.allHeaders()).origin ?? '*';
+      const cors = {
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-headers': (await request.headerValue('access-control-request-headers')) ?? '*',
+        'access-control-allow-methods': 'POST, GET, OPTIONS',
+        'access-control-max-age': '600',
+      };
+      if (request.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+      tally.requests++;
+      tally.events += eventText(request.url(), request.postDataBuffer()).split(MARKER).length - 1;
+      return route.fulfill({
+        status: 200,
+        headers: cors,
+        contentType: 'application/json',
+        body: '{"ok":true,"accepted":1,"rejected":[],"status":1,"code":200}',
+      });
+    },
+  );
   return tally;
 }
 
@@ -72,7 +80,10 @@ function watchErrors(tab, library) {
 
 const OBSERVE_LONG_TASKS = () => {
   window.__longTasks = [];
-  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(Math.round(e.duration)))).observe({
+    type: 'longtask',
+    buffered: true,
+  });
 };
 
 /**
@@ -97,7 +108,10 @@ export async function startUp(browser, collectorUrl, url, library) {
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
   const observed = await tab.evaluate(() => ({
     longTasks: window.__longTasks,
-    scripts: performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js')).map((r) => r.name),
+    scripts: performance
+      .getEntriesByType('resource')
+      .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
+      .map((r) => r.name),
   }));
   await context.close();
   checkErrors();
@@ -132,7 +146,11 @@ export async function trackCost(browser, collectorUrl, url, library, { calls = 1
   await tab.waitForFunction(libraryNamed(library).ready, undefined, { timeout: 30_000 });
   await tab.waitForLoadState('load');
   // The page view has been sent to the collector's URL (some libraries send on a timer).
-  await until(() => tally.requests > 0, 15_000, () => `${library} sent no page view to the collector within 15 s`);
+  await until(
+    () => tally.requests > 0,
+    15_000,
+    () => `${library} sent no page view to the collector within 15 s`,
+  );
   await tab.waitForTimeout(1000);
   const taskMs = async () => (await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'TaskDuration').value * 1000;
   const burst = () =>
@@ -148,7 +166,11 @@ export async function trackCost(browser, collectorUrl, url, library, { calls = 1
     );
   const pause = 2000;
   const sent = async (expected, burstStart) => {
-    await until(() => tally.events >= expected, 20_000, () => `${library}: ${tally.events} of ${expected} tracked events reached the collector within 20 s`);
+    await until(
+      () => tally.events >= expected,
+      20_000,
+      () => `${library}: ${tally.events} of ${expected} tracked events reached the collector within 20 s`,
+    );
     await tab.waitForTimeout(Math.max(pause - (Date.now() - burstStart), 250));
   };
   let expected = calls;
@@ -174,4 +196,3 @@ export async function trackCost(browser, collectorUrl, url, library, { calls = 1
   checkErrors();
   return { syncUs: median(perCall), allWorkUs: (work * 1000) / (calls * rounds), eventsCounted: tally.events, eventsTracked: expected };
 }
-

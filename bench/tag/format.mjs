@@ -12,7 +12,11 @@ export function formatTagResults(results) {
   const env = results.environment;
   const header = ['', 'min B', 'gzip B', 'brotli B', 'track µs', 'all work µs', 'start-up ms', 'long tasks'];
   const widths = [42, 9, 9, 9, 10, 13, 13, 12];
-  const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c ?? '').padStart(widths[i]))).join('').trimEnd();
+  const row = (cells) =>
+    cells
+      .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c ?? '').padStart(widths[i])))
+      .join('')
+      .trimEnd();
   const num = (n) => (Math.abs(n) >= 100 ? String(Math.round(n)) : n.toFixed(1));
   const notMeasured = Object.entries(rt).filter(([, r]) => r.error);
   const mark = (name) => `n/a[${notMeasured.findIndex(([n]) => n === name) + 1}]`;
@@ -42,7 +46,9 @@ export function formatTagResults(results) {
     ...uncounted.map((name) => `${name} also requested (not counted, not served here): ${results.loadedAtStart[name].uncounted.join(', ')}`),
     ...(env.amplitudeSnippetHashMatches === false ? ["Amplitude's snippet names another file than lib/scripts/amplitude-min.js (its SRI hash differs)."] : []),
     ...resent.map((name) => `${name} delivered ${rt[name].eventsCounted} events for ${rt[name].eventsTracked} track() calls (some sent twice).`),
-    ...notMeasured.map(([name, r], i) => `[${i + 1}] ${name}: cost not measured (its sizes are what it loaded at start, or its first file if it never started): ${r.error}`),
+    ...notMeasured.map(
+      ([name, r], i) => `[${i + 1}] ${name}: cost not measured (its sizes are what it loaded at start, or its first file if it never started): ${r.error}`,
+    ),
   ];
   return lines.join('\n');
 }

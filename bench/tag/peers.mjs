@@ -129,7 +129,8 @@ function startSnowplow() {
 </script><script async src="${origin}${initialPath}" onload="startSnowplow()"></script>`,
     ready: () => window.snowplowReady === true,
     // Snowplow names a custom event by its schema.
-    track: "(name, properties) => window.snowplow.trackSelfDescribingEvent({ event: { schema: 'iglu:com.example.shop/product_viewed/jsonschema/1-0-0', data: properties } })",
+    track:
+      "(name, properties) => window.snowplow.trackSelfDescribingEvent({ event: { schema: 'iglu:com.example.shop/product_viewed/jsonschema/1-0-0', data: properties } })",
   },
   {
     name: 'posthog',
@@ -201,7 +202,11 @@ mixpanel.init("${WRITE_KEY}", { api_host: "${collectorUrl}", track_pageview: tru
   {
     name: 'plausible',
     package: 'plausible-tracker',
-    initial: { path: '/plausible/plausible.min.js', file: 'plausible.min.js (esbuild)', code: () => buildForSite("import Plausible from 'plausible-tracker'; window.Plausible = Plausible;") },
+    initial: {
+      path: '/plausible/plausible.min.js',
+      file: 'plausible.min.js (esbuild)',
+      code: () => buildForSite("import Plausible from 'plausible-tracker'; window.Plausible = Plausible;"),
+    },
     head: ({ collectorUrl, origin, initialPath }) => `<script>
 function startPlausible() {
   var plausible = Plausible({ domain: "shop.example", apiHost: "${collectorUrl}", trackLocalhost: true });

@@ -56,7 +56,10 @@ export function pages(collectorUrl, origin, snippets) {
   return {
     blank: page(''),
     ...Object.fromEntries(
-      LIBRARIES.map((library) => [library.name, page(library.head({ collectorUrl, origin, initialPath: library.initial?.path, snippet: snippets[library.name]?.html }))]),
+      LIBRARIES.map((library) => [
+        library.name,
+        page(library.head({ collectorUrl, origin, initialPath: library.initial?.path, snippet: snippets[library.name]?.html })),
+      ]),
     ),
   };
 }

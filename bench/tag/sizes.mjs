@@ -62,7 +62,8 @@ export async function loadedAtStart(startups, files, fileSizes) {
         uncounted.push(url);
         continue;
       }
-      if (!name.startsWith('trailmark') && pathname !== initialPath) fileSizes[name].push({ file: path.basename(pathname), role: 'at start', ...sizesOf(code) });
+      if (!name.startsWith('trailmark') && pathname !== initialPath)
+        fileSizes[name].push({ file: path.basename(pathname), role: 'at start', ...sizesOf(code) });
       counted.push(pathname);
       const s = sizesOf(code);
       total = { min: total.min + s.min, gzip: total.gzip + s.gzip, brotli: total.brotli + s.brotli };

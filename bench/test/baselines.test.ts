@@ -11,16 +11,28 @@ import { type SimulatedDataset, simulatedDataset } from '../recs-quality/simulat
 describe('Popularity', () => {
   it('recommends the most viewed items, whatever the session', () => {
     const p = new Popularity();
-    p.train([['a', 'b', 'a'], ['b', 'a'], ['c', 'b', 'b']]);
+    p.train([
+      ['a', 'b', 'a'],
+      ['b', 'a'],
+      ['c', 'b', 'b'],
+    ]);
     expect(p.recommend(['c'], 2)).toEqual(['b', 'a']);
     expect(p.recommend(['x'], 5)).toEqual(['b', 'a', 'c']);
   });
 });
 
 describe('RegionalPopularity', () => {
-  it('recommends what is viewed most in the visitor\'s region, topped up with global best sellers', () => {
+  it("recommends what is viewed most in the visitor's region, topped up with global best sellers", () => {
     const r = new RegionalPopularity();
-    r.train([['a', 'a'], ['a', 'b'], ['c', 'c'], ['c', 'd']], [{ region: 'x' }, { region: 'x' }, { region: 'y' }, { region: 'y' }]);
+    r.train(
+      [
+        ['a', 'a'],
+        ['a', 'b'],
+        ['c', 'c'],
+        ['c', 'd'],
+      ],
+      [{ region: 'x' }, { region: 'x' }, { region: 'y' }, { region: 'y' }],
+    );
     expect(r.recommend(['q'], 2, { region: 'y' })).toEqual(['c', 'd']);
     expect(r.recommend(['q'], 3, { region: 'x' })).toEqual(['a', 'b', 'c']);
     expect(r.recommend(['q'], 2, { region: 'unknown' })).toEqual(['a', 'c']);
@@ -30,7 +42,12 @@ describe('RegionalPopularity', () => {
 describe('LastItemCooccurrence', () => {
   it('ranks the items sharing most sessions with the last item, counting a session once', () => {
     const c = new LastItemCooccurrence();
-    c.train([['a', 'b', 'b', 'b'], ['a', 'c'], ['c', 'a'], ['d', 'd', 'd', 'd']]);
+    c.train([
+      ['a', 'b', 'b', 'b'],
+      ['a', 'c'],
+      ['c', 'a'],
+      ['d', 'd', 'd', 'd'],
+    ]);
     // c shares two sessions with a, b one (however often b repeats); then the global best seller fills up.
     expect(c.recommend(['x', 'a'], 3)).toEqual(['c', 'b', 'd']);
     expect(c.recommend(['a', 'b'], 1)).toEqual(['a']);
@@ -38,7 +55,10 @@ describe('LastItemCooccurrence', () => {
 
   it('falls back to popularity for an unknown last item', () => {
     const c = new LastItemCooccurrence();
-    c.train([['a', 'b'], ['b', 'c']]);
+    c.train([
+      ['a', 'b'],
+      ['b', 'c'],
+    ]);
     expect(c.recommend(['zzz'], 2)).toEqual(['b', 'a']);
   });
 });
@@ -61,14 +81,22 @@ describe('SessionKnn', () => {
 
   it('looks only at the k most similar sessions', () => {
     const knn = new SessionKnn({ k: 1, sampleSize: 10 });
-    knn.train([['a', 'x'], ['a', 'b', 'y'], ['c', 'c']]);
+    knn.train([
+      ['a', 'x'],
+      ['a', 'b', 'y'],
+      ['c', 'c'],
+    ]);
     // The most similar session to [a, b] is the second one; x comes only as popularity filler.
     expect(knn.recommend(['a', 'b'], 3)).toEqual(['a', 'b', 'y']);
   });
 
   it('samples the most recent sessions that share an item with the current one', () => {
     const knn = new SessionKnn({ k: 10, sampleSize: 1 });
-    knn.train([['a', 'old'], ['a', 'new'], ['zz', 'zz', 'zz']]);
+    knn.train([
+      ['a', 'old'],
+      ['a', 'new'],
+      ['zz', 'zz', 'zz'],
+    ]);
     // Only the newest session with "a" is a candidate; "old" comes after the popularity filler.
     const recs = knn.recommend(['a'], 4);
     expect(recs.slice(0, 2)).toEqual(['a', 'new']);
@@ -77,7 +105,10 @@ describe('SessionKnn', () => {
 
   it('falls back to popularity when no item of the session is known', () => {
     const knn = new SessionKnn();
-    knn.train([['a', 'b'], ['b', 'c']]);
+    knn.train([
+      ['a', 'b'],
+      ['b', 'c'],
+    ]);
     expect(knn.recommend(['unknown'], 2)).toEqual(['b', 'a']);
   });
 });
@@ -120,7 +151,11 @@ describe('on held-out simulated sessions', () => {
 
 describe('loadDiginetica', () => {
   it('parses one session per line of space-separated item ids', () => {
-    expect(parseSessions('1 2\n3 4 5\n\n 6  7 \n')).toEqual([['1', '2'], ['3', '4', '5'], ['6', '7']]);
+    expect(parseSessions('1 2\n3 4 5\n\n 6  7 \n')).toEqual([
+      ['1', '2'],
+      ['3', '4', '5'],
+      ['6', '7'],
+    ]);
   });
 
   it('reads the two files from a directory, and says what is missing when they are not there', async () => {
@@ -131,7 +166,14 @@ describe('loadDiginetica', () => {
       await writeFile(path.join(dir, 'train_sessions.txt'), '1 2\n2 3\n');
       await writeFile(path.join(dir, 'test_sessions.txt'), '1 3\n');
       const loaded = await loadDiginetica(dir);
-      expect('dataset' in loaded && loaded.dataset).toMatchObject({ name: 'Diginetica', train: [['1', '2'], ['2', '3']], test: [['1', '3']] });
+      expect('dataset' in loaded && loaded.dataset).toMatchObject({
+        name: 'Diginetica',
+        train: [
+          ['1', '2'],
+          ['2', '3'],
+        ],
+        test: [['1', '3']],
+      });
     } finally {
       await rm(dir, { recursive: true });
     }

@@ -19,7 +19,10 @@ type Db = Awaited<ReturnType<typeof openSqlJs>>['db'];
 
 async function emptyLog(): Promise<Db> {
   const { db } = await openSqlJs();
-  for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()) db.exec(readFileSync(path.join(MIGRATIONS, file), 'utf8'));
+  for (const file of readdirSync(MIGRATIONS)
+    .filter((f) => f.endsWith('.sql'))
+    .sort())
+    db.exec(readFileSync(path.join(MIGRATIONS, file), 'utf8'));
   return db;
 }
 
@@ -29,26 +32,66 @@ function storeVisits(db: Db, tag = ''): void {
     `INSERT INTO events (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, body)
      VALUES ('wk', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
   );
-  const event = (message: string, type: string, name: string | null, anonymous: string, user: string | null, profileId: string, at: string, extra: { session?: null; country?: string; properties?: object; context?: object } = {}) => {
+  const event = (
+    message: string,
+    type: string,
+    name: string | null,
+    anonymous: string,
+    user: string | null,
+    profileId: string,
+    at: string,
+    extra: { session?: null; country?: string; properties?: object; context?: object } = {},
+  ) => {
     const [id, anon, userId, profile] = [message + tag, anonymous + tag, user === null ? null : user + tag, profileId + tag];
-    const context = { ...(extra.session === null ? {} : { sessionId: `visit-${anonymous}${tag}` }), device: { type: 'mobile' }, page: { url: 'https://shop.example/p', referrer: 'https://www.google.com/' }, ...extra.context };
-    insert.run([id, type, name, anon, userId, profile, at, at, extra.country ?? 'DE', 'BY', JSON.stringify({ messageId: id, type, event: name, anonymousId: anon, userId, timestamp: at, context, properties: extra.properties ?? {} })]);
+    const context = {
+      ...(extra.session === null ? {} : { sessionId: `visit-${anonymous}${tag}` }),
+      device: { type: 'mobile' },
+      page: { url: 'https://shop.example/p', referrer: 'https://www.google.com/' },
+      ...extra.context,
+    };
+    insert.run([
+      id,
+      type,
+      name,
+      anon,
+      userId,
+      profile,
+      at,
+      at,
+      extra.country ?? 'DE',
+      'BY',
+      JSON.stringify({ messageId: id, type, event: name, anonymousId: anon, userId, timestamp: at, context, properties: extra.properties ?? {} }),
+    ]);
   };
   event('m1', 'page', 'Home', 'anon-1', null, 'anon-profile', '2026-11-20T10:00:00.000Z');
   event('m2', 'track', 'Products Searched', 'anon-1', null, 'anon-profile', '2026-11-20T10:00:30.000Z', { properties: { query: 'Tent', result_count: 0 } });
   event('m3', 'track', 'Product Viewed', 'anon-1', null, 'anon-profile', '2026-11-20T10:01:00.000Z', { properties: { product_id: 'p1', category: 'Outdoor' } });
-  event('m4', 'track', 'Recommendation Viewed', 'anon-1', null, 'anon-profile', '2026-11-20T10:01:10.000Z', { properties: { slot: 'home', variant: 'control', product_ids: ['p1', 'p2'] } });
-  event('m5', 'track', 'Recommendation Clicked', 'anon-1', null, 'anon-profile', '2026-11-20T10:01:20.000Z', { properties: { slot: 'home', variant: 'control', product_id: 'p2' } });
-  db.run(`INSERT INTO profile_merges (write_key, from_profile, to_profile, merged_at) VALUES ('wk', ?, ?, '2026-11-20T10:02:00.000Z')`, [`anon-profile${tag}`, `customer${tag}`]);
+  event('m4', 'track', 'Recommendation Viewed', 'anon-1', null, 'anon-profile', '2026-11-20T10:01:10.000Z', {
+    properties: { slot: 'home', variant: 'control', product_ids: ['p1', 'p2'] },
+  });
+  event('m5', 'track', 'Recommendation Clicked', 'anon-1', null, 'anon-profile', '2026-11-20T10:01:20.000Z', {
+    properties: { slot: 'home', variant: 'control', product_id: 'p2' },
+  });
+  db.run(`INSERT INTO profile_merges (write_key, from_profile, to_profile, merged_at) VALUES ('wk', ?, ?, '2026-11-20T10:02:00.000Z')`, [
+    `anon-profile${tag}`,
+    `customer${tag}`,
+  ]);
   event('m6', 'identify', null, 'anon-1', 'u1', 'customer', '2026-11-20T10:02:00.000Z');
-  event('m7', 'track', 'Product Added', 'anon-1', 'u1', 'customer', '2026-11-20T10:02:30.000Z', { properties: { product_id: 'p2', price: 30 }, context: { attribution: [{ slot: 'home', variant: 'control', productId: 'p2' }] } });
+  event('m7', 'track', 'Product Added', 'anon-1', 'u1', 'customer', '2026-11-20T10:02:30.000Z', {
+    properties: { product_id: 'p2', price: 30 },
+    context: { attribution: [{ slot: 'home', variant: 'control', productId: 'p2' }] },
+  });
   event('m8', 'track', 'Order Completed', 'anon-1', 'u1', 'customer', '2026-11-20T10:03:00.000Z', {
     properties: { order_id: 'o1', total: 30, currency: 'EUR', products: [{ product_id: 'p2', price: 30, quantity: 1 }] },
     context: { attribution: [{ slot: 'home', variant: 'control', productId: 'p2' }] },
   });
   // The customer back three weeks later, from another country, a visit without a session id; money in yen.
   event('m9', 'page', 'Home', 'anon-2', 'u1', 'customer', '2026-12-04T08:00:00.000Z', { session: null, country: 'JP' });
-  event('m10', 'track', 'Order Completed', 'anon-2', 'u1', 'customer', '2026-12-04T08:05:00.000Z', { session: null, country: 'JP', properties: { order_id: 'o2', total: 4000, currency: 'JPY', products: [{ product_id: 'p3', price: 4000 }] } });
+  event('m10', 'track', 'Order Completed', 'anon-2', 'u1', 'customer', '2026-12-04T08:05:00.000Z', {
+    session: null,
+    country: 'JP',
+    properties: { order_id: 'o2', total: 4000, currency: 'JPY', products: [{ product_id: 'p3', price: 4000 }] },
+  });
   // Someone else, once.
   event('m11', 'track', 'Product Viewed', 'anon-3', null, 'other', '2026-12-01T12:00:00.000Z', { properties: { product_id: 'p1' } });
 }
@@ -56,13 +99,21 @@ function storeVisits(db: Db, tag = ''): void {
 /** Every row of every statistics table and of the log (without its sequence numbers), rounded, sorted. */
 function contents(db: Db): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const tables = db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'stats%' OR name IN ('events', 'profile_merges')) ORDER BY name`)[0]!.values.map((r) => String(r[0]));
+  const tables = db
+    .exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'stats%' OR name IN ('events', 'profile_merges')) ORDER BY name`)[0]!
+    .values.map((r) => String(r[0]));
   for (const table of tables) {
     const result = db.exec(`SELECT * FROM ${table}`)[0];
     const columns = result?.columns ?? [];
     // The log's order and its bodies (a copy's body also names its profile) are not what is compared.
     out[table] = (result?.values ?? [])
-      .map((row) => JSON.stringify(row.map((v, i) => (columns[i] === 'seq' || (table === 'events' && columns[i] === 'body') ? null : typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v))))
+      .map((row) =>
+        JSON.stringify(
+          row.map((v, i) =>
+            columns[i] === 'seq' || (table === 'events' && columns[i] === 'body') ? null : typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v,
+          ),
+        ),
+      )
       .sort();
   }
   return out;

@@ -13,18 +13,42 @@ const MIGRATIONS = path.join(__dirname, '..', '..', 'collector', 'migrations');
 
 async function logWithVisit() {
   const { db } = await openSqlJs();
-  for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()) db.exec(readFileSync(path.join(MIGRATIONS, file), 'utf8'));
+  for (const file of readdirSync(MIGRATIONS)
+    .filter((f) => f.endsWith('.sql'))
+    .sort())
+    db.exec(readFileSync(path.join(MIGRATIONS, file), 'utf8'));
   const insert = db.prepare(
     `INSERT INTO events (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, body)
      VALUES ('wk', ?, ?, ?, ?, ?, ?, ?, ?, 'DE', 'eu', 0, ?)`,
   );
   const event = (id: string, type: string, name: string | null, userId: string | null, profile: string, at: string, extra: object = {}) =>
-    insert.run([id, type, name, 'anon-1', userId, profile, at, at, JSON.stringify({ messageId: id, type, event: name, anonymousId: 'anon-1', userId, timestamp: at, context: { sessionId: 'visit-1', campaign: { source: 'news', medium: 'email' } }, ...extra })]);
+    insert.run([
+      id,
+      type,
+      name,
+      'anon-1',
+      userId,
+      profile,
+      at,
+      at,
+      JSON.stringify({
+        messageId: id,
+        type,
+        event: name,
+        anonymousId: 'anon-1',
+        userId,
+        timestamp: at,
+        context: { sessionId: 'visit-1', campaign: { source: 'news', medium: 'email' } },
+        ...extra,
+      }),
+    ]);
   event('m1', 'page', 'Home', null, 'anon-profile', '2026-12-01T10:00:00.000Z');
   event('m2', 'track', 'Product Viewed', null, 'anon-profile', '2026-12-01T10:01:00.000Z', { properties: { product_id: 'p1' } });
   db.run(`INSERT INTO profile_merges (write_key, from_profile, to_profile, merged_at) VALUES ('wk', 'anon-profile', 'customer', '2026-12-01T10:02:00.000Z')`);
   event('m3', 'identify', null, 'u1', 'customer', '2026-12-01T10:02:00.000Z');
-  event('m4', 'track', 'Order Completed', 'u1', 'customer', '2026-12-01T10:03:00.000Z', { properties: { order_id: 'o1', total: 30, currency: 'EUR', products: [{ product_id: 'p1', price: 30 }] } });
+  event('m4', 'track', 'Order Completed', 'u1', 'customer', '2026-12-01T10:03:00.000Z', {
+    properties: { order_id: 'o1', total: 30, currency: 'EUR', products: [{ product_id: 'p1', price: 30 }] },
+  });
   return db;
 }
 

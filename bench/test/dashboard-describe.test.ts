@@ -12,7 +12,9 @@ const bench = (over: Partial<DashboardBench>): DashboardBench => ({
 
 describe('describeDashboardBench', () => {
   it('says how a state built in the run got its events', () => {
-    expect(describeDashboardBench(bench({}))).toMatch(/^1,007,747 stored events: 15,000 sent by the simulator through POST \/v1\/batch in 120 s, then 66 copies of those shoppers/);
+    expect(describeDashboardBench(bench({}))).toMatch(
+      /^1,007,747 stored events: 15,000 sent by the simulator through POST \/v1\/batch in 120 s, then 66 copies of those shoppers/,
+    );
   });
 
   it('does not credit the simulator with a kept state it only timed', () => {

@@ -12,7 +12,7 @@ import { trailmarkRecommenders } from '../recs-quality/trailmark';
 /** Sessions that wander along a ring of products, with returns to what was seen, from a fixed seed. */
 function sessions(count: number, seed: number): string[][] {
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   return Array.from({ length: count }, () => {
     const length = 2 + Math.floor(random() * 6);
     let at = Math.floor(random() * 80);

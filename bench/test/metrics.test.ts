@@ -59,7 +59,14 @@ describe('evaluate', () => {
     const r = new Successor();
     r.train([['a', 'b', 'c']]);
     // pairs: a→b (rank 1), b→x (miss), a→c (miss; "filler" at 2), c→filler (rank 1: the filler is right)
-    const result = await evaluate(r, [['a', 'b', 'x'], ['a', 'c', 'filler']], { k: 10 });
+    const result = await evaluate(
+      r,
+      [
+        ['a', 'b', 'x'],
+        ['a', 'c', 'filler'],
+      ],
+      { k: 10 },
+    );
     expect(result.pairs).toBe(4);
     expect(result.hitRate).toBeCloseTo(2 / 4, 12);
     expect(result.mrr).toBeCloseTo((1 + 1) / 4, 12);
@@ -75,7 +82,14 @@ describe('evaluate', () => {
         return ['b'];
       },
     };
-    const result = await evaluate(r, [['a', 'b'], ['c', 'd']], { k: 10, meta: [{ region: 'us-ca' }, { region: 'jp-tokyo' }] });
+    const result = await evaluate(
+      r,
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+      { k: 10, meta: [{ region: 'us-ca' }, { region: 'jp-tokyo' }] },
+    );
     expect(result.hitRate).toBe(0.5);
     expect(seen).toEqual(['us-ca', 'jp-tokyo']);
   });

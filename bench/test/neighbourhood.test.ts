@@ -19,12 +19,22 @@ describe('V-SKNN', () => {
 
   it('keeps only the k most similar neighbours', () => {
     const knn = new Vsknn({ k: 1, sampleSize: 10, weighting: 'same', weightingScore: 'same', idfWeighting: false });
-    knn.train([['a', 'x'], ['a', 'b', 'y'], ['c', 'c', 'c']]);
+    knn.train([
+      ['a', 'x'],
+      ['a', 'b', 'y'],
+      ['c', 'c', 'c'],
+    ]);
     expect(knn.recommend(['a', 'b'], 3)).toEqual(['a', 'b', 'y']);
   });
 
   it('boosts rare items with IDF weighting', () => {
-    const train = [['a', 'rare'], ['a', 'common'], ['common', 'q'], ['common', 'r'], ['common', 's']];
+    const train = [
+      ['a', 'rare'],
+      ['a', 'common'],
+      ['common', 'q'],
+      ['common', 'r'],
+      ['common', 's'],
+    ];
     const plain = new Vsknn({ k: 10, sampleSize: 10, weighting: 'same', weightingScore: 'same', idfWeighting: false });
     const idf = new Vsknn({ k: 10, sampleSize: 10, weighting: 'same', weightingScore: 'same', idfWeighting: 10 });
     plain.train(train);
@@ -56,7 +66,11 @@ describe('STAN', () => {
 
   it('weighs recent neighbour sessions more, when the sessions have a clock', () => {
     const stan = new Stan({ k: 10, sampleSize: 10, lambdaSpw: 1, lambdaSnh: 1, lambdaInh: 5 });
-    const train = [['a', 'old'], ['a', 'new'], ['old', 'zz']];
+    const train = [
+      ['a', 'old'],
+      ['a', 'new'],
+      ['old', 'zz'],
+    ];
     stan.train(train, [{ at: 0 }, { at: 10 * DAY }, { at: 0 }]);
     expect(stan.recommend(['a'], 3, { at: 11 * DAY }).slice(0, 2)).toEqual(['a', 'new']);
     // Without a clock no decay applies: the more viewed "old" wins the tie.
@@ -67,7 +81,10 @@ describe('STAN', () => {
 
   it('weighs the latest views of the session most when choosing neighbours', () => {
     const stan = new Stan({ k: 1, sampleSize: 10, lambdaSpw: 0.5, lambdaSnh: 80, lambdaInh: 5 });
-    stan.train([['first', 'x'], ['last', 'y']]);
+    stan.train([
+      ['first', 'x'],
+      ['last', 'y'],
+    ]);
     expect(stan.recommend(['first', 'last'], 2)).toEqual(['last', 'y']);
   });
 });
@@ -75,12 +92,20 @@ describe('STAN', () => {
 describe('VSTAN', () => {
   it('decays a neighbour matched only by an earlier view of the session, and boosts rare items', () => {
     const vstan = new Vstan({ k: 10, sampleSize: 10, lambdaSpw: 100, lambdaSnh: 80, lambdaInh: 100, lambdaIpw: 0.5, lambdaIdf: false });
-    vstan.train([['early', 'x'], ['late', 'y']]);
+    vstan.train([
+      ['early', 'x'],
+      ['late', 'y'],
+    ]);
     // Equal similarity (λspw large): the neighbour sharing the last view wins.
     expect(vstan.recommend(['early', 'late'], 4).indexOf('y')).toBeLessThan(vstan.recommend(['early', 'late'], 4).indexOf('x'));
 
     const idf = new Vstan({ k: 10, sampleSize: 10, lambdaSpw: 1, lambdaSnh: 80, lambdaInh: 100, lambdaIpw: false, lambdaIdf: 5 });
-    idf.train([['a', 'rare'], ['a', 'common'], ['common', 'q'], ['common', 'r']]);
+    idf.train([
+      ['a', 'rare'],
+      ['a', 'common'],
+      ['common', 'q'],
+      ['common', 'r'],
+    ]);
     // "a" is in both neighbours; of the two items seen once with it, the rarer comes first.
     expect(idf.recommend(['a'], 3)).toEqual(['a', 'rare', 'common']);
   });

@@ -38,7 +38,14 @@ describe('Trailmark recommendations on held-out simulated sessions', () => {
 describe('the replay harness', () => {
   const dataset = {
     name: 'toy',
-    train: [['a', 'b'], ['a', 'b'], ['c', 'd'], ['x', 'y'], ['x', 'y'], ['x', 'y']],
+    train: [
+      ['a', 'b'],
+      ['a', 'b'],
+      ['c', 'd'],
+      ['x', 'y'],
+      ['x', 'y'],
+      ['x', 'y'],
+    ],
     test: [['c', 'd']],
     source: 'toy',
   };

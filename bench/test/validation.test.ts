@@ -8,7 +8,13 @@ const DAY = 86_400_000;
 describe('the tuning split', () => {
   const dataset = {
     name: 'toy',
-    train: [['a', 'b'], ['b', 'c'], ['a', 'c'], ['a', 'new', 'b'], ['new', 'zzz']],
+    train: [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['a', 'c'],
+      ['a', 'new', 'b'],
+      ['new', 'zzz'],
+    ],
     test: [['a', 'b']],
     trainMeta: evenlySpread(5, 0, 5),
     source: 'toy',

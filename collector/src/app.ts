@@ -63,7 +63,10 @@ export function createApp(basePath: string) {
   app.notFound((c) => {
     const path = basePath && c.req.path.startsWith(`${basePath}/`) ? c.req.path.slice(basePath.length) : c.req.path;
     if (POST_ONLY.test(path)) {
-      return errorResponse(c, new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; send events with POST.`, { Allow: 'POST, OPTIONS' }));
+      return errorResponse(
+        c,
+        new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; send events with POST.`, { Allow: 'POST, OPTIONS' }),
+      );
     }
     return errorResponse(c, new ApiError(404, 'not_found', `No endpoint at ${c.req.method} ${c.req.path}; see the API reference in the README.`));
   });

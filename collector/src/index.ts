@@ -38,7 +38,9 @@ export default {
    */
   async scheduled(_controller, env) {
     for (const { writeKey, erasureId, result } of await continueArchiveErasures(env, { maxObjects: ARCHIVE_OBJECTS_PER_TRIGGER })) {
-      console.log(`erasure ${erasureId} (${writeKey}): ${result.eventsRemoved} archived events removed${result.done ? ', done' : ', continuing at the next trigger'}`);
+      console.log(
+        `erasure ${erasureId} (${writeKey}): ${result.eventsRemoved} archived events removed${result.done ? ', done' : ', continuing at the next trigger'}`,
+      );
     }
     for (const writeKey of await sitesReadingRfm(env)) {
       const { changed, queued } = await refreshRfm(env, writeKey);

@@ -33,7 +33,12 @@ describe('export', () => {
     do {
       const res = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, { headers: ADMIN });
       expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-      seen.push(...(await res.text()).trim().split('\n').map((line) => JSON.parse(line).messageId));
+      seen.push(
+        ...(await res.text())
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).messageId),
+      );
       cursor = res.headers.get('next-cursor') ?? '';
       pages++;
     } while (cursor);
@@ -48,7 +53,12 @@ describe('export', () => {
     await post('/v1/batch', { writeKey, batch: [later] });
     await drainAll(writeKey);
     const newer = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}&cursor=${position}`, { headers: ADMIN });
-    expect((await newer.text()).trim().split('\n').map((line) => JSON.parse(line).messageId)).toEqual([later.messageId]);
+    expect(
+      (await newer.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).messageId),
+    ).toEqual([later.messageId]);
 
     const future = new Date(Date.now() + 3600_000).toISOString();
     const none = await SELF.fetch(`${BASE}/v1/admin/export?writeKey=${writeKey}&since=${future}`, { headers: ADMIN });
@@ -118,11 +128,7 @@ describe('path prefix (first-party mounting)', () => {
     const writeKey = await createSite();
     const app = createApp('/t');
     const message = track();
-    const res = await app.fetch(
-      new Request(`${BASE}/t/v1/batch`, { method: 'POST', body: JSON.stringify({ writeKey, batch: [message] }) }),
-      env,
-      ctx,
-    );
+    const res = await app.fetch(new Request(`${BASE}/t/v1/batch`, { method: 'POST', body: JSON.stringify({ writeKey, batch: [message] }) }), env, ctx);
     expect(res.status).toBe(200);
     const settings = await app.fetch(new Request(`${BASE}/t/v1/projects/${writeKey}/settings`), env, ctx);
     const doc = (await settings.json()) as { integrations: Record<string, { apiHost: string }> };

@@ -23,7 +23,10 @@ async function shopping(writeKeys: string[], round: number): Promise<void> {
   const batches: [unknown[], Geo][] = [];
   for (let i = 0; i < 6; i++) {
     const shopper = `r${round}-s${i}`;
-    batches.push([[viewed(shopper, 'tent'), viewed(shopper, 'stove'), viewed(shopper, `mat-${MAT_OF_SHOPPER[i]}`), added(shopper, 'stove')], i % 2 ? TEXAS : BAVARIA]);
+    batches.push([
+      [viewed(shopper, 'tent'), viewed(shopper, 'stove'), viewed(shopper, `mat-${MAT_OF_SHOPPER[i]}`), added(shopper, 'stove')],
+      i % 2 ? TEXAS : BAVARIA,
+    ]);
     if (i % 2 === 0) batches.push([[ordered(shopper, ['tent', 'stove'])], BAVARIA]);
   }
   for (const [batch, geo] of batches) {

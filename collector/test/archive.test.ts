@@ -13,7 +13,9 @@ describe('archive and retention', () => {
     await sendAndStore(writeKey, [viewed(shopper, 'p1'), viewed(shopper, 'p2'), ordered(shopper, ['p1'])]);
     const objects = await archived(writeKey);
     const hour = new Date().toISOString().slice(0, 13);
-    expect(objects.map((o) => o.key)).toEqual([expect.stringMatching(new RegExp(`dt=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/[0-9a-f]+\\.ndjson\\.gz$`))]);
+    expect(objects.map((o) => o.key)).toEqual([
+      expect.stringMatching(new RegExp(`dt=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}/[0-9a-f]+\\.ndjson\\.gz$`)),
+    ]);
     const lines = objects.flatMap((o) => o.lines);
     const stored = await exportEvents(writeKey);
     expect(lines.map((l) => l.messageId).sort()).toEqual(stored.map((e) => e.messageId).sort());

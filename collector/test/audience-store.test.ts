@@ -19,7 +19,10 @@ describe('AudienceStore in a Durable Object', () => {
     const stub = env.SHOP_STATE.get(env.SHOP_STATE.idFromName(uniqueId('audiences')));
     await runInDurableObject(stub, (_instance, state) => {
       const sql = state.storage.sql as unknown as Sql;
-      const store = new AudienceStore(sql, { profiles: profilesTableSource(sql), site: () => ({ lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 } }) });
+      const store = new AudienceStore(sql, {
+        profiles: profilesTableSource(sql),
+        site: () => ({ lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 } }),
+      });
       store.putAudience('idle', { fact: 'cartIdleMinutes', op: 'gte', value: 30 }, NOW);
       const profile = { ...newProfile('p1', NOW), cart: { tent: { quantity: 1, price: 20, at: NOW } }, cartChangedAt: NOW };
       sql.exec('INSERT INTO profiles (profile_id, created_at, updated_at, data) VALUES (?, 0, 0, ?)', 'p1', JSON.stringify(profile));

@@ -42,7 +42,17 @@ describe('saving an audience', () => {
     expect(body).toEqual({
       ok: true,
       created: true,
-      audience: { id: 'tents', writeKey, name: 'Browsing tents', kind: 'live', definition: VIEWED_TENTS, size: done ? 2 : 0, status: done ? 'ready' : 'building', createdAt: expect.any(String), updatedAt: expect.any(String) },
+      audience: {
+        id: 'tents',
+        writeKey,
+        name: 'Browsing tents',
+        kind: 'live',
+        definition: VIEWED_TENTS,
+        size: done ? 2 : 0,
+        status: done ? 'ready' : 'building',
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
     });
     await runAlarm(writeKey);
     const ready = await audience(writeKey, 'tents');
@@ -62,7 +72,9 @@ describe('saving an audience', () => {
   it('evaluates an existing shop in bounded steps before it is ready', async () => {
     const writeKey = await createSite();
     // 300 shoppers, more than one backfill step; every third viewed a tent.
-    const batch = Array.from({ length: 300 }, (_, i) => event(`shopper-${i}`, 'Product Viewed', i % 3 === 0 ? tent : { product_id: 'book', category: 'Books', price: 9 }));
+    const batch = Array.from({ length: 300 }, (_, i) =>
+      event(`shopper-${i}`, 'Product Viewed', i % 3 === 0 ? tent : { product_id: 'book', category: 'Books', price: 9 }),
+    );
     await send(writeKey, batch);
     // Every backfill step, whoever runs the alarm (the runtime on its own, or this test).
     const steps: { limit: number; evaluated: number }[] = [];
@@ -104,7 +116,10 @@ describe('members', () => {
   it('pages with a cursor, each member once, as NDJSON', async () => {
     const writeKey = await createSite();
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);
-    await send(writeKey, Array.from({ length: 25 }, (_, i) => event(`s-${i}`, 'Product Viewed', tent)));
+    await send(
+      writeKey,
+      Array.from({ length: 25 }, (_, i) => event(`s-${i}`, 'Product Viewed', tent)),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -112,7 +127,10 @@ describe('members', () => {
       const res = await adminGet(`/v1/admin/audiences/tents/members?writeKey=${writeKey}&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-      const lines = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const lines = (await res.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       expect(lines.length).toBeLessThanOrEqual(10);
       for (const m of lines) {
         expect(Object.keys(m).sort()).toEqual(['anonymousIds', 'enteredAt', 'lifecycle', 'profileId', 'region', 'traits', 'userId']);
@@ -143,7 +161,11 @@ describe('members', () => {
     const lines = new TextDecoder().decode(bytes.slice(3)).split('\r\n');
     expect(lines[0]).toBe('profileId,userId,anonymousIds,country,region,city,lifecycle,enteredAt,traits');
     const { profileId } = await profileOf(writeKey, shopper);
-    expect(lines[1]).toMatch(new RegExp(`^${profileId},c-42,${shopper},DE,Bavaria,Munich,new,\\d{4}-[^,]+Z,"\\{""email"":""zoë@example.com"",""name"":""Zoë \\\\""Z\\\\"", Jr.""\\}"$`));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${profileId},c-42,${shopper},DE,Bavaria,Munich,new,\\d{4}-[^,]+Z,"\\{""email"":""zoë@example.com"",""name"":""Zoë \\\\""Z\\\\"", Jr.""\\}"$`,
+      ),
+    );
     expect(lines.slice(2)).toEqual(['']);
   });
 
@@ -174,7 +196,11 @@ describe('preview', () => {
     const preview = (await res.json()) as Record<string, any>;
     expect(preview).toMatchObject({ writeKey, size: 2, exact: true, evaluated: 3, profiles: 3 });
     expect(preview.sample).toHaveLength(2);
-    expect(preview.sample.find((p: any) => p.userId === 'u-1')).toMatchObject({ anonymousIds: ['p-1'], traits: { email: 'one@example.com' }, lifecycle: 'new' });
+    expect(preview.sample.find((p: any) => p.userId === 'u-1')).toMatchObject({
+      anonymousIds: ['p-1'],
+      traits: { email: 'one@example.com' },
+      lifecycle: 'new',
+    });
     expect(((await (await adminGet(`/v1/admin/audiences?writeKey=${writeKey}`)).json()) as { audiences: unknown[] }).audiences).toEqual([]);
     const bad = await error(await request('POST', `/v1/admin/audiences/preview?writeKey=${writeKey}`, { definition: { fact: 'orders', op: 'gt' } }));
     expect(bad).toMatchObject({ status: 400, error: 'invalid_audience', message: 'definition.value: "orders" gt needs a "value"' });
@@ -193,7 +219,16 @@ describe('the profile API', () => {
     ]);
     const profile = await profileOf(writeKey, 'c-7');
     expect(profile.audiences.map((a: any) => a.id)).toEqual(['pro']);
-    expect(profile.facts).toMatchObject({ identified: true, cartItems: 2, cartValue: 240, cartIdleMinutes: 0, country: 'DE', region: 'Bavaria', 'trait.email': 'ana@example.com', 'trait.plan': 'pro' });
+    expect(profile.facts).toMatchObject({
+      identified: true,
+      cartItems: 2,
+      cartValue: 240,
+      cartIdleMinutes: 0,
+      country: 'DE',
+      region: 'Bavaria',
+      'trait.email': 'ana@example.com',
+      'trait.plan': 'pro',
+    });
     await send(writeKey, [event(shopper, 'Product Viewed', tent)]);
     expect((await profileOf(writeKey, 'c-7')).audiences).toEqual([
       { id: 'pro', name: 'pro', enteredAt: expect.any(String) },
@@ -206,12 +241,23 @@ describe('bad input', () => {
   it('a bad definition is a 400 naming the JSON path of every bad part and what is valid', async () => {
     const writeKey = await createSite();
     const res = await putAudience(writeKey, 'bad', {
-      all: [{ fact: 'country', op: 'gt', value: 'DE' }, { fact: 'viewedCategory', op: 'gte', value: 1 }, { fact: 'colour', op: 'eq', value: 'red' }, { any: [] }],
+      all: [
+        { fact: 'country', op: 'gt', value: 'DE' },
+        { fact: 'viewedCategory', op: 'gte', value: 1 },
+        { fact: 'colour', op: 'eq', value: 'red' },
+        { any: [] },
+      ],
     });
     const body = await error(res);
     expect(body.status).toBe(400);
     expect(body.error).toBe('invalid_audience');
-    expect(body.issues!.map((i) => i.path)).toEqual(['definition.all[0].op', 'definition.all[1].category', 'definition.all[1].withinMinutes', 'definition.all[2].fact', 'definition.all[3].any']);
+    expect(body.issues!.map((i) => i.path)).toEqual([
+      'definition.all[0].op',
+      'definition.all[1].category',
+      'definition.all[1].withinMinutes',
+      'definition.all[2].fact',
+      'definition.all[3].any',
+    ]);
     expect(body.message).toContain('definition.all[0].op: "gt" is not an operator of "country": use one of eq, neq, in, exists');
     expect(body.message).toContain('definition.all[2].fact: unknown fact "colour"');
     // Nothing was saved.
@@ -222,7 +268,11 @@ describe('bad input', () => {
     const writeKey = await createSite();
     const put = (body: unknown, id = 'x', query = `?writeKey=${writeKey}`) => request('PUT', `/v1/admin/audiences/${id}${query}`, body);
     const cases: [Response, number, string | RegExp][] = [
-      [await put('not json'), 400, 'The body is not valid JSON; send { "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }.'],
+      [
+        await put('not json'),
+        400,
+        'The body is not valid JSON; send { "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }.',
+      ],
       [await put(''), 400, /must be JSON/],
       [await put([1]), 400, '(body): the body must be a JSON object; the fields are name, definition and writeKey'],
       [await put({ definition: { fact: 'orders', op: 'gt', value: 1 } }), 400, /^name: is required/],
@@ -236,7 +286,11 @@ describe('bad input', () => {
       [await adminGet(`/v1/admin/audiences/missing?writeKey=${writeKey}`), 404, /No audience has the id "missing"/],
       [await request('DELETE', `/v1/admin/audiences/missing?writeKey=${writeKey}`), 404, /create it with PUT/],
       [await adminGet('/v1/admin/audiences?writeKey=nope'), 404, /No site/],
-      [await request('POST', `/v1/admin/audiences/preview?writeKey=${writeKey}`, { definition: { fact: 'orders', op: 'gt', value: 1 }, limit: 3 }), 400, /^limit: is not a field/],
+      [
+        await request('POST', `/v1/admin/audiences/preview?writeKey=${writeKey}`, { definition: { fact: 'orders', op: 'gt', value: 1 }, limit: 3 }),
+        400,
+        /^limit: is not a field/,
+      ],
     ];
     for (const [res, status, message] of cases) {
       const body = await error(res);
@@ -252,6 +306,9 @@ describe('bad input', () => {
 it('members of a big audience come out whole across pages (the members helper)', async () => {
   const writeKey = await createSite();
   await defineAudience(writeKey, 'tents', VIEWED_TENTS);
-  await send(writeKey, Array.from({ length: 12 }, (_, i) => event(`m-${i}`, 'Product Viewed', tent)));
+  await send(
+    writeKey,
+    Array.from({ length: 12 }, (_, i) => event(`m-${i}`, 'Product Viewed', tent)),
+  );
   expect(await members(writeKey, 'tents', 5)).toHaveLength(12);
 });

@@ -48,7 +48,14 @@ describe('deliveries of audience changes', () => {
       timestamp: expect.any(String),
       data: {
         audience: { id: 'tents', name: 'tents' },
-        profile: { profileId, userId: 'c-1', anonymousIds: [shopper], traits: { email: 'ana@example.com', plan: 'pro' }, region: { country: 'DE', region: 'Bavaria', city: 'Munich' }, lifecycle: 'new' },
+        profile: {
+          profileId,
+          userId: 'c-1',
+          anonymousIds: [shopper],
+          traits: { email: 'ana@example.com', plan: 'pro' },
+          region: { country: 'DE', region: 'Bavaria', city: 'Munich' },
+          lifecycle: 'new',
+        },
       },
     });
 
@@ -65,7 +72,11 @@ describe('deliveries of audience changes', () => {
   it('the segment kind sends the audience as a trait, true then false', async () => {
     const writeKey = await createSite();
     const id = uniqueId('seg');
-    const put = await putDestination(id, { url: 'http://localhost:9', audiences: ['big-cart'], kind: 'segment', writeKey: 'receiving-key' }, `?writeKey=${writeKey}`);
+    const put = await putDestination(
+      id,
+      { url: 'http://localhost:9', audiences: ['big-cart'], kind: 'segment', writeKey: 'receiving-key' },
+      `?writeKey=${writeKey}`,
+    );
     expect(put.status).toBe(200);
     const received = await script(id, ok, new FakeClock());
     await defineAudience(writeKey, 'big-cart', { fact: 'cartValue', op: 'gte', value: 100 });
@@ -162,7 +173,10 @@ describe('privacy', () => {
     // The customer on a laptop, then on a phone that browses anonymously before logging in (a merge).
     const laptop = uniqueId('laptop');
     const phone = uniqueId('phone');
-    await send(writeKey, [{ type: 'identify', messageId: uniqueId('m'), anonymousId: laptop, userId: 'erase-me', traits: { email: 'gone@example.com' } }, event(laptop, 'Product Added', tent)]);
+    await send(writeKey, [
+      { type: 'identify', messageId: uniqueId('m'), anonymousId: laptop, userId: 'erase-me', traits: { email: 'gone@example.com' } },
+      event(laptop, 'Product Added', tent),
+    ]);
     await send(writeKey, [event(phone, 'Product Viewed', tent)]);
     const phoneProfile = (await profileOf(writeKey, phone)).profileId;
     await settle(writeKey);
@@ -174,7 +188,8 @@ describe('privacy', () => {
     const bystander = uniqueId('other');
     await send(writeKey, [event(bystander, 'Product Viewed', tent)]);
     await settle(writeKey);
-    const pendingBefore = ((await (await admin(`/v1/admin/destinations/${id}`)).json()) as { destination: { status: { pending: number } } }).destination.status.pending;
+    const pendingBefore = ((await (await admin(`/v1/admin/destinations/${id}`)).json()) as { destination: { status: { pending: number } } }).destination.status
+      .pending;
     // entered ×2 for the laptop's profile, entered and exited (merged away) for the phone's, entered for the bystander.
     expect(pendingBefore).toBe(5);
 

@@ -160,7 +160,9 @@ const CASES: Case[] = [
   {
     fact: 'trait',
     definition: { fact: 'trait.plan', op: 'eq', value: 'pro' },
-    member: (id) => [{ type: 'identify', messageId: uniqueId('m'), anonymousId: id, userId: `user-${id}`, traits: { plan: 'Pro', email: `${id}@example.com` } }],
+    member: (id) => [
+      { type: 'identify', messageId: uniqueId('m'), anonymousId: id, userId: `user-${id}`, traits: { plan: 'Pro', email: `${id}@example.com` } },
+    ],
     other: (id) => [{ type: 'identify', messageId: uniqueId('m'), anonymousId: id, userId: `user-${id}`, traits: { plan: 'free' } }],
   },
 ];
@@ -189,7 +191,10 @@ describe('RFM quintile scores within the site', () => {
     // Five customers with 1…5 orders of 40: one per quintile of frequency and of spend.
     const customers = [1, 2, 3, 4, 5].map((n) => ({ id: uniqueId(`c${n}`), n }));
     for (const { id, n } of customers) {
-      await send(writeKey, Array.from({ length: n }, (_, i) => event(id, 'Order Completed', order([stove], 40), at((n - i) * DAY))));
+      await send(
+        writeKey,
+        Array.from({ length: n }, (_, i) => event(id, 'Order Completed', order([stove], 40), at((n - i) * DAY))),
+      );
     }
     await defineAudience(writeKey, 'frequent', { fact: 'rfm.frequency', op: 'gte', value: 4 });
     await defineAudience(writeKey, 'big', { fact: 'rfm.monetary', op: 'eq', value: 5 });
@@ -205,7 +210,10 @@ describe('RFM quintile scores within the site', () => {
     // Five new customers with 8 orders each: 4 or 5 orders is no longer near the top.
     for (let k = 0; k < 5; k++) {
       const id = uniqueId('big');
-      await send(writeKey, Array.from({ length: 8 }, (_, i) => event(id, 'Order Completed', order([stove], 40), at((8 - i) * DAY))));
+      await send(
+        writeKey,
+        Array.from({ length: 8 }, (_, i) => event(id, 'Order Completed', order([stove], 40), at((8 - i) * DAY))),
+      );
     }
     const refreshed = await refreshRfm(env, writeKey);
     expect(refreshed.changed).toBe(true);

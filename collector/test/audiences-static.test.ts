@@ -36,7 +36,10 @@ async function json(res: Response): Promise<Record<string, any>> {
 /** Shoppers who each viewed a tent, with their profile ids. */
 async function shoppers(writeKey: string, n: number): Promise<{ anonymousId: string; profileId: string }[]> {
   const ids = Array.from({ length: n }, () => uniqueId('shopper'));
-  await send(writeKey, ids.map((id) => event(id, 'Product Viewed', tent)));
+  await send(
+    writeKey,
+    ids.map((id) => event(id, 'Product Viewed', tent)),
+  );
   return Promise.all(ids.map(async (anonymousId) => ({ anonymousId, profileId: (await profileOf(writeKey, anonymousId)).profileId as string })));
 }
 
@@ -44,7 +47,11 @@ describe('a static audience', () => {
   it('takes the people listed, ready at once, exported as NDJSON and CSV like a live one', async () => {
     const writeKey = await createSite();
     const [a, b, c] = await shoppers(writeKey, 3);
-    const res = await putList(writeKey, 'dropped-at-cart', { name: 'Dropped after adding to cart', profileIds: [a!.profileId, b!.profileId, 'no-such-profile', a!.profileId], description: 'Funnel step 2, 1–7 Dec' });
+    const res = await putList(writeKey, 'dropped-at-cart', {
+      name: 'Dropped after adding to cart',
+      profileIds: [a!.profileId, b!.profileId, 'no-such-profile', a!.profileId],
+      description: 'Funnel step 2, 1–7 Dec',
+    });
     expect(await json(res)).toEqual({
       status: 200,
       ok: true,
@@ -102,8 +109,15 @@ describe('a static audience', () => {
     await putList(writeKey, 'kept', { name: 'Kept from the funnel', profileIds: [a!.profileId, b!.profileId] });
     await settle(writeKey);
     await deliverDue(id);
-    const seen = () => received.map((r) => JSON.parse(r.body) as { type: string; data: { audience: { id: string; name: string }; profile: { profileId: string; anonymousIds: string[] } } });
-    expect(seen().map((p) => [p.type, p.data.profile.profileId]).sort()).toEqual(
+    const seen = () =>
+      received.map(
+        (r) => JSON.parse(r.body) as { type: string; data: { audience: { id: string; name: string }; profile: { profileId: string; anonymousIds: string[] } } },
+      );
+    expect(
+      seen()
+        .map((p) => [p.type, p.data.profile.profileId])
+        .sort(),
+    ).toEqual(
       [
         ['audience.entered', a!.profileId],
         ['audience.entered', b!.profileId],
@@ -114,7 +128,11 @@ describe('a static audience', () => {
     await changeList(writeKey, 'kept', { remove: [a!.profileId] });
     await settle(writeKey);
     await deliverDue(id);
-    expect(seen().map((p) => [p.type, p.data.profile.profileId]).slice(2)).toEqual([['audience.exited', a!.profileId]]);
+    expect(
+      seen()
+        .map((p) => [p.type, p.data.profile.profileId])
+        .slice(2),
+    ).toEqual([['audience.exited', a!.profileId]]);
   });
 
   it("a merged-away profile's place follows the person, and a merged-away id listed is the person now", async () => {

@@ -96,14 +96,17 @@ describe('threshold crossings on the clock', () => {
     await defineAudience(writeKey, 'bavaria', { fact: 'region', op: 'eq', value: 'Bavaria' });
     const base = Date.now();
     // 40 shoppers with carts changed a minute apart, and 40 who only browse.
-    const carts = Array.from({ length: 40 }, (_, i) => event(uniqueId('cart'), 'Product Added', tent, { timestamp: new Date(base - 40 * MIN + i * MIN).toISOString() }));
+    const carts = Array.from({ length: 40 }, (_, i) =>
+      event(uniqueId('cart'), 'Product Added', tent, { timestamp: new Date(base - 40 * MIN + i * MIN).toISOString() }),
+    );
     const browsers = Array.from({ length: 40 }, () => event(uniqueId('view'), 'Product Viewed', tent));
     await send(writeKey, [...carts, ...browsers]);
     // The first ten carts are idle for 30 minutes already; the rest become so one minute after another.
     await settle(writeKey);
     expect(await memberIds(writeKey, 'idle')).toHaveLength(11);
-    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), (_: ShopState, state) =>
-      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM audience_due').one().n,
+    const due = await runInDurableObject(
+      env.SHOP_STATE.getByName(writeKey),
+      (_: ShopState, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM audience_due').one().n,
     );
     // Only the carts not yet idle wait for a wake-up; the browsers and the idle carts have nothing due.
     expect(due).toBe(29);

@@ -148,7 +148,16 @@ describe('hostile bodies', () => {
   it('stops inflating a 1 GiB gzip bomb at the limit, at the cost of an ordinary request', async () => {
     const writeKey = await createSite({ allowedOrigins: ['https://shop.example'] });
     const headers = { 'content-encoding': 'gzip', 'content-type': 'text/plain', origin: 'https://shop.example' };
-    const ordinary = gzipSync(new TextEncoder().encode(JSON.stringify({ writeKey, batch: Array.from({ length: 1000 }, (_, i) => track({ anonymousId: `bomb-baseline-${i % 50}`, properties: { product_id: `p${i}`, name: 'A product with a name', price: 9.5 } })) })));
+    const ordinary = gzipSync(
+      new TextEncoder().encode(
+        JSON.stringify({
+          writeKey,
+          batch: Array.from({ length: 1000 }, (_, i) =>
+            track({ anonymousId: `bomb-baseline-${i % 50}`, properties: { product_id: `p${i}`, name: 'A product with a name', price: 9.5 } }),
+          ),
+        }),
+      ),
+    );
     const time = async (body: Uint8Array, extra: Record<string, string>, status: number) => {
       const started = Date.now();
       const res = await post('/v1/batch', body, { headers: { ...headers, ...extra } });

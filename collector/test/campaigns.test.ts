@@ -89,7 +89,10 @@ describe('campaigns admin API', () => {
       expect(res.status, JSON.stringify(body)).toBe(status);
       const answer = (await res.json()) as { message: string; issues: { path: string; message: string }[] };
       expect(answer.message).toContain(field);
-      expect(answer.issues.map((i) => i.path), JSON.stringify(body)).toContain(field);
+      expect(
+        answer.issues.map((i) => i.path),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     const notJson = await SELF.fetch(`${BASE}/v1/admin/campaigns/bad?writeKey=${writeKey}`, { method: 'PUT', headers: ADMIN, body: '{' });
     expect(notJson.status).toBe(400);
@@ -102,7 +105,12 @@ describe('campaigns admin API', () => {
     const first = await putCampaign(writeKey, 'a', CAMPAIGN);
     expect(first.status).toBe(200);
     const created = (await first.json()) as Record<string, any>;
-    expect(created).toMatchObject({ ok: true, created: true, overlapping: [], campaign: { id: 'a', status: 'running', holdoutPercent: 50, windowDays: 3, writeKey } });
+    expect(created).toMatchObject({
+      ok: true,
+      created: true,
+      overlapping: [],
+      campaign: { id: 'a', status: 'running', holdoutPercent: 50, windowDays: 3, writeKey },
+    });
     const second = (await (await putCampaign(writeKey, 'b', { ...CAMPAIGN, holdoutPercent: 20 })).json()) as Record<string, any>;
     expect(second.overlapping).toEqual(['a']);
     expect(second.note).toContain('independently');
@@ -110,7 +118,9 @@ describe('campaigns admin API', () => {
     expect(changed.status).toBe(409);
     expect(((await changed.json()) as { message: string }).message).toContain('holdoutPercent');
     expect((await putCampaign(writeKey, 'a', { ...CAMPAIGN, name: 'Renamed', endsAt: '2099-01-01T00:00:00Z' })).status).toBe(200);
-    const list = (await (await SELF.fetch(`${BASE}/v1/admin/campaigns?writeKey=${writeKey}`, { headers: ADMIN })).json()) as { campaigns: Record<string, any>[] };
+    const list = (await (await SELF.fetch(`${BASE}/v1/admin/campaigns?writeKey=${writeKey}`, { headers: ADMIN })).json()) as {
+      campaigns: Record<string, any>[];
+    };
     expect(list.campaigns.map((c) => [c.id, c.name])).toEqual([
       ['a', 'Renamed'],
       ['b', CAMPAIGN.name],
@@ -129,13 +139,19 @@ describe('a running campaign', () => {
 
     // Present at the start: 16 shoppers who viewed a tent.
     const before = Array.from({ length: 16 }, () => uniqueId('s'));
-    await send(writeKey, before.map((s) => event(s, 'Product Viewed', TENT)));
+    await send(
+      writeKey,
+      before.map((s) => event(s, 'Product Viewed', TENT)),
+    );
     const res = await putCampaign(writeKey, 'trail', { ...CAMPAIGN, destinations: [destination] });
     expect(res.status).toBe(200);
     await settle(writeKey);
     // Entering while it runs: 8 more.
     const later = Array.from({ length: 8 }, () => uniqueId('s'));
-    await send(writeKey, later.map((s) => event(s, 'Product Viewed', TENT)));
+    await send(
+      writeKey,
+      later.map((s) => event(s, 'Product Viewed', TENT)),
+    );
     await settle(writeKey);
     // Not in the audience: never assigned, never offered anything.
     const outsider = uniqueId('s');
@@ -171,7 +187,12 @@ describe('a running campaign', () => {
     const orders = buyers.map((s, i) =>
       event(s, 'Order Completed', { order_id: uniqueId('o'), total: 12 + i, products: [DATA_PACK, ...(i % 3 === 0 ? [TENT] : [])] }),
     );
-    const old = event(shoppers[1]!, 'Order Completed', { order_id: uniqueId('o'), total: 99, products: [DATA_PACK] }, { timestamp: new Date(Date.now() - 3600_000).toISOString() });
+    const old = event(
+      shoppers[1]!,
+      'Order Completed',
+      { order_id: uniqueId('o'), total: 99, products: [DATA_PACK] },
+      { timestamp: new Date(Date.now() - 3600_000).toISOString() },
+    );
     const tentOnly = event(shoppers[3]!, 'Order Completed', { order_id: uniqueId('o'), total: 120, products: [TENT] });
     const viewed = treated.slice(0, 2).map((s) => event(s, 'Offer Viewed', { campaignId: 'trail' }));
     await send(writeKey, [...orders, old, tentOnly, ...viewed]);
@@ -218,7 +239,10 @@ describe('a running campaign', () => {
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);
     expect((await putCampaign(writeKey, 'trail', CAMPAIGN)).status).toBe(200);
     const shoppers = Array.from({ length: 24 }, () => uniqueId('s'));
-    await send(writeKey, shoppers.map((s) => event(s, 'Product Viewed', TENT)));
+    await send(
+      writeKey,
+      shoppers.map((s) => event(s, 'Product Viewed', TENT)),
+    );
     await settle(writeKey);
     const r = await report(writeKey, 'trail');
     expect(r.globalHoldout).toBeGreaterThan(0);
@@ -254,6 +278,8 @@ describe('a running campaign', () => {
     const r = await report(writeKey, 'trail');
     expect(r.groups.treatment.members + r.groups.control.members).toBe(1);
     // The profile API says it too.
-    expect((await profileOf(writeKey, phone)).campaigns).toEqual([{ campaignId: 'trail', group: before!.group, assignedAt: new Date(before!.assignedAt).toISOString(), convertedAt: null, revenue: 0 }]);
+    expect((await profileOf(writeKey, phone)).campaigns).toEqual([
+      { campaignId: 'trail', group: before!.group, assignedAt: new Date(before!.assignedAt).toISOString(), convertedAt: null, revenue: 0 },
+    ]);
   });
 });

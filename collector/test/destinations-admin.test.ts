@@ -13,7 +13,11 @@ describe('destinations admin API', () => {
   it('creates a webhook destination and shows its secret once', async () => {
     const writeKey = await createSite();
     const id = uniqueId('hook');
-    const first = await putDestination(id, { url: 'http://localhost:8787/dev/webhooks/in/x', audiences: ['idle-carts', 'idle-carts', 'vip'] }, `?writeKey=${writeKey}`);
+    const first = await putDestination(
+      id,
+      { url: 'http://localhost:8787/dev/webhooks/in/x', audiences: ['idle-carts', 'idle-carts', 'vip'] },
+      `?writeKey=${writeKey}`,
+    );
     expect(first.status).toBe(200);
     const created = (await first.json()) as Record<string, any>;
     expect(created).toMatchObject({ ok: true, created: true, destination: { id, site: writeKey, kind: 'webhook', audiences: ['idle-carts', 'vip'] } });
@@ -48,7 +52,11 @@ describe('destinations admin API', () => {
     const missing = await putDestination(id, { url: 'http://localhost:9', audiences: ['a'], kind: 'segment' }, `?writeKey=${writeKey}`);
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { message: string }).message).toMatch(/^writeKey: /);
-    const res = await putDestination(id, { url: 'http://localhost:9', audiences: ['a'], kind: 'segment', writeKey: 'target-secret-key' }, `?writeKey=${writeKey}`);
+    const res = await putDestination(
+      id,
+      { url: 'http://localhost:9', audiences: ['a'], kind: 'segment', writeKey: 'target-secret-key' },
+      `?writeKey=${writeKey}`,
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).not.toContain('target-secret-key');
     const shown = await (await admin(`/v1/admin/destinations/${id}`)).text();
@@ -120,7 +128,12 @@ describe('destinations admin API', () => {
   });
 
   it('needs the admin token', async () => {
-    for (const [method, path] of [['GET', '/v1/admin/destinations'], ['PUT', '/v1/admin/destinations/x'], ['GET', '/v1/admin/destinations/x/deliveries'], ['POST', '/v1/admin/destinations/x/replay']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/admin/destinations'],
+      ['PUT', '/v1/admin/destinations/x'],
+      ['GET', '/v1/admin/destinations/x/deliveries'],
+      ['POST', '/v1/admin/destinations/x/replay'],
+    ]) {
       const res = await SELF.fetch(`${BASE}${path!}`, { method, body: method === 'GET' ? undefined : '{}' });
       expect(res.status, `${method} ${path}`).toBe(401);
     }

@@ -23,7 +23,10 @@ afterEach(() => {
 });
 
 const ok = () => new Response('ok');
-const status = (code: number, headers: Record<string, string> = {}) => () => new Response(`status ${code}`, { status: code, headers });
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(`status ${code}`, { status: code, headers });
 const headersOf = (request: Request) => Object.fromEntries(request.headers);
 
 describe('webhook deliveries', () => {
@@ -48,7 +51,14 @@ describe('webhook deliveries', () => {
 
     const log = await deliveries(id);
     expect(log.deliveries).toEqual([
-      expect.objectContaining({ webhookId: request.headers.get('webhook-id'), type: 'audience.entered', attempt: 1, status: 200, outcome: 'delivered', error: null }),
+      expect.objectContaining({
+        webhookId: request.headers.get('webhook-id'),
+        type: 'audience.entered',
+        attempt: 1,
+        status: 200,
+        outcome: 'delivered',
+        error: null,
+      }),
     ]);
     expect(log.deliveries[0]!.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -190,7 +200,10 @@ describe('webhook deliveries', () => {
     await enqueueChanges(env, writeKey, [entered, exited, other]);
     await deliverDue(id);
     // The exit waits behind the failed entry; the other person is not held up.
-    expect(received.map((r) => JSON.parse(r.body).data.profile.profileId + ':' + JSON.parse(r.body).type)).toEqual(['p-order:audience.entered', 'p-other:audience.entered']);
+    expect(received.map((r) => JSON.parse(r.body).data.profile.profileId + ':' + JSON.parse(r.body).type)).toEqual([
+      'p-order:audience.entered',
+      'p-other:audience.entered',
+    ]);
     clock.advance(5_000);
     await deliverDue(id);
     expect(received.slice(2).map((r) => JSON.parse(r.body).type)).toEqual(['audience.entered', 'audience.exited']);
@@ -223,7 +236,11 @@ describe('webhook deliveries', () => {
       },
       new FakeClock(),
     );
-    await enqueueChanges(env, writeKey, Array.from({ length: 12 }, () => change()));
+    await enqueueChanges(
+      env,
+      writeKey,
+      Array.from({ length: 12 }, () => change()),
+    );
     expect(await deliverDue(id)).toMatchObject({ attempted: 12, delivered: 12 });
     expect(most).toBe(4);
   });
@@ -231,7 +248,11 @@ describe('webhook deliveries', () => {
   it('do not follow redirects', async () => {
     const writeKey = await createSite();
     const { id } = await createWebhookDestination(writeKey);
-    const received = await script(id, () => new Response(null, { status: 307, headers: { Location: 'http://169.254.169.254/latest/meta-data/' } }), new FakeClock());
+    const received = await script(
+      id,
+      () => new Response(null, { status: 307, headers: { Location: 'http://169.254.169.254/latest/meta-data/' } }),
+      new FakeClock(),
+    );
     await enqueueChanges(env, writeKey, [change()]);
     await deliverDue(id);
     expect(received).toHaveLength(1);
@@ -253,7 +274,11 @@ describe('webhook deliveries', () => {
     await deliverDue(id);
     expect(received).toHaveLength(0);
     const [attempt] = (await deliveries(id)).deliveries;
-    expect(attempt).toMatchObject({ status: null, outcome: 'failed', error: 'refused: hooks.example.com resolves to 10.0.0.7 is a private address, not a public one' });
+    expect(attempt).toMatchObject({
+      status: null,
+      outcome: 'failed',
+      error: 'refused: hooks.example.com resolves to 10.0.0.7 is a private address, not a public one',
+    });
   });
 
   it('to a slow destination never hold up another destination', async () => {
@@ -283,7 +308,11 @@ describe('webhook deliveries', () => {
     }
     const { id, secret } = await createWebhookDestination(writeKey);
     const segment = uniqueId('seg');
-    await putDestination(segment, { url: 'http://localhost:9', audiences: ['aud-1'], kind: 'segment', writeKey: 'segment-write-key-secret' }, `?writeKey=${writeKey}`);
+    await putDestination(
+      segment,
+      { url: 'http://localhost:9', audiences: ['aud-1'], kind: 'segment', writeKey: 'segment-write-key-secret' },
+      `?writeKey=${writeKey}`,
+    );
     await script(id, () => Promise.reject(new Error('connection refused')), new FakeClock());
     await script(segment, status(500), new FakeClock());
     await enqueueChanges(env, writeKey, [change()]);
@@ -315,7 +344,11 @@ describe('the producer API', () => {
     const a = await createWebhookDestination(writeKey, ['vip']);
     const b = await createWebhookDestination(writeKey, ['vip', 'idle']);
     const foreign = await createWebhookDestination(otherSite, ['vip']);
-    const got = { a: await script(a.id, ok, new FakeClock()), b: await script(b.id, ok, new FakeClock()), foreign: await script(foreign.id, ok, new FakeClock()) };
+    const got = {
+      a: await script(a.id, ok, new FakeClock()),
+      b: await script(b.id, ok, new FakeClock()),
+      foreign: await script(foreign.id, ok, new FakeClock()),
+    };
     const result = await enqueueChanges(env, writeKey, [
       change({ audience: 'vip' }),
       change({ audience: 'idle' }),
@@ -344,17 +377,27 @@ describe('erasure', () => {
     const { id } = await createWebhookDestination(writeKey);
     const clock = new FakeClock();
     let up = false;
-    const received = await script(id, async (_call, request) => (up ? ok() : new Response(`echo: ${JSON.parse(await request.text()).data.profile.traits.email}`, { status: 500 })), clock);
-    await enqueueChanges(env, writeKey, [change({ profileId: 'p-erased' }), change({ profileId: 'p-erased', type: 'audience.exited' }), change({ profileId: 'p-kept' })]);
+    const received = await script(
+      id,
+      async (_call, request) => (up ? ok() : new Response(`echo: ${JSON.parse(await request.text()).data.profile.traits.email}`, { status: 500 })),
+      clock,
+    );
+    await enqueueChanges(env, writeKey, [
+      change({ profileId: 'p-erased' }),
+      change({ profileId: 'p-erased', type: 'audience.exited' }),
+      change({ profileId: 'p-kept' }),
+    ]);
     await deliverDue(id);
     expect(await cancelForProfiles(env, writeKey, ['p-erased'])).toEqual({ cancelled: 2 });
     up = true;
     clock.advance(3600_000);
     await deliverDue(id);
     expect(received.slice(2).map((r) => JSON.parse(r.body).data.profile.profileId)).toEqual(['p-kept']);
-    const traces = await runInDurableObject(destinationStub(env, id), (_outbox: DestinationOutbox, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM attempt_log WHERE profile_id = 'p-erased' OR response LIKE '%erased@%'").one().n +
-      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE profile_id = 'p-erased'").one().n,
+    const traces = await runInDurableObject(
+      destinationStub(env, id),
+      (_outbox: DestinationOutbox, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM attempt_log WHERE profile_id = 'p-erased' OR response LIKE '%erased@%'").one().n +
+        state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE profile_id = 'p-erased'").one().n,
     );
     expect(traces).toBe(0);
   });
@@ -365,7 +408,9 @@ describe('erasure', () => {
     await script(id, status(500), new FakeClock());
     await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'anon-erase-me' })] });
     await drainAll(writeKey);
-    const profile = (await (await SELF.fetch(`${BASE}/v1/admin/profiles/anon-erase-me?writeKey=${writeKey}`, { headers: ADMIN })).json()) as { profileId: string };
+    const profile = (await (await SELF.fetch(`${BASE}/v1/admin/profiles/anon-erase-me?writeKey=${writeKey}`, { headers: ADMIN })).json()) as {
+      profileId: string;
+    };
     const entered = change();
     entered.data.profile.profileId = profile.profileId;
     await enqueueChanges(env, writeKey, [entered]);
@@ -383,7 +428,11 @@ describe('segment destinations', () => {
     const res = await putDestination(id, { url: 'http://localhost:8787', audiences: ['idle_carts'], kind: 'segment', writeKey: target }, `?writeKey=${source}`);
     expect(res.status).toBe(200);
     // The collector itself is the receiver: the request goes through its public ingest API.
-    await script(id, (_call, request) => SELF.fetch(request.url.replace('http://localhost:8787', BASE), { method: 'POST', headers: request.headers, body: request.body }), new FakeClock());
+    await script(
+      id,
+      (_call, request) => SELF.fetch(request.url.replace('http://localhost:8787', BASE), { method: 'POST', headers: request.headers, body: request.body }),
+      new FakeClock(),
+    );
     const entered = change({ audience: 'idle_carts', profileId: 'p-seg' });
     const exited = change({ audience: 'idle_carts', profileId: 'p-seg', type: 'audience.exited' });
     await enqueueChanges(env, source, [entered, exited]);
@@ -410,17 +459,31 @@ describe('the demo receiver (DEV_MODE)', () => {
     const id = uniqueId('demo');
     await putDestination(id, { url: `http://localhost:8787/dev/webhooks/in/${id}?fail=2`, audiences: ['aud-1'] }, `?writeKey=${writeKey}`);
     const clock = new FakeClock();
-    await script(id, (_call, request) => SELF.fetch(request.url.replace('http://localhost:8787', BASE), { method: 'POST', headers: request.headers, body: request.body }), clock);
+    await script(
+      id,
+      (_call, request) => SELF.fetch(request.url.replace('http://localhost:8787', BASE), { method: 'POST', headers: request.headers, body: request.body }),
+      clock,
+    );
     await enqueueChanges(env, writeKey, [change()]);
     for (let i = 0; i < 3; i++) {
       await deliverDue(id);
       clock.advance(10_000);
     }
     const outcomes = (await deliveries(id)).deliveries.map((d) => [d.status, d.outcome]).reverse();
-    expect(outcomes).toEqual([[503, 'failed'], [503, 'failed'], [200, 'delivered']]);
-    const { receipts } = (await (await SELF.fetch(`${BASE}/dev/webhooks.json`)).json()) as { receipts: { destinationId: string; verified: boolean; status: number; arrival: number }[] };
+    expect(outcomes).toEqual([
+      [503, 'failed'],
+      [503, 'failed'],
+      [200, 'delivered'],
+    ]);
+    const { receipts } = (await (await SELF.fetch(`${BASE}/dev/webhooks.json`)).json()) as {
+      receipts: { destinationId: string; verified: boolean; status: number; arrival: number }[];
+    };
     const mine = receipts.filter((r) => r.destinationId === id).reverse();
-    expect(mine.map((r) => [r.verified, r.status, r.arrival])).toEqual([[true, 503, 1], [true, 503, 2], [true, 200, 3]]);
+    expect(mine.map((r) => [r.verified, r.status, r.arrival])).toEqual([
+      [true, 503, 1],
+      [true, 503, 2],
+      [true, 200, 3],
+    ]);
     const page = await (await SELF.fetch(`${BASE}/dev/webhooks`)).text();
     expect(page).toContain(id);
     expect(page).toContain('signature verified');
@@ -433,10 +496,14 @@ describe('the demo receiver (DEV_MODE)', () => {
     expect(forged.status).toBe(401);
 
     // Filters keep one destination's deliveries, or one type, in view on a busy receiver.
-    const filtered = (await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.entered`)).json()) as { receipts: { destinationId: string; type: string }[] };
+    const filtered = (await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.entered`)).json()) as {
+      receipts: { destinationId: string; type: string }[];
+    };
     expect(filtered.receipts.length).toBe(3);
     expect(filtered.receipts.every((r) => r.destinationId === id && r.type === 'audience.entered')).toBe(true);
-    expect(((await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.exited`)).json()) as { receipts: unknown[] }).receipts).toEqual([]);
+    expect(((await (await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${id}&type=audience.exited`)).json()) as { receipts: unknown[] }).receipts).toEqual(
+      [],
+    );
     expect(await (await SELF.fetch(`${BASE}/dev/webhooks?destination=${id}`)).text()).toContain('show all');
     const bad = await SELF.fetch(`${BASE}/dev/webhooks.json?destination=${encodeURIComponent('../x')}`);
     expect(bad.status).toBe(400);

@@ -14,7 +14,9 @@ import { recordingD1 } from './support/recording-d1';
 const SITE = 'drain-plans-site';
 
 async function planOf(statement: { sql: string; values: unknown[] }): Promise<string[]> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).bind(...statement.values).all<{ detail: string }>();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+    .bind(...statement.values)
+    .all<{ detail: string }>();
   return results.map((r) => r.detail);
 }
 
@@ -28,7 +30,12 @@ describe('drain query plans', () => {
     // Some erased ids, so the list is not empty.
     await env.DB.batch(
       Array.from({ length: 50 }, (_, i) =>
-        env.DB.prepare('INSERT OR IGNORE INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, ?, ?)').bind(SITE, `erased-${i}`, 'anonymous', '2026-01-01'),
+        env.DB.prepare('INSERT OR IGNORE INTO suppressed_ids (write_key, id_hash, id_kind, suppressed_at) VALUES (?, ?, ?, ?)').bind(
+          SITE,
+          `erased-${i}`,
+          'anonymous',
+          '2026-01-01',
+        ),
       ),
     );
     const now = new Date().toISOString();

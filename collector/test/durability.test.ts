@@ -37,7 +37,10 @@ describe('durability', () => {
   it('applies a message once when a drain fails between the profile update and the event log', async () => {
     const writeKey = await createSite();
     await injectEverywhere(writeKey, { failAfterProfiles: 1 });
-    await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'once' }), { type: 'identify', anonymousId: 'once', userId: 'u-once', messageId: 'id-once' }] });
+    await post('/v1/batch', {
+      writeKey,
+      batch: [track({ anonymousId: 'once' }), { type: 'identify', anonymousId: 'once', userId: 'u-once', messageId: 'id-once' }],
+    });
     await drainAll(writeKey);
     const events = await exportEvents(writeKey);
     expect(events).toHaveLength(2);
@@ -56,7 +59,11 @@ describe('durability', () => {
     await sendAndStore(writeKey, browsing);
 
     // The drain fails after ShopState applied the batch and before the event log stored it (the dev-only endpoint).
-    const faults = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ failAfterProfiles: 1 }) });
+    const faults = await SELF.fetch(`${BASE}/v1/admin/faults?writeKey=${writeKey}`, {
+      method: 'POST',
+      headers: ADMIN,
+      body: JSON.stringify({ failAfterProfiles: 1 }),
+    });
     expect(faults.status).toBe(200);
     const click = { rec_id: 'rec-retry', slot: 'home', variant: 'treatment' };
     const batch = [
@@ -64,12 +71,19 @@ describe('durability', () => {
       event(laptop, 'Recommendation Clicked', { ...click, product_id: 'tent', position: 0 }),
       added(laptop, 'tent'),
       { type: 'identify', anonymousId: laptop, userId: customer, messageId: uniqueId('m') },
-      event(laptop, 'Order Completed', { order_id: uniqueId('o'), products: [product('tent', { price: 120, quantity: 1 }), product('lamp', { price: 30, quantity: 2 })] }, { userId: customer }),
+      event(
+        laptop,
+        'Order Completed',
+        { order_id: uniqueId('o'), products: [product('tent', { price: 120, quantity: 1 }), product('lamp', { price: 30, quantity: 2 })] },
+        { userId: customer },
+      ),
     ];
     await send(writeKey, batch);
     await drainAll(writeKey); // the first drain fails after the profiles; the next is the retry
     const left = await Promise.all(
-      ingestShards(env, writeKey).map((stub) => runInDurableObject(stub, (shard: IngestShard) => (shard as unknown as { faults: { failAfterProfiles: number } }).faults.failAfterProfiles)),
+      ingestShards(env, writeKey).map((stub) =>
+        runInDurableObject(stub, (shard: IngestShard) => (shard as unknown as { faults: { failAfterProfiles: number } }).faults.failAfterProfiles),
+      ),
     );
     expect(left.filter((n) => n === 0)).toHaveLength(1); // the shard with the batch failed once
 
@@ -84,11 +98,15 @@ describe('durability', () => {
 
     // The slot statistics equal counts over the export.
     const hour = (ms: number) => new Date(Math.floor(ms / 3600_000) * 3600_000).toISOString();
-    const figures = (await (await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${hour(Date.now() - 3600_000)}&to=${hour(Date.now() + 7200_000)}`, { headers: ADMIN })).json()) as Record<string, any>;
+    const figures = (await (
+      await SELF.fetch(`${BASE}/v1/admin/stats?writeKey=${writeKey}&from=${hour(Date.now() - 3600_000)}&to=${hour(Date.now() + 7200_000)}`, { headers: ADMIN })
+    ).json()) as Record<string, any>;
     const home = figures.slots.find((s: { slot: string }) => s.slot === 'home').treatment;
     const credited = (name: string) => stored.filter((e) => e.event === name && e.context.attribution?.some((a: { slot: string }) => a.slot === 'home'));
     const creditedRevenue = credited('Order Completed')
-      .flatMap((e) => e.properties.products.filter((p: { product_id: string }) => e.context.attribution.some((a: { productId: string }) => a.productId === p.product_id)))
+      .flatMap((e) =>
+        e.properties.products.filter((p: { product_id: string }) => e.context.attribution.some((a: { productId: string }) => a.productId === p.product_id)),
+      )
       .reduce((sum: number, p: { price: number; quantity: number }) => sum + p.price * p.quantity, 0);
     expect({ impressions: home.impressions, clicks: home.clicks, adds: home.creditedAdds, orders: home.creditedOrders, sales: home.creditedSales }).toEqual({
       impressions: stored.filter((e) => e.event === 'Recommendation Viewed').length,
@@ -217,7 +235,16 @@ describe('accept buffer', () => {
   it('commits requests that arrive together as one write, and acknowledges each only once it is durable', async () => {
     const writeKey = await createSite();
     const [stub] = ingestShards(env, writeKey);
-    const requests = Array.from({ length: 40 }, (_, i) => [{ kind: 'event', message: { ...track({ anonymousId: `group-${i}` }), receivedAt: new Date().toISOString(), context: { geo: {}, device: { type: 'desktop' }, bot: false } } }]);
+    const requests = Array.from({ length: 40 }, (_, i) => [
+      {
+        kind: 'event',
+        message: {
+          ...track({ anonymousId: `group-${i}` }),
+          receivedAt: new Date().toISOString(),
+          context: { geo: {}, device: { type: 'desktop' }, bot: false },
+        },
+      },
+    ]);
     await Promise.all(requests.map((items) => stub!.accept(writeKey, toChunks(items))));
     expect(await stub!.pendingCount()).toBe(40);
     // Fewer rows than requests: all that arrived while the first commit was made durable went in one.
@@ -231,7 +258,9 @@ describe('accept buffer', () => {
     // Eight requests of ~420 KB each for one shopper (one shard), sent at once: 3.4 MB arrive together,
     // where Durable Object SQLite takes at most 2 MB in a row.
     const pad = 'x'.repeat(1000);
-    const requests = Array.from({ length: 8 }, (_, r) => Array.from({ length: 400 }, (_, i) => track({ anonymousId: 'big-group', messageId: `big-${r}-${i}`, properties: { product_id: `p${i}`, pad } })));
+    const requests = Array.from({ length: 8 }, (_, r) =>
+      Array.from({ length: 400 }, (_, i) => track({ anonymousId: 'big-group', messageId: `big-${r}-${i}`, properties: { product_id: `p${i}`, pad } })),
+    );
     const answers = await Promise.all(requests.map((batch) => post('/v1/batch', { writeKey, batch })));
     expect(answers.map((res) => res.status)).toEqual(requests.map(() => 200));
 

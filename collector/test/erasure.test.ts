@@ -46,7 +46,10 @@ describe('erasure in the R2 archive', () => {
     const victim = uniqueId('victim');
     // The person browses anonymously, logs in (their browser merges in), and shares objects with a bystander.
     await sendAndDrain(writeKey, [track({ anonymousId: 'v-laptop' }), track({ anonymousId: 'bystander' }), track({ anonymousId: 'v-phone', userId: victim })]);
-    await sendAndDrain(writeKey, [{ type: 'identify', anonymousId: 'v-laptop', userId: victim, messageId: uniqueId('m') }, track({ anonymousId: 'v-laptop', userId: victim })]);
+    await sendAndDrain(writeKey, [
+      { type: 'identify', anonymousId: 'v-laptop', userId: victim, messageId: uniqueId('m') },
+      track({ anonymousId: 'v-laptop', userId: victim }),
+    ]);
     await sendAndDrain(writeKey, [track({ anonymousId: 'bystander' })]);
     const before = await archivedLines(writeKey);
     expect(before.filter((l) => l.anonymousId !== 'bystander')).toHaveLength(4);
@@ -73,7 +76,8 @@ describe('erasure in the R2 archive', () => {
   it('reads only the objects that may hold the person, and goes on where it stopped until the walk is done', async () => {
     const writeKey = await createSite();
     const victim = uniqueId('walk');
-    for (let i = 0; i < 6; i++) await sendAndDrain(writeKey, [track({ anonymousId: `other-${i}` }), ...(i % 3 === 0 ? [track({ anonymousId: 'w', userId: victim })] : [])]);
+    for (let i = 0; i < 6; i++)
+      await sendAndDrain(writeKey, [track({ anonymousId: `other-${i}` }), ...(i % 3 === 0 ? [track({ anonymousId: 'w', userId: victim })] : [])]);
     expect(await archived(writeKey)).toHaveLength(6);
     const erasure = await archiveErasureOf(writeKey, { profileIds: [], userIds: [victim] }, new Date().toISOString());
     await beginArchiveErasure(env, writeKey, erasure);
@@ -181,7 +185,10 @@ describe('suppressed means stored nowhere', () => {
     expect(result).toMatchObject({ events: 1, rejected: 3 });
     expect((await rejected(writeKey)).map((r) => JSON.parse(r.body).userId)).toEqual(['someone-else']);
 
-    await sendAndDrain(writeKey, [{ type: 'track', userId: 12345, messageId: uniqueId('bad') }, { type: 'track', anonymousId: '  num-browser', messageId: uniqueId('bad') }]);
+    await sendAndDrain(writeKey, [
+      { type: 'track', userId: 12345, messageId: uniqueId('bad') },
+      { type: 'track', anonymousId: '  num-browser', messageId: uniqueId('bad') },
+    ]);
     expect(await rejected(writeKey)).toHaveLength(1);
   });
 });
@@ -203,7 +210,11 @@ describe('one string, two people', () => {
     expect((await profileOf(writeKey, shared)).status).toBe(200); // the visitor's profile
 
     // The visitor goes on being stored; the customer does not.
-    await sendAndDrain(writeKey, [track({ anonymousId: shared }), track({ anonymousId: 'customer-browser', userId: shared }), track({ anonymousId: 'customer-browser' })]);
+    await sendAndDrain(writeKey, [
+      track({ anonymousId: shared }),
+      track({ anonymousId: 'customer-browser', userId: shared }),
+      track({ anonymousId: 'customer-browser' }),
+    ]);
     expect((await exportEvents(writeKey)).map((e) => e.anonymousId)).toEqual([shared, shared]);
     expect((await archivedLines(writeKey)).map((l) => l.anonymousId)).toEqual([shared, shared]);
   });

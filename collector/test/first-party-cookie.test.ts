@@ -29,7 +29,11 @@ describe('identity cookie refreshed by the collector', () => {
 
   it('sets nothing for another site’s pages', async () => {
     const writeKey = await createSite();
-    const res = await post('/v1/batch', { writeKey, batch: [track({ anonymousId: 'v' })] }, { headers: { 'sec-fetch-site': 'cross-site', cookie: 'tm_aid=v' } });
+    const res = await post(
+      '/v1/batch',
+      { writeKey, batch: [track({ anonymousId: 'v' })] },
+      { headers: { 'sec-fetch-site': 'cross-site', cookie: 'tm_aid=v' } },
+    );
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 });

@@ -67,7 +67,11 @@ function shoppers(seed: number): { messages: Message[]; erased: string } {
       const message: Record<string, unknown> =
         name === '$identify'
           ? { type: 'identify', traits: {} }
-          : { type: 'track', event: name, properties: name === 'Order Completed' ? { order_id: `o-${seed}-${n++}`, total: 10, products: [product('p1')] } : product('p1') };
+          : {
+              type: 'track',
+              event: name,
+              properties: name === 'Order Completed' ? { order_id: `o-${seed}-${n++}`, total: 10, products: [product('p1')] } : product('p1'),
+            };
       messages.push({
         geo,
         body: {
@@ -110,30 +114,89 @@ function shoppers(seed: number): { messages: Message[]; erased: string } {
   for (let i = 0; i < 4; i++) {
     const userId = `customer-${seed}-${i}`;
     const at = DAY0 + (1 + i) * DAY - 3 * HOUR + i * 37 * MINUTE;
-    visit(`laptop-${seed}-${i}`, at, [[0, 'Product Viewed'], [5, 'Product Added'], [8, '$identify']], { userId });
-    visit(`phone-${seed}-${i}`, at + 2 * HOUR, [[0, 'Product Viewed'], [3, 'Checkout Started'], [4, 'Order Completed']], { mobile: true });
-    visit(`phone-${seed}-${i}`, at + 5 * HOUR, [[0, '$identify'], [2, 'Product Viewed'], [3, 'Product Added']], { userId, mobile: true });
+    visit(
+      `laptop-${seed}-${i}`,
+      at,
+      [
+        [0, 'Product Viewed'],
+        [5, 'Product Added'],
+        [8, '$identify'],
+      ],
+      { userId },
+    );
+    visit(
+      `phone-${seed}-${i}`,
+      at + 2 * HOUR,
+      [
+        [0, 'Product Viewed'],
+        [3, 'Checkout Started'],
+        [4, 'Order Completed'],
+      ],
+      { mobile: true },
+    );
+    visit(
+      `phone-${seed}-${i}`,
+      at + 5 * HOUR,
+      [
+        [0, '$identify'],
+        [2, 'Product Viewed'],
+        [3, 'Product Added'],
+      ],
+      { userId, mobile: true },
+    );
   }
 
   // On the edges of the period that starts at DAY0 + 1d 7:13: a first view before the start that day and
   // another after it; one before it and the next only a day later; one just after it.
   const start = DAY0 + DAY + 7 * HOUR + 13 * MINUTE;
-  visit(`edge-${seed}-a`, start - 3 * HOUR, [[0, 'Product Viewed'], [200, 'Product Viewed'], [230, 'Product Added'], [240, 'Checkout Started']]);
-  visit(`edge-${seed}-b`, start - 6 * HOUR, [[0, 'Product Viewed'], [60 * 26, 'Product Viewed'], [60 * 27, 'Product Added']]);
-  visit(`edge-${seed}-c`, start + 2 * MINUTE, [[0, 'Product Viewed'], [1, 'Product Added'], [59, 'Checkout Started'], [61, 'Order Completed']]);
+  visit(`edge-${seed}-a`, start - 3 * HOUR, [
+    [0, 'Product Viewed'],
+    [200, 'Product Viewed'],
+    [230, 'Product Added'],
+    [240, 'Checkout Started'],
+  ]);
+  visit(`edge-${seed}-b`, start - 6 * HOUR, [
+    [0, 'Product Viewed'],
+    [60 * 26, 'Product Viewed'],
+    [60 * 27, 'Product Added'],
+  ]);
+  visit(`edge-${seed}-c`, start + 2 * MINUTE, [
+    [0, 'Product Viewed'],
+    [1, 'Product Added'],
+    [59, 'Checkout Started'],
+    [61, 'Order Completed'],
+  ]);
   visit(`edge-${seed}-c`, start - 50 * MINUTE, [[0, 'Product Added']]);
   // Views in the same hour as a later add that already happened: the hour's last time counts.
-  visit(`hour-${seed}`, DAY0 + 2 * DAY + 10 * HOUR, [[5, 'Product Added'], [20, 'Product Viewed'], [50, 'Product Added'], [55, 'Checkout Started']]);
+  visit(`hour-${seed}`, DAY0 + 2 * DAY + 10 * HOUR, [
+    [5, 'Product Added'],
+    [20, 'Product Viewed'],
+    [50, 'Product Added'],
+    [55, 'Checkout Started'],
+  ]);
   // Someone to erase, who went through the whole funnel.
   const erased = `erased-${seed}`;
-  visit(`gone-${seed}`, DAY0 + 2 * DAY + 11 * HOUR, [[0, 'Product Viewed'], [1, 'Product Added'], [2, 'Checkout Started'], [3, 'Order Completed']], { userId: erased });
+  visit(
+    `gone-${seed}`,
+    DAY0 + 2 * DAY + 11 * HOUR,
+    [
+      [0, 'Product Viewed'],
+      [1, 'Product Added'],
+      [2, 'Checkout Started'],
+      [3, 'Order Completed'],
+    ],
+    { userId: erased },
+  );
   return { messages, erased };
 }
 
 /** Sends the messages in a shuffled order, in batches each stored before the next is sent. */
 async function storeOutOfOrder(writeKey: string, messages: Message[], seed: number): Promise<void> {
   const rnd = random(seed * 7 + 1);
-  const shuffled = messages.map((m) => ({ m, key: rnd() })).sort((a, b) => a.key - b.key).map((x) => x.m);
+  const shuffled = messages
+    .map((m) => ({ m, key: rnd() }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.m);
   const batches = 6;
   for (let b = 0; b < batches; b++) {
     const part = shuffled.filter((_, i) => i % batches === b);
@@ -195,7 +258,10 @@ describe('the default funnel from the walks kept per person and day', () => {
           for (const by of breakdowns) {
             const read = await funnelStats(ctx, spec, by);
             const walked = await funnelStats(ctx, { ...spec, walk: true }, by);
-            expect(read, `${iso(from)}–${iso(to)} ${spec.steps.length} steps, window ${spec.windowMs / MINUTE} min, ${JSON.stringify(filters)}, by ${by}`).toEqual(walked);
+            expect(
+              read,
+              `${iso(from)}–${iso(to)} ${spec.steps.length} steps, window ${spec.windowMs / MINUTE} min, ${JSON.stringify(filters)}, by ${by}`,
+            ).toEqual(walked);
             reachedLast += read.steps[read.steps.length - 1]!.people;
           }
           expect(await funnelSteps(ctx, spec)).toEqual(await funnelSteps(ctx, { ...spec, walk: true }));
@@ -218,7 +284,9 @@ describe('the default funnel from the walks kept per person and day', () => {
     const writeKey = await createSite();
     const { messages, erased } = shoppers(seed);
     await storeOutOfOrder(writeKey, messages, seed);
-    const erasedProfile = await env.DB.prepare("SELECT profile_id FROM stats_person_ids WHERE write_key = ? AND kind = 'user' AND id = ?").bind(writeKey, erased).first<string>('profile_id');
+    const erasedProfile = await env.DB.prepare("SELECT profile_id FROM stats_person_ids WHERE write_key = ? AND kind = 'user' AND id = ?")
+      .bind(writeKey, erased)
+      .first<string>('profile_id');
     expect((await funnelDays(writeKey)).filter((r) => r.profile_id === erasedProfile)).toHaveLength(1);
     const gone = await SELF.fetch(`${BASE}/v1/admin/users/${erased}?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
     expect(gone.status).toBe(200);
@@ -226,9 +294,13 @@ describe('the default funnel from the walks kept per person and day', () => {
 
     const kept = await funnelDays(writeKey);
     // The customers on two devices: merged profiles, unless the sign-in came first (the order is shuffled).
-    const { results: merged } = await env.DB.prepare('SELECT DISTINCT to_profile AS p FROM profile_merges WHERE write_key = ?').bind(writeKey).all<{ p: string }>();
+    const { results: merged } = await env.DB.prepare('SELECT DISTINCT to_profile AS p FROM profile_merges WHERE write_key = ?')
+      .bind(writeKey)
+      .all<{ p: string }>();
     expect(merged.length).toBeGreaterThanOrEqual(2);
-    const { results: fromProfiles } = await env.DB.prepare('SELECT from_profile AS p FROM profile_merges WHERE write_key = ? AND from_profile <> to_profile').bind(writeKey).all<{ p: string }>();
+    const { results: fromProfiles } = await env.DB.prepare('SELECT from_profile AS p FROM profile_merges WHERE write_key = ? AND from_profile <> to_profile')
+      .bind(writeKey)
+      .all<{ p: string }>();
     expect(kept.filter((r) => fromProfiles.some((f) => f.p === r.profile_id))).toEqual([]);
     expect(kept.filter((r) => merged.some((m) => m.p === r.profile_id)).length).toBeGreaterThanOrEqual(2);
     // One row per person and day with a Product Viewed, and none for the erased customer.

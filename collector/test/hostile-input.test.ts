@@ -18,7 +18,10 @@ describe('time', () => {
     await drainAll(writeKey);
     for (const slot of ['trending', 'home']) {
       const recs = await recommendations(writeKey, { slot, anonymousId: uniqueId('visitor') }, BAVARIA);
-      expect(recs.items.map((i) => i.productId), slot).toEqual(['real', 'from-the-future']);
+      expect(
+        recs.items.map((i) => i.productId),
+        slot,
+      ).toEqual(['real', 'from-the-future']);
     }
   });
 });
@@ -28,7 +31,11 @@ describe('timestamps outside the years a query can name', () => {
     const writeKey = await createSite();
     const shopper = uniqueId('clock');
     const odd = ['+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '1969-07-20T20:17:00.000Z'];
-    await sendAndStore(writeKey, odd.map((timestamp) => ({ ...viewed(shopper, 'p'), timestamp })), BAVARIA);
+    await sendAndStore(
+      writeKey,
+      odd.map((timestamp) => ({ ...viewed(shopper, 'p'), timestamp })),
+      BAVARIA,
+    );
     const stored = await exportEvents(writeKey);
     expect(stored.map((e) => e.originalTimestamp).sort()).toEqual([...odd].sort());
     for (const e of stored) expect(e.timestamp, e.originalTimestamp).toBe(e.receivedAt);
@@ -74,7 +81,11 @@ describe('catalog trust', () => {
       const push = () => viewed(attacker, 'miracle', { name: 'MIRACLE PILLS', image_url: '/img/pills.png' });
       await send(writeKey, [...Array.from({ length: 30 }, push), ...Array.from({ length: 20 }, () => ordered(attacker, ['miracle', 'stein']))], BAVARIA);
       await drainAll(writeKey);
-      for (const [slot, extra] of [['home', {}], ['trending', {}], ['product', { productId: 'stein' }]] as const) {
+      for (const [slot, extra] of [
+        ['home', {}],
+        ['trending', {}],
+        ['product', { productId: 'stein' }],
+      ] as const) {
         const recs = await recommendations(writeKey, { slot, anonymousId: uniqueId('visitor'), ...extra }, BAVARIA);
         const ids = recs.items.map((i) => i.productId);
         expect(ids[0], `${learnCatalog} ${slot}`).not.toBe('miracle');
@@ -91,10 +102,18 @@ describe('catalog trust', () => {
       ['https://evil.example/p', 'https://shop.example.evil.example/i.png'],
       ['https://shop.example/p/ok', '/img/ok.png'],
     ];
-    await sendAndStore(writeKey, links.map(([url, image], i) => viewed(uniqueId('v'), `p${i}`, { url, image_url: image })));
+    await sendAndStore(
+      writeKey,
+      links.map(([url, image], i) => viewed(uniqueId('v'), `p${i}`, { url, image_url: image })),
+    );
     const recs = await recommendations(writeKey, { slot: 'trending', anonymousId: uniqueId('visitor'), limit: '10' });
     const served = Object.fromEntries(recs.items.map((i) => [i.productId, [i.url, i.imageUrl]]));
-    expect(served).toEqual({ p0: [undefined, undefined], p1: [undefined, undefined], p2: [undefined, undefined], p3: ['https://shop.example/p/ok', '/img/ok.png'] });
+    expect(served).toEqual({
+      p0: [undefined, undefined],
+      p1: [undefined, undefined],
+      p2: [undefined, undefined],
+      p3: ['https://shop.example/p/ok', '/img/ok.png'],
+    });
   });
 });
 

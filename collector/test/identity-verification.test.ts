@@ -63,7 +63,12 @@ describe('identityVerification: "required"', () => {
     const { victim, laptop, secret } = await customerWithHistory(writeKey);
     const stranger = uniqueId('stranger');
     const forged = userHash('not-the-secret', victim);
-    await sendAndStore(writeKey, [viewed(stranger, 'cheap-thing'), identify(stranger, victim), identify(stranger, victim, forged), viewed(stranger, 'other-thing')]);
+    await sendAndStore(writeKey, [
+      viewed(stranger, 'cheap-thing'),
+      identify(stranger, victim),
+      identify(stranger, victim, forged),
+      viewed(stranger, 'other-thing'),
+    ]);
 
     const customer = await profileOf(writeKey, victim);
     expect(customer.body.anonymousIds).toEqual([laptop]);
@@ -126,7 +131,10 @@ describe('recommendations are personal only with proof', () => {
       const proofs: Record<string, string>[] = [{ userHash: userHash(secret, victim) }, { anonymousId: laptop }];
       for (const proof of proofs) {
         const own = await recommendations(writeKey, { slot: 'home', userId: victim, ...proof });
-        expect(own.items.slice(0, 2).map((i) => i.productId), JSON.stringify(proof)).toEqual(['private-stove', 'private-tent']);
+        expect(
+          own.items.slice(0, 2).map((i) => i.productId),
+          JSON.stringify(proof),
+        ).toEqual(['private-stove', 'private-tent']);
         expect(personal(own).sort(), JSON.stringify(proof)).toEqual(['private-stove', 'private-tent']);
       }
       const wrong = await recommendations(writeKey, { slot: 'home', userId: victim, userHash: userHash(secret, 'someone-else') });

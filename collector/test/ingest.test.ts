@@ -88,7 +88,13 @@ describe('POST /v1/batch', () => {
     const headless = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/147.0.0.0 Safari/537.36';
     await post(
       '/v1/batch',
-      { writeKey, batch: [track({ context: { userAgent: headless, ip: '203.0.113.9' } }), track({ context: { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } })] },
+      {
+        writeKey,
+        batch: [
+          track({ context: { userAgent: headless, ip: '203.0.113.9' } }),
+          track({ context: { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } }),
+        ],
+      },
       { headers: { 'cf-connecting-ip': '203.0.113.9', 'x-forwarded-for': '203.0.113.9' } },
     );
     await drainAll(writeKey);
@@ -181,14 +187,27 @@ describe('dev-only geo override', () => {
   it('takes X-Geo-* headers and the tm_dev_geo cookie in local development, and ignores both in production', async () => {
     const writeKey = await createSite();
     const austin = { country: 'US', region: 'Texas', city: 'Austin' };
-    await post('/v1/batch', { writeKey, batch: [track({ event: 'Header' })] }, { cf: austin, headers: { 'x-geo-country': 'JP', 'x-geo-region': 'Tokyo', 'x-geo-city': 'Shibuya' } });
-    await post('/v1/batch', { writeKey, batch: [track({ event: 'Cookie' })] }, { cf: austin, headers: { cookie: `a=1; tm_dev_geo=${encodeURIComponent('BR|São Paulo|')}` } });
+    await post(
+      '/v1/batch',
+      { writeKey, batch: [track({ event: 'Header' })] },
+      { cf: austin, headers: { 'x-geo-country': 'JP', 'x-geo-region': 'Tokyo', 'x-geo-city': 'Shibuya' } },
+    );
+    await post(
+      '/v1/batch',
+      { writeKey, batch: [track({ event: 'Cookie' })] },
+      { cf: austin, headers: { cookie: `a=1; tm_dev_geo=${encodeURIComponent('BR|São Paulo|')}` } },
+    );
     const { env } = await import('cloudflare:test');
     const { createApp } = await import('../src/app');
     const production = { ...env, DEV_MODE: 'false' };
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
     await createApp('').fetch(
-      new Request('http://collector.test/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey, batch: [track({ event: 'Production' })] }), headers: { 'x-geo-country': 'JP', cookie: 'tm_dev_geo=BR' }, cf: austin } as RequestInit),
+      new Request('http://collector.test/v1/batch', {
+        method: 'POST',
+        body: JSON.stringify({ writeKey, batch: [track({ event: 'Production' })] }),
+        headers: { 'x-geo-country': 'JP', cookie: 'tm_dev_geo=BR' },
+        cf: austin,
+      } as RequestInit),
       production,
       ctx,
     );

@@ -15,7 +15,8 @@ async function putRule(writeKey: string, id: string, body: unknown, headers: Rec
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
-const listRules = async (writeKey: string) => (await (await SELF.fetch(`${BASE}/v1/admin/rules?writeKey=${writeKey}`, { headers: ADMIN })).json()) as { rules: Record<string, any>[] };
+const listRules = async (writeKey: string) =>
+  (await (await SELF.fetch(`${BASE}/v1/admin/rules?writeKey=${writeKey}`, { headers: ADMIN })).json()) as { rules: Record<string, any>[] };
 const deleteRule = (writeKey: string, id: string) => SELF.fetch(`${BASE}/v1/admin/rules/${id}?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
 
 const DAY = 86_400_000;
@@ -91,7 +92,10 @@ describe('rules API', () => {
       if (field !== '(body)') expect(answer.message, JSON.stringify(body)).toContain(field);
       expect(answer.message, JSON.stringify(body)).toMatch(valid);
       // The JSON path of the bad field, for a form to put the message beside it.
-      expect(answer.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(field);
+      expect(
+        answer.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     // Every problem at once.
     const many = await putRule(writeKey, 'bad', { slots: ['nowhere'], action: 'pin', position: 0 });
@@ -112,7 +116,11 @@ describe('rules API', () => {
     const writeKey = await createSite();
     const now = new Date().toISOString();
     const insert = env.DB.prepare('INSERT INTO merch_rules (write_key, id, rule, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
-    await env.DB.batch(Array.from({ length: 200 }, (_, i) => insert.bind(writeKey, `r${i}`, JSON.stringify({ slots: ['home'], action: 'exclude', products: [`p${i}`] }), now, now)));
+    await env.DB.batch(
+      Array.from({ length: 200 }, (_, i) =>
+        insert.bind(writeKey, `r${i}`, JSON.stringify({ slots: ['home'], action: 'exclude', products: [`p${i}`] }), now, now),
+      ),
+    );
     const over = await putRule(writeKey, 'one-more', { slots: ['home'], action: 'exclude', products: ['x'] });
     expect(over.status).toBe(409);
     expect(over.body.message).toMatch(/at most 200 rules/);
@@ -172,7 +180,8 @@ describe('rules in the answers', () => {
 
   it('applies to both variants, so the holdout still measures personalisation alone', async () => {
     const writeKey = await shop({ holdoutPercent: 50 });
-    const visitor = (want: string) => Array.from({ length: 200 }, (_, i) => `hv-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), 50) === want)!;
+    const visitor = (want: string) =>
+      Array.from({ length: 200 }, (_, i) => `hv-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), 50) === want)!;
     await putRule(writeKey, 'lamp', { slots: ['home'], action: 'pin', products: ['lamp'], position: 2 });
     await putRule(writeKey, 'no-pot', { slots: ['home'], action: 'exclude', products: ['pot'] });
     for (const variant of ['treatment', 'control']) {
@@ -280,7 +289,15 @@ describe('why an answer is what it is', () => {
     expect(now.body.explain.items[1]).toMatchObject({ productId: 'stove', reason: 'pinned', rules: ['stove-2'] });
 
     // Tomorrow the sale pin holds; without the stored exclusion the pan is back; outside Germany the draft does not apply.
-    const tomorrow = await preview(writeKey, { slot: 'home', limit: 4, at: iso(DAY + 60_000), country: 'US', region: 'Texas', rules: { 'stove-2': draft }, without: ['no-pan'] });
+    const tomorrow = await preview(writeKey, {
+      slot: 'home',
+      limit: 4,
+      at: iso(DAY + 60_000),
+      country: 'US',
+      region: 'Texas',
+      rules: { 'stove-2': draft },
+      without: ['no-pan'],
+    });
     expect(ids(tomorrow.body as never)).toEqual(['tent', 'pan', 'pot', 'knife']);
     expect(tomorrow.body.explain.notApplied).toEqual([{ id: 'stove-2', action: 'pin', because: 'when.region: the visitor is in US/Texas' }]);
 
@@ -307,7 +324,10 @@ describe('why an answer is what it is', () => {
     for (const [body, path] of cases) {
       const answer = await preview(writeKey, body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
+      expect(
+        answer.body.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(body),
+      ).toContain(path);
       expect(answer.body.message, JSON.stringify(body)).toContain(path);
     }
   });

@@ -85,13 +85,67 @@ describe('people statistics', () => {
     const now = Date.now();
     const start = now - 3 * DAY;
     const visits: Visit[] = [
-      { anonymousId: 'ana', at: start, referrer: 'https://www.google.com/search?q=tent', geo: { country: 'DE', region: 'Bavaria' }, steps: [[0, page()], [1, view()], [2, add()], [3, checkout()], [4, order(50)]] },
-      { anonymousId: 'ana', at: start + DAY, geo: { country: 'DE', region: 'Bavaria' }, steps: [[0, page()], [1, view('p2')]] },
-      { anonymousId: 'ben', at: start + 2 * HOUR, userAgent: MOBILE, campaign: { name: 'spring', source: 'newsletter', medium: 'email' }, referrer: 'https://mail.example.com/', geo: { country: 'JP', region: 'Tokyo' }, steps: [[0, page()], [2, view()], [3, add()], [5, order(3000, 'JPY')]] },
-      { anonymousId: 'cleo', at: start + 5 * HOUR, userAgent: MOBILE, referrer: 'https://www.instagram.com/', geo: { country: 'US', region: 'Texas' }, steps: [[0, page()], [1, view()], [2, order(20, 'USD')], [3, order(10, 'usd')]] },
+      {
+        anonymousId: 'ana',
+        at: start,
+        referrer: 'https://www.google.com/search?q=tent',
+        geo: { country: 'DE', region: 'Bavaria' },
+        steps: [
+          [0, page()],
+          [1, view()],
+          [2, add()],
+          [3, checkout()],
+          [4, order(50)],
+        ],
+      },
+      {
+        anonymousId: 'ana',
+        at: start + DAY,
+        geo: { country: 'DE', region: 'Bavaria' },
+        steps: [
+          [0, page()],
+          [1, view('p2')],
+        ],
+      },
+      {
+        anonymousId: 'ben',
+        at: start + 2 * HOUR,
+        userAgent: MOBILE,
+        campaign: { name: 'spring', source: 'newsletter', medium: 'email' },
+        referrer: 'https://mail.example.com/',
+        geo: { country: 'JP', region: 'Tokyo' },
+        steps: [
+          [0, page()],
+          [2, view()],
+          [3, add()],
+          [5, order(3000, 'JPY')],
+        ],
+      },
+      {
+        anonymousId: 'cleo',
+        at: start + 5 * HOUR,
+        userAgent: MOBILE,
+        referrer: 'https://www.instagram.com/',
+        geo: { country: 'US', region: 'Texas' },
+        steps: [
+          [0, page()],
+          [1, view()],
+          [2, order(20, 'USD')],
+          [3, order(10, 'usd')],
+        ],
+      },
       { anonymousId: 'dan', at: start + 6 * HOUR, referrer: 'https://blog.example.org/post', geo: { country: 'US', region: 'Texas' }, steps: [[0, page()]] },
       // Before the period: the previous period's figures.
-      { anonymousId: 'eve', at: start - 2 * DAY, geo: { country: 'DE', region: 'Bavaria' }, steps: [[0, page()], [1, view()], [2, order(40)]] },
+      {
+        anonymousId: 'eve',
+        at: start - 2 * DAY,
+        geo: { country: 'DE', region: 'Bavaria' },
+        steps: [
+          [0, page()],
+          [1, view()],
+          [2, order(40)],
+        ],
+      },
     ];
     await store(writeKey, visits);
     const from = start - HOUR;
@@ -104,7 +158,8 @@ describe('people statistics', () => {
     const site: string = overview.currency;
     const perCurrency = (amounts: Record<string, number>) => {
       const total: Record<string, number> = {};
-      for (const [currency, amount] of Object.entries(amounts)) total[currency === 'SITE' ? site : currency] = (total[currency === 'SITE' ? site : currency] ?? 0) + amount;
+      for (const [currency, amount] of Object.entries(amounts))
+        total[currency === 'SITE' ? site : currency] = (total[currency === 'SITE' ? site : currency] ?? 0) + amount;
       return Object.entries(total)
         .map(([currency, amount]) => ({ currency, amount }))
         .sort((a, b) => Number(b.currency === site) - Number(a.currency === site) || b.amount - a.amount);
@@ -125,7 +180,13 @@ describe('people statistics', () => {
 
     const sources = await get(`/v1/admin/stats/breakdown?by=source&${query(writeKey, from, to)}`);
     const bySource = Object.fromEntries(sources.rows.map((r: any) => [`${r.value} / ${r.detail}`, r.sessions]));
-    expect(bySource).toEqual({ 'google / organic': 1, '(direct) / (none)': 1, 'newsletter / email': 1, 'instagram / social': 1, 'blog.example.org / referral': 1 });
+    expect(bySource).toEqual({
+      'google / organic': 1,
+      '(direct) / (none)': 1,
+      'newsletter / email': 1,
+      'instagram / social': 1,
+      'blog.example.org / referral': 1,
+    });
     const google = sources.rows.find((r: any) => r.value === 'google');
     expect(google).toMatchObject({ visitors: 1, convertedSessions: 1, orders: 1, revenue: perCurrency({ SITE: 50 }) });
 
@@ -153,12 +214,38 @@ describe('people statistics', () => {
     const t0 = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
     await store(writeKey, [
       // In order, within the day: reaches the order.
-      { anonymousId: 'in-order', at: t0, steps: [[0, view()], [10, add()], [20, checkout()], [30, order(10)]] },
+      {
+        anonymousId: 'in-order',
+        at: t0,
+        steps: [
+          [0, view()],
+          [10, add()],
+          [20, checkout()],
+          [30, order(10)],
+        ],
+      },
       // An add before the first view does not count; a later one does; the order comes two days later: outside the window.
-      { anonymousId: 'late-order', at: t0, steps: [[0, add()], [65, view()], [130, add()], [200, checkout()]] },
+      {
+        anonymousId: 'late-order',
+        at: t0,
+        steps: [
+          [0, add()],
+          [65, view()],
+          [130, add()],
+          [200, checkout()],
+        ],
+      },
       { anonymousId: 'late-order', at: t0 + 2 * DAY, steps: [[0, order(10)]] },
       // Order without an add: stops at the first step.
-      { anonymousId: 'skips', at: t0 + HOUR, steps: [[0, view()], [5, checkout()], [10, order(10)]] },
+      {
+        anonymousId: 'skips',
+        at: t0 + HOUR,
+        steps: [
+          [0, view()],
+          [5, checkout()],
+          [10, order(10)],
+        ],
+      },
       // Only adds: never enters.
       { anonymousId: 'no-view', at: t0 + HOUR, steps: [[0, add()]] },
     ]);
@@ -167,10 +254,17 @@ describe('people statistics', () => {
     const steps = ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'];
     const stepQuery = steps.map((s) => `&step=${encodeURIComponent(s)}`).join('');
     const events = await exportEvents(writeKey);
-    for (const [window, ms] of [['1d', DAY], ['3d', 3 * DAY], ['30m', 30 * 60_000]] as const) {
+    for (const [window, ms] of [
+      ['1d', DAY],
+      ['3d', 3 * DAY],
+      ['30m', 30 * 60_000],
+    ] as const) {
       const funnel = await get(`/v1/admin/stats/funnel?${query(writeKey, from, to, `${stepQuery}&window=${window}`)}`);
       const expected = funnelOf(events, steps, ms, from, to);
-      expect(funnel.steps.map((s: any) => s.people), window).toEqual(expected.map((p) => p.length));
+      expect(
+        funnel.steps.map((s: any) => s.people),
+        window,
+      ).toEqual(expected.map((p) => p.length));
       expect(funnel.windowHours).toBe(ms / HOUR);
       expect(funnel.steps[1].dropped).toBe(expected[0]!.length - expected[1]!.length);
     }
@@ -188,10 +282,14 @@ describe('people statistics', () => {
     const reached = await get(`/v1/admin/stats/funnel/people?${query(writeKey, from, to, `${stepQuery}&window=1d&stepNumber=1&limit=2`)}`);
     expect(reached.total).toBe(3);
     expect(reached.people).toHaveLength(2);
-    const rest = await get(`/v1/admin/stats/funnel/people?${query(writeKey, from, to, `${stepQuery}&window=1d&stepNumber=1&limit=2&cursor=${reached.nextCursor}`)}`);
+    const rest = await get(
+      `/v1/admin/stats/funnel/people?${query(writeKey, from, to, `${stepQuery}&window=1d&stepNumber=1&limit=2&cursor=${reached.nextCursor}`)}`,
+    );
     expect([...reached.people, ...rest.people].flatMap((p: any) => p.anonymousIds).sort()).toEqual(['in-order', 'late-order', 'skips']);
     expect(rest.nextCursor).toBeNull();
-    const csv = await SELF.fetch(`${BASE}/v1/admin/stats/funnel/people?${query(writeKey, from, to, `${stepQuery}&stepNumber=1&format=csv`)}`, { headers: ADMIN });
+    const csv = await SELF.fetch(`${BASE}/v1/admin/stats/funnel/people?${query(writeKey, from, to, `${stepQuery}&stepNumber=1&format=csv`)}`, {
+      headers: ADMIN,
+    });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('profileId,userId,anonymousIds,userIds,country,region,device,firstSeen,lastSeen,orders,enteredAt');
@@ -207,9 +305,35 @@ describe('people statistics', () => {
     const userId = uniqueId('user');
     await store(writeKey, [
       // The customer on their laptop, then the same customer on a phone: two profiles that become one.
-      { anonymousId: 'laptop', userId, at: t0, steps: [[0, { type: 'identify', traits: {} }], [1, view()]] },
-      { anonymousId: 'phone', at: t0 + HOUR, userAgent: MOBILE, steps: [[0, view()], [1, add()]] },
-      { anonymousId: 'phone', userId, at: t0 + 2 * HOUR, userAgent: MOBILE, steps: [[0, { type: 'identify', traits: {} }], [1, checkout()], [2, order(25)]] },
+      {
+        anonymousId: 'laptop',
+        userId,
+        at: t0,
+        steps: [
+          [0, { type: 'identify', traits: {} }],
+          [1, view()],
+        ],
+      },
+      {
+        anonymousId: 'phone',
+        at: t0 + HOUR,
+        userAgent: MOBILE,
+        steps: [
+          [0, view()],
+          [1, add()],
+        ],
+      },
+      {
+        anonymousId: 'phone',
+        userId,
+        at: t0 + 2 * HOUR,
+        userAgent: MOBILE,
+        steps: [
+          [0, { type: 'identify', traits: {} }],
+          [1, checkout()],
+          [2, order(25)],
+        ],
+      },
       { anonymousId: 'other', at: t0, steps: [[0, view()]] },
     ]);
     const range = query(writeKey, t0 - HOUR, t0 + DAY);
@@ -232,10 +356,30 @@ describe('people statistics', () => {
   it('count searches, their click-through and the ones that found nothing', async () => {
     const writeKey = await createSite();
     const t0 = Date.now() - 2 * HOUR;
-    const search = (query: string, resultCount?: number) => track('Products Searched', { query, ...(resultCount !== undefined ? { result_count: resultCount } : {}) });
+    const search = (query: string, resultCount?: number) =>
+      track('Products Searched', { query, ...(resultCount !== undefined ? { result_count: resultCount } : {}) });
     await store(writeKey, [
-      { anonymousId: 's1', at: t0, steps: [[0, search('Tent ', 12)], [1, view()], [2, search('tnet', 0)], [3, search('tent', 12)], [4, view()], [5, view()]] },
-      { anonymousId: 's2', at: t0, steps: [[0, search('tnet', 0)], [1, search('stove')], [3, order(10)]] },
+      {
+        anonymousId: 's1',
+        at: t0,
+        steps: [
+          [0, search('Tent ', 12)],
+          [1, view()],
+          [2, search('tnet', 0)],
+          [3, search('tent', 12)],
+          [4, view()],
+          [5, view()],
+        ],
+      },
+      {
+        anonymousId: 's2',
+        at: t0,
+        steps: [
+          [0, search('tnet', 0)],
+          [1, search('stove')],
+          [3, order(10)],
+        ],
+      },
     ]);
     const stats = await get(`/v1/admin/stats/search?${query(writeKey, t0 - HOUR, Date.now())}`);
     expect(stats.totals).toEqual({ searches: 5, people: 2, clickedThrough: 2, withResultCount: 4, noResults: 2, inConvertingSessions: 2 });
@@ -247,7 +391,11 @@ describe('people statistics', () => {
     const writeKey = await createSite({ settings: { lifecycle: { activeDays: 7, atRiskDays: 20, lapsedDays: 40 } } });
     const today = Math.floor(Date.now() / DAY) * DAY;
     const person = (id: string, daysAgo: number[], buys: number[] = []): Visit[] =>
-      daysAgo.map((d) => ({ anonymousId: id, at: today - d * DAY + 10 * HOUR, steps: [[0, page()], ...(buys.includes(d) ? [[1, order(10)] as [number, Record<string, unknown>]] : [])] }));
+      daysAgo.map((d) => ({
+        anonymousId: id,
+        at: today - d * DAY + 10 * HOUR,
+        steps: [[0, page()], ...(buys.includes(d) ? [[1, order(10)] as [number, Record<string, unknown>]] : [])],
+      }));
     await store(writeKey, [
       ...person('new-one', [1]),
       ...person('regular', [30, 15, 3], [15, 3]),
@@ -264,12 +412,25 @@ describe('people statistics', () => {
     expect(at(45)).toEqual({ new: 1, active: 0, 'at-risk': 0, sleeping: 0, lapsed: 0 });
     expect(at(28)).toEqual({ new: 2, active: 0, 'at-risk': 0, sleeping: 1, lapsed: 0 });
     expect(at(20)).toEqual({ new: 0, active: 1, 'at-risk': 1, sleeping: 1, lapsed: 0 });
-    for (const [stage, id] of [['new', 'new-one'], ['active', 'regular'], ['at-risk', 'at-risk'], ['sleeping', 'sleeping'], ['lapsed', 'lapsed']]) {
+    for (const [stage, id] of [
+      ['new', 'new-one'],
+      ['active', 'regular'],
+      ['at-risk', 'at-risk'],
+      ['sleeping', 'sleeping'],
+      ['lapsed', 'lapsed'],
+    ]) {
       const members = await get(`/v1/admin/stats/lifecycle/people?writeKey=${writeKey}&stage=${stage}`);
-      expect(members.people.map((p: any) => p.anonymousIds[0]), stage).toEqual([id]);
+      expect(
+        members.people.map((p: any) => p.anonymousIds[0]),
+        stage,
+      ).toEqual([id]);
     }
     // New thresholds rebuild the history.
-    await SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, { method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ settings: { lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 } } }) });
+    await SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { lifecycle: { activeDays: 14, atRiskDays: 30, lapsedDays: 90 } } }),
+    });
     const rebuilt = await get(`/v1/admin/stats/lifecycle?${range}`);
     expect(rebuilt.now).toEqual({ new: 2, active: 1, 'at-risk': 1, sleeping: 1, lapsed: 0 });
     expect((await get(`/v1/admin/stats/lifecycle/people?writeKey=${writeKey}&stage=new`)).total).toBe(2);
@@ -285,7 +446,16 @@ describe('people statistics', () => {
     const writeKey = await createSite();
     const first = await get(`/v1/admin/live?writeKey=${writeKey}`);
     expect(first).toEqual({ events: [], cursor: expect.any(String), skipped: 0 });
-    await sendAndStore(writeKey, Array.from({ length: 1200 }, (_, i) => ({ type: 'track', event: 'Product Viewed', messageId: `live-${i}`, anonymousId: 'a', properties: { product_id: `p${i}` } })));
+    await sendAndStore(
+      writeKey,
+      Array.from({ length: 1200 }, (_, i) => ({
+        type: 'track',
+        event: 'Product Viewed',
+        messageId: `live-${i}`,
+        anonymousId: 'a',
+        properties: { product_id: `p${i}` },
+      })),
+    );
     const live = await get(`/v1/admin/live?writeKey=${writeKey}&after=${first.cursor}&limit=40`);
     expect(live.events).toHaveLength(40);
     expect(live.events[0].messageId).toBe('live-1199');
@@ -295,7 +465,9 @@ describe('people statistics', () => {
     for (const bad of ['after=yesterday', 'after=-1', 'limit=0', 'limit=many']) {
       const res = await SELF.fetch(`${BASE}/v1/admin/live?writeKey=${writeKey}&${bad}`, { headers: ADMIN });
       expect(res.status, bad).toBe(400);
-      expect(((await res.json()) as { message: string }).message, bad).toMatch(bad.startsWith('after') ? /after must be the cursor of a previous/ : /limit must be/);
+      expect(((await res.json()) as { message: string }).message, bad).toMatch(
+        bad.startsWith('after') ? /after must be the cursor of a previous/ : /limit must be/,
+      );
     }
   });
 });

@@ -53,7 +53,8 @@ describe('erasure of browsing kept for recommendations', () => {
     const kept = () =>
       runInDurableObject(env.SHOP_STATE.getByName(writeKey), (_shop: ShopState, state) => {
         const sql = state.storage.sql;
-        const ring = (id: string) => (JSON.parse(sql.exec<{ sessions: string }>('SELECT sessions FROM product_sessions WHERE product_id = ?', id).one().sessions) as string[]).length;
+        const ring = (id: string) =>
+          (JSON.parse(sql.exec<{ sessions: string }>('SELECT sessions FROM product_sessions WHERE product_id = ?', id).one().sessions) as string[]).length;
         return { sessions: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM recent_sessions').one().n, a: ring('a'), b: ring('b') };
       });
     expect(await kept()).toEqual({ sessions: 2, a: 2, b: 1 });

@@ -32,8 +32,22 @@ async function defineAudiences(writeKeys: string[]): Promise<void> {
 
 const BAVARIA: Geo = { country: 'DE', region: 'Bavaria' };
 
-const identify = (anonymousId: string, userId: string) => ({ type: 'identify', messageId: uniqueId('m'), anonymousId, userId, timestamp: new Date().toISOString(), traits: { plan: 'gold' } });
-const alias = (previousId: string, userId: string) => ({ type: 'alias', messageId: uniqueId('m'), anonymousId: previousId, previousId, userId, timestamp: new Date().toISOString() });
+const identify = (anonymousId: string, userId: string) => ({
+  type: 'identify',
+  messageId: uniqueId('m'),
+  anonymousId,
+  userId,
+  timestamp: new Date().toISOString(),
+  traits: { plan: 'gold' },
+});
+const alias = (previousId: string, userId: string) => ({
+  type: 'alias',
+  messageId: uniqueId('m'),
+  anonymousId: previousId,
+  previousId,
+  userId,
+  timestamp: new Date().toISOString(),
+});
 
 /**
  * Shoppers who browse on two devices and log in on both (the second login
@@ -49,7 +63,8 @@ function journeys(round: number): unknown[][] {
     const phone = `r${round}-phone${i}`;
     batches.push([viewed(laptop, 'tent'), viewed(laptop, `mat-${i % 3}`), identify(laptop, user), added(laptop, 'tent')]);
     batches.push([viewed(phone, 'stove'), added(phone, 'stove'), identify(phone, user), viewed(phone, 'lamp'), ordered(phone, ['stove', 'lamp'])]);
-    if (i % 2 === 0) batches.push([viewed(`r${round}-tablet${i}`, 'tent'), alias(`r${round}-tablet${i}`, user), event(`r${round}-tablet${i}`, 'Cart Viewed', {})]);
+    if (i % 2 === 0)
+      batches.push([viewed(`r${round}-tablet${i}`, 'tent'), alias(`r${round}-tablet${i}`, user), event(`r${round}-tablet${i}`, 'Cart Viewed', {})]);
   }
   return batches;
 }
@@ -79,7 +94,11 @@ async function stateOf(writeKey: string, rounds: number[]) {
     .map((e) => [e.messageId, e.profileId, JSON.stringify(e.context?.attribution ?? null)])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const slots = [];
-  const asks: Record<string, string>[] = [{ slot: 'home', anonymousId: 'r0-laptop1' }, { slot: 'product', productId: 'tent', anonymousId: 'r0-phone2' }, { slot: 'cart', anonymousId: 'r0-phone0' }];
+  const asks: Record<string, string>[] = [
+    { slot: 'home', anonymousId: 'r0-laptop1' },
+    { slot: 'product', productId: 'tent', anonymousId: 'r0-phone2' },
+    { slot: 'cart', anonymousId: 'r0-phone0' },
+  ];
   for (const ask of asks) {
     const recs = await recommendations(writeKey, ask, BAVARIA);
     slots.push({ strategy: recs.strategy, items: recs.items.map((item) => [item.productId, item.reason, Math.round(item.score * 1e6)]) });
@@ -92,7 +111,11 @@ async function stateOf(writeKey: string, rounds: number[]) {
 }
 
 async function putSettings(writeKey: string, settings: Record<string, unknown>): Promise<Response> {
-  return SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, { method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ settings }) });
+  return SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, {
+    method: 'PUT',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ settings }),
+  });
 }
 
 async function documentsPerShard(writeKey: string, shards: number, profileIds: string[]): Promise<number[]> {
@@ -129,14 +152,18 @@ describe('profiles in shards of their own (profileShards)', () => {
     expect(await stateOf(one, [0])).toEqual(await stateOf(single, [0]));
   });
 
-  it.each<DrainStage>(['resolve', 'merge-out', 'profiles'])('a drain retried after the %s stage stores exactly what an uninterrupted one does', { timeout: 120_000 }, async (stage) => {
-    const single = await createSite({ settings: personal });
-    const sharded = await createSite({ settings: { ...personal, profileShards: 3 } });
-    for (const stub of ingestShards(env, sharded)) await stub.injectFaults({ failAtStage: { stage, times: 3 } });
-    await shop([single, sharded], 0);
-    for (const stub of ingestShards(env, sharded)) expect(await stub.deadLetters()).toEqual([]);
-    expect(await stateOf(sharded, [0])).toEqual(await stateOf(single, [0]));
-  });
+  it.each<DrainStage>(['resolve', 'merge-out', 'profiles'])(
+    'a drain retried after the %s stage stores exactly what an uninterrupted one does',
+    { timeout: 120_000 },
+    async (stage) => {
+      const single = await createSite({ settings: personal });
+      const sharded = await createSite({ settings: { ...personal, profileShards: 3 } });
+      for (const stub of ingestShards(env, sharded)) await stub.injectFaults({ failAtStage: { stage, times: 3 } });
+      await shop([single, sharded], 0);
+      for (const stub of ingestShards(env, sharded)) expect(await stub.deadLetters()).toEqual([]);
+      expect(await stateOf(sharded, [0])).toEqual(await stateOf(single, [0]));
+    },
+  );
 
   it('counts a drain retried after the event log failed once', { timeout: 120_000 }, async () => {
     const single = await createSite({ settings: personal });

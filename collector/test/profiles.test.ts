@@ -9,7 +9,12 @@ import { added, event, ordered, product, profileOf, recommendations, sendAndStor
 
 const DAY = 86_400_000;
 const stored = (m: Record<string, any>, at = Date.now()): StoredMessage =>
-  ({ ...m, timestamp: new Date(at).toISOString(), receivedAt: new Date(at).toISOString(), context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'mobile' }, bot: false, ...m.context } }) as StoredMessage;
+  ({
+    ...m,
+    timestamp: new Date(at).toISOString(),
+    receivedAt: new Date(at).toISOString(),
+    context: { geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'mobile' }, bot: false, ...m.context },
+  }) as StoredMessage;
 
 describe('profile rules', () => {
   it('decays interests, tracks cart and purchase intervals, and starts sessions after 30 minutes', () => {

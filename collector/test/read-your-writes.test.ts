@@ -13,10 +13,12 @@ import { added, product, recommendations, send, sendAndStore, viewed } from './s
 const personal = { settings: { holdoutPercent: 0 } };
 
 async function holdDrains(writeKey: string, held: boolean): Promise<void> {
-  for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
+  for (const stub of ingestShards(env, writeKey))
+    await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
 }
 
-const pendingEverywhere = async (writeKey: string) => (await Promise.all(ingestShards(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
+const pendingEverywhere = async (writeKey: string) =>
+  (await Promise.all(ingestShards(env, writeKey).map((stub) => stub.pendingCount()))).reduce((a, b) => a + b, 0);
 
 /** A shop where drills go with drill bits, tents with stoves, and hammers sell best. */
 async function hardwareShop() {
@@ -67,7 +69,8 @@ describe('read-your-writes', () => {
 
   it('reflects a pending cart and a pending login that joins the browser to a known customer', async () => {
     const writeKey = await hardwareShop();
-    for (let i = 0; i < 4; i++) await send(writeKey, [{ ...added(`c${i}`, 'drill'), properties: { ...product('drill'), quantity: 1 } }, added(`c${i}`, 'drill-bits')]);
+    for (let i = 0; i < 4; i++)
+      await send(writeKey, [{ ...added(`c${i}`, 'drill'), properties: { ...product('drill'), quantity: 1 } }, added(`c${i}`, 'drill-bits')]);
     const customer = uniqueId('ada');
     const phone = uniqueId('phone');
     await sendAndStore(writeKey, [{ type: 'identify', anonymousId: phone, userId: customer, messageId: uniqueId('m') }, viewed(phone, 'tent')]);
@@ -110,7 +113,9 @@ describe('read-your-writes', () => {
     const writeKey = await hardwareShop();
     const shopper = uniqueId('burst-shopper');
     // 600 messages from one busy browser within a moment: its shard defers draining (README, "How the drain is paced").
-    const burst = Array.from({ length: 600 }, (_, i) => track({ anonymousId: shopper, messageId: uniqueId(`burst-${i}`), event: 'Page Scrolled', properties: {} }));
+    const burst = Array.from({ length: 600 }, (_, i) =>
+      track({ anonymousId: shopper, messageId: uniqueId(`burst-${i}`), event: 'Page Scrolled', properties: {} }),
+    );
     expect((await post('/v1/batch', { writeKey, batch: burst })).status).toBe(200);
     await send(writeKey, [viewed(shopper, 'tent')]);
     const recs = await recommendations(writeKey, { slot: 'home', anonymousId: shopper });

@@ -15,7 +15,8 @@ import { createSite, drainAll, post, uniqueId } from './support/collector';
 import { recommend, recommendations, send, viewed } from './support/shop';
 
 async function holdDrains(writeKey: string, held: boolean): Promise<void> {
-  for (const stub of ingestShards(env, writeKey)) await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
+  for (const stub of ingestShards(env, writeKey))
+    await runInDurableObject(stub, (shard: IngestShard) => shard.injectFaults({ failDrains: held ? 1_000_000 : 0 }));
 }
 
 /** Sends a batch as the tag does and gives the answer's ack token. */
@@ -68,11 +69,23 @@ describe('ack token', () => {
     // the tag never does) is left out of this browser's answer only, and the request without a token sees it.
     await holdDrains(writeKey, true);
     await send(writeKey, [viewed(shopper, 'tent')]);
-    expect(ids(await home(writeKey, shopper, ack)).slice(0, 2).sort()).toEqual(['drill', 'drill-bits']);
-    expect(ids(await home(writeKey, shopper)).slice(0, 2).sort()).toEqual(['stove', 'tent']);
+    expect(
+      ids(await home(writeKey, shopper, ack))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['drill', 'drill-bits']);
+    expect(
+      ids(await home(writeKey, shopper))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['stove', 'tent']);
     // ShopState keeps how far each shard settled: after a restart the token is still applied.
     await abortAllDurableObjects();
-    expect(ids(await home(writeKey, shopper, ack)).slice(0, 2).sort()).toEqual(['drill', 'drill-bits']);
+    expect(
+      ids(await home(writeKey, shopper, ack))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['drill', 'drill-bits']);
     await holdDrains(writeKey, false);
     await drainAll(writeKey);
   });
@@ -82,7 +95,11 @@ describe('ack token', () => {
     const shopper = uniqueId('pending');
     await holdDrains(writeKey, true);
     const first = await sendForAck(writeKey, [viewed(shopper, 'drill')]);
-    expect(ids(await home(writeKey, shopper, first)).slice(0, 2).sort()).toEqual(['drill', 'drill-bits']);
+    expect(
+      ids(await home(writeKey, shopper, first))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['drill', 'drill-bits']);
     const second = await sendForAck(writeKey, [viewed(shopper, 'tent')]);
     const pending = await home(writeKey, shopper, second);
     expect(ids(pending).slice(0, 2).sort()).toEqual(['stove', 'tent']);
@@ -102,7 +119,11 @@ describe('ack token', () => {
     await drainAll(writeKey);
     await holdDrains(writeKey, true);
     await send(writeKey, [viewed(shopper, 'tent')]);
-    expect(ids(await home(writeKey, shopper)).slice(0, 2).sort()).toEqual(['stove', 'tent']);
+    expect(
+      ids(await home(writeKey, shopper))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['stove', 'tent']);
     await holdDrains(writeKey, false);
     await drainAll(writeKey);
   });
@@ -116,10 +137,18 @@ describe('ack token', () => {
     await send(writeKey, [viewed(shopper, 'tent')]);
     // Given when the deployment had another INGEST_SHARDS: the browser's events may wait elsewhere now.
     const otherCount = formatAck({ ...ack, shards: ack.shards + 1 });
-    expect(ids(await home(writeKey, shopper, otherCount)).slice(0, 2).sort()).toEqual(['stove', 'tent']);
+    expect(
+      ids(await home(writeKey, shopper, otherCount))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['stove', 'tent']);
     // Another browser's token.
     const otherShard = formatAck({ ...ack, shard: (ack.shard + 1) % ack.shards });
-    expect(ids(await home(writeKey, shopper, otherShard)).slice(0, 2).sort()).toEqual(['stove', 'tent']);
+    expect(
+      ids(await home(writeKey, shopper, otherShard))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['stove', 'tent']);
     await holdDrains(writeKey, false);
     await drainAll(writeKey);
   });

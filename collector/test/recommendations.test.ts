@@ -134,7 +134,10 @@ describe('strategies', () => {
     // to the tent only through the sessions themselves.
     for (let i = 0; i < 2; i++) {
       const other = uniqueId('camper');
-      await send(writeKey, ['tent', 'pegs', 'mat', 'stove', 'kettle', 'lantern'].map((id) => viewed(other, id)));
+      await send(
+        writeKey,
+        ['tent', 'pegs', 'mat', 'stove', 'kettle', 'lantern'].map((id) => viewed(other, id)),
+      );
     }
     const shopper = uniqueId('shopper');
     await sendAndStore(writeKey, [viewed(shopper, 'tent')]);
@@ -212,7 +215,8 @@ describe('exclude', () => {
     await uploadCatalog(writeKey, catalog);
     for (let i = 0; i < 3; i++) await send(writeKey, [ordered(`p${i}`, ['a', 'b'])]);
     await sendAndStore(writeKey, [viewed('v', 'c'), viewed('v', 'd')]);
-    const visitor = (want: string) => Array.from({ length: 200 }, (_, i) => `ex-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), 50) === want)!;
+    const visitor = (want: string) =>
+      Array.from({ length: 200 }, (_, i) => `ex-${i}`).find((id) => variantFor(writeKey, profileIdFor(`anonymous:${id}`), 50) === want)!;
     for (const variant of ['treatment', 'control']) {
       const all = await recommendations(writeKey, { slot: 'home', anonymousId: visitor(variant) });
       expect(all.variant).toBe(variant);

@@ -31,7 +31,9 @@ async function plansOf(run: (db: D1Database) => Promise<unknown>, which: (sql: s
   expect(chosen.length).toBeGreaterThan(0);
   const plans: string[][] = [];
   for (const s of chosen) {
-    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).bind(...s.values).all<{ detail: string }>();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.sql}`)
+      .bind(...s.values)
+      .all<{ detail: string }>();
     plans.push(results.map((r) => r.detail));
   }
   return plans;
@@ -40,14 +42,21 @@ async function plansOf(run: (db: D1Database) => Promise<unknown>, which: (sql: s
 function expectOneRangeOfTheIndex(plans: string[][]) {
   for (const plan of plans) {
     const visitsRead = plan.filter((line) => /^(SEARCH|SCAN) s\b/.test(line));
-    expect(visitsRead, plan.join('\n')).toEqual([expect.stringMatching(/^SEARCH s USING COVERING INDEX stats_sessions_by_start \(write_key=\? AND started_ms>\? AND started_ms<\?\)/)]);
+    expect(visitsRead, plan.join('\n')).toEqual([
+      expect.stringMatching(/^SEARCH s USING COVERING INDEX stats_sessions_by_start \(write_key=\? AND started_ms>\? AND started_ms<\?\)/),
+    ]);
   }
 }
 
 describe('statistics query plans', () => {
   const now = Date.now();
   const ctx = (db: D1Database, filters: StatsFilters) => statsContext(db, 'plans-site', 'USD', { fromMs: now - 30 * DAY, toMs: now }, filters);
-  const filterSets: StatsFilters[] = [{}, { device: 'mobile' }, { visitor: 'new' }, { source: 'google', campaign: 'spring', variant: 'treatment', landing: '/' }];
+  const filterSets: StatsFilters[] = [
+    {},
+    { device: 'mobile' },
+    { visitor: 'new' },
+    { source: 'google', campaign: 'spring', variant: 'treatment', landing: '/' },
+  ];
 
   it('reads the visits of a period for the overview from the covering index alone', async () => {
     for (const filters of filterSets) expectOneRangeOfTheIndex(await plansOfVisitStatements((db) => overviewStats(ctx(db, filters))));
@@ -73,7 +82,10 @@ describe('statistics query plans', () => {
         // The period: one range of days of the kept rows.
         expect(plan, text).toContainEqual(expect.stringMatching(/^SEARCH d USING PRIMARY KEY \(write_key=\? AND day>\? AND day<\?\)/));
         // No table read whole: stats_person_steps and stats_funnel_days by person, the visits by key.
-        expect(plan.filter((line) => /^SCAN (d|c|n|s|x|ps)$/.test(line)), text).toEqual([]);
+        expect(
+          plan.filter((line) => /^SCAN (d|c|n|s|x|ps)$/.test(line)),
+          text,
+        ).toEqual([]);
         for (const line of plan.filter((l) => /^SEARCH (c|n|s|x) /.test(l))) {
           expect(line, text).toMatch(/USING PRIMARY KEY \(write_key=\? AND (day=\? AND profile_id=\?|day=\?\)|profile_id=\?|session_key=\?\))/);
         }

@@ -31,7 +31,8 @@ describe('GET /v1/admin/stats', () => {
       ];
       if (recs) {
         batch.push(event(id, 'Recommendation Viewed', { rec_id: recs.recId, slot: 'home', variant: recs.variant, product_ids: ['hat'] }));
-        if (i % 3 === 0) batch.push(event(id, 'Recommendation Clicked', { rec_id: recs.recId, slot: 'home', variant: recs.variant, product_id: 'hat', position: 0 }));
+        if (i % 3 === 0)
+          batch.push(event(id, 'Recommendation Clicked', { rec_id: recs.recId, slot: 'home', variant: recs.variant, product_id: 'hat', position: 0 }));
       }
       if (i % 3 === 0) batch.push(added(id, 'hat'));
       if (i % 4 === 0) batch.push(event(id, 'Checkout Started', { products: [product('hat')] }));
@@ -78,7 +79,9 @@ describe('GET /v1/admin/stats', () => {
       const buyers = stored.filter((e) => e.event === 'Order Completed');
       expect(home[variant].converted).toBe(new Set(viewedRecs.map((e) => e.profileId).filter((p) => buyers.some((b) => b.profileId === p))).size);
       // Order values after the first impression, in the site's currency.
-      const spent = viewedRecs.flatMap((v) => buyers.filter((b) => b.profileId === v.profileId && b.timestamp >= v.timestamp)).reduce((sum, b) => sum + b.properties.total, 0);
+      const spent = viewedRecs
+        .flatMap((v) => buyers.filter((b) => b.profileId === v.profileId && b.timestamp >= v.timestamp))
+        .reduce((sum, b) => sum + b.properties.total, 0);
       expect(home[variant].revenue).toBeCloseTo(spent, 2);
     }
     expect(figures.lifecycle.counts.new).toBe(12);
@@ -93,7 +96,10 @@ describe('GET /v1/admin/stats', () => {
     const accepted = [
       order([{ product_id: 'crepe', price: '4.50', quantity: '2' }], { total: '9.00' }), // numbers as strings
       order([null, { product_id: 'cidre', price: 6 }, null]), // null entries
-      order([{ product_id: 1234, price: 3 }, { sku: 'galette', price: 5, quantity: 1 }]), // a numeric id, a sku only
+      order([
+        { product_id: 1234, price: 3 },
+        { sku: 'galette', price: 5, quantity: 1 },
+      ]), // a numeric id, a sku only
       order([{ productId: 'crepe', price: 4.5 }]), // camelCase
       order(null), // no products at all
     ];
@@ -129,7 +135,10 @@ describe('GET /v1/admin/stats', () => {
     }
     expect([...byProduct.keys()].sort()).toEqual(['1234', 'cidre', 'crepe', 'galette']);
     for (const [productId, sum] of byProduct) {
-      expect(region.topProducts.find((p: { productId: string }) => p.productId === productId), productId).toMatchObject({
+      expect(
+        region.topProducts.find((p: { productId: string }) => p.productId === productId),
+        productId,
+      ).toMatchObject({
         units: sum.units,
         sales: [{ currency: 'USD', amount: sum.revenue }],
       });

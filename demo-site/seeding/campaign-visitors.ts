@@ -49,14 +49,24 @@ export const DEMO_CAMPAIGN_CASES: readonly CaseSpec[] = [
     campaignId: 'coffee-maker-coupon',
     audienceId: 'coffee-no-maker',
     audienceName: 'Coffee buyers without a coffee maker',
-    definition: { all: [{ fact: 'purchased', category: 'Grocery > Coffee', op: 'gte', value: 1 }, { fact: 'purchased', category: 'Home & Kitchen > Coffee Makers', op: 'eq', value: 0 }] },
+    definition: {
+      all: [
+        { fact: 'purchased', category: 'Grocery > Coffee', op: 'gte', value: 1 },
+        { fact: 'purchased', category: 'Home & Kitchen > Coffee Makers', op: 'eq', value: 0 },
+      ],
+    },
     campaign: {
       name: 'Cross-category coupon: a coffee maker for coffee buyers',
       holdoutPercent: 50,
       windowDays: 3,
       goal: { event: 'Order Completed', category: 'Home & Kitchen > Coffee Makers' },
       costPerContact: 0.05,
-      offer: { title: '15% off a coffee maker', body: 'Your beans deserve better: 15% off any coffee maker this week.', url: '/c/home-kitchen/coffee-makers', coupon: 'BREW15' },
+      offer: {
+        title: '15% off a coffee maker',
+        body: 'Your beans deserve better: 15% off any coffee maker this week.',
+        url: '/c/home-kitchen/coffee-makers',
+        coupon: 'BREW15',
+      },
     },
     history: 'coffee',
     baseRate: 0.04,
@@ -74,7 +84,12 @@ export const DEMO_CAMPAIGN_CASES: readonly CaseSpec[] = [
       windowDays: 7,
       goal: { event: 'Order Completed' },
       costPerContact: 0.2,
-      offer: { title: 'Double points this week', body: 'Thank you for shopping with us: every order earns double points until Sunday.', url: '/', coupon: 'THANKS2X' },
+      offer: {
+        title: 'Double points this week',
+        body: 'Thank you for shopping with us: every order earns double points until Sunday.',
+        url: '/',
+        coupon: 'THANKS2X',
+      },
     },
     history: 'big-spender',
     baseRate: 0.12,
@@ -145,7 +160,13 @@ export async function seedCampaigns(options: CampaignSeedOptions): Promise<Campa
   const shoppers = DEMO_CAMPAIGN_CASES.flatMap((spec, c) =>
     Array.from({ length: options.members }, (_, i) => {
       const random = new Random('campaign-shopper', seed, c * 100_000 + i);
-      const region = spec.history === 'from-bavaria' ? regionByKey('de-by') : random.weighted(REGIONS.filter((r) => r.key !== 'de-by'), (r) => r.share);
+      const region =
+        spec.history === 'from-bavaria'
+          ? regionByKey('de-by')
+          : random.weighted(
+              REGIONS.filter((r) => r.key !== 'de-by'),
+              (r) => r.share,
+            );
       return { spec, random, region, device: pickDevice(random), anonymousId: random.uuid() };
     }),
   );
@@ -178,7 +199,12 @@ function session(shopper: Shopper, url: string, startAt: number): TagSession {
 }
 
 function visit(shopper: Shopper, s: TagSession): Visit {
-  return { shopper: `campaign-${shopper.anonymousId}`, geo: { country: shopper.region.country, region: shopper.region.region, city: shopper.region.city }, userAgent: shopper.device.userAgent, messages: s.messages };
+  return {
+    shopper: `campaign-${shopper.anonymousId}`,
+    geo: { country: shopper.region.country, region: shopper.region.region, city: shopper.region.city },
+    userAgent: shopper.device.userAgent,
+    messages: s.messages,
+  };
 }
 
 function inStock(tastes: Tastes, aisle: string): CatalogProduct[] {
@@ -263,9 +289,15 @@ function orderAt(s: TagSession, random: Random, products: CatalogProduct[], at?:
 async function askOffer(options: CampaignSeedOptions, shopper: Shopper): Promise<{ campaignId: string; title: string } | null> {
   const query = new URLSearchParams({ writeKey: options.writeKey, slot: 'offer', anonymousId: shopper.anonymousId });
   const response = await fetch(`${options.url}/v1/recommendations?${query}`, {
-    headers: { 'user-agent': shopper.device.userAgent, 'x-geo-country': shopper.region.country, 'x-geo-region': headerSafe(shopper.region.region), 'x-geo-city': headerSafe(shopper.region.city) },
+    headers: {
+      'user-agent': shopper.device.userAgent,
+      'x-geo-country': shopper.region.country,
+      'x-geo-region': headerSafe(shopper.region.region),
+      'x-geo-city': headerSafe(shopper.region.city),
+    },
   });
-  if (!response.ok) throw new SendError(`GET /v1/recommendations?slot=offer answered ${response.status}: ${serverMessage(await response.text())}`, response.status);
+  if (!response.ok)
+    throw new SendError(`GET /v1/recommendations?slot=offer answered ${response.status}: ${serverMessage(await response.text())}`, response.status);
   return ((await response.json()) as { offer: { campaignId: string; title: string } | null }).offer;
 }
 

@@ -65,7 +65,8 @@ export async function registerDemoAudiences(options: { url: string; adminToken: 
       headers,
       body: JSON.stringify({ name: audience.name, definition: audience.definition }),
     });
-    if (!response.ok) throw new SendError(`Saving the demo audience "${audience.id}" failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
+    if (!response.ok)
+      throw new SendError(`Saving the demo audience "${audience.id}" failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
     if (((await response.json()) as { created: boolean }).created) created.push(audience.id);
   }
   return { created };

@@ -95,7 +95,12 @@ function searchVisit(options: SearcherOptions, random: Random, startAt: number):
       session.pageView('Category', `/category/${slugify(top)}/${slugify(sub)}`, sub);
     }
   }
-  return { shopper: `searcher-${session.sessionId}`, geo: { country: region.country, region: region.region, city: region.city }, userAgent: device.userAgent, messages: session.messages };
+  return {
+    shopper: `searcher-${session.sessionId}`,
+    geo: { country: region.country, region: region.region, city: region.city },
+    userAgent: device.userAgent,
+    messages: session.messages,
+  };
 }
 
 /** The storefront's search: every word must start a word of the name, brand or aisle. */
@@ -108,7 +113,10 @@ function search(session: TagSession, products: readonly CatalogProduct[], query:
   session.pageView('Search', `/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
   session.track(EVENTS.productsSearched, { query, result_count: found.length });
   if (found.length > 0) {
-    session.track(EVENTS.productListViewed, { list_id: 'search-results', products: found.slice(0, 12).map((p, i) => ({ ...productProperties(p), position: i + 1 })) });
+    session.track(EVENTS.productListViewed, {
+      list_id: 'search-results',
+      products: found.slice(0, 12).map((p, i) => ({ ...productProperties(p), position: i + 1 })),
+    });
   }
   return found;
 }

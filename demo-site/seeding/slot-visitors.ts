@@ -93,7 +93,12 @@ async function slotVisit(options: SlotVisitorOptions, random: Random, minutesAgo
   }
   const shown = await recommend(options, region, device.userAgent, anonymousId, slot, onPage?.product_id);
   session.think(4, 1);
-  session.track(EVENTS.recommendationViewed, { rec_id: shown.recId, slot: shown.slot, variant: shown.variant, product_ids: shown.items.map((i) => i.productId) });
+  session.track(EVENTS.recommendationViewed, {
+    rec_id: shown.recId,
+    slot: shown.slot,
+    variant: shown.variant,
+    product_ids: shown.items.map((i) => i.productId),
+  });
 
   const appeal = (productId: string) => {
     if (favouriteProducts.has(productId)) return CLICK_CHANCE.favouriteProduct;
@@ -104,7 +109,13 @@ async function slotVisit(options: SlotVisitorOptions, random: Random, minutesAgo
   const clicked = clickedAt >= 0 ? tastes.byId.get(shown.items[clickedAt]!.productId) : undefined;
   let bought: CatalogProduct | undefined;
   if (clicked) {
-    session.track(EVENTS.recommendationClicked, { rec_id: shown.recId, slot: shown.slot, variant: shown.variant, product_id: clicked.product_id, position: clickedAt + 1 });
+    session.track(EVENTS.recommendationClicked, {
+      rec_id: shown.recId,
+      slot: shown.slot,
+      variant: shown.variant,
+      product_id: clicked.product_id,
+      position: clickedAt + 1,
+    });
     session.pageView('Product', clicked.url, clicked.name);
     session.track(EVENTS.productViewed, { ...productProperties(clicked) });
     if (clicked.in_stock && random.chance(ADD_AFTER_CLICK) && random.chance(ORDER_AFTER_ADD)) bought = clicked;
@@ -131,7 +142,14 @@ const ATTEMPTS = 6;
  * headers), as the tag asks; retried like the tag retries (a busy local
  * server drops a connection now and then, and a seed should not fail for it).
  */
-async function recommend(options: SlotVisitorOptions, region: RegionSpec, userAgent: string, anonymousId: string, slot: string, productId?: string): Promise<Shown> {
+async function recommend(
+  options: SlotVisitorOptions,
+  region: RegionSpec,
+  userAgent: string,
+  anonymousId: string,
+  slot: string,
+  productId?: string,
+): Promise<Shown> {
   const query = new URLSearchParams({ writeKey: options.writeKey, slot, anonymousId, limit: '6' });
   if (productId) query.set('productId', productId);
   for (let attempt = 1; ; attempt++) {
@@ -171,5 +189,13 @@ function order(session: TagSession, random: Random, product: CatalogProduct): vo
   session.track(EVENTS.checkoutStarted, { value: revenue, revenue, currency: 'USD', products });
   session.think(40, 15);
   session.pageView('Order Confirmation', `/order?id=${orderId}`, 'Thank you for your order');
-  session.track(EVENTS.orderCompleted, { order_id: orderId, total: Math.round((revenue + shipping + tax) * 100) / 100, revenue, shipping, tax, currency: 'USD', products });
+  session.track(EVENTS.orderCompleted, {
+    order_id: orderId,
+    total: Math.round((revenue + shipping + tax) * 100) / 100,
+    revenue,
+    shipping,
+    tax,
+    currency: 'USD',
+    products,
+  });
 }

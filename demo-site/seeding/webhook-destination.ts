@@ -16,7 +16,12 @@ export interface DemoWebhookResult {
   receiverPage: string;
 }
 
-export async function registerDemoWebhook(options: { url: string; adminToken: string; writeKey: string; audiences?: readonly string[] }): Promise<DemoWebhookResult> {
+export async function registerDemoWebhook(options: {
+  url: string;
+  adminToken: string;
+  writeKey: string;
+  audiences?: readonly string[];
+}): Promise<DemoWebhookResult> {
   const base = normaliseUrl(options.url);
   const headers = { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' };
   const path = `${base}/v1/admin/destinations/${DEMO_DESTINATION_ID}`;
@@ -28,7 +33,8 @@ export async function registerDemoWebhook(options: { url: string; adminToken: st
     headers,
     body: JSON.stringify({ url: `${base}/dev/webhooks/in/${DEMO_DESTINATION_ID}`, audiences }),
   });
-  if (!response.ok) throw new SendError(`Registering the demo webhook destination failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
+  if (!response.ok)
+    throw new SendError(`Registering the demo webhook destination failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
   // The answer holds the signing secret: it is not printed (the demo receiver asks the destination for it).
   const { created } = (await response.json()) as { created: boolean };
   if (created) {

@@ -97,7 +97,8 @@ export async function putSite(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: options.name ?? options.writeKey, allowedOrigins: options.allowedOrigins, settings: options.settings ?? {} }),
   });
-  if (!response.ok) throw new SendError(`Creating site ${options.writeKey} failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
+  if (!response.ok)
+    throw new SendError(`Creating site ${options.writeKey} failed (${response.status}): ${serverMessage(await response.text())}`, response.status);
 }
 
 /**

@@ -106,7 +106,14 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
       },
       {
         name: 'Coffee Makers',
-        nouns: [['Pour-Over Dripper', 15, 45], ['French Press', 19, 60], ['Espresso Machine', 149, 450], ['Moka Pot', 19, 55], ['Burr Grinder', 39, 220], ['Drip Coffee Maker', 35, 160]],
+        nouns: [
+          ['Pour-Over Dripper', 15, 45],
+          ['French Press', 19, 60],
+          ['Espresso Machine', 149, 450],
+          ['Moka Pot', 19, 55],
+          ['Burr Grinder', 39, 220],
+          ['Drip Coffee Maker', 35, 160],
+        ],
         styles: ['Compact', 'Manual', 'Programmable', 'Glass', 'Brushed Steel'],
         variants: ['Black', 'Silver', 'Matte White'],
         price: [15, 450],
@@ -171,7 +178,13 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
       },
       {
         name: 'Cameras',
-        nouns: [['Mirrorless Camera', 599, 2200], ['Compact Camera', 249, 899], ['Action Camera', 149, 449], ['Instant Camera', 69, 149], ['50 mm Lens', 129, 599]],
+        nouns: [
+          ['Mirrorless Camera', 599, 2200],
+          ['Compact Camera', 249, 899],
+          ['Action Camera', 149, 449],
+          ['Instant Camera', 69, 149],
+          ['50 mm Lens', 129, 599],
+        ],
         styles: ['Full-Frame', '4K', 'Vlog', 'Retro'],
         variants: ['Body Only', 'Kit', 'Bundle'],
         price: [89, 2200],
@@ -179,7 +192,13 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
       },
       {
         name: 'Smart Home',
-        nouns: [['Smart Speaker', 39, 199], ['Smart Plug', 15, 39], ['Video Doorbell', 79, 249], ['Smart Thermostat', 99, 250], ['Smart Bulb', 15, 49]],
+        nouns: [
+          ['Smart Speaker', 39, 199],
+          ['Smart Plug', 15, 39],
+          ['Video Doorbell', 79, 249],
+          ['Smart Thermostat', 99, 250],
+          ['Smart Bulb', 15, 49],
+        ],
         styles: ['Mini', 'Pro', 'Wi-Fi', 'Zigbee'],
         variants: ['Single', '2-Pack', '4-Pack'],
         price: [15, 250],
@@ -348,7 +367,13 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
     subcategories: [
       {
         name: 'Running',
-        nouns: [['Running Jacket', 59, 180], ['Running Tights', 35, 90], ['GPS Watch', 149, 350], ['Hydration Vest', 49, 140], ['Running Socks', 12, 25]],
+        nouns: [
+          ['Running Jacket', 59, 180],
+          ['Running Tights', 35, 90],
+          ['GPS Watch', 149, 350],
+          ['Hydration Vest', 49, 140],
+          ['Running Socks', 12, 25],
+        ],
         styles: ['Lightweight', 'Reflective', 'Trail', 'Marathon'],
         variants: ['S', 'M', 'L'],
         price: [12, 350],
@@ -356,7 +381,14 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
       },
       {
         name: 'Cycling',
-        nouns: [['Bike Helmet', 49, 180], ['Bike Lights', 19, 79], ['Cycling Jersey', 39, 120], ['Bike Lock', 25, 110], ['Floor Pump', 25, 70], ['Cycling Gloves', 15, 45]],
+        nouns: [
+          ['Bike Helmet', 49, 180],
+          ['Bike Lights', 19, 79],
+          ['Cycling Jersey', 39, 120],
+          ['Bike Lock', 25, 110],
+          ['Floor Pump', 25, 70],
+          ['Cycling Gloves', 15, 45],
+        ],
         styles: ['Road', 'Commuter', 'Gravel', 'Aero'],
         variants: ['S', 'M', 'L'],
         price: [15, 180],
@@ -364,7 +396,13 @@ export const CATEGORY_TREE: readonly TopCategorySpec[] = [
       },
       {
         name: 'Camping',
-        nouns: [['2-Person Tent', 149, 400], ['Sleeping Bag', 69, 280], ['Camping Stove', 39, 140], ['Headlamp', 15, 60], ['Camping Chair', 29, 110]],
+        nouns: [
+          ['2-Person Tent', 149, 400],
+          ['Sleeping Bag', 69, 280],
+          ['Camping Stove', 39, 140],
+          ['Headlamp', 15, 60],
+          ['Camping Chair', 29, 110],
+        ],
         styles: ['Ultralight', 'Four-Season', 'Compact', 'Family'],
         variants: ['Olive', 'Sand', 'Orange'],
         price: [15, 400],

@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   const adminToken = args['admin-token'] ?? process.env.ADMIN_TOKEN;
   const campaignMembers = integer('campaign-members', args['campaign-members'], 0) ?? 100;
   const demoCatalog = catalogSize === DEMO_CATALOG_SIZE && catalogSeed === DEMO_CATALOG_SEED;
-  if (adminToken && campaignMembers > 0 && !demoCatalog) fail('The demo campaigns pick products of the demo catalog: leave --catalog-size and --catalog-seed at their defaults, or give --campaign-members 0.');
+  if (adminToken && campaignMembers > 0 && !demoCatalog)
+    fail('The demo campaigns pick products of the demo catalog: leave --catalog-size and --catalog-seed at their defaults, or give --campaign-members 0.');
   const url = args.url;
 
   const what = visitors !== undefined ? `${visitors} shoppers` : `about ${maxEvents} events`;

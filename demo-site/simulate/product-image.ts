@@ -41,9 +41,7 @@ export function productImageSvg(product: Product): string {
   const lines = wrap(name, LINE_CHARS, MAX_LINES);
   const price = typeof product.price === 'number' && Number.isFinite(product.price) ? formatPrice(product.price, product.currency) : '';
   const textTop = 150 - (lines.length - 1) * 9;
-  const text = lines
-    .map((line, i) => `<text x="120" y="${textTop + i * 19}" font-size="16" font-weight="600">${escapeXml(line)}</text>`)
-    .join('');
+  const text = lines.map((line, i) => `<text x="120" y="${textTop + i * 19}" font-size="16" font-weight="600">${escapeXml(line)}</text>`).join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}" role="img" aria-label="${escapeXml(name)}">`,
     `<title>${escapeXml(name)}</title>`,

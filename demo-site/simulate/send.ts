@@ -166,10 +166,14 @@ export async function sendVisits(options: SendOptions): Promise<SendSummary> {
   try {
     const workers = Array.from({ length: concurrency }, () => worker());
     // The first failure stops the others (no point sending to a collector that refuses the write key).
-    await Promise.all(workers.map((w) => w.catch((err: unknown) => {
-      stop.abort(err);
-      throw err;
-    })));
+    await Promise.all(
+      workers.map((w) =>
+        w.catch((err: unknown) => {
+          stop.abort(err);
+          throw err;
+        }),
+      ),
+    );
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
@@ -188,7 +192,7 @@ export function batches(visit: Visit, maxBatch: number): Visit['messages'][] {
   // Seeded by the visit, so the same visit is always split the same way.
   const random = new Random('batches', visit.messages[0]?.messageId ?? visit.shopper);
   const out: Visit['messages'][] = [];
-  for (let i = 0; i < visit.messages.length; ) {
+  for (let i = 0; i < visit.messages.length;) {
     const size = Math.min(maxBatch, random.int(2, Math.max(2, maxBatch)));
     out.push(visit.messages.slice(i, i + size));
     i += size;
@@ -288,7 +292,10 @@ export function networkError(base: string, err: unknown): SendError {
 function ingestError(status: number, body: string, writeKey: string, attempts: number): SendError {
   const detail = serverMessage(body);
   if (status === 401) {
-    return new SendError(`The collector does not know the write key "${writeKey}" (401). The demo site's key is demo-write-key; pass another with --write-key.`, status);
+    return new SendError(
+      `The collector does not know the write key "${writeKey}" (401). The demo site's key is demo-write-key; pass another with --write-key.`,
+      status,
+    );
   }
   if (status === 403) return new SendError(`The collector refused the request (403): ${detail}`, status);
   if (status === 429 || status >= 500) {

@@ -157,7 +157,10 @@ export class ShopperSimulation {
     const firstName = this.random.pick(this.region.firstNames);
     const lastName = this.random.pick(this.region.lastNames);
     const userId = `user-${this.random.hex(10)}`;
-    const local = `${firstName}.${lastName}`.normalize('NFKD').replace(/[^A-Za-z.]/g, '').toLowerCase();
+    const local = `${firstName}.${lastName}`
+      .normalize('NFKD')
+      .replace(/[^A-Za-z.]/g, '')
+      .toLowerCase();
     return {
       userId,
       traits: { email: `${local}.${userId.slice(-4)}@example.com`, firstName, lastName, name: `${firstName} ${lastName}` },
@@ -279,7 +282,7 @@ export class ShopperSimulation {
   purchaseTarget(focus: string): CatalogProduct | undefined {
     const { tastes, knobs } = this.world;
     if (this.random.chance(knobs.favouritePurchaseRate)) {
-      const favourites = (tastes.favouriteSet.get(this.region.key) ?? new Set<string>());
+      const favourites = tastes.favouriteSet.get(this.region.key) ?? new Set<string>();
       const candidates = [...favourites].map((id) => tastes.byId.get(id)).filter((p): p is CatalogProduct => p?.in_stock === true);
       if (candidates.length > 0) return this.random.pick(candidates);
     }

@@ -107,9 +107,7 @@ export function plantTastes(products: readonly CatalogProduct[], knobs: Partial<
 
   const regionalFavourites = REGIONS.map((region) => plantFavourites(region, k.favouritesPerRegion));
   function plantFavourites(region: RegionSpec, count: number): RegionalFavourites {
-    const categories = region.favouriteSubcategories
-      .map((sub) => pathOf(sub))
-      .filter((path): path is string => path !== undefined && bySubcategory.has(path));
+    const categories = region.favouriteSubcategories.map((sub) => pathOf(sub)).filter((path): path is string => path !== undefined && bySubcategory.has(path));
     const productIds: string[] = [];
     // Round-robin over the favourite aisles so each contributes.
     for (let round = 0; productIds.length < count && round < count; round++) {

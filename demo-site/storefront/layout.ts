@@ -70,9 +70,7 @@ function header(shop: Shop, current?: string): Html {
   </div>
   <nav class="departments" aria-label="Departments">
     <ul class="wrap">
-      ${shop.departments.map(
-        (d) => html`<li><a href="${d.url}"${d.name === current ? html` aria-current="true"` : ''}>${d.name}</a></li>`,
-      )}
+      ${shop.departments.map((d) => html`<li><a href="${d.url}"${d.name === current ? html` aria-current="true"` : ''}>${d.name}</a></li>`)}
     </ul>
   </nav>
 </header>`;

@@ -47,7 +47,14 @@ export function buildShop(products: CatalogProduct[]): Shop {
     const department: Department = { name: top.name, slug, url: `/category/${slug}`, hue: top.hue, aisles: [], products: [] };
     for (const sub of top.subcategories) {
       const aisleSlug = slugify(sub.name);
-      const aisle: Aisle = { name: sub.name, path: `${top.name} > ${sub.name}`, slug: aisleSlug, url: `/category/${slug}/${aisleSlug}`, department, products: [] };
+      const aisle: Aisle = {
+        name: sub.name,
+        path: `${top.name} > ${sub.name}`,
+        slug: aisleSlug,
+        url: `/category/${slug}/${aisleSlug}`,
+        department,
+        products: [],
+      };
       aisles.set(aisle.path, aisle);
       department.aisles.push(aisle);
     }

@@ -35,13 +35,29 @@ function scalarSchema(kind: FactKind, fact: string, ordered: boolean): v.Generic
     case 'number':
       return finite(`expected a number for "${fact}"`);
     case 'score':
-      return v.pipe(finite(`expected a score 1–5 for "${fact}"`), v.integer(`expected a whole score 1–5 for "${fact}"`), v.minValue(1, `expected a score 1–5 for "${fact}"`), v.maxValue(5, `expected a score 1–5 for "${fact}"`));
+      return v.pipe(
+        finite(`expected a score 1–5 for "${fact}"`),
+        v.integer(`expected a whole score 1–5 for "${fact}"`),
+        v.minValue(1, `expected a score 1–5 for "${fact}"`),
+        v.maxValue(5, `expected a score 1–5 for "${fact}"`),
+      );
     case 'share':
-      return v.pipe(finite(`expected a number from 0 to 1 for "${fact}"`), v.minValue(0, `expected a number from 0 to 1 for "${fact}"`), v.maxValue(1, `expected a number from 0 to 1 for "${fact}"`));
+      return v.pipe(
+        finite(`expected a number from 0 to 1 for "${fact}"`),
+        v.minValue(0, `expected a number from 0 to 1 for "${fact}"`),
+        v.maxValue(1, `expected a number from 0 to 1 for "${fact}"`),
+      );
     case 'text':
-      return v.pipe(v.string(`expected a string for "${fact}"`), v.minLength(1, `expected a non-empty string for "${fact}"`), v.maxLength(L.maxTextLength, `expected at most ${L.maxTextLength} characters for "${fact}"`));
+      return v.pipe(
+        v.string(`expected a string for "${fact}"`),
+        v.minLength(1, `expected a non-empty string for "${fact}"`),
+        v.maxLength(L.maxTextLength, `expected at most ${L.maxTextLength} characters for "${fact}"`),
+      );
     case 'country':
-      return v.pipe(v.string(`expected a two-letter country code (ISO 3166-1 alpha-2, e.g. "US") for "${fact}"`), v.regex(/^[A-Za-z0-9]{2}$/, `expected a two-letter country code (ISO 3166-1 alpha-2, e.g. "US") for "${fact}"`));
+      return v.pipe(
+        v.string(`expected a two-letter country code (ISO 3166-1 alpha-2, e.g. "US") for "${fact}"`),
+        v.regex(/^[A-Za-z0-9]{2}$/, `expected a two-letter country code (ISO 3166-1 alpha-2, e.g. "US") for "${fact}"`),
+      );
     case 'boolean':
       return v.boolean(`expected true or false for "${fact}"`);
     case 'lifecycle':
@@ -78,7 +94,12 @@ const QUALIFIER_SCHEMAS: Record<Qualifier, v.GenericSchema> = {
     v.minLength(1, '"category" must not be empty'),
     v.maxLength(L.maxTextLength, `"category" is at most ${L.maxTextLength} characters`),
   ),
-  productId: v.pipe(v.string('"productId" is a product id (a string)'), v.trim(), v.minLength(1, '"productId" must not be empty'), v.maxLength(256, '"productId" is at most 256 characters')),
+  productId: v.pipe(
+    v.string('"productId" is a product id (a string)'),
+    v.trim(),
+    v.minLength(1, '"productId" must not be empty'),
+    v.maxLength(256, '"productId" is at most 256 characters'),
+  ),
   withinMinutes: v.pipe(
     v.number(`"withinMinutes" is a whole number of minutes, 1 to ${L.maxWithinMinutes}`),
     v.integer(`"withinMinutes" is a whole number of minutes, 1 to ${L.maxWithinMinutes}`),
@@ -154,18 +175,19 @@ const notACondition = v.custom<never>(() => false, `expected a condition: ${COND
 
 const conditionList = (key: 'all' | 'any') =>
   v.pipe(
-    v.array(v.lazy(() => conditionSchema), `"${key}" takes a list of conditions`),
+    v.array(
+      v.lazy(() => conditionSchema),
+      `"${key}" takes a list of conditions`,
+    ),
     v.minLength(1, `"${key}" takes at least one condition`),
     v.maxLength(L.maxListLength, `"${key}" takes at most ${L.maxListLength} conditions; nest another "${key}" for more`),
   );
 
 const combinator = (key: 'all' | 'any' | 'not') =>
-  v.strictObject(
-    { [key]: key === 'not' ? v.lazy(() => conditionSchema) : conditionList(key) },
-    (issue) =>
-      issue.expected === 'never'
-        ? `${quoted(issue.input)} cannot sit beside "${key}": a condition is exactly one of ${CONDITION_SHAPES}`
-        : `expected a condition: ${CONDITION_SHAPES}`,
+  v.strictObject({ [key]: key === 'not' ? v.lazy(() => conditionSchema) : conditionList(key) }, (issue) =>
+    issue.expected === 'never'
+      ? `${quoted(issue.input)} cannot sit beside "${key}": a condition is exactly one of ${CONDITION_SHAPES}`
+      : `expected a condition: ${CONDITION_SHAPES}`,
   );
 
 const ALL = combinator('all');
@@ -200,7 +222,10 @@ const withinBounds = v.rawCheck<unknown>(({ dataset, addIssue }) => {
     }
     if (depth > L.maxDepth) {
       const items = toPathItems(dataset.value, path);
-      addIssue({ message: `conditions nest at most ${L.maxDepth} levels deep`, path: items.length ? (items as [v.IssuePathItem, ...v.IssuePathItem[]]) : undefined });
+      addIssue({
+        message: `conditions nest at most ${L.maxDepth} levels deep`,
+        path: items.length ? (items as [v.IssuePathItem, ...v.IssuePathItem[]]) : undefined,
+      });
       return;
     }
     for (const key of ['all', 'any'] as const) {
@@ -242,10 +267,7 @@ export function issuePath(root: string, issue: v.BaseIssue<unknown>): string {
  * Validates a definition. Issues carry the JSON path from `root` (the name of
  * the field holding the definition in the request body, `definition` by default).
  */
-export function parseAudienceDefinition(
-  input: unknown,
-  root = 'definition',
-): { ok: true; definition: Condition } | { ok: false; issues: DefinitionIssue[] } {
+export function parseAudienceDefinition(input: unknown, root = 'definition'): { ok: true; definition: Condition } | { ok: false; issues: DefinitionIssue[] } {
   const result = v.safeParse(audienceDefinitionSchema, input);
   if (result.success) return { ok: true, definition: result.output };
   return { ok: false, issues: result.issues.map((issue) => ({ path: issuePath(root, issue), message: issue.message })) };
@@ -270,7 +292,9 @@ export const audienceNameField = v.pipe(
   v.maxLength(MAX_AUDIENCE_NAME, `expected a name of 1 to ${MAX_AUDIENCE_NAME} characters`),
 );
 
-export const writeKeyField = v.optional(v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')));
+export const writeKeyField = v.optional(
+  v.pipe(v.string('expected a write key (a string)'), v.regex(/^[\w.-]{1,128}$/, 'a write key is 1–128 letters, digits, "_", "-" or "."')),
+);
 
 /** The message of a body's own issues (an unknown field, a missing one, not an object), naming the fields it takes. */
 export function envelopeIssue(fields: string) {
@@ -298,7 +322,11 @@ export interface AudienceBody {
 
 export type Parsed<T> = { ok: true; body: T } | { ok: false; issues: DefinitionIssue[] };
 
-function parseEnvelope<T extends { definition: unknown }>(schema: v.GenericSchema<unknown, T>, input: unknown, fields: string): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
+function parseEnvelope<T extends { definition: unknown }>(
+  schema: v.GenericSchema<unknown, T>,
+  input: unknown,
+  fields: string,
+): Parsed<Omit<T, 'definition'> & { definition: Condition }> {
   if (!isObject(input)) return { ok: false, issues: [{ path: '(body)', message: `the body must be a JSON object; ${fields}` }] };
   const envelope = v.safeParse(schema, input);
   const issues: DefinitionIssue[] = envelope.success ? [] : bodyIssues(envelope.issues);

@@ -68,7 +68,12 @@ export const FACTS = {
   revenue: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'total spent, in the site currency' },
   averageOrderValue: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'revenue / orders (absent without orders)' },
   lastOrderDays: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'whole days since the latest order (absent without orders)' },
-  'rfm.recency': { kind: 'score', ops: ALL_OPS, qualifiers: {}, description: 'quintile score 1–5 of days since the latest order within the site, 5 most recent' },
+  'rfm.recency': {
+    kind: 'score',
+    ops: ALL_OPS,
+    qualifiers: {},
+    description: 'quintile score 1–5 of days since the latest order within the site, 5 most recent',
+  },
   'rfm.frequency': { kind: 'score', ops: ALL_OPS, qualifiers: {}, description: 'quintile score 1–5 of the number of orders within the site, 5 most' },
   'rfm.monetary': { kind: 'score', ops: ALL_OPS, qualifiers: {}, description: 'quintile score 1–5 of revenue within the site, 5 most' },
   interest: { kind: 'share', ops: ALL_OPS, qualifiers: { category: 'required' }, description: 'interest in a category, 0–1 (1: the strongest of the shopper)' },
@@ -87,8 +92,18 @@ export const FACTS = {
   },
   cartItems: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'units in the cart' },
   cartValue: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'value of the cart (price × quantity)' },
-  cartIdleMinutes: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'whole minutes since the last cart change, while the cart holds items and no order followed' },
-  reorderDueDays: { kind: 'number', ops: ALL_OPS, qualifiers: {}, description: 'days until the predicted next purchase of a product bought on a cycle; negative when overdue' },
+  cartIdleMinutes: {
+    kind: 'number',
+    ops: ALL_OPS,
+    qualifiers: {},
+    description: 'whole minutes since the last cart change, while the cart holds items and no order followed',
+  },
+  reorderDueDays: {
+    kind: 'number',
+    ops: ALL_OPS,
+    qualifiers: {},
+    description: 'days until the predicted next purchase of a product bought on a cycle; negative when overdue',
+  },
   'trait.NAME': { kind: 'trait', ops: ALL_OPS, qualifiers: {}, description: 'an identify trait, e.g. trait.email or trait.address.city' },
 } as const satisfies Record<string, FactSpec>;
 

@@ -24,31 +24,44 @@ const L = CAMPAIGN_LIMITS;
 const resourceId = (what: string) =>
   v.pipe(v.string(`${what} must be a string`), v.regex(RESOURCE_ID, `${what} is 1–128 letters, digits, "_", "-", "." or ":"`));
 
-const text = (field: string, max: number) =>
-  v.pipe(v.string(`${field} must be a string`), v.trim(), v.maxLength(max, `${field} is at most ${max} characters`));
+const text = (field: string, max: number) => v.pipe(v.string(`${field} must be a string`), v.trim(), v.maxLength(max, `${field} is at most ${max} characters`));
 
 /** A link the offer shows: relative to the shop, or http(s). Never `javascript:` and the like. */
 const link = (field: string) =>
   v.pipe(
     text(field, L.maxUrlLength),
-    v.check((value) => value === '' || value.startsWith('/') || /^https?:\/\/[^\s]+$/i.test(value), `${field} must be a path on the shop (/…) or an http(s) URL`),
+    v.check(
+      (value) => value === '' || value.startsWith('/') || /^https?:\/\/[^\s]+$/i.test(value),
+      `${field} must be a path on the shop (/…) or an http(s) URL`,
+    ),
   );
 
 /** An ISO 8601 date-time (with a zone), or a date (midnight UTC). */
 const instant = (field: string) =>
   v.pipe(
     v.string(`${field} must be an ISO 8601 date-time, e.g. "2026-12-01T00:00:00Z"`),
-    v.check((value) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) && Number.isFinite(Date.parse(value)), `${field} must be an ISO 8601 date-time with a zone, e.g. "2026-12-01T00:00:00Z"`),
+    v.check(
+      (value) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) && Number.isFinite(Date.parse(value)),
+      `${field} must be an ISO 8601 date-time with a zone, e.g. "2026-12-01T00:00:00Z"`,
+    ),
     v.transform((value) => new Date(Date.parse(value)).toISOString()),
   );
 
 export const CampaignGoalSchema = v.strictObject(
   {
-    event: v.pipe(v.string('goal.event must be a string'), v.trim(), v.minLength(1, 'goal.event is the event that counts as converting, e.g. "Order Completed"'), v.maxLength(200, 'goal.event is at most 200 characters')),
+    event: v.pipe(
+      v.string('goal.event must be a string'),
+      v.trim(),
+      v.minLength(1, 'goal.event is the event that counts as converting, e.g. "Order Completed"'),
+      v.maxLength(200, 'goal.event is at most 200 characters'),
+    ),
     category: v.optional(v.pipe(text('goal.category', 200), v.minLength(1, 'goal.category must not be empty'))),
     productId: v.optional(v.pipe(text('goal.productId', 256), v.minLength(1, 'goal.productId must not be empty'))),
   },
-  (issue) => (issue.expected === 'never' ? 'is not a field of goal; the fields are event, category and productId' : 'goal must be an object: { "event", "category"?, "productId"? }'),
+  (issue) =>
+    issue.expected === 'never'
+      ? 'is not a field of goal; the fields are event, category and productId'
+      : 'goal must be an object: { "event", "category"?, "productId"? }',
 );
 export type CampaignGoal = v.InferOutput<typeof CampaignGoalSchema>;
 
@@ -60,7 +73,10 @@ export const CampaignOfferSchema = v.strictObject(
     imageUrl: v.optional(link('offer.imageUrl')),
     coupon: v.optional(text('offer.coupon', L.maxCoupon)),
   },
-  (issue) => (issue.expected === 'never' ? 'is not a field of offer; the fields are title, body, url, imageUrl and coupon' : 'offer must be an object: { "title", "body"?, "url"?, "imageUrl"?, "coupon"? }'),
+  (issue) =>
+    issue.expected === 'never'
+      ? 'is not a field of offer; the fields are title, body, url, imageUrl and coupon'
+      : 'offer must be an object: { "title", "body"?, "url"?, "imageUrl"?, "coupon"? }',
 );
 export type CampaignOffer = v.InferOutput<typeof CampaignOfferSchema>;
 
@@ -88,10 +104,15 @@ export const CampaignBodySchema = v.pipe(
       windowDays: v.optional(windowDays, CAMPAIGN_DEFAULTS.windowDays),
       startsAt: v.optional(instant('startsAt')),
       endsAt: v.optional(instant('endsAt')),
-      costPerContact: v.optional(v.pipe(v.number('costPerContact must be a number'), v.finite('costPerContact must be a number'), v.minValue(0, 'costPerContact must not be negative'))),
+      costPerContact: v.optional(
+        v.pipe(v.number('costPerContact must be a number'), v.finite('costPerContact must be a number'), v.minValue(0, 'costPerContact must not be negative')),
+      ),
       offer: v.optional(v.nullable(CampaignOfferSchema)),
       destinations: v.optional(
-        v.pipe(v.array(resourceId('each destination id'), 'destinations must be an array of destination ids'), v.maxLength(L.maxDestinations, `destinations holds at most ${L.maxDestinations} ids`)),
+        v.pipe(
+          v.array(resourceId('each destination id'), 'destinations must be an array of destination ids'),
+          v.maxLength(L.maxDestinations, `destinations holds at most ${L.maxDestinations} ids`),
+        ),
         [],
       ),
       /** Names the site (as in the audiences API). */

@@ -32,7 +32,10 @@ const object: Field = (x) => (isObject(x) ? x : UNCOMMON);
 const text: Field = (x) => (typeof x === 'string' ? x : UNCOMMON);
 const event: Field = (x) => (typeof x === 'string' && x.length > 0 && x.length <= MAX_NAME_LENGTH && x.trim() === x ? x : UNCOMMON);
 
-const inRange = (min: number, max: number): Field => (x) => (typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max ? x : UNCOMMON);
+const inRange =
+  (min: number, max: number): Field =>
+  (x) =>
+    typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max ? x : UNCOMMON;
 const money = inRange(0, MAX_AMOUNT);
 const amount = inRange(-MAX_AMOUNT, MAX_AMOUNT);
 const quantity = inRange(0, MAX_QUANTITY);
@@ -94,7 +97,18 @@ const products: Field = (x) => {
 };
 
 const singleProduct = shape({ ...productFields, products, slot: text, variant: text });
-const list = shape({ products, total: money, revenue: money, subtotal: money, currency, shipping: amount, tax: amount, discount: amount, slot: text, variant: text });
+const list = shape({
+  products,
+  total: money,
+  revenue: money,
+  subtotal: money,
+  currency,
+  shipping: amount,
+  tax: amount,
+  discount: amount,
+  slot: text,
+  variant: text,
+});
 
 function ecommerce(eventName: string, properties: Json): Json | typeof UNCOMMON {
   if (!ECOMMERCE_EVENTS.has(eventName)) return properties;
@@ -103,7 +117,16 @@ function ecommerce(eventName: string, properties: Json): Json | typeof UNCOMMON 
   return converted === UNCOMMON ? UNCOMMON : withProductId(converted);
 }
 
-const common = { messageId: id, anonymousId: id, userId: id, timestamp: date, originalTimestamp: date, sentAt: date, context: contextField, integrations: object };
+const common = {
+  messageId: id,
+  anonymousId: id,
+  userId: id,
+  timestamp: date,
+  originalTimestamp: date,
+  sentAt: date,
+  context: contextField,
+  integrations: object,
+};
 const type: Field = (x) => x;
 const page = shape({ ...common, type, name: text, category: text, properties: object });
 const MESSAGES: Record<string, { fields: Record<string, Field>; keys: readonly string[] }> = {

@@ -30,7 +30,11 @@ export const MAX_URL_LENGTH = 2048;
 /** `PUT /v1/admin/destinations/:id` */
 export const DestinationBodySchema = v.strictObject(
   {
-    url: v.pipe(v.string('url must be a string'), v.minLength(1, 'url is required'), v.maxLength(MAX_URL_LENGTH, `url is at most ${MAX_URL_LENGTH} characters`)),
+    url: v.pipe(
+      v.string('url must be a string'),
+      v.minLength(1, 'url is required'),
+      v.maxLength(MAX_URL_LENGTH, `url is at most ${MAX_URL_LENGTH} characters`),
+    ),
     audiences: v.pipe(
       v.array(resourceId('each audience id'), 'audiences must be an array of audience ids'),
       v.maxLength(MAX_DESTINATION_AUDIENCES, `audiences holds at most ${MAX_DESTINATION_AUDIENCES} ids`),

@@ -129,7 +129,12 @@ const products = v.pipe(
 );
 
 /** Events whose own properties describe one product. */
-export const SINGLE_PRODUCT_EVENTS: ReadonlySet<string> = new Set<string>([EVENTS.productViewed, EVENTS.productAdded, EVENTS.productRemoved, EVENTS.productClicked]);
+export const SINGLE_PRODUCT_EVENTS: ReadonlySet<string> = new Set<string>([
+  EVENTS.productViewed,
+  EVENTS.productAdded,
+  EVENTS.productRemoved,
+  EVENTS.productClicked,
+]);
 export const ECOMMERCE_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(EVENTS));
 
 const listProperties = v.looseObject({
@@ -146,10 +151,7 @@ const listProperties = v.looseObject({
   variant: text,
 });
 
-const singleProductProperties = v.pipe(
-  v.looseObject({ ...productFields, products, slot: text, variant: text }),
-  v.transform(withProductId),
-);
+const singleProductProperties = v.pipe(v.looseObject({ ...productFields, products, slot: text, variant: text }), v.transform(withProductId));
 
 function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

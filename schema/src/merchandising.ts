@@ -49,7 +49,9 @@ const WhenSchema = v.strictObject(
     /** The visitor's region: a country code ("DE"), a region name ("Bavaria") or both ("DE/Bavaria"). */
     region: v.optional(text('when.region', 120)),
     /** Members of an audience (contract section 7). */
-    audienceId: v.optional(v.pipe(v.string('when.audienceId must be a string'), v.regex(RULE_ID, 'when.audienceId is 1–128 letters, digits, "_", "-", "." or ":"'))),
+    audienceId: v.optional(
+      v.pipe(v.string('when.audienceId must be a string'), v.regex(RULE_ID, 'when.audienceId is 1–128 letters, digits, "_", "-", "." or ":"')),
+    ),
   },
   (issue) => objectIssue(issue.expected, 'the conditions are productId, category, region and audienceId'),
 );
@@ -57,7 +59,10 @@ const WhenSchema = v.strictObject(
 const RuleFields = v.strictObject(
   {
     slots: v.pipe(
-      v.array(v.picklist([...SLOTS, '*'], `each slot must be one of ${SLOTS.join(', ')} or "*" (every slot)`), 'slots must be an array of slots, e.g. ["home"] or ["*"]'),
+      v.array(
+        v.picklist([...SLOTS, '*'], `each slot must be one of ${SLOTS.join(', ')} or "*" (every slot)`),
+        'slots must be an array of slots, e.g. ["home"] or ["*"]',
+      ),
       v.minLength(1, `slots must name at least one slot: ${SLOTS.join(', ')} or "*"`),
       v.maxLength(SLOTS.length + 1, 'slots lists each slot once'),
     ),
@@ -103,14 +108,26 @@ export const RuleBodySchema = v.pipe(
     v.check((r: Fields) => r.action === 'pin' || r.products !== undefined || r.category !== undefined, 'name the products and/or the category to act on'),
     ['products'],
   ),
-  v.forward(v.check((r: Fields) => r.action === 'pin' || r.position === undefined, 'only a pin has a position'), ['position']),
-  v.forward(v.check((r: Fields) => r.action === 'boost' || r.action === 'bury' || r.factor === undefined, 'only boost and bury have a factor'), ['factor']),
   v.forward(
-    v.check((r: Fields) => r.action !== 'boost' || r.factor === undefined || (r.factor > 1 && r.factor <= MAX_BOOST_FACTOR), `a boost multiplies by more than 1, at most ${MAX_BOOST_FACTOR} (default ${DEFAULT_FACTOR.boost})`),
+    v.check((r: Fields) => r.action === 'pin' || r.position === undefined, 'only a pin has a position'),
+    ['position'],
+  ),
+  v.forward(
+    v.check((r: Fields) => r.action === 'boost' || r.action === 'bury' || r.factor === undefined, 'only boost and bury have a factor'),
     ['factor'],
   ),
   v.forward(
-    v.check((r: Fields) => r.action !== 'bury' || r.factor === undefined || (r.factor > 0 && r.factor < 1), `a bury multiplies by more than 0 and less than 1 (default ${DEFAULT_FACTOR.bury}); to hide products use "exclude"`),
+    v.check(
+      (r: Fields) => r.action !== 'boost' || r.factor === undefined || (r.factor > 1 && r.factor <= MAX_BOOST_FACTOR),
+      `a boost multiplies by more than 1, at most ${MAX_BOOST_FACTOR} (default ${DEFAULT_FACTOR.boost})`,
+    ),
+    ['factor'],
+  ),
+  v.forward(
+    v.check(
+      (r: Fields) => r.action !== 'bury' || r.factor === undefined || (r.factor > 0 && r.factor < 1),
+      `a bury multiplies by more than 0 and less than 1 (default ${DEFAULT_FACTOR.bury}); to hide products use "exclude"`,
+    ),
     ['factor'],
   ),
   v.forward(
@@ -214,8 +231,17 @@ const PreviewFields = v.strictObject(
     anonymousId: previewId('anonymousId'),
     userId: previewId('userId'),
     productId: previewId('productId'),
-    limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit is at least 1'), v.maxValue(50, 'limit is at most 50'))),
-    exclude: v.optional(v.pipe(v.array(text('each product id in exclude', 256), 'exclude must be an array of product ids'), v.maxLength(100, 'exclude holds at most 100 ids'))),
+    limit: v.optional(
+      v.pipe(
+        v.number('limit must be a number'),
+        v.integer('limit must be a whole number'),
+        v.minValue(1, 'limit is at least 1'),
+        v.maxValue(50, 'limit is at most 50'),
+      ),
+    ),
+    exclude: v.optional(
+      v.pipe(v.array(text('each product id in exclude', 256), 'exclude must be an array of product ids'), v.maxLength(100, 'exclude holds at most 100 ids')),
+    ),
     /** Where the visitor is: the country code and region name the collector reads from the request (e.g. "DE", "Bavaria"). */
     country: v.optional(text('country', 2)),
     region: v.optional(text('region', 120)),
@@ -223,11 +249,26 @@ const PreviewFields = v.strictObject(
     at: v.optional(isoTime('at')),
     rules: v.optional(
       v.pipe(
-        v.record(v.pipe(v.string(), v.regex(RULE_ID, 'a rule id is 1–128 letters, digits, "_", "-", "." or ":"')), RuleBodySchema, 'rules must be an object of draft rules by id, e.g. { "summer-pin": { … } }'),
+        v.record(
+          v.pipe(v.string(), v.regex(RULE_ID, 'a rule id is 1–128 letters, digits, "_", "-", "." or ":"')),
+          RuleBodySchema,
+          'rules must be an object of draft rules by id, e.g. { "summer-pin": { … } }',
+        ),
         v.check((r) => Object.keys(r).length <= 20, 'rules holds at most 20 draft rules'),
       ),
     ),
-    without: v.optional(v.pipe(v.array(v.pipe(v.string('each rule id in without must be a string'), v.regex(RULE_ID, 'each rule id in without is 1–128 letters, digits, "_", "-", "." or ":"')), 'without must be an array of rule ids'), v.maxLength(MAX_RULES_PER_SITE, `without holds at most ${MAX_RULES_PER_SITE} ids`))),
+    without: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(
+            v.string('each rule id in without must be a string'),
+            v.regex(RULE_ID, 'each rule id in without is 1–128 letters, digits, "_", "-", "." or ":"'),
+          ),
+          'without must be an array of rule ids',
+        ),
+        v.maxLength(MAX_RULES_PER_SITE, `without holds at most ${MAX_RULES_PER_SITE} ids`),
+      ),
+    ),
   },
   (issue) => objectIssue(issue.expected, PREVIEW_FIELDS),
 );
@@ -235,7 +276,10 @@ const PreviewFields = v.strictObject(
 export const RulePreviewSchema = v.pipe(
   PreviewFields,
   v.forward(
-    v.check((p: v.InferOutput<typeof PreviewFields>) => p.slot !== 'product' || p.productId !== undefined, 'the product slot needs the productId of the product on screen'),
+    v.check(
+      (p: v.InferOutput<typeof PreviewFields>) => p.slot !== 'product' || p.productId !== undefined,
+      'the product slot needs the productId of the product on screen',
+    ),
     ['productId'],
   ),
 );

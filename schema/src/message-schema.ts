@@ -46,8 +46,7 @@ const optionalId = (label: string) =>
     v.check((x) => x === undefined || x.length <= MAX_ID_LENGTH, `${label} is longer than ${MAX_ID_LENGTH} characters`),
   );
 
-const isoDate = (label: string) =>
-  v.optional(v.pipe(v.string(`${label} must be an ISO 8601 string`), v.check(isDateString, `${label} is not a valid date`)));
+const isoDate = (label: string) => v.optional(v.pipe(v.string(`${label} must be an ISO 8601 string`), v.check(isDateString, `${label} is not a valid date`)));
 
 /** Optional free text where null means absent. */
 const optionalText = (label: string) =>
@@ -58,12 +57,7 @@ const optionalText = (label: string) =>
 
 // Not v.record: it would quietly turn an array into an object.
 const jsonObject = (label: string) =>
-  v.optional(
-    v.custom<Record<string, unknown>>(
-      (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
-      `${label} must be an object`,
-    ),
-  );
+  v.optional(v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), `${label} must be an object`));
 
 const contextSchema = v.optional(
   v.looseObject(
@@ -130,8 +124,7 @@ export const messageSchema = v.pipe(
   v.variant(
     'type',
     [trackSchema, pageSchema, identifySchema, groupSchema, aliasSchema],
-    (issue) =>
-      `unknown type ${JSON.stringify(issue.input)}: use one of track, page, screen, identify, group, alias`,
+    (issue) => `unknown type ${JSON.stringify(issue.input)}: use one of track, page, screen, identify, group, alias`,
   ),
   v.check((m) => m.anonymousId !== undefined || m.userId !== undefined, 'needs an anonymousId or a userId'),
   v.check((m) => m.type !== 'alias' || m.userId !== undefined, 'alias needs a userId (the new id) and a previousId'),

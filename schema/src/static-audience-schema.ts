@@ -22,14 +22,23 @@ const profileId = v.pipe(
 const profileIds = (field: string) =>
   v.pipe(
     v.array(profileId, `"${field}" takes a list of profile ids`),
-    v.maxLength(L.maxProfileIds, `"${field}" takes at most ${L.maxProfileIds} profile ids in one request; add the rest with POST /v1/admin/audiences/:id/members`),
+    v.maxLength(
+      L.maxProfileIds,
+      `"${field}" takes at most ${L.maxProfileIds} profile ids in one request; add the rest with POST /v1/admin/audiences/:id/members`,
+    ),
   );
 
 const StaticAudienceBody = v.strictObject(
   {
     name: audienceNameField,
     profileIds: profileIds('profileIds'),
-    description: v.optional(v.pipe(v.string('expected a description in words (a string)'), v.trim(), v.maxLength(L.maxDescription, `a description is at most ${L.maxDescription} characters`))),
+    description: v.optional(
+      v.pipe(
+        v.string('expected a description in words (a string)'),
+        v.trim(),
+        v.maxLength(L.maxDescription, `a description is at most ${L.maxDescription} characters`),
+      ),
+    ),
     writeKey: writeKeyField,
   },
   envelopeIssue(STATIC_FIELDS),
@@ -38,7 +47,10 @@ const StaticAudienceBody = v.strictObject(
 const MembersChangeBody = v.pipe(
   v.strictObject({ add: v.optional(profileIds('add')), remove: v.optional(profileIds('remove')), writeKey: writeKeyField }, envelopeIssue(CHANGE_FIELDS)),
   v.check((body) => (body.add?.length ?? 0) + (body.remove?.length ?? 0) > 0, `nothing to change: give "add" or "remove", a non-empty list of profile ids`),
-  v.check((body) => (body.add?.length ?? 0) + (body.remove?.length ?? 0) <= L.maxProfileIds, `"add" and "remove" hold at most ${L.maxProfileIds} profile ids together; send several requests`),
+  v.check(
+    (body) => (body.add?.length ?? 0) + (body.remove?.length ?? 0) <= L.maxProfileIds,
+    `"add" and "remove" hold at most ${L.maxProfileIds} profile ids together; send several requests`,
+  ),
 );
 
 export type StaticAudienceBody = v.InferOutput<typeof StaticAudienceBody>;

@@ -46,7 +46,13 @@ describe('audience definitions', () => {
   });
 
   it('names the path of a bad value and the type it expects', () => {
-    const issues = bad({ all: [{ fact: 'country', op: 'eq', value: 'US' }, { fact: 'orders', op: 'gte', value: 1 }, { fact: 'orders', op: 'gte', value: 'two' }] });
+    const issues = bad({
+      all: [
+        { fact: 'country', op: 'eq', value: 'US' },
+        { fact: 'orders', op: 'gte', value: 1 },
+        { fact: 'orders', op: 'gte', value: 'two' },
+      ],
+    });
     expect(issues).toEqual([{ path: 'definition.all[2].value', message: 'expected a number for "orders"' }]);
   });
 
@@ -107,7 +113,8 @@ describe('audience definitions', () => {
     expect(bad({ any: { fact: 'orders' } })[0]!.message).toBe('"any" takes a list of conditions');
     expect(bad({ all: [{ fact: 'orders', op: 'gt', value: 1 }], any: [] })[0]).toEqual({
       path: 'definition.any',
-      message: '"any" cannot sit beside "all": a condition is exactly one of {"all": [conditions]}, {"any": [conditions]}, {"not": condition} or {"fact", "op", "value"}',
+      message:
+        '"any" cannot sit beside "all": a condition is exactly one of {"all": [conditions]}, {"any": [conditions]}, {"not": condition} or {"fact", "op", "value"}',
     });
     expect(bad({ all: [1] })[0]!.path).toBe('definition.all[0]');
     expect(bad({ fact: 'trait.', op: 'exists' })[0]!.message).toContain('unknown fact');
@@ -129,7 +136,12 @@ describe('audience definitions', () => {
   });
 
   it('reports every bad part at once', () => {
-    const issues = bad({ all: [{ fact: 'orders', op: 'gt', value: 'x' }, { fact: 'device', op: 'eq', value: 'phone' }] });
+    const issues = bad({
+      all: [
+        { fact: 'orders', op: 'gt', value: 'x' },
+        { fact: 'device', op: 'eq', value: 'phone' },
+      ],
+    });
     expect(issues.map((i) => i.path)).toEqual(['definition.all[0].value', 'definition.all[1].value']);
   });
 

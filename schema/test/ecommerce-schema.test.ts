@@ -24,8 +24,12 @@ describe('Ecommerce properties as real clients send them', () => {
     expect(reason(order({ products: [{ product_id: 'p1', price: true }] }))).toMatch(/price must be a number/);
     expect(reason(order({ total: '$12' }))).toMatch(/^properties\.total must be a number/);
     expect(reason(order({ products: [{ product_id: 'p1', category: ['a', 'b'] }] }))).toMatch(/category must be a string/);
-    expect(reason({ type: 'track', event: 'Product Viewed', anonymousId: 'a', properties: { product_id: ['p1'] } })).toMatch(/^properties\.product_id must be a string or a number/);
-    expect(reason({ type: 'track', event: 'Recommendation Viewed', anonymousId: 'a', properties: { slot: { name: 'home' } } })).toMatch(/^properties\.slot must be a string/);
+    expect(reason({ type: 'track', event: 'Product Viewed', anonymousId: 'a', properties: { product_id: ['p1'] } })).toMatch(
+      /^properties\.product_id must be a string or a number/,
+    );
+    expect(reason({ type: 'track', event: 'Recommendation Viewed', anonymousId: 'a', properties: { slot: { name: 'home' } } })).toMatch(
+      /^properties\.slot must be a string/,
+    );
   });
 
   it('normalises what it accepts into the one shape every reader expects', () => {
@@ -34,11 +38,20 @@ describe('Ecommerce properties as real clients send them', () => {
       total: 21,
     });
     // Numbers as ids, ids padded with spaces, camelCase, sku or id instead of product_id.
-    expect(parsed(order({ products: [{ product_id: 42 }, { product_id: ' p2 ' }, { productId: 'p3' }, { sku: 'p4' }, { id: 5 }] })).properties!.products.map((p: { product_id: string }) => p.product_id)).toEqual(['42', 'p2', 'p3', 'p4', '5']);
+    expect(
+      parsed(order({ products: [{ product_id: 42 }, { product_id: ' p2 ' }, { productId: 'p3' }, { sku: 'p4' }, { id: 5 }] })).properties!.products.map(
+        (p: { product_id: string }) => p.product_id,
+      ),
+    ).toEqual(['42', 'p2', 'p3', 'p4', '5']);
     // A null entry is kept (every reader skips it); null fields are absent.
-    expect(parsed(order({ products: [null, { product_id: 'p1', price: null, category: null }] })).properties).toEqual({ products: [null, { product_id: 'p1' }] });
+    expect(parsed(order({ products: [null, { product_id: 'p1', price: null, category: null }] })).properties).toEqual({
+      products: [null, { product_id: 'p1' }],
+    });
     expect(parsed(order({ products: null })).properties).toEqual({});
-    expect(parsed({ type: 'track', event: 'Product Added', anonymousId: 'a', properties: { productId: 7, price: '3', quantity: 1, extra: { kept: true } } }).properties).toEqual({
+    expect(
+      parsed({ type: 'track', event: 'Product Added', anonymousId: 'a', properties: { productId: 7, price: '3', quantity: 1, extra: { kept: true } } })
+        .properties,
+    ).toEqual({
       productId: '7',
       product_id: '7',
       price: 3,

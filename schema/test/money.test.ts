@@ -31,7 +31,9 @@ describe('money in Ecommerce events', () => {
     expect(reason(order({ revenue: '2e12' }))).toMatch(/^properties\.revenue must be at most 1e\+12/);
     expect(reason(order({ discount: -1e13 }))).toMatch(/^properties\.discount must be at most 1e\+12 either way/);
     expect(reason(order({ products: [{ product_id: 'p', price: 1e308, quantity: 1 }] }))).toMatch(/^properties\.products\.0\.price must be at most 1e\+12/);
-    expect(reason(order({ products: [{ product_id: 'p', price: 1, quantity: 1e308 }] }))).toMatch(/^properties\.products\.0\.quantity must be at most 1,000,000/);
+    expect(reason(order({ products: [{ product_id: 'p', price: 1, quantity: 1e308 }] }))).toMatch(
+      /^properties\.products\.0\.quantity must be at most 1,000,000/,
+    );
     expect(reason(track('Product Added', { product_id: 'p', price: 5, quantity: 1_000_001 }))).toMatch(/^properties\.quantity must be at most 1,000,000/);
     // The bounds themselves are money: a trillion (a large order in a currency of small units), a million units.
     expect(reason(order({ total: 1e12, revenue: 1e12, products: [{ product_id: 'p', price: 1e6, quantity: 1e6 }] }))).toBe('accepted');

@@ -36,14 +36,20 @@ export async function startDevServer({ port, stateDir, adminToken, vars = {}, qu
   await applyMigrations(stateDir, config);
   const allVars = { DEV_MODE: 'true', ADMIN_TOKEN: adminToken, ...vars };
   const args = [
-    WRANGLER, 'dev',
+    WRANGLER,
+    'dev',
     ...(config ? ['--config', config] : []),
-    '--port', String(port),
-    '--ip', ip,
-    '--persist-to', stateDir,
-    '--inspector-port', String(inspectorPort),
+    '--port',
+    String(port),
+    '--ip',
+    ip,
+    '--persist-to',
+    stateDir,
+    '--inspector-port',
+    String(inspectorPort),
     '--show-interactive-dev-session=false',
-    '--log-level', quiet ? 'warn' : 'info',
+    '--log-level',
+    quiet ? 'warn' : 'info',
     ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn(process.execPath, args, {

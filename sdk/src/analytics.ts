@@ -69,8 +69,7 @@ export function pageArguments(args: Args): [category: string | undefined, name: 
   const objects = args.filter(isObject);
   const at = (i: number) => (typeof args[i] == 'string' ? (args[i] as string) : undefined);
   const [category, name] = strings.length > 1 ? [at(0), at(1)] : [undefined, at(1) ?? strings[0]];
-  const [properties = {}, options = {}] =
-    objects.length > 1 ? objects : isObject(args[2]) ? [args[2]] : isObject(args[3]) ? [{}, args[3]] : objects;
+  const [properties = {}, options = {}] = objects.length > 1 ? objects : isObject(args[2]) ? [args[2]] : isObject(args[3]) ? [{}, args[3]] : objects;
   return [category, name, properties, options];
 }
 
@@ -125,7 +124,11 @@ export function createApi(core: Core, tracker: Tracker, waiting: Waiting = []): 
   function bind<E extends Element>(type: string, elements: Elements<E>, event: unknown, properties: unknown, options: unknown): void {
     for (const el of elementsOf(elements)) {
       el.addEventListener(type, () =>
-        tracker.track((isFunction(event) ? event(el) : event) as string, (isFunction(properties) ? properties(el) : properties) as Properties, options as Options),
+        tracker.track(
+          (isFunction(event) ? event(el) : event) as string,
+          (isFunction(properties) ? properties(el) : properties) as Properties,
+          options as Options,
+        ),
       );
     }
   }

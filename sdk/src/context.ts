@@ -4,7 +4,6 @@
  */
 import type { Context, PageContext } from '@trailmark/schema';
 
-
 /**
  * The page's URL without the fragment (as Segment sends it), unless the
  * fragment is a hash router's route (`#/…`). A change of it is a new page.

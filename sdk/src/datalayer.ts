@@ -43,7 +43,11 @@ export function readDataLayerEntry(entry: unknown, listener: DataLayerListener):
   else if (typeof userId == 'string' && userId && (command == 'set' || command == 'config' || name == 'login' || name == 'sign_up')) {
     // A login push may carry the customer's user_properties; they become the identify traits.
     const hash = user.user_hash;
-    listener.identify(userId, e.user_properties && typeof e.user_properties == 'object' ? object(e.user_properties) : undefined, typeof hash == 'string' ? hash : undefined);
+    listener.identify(
+      userId,
+      e.user_properties && typeof e.user_properties == 'object' ? object(e.user_properties) : undefined,
+      typeof hash == 'string' ? hash : undefined,
+    );
   } else if (command == undefined && name == 'logout') listener.logout();
   // Every GA4 ecommerce event has items, except the searches, which have a search term.
   else if ((command == 'event' || command == undefined) && typeof name == 'string' && (Array.isArray(params.items) || params.search_term)) {

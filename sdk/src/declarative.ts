@@ -125,7 +125,8 @@ export function captureDeclarative(tracker: Trackers): (newPageview: boolean) =>
       if (seen.get(el) == signature) return;
       seen.set(el, signature);
       if (el.hasAttribute(A + 'view') && attr(el, 'product')) tracker.productViewed(productOf(el));
-      if (el.hasAttribute(A + 'list')) tracker.productListViewed({ list_id: attr(el, 'list') || undefined, category: attr(el, 'category'), products: productsIn(el) });
+      if (el.hasAttribute(A + 'list'))
+        tracker.productListViewed({ list_id: attr(el, 'list') || undefined, category: attr(el, 'category'), products: productsIn(el) });
       if (el.hasAttribute(A + 'cart')) tracker.cartViewed({ cart_id: attr(el, 'cart') || undefined, products: productsIn(el) });
       const query = attr(el, 'search-results');
       if (query) tracker.productsSearched({ query, result_count: number(attr(el, 'result-count')) });

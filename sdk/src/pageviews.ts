@@ -31,7 +31,8 @@ export function watchNavigation(onMove: () => void, onPageview: false | ((restor
   addEventListener('pageshow', (event) => event.persisted && onPageview(true));
 
   // A prerendered page (Speculation Rules) is counted when the user activates it, if ever.
-  if ((document as Document & { prerendering?: boolean }).prerendering) document.addEventListener('prerenderingchange', () => onPageview(false), { once: true });
+  if ((document as Document & { prerendering?: boolean }).prerendering)
+    document.addEventListener('prerenderingchange', () => onPageview(false), { once: true });
   // A router that changed the URL before this ran.
   else navigated();
 }

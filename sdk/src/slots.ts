@@ -88,7 +88,11 @@ export function readRecommendations(data: unknown, slot: string, siteUrl?: strin
   const title = text(o.title);
   // The offer slot's answer: a campaign's offer for a shopper it treats, null for everyone else.
   const offer: OfferView | null | undefined =
-    'offer' in d ? (campaignId && title ? { campaignId, title, body: text(o.body), url: link(o.url), imageUrl: link(o.imageUrl), coupon: text(o.coupon) } : null) : undefined;
+    'offer' in d
+      ? campaignId && title
+        ? { campaignId, title, body: text(o.body), url: link(o.url), imageUrl: link(o.imageUrl), coupon: text(o.coupon) }
+        : null
+      : undefined;
   const items: RecommendedItem[] = [];
   for (const raw of Array.isArray(d.items) ? d.items : []) {
     const i = (raw && typeof raw == 'object' ? raw : {}) as Record<string, unknown>;
@@ -138,7 +142,9 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, css: string, ...
 export function defaultCard(item: RecommendedItem): HTMLElement {
   const href = safeUrl(item.url);
   const src = safeUrl(item.imageUrl);
-  const picture = src ? element('img', 'display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover') : element('span', 'display:block;aspect-ratio:1;background:#0001');
+  const picture = src
+    ? element('img', 'display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover')
+    : element('span', 'display:block;aspect-ratio:1;background:#0001');
   if (src) Object.assign(picture, { src, alt: '', width: 320, height: 320, loading: 'lazy', decoding: 'async' });
   const card = element(
     href ? 'a' : 'div',
@@ -225,7 +231,8 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
     const { offer } = response;
     if (offer !== undefined) {
       // The offer slot: the card (or the site's own rendering, cancelling the event), its view and its clicks; without an offer, the fallback stays.
-      if (offer && slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true }))) slot.replaceChildren(offerCard(offer));
+      if (offer && slot.dispatchEvent(new CustomEvent('trailmark:recommendations', { detail: response, cancelable: true })))
+        slot.replaceChildren(offerCard(offer));
       slot.setAttribute(A + 'state', 'rendered');
       if (!offer) return;
       const properties = { campaignId: offer.campaignId };
@@ -251,7 +258,11 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
       });
       if (custom) slot.replaceChildren(...nodes);
       else {
-        const list = element('ul', 'display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:1rem;list-style:none;margin:0;padding:0', ...nodes);
+        const list = element(
+          'ul',
+          'display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:1rem;list-style:none;margin:0;padding:0',
+          ...nodes,
+        );
         // list-style:none removes list semantics in Safari unless the role is explicit.
         list.setAttribute('role', 'list');
         const label = attr('label');
@@ -270,7 +281,13 @@ async function renderSlot(host: Host, slot: HTMLElement): Promise<void> {
         const item = (event.target as Element).closest?.(`[${A}item]`);
         if (!item || !slot.contains(item)) return;
         const product_id = item.getAttribute(A + 'item')!;
-        host.tracker.track(EVENTS.recommendationClicked, { rec_id, slot: slotName, variant, product_id, position: Number(item.getAttribute(A + 'position')) || undefined });
+        host.tracker.track(EVENTS.recommendationClicked, {
+          rec_id,
+          slot: slotName,
+          variant,
+          product_id,
+          position: Number(item.getAttribute(A + 'position')) || undefined,
+        });
       },
       true,
     );

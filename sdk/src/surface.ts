@@ -30,7 +30,8 @@ import { warn } from './lib/warn';
 const KEPT = /^(identify|alias|group|track|reset|consent)$/;
 
 /** The Ecommerce v2 helpers, each named after its event: `productListViewed` records `Product List Viewed`. */
-export const ECOMMERCE = 'productViewed productClicked productListViewed productsSearched productAdded productRemoved cartViewed checkoutStarted orderCompleted';
+export const ECOMMERCE =
+  'productViewed productClicked productListViewed productsSearched productAdded productRemoved cartViewed checkoutStarted orderCompleted';
 export const eventOf = (helper: string) => helper[0]!.toUpperCase() + helper.slice(1).replace(/[A-Z]/g, ' $&');
 
 /**
@@ -109,7 +110,11 @@ export function publicTracker<T extends object>(core: Core, loadApi: () => Promi
   // back from the back/forward cache, or the next), so they are made once. Not at a mere hide: a page in a
   // background tab is still there when the chunk arrives. (On a server there is no such event, nor anything to keep.)
   globalThis.addEventListener?.('pagehide', () => {
-    if (waiting?.[0]) core.save(WAITING_KEY, waiting.splice(0).filter(([name]) => KEPT.test(name)));
+    if (waiting?.[0])
+      core.save(
+        WAITING_KEY,
+        waiting.splice(0).filter(([name]) => KEPT.test(name)),
+      );
   });
   // Calls an earlier page kept: the chunk is fetched at once for them, and everything waits behind them.
   if (readStorage(WAITING_KEY)) call('load', []);
@@ -117,7 +122,8 @@ export function publicTracker<T extends object>(core: Core, loadApi: () => Promi
   for (const name of ECOMMERCE.split(' ')) methods[name] = (...args: unknown[]) => tracker.track(eventOf(name), ...(args as []));
   // Every other method is the chunk's: calling it loads the chunk. ("then" is not one: the tracker is not a promise.)
   const tracker = new Proxy(Object.assign(own, methods), {
-    get: (target, name) => (target as Methods)[name as string] ?? (typeof name == 'string' && name != 'then' ? (...args: unknown[]) => call(name, args) : undefined),
+    get: (target, name) =>
+      (target as Methods)[name as string] ?? (typeof name == 'string' && name != 'then' ? (...args: unknown[]) => call(name, args) : undefined),
   }) as T & Tracker;
   return tracker;
 }

@@ -38,7 +38,11 @@ function install(): void {
   const load: ChunkLoader = (name) => import(/* webpackIgnore: true */ new URL(`tag-${name}-${chunkVersion}.js`, src).href);
   const core = startTracker(options, load);
   // Callable like the stub, trailmark('track', …), and with methods, trailmark.track(…).
-  const global: Global = publicTracker(core, () => load('api'), (method: keyof Tracker, ...args: unknown[]) => (global[method] as (...a: unknown[]) => unknown)(...args));
+  const global: Global = publicTracker(
+    core,
+    () => load('api'),
+    (method: keyof Tracker, ...args: unknown[]) => (global[method] as (...a: unknown[]) => unknown)(...args),
+  );
   const queued = (existing as Stub | undefined)?.q || [];
   w.trailmark = global;
   if (existing && w.analytics == existing) w.analytics = global;

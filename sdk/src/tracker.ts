@@ -100,7 +100,6 @@ export interface Draft {
   _options: Options;
 }
 
-
 /** Messages held in memory while consent is pending, at most. */
 const MAX_HELD = 500;
 
@@ -132,7 +131,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
   /** What `debug(true)` logs of each delivery. */
   let delivered: ((...details: unknown[]) => void) | undefined;
   let identity = loadIdentity();
-    const session = createSession(mayStore);
+  const session = createSession(mayStore);
   const transport = createTransport(
     `${apiHost}/v1/batch`,
     writeKey,
@@ -230,7 +229,6 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     // Held only while consent may still come; in "drop" mode nothing is held once the start is over.
     if (held && (state != 'pending' || (drop && !inputs._starting))) held = [];
   }
-
 
   /** A page view of the current URL: `fields` are its name, category and properties (the page's own come first). */
   function recordPage(fields: Draft['_fields'] = {}, callOptions: Options = {}, restored?: boolean): void {

@@ -187,7 +187,12 @@ export interface Tracker<Events extends EventMap = EventMap> {
    * Tracks clicks on links. The navigation is never held up or lost: the event leaves with the
    * page (keepalive), so no delay is added. `event` and `properties` may be functions of the element.
    */
-  trackLink(elements: Elements<Element>, event: string | ((el: Element) => string), properties?: Properties | ((el: Element) => Properties), options?: Options): void;
+  trackLink(
+    elements: Elements<Element>,
+    event: string | ((el: Element) => string),
+    properties?: Properties | ((el: Element) => Properties),
+    options?: Options,
+  ): void;
   /** Tracks form submissions, leaving the submit itself to the browser (nothing is prevented or replayed). */
   trackForm(
     forms: Elements<HTMLFormElement>,

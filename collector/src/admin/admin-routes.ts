@@ -47,7 +47,11 @@ const siteBody = v.object({
       honorGpc: v.optional(v.boolean()),
       holdoutPercent: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
       globalHoldoutPercent: v.optional(
-        v.pipe(v.number('globalHoldoutPercent must be a number from 0 to 50'), v.minValue(0, 'globalHoldoutPercent must be from 0 to 50'), v.maxValue(50, 'globalHoldoutPercent must be from 0 to 50: the share of shoppers kept from every campaign and from personalisation')),
+        v.pipe(
+          v.number('globalHoldoutPercent must be a number from 0 to 50'),
+          v.minValue(0, 'globalHoldoutPercent must be from 0 to 50'),
+          v.maxValue(50, 'globalHoldoutPercent must be from 0 to 50: the share of shoppers kept from every campaign and from personalisation'),
+        ),
       ),
       regionalMinShoppers: v.optional(
         v.pipe(
@@ -86,7 +90,7 @@ const siteBody = v.object({
       siteUrl: v.optional(
         v.pipe(
           v.string(),
-          v.regex(/^https?:\/\/[^\s/?#]+\/?$/, 'siteUrl must be the shop\'s origin, like https://shop.example'),
+          v.regex(/^https?:\/\/[^\s/?#]+\/?$/, "siteUrl must be the shop's origin, like https://shop.example"),
           v.transform((url) => url.replace(/\/$/, '')),
         ),
       ),
@@ -135,7 +139,11 @@ export function adminRoutes() {
     const current = existing?.settings.aggregateShards ?? 0;
     if (shards !== undefined && current > 0 && shards !== current) {
       // Moving aggregates between shard counts is not built: only from the single-object layout (0) to shards.
-      throw new ApiError(409, 'aggregate_shards_fixed', `aggregateShards is ${current} for this site and cannot change once above 0; leave it out or send ${current}.`);
+      throw new ApiError(
+        409,
+        'aggregate_shards_fixed',
+        `aggregateShards is ${current} for this site and cannot change once above 0; leave it out or send ${current}.`,
+      );
     }
     const profileShards = parsed.output.settings?.profileShards;
     const currentProfileShards = existing?.settings.profileShards ?? 0;
@@ -173,7 +181,10 @@ export function adminRoutes() {
       const profile = await c.env.SHOP_STATE.getByName(site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
       // The audiences the person is in and their facts as conditions read them (traits included: admin only).
       if (profile) {
-        const [audiences, campaigns] = await Promise.all([profileAudiences(c.env, site.writeKey, profile.profileId), profileCampaigns(c.env, site.writeKey, profile.profileId)]);
+        const [audiences, campaigns] = await Promise.all([
+          profileAudiences(c.env, site.writeKey, profile.profileId),
+          profileCampaigns(c.env, site.writeKey, profile.profileId),
+        ]);
         return c.json({ writeKey: site.writeKey, ...profile, ...audiences, campaigns });
       }
     }
@@ -266,7 +277,9 @@ export function adminRoutes() {
     for (const writeKey of sites) {
       const person = await c.env.SHOP_STATE.getByName(writeKey).erase(writeKey, id, kind);
       const removed = await eraseFromLog(c.env.DB, writeKey, person);
-      const buffered = await Promise.all(ingestShards(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })));
+      const buffered = await Promise.all(
+        ingestShards(c.env, writeKey).map((stub) => stub.erase({ anonymousIds: person.anonymousIds, userIds: person.userIds })),
+      );
       // Nothing more about them goes to any destination, and the delivery logs forget them.
       const { cancelled } = await cancelForProfiles(c.env, writeKey, person.profileIds);
       const archive = await eraseFromArchive(c.env, writeKey, person);

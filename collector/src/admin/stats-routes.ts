@@ -33,17 +33,7 @@ import { liveEvents } from '../stats/live';
 import { siteCurrency } from '../stats/money';
 import { overviewStats } from '../stats/overview';
 import { funnelStepPeople, lifecyclePeople, MAX_EXPORT, peopleCsv, type Page } from '../stats/people';
-import {
-  QueryError,
-  readDimension,
-  readFilters,
-  readInteger,
-  readRange,
-  readStage,
-  readStepNumber,
-  readSteps,
-  readWindow,
-} from '../stats/query';
+import { QueryError, readDimension, readFilters, readInteger, readRange, readStage, readStepNumber, readSteps, readWindow } from '../stats/query';
 import { retentionStats } from '../stats/retention';
 import { searchStats } from '../stats/search';
 import { slotsStats } from '../stats/slots';
@@ -77,14 +67,24 @@ export function statsRoutes() {
     const ids = [...new Set(stats.regions.flatMap((r) => r.topProducts.map((p) => p.productId)))];
     const names = new Map((ids.length ? await shop.products(ids) : []).map((p) => [p.productId, p.name]));
     for (const region of stats.regions) for (const p of region.topProducts) p.name = names.get(p.productId) ?? null;
-    return c.json({ writeKey: site.writeKey, ...stats, lifecycle: { counts: lifecycle.now, thresholds: site.settings.lifecycle }, holdoutPercent: site.settings.holdoutPercent });
+    return c.json({
+      writeKey: site.writeKey,
+      ...stats,
+      lifecycle: { counts: lifecycle.now, thresholds: site.settings.lifecycle },
+      holdoutPercent: site.settings.holdoutPercent,
+    });
   });
 
   app.get('/v1/admin/stats/overview', async (c) => c.json(await overviewStats((await request(c)).ctx)));
 
   app.get('/v1/admin/stats/breakdown', async (c) => {
     const { ctx } = await request(c);
-    return c.json(await breakdownStats(ctx, checked(() => readDimension(c.req.query('by'), 'by'))));
+    return c.json(
+      await breakdownStats(
+        ctx,
+        checked(() => readDimension(c.req.query('by'), 'by')),
+      ),
+    );
   });
 
   app.get('/v1/admin/stats/funnel', async (c) => {
@@ -106,7 +106,12 @@ export function statsRoutes() {
 
   app.get('/v1/admin/stats/retention', async (c) => {
     const { ctx } = await request(c);
-    return c.json(await retentionStats(ctx, checked(() => readInteger(c.req.query('weeks'), 'weeks', 2, 26, 8))));
+    return c.json(
+      await retentionStats(
+        ctx,
+        checked(() => readInteger(c.req.query('weeks'), 'weeks', 2, 26, 8)),
+      ),
+    );
   });
 
   app.get('/v1/admin/stats/lifecycle', async (c) => {
@@ -129,7 +134,8 @@ export function statsRoutes() {
   app.get('/v1/admin/live', async (c) => {
     const site = await oneSite(c.env, c.req.query('writeKey'));
     const after = c.req.query('after');
-    if (after !== undefined && !/^\d{1,15}$/.test(after)) throw badRequest('after must be the cursor of a previous /v1/admin/live answer; leave it out for the newest events.');
+    if (after !== undefined && !/^\d{1,15}$/.test(after))
+      throw badRequest('after must be the cursor of a previous /v1/admin/live answer; leave it out for the newest events.');
     return c.json(await liveEvents(c.env.DB, site.writeKey, after === undefined ? undefined : Number(after), limitParam(c.req.query('limit'), 40)));
   });
 

@@ -78,7 +78,11 @@ export class AggregateOutbox {
     const shards = this.sql.exec<{ shard: number }>('SELECT DISTINCT shard FROM aggregate_outbox').toArray();
     for (const { shard } of shards) {
       const rows = this.sql
-        .exec<{ unit_id: number; rows: string }>('SELECT unit_id, rows FROM aggregate_outbox WHERE shard = ? ORDER BY unit_id LIMIT ?', shard, UNITS_PER_DELIVERY)
+        .exec<{ unit_id: number; rows: string }>(
+          'SELECT unit_id, rows FROM aggregate_outbox WHERE shard = ? ORDER BY unit_id LIMIT ?',
+          shard,
+          UNITS_PER_DELIVERY,
+        )
         .toArray();
       units.set(
         shard,
@@ -100,10 +104,12 @@ export class AggregateOutbox {
   /** Is anything left in this object's own aggregate tables (the single-object layout)? */
   hasLocalRows(): boolean {
     return (
-      this.sql.exec<{ n: number }>(
-        `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM popularity LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM links LIMIT 1))
+      this.sql
+        .exec<{ n: number }>(
+          `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM popularity LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM links LIMIT 1))
               + (SELECT COUNT(*) FROM (SELECT 1 FROM item_totals LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM repurchase LIMIT 1)) AS n`,
-      ).one().n > 0
+        )
+        .one().n > 0
     );
   }
 
@@ -122,12 +128,16 @@ export class AggregateOutbox {
       left -= found.length;
       return found;
     };
-    for (const r of take<{ scope: string; product_id: string; score: number; shoppers: number }>('SELECT scope, product_id, score, shoppers FROM popularity LIMIT ?')) {
+    for (const r of take<{ scope: string; product_id: string; score: number; shoppers: number }>(
+      'SELECT scope, product_id, score, shoppers FROM popularity LIMIT ?',
+    )) {
       rows.popularity.push(r.shoppers > 0 ? [r.scope, r.product_id, r.score, r.shoppers] : [r.scope, r.product_id, r.score]);
       this.sql.exec('DELETE FROM popularity WHERE scope = ? AND product_id = ?', r.scope, r.product_id);
     }
     // After the popularity rows: a shard counts the contributors against the row it already has.
-    for (const r of take<{ scope: string; product_id: string; shopper: number; hour: number }>('SELECT scope, product_id, shopper, hour FROM popularity_shoppers LIMIT ?')) {
+    for (const r of take<{ scope: string; product_id: string; shopper: number; hour: number }>(
+      'SELECT scope, product_id, shopper, hour FROM popularity_shoppers LIMIT ?',
+    )) {
       (rows.shoppers ??= []).push([r.scope, r.product_id, r.shopper, r.hour]);
       this.sql.exec('DELETE FROM popularity_shoppers WHERE scope = ? AND product_id = ? AND shopper = ?', r.scope, r.product_id, r.shopper);
     }

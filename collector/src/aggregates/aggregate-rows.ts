@@ -33,7 +33,14 @@ export interface AggregateRows {
 export const emptyRows = (): AggregateRows => ({ rebases: [], popularity: [], links: [], totals: [], repurchases: [] });
 
 export const hasRows = (rows: AggregateRows): boolean =>
-  rows.rebases.length + rows.popularity.length + rows.links.length + rows.totals.length + rows.repurchases.length + (rows.repurchaseMeans?.length ?? 0) + (rows.shoppers?.length ?? 0) > 0;
+  rows.rebases.length +
+    rows.popularity.length +
+    rows.links.length +
+    rows.totals.length +
+    rows.repurchases.length +
+    (rows.repurchaseMeans?.length ?? 0) +
+    (rows.shoppers?.length ?? 0) >
+  0;
 
 /** The shard of a product, of `shards`. */
 export const aggregateShardOf = (productId: string, shards: number): number => hash53(productId) % shards;

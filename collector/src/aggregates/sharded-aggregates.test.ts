@@ -72,11 +72,26 @@ function union(all: Shards) {
       return 0;
     });
   return {
-    popularity: by(parts.flatMap((p) => p.popularity), ['scope', 'product_id']),
-    links: by(parts.flatMap((p) => p.links), ['kind', 'a', 'b']),
-    totals: by(parts.flatMap((p) => p.totals), ['product_id']),
-    repurchase: by(parts.flatMap((p) => p.repurchase), ['product_id']),
-    shoppers: by(parts.flatMap((p) => p.shoppers), ['scope', 'product_id', 'shopper']),
+    popularity: by(
+      parts.flatMap((p) => p.popularity),
+      ['scope', 'product_id'],
+    ),
+    links: by(
+      parts.flatMap((p) => p.links),
+      ['kind', 'a', 'b'],
+    ),
+    totals: by(
+      parts.flatMap((p) => p.totals),
+      ['product_id'],
+    ),
+    repurchase: by(
+      parts.flatMap((p) => p.repurchase),
+      ['product_id'],
+    ),
+    shoppers: by(
+      parts.flatMap((p) => p.shoppers),
+      ['scope', 'product_id', 'shopper'],
+    ),
   };
 }
 
@@ -114,7 +129,8 @@ function traffic(): IngestItem[][] {
       const seen = [product(0), product(1), product(2)];
       for (const p of seen) batch.push({ message: track(shopper, 'Product Viewed', p, b * 3), idHashes: [] });
       if (s % 2 === 0) batch.push({ message: track(shopper, 'Product Added', seen[1]!, b * 3), idHashes: [] });
-      if (s % 3 === 0) batch.push({ message: track(shopper, 'Order Completed', { order_id: `o-${b}-${s}`, products: [seen[1], seen[2]] }, b * 3), idHashes: [] });
+      if (s % 3 === 0)
+        batch.push({ message: track(shopper, 'Order Completed', { order_id: `o-${b}-${s}`, products: [seen[1], seen[2]] }, b * 3), idHashes: [] });
     }
     batches.push(batch);
   }
@@ -137,8 +153,16 @@ const items = (r: RecommendationResponse) => r.items.map((i) => [i.productId, i.
 
 async function shardedRecommendation(from: Shop, to: Shards, input: RecommendInput, cache = new SnapshotCache(60_000)) {
   const count = to.length;
-  return rankOverSnapshots(cache, (q) =>
-    fetchIntoCache(cache, q, count, (id) => aggregateShardOf(id, count), async (shard, sq) => answerQuery(to[shard]!.store, sq)),
+  return rankOverSnapshots(
+    cache,
+    (q) =>
+      fetchIntoCache(
+        cache,
+        q,
+        count,
+        (id) => aggregateShardOf(id, count),
+        async (shard, sq) => answerQuery(to[shard]!.store, sq),
+      ),
     (reader) => from.model.recommend(input, undefined, reader),
   );
 }
@@ -157,7 +181,9 @@ describe('aggregates in shards', { timeout: 60_000 }, () => {
     // Nothing of the aggregates stays in the sharded shop's own tables.
     expect(dump(split.sql)).toEqual({ popularity: [], links: [], totals: [], repurchase: [], shoppers: [] });
     // Regions reach the floor for some products and not for others, so the comparison covers both.
-    const counts = union(three).popularity.filter((r) => String(r.scope).startsWith('r:')).map((r) => r.shoppers as number);
+    const counts = union(three)
+      .popularity.filter((r) => String(r.scope).startsWith('r:'))
+      .map((r) => r.shoppers as number);
     expect(Math.max(...counts)).toBeGreaterThanOrEqual(5);
     expect(Math.min(...counts)).toBeLessThan(5);
     expect(three.every((s) => dump(s.sql).popularity.length > 0)).toBe(true);

@@ -133,8 +133,16 @@ export class ShardedAggregates implements AlarmJob {
     const shards = this.outbox.shards();
     if (!this.outbox.isEmpty()) await this.deliver();
     this.work.ranks++;
-    const { result, shardCalls } = await rankOverSnapshots(this.snapshots, (q) =>
-      fetchIntoCache(this.snapshots, q, shards, (id) => aggregateShardOf(id, shards), (shard, sq) => this.host.shard(shard).read(sq)),
+    const { result, shardCalls } = await rankOverSnapshots(
+      this.snapshots,
+      (q) =>
+        fetchIntoCache(
+          this.snapshots,
+          q,
+          shards,
+          (id) => aggregateShardOf(id, shards),
+          (shard, sq) => this.host.shard(shard).read(sq),
+        ),
       rank,
     );
     this.work.reads += shardCalls;

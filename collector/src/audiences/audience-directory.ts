@@ -60,7 +60,16 @@ export async function saveAudience(env: Env, entry: AudienceEntry): Promise<void
     `INSERT INTO audiences (site, id, name, definition, created_at, updated_at, kind, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
      ON CONFLICT (site, id) DO UPDATE SET name = ?3, definition = ?4, updated_at = ?6, kind = ?7, description = ?8`,
   )
-    .bind(entry.site, entry.id, entry.name, JSON.stringify(entry.definition), entry.createdAt, entry.updatedAt, entry.kind, entry.kind === 'static' ? (entry.description ?? null) : null)
+    .bind(
+      entry.site,
+      entry.id,
+      entry.name,
+      JSON.stringify(entry.definition),
+      entry.createdAt,
+      entry.updatedAt,
+      entry.kind,
+      entry.kind === 'static' ? (entry.description ?? null) : null,
+    )
     .run();
 }
 

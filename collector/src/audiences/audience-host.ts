@@ -149,7 +149,11 @@ export class AudienceHost {
   }
 
   private setState(key: string, value: unknown): void {
-    this.sql.exec('INSERT INTO audience_host_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value));
+    this.sql.exec(
+      'INSERT INTO audience_host_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      JSON.stringify(value),
+    );
   }
 
   /**
@@ -183,11 +187,21 @@ export class AudienceHost {
    * `documents`: the profile documents the batch just wrote, if the caller
    * holds them (read again otherwise).
    */
-  afterApply(applied: readonly AppliedMessage[], merges: readonly { from: string; into: string }[], now: number, documents?: ReadonlyMap<string, Profile>): void {
+  afterApply(
+    applied: readonly AppliedMessage[],
+    merges: readonly { from: string; into: string }[],
+    now: number,
+    documents?: ReadonlyMap<string, Profile>,
+  ): void {
     this.store.inBulk(() => this.applyBatch(applied, merges, now, documents));
   }
 
-  private applyBatch(applied: readonly AppliedMessage[], merges: readonly { from: string; into: string }[], now: number, documents?: ReadonlyMap<string, Profile>): void {
+  private applyBatch(
+    applied: readonly AppliedMessage[],
+    merges: readonly { from: string; into: string }[],
+    now: number,
+    documents?: ReadonlyMap<string, Profile>,
+  ): void {
     const mergedAway = new Set(merges.map((m) => m.from));
     const changed = new Map<string, number>();
     for (const { message, profileId } of applied) {
@@ -209,7 +223,11 @@ export class AudienceHost {
     const subjects = this.options.profiles.load(ids, documents);
     const groupsOf = (subject: AudienceSubject) => changed.get(subject.profile.profileId) ?? ALL_GROUPS;
     for (const subject of subjects) if (groupsOf(subject) & GROUP.orders) this.track(subject);
-    if (evaluate) this.store.applyProfileChanges(subjects.map((subject) => ({ subject, changed: groupsOf(subject) })), now);
+    if (evaluate)
+      this.store.applyProfileChanges(
+        subjects.map((subject) => ({ subject, changed: groupsOf(subject) })),
+        now,
+      );
   }
 
   private track(subject: AudienceSubject): void {
@@ -268,7 +286,10 @@ export class AudienceHost {
     if (rows.length === 0) return;
     const groups = new Map(rows.map((r) => [r.profile_id, r.groups]));
     const subjects = this.options.profiles.load(rows.map((r) => r.profile_id));
-    this.store.applyProfileChanges(subjects.map((subject) => ({ subject, changed: groups.get(subject.profile.profileId) ?? ALL_GROUPS })), now);
+    this.store.applyProfileChanges(
+      subjects.map((subject) => ({ subject, changed: groups.get(subject.profile.profileId) ?? ALL_GROUPS })),
+      now,
+    );
     for (const row of rows) this.sql.exec('DELETE FROM audience_reevaluate WHERE profile_id = ?', row.profile_id);
   }
 
@@ -330,7 +351,9 @@ export class AudienceHost {
   /** What destinations and the admin API get about each profile (traits included: never a public answer). */
   private async people(profileIds: string[], now: number): Promise<Map<string, PersonView>> {
     const known = await this.options.people.describe(profileIds);
-    const documents = new Map(this.options.profiles.load([...new Set([...known.values()].map((p) => p.profileId))]).map((s) => [s.profile.profileId, s.profile]));
+    const documents = new Map(
+      this.options.profiles.load([...new Set([...known.values()].map((p) => p.profileId))]).map((s) => [s.profile.profileId, s.profile]),
+    );
     const out = new Map<string, PersonView>();
     for (const id of profileIds) {
       const person = known.get(id);
@@ -368,7 +391,11 @@ export class AudienceHost {
    * ids of no profile here (never seen, erased) are returned as unknown.
    * Entries and exits go to the destinations like a live audience's.
    */
-  async list(audienceId: string, name: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }): Promise<{ added: number; removed: number; unknown: string[] }> {
+  async list(
+    audienceId: string,
+    name: string,
+    change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean },
+  ): Promise<{ added: number; removed: number; unknown: string[] }> {
     const now = this.options.clock();
     const given = [...new Set([...(change.add ?? []), ...(change.remove ?? [])])];
     const known = await this.options.people.describe(given);
@@ -404,7 +431,10 @@ export class AudienceHost {
 
   async members(audienceId: string, cursor: string | null, limit: number): Promise<{ members: AudienceMember[]; cursor: string | null }> {
     const page = this.store.members(audienceId, cursor, limit);
-    const people = await this.people(page.members.map((m) => m.profileId), this.options.clock());
+    const people = await this.people(
+      page.members.map((m) => m.profileId),
+      this.options.clock(),
+    );
     return {
       members: page.members.flatMap((m) => {
         const person = people.get(m.profileId);
@@ -423,22 +453,30 @@ export class AudienceHost {
     const compiled = compileCondition(definition);
     const now = this.options.clock();
     let subjects = this.options.profiles.page(start, limit);
-    if (subjects.length < limit) subjects = subjects.concat(this.options.profiles.page('', limit - subjects.length).filter((s) => s.profile.profileId <= start));
+    if (subjects.length < limit)
+      subjects = subjects.concat(this.options.profiles.page('', limit - subjects.length).filter((s) => s.profile.profileId <= start));
     const matched = subjects.filter((s) => membership(compiled, new ProfileFacts(s, this.site), now).member);
-    const profiles = subjects.length < limit ? subjects.length : (first<{ n: number }>(this.sql, 'SELECT COUNT(*) AS n FROM profiles WHERE data IS NOT NULL')?.n ?? subjects.length);
+    const profiles =
+      subjects.length < limit
+        ? subjects.length
+        : (first<{ n: number }>(this.sql, 'SELECT COUNT(*) AS n FROM profiles WHERE data IS NOT NULL')?.n ?? subjects.length);
     const sampleIds = matched.slice(0, sampleSize).map((s) => s.profile.profileId);
     const people = await this.people(sampleIds, now);
     return { evaluated: subjects.length, profiles, matched: matched.length, sample: sampleIds.flatMap((id) => people.get(id) ?? []) };
   }
 
   /** A profile's audiences and its facts as conditions see them (admin only). */
-  async profileAudiences(profileId: string): Promise<{ audiences: { id: string; name: string; enteredAt: string }[]; facts: Record<string, FactScalar> } | null> {
+  async profileAudiences(
+    profileId: string,
+  ): Promise<{ audiences: { id: string; name: string; enteredAt: string }[]; facts: Record<string, FactScalar> } | null> {
     const now = this.options.clock();
     const person = (await this.options.people.describe([profileId])).get(profileId);
     const subject = person && this.options.profiles.load([person.profileId])[0];
     if (!person || !subject) return null;
     return {
-      audiences: this.store.audiencesOf(person.profileId).map((m) => ({ id: m.audienceId, name: this.store.nameOf(m.audienceId) || m.audienceId, enteredAt: new Date(m.enteredAt).toISOString() })),
+      audiences: this.store
+        .audiencesOf(person.profileId)
+        .map((m) => ({ id: m.audienceId, name: this.store.nameOf(m.audienceId) || m.audienceId, enteredAt: new Date(m.enteredAt).toISOString() })),
       facts: describeFacts(new ProfileFacts(subject, this.site), now),
     };
   }
@@ -460,7 +498,9 @@ export class AudienceHost {
     return this.options.transaction(() => {
       this.setState('rfm', boundaries);
       this.site.rfm = boundaries;
-      const metrics = new Set([...this.store.audiences()].flatMap((a) => (a.definition ? [...factsRead(a.definition)].filter((f) => f.startsWith('rfm.')) : [])));
+      const metrics = new Set(
+        [...this.store.audiences()].flatMap((a) => (a.definition ? [...factsRead(a.definition)].filter((f) => f.startsWith('rfm.')) : [])),
+      );
       if (metrics.size === 0) return { changed: true, queued: 0 };
       const shift = boundaryShift(before, boundaries);
       const { where, bindings } = this.rfm.rescored(shift, metrics, now);

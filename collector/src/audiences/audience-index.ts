@@ -34,8 +34,14 @@ function guardOf(compiled: CompiledCondition): Audience['guard'] {
   const parts = root.kind === 'all' ? root.children : [root];
   const options = parts
     .filter((node): node is Leaf => node.kind === 'leaf')
-    .filter((leaf) => (leaf.condition.op === 'eq' || leaf.condition.op === 'in') && (GUARD_FACTS.includes(leaf.condition.fact) || leaf.condition.fact.startsWith('trait.')))
-    .map((leaf) => ({ leaf, keys: [...new Set((Array.isArray(leaf.condition.value) ? leaf.condition.value : [leaf.condition.value as FactScalar]).map(keyOf))] }))
+    .filter(
+      (leaf) =>
+        (leaf.condition.op === 'eq' || leaf.condition.op === 'in') && (GUARD_FACTS.includes(leaf.condition.fact) || leaf.condition.fact.startsWith('trait.')),
+    )
+    .map((leaf) => ({
+      leaf,
+      keys: [...new Set((Array.isArray(leaf.condition.value) ? leaf.condition.value : [leaf.condition.value as FactScalar]).map(keyOf))],
+    }))
     .sort((a, b) => a.keys.length - b.keys.length || guardRank(a.leaf.condition.fact) - guardRank(b.leaf.condition.fact));
   return options[0];
 }

@@ -55,7 +55,11 @@ export function audienceRoutes() {
   app.put('/v1/admin/audiences/:id', async (c) => {
     const id = resourceId(c, AUDIENCE);
     if (RESERVED_IDS.has(id)) throw badRequest(`"${id}" is a reserved word of this API; choose another audience id.`);
-    const body = await readJsonBody(c.req.raw, '{ "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }', MAX_LIST_BODY_BYTES);
+    const body = await readJsonBody(
+      c.req.raw,
+      '{ "name", "definition", "writeKey"? } or { "name", "profileIds", "description"?, "writeKey"? }',
+      MAX_LIST_BODY_BYTES,
+    );
     if (isStaticAudienceBody(body)) return putStatic(c, id, body);
     if (JSON.stringify(body).length > MAX_BODY_BYTES) throw new ApiError(413, 'too_large', `A definition is at most ${MAX_BODY_BYTES / 1024} KB; simplify it.`);
     const parsed = parseAudienceBody(body);
@@ -92,11 +96,17 @@ export function audienceRoutes() {
     if (!parsed.ok) throw invalid(parsed.issues, 'invalid_members_change');
     const entry = await existing(c, parsed.body.writeKey);
     if (entry.kind !== 'static') {
-      throw new ApiError(409, 'live_audience', `The audience "${entry.id.slice(0, 64)}" is live: its members follow its definition. Only a static audience (PUT with "profileIds") takes members by hand.`);
+      throw new ApiError(
+        409,
+        'live_audience',
+        `The audience "${entry.id.slice(0, 64)}" is live: its members follow its definition. Only a static audience (PUT with "profileIds") takes members by hand.`,
+      );
     }
     const updated: StaticAudienceEntry = { ...entry, updatedAt: new Date().toISOString() };
     await saveAudience(c.env, updated);
-    const list = await replicated(AUDIENCE, () => replicateList(c.env, updated, { ...(parsed.body.add ? { add: parsed.body.add } : {}), ...(parsed.body.remove ? { remove: parsed.body.remove } : {}) }));
+    const list = await replicated(AUDIENCE, () =>
+      replicateList(c.env, updated, { ...(parsed.body.add ? { add: parsed.body.add } : {}), ...(parsed.body.remove ? { remove: parsed.body.remove } : {}) }),
+    );
     const [audience] = await siteReport(c.env, [updated]);
     return c.json({ ok: true, audience: audience!, list });
   });

@@ -13,7 +13,12 @@ import { DAY, factsOf, MIN, NOW, profile, SITE } from './test-fixtures';
 import { profilesTableSource } from './profile-source';
 
 const IDLE_CART = { fact: 'cartIdleMinutes', op: 'gte', value: 30 };
-const BAVARIA = { all: [{ fact: 'region', op: 'eq', value: 'Bavaria' }, { fact: 'orders', op: 'gte', value: 1 }] };
+const BAVARIA = {
+  all: [
+    { fact: 'region', op: 'eq', value: 'Bavaria' },
+    { fact: 'orders', op: 'gte', value: 1 },
+  ],
+};
 
 let sql: Sql;
 let transaction: <T>(fn: () => T) => T;
@@ -59,7 +64,12 @@ describe('AudienceStore', () => {
     p.orders = [{ orderId: 'o', at: NOW + MIN, total: 20, productIds: ['tent'] }];
     expect(kinds(store.applyProfileChange({ profile: p }, NOW + MIN, GROUP.orders | GROUP.cart).transitions)).toEqual(['exited idle p1', 'entered bavaria p1']);
     expect(store.audiencesOf('p1')).toEqual([{ audienceId: 'bavaria', enteredAt: NOW + MIN }]);
-    expect(store.sizes()).toEqual(new Map([['bavaria', 1], ['idle', 0]]));
+    expect(store.sizes()).toEqual(
+      new Map([
+        ['bavaria', 1],
+        ['idle', 0],
+      ]),
+    );
     expect(store.sizeByDay('idle')).toEqual([{ day: '2026-03-01', members: 0 }]);
   });
 
@@ -129,7 +139,10 @@ describe('AudienceStore', () => {
     expect(kinds(store.wake(NOW + 30 * MIN, 10).transitions).sort()).toEqual(['entered everyone-idle p1', 'entered region-7 p1']);
     // Moving region: the old region's audience is left although its guard no longer matches, the new one's entered.
     p.geo = { country: 'XX', region: 'Region 8' };
-    expect(kinds(store.applyProfileChange({ profile: p }, NOW + 31 * MIN, GROUP.geo).transitions).sort()).toEqual(['entered region-8 p1', 'exited region-7 p1']);
+    expect(kinds(store.applyProfileChange({ profile: p }, NOW + 31 * MIN, GROUP.geo).transitions).sort()).toEqual([
+      'entered region-8 p1',
+      'exited region-7 p1',
+    ]);
   });
 
   it('records each transition exactly once when the caller retries a batch', () => {
@@ -211,7 +224,8 @@ describe('AudienceStore', () => {
     store.putAudience('vip', { fact: 'rfm.monetary', op: 'eq', value: 5 }, NOW);
     store.putAudience('risk', { fact: 'lifecycle', op: 'eq', value: 'at_risk' }, NOW);
     store.putAudience('idle', IDLE_CART, NOW);
-    for (const { audienceId } of store.pendingBackfills()) while (store.backfillStep(audienceId, store.pendingBackfills().find((b) => b.audienceId === audienceId)?.cursor ?? null, 10, NOW).cursor);
+    for (const { audienceId } of store.pendingBackfills())
+      while (store.backfillStep(audienceId, store.pendingBackfills().find((b) => b.audienceId === audienceId)?.cursor ?? null, 10, NOW).cursor);
     expect(store.pendingBackfills()).toEqual([]);
     // Lifecycle thresholds and RFM boundaries change apart: each invalidates only the audiences reading it.
     expect(store.invalidate(GROUP.site)).toEqual(['risk']);
@@ -223,7 +237,16 @@ describe('AudienceStore', () => {
   });
 
   it('uses the linked customer for identified and reads traits', () => {
-    store.putAudience('customers', { all: [{ fact: 'identified', op: 'eq', value: true }, { fact: 'trait.plan', op: 'eq', value: 'pro' }] }, NOW);
+    store.putAudience(
+      'customers',
+      {
+        all: [
+          { fact: 'identified', op: 'eq', value: true },
+          { fact: 'trait.plan', op: 'eq', value: 'pro' },
+        ],
+      },
+      NOW,
+    );
     save(profile({ profileId: 'a', traits: { plan: 'pro' } }), 'user-a');
     save(profile({ profileId: 'b', traits: { plan: 'pro' } }));
     store.backfillStep('customers', null, 10, NOW);

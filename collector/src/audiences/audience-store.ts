@@ -138,9 +138,13 @@ export class AudienceStore {
   }
 
   private loadIndex(): AudienceIndex {
-    const rows = this.sql.exec<{ audience_id: string; definition: string; kind: string }>('SELECT audience_id, definition, kind FROM audience_definitions WHERE deleting = 0').toArray();
+    const rows = this.sql
+      .exec<{ audience_id: string; definition: string; kind: string }>('SELECT audience_id, definition, kind FROM audience_definitions WHERE deleting = 0')
+      .toArray();
     this.listed = new Set(rows.filter((row) => row.kind === 'static').map((row) => row.audience_id));
-    return new AudienceIndex(rows.filter((row) => row.kind !== 'static').map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })));
+    return new AudienceIndex(
+      rows.filter((row) => row.kind !== 'static').map((row) => ({ id: row.audience_id, compiled: compileCondition(JSON.parse(row.definition) as Condition) })),
+    );
   }
 
   // ---- definitions -------------------------------------------------------
@@ -187,7 +191,8 @@ export class AudienceStore {
    */
   putList(audienceId: string, name: string, now: number): { created: boolean } {
     const current = first<{ kind: string; deleting: number }>(this.sql, 'SELECT kind, deleting FROM audience_definitions WHERE audience_id = ?', audienceId);
-    if (current && !current.deleting && current.kind !== 'static') throw new Error(`audience ${audienceId} is defined by conditions; delete it before listing its members`);
+    if (current && !current.deleting && current.kind !== 'static')
+      throw new Error(`audience ${audienceId} is defined by conditions; delete it before listing its members`);
     if (current?.deleting) {
       // Members of the deleted audience still being removed: finish that first, so the list starts empty.
       while (!this.removeAudience(audienceId, 1000).done);
@@ -214,23 +219,34 @@ export class AudienceStore {
    * now, of profiles on this host), recording an entry or exit for each
    * change. `replace`: everyone else leaves. Returns the changes made.
    */
-  changeList(audienceId: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }, now: number): { added: number; removed: number; transitions: Transition[] } {
+  changeList(
+    audienceId: string,
+    change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean },
+    now: number,
+  ): { added: number; removed: number; transitions: Transition[] } {
     if (!this.listed.has(audienceId)) throw new Error(`audience ${audienceId} is not a static list on this host`);
     return this.inBulk(() => this.changeListMembers(audienceId, change, now));
   }
 
-  private changeListMembers(audienceId: string, change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean }, now: number): { added: number; removed: number; transitions: Transition[] } {
+  private changeListMembers(
+    audienceId: string,
+    change: { add?: readonly string[]; remove?: readonly string[]; replace?: boolean },
+    now: number,
+  ): { added: number; removed: number; transitions: Transition[] } {
     // Rows are read below: what the unit kept so far is written first.
     this.writes.flush();
     const add = new Set(change.add ?? []);
     const remove = new Set(change.remove ?? []);
     if (change.replace) {
-      for (const { profile_id } of this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ?', audienceId).toArray()) {
+      for (const { profile_id } of this.sql
+        .exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ?', audienceId)
+        .toArray()) {
         if (!add.has(profile_id)) remove.add(profile_id);
       }
     }
     const transitions: Transition[] = [];
-    const isMember = (profileId: string) => first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId) !== undefined;
+    const isMember = (profileId: string) =>
+      first(this.sql, 'SELECT 1 AS x FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId) !== undefined;
     let added = 0;
     let removed = 0;
     // Counted by the membership changed, whether or not its transition is recorded for a destination.
@@ -325,13 +341,20 @@ export class AudienceStore {
         'SELECT audience_id, name, definition, backfill_after FROM audience_definitions WHERE deleting = 0 ORDER BY audience_id',
       )
       .toArray()
-      .map((r) => ({ audienceId: r.audience_id, name: r.name, definition: JSON.parse(r.definition) as Condition | null, status: r.backfill_after === null ? 'ready' : 'building' }));
+      .map((r) => ({
+        audienceId: r.audience_id,
+        name: r.name,
+        definition: JSON.parse(r.definition) as Condition | null,
+        status: r.backfill_after === null ? 'ready' : 'building',
+      }));
   }
 
   /** Audiences still evaluating existing profiles, with the profile id they continue after. */
   pendingBackfills(): { audienceId: string; cursor: string }[] {
     return this.sql
-      .exec<{ audience_id: string; backfill_after: string }>('SELECT audience_id, backfill_after FROM audience_definitions WHERE backfill_after IS NOT NULL AND deleting = 0 ORDER BY audience_id')
+      .exec<{ audience_id: string; backfill_after: string }>(
+        'SELECT audience_id, backfill_after FROM audience_definitions WHERE backfill_after IS NOT NULL AND deleting = 0 ORDER BY audience_id',
+      )
       .toArray()
       .map((r) => ({ audienceId: r.audience_id, cursor: r.backfill_after }));
   }
@@ -554,7 +577,11 @@ export class AudienceStore {
   /** Members at the end of each day with a change, from `fromDay` (YYYY-MM-DD). A day without a row kept the previous day's size. */
   sizeByDay(audienceId: string, fromDay = '0000-00-00'): { day: string; members: number }[] {
     return this.sql
-      .exec<{ day: string; members: number }>('SELECT day, members FROM audience_size_days WHERE audience_id = ? AND day >= ? ORDER BY day', audienceId, fromDay)
+      .exec<{ day: string; members: number }>(
+        'SELECT day, members FROM audience_size_days WHERE audience_id = ? AND day >= ? ORDER BY day',
+        audienceId,
+        fromDay,
+      )
       .toArray();
   }
 

@@ -91,13 +91,26 @@ export class AudienceWrites {
     this.clear();
 
     const entered = members.filter((m) => m.enteredAt !== null);
-    bulk(this.sql, entered, 3, (n) => `INSERT OR REPLACE INTO audience_members (audience_id, profile_id, entered_at) VALUES ${rows(n, 3)}`, (m) => [m.audienceId, m.profileId, m.enteredAt]);
-    for (const m of members) if (m.enteredAt === null) this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', m.audienceId, m.profileId);
+    bulk(
+      this.sql,
+      entered,
+      3,
+      (n) => `INSERT OR REPLACE INTO audience_members (audience_id, profile_id, entered_at) VALUES ${rows(n, 3)}`,
+      (m) => [m.audienceId, m.profileId, m.enteredAt],
+    );
+    for (const m of members)
+      if (m.enteredAt === null) this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', m.audienceId, m.profileId);
 
     // Per day (a unit has one, in practice), in order: the sizes move, then the day's end size is what they are.
     for (const day of [...new Set(sizes.map((x) => x.day))].sort()) {
       const changes = sizes.filter((x) => x.day === day && x.delta !== 0);
-      bulk(this.sql, changes, 1, (n) => `INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES ${repeat(n, '(?, 0)')}`, (x) => [x.audienceId]);
+      bulk(
+        this.sql,
+        changes,
+        1,
+        (n) => `INSERT OR IGNORE INTO audience_sizes (audience_id, members) VALUES ${repeat(n, '(?, 0)')}`,
+        (x) => [x.audienceId],
+      );
       const moved: { audienceId: string; members: number }[] = [];
       bulk(
         this.sql,
@@ -114,7 +127,8 @@ export class AudienceWrites {
         this.sql,
         moved,
         3,
-        (n) => `INSERT INTO audience_size_days (audience_id, day, members) VALUES ${rows(n, 3)} ON CONFLICT (audience_id, day) DO UPDATE SET members = excluded.members`,
+        (n) =>
+          `INSERT INTO audience_size_days (audience_id, day, members) VALUES ${rows(n, 3)} ON CONFLICT (audience_id, day) DO UPDATE SET members = excluded.members`,
         (x) => [x.audienceId, day, x.members],
       );
     }
@@ -132,7 +146,13 @@ export class AudienceWrites {
     );
 
     const deleted = due.filter(([, w]) => w.mode === 'delete').map(([profileId]) => profileId);
-    bulk(this.sql, deleted, 1, (n) => `DELETE FROM audience_due WHERE profile_id IN (${repeat(n, '?')})`, (id) => [id]);
+    bulk(
+      this.sql,
+      deleted,
+      1,
+      (n) => `DELETE FROM audience_due WHERE profile_id IN (${repeat(n, '?')})`,
+      (id) => [id],
+    );
     for (const mode of ['replace', 'lower'] as const) {
       const set = due.flatMap(([profileId, w]) => (w.mode === mode ? [{ profileId, at: Math.ceil(w.at) }] : []));
       const update = mode === 'replace' ? 'excluded.due_at' : 'MIN(due_at, excluded.due_at)';

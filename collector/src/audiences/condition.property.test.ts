@@ -35,7 +35,13 @@ const profileArb: fc.Arbitrary<Profile> = fc
     cart: fc.array(fc.record({ quantity: fc.integer({ min: 1, max: 3 }), price: fc.integer({ min: 1, max: 50 }) }), { maxLength: 2 }),
     cartChangedAgo: fc.integer({ min: 0, max: 3 * 60 }),
     orders: fc.array(fc.record({ at: minutesAgo(4 * 24 * 60), total: fc.integer({ min: 0, max: 60 }) }), { maxLength: 4 }),
-    cycle: fc.option(fc.record({ count: fc.integer({ min: 2, max: 4 }), lastAgo: fc.integer({ min: 0, max: 6 * 24 * 60 }), intervalMinutes: fc.integer({ min: 24 * 60, max: 3 * 24 * 60 }) })),
+    cycle: fc.option(
+      fc.record({
+        count: fc.integer({ min: 2, max: 4 }),
+        lastAgo: fc.integer({ min: 0, max: 6 * 24 * 60 }),
+        intervalMinutes: fc.integer({ min: 24 * 60, max: 3 * 24 * 60 }),
+      }),
+    ),
     categoryTimes: fc.array(minutesAgo(5 * 24 * 60), { maxLength: 4 }),
     plan: fc.constantFrom('pro', 'free', undefined),
   })
@@ -53,7 +59,12 @@ const profileArb: fc.Arbitrary<Profile> = fc
     p.counts.orders = r.orders.length;
     p.revenue = r.orders.reduce((sum, o) => sum + o.total, 0);
     if (r.cycle) {
-      p.purchases.coffee = { count: r.cycle.count, lastAt: NOW - r.cycle.lastAgo * MIN, meanIntervalMs: r.cycle.intervalMinutes * MIN, times: [NOW - r.cycle.lastAgo * MIN] };
+      p.purchases.coffee = {
+        count: r.cycle.count,
+        lastAt: NOW - r.cycle.lastAgo * MIN,
+        meanIntervalMs: r.cycle.intervalMinutes * MIN,
+        times: [NOW - r.cycle.lastAgo * MIN],
+      };
     }
     const times = [...r.categoryTimes].sort((a, b) => a - b);
     if (times.length) p.categoryPurchases = { outdoor: { count: times.length, lastAt: times[times.length - 1]!, times } };
@@ -82,7 +93,9 @@ const leafArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('US', 'FR').map((value) => ({ fact: 'country', op: 'eq', value })),
   fc.constant({ fact: 'trait.plan', op: 'eq', value: 'pro' }),
   fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }).map((value) => ({ fact: 'lastSeenDays', op: 'in', value })),
-  fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).map((value) => ({ fact: 'viewedCategory', category: 'Outdoor', withinMinutes: 300, op: 'in', value })),
+  fc
+    .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 })
+    .map((value) => ({ fact: 'viewedCategory', category: 'Outdoor', withinMinutes: 300, op: 'in', value })),
   fc.constant({ fact: 'cartIdleMinutes', op: 'exists' }),
   fc.constant({ fact: 'reorderDueDays', op: 'exists' }),
 );

@@ -16,7 +16,10 @@ const at = (definition: Condition, facts: ProfileFacts, t: number) => evaluate(d
 
 describe('facts', () => {
   it('geo, device, identified and traits, strings without regard to case', () => {
-    const facts = factsOf(profile({ geo: { country: 'FR', region: 'Île-de-France' }, device: { type: 'mobile' }, traits: { email: 'A@x.fr', plan: 'pro', age: 41, vip: true } }), { userId: 'u1' });
+    const facts = factsOf(
+      profile({ geo: { country: 'FR', region: 'Île-de-France' }, device: { type: 'mobile' }, traits: { email: 'A@x.fr', plan: 'pro', age: 41, vip: true } }),
+      { userId: 'u1' },
+    );
     expect(at(def({ fact: 'country', op: 'eq', value: 'fr' }), facts, NOW)).toBe(true);
     expect(at(def({ fact: 'country', op: 'in', value: ['BE', 'FR'] }), facts, NOW)).toBe(true);
     expect(at(def({ fact: 'region', op: 'eq', value: 'île-de-france' }), facts, NOW)).toBe(true);
@@ -40,7 +43,13 @@ describe('facts', () => {
   });
 
   it('orders, revenue, average order value and days since the last order', () => {
-    const p = profile({ revenue: 300, orders: [{ orderId: 'o1', at: NOW - 10 * DAY, total: 100, productIds: [] }, { orderId: 'o2', at: NOW - 3 * DAY - HOUR, total: 200, productIds: [] }] });
+    const p = profile({
+      revenue: 300,
+      orders: [
+        { orderId: 'o1', at: NOW - 10 * DAY, total: 100, productIds: [] },
+        { orderId: 'o2', at: NOW - 3 * DAY - HOUR, total: 200, productIds: [] },
+      ],
+    });
     p.counts.orders = 2;
     const facts = factsOf(p);
     expect(at(def({ fact: 'orders', op: 'eq', value: 2 }), facts, NOW)).toBe(true);
@@ -112,7 +121,10 @@ describe('facts', () => {
   });
 
   it('cart items, value and idle minutes; an order ends the idle cart', () => {
-    const p = profile({ cart: { tent: { quantity: 2, price: 100, at: NOW - 10 * MIN }, mat: { quantity: 1, at: NOW - 10 * MIN } }, cartChangedAt: NOW - 10 * MIN });
+    const p = profile({
+      cart: { tent: { quantity: 2, price: 100, at: NOW - 10 * MIN }, mat: { quantity: 1, at: NOW - 10 * MIN } },
+      cartChangedAt: NOW - 10 * MIN,
+    });
     const facts = factsOf(p);
     expect(at(def({ fact: 'cartItems', op: 'eq', value: 3 }), facts, NOW)).toBe(true);
     expect(at(def({ fact: 'cartValue', op: 'eq', value: 200 }), facts, NOW)).toBe(true);
@@ -178,7 +190,12 @@ describe('combinations', () => {
 
   it('a failing static part settles an all for good', () => {
     const facts = factsOf({ ...idleCart, geo: { country: 'ES' } });
-    const d = def({ all: [{ fact: 'country', op: 'eq', value: 'FR' }, { fact: 'cartIdleMinutes', op: 'gte', value: 30 }] });
+    const d = def({
+      all: [
+        { fact: 'country', op: 'eq', value: 'FR' },
+        { fact: 'cartIdleMinutes', op: 'gte', value: 30 },
+      ],
+    });
     expect(nextChange(d, facts, NOW)).toBeUndefined();
     const fr = factsOf({ ...idleCart, geo: { country: 'FR' } });
     expect(nextChange(d, fr, NOW)).toBe(NOW + 30 * MIN);
@@ -190,13 +207,28 @@ describe('combinations', () => {
     expect(evaluate(notIdle, facts, NOW)).toBe(true);
     expect(nextChange(notIdle, facts, NOW)).toBe(NOW + 30 * MIN);
     // any that holds through a static part never changes; one that holds through timed parts changes when the last of them can.
-    const staticAny = def({ any: [{ fact: 'cartItems', op: 'gt', value: 0 }, { fact: 'cartIdleMinutes', op: 'lt', value: 30 }] });
+    const staticAny = def({
+      any: [
+        { fact: 'cartItems', op: 'gt', value: 0 },
+        { fact: 'cartIdleMinutes', op: 'lt', value: 30 },
+      ],
+    });
     expect(nextChange(staticAny, facts, NOW)).toBeUndefined();
-    const timedAny = def({ any: [{ fact: 'cartIdleMinutes', op: 'lt', value: 30 }, { fact: 'cartIdleMinutes', op: 'lt', value: 60 }] });
+    const timedAny = def({
+      any: [
+        { fact: 'cartIdleMinutes', op: 'lt', value: 30 },
+        { fact: 'cartIdleMinutes', op: 'lt', value: 60 },
+      ],
+    });
     expect(nextChange(timedAny, facts, NOW)).toBe(NOW + 60 * MIN);
     expect(evaluate(timedAny, facts, NOW + 60 * MIN)).toBe(false);
     // any that fails changes at the first part that can.
-    const failingAny = def({ any: [{ fact: 'cartIdleMinutes', op: 'gte', value: 60 }, { fact: 'cartIdleMinutes', op: 'gte', value: 30 }] });
+    const failingAny = def({
+      any: [
+        { fact: 'cartIdleMinutes', op: 'gte', value: 60 },
+        { fact: 'cartIdleMinutes', op: 'gte', value: 30 },
+      ],
+    });
     expect(nextChange(failingAny, facts, NOW)).toBe(NOW + 30 * MIN);
   });
 
@@ -207,7 +239,13 @@ describe('combinations', () => {
 
 describe('describeFacts', () => {
   it('lists what conditions see, without the facts the profile does not know', () => {
-    const p = profile({ geo: { country: 'FR', region: 'Bretagne' }, device: { type: 'mobile' }, traits: { email: 'a@x.fr' }, cart: { a: { quantity: 2, price: 12.5, at: NOW - 45 * MIN } }, cartChangedAt: NOW - 45 * MIN });
+    const p = profile({
+      geo: { country: 'FR', region: 'Bretagne' },
+      device: { type: 'mobile' },
+      traits: { email: 'a@x.fr' },
+      cart: { a: { quantity: 2, price: 12.5, at: NOW - 45 * MIN } },
+      cartChangedAt: NOW - 45 * MIN,
+    });
     expect(describeFacts(factsOf(p, { userId: 'u' }), NOW)).toEqual({
       lifecycle: 'active',
       country: 'FR',

@@ -208,7 +208,12 @@ function sinceReader(origin: (facts: ProfileFacts) => number | undefined, unit: 
     },
     changeTimes: (facts, now) => {
       const at = origin(facts);
-      return at === undefined ? [] : ascendingAfter(now, near.map((c) => at + c * unit));
+      return at === undefined
+        ? []
+        : ascendingAfter(
+            now,
+            near.map((c) => at + c * unit),
+          );
     },
   };
 }
@@ -229,7 +234,11 @@ function countAfter(times: readonly number[], after: number): number {
 function windowReader(times: (facts: ProfileFacts) => readonly number[], window: number): FactReader {
   return {
     read: (facts, t) => countAfter(times(facts), t - window),
-    changeTimes: (facts, now) => ascendingAfter(now, times(facts).map((at) => at + window)),
+    changeTimes: (facts, now) =>
+      ascendingAfter(
+        now,
+        times(facts).map((at) => at + window),
+      ),
   };
 }
 
@@ -254,7 +263,10 @@ function rfmReader(metric: RfmMetric): FactReader {
       const at = facts.lastOrderAt();
       if (!facts.site.rfm || at === undefined) return [];
       const near = nearValues(facts.site.rfm.recency.filter(Number.isFinite)).filter((c) => c >= 1);
-      return ascendingAfter(now, near.map((c) => at + c * DAY_MS));
+      return ascendingAfter(
+        now,
+        near.map((c) => at + c * DAY_MS),
+      );
     },
   };
 }
@@ -293,7 +305,11 @@ function reorderReader(leaf: FactCondition): FactReader {
       return soonest;
     },
     // The soonest value reaches a value near a threshold when one product's count does, or changes when a cycle drops out.
-    changeTimes: (facts, now) => ascendingAfter(now, facts.cycles().flatMap(({ dueAt, dropAt }) => [dropAt, ...near.map((c) => dueAt - c * DAY_MS)])),
+    changeTimes: (facts, now) =>
+      ascendingAfter(
+        now,
+        facts.cycles().flatMap(({ dueAt, dropAt }) => [dropAt, ...near.map((c) => dueAt - c * DAY_MS)]),
+      ),
   };
 }
 

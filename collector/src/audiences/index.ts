@@ -80,14 +80,7 @@
  *   Refresh once a day (see rfm.ts for the cost of a change).
  */
 export { AudienceIndex, type Audience } from './audience-index';
-export {
-  AudienceStore,
-  type AudienceStoreOptions,
-  type Evaluated,
-  type ProfileSource,
-  type Transition,
-  type TransitionKind,
-} from './audience-store';
+export { AudienceStore, type AudienceStoreOptions, type Evaluated, type ProfileSource, type Transition, type TransitionKind } from './audience-store';
 export { compileCondition, evaluate, isMember, membership, nextChange, type CompiledCondition } from './condition';
 export { ALL_GROUPS, factGroups, GROUP, groupsChangedBy } from './fact-groups';
 export { describeFacts, MINUTE_MS, ProfileFacts, type AudienceSubject, type FactSite, type FactValue } from './facts';

@@ -35,7 +35,9 @@ describe('members as a CSV a spreadsheet opens', () => {
     expect(csv.startsWith('\uFEFFprofileId,userId,anonymousIds,country,region,city,lifecycle,enteredAt,traits\r\n')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toBe('p1,c-1,a1 a2,DE,Bavaria,Munich,active,2026-03-01T10:00:00.000Z,"{""email"":""ana@example.com"",""name"":""Ana \\""Ani\\"" Łukasz, Jr.""}"');
+    expect(lines[1]).toBe(
+      'p1,c-1,a1 a2,DE,Bavaria,Munich,active,2026-03-01T10:00:00.000Z,"{""email"":""ana@example.com"",""name"":""Ana \\""Ani\\"" Łukasz, Jr.""}"',
+    );
     expect(lines[2]).toBe('p2,,a1 a2,,,,at_risk,2026-03-01T10:00:00.000Z,');
     expect(lines[3]).toBe('');
   });
@@ -49,7 +51,12 @@ describe('members as a CSV a spreadsheet opens', () => {
 
   it('writes NDJSON one member a line', () => {
     const text = membersNdjson([member(), member({ profileId: 'p2' })]);
-    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l).profileId)).toEqual(['p1', 'p2']);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).profileId),
+    ).toEqual(['p1', 'p2']);
     expect(membersNdjson([])).toBe('');
   });
 });
@@ -74,7 +81,12 @@ describe('sizes over hosts', () => {
 
   it('estimates a preview from the share matched on each host, exact when every profile was evaluated', () => {
     expect(previewSize([{ evaluated: 10, profiles: 10, matched: 3 }])).toEqual({ size: 3, exact: true, evaluated: 10, profiles: 10 });
-    expect(previewSize([{ evaluated: 100, profiles: 1000, matched: 20 }, { evaluated: 50, profiles: 50, matched: 5 }])).toEqual({ size: 205, exact: false, evaluated: 150, profiles: 1050 });
+    expect(
+      previewSize([
+        { evaluated: 100, profiles: 1000, matched: 20 },
+        { evaluated: 50, profiles: 50, matched: 5 },
+      ]),
+    ).toEqual({ size: 205, exact: false, evaluated: 150, profiles: 1050 });
     expect(previewSize([{ evaluated: 0, profiles: 0, matched: 0 }])).toEqual({ size: 0, exact: true, evaluated: 0, profiles: 0 });
   });
 });

@@ -104,7 +104,9 @@ export function siteSizeByDay(hosts: readonly { day: string; members: number }[]
 }
 
 /** A preview over hosts that each evaluated some or all of their profiles: exact if all did, else scaled up per host. */
-export function previewSize(hosts: readonly { evaluated: number; profiles: number; matched: number }[]): Pick<AudiencePreview, 'size' | 'exact' | 'evaluated' | 'profiles'> {
+export function previewSize(
+  hosts: readonly { evaluated: number; profiles: number; matched: number }[],
+): Pick<AudiencePreview, 'size' | 'exact' | 'evaluated' | 'profiles'> {
   const exact = hosts.every((h) => h.evaluated >= h.profiles);
   const size = hosts.reduce((sum, h) => sum + (h.evaluated >= h.profiles ? h.matched : h.evaluated > 0 ? (h.matched / h.evaluated) * h.profiles : 0), 0);
   return {

@@ -33,14 +33,21 @@ export function profilesTableSource(sql: Sql): ProfileSource {
       }
       for (let i = 0; i < rest.length; i += CHUNK) {
         const ids = rest.slice(i, i + CHUNK);
-        const rows = sql.exec<Row>(`SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id IN (${ids.map(() => '?').join(', ')})`, ...ids);
+        const rows = sql.exec<Row>(
+          `SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id IN (${ids.map(() => '?').join(', ')})`,
+          ...ids,
+        );
         for (const row of rows) out.push(subject(row));
       }
       return out;
     },
     page(afterProfileId, limit) {
       return sql
-        .exec<Row>('SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id > ? ORDER BY profile_id LIMIT ?', afterProfileId, limit)
+        .exec<Row>(
+          'SELECT profile_id, user_id, data FROM profiles WHERE data IS NOT NULL AND profile_id > ? ORDER BY profile_id LIMIT ?',
+          afterProfileId,
+          limit,
+        )
         .toArray()
         .map(subject);
     },

@@ -29,11 +29,12 @@ export interface RfmInputs {
 
 type Row = { orders: number; revenue: number; last_order_at: number };
 
-const binsOf = (row: Row) => [
-  ['frequency', sketchBin(row.orders) ?? ZERO_BIN],
-  ['monetary', sketchBin(row.revenue) ?? ZERO_BIN],
-  ['recency', Math.floor(row.last_order_at / HOUR_MS)],
-] as const;
+const binsOf = (row: Row) =>
+  [
+    ['frequency', sketchBin(row.orders) ?? ZERO_BIN],
+    ['monetary', sketchBin(row.revenue) ?? ZERO_BIN],
+    ['recency', Math.floor(row.last_order_at / HOUR_MS)],
+  ] as const;
 
 export class RfmStore {
   constructor(private readonly sql: Sql) {}
@@ -118,7 +119,12 @@ export class RfmStore {
     if (metrics.has('rfm.monetary')) shift.monetary.forEach((r) => range('revenue', r));
     // Days since [low, high) → latest order times, a day wider on each side: an extra evaluation costs little, a missed one is wrong.
     if (metrics.has('rfm.recency')) {
-      shift.recency.forEach(([low, high]) => range('last_order_at', [Number.isFinite(high) ? now - (Math.ceil(high) + 1) * DAY_MS : -Infinity, Number.isFinite(low) ? now - (Math.floor(low) - 1) * DAY_MS : Infinity]));
+      shift.recency.forEach(([low, high]) =>
+        range('last_order_at', [
+          Number.isFinite(high) ? now - (Math.ceil(high) + 1) * DAY_MS : -Infinity,
+          Number.isFinite(low) ? now - (Math.floor(low) - 1) * DAY_MS : Infinity,
+        ]),
+      );
     }
     return { where: parts.length ? parts.join(' OR ') : '0', bindings };
   }

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addCustomer, addToSketch, boundaryShift, emptyRfmSummary, emptySketch, mergeRfmSummaries, mergeSketches, rfmBoundaries, rfmScore, sameBoundaries, type RfmSummary } from './rfm';
+import {
+  addCustomer,
+  addToSketch,
+  boundaryShift,
+  emptyRfmSummary,
+  emptySketch,
+  mergeRfmSummaries,
+  mergeSketches,
+  rfmBoundaries,
+  rfmScore,
+  sameBoundaries,
+  type RfmSummary,
+} from './rfm';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 2, 1);

@@ -184,7 +184,9 @@ export function boundaryShift(before: RfmBoundaries | undefined, after: RfmBound
     });
     return out;
   };
-  const earlierCuts = before ? after.recency.filter((cut, k) => cut < (before.recency[k] ?? Infinity) && Number.isFinite(cut)) : after.recency.filter(Number.isFinite);
+  const earlierCuts = before
+    ? after.recency.filter((cut, k) => cut < (before.recency[k] ?? Infinity) && Number.isFinite(cut))
+    : after.recency.filter(Number.isFinite);
   return { recency: ranges('recency'), frequency: ranges('frequency'), monetary: ranges('monetary'), earlierCuts };
 }
 

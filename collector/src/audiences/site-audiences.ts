@@ -44,7 +44,9 @@ export async function replicateList(
   };
   share(change.add, 'add');
   share(change.remove, 'remove');
-  const results = await Promise.all(hosts.map((host, i) => host.audienceList(entry.id, entry.name, { ...perHost[i]!, ...(change.replace ? { replace: true } : {}) })));
+  const results = await Promise.all(
+    hosts.map((host, i) => host.audienceList(entry.id, entry.name, { ...perHost[i]!, ...(change.replace ? { replace: true } : {}) })),
+  );
   const unknown = results.flatMap((r) => r.unknown);
   return {
     added: results.reduce((sum, r) => sum + r.added, 0),
@@ -103,7 +105,13 @@ function view(entry: AudienceEntry, perHost: (HostAudienceReport | undefined)[],
  * previous page's) names the host and the profile to continue after.
  * Throws InvalidCursor for a cursor this site did not hand out.
  */
-export async function siteMembers(env: Env, writeKey: string, audienceId: string, cursor: string | undefined, limit: number): Promise<{ members: AudienceMember[]; nextCursor: string | null }> {
+export async function siteMembers(
+  env: Env,
+  writeKey: string,
+  audienceId: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ members: AudienceMember[]; nextCursor: string | null }> {
   const hosts = await profileHosts(env, writeKey);
   let position = { host: 0, after: '' };
   if (cursor !== undefined) {

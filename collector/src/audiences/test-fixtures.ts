@@ -33,7 +33,12 @@ export function manyAudiences(regional: number, general = 10): { id: string; def
   const second = [
     { fact: 'cartIdleMinutes', op: 'gte', value: 30 },
     { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 30, op: 'gte', value: 1 },
-    { all: [{ fact: 'lastSeenDays', op: 'gt', value: 30 }, { fact: 'revenue', op: 'gte', value: 100 }] },
+    {
+      all: [
+        { fact: 'lastSeenDays', op: 'gt', value: 30 },
+        { fact: 'revenue', op: 'gte', value: 100 },
+      ],
+    },
     { fact: 'reorderDueDays', op: 'lte', value: 3 },
     { fact: 'interest', category: 'Outdoor', op: 'gte', value: 0.5 },
   ];
@@ -43,14 +48,39 @@ export function manyAudiences(regional: number, general = 10): { id: string; def
   }));
   const generalSet = [
     { fact: 'cartIdleMinutes', op: 'gte', value: 30 },
-    { all: [{ fact: 'cartIdleMinutes', op: 'gte', value: 1440 }, { fact: 'cartValue', op: 'gte', value: 100 }] },
+    {
+      all: [
+        { fact: 'cartIdleMinutes', op: 'gte', value: 1440 },
+        { fact: 'cartValue', op: 'gte', value: 100 },
+      ],
+    },
     { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 30, op: 'gte', value: 1 },
     { fact: 'viewedCategory', category: 'Outdoor > Cooking', withinMinutes: 60, op: 'gte', value: 2 },
-    { all: [{ fact: 'lastSeenDays', op: 'gt', value: 30 }, { fact: 'rfm.monetary', op: 'gte', value: 4 }] },
-    { all: [{ fact: 'lifecycle', op: 'eq', value: 'sleeping' }, { fact: 'orders', op: 'gte', value: 1 }] },
+    {
+      all: [
+        { fact: 'lastSeenDays', op: 'gt', value: 30 },
+        { fact: 'rfm.monetary', op: 'gte', value: 4 },
+      ],
+    },
+    {
+      all: [
+        { fact: 'lifecycle', op: 'eq', value: 'sleeping' },
+        { fact: 'orders', op: 'gte', value: 1 },
+      ],
+    },
     { fact: 'reorderDueDays', op: 'lte', value: 3 },
-    { all: [{ fact: 'country', op: 'neq', value: 'US' }, { fact: 'purchased', category: 'Data packs', op: 'eq', value: 0 }] },
-    { all: [{ fact: 'identified', op: 'eq', value: false }, { fact: 'sessions', op: 'gte', value: 3 }] },
+    {
+      all: [
+        { fact: 'country', op: 'neq', value: 'US' },
+        { fact: 'purchased', category: 'Data packs', op: 'eq', value: 0 },
+      ],
+    },
+    {
+      all: [
+        { fact: 'identified', op: 'eq', value: false },
+        { fact: 'sessions', op: 'gte', value: 3 },
+      ],
+    },
     { any: [{ fact: 'interest', category: 'Books', op: 'gte', value: 0.8 }, { not: { fact: 'lastOrderDays', op: 'lt', value: 90 } }] },
   ]
     .slice(0, general)

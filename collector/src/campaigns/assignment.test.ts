@@ -12,7 +12,7 @@ describe('campaignGroup', () => {
     for (const holdout of [10, 50, 90]) {
       const control = ids.filter((id) => campaignGroup('spring', id, holdout) === 'control').length / ids.length;
       // 4 standard errors of a share from 20,000 draws.
-      expect(Math.abs(control - holdout / 100)).toBeLessThan(4 * Math.sqrt((holdout / 100) * (1 - holdout / 100) / ids.length));
+      expect(Math.abs(control - holdout / 100)).toBeLessThan(4 * Math.sqrt(((holdout / 100) * (1 - holdout / 100)) / ids.length));
     }
   });
 

@@ -24,7 +24,9 @@ const fromRow = (row: Row): CampaignEntry => ({
 });
 
 export async function listCampaigns(env: Env, site?: string): Promise<CampaignEntry[]> {
-  const statement = site ? env.DB.prepare('SELECT * FROM campaigns WHERE site = ? ORDER BY id').bind(site) : env.DB.prepare('SELECT * FROM campaigns ORDER BY site, id');
+  const statement = site
+    ? env.DB.prepare('SELECT * FROM campaigns WHERE site = ? ORDER BY id').bind(site)
+    : env.DB.prepare('SELECT * FROM campaigns ORDER BY site, id');
   return (await statement.all<Row>()).results.map(fromRow);
 }
 

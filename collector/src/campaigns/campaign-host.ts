@@ -109,7 +109,14 @@ export class CampaignHost {
           if (!campaign) continue;
           const changes = deliveries.flatMap((d) => {
             const profile = people.get(d.profileId);
-            return profile ? [{ seq: d.seq, change: campaignEntered(campaign, this.options.audienceName(campaign.audienceId), { ...profile, profileId: d.profileId }, d.at) }] : [];
+            return profile
+              ? [
+                  {
+                    seq: d.seq,
+                    change: campaignEntered(campaign, this.options.audienceName(campaign.audienceId), { ...profile, profileId: d.profileId }, d.at),
+                  },
+                ]
+              : [];
           });
           if (changes.length === 0) continue;
           const result = await this.options.deliver(changes.map((c) => c.change));
@@ -154,7 +161,12 @@ export class CampaignHost {
 }
 
 /** The change a destination receives when a treatment member enters a campaign (contract section 7's payload, with `campaign`). */
-export function campaignEntered(campaign: CampaignDefinition, audienceName: string, profile: DestinationChange['data']['profile'], at: number): DestinationChange {
+export function campaignEntered(
+  campaign: CampaignDefinition,
+  audienceName: string,
+  profile: DestinationChange['data']['profile'],
+  at: number,
+): DestinationChange {
   return {
     key: `camp:${campaign.id}:${profile.profileId}`,
     type: 'campaign.entered',

@@ -54,7 +54,11 @@ export function addHostTotals(parts: readonly HostCampaignTotals[]): HostCampaig
       matured: { treatment: sum.matured.treatment + part.matured.treatment, control: sum.matured.control + part.matured.control },
       globalHoldout: sum.globalHoldout + part.globalHoldout,
       firstAssignedAt:
-        sum.firstAssignedAt === null ? part.firstAssignedAt : part.firstAssignedAt === null ? sum.firstAssignedAt : Math.min(sum.firstAssignedAt, part.firstAssignedAt),
+        sum.firstAssignedAt === null
+          ? part.firstAssignedAt
+          : part.firstAssignedAt === null
+            ? sum.firstAssignedAt
+            : Math.min(sum.firstAssignedAt, part.firstAssignedAt),
       days: [...sum.days, ...part.days],
     }),
     emptyHostTotals(),
@@ -84,7 +88,11 @@ export function campaignReport(
     membersNeeded: m.membersNeeded,
     verdict: {
       conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi: m.roi, noun: 'members' }),
-      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, { needed: m.membersNeeded.revenuePerMember, noun: 'members', notYet: m.revenueNotYet }),
+      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, {
+        needed: m.membersNeeded.revenuePerMember,
+        noun: 'members',
+        notYet: m.revenueNotYet,
+      }),
       sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: m.roi, noun: 'members' }),
     },
     exposure: totals.exposure,

@@ -29,7 +29,8 @@ import { campaignState } from './campaign-store';
 import { replicateCampaigns, siteCampaignTotals } from './site-campaigns';
 
 const CAMPAIGN: ResourceKind = { noun: 'campaign', article: 'a' };
-const BODY_SHAPE = '{ "name", "audienceId", "goal": { "event", "category"?, "productId"? }, "holdoutPercent"?, "windowDays"?, "startsAt"?, "endsAt"?, "costPerContact"?, "offer"?, "destinations"? }';
+const BODY_SHAPE =
+  '{ "name", "audienceId", "goal": { "event", "category"?, "productId"? }, "holdoutPercent"?, "windowDays"?, "startsAt"?, "endsAt"?, "costPerContact"?, "offer"?, "destinations"? }';
 /** Fields that decide groups and outcomes: fixed once the campaign has started. */
 const FIXED_AFTER_START = ['audienceId', 'holdoutPercent', 'goal', 'windowDays', 'startsAt'] as const;
 
@@ -53,12 +54,18 @@ export function campaignRoutes() {
     const { writeKey: bodyKey, ...body } = parsed.output;
     const site = await siteFor(c.env, namedSite(c.req.query('writeKey'), bodyKey), () => findCampaigns(c.env, id));
     if (!(await findAudiences(c.env, body.audienceId)).some((a) => a.site === site)) {
-      throw refused('unknown_audience', `audienceId: the site ${site.slice(0, 64)} has no audience "${body.audienceId}"; create it first with PUT /v1/admin/audiences/${body.audienceId}.`);
+      throw refused(
+        'unknown_audience',
+        `audienceId: the site ${site.slice(0, 64)} has no audience "${body.audienceId}"; create it first with PUT /v1/admin/audiences/${body.audienceId}.`,
+      );
     }
     const known = new Set((await siteDestinations(c.env, site)).map((d) => d.id));
     const unknown = body.destinations.filter((d) => !known.has(d));
     if (unknown.length) {
-      throw refused('unknown_destination', `destinations: the site ${site.slice(0, 64)} has no destination ${unknown.map((d) => `"${d}"`).join(', ')}; create it with PUT /v1/admin/destinations/:id first.`);
+      throw refused(
+        'unknown_destination',
+        `destinations: the site ${site.slice(0, 64)} has no destination ${unknown.map((d) => `"${d}"`).join(', ')}; create it with PUT /v1/admin/destinations/:id first.`,
+      );
     }
     const existing = (await findCampaigns(c.env, id)).find((e) => e.site === site);
     const now = Date.now();
@@ -98,7 +105,9 @@ export function campaignRoutes() {
       campaign: view(entry, now),
       overlapping,
       ...(overlapping.length
-        ? { note: `Other campaigns run on the audience ${definition.audienceId} (${overlapping.join(', ')}): each assigns its members independently, so some of this campaign's control group is treated by another. Each report still compares like with like.` }
+        ? {
+            note: `Other campaigns run on the audience ${definition.audienceId} (${overlapping.join(', ')}): each assigns its members independently, so some of this campaign's control group is treated by another. Each report still compares like with like.`,
+          }
         : {}),
     });
   });
@@ -118,7 +127,11 @@ export function campaignRoutes() {
   app.get('/v1/admin/campaigns/:id/report', async (c) => {
     const entry = await existing(c);
     const now = Date.now();
-    const [totals, site, overlapping] = await Promise.all([siteCampaignTotals(c.env, entry.site, entry.definition.id), findSite(c.env, entry.site), overlappingCampaigns(c.env, entry, now)]);
+    const [totals, site, overlapping] = await Promise.all([
+      siteCampaignTotals(c.env, entry.site, entry.definition.id),
+      findSite(c.env, entry.site),
+      overlappingCampaigns(c.env, entry, now),
+    ]);
     return c.json(campaignReport(entry.definition, totals, { now, currency: site?.settings.currency ?? 'USD', overlapping }));
   });
 

@@ -71,7 +71,9 @@ describe('CampaignStore assignment', () => {
     expect(store.sweep(START, SITE, 25)).toBe(0);
     expect(store.needsSweep(START + 1)).toBe(false);
     for (let i = 0; i < 40; i++) {
-      expect(store.assignmentsOf(`p${i}`)).toEqual([{ campaignId: CAMPAIGN.id, group: campaignGroup(CAMPAIGN.id, `p${i}`, 50), assignedAt: START, convertedAt: null, revenue: 0 }]);
+      expect(store.assignmentsOf(`p${i}`)).toEqual([
+        { campaignId: CAMPAIGN.id, group: campaignGroup(CAMPAIGN.id, `p${i}`, 50), assignedAt: START, convertedAt: null, revenue: 0 },
+      ]);
     }
     enter('late', START + DAY);
     expect(store.needsSweep(START + DAY)).toBe(true);

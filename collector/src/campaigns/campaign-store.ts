@@ -172,7 +172,8 @@ export class CampaignStore {
   }
 
   private unassignedSince(campaign: CampaignDefinition, limit: number): { profile_id: string; entered_at: number }[] {
-    const since = first<{ swept_through: number }>(this.sql, 'SELECT swept_through FROM campaign_definitions WHERE campaign_id = ?', campaign.id)?.swept_through ?? 0;
+    const since =
+      first<{ swept_through: number }>(this.sql, 'SELECT swept_through FROM campaign_definitions WHERE campaign_id = ?', campaign.id)?.swept_through ?? 0;
     return this.sql
       .exec<{ profile_id: string; entered_at: number }>(
         `SELECT m.profile_id, m.entered_at FROM audience_members m
@@ -306,9 +307,16 @@ export class CampaignStore {
    * (the person's first group and window) and the later one goes.
    */
   merge(from: string, into: string): void {
-    const rows = this.sql.exec<{ campaign_id: string; assigned_at: number }>('SELECT campaign_id, assigned_at FROM campaign_members WHERE profile_id = ?', from).toArray();
+    const rows = this.sql
+      .exec<{ campaign_id: string; assigned_at: number }>('SELECT campaign_id, assigned_at FROM campaign_members WHERE profile_id = ?', from)
+      .toArray();
     for (const row of rows) {
-      const existing = first<{ assigned_at: number }>(this.sql, 'SELECT assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', row.campaign_id, into);
+      const existing = first<{ assigned_at: number }>(
+        this.sql,
+        'SELECT assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?',
+        row.campaign_id,
+        into,
+      );
       if (existing && existing.assigned_at <= row.assigned_at) {
         this.dropMember(row.campaign_id, from);
         continue;
@@ -363,7 +371,8 @@ export class CampaignStore {
     for (const row of rows) {
       const campaign = this.campaigns.get(row.campaign_id);
       if (!campaign?.offer || campaignState(campaign, now) !== 'running') continue;
-      if (row.served_at === null) this.sql.exec('UPDATE campaign_members SET served_at = ? WHERE campaign_id = ? AND profile_id = ?', now, campaign.id, profileId);
+      if (row.served_at === null)
+        this.sql.exec('UPDATE campaign_members SET served_at = ? WHERE campaign_id = ? AND profile_id = ?', now, campaign.id, profileId);
       return { campaignId: campaign.id, ...campaign.offer };
     }
     return null;
@@ -384,7 +393,10 @@ export class CampaignStore {
 
   pendingDeliveries(limit: number): PendingDelivery[] {
     return this.sql
-      .exec<{ seq: number; campaign_id: string; profile_id: string; at: number }>('SELECT seq, campaign_id, profile_id, at FROM campaign_outbox ORDER BY seq LIMIT ?', limit)
+      .exec<{ seq: number; campaign_id: string; profile_id: string; at: number }>(
+        'SELECT seq, campaign_id, profile_id, at FROM campaign_outbox ORDER BY seq LIMIT ?',
+        limit,
+      )
       .toArray()
       .map((r) => ({ seq: r.seq, campaignId: r.campaign_id, profileId: r.profile_id, at: r.at }));
   }
@@ -397,7 +409,12 @@ export class CampaignStore {
   acknowledgeDeliveries(deliveries: readonly PendingDelivery[], delivered: ReadonlySet<number>, now: number): void {
     for (const d of deliveries) {
       if (delivered.has(d.seq)) {
-        this.sql.exec('UPDATE campaign_members SET delivered_at = COALESCE(delivered_at, ?) WHERE campaign_id = ? AND profile_id = ?', now, d.campaignId, d.profileId);
+        this.sql.exec(
+          'UPDATE campaign_members SET delivered_at = COALESCE(delivered_at, ?) WHERE campaign_id = ? AND profile_id = ?',
+          now,
+          d.campaignId,
+          d.profileId,
+        );
       }
       this.sql.exec('DELETE FROM campaign_outbox WHERE seq = ?', d.seq);
     }
@@ -477,7 +494,12 @@ export class CampaignStore {
       treatment: group('treatment'),
       control: group('control'),
       reached: treatment?.reached ?? 0,
-      exposure: { delivered: treatment?.delivered ?? 0, offerServed: treatment?.served ?? 0, offerViewed: treatment?.viewed ?? 0, offerClicked: treatment?.clicked ?? 0 },
+      exposure: {
+        delivered: treatment?.delivered ?? 0,
+        offerServed: treatment?.served ?? 0,
+        offerViewed: treatment?.viewed ?? 0,
+        offerClicked: treatment?.clicked ?? 0,
+      },
       matured: { treatment: treatment?.matured ?? 0, control: rows.find((r) => r.grp === 'control')?.matured ?? 0 },
       globalHoldout: heldOut,
       firstAssignedAt: firsts.length ? Math.min(...firsts) : null,

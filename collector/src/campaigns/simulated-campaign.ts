@@ -66,7 +66,8 @@ export async function simulateCampaign(scenario: CampaignScenario): Promise<Simu
       const id = `shopper-${scenario.seed}-${i}`;
       sql.exec('INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)', 'everyone', id, START - DAY_MS);
       // Spend before predicts spend after (the CUPED covariate): big spenders before buy bigger baskets.
-      if (random.uniform() < 0.3) history.set(id, [{ orderId: `h${i}`, at: START - 10 * DAY_MS, total: random.logNormal(scenario.orderValue, 0.6), currency: 'USD', productIds: [] }]);
+      if (random.uniform() < 0.3)
+        history.set(id, [{ orderId: `h${i}`, at: START - 10 * DAY_MS, total: random.logNormal(scenario.orderValue, 0.6), currency: 'USD', productIds: [] }]);
     }
     store.sweep(START, site, scenario.members);
   });
@@ -83,7 +84,8 @@ export async function simulateCampaign(scenario: CampaignScenario): Promise<Simu
       if (random.uniform() < rate) {
         const at = START + random.uniform() * windowDays * DAY_MS;
         events.push({ at, total: before > 0 ? before * (0.8 + 0.4 * random.uniform()) : random.logNormal(scenario.orderValue, 0.6) });
-        if (random.uniform() < 0.2) events.push({ at: Math.min(at + DAY_MS / 2, START + windowDays * DAY_MS - 1), total: random.logNormal(scenario.orderValue / 2, 0.5) });
+        if (random.uniform() < 0.2)
+          events.push({ at: Math.min(at + DAY_MS / 2, START + windowDays * DAY_MS - 1), total: random.logNormal(scenario.orderValue / 2, 0.5) });
       }
       // Orders after the window count for nothing.
       if (random.uniform() < scenario.baseRate) events.push({ at: START + (windowDays + 1) * DAY_MS, total: 100 });

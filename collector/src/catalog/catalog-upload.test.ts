@@ -3,7 +3,17 @@ import { parseCatalogUpload } from './catalog-upload';
 
 describe('parseCatalogUpload', () => {
   it('refuses links a browser would take to another host or run as script', () => {
-    const tricky = ['/\\evil.example', '//evil.example', '\\\\evil.example', '/\t/evil.example', '/x\u0000', 'java\nscript:alert(1)', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 'https://a:b@shop.example/'];
+    const tricky = [
+      '/\\evil.example',
+      '//evil.example',
+      '\\\\evil.example',
+      '/\t/evil.example',
+      '/x\u0000',
+      'java\nscript:alert(1)',
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'https://a:b@shop.example/',
+    ];
     const rows = tricky.flatMap((bad, i) => [
       JSON.stringify({ product_id: `u${i}`, name: 'x', url: bad }),
       JSON.stringify({ product_id: `i${i}`, name: 'x', image_url: bad }),

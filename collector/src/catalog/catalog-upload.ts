@@ -76,6 +76,7 @@ export function parseCatalogUpload(text: string): CatalogUpload {
     }
     products.push(facts);
   }
-  if (rows.length > MAX_CATALOG_ROWS) rejected.push({ line: MAX_CATALOG_ROWS + 1, reason: `more than ${MAX_CATALOG_ROWS} rows: send the rest in another request` });
+  if (rows.length > MAX_CATALOG_ROWS)
+    rejected.push({ line: MAX_CATALOG_ROWS + 1, reason: `more than ${MAX_CATALOG_ROWS} rows: send the rest in another request` });
   return { products, rejected };
 }

@@ -22,7 +22,12 @@ export interface ProductFacts {
 const SINGLE_PRODUCT_EVENTS = new Set<string>([EVENTS.productViewed, EVENTS.productAdded, EVENTS.productRemoved, EVENTS.productClicked]);
 
 const text = (value: unknown, max = 2048) => (typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : undefined);
-const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) && Number(value) >= 0 ? Number(value) : undefined);
+const number = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? value
+    : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) && Number(value) >= 0
+      ? Number(value)
+      : undefined;
 
 /** Reads one product (snake_case as Segment sends it; camelCase accepted too). */
 export function productFacts(raw: unknown, fallbackCurrency?: string): ProductFacts | undefined {

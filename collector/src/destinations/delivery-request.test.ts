@@ -10,12 +10,25 @@ const payload = (type: WebhookPayload['type'], profile: Partial<WebhookPayload['
   timestamp: '2026-03-01T10:00:00.000Z',
   data: {
     audience: { id: 'idle_carts', name: 'Idle carts' },
-    profile: { profileId: 'p1', userId: 'u1', anonymousIds: ['a1', 'a0'], traits: { email: 'x@example.com' }, region: { country: 'DE' }, lifecycle: 'active', ...profile },
+    profile: {
+      profileId: 'p1',
+      userId: 'u1',
+      anonymousIds: ['a1', 'a0'],
+      traits: { email: 'x@example.com' },
+      region: { country: 'DE' },
+      lifecycle: 'active',
+      ...profile,
+    },
   },
 });
 
 /** What @segment/analytics-node sends for an identify: its request, and the one message in its batch. */
-async function analyticsNodeIdentify(): Promise<{ headers: Record<string, string>; url: string; message: Record<string, unknown>; body: Record<string, unknown> }> {
+async function analyticsNodeIdentify(): Promise<{
+  headers: Record<string, string>;
+  url: string;
+  message: Record<string, unknown>;
+  body: Record<string, unknown>;
+}> {
   let captured: { url: string; headers: Record<string, string>; body: string } | undefined;
   const analytics = new Analytics({
     writeKey: 'target-key',
@@ -37,7 +50,12 @@ async function analyticsNodeIdentify(): Promise<{ headers: Record<string, string
 describe('segment destination requests', () => {
   it('look like what @segment/analytics-node sends: same headers, same message fields', async () => {
     const reference = await analyticsNodeIdentify();
-    const ours = await buildRequest({ kind: 'segment', url: 'https://collector.example/', segmentWriteKey: 'target-key', secrets: [] }, 'msg_abc', payload('audience.entered'), Date.parse('2026-03-01T10:00:01Z'));
+    const ours = await buildRequest(
+      { kind: 'segment', url: 'https://collector.example/', segmentWriteKey: 'target-key', secrets: [] },
+      'msg_abc',
+      payload('audience.entered'),
+      Date.parse('2026-03-01T10:00:01Z'),
+    );
 
     expect(ours.url).toBe('https://collector.example/v1/identify');
     const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
@@ -56,7 +74,14 @@ describe('segment destination requests', () => {
     // And the request-level fields it sends next to the batch.
     expect(body.writeKey).toBe(reference.body.writeKey);
     expect(typeof body.sentAt).toBe('string');
-    expect(body).toMatchObject({ type: 'identify', userId: 'u1', anonymousId: 'a1', traits: { idle_carts: true }, messageId: 'msg_abc', timestamp: '2026-03-01T10:00:00.000Z' });
+    expect(body).toMatchObject({
+      type: 'identify',
+      userId: 'u1',
+      anonymousId: 'a1',
+      traits: { idle_carts: true },
+      messageId: 'msg_abc',
+      timestamp: '2026-03-01T10:00:00.000Z',
+    });
     expect(body.traits).toEqual({ idle_carts: true });
   });
 
@@ -69,17 +94,29 @@ describe('segment destination requests', () => {
   });
 
   it('sends a campaign entry as a track of Campaign Entered', async () => {
-    const entered = { ...payload('campaign.entered'), data: { ...payload('campaign.entered').data, campaign: { id: 'spring', name: 'Spring', offer: { coupon: 'SPRING10' } } } };
+    const entered = {
+      ...payload('campaign.entered'),
+      data: { ...payload('campaign.entered').data, campaign: { id: 'spring', name: 'Spring', offer: { coupon: 'SPRING10' } } },
+    };
     const request = await buildRequest({ kind: 'segment', url: 'https://collector.example', segmentWriteKey: 'k', secrets: [] }, 'msg_3', entered, 0);
     expect(request.url).toBe('https://collector.example/v1/track');
-    expect(JSON.parse(request.body)).toMatchObject({ type: 'track', event: 'Campaign Entered', properties: { campaign_id: 'spring', audience_id: 'idle_carts', offer: { coupon: 'SPRING10' } } });
+    expect(JSON.parse(request.body)).toMatchObject({
+      type: 'track',
+      event: 'Campaign Entered',
+      properties: { campaign_id: 'spring', audience_id: 'idle_carts', offer: { coupon: 'SPRING10' } },
+    });
   });
 });
 
 describe('webhook destination requests', () => {
   it('post the payload to the URL, signed so standardwebhooks verifies it', async () => {
     const secret = newSecret();
-    const request = await buildRequest({ kind: 'webhook', url: 'https://hooks.example.com/in?x=1', secrets: [secret] }, 'msg_7', payload('audience.entered'), Date.now());
+    const request = await buildRequest(
+      { kind: 'webhook', url: 'https://hooks.example.com/in?x=1', secrets: [secret] },
+      'msg_7',
+      payload('audience.entered'),
+      Date.now(),
+    );
     expect(request.url).toBe('https://hooks.example.com/in?x=1');
     expect(request.headers['content-type']).toBe('application/json');
     expect(new Webhook(secret).verify(request.body, request.headers)).toEqual(payload('audience.entered'));

@@ -255,7 +255,12 @@ export class DestinationOutbox extends DurableObject<Env> {
     let outgoing;
     try {
       outgoing = await buildRequest(
-        { kind: stored.kind, url: stored.url, secrets: activeSecrets(stored, now), ...(stored.segmentWriteKey ? { segmentWriteKey: stored.segmentWriteKey } : {}) },
+        {
+          kind: stored.kind,
+          url: stored.url,
+          secrets: activeSecrets(stored, now),
+          ...(stored.segmentWriteKey ? { segmentWriteKey: stored.segmentWriteKey } : {}),
+        },
         delivery.webhookId,
         delivery.payload,
         now,
@@ -274,7 +279,13 @@ export class DestinationOutbox extends DurableObject<Env> {
       }, this.attemptTimeoutMs);
     });
     try {
-      const request = new Request(outgoing.url, { method: 'POST', headers: outgoing.headers, body: outgoing.body, redirect: 'manual', signal: controller.signal });
+      const request = new Request(outgoing.url, {
+        method: 'POST',
+        headers: outgoing.headers,
+        body: outgoing.body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
       const answer = await Promise.race([this.transport(request), timedOut]);
       if (answer === 'timeout') return failed(`timed out after ${this.attemptTimeoutMs / 1000} s`);
       const durationMs = performance.now() - started;
@@ -376,4 +387,3 @@ function locationHost(location: string | null): string {
     return 'an unreadable location';
   }
 }
-

@@ -54,10 +54,13 @@ export function destinationRoutes() {
 
     if (kind === 'segment' && !body.writeKey) {
       const previous = existing ? await destinationStub(c.env, id).view() : null;
-      if (!previous?.writeKeySet) throw badRequest('writeKey: a segment destination sends Segment calls with a write key of the receiving source; give it in "writeKey".');
+      if (!previous?.writeKeySet)
+        throw badRequest('writeKey: a segment destination sends Segment calls with a write key of the receiving source; give it in "writeKey".');
     }
     if (kind === 'webhook' && body.writeKey && body.writeKey !== site) {
-      throw badRequest(`writeKey: for a webhook destination writeKey names its site, and "${body.writeKey.slice(0, 64)}" is not the site ${site}; leave it out or use ?writeKey=.`);
+      throw badRequest(
+        `writeKey: for a webhook destination writeKey names its site, and "${body.writeKey.slice(0, 64)}" is not the site ${site}; leave it out or use ?writeKey=.`,
+      );
     }
     await checkUrl(c.env, body.url);
 
@@ -119,7 +122,8 @@ export function destinationRoutes() {
   app.post('/v1/admin/destinations/:id/replay', async (c) => {
     const entry = await existing(c);
     const input = (await jsonBody(c.req.raw, false)) ?? {};
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('The body must be a JSON object: { "webhookIds"?: [id…] }, or empty.');
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw badRequest('The body must be a JSON object: { "webhookIds"?: [id…] }, or empty.');
     const parsed = v.safeParse(ReplayBodySchema, input);
     if (!parsed.success) throw badRequest(`Invalid replay: ${describeIssue(parsed.issues[0])}`);
     const replayed = await destinationStub(c.env, entry.id).replay(parsed.output.webhookIds);
@@ -170,7 +174,8 @@ function destinationId(c: Context<AppEnv>): string {
 const unknownDestination = (id: string) => new ApiError(404, 'unknown_destination', `No destination has the id "${id.slice(0, 64)}"; create it with PUT.`);
 
 async function knownSite(env: Env, writeKey: string): Promise<string> {
-  if (!(await listSites(env)).some((s) => s.writeKey === writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
+  if (!(await listSites(env)).some((s) => s.writeKey === writeKey))
+    throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
   return writeKey;
 }
 
@@ -179,7 +184,11 @@ async function siteFor(env: Env, query: string | undefined, bodyWriteKey: string
   const named = query ?? (current ? undefined : bodyWriteKey);
   if (current) {
     if (named !== undefined && named !== current) {
-      throw new ApiError(409, 'site_mismatch', `This destination serves the site ${current}; a destination cannot move to another site (delete it and create it there).`);
+      throw new ApiError(
+        409,
+        'site_mismatch',
+        `This destination serves the site ${current}; a destination cannot move to another site (delete it and create it there).`,
+      );
     }
     return current;
   }
@@ -198,7 +207,9 @@ async function checkUrl(env: Env, url: string): Promise<void> {
     addresses = await resolveHost(verdict.resolve);
   } catch (err) {
     if (err instanceof ResolverUnavailable) {
-      throw new ApiError(503, 'dns_unavailable', `Could not check where ${verdict.resolve} points right now; try again in a few seconds.`, { 'Retry-After': '5' });
+      throw new ApiError(503, 'dns_unavailable', `Could not check where ${verdict.resolve} points right now; try again in a few seconds.`, {
+        'Retry-After': '5',
+      });
     }
     throw err;
   }

@@ -78,9 +78,21 @@ export function devReceiverRoutes() {
       `INSERT INTO dev_webhook_receipts (destination_id, received_at, webhook_id, type, profile_id, verified, verify_error, status, arrival, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-      .bind(destinationId, new Date().toISOString(), webhookId, payload.type ?? null, payload.data?.profile?.profileId ?? null, verified ? 1 : 0, error, status, previous + 1, body.slice(0, 16_000))
+      .bind(
+        destinationId,
+        new Date().toISOString(),
+        webhookId,
+        payload.type ?? null,
+        payload.data?.profile?.profileId ?? null,
+        verified ? 1 : 0,
+        error,
+        status,
+        previous + 1,
+        body.slice(0, 16_000),
+      )
       .run();
-    if (status === 503) return c.json({ ok: false, message: `failing on purpose (arrival ${previous + 1} of ${failFirst} to fail)` }, 503, { 'Retry-After': '1' });
+    if (status === 503)
+      return c.json({ ok: false, message: `failing on purpose (arrival ${previous + 1} of ${failFirst} to fail)` }, 503, { 'Retry-After': '1' });
     if (status === 401) return c.json({ ok: false, message: `signature not verified: ${error}` }, 401);
     return c.json({ ok: true, verified });
   });
@@ -154,16 +166,26 @@ async function latest(env: Env, filter: ReceiptFilter): Promise<Receipt[]> {
   }));
 }
 
-const CHECK = '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M2 6.5l2.5 2.5L10 3.5" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
-const CROSS = '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M3 3l6 6M9 3l-6 6" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
+const CHECK =
+  '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M2 6.5l2.5 2.5L10 3.5" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
+const CROSS =
+  '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 12 12"><path d="M3 3l6 6M9 3l-6 6" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function summary(body: string): { who: string; audience: string } {
   try {
-    const payload = JSON.parse(body) as { data?: { profile?: { userId?: string; profileId?: string; traits?: { email?: string } }; audience?: { name?: string; id?: string }; campaign?: { id?: string } } };
+    const payload = JSON.parse(body) as {
+      data?: {
+        profile?: { userId?: string; profileId?: string; traits?: { email?: string } };
+        audience?: { name?: string; id?: string };
+        campaign?: { id?: string };
+      };
+    };
     const profile = payload.data?.profile;
-    const who = [profile?.traits?.email, profile?.userId ? `user ${profile.userId}` : null, profile?.profileId ? `profile ${profile.profileId}` : null].filter(Boolean).join(' · ');
+    const who = [profile?.traits?.email, profile?.userId ? `user ${profile.userId}` : null, profile?.profileId ? `profile ${profile.profileId}` : null]
+      .filter(Boolean)
+      .join(' · ');
     const audience = payload.data?.campaign?.id ? `campaign ${payload.data.campaign.id}` : (payload.data?.audience?.name ?? payload.data?.audience?.id ?? '');
     return { who: who || 'unknown person', audience };
   } catch {
@@ -178,11 +200,15 @@ function counts(receipts: Receipt[]): string {
 }
 
 function page(receipts: Receipt[], filter: ReceiptFilter): string {
-  const only = [filter.destination && `destination <code>${escape(filter.destination)}</code>`, filter.type && `type <code>${escape(filter.type)}</code>`].filter(Boolean).join(', ');
+  const only = [filter.destination && `destination <code>${escape(filter.destination)}</code>`, filter.type && `type <code>${escape(filter.type)}</code>`]
+    .filter(Boolean)
+    .join(', ');
   const cards = receipts
     .map((r) => {
       const { who, audience } = summary(r.body);
-      const badge = r.verified ? `<span class="ok">${CHECK} signature verified</span>` : `<span class="bad">${CROSS} ${escape(r.verifyError ?? 'not verified')}</span>`;
+      const badge = r.verified
+        ? `<span class="ok">${CHECK} signature verified</span>`
+        : `<span class="bad">${CROSS} ${escape(r.verifyError ?? 'not verified')}</span>`;
       const test = r.body.includes('"test":true') ? ' <span class="tag">test</span>' : '';
       let pretty = r.body;
       try {

@@ -274,7 +274,11 @@ export class Outbox {
   }
 
   /** The delivery log, newest first; `cursor` is the id where the previous page stopped. */
-  log(cursor: number | undefined, limit: number, outcome?: Outcome): { attempts: (DeliveryAttempt & { response: string | null })[]; nextCursor: string | null } {
+  log(
+    cursor: number | undefined,
+    limit: number,
+    outcome?: Outcome,
+  ): { attempts: (DeliveryAttempt & { response: string | null })[]; nextCursor: string | null } {
     const rows = this.sql
       .exec<LogRow>(
         `SELECT id, webhook_id, type, attempt, at, status, duration_ms, error, response, outcome, next_at FROM attempt_log
@@ -306,7 +310,10 @@ export class Outbox {
 
   counts(): { pending: number; dead: number; delivered: number; lastAttemptAt: number | null } {
     const byState = new Map(
-      this.sql.exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').toArray().map((r) => [r.state, r.n]),
+      this.sql
+        .exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')
+        .toArray()
+        .map((r) => [r.state, r.n]),
     );
     const last = first<{ at: number | null }>(this.sql, 'SELECT MAX(at) AS at FROM attempt_log')?.at ?? null;
     return { pending: byState.get('pending') ?? 0, dead: byState.get('dead') ?? 0, delivered: byState.get('delivered') ?? 0, lastAttemptAt: last };

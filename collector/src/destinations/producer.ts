@@ -102,7 +102,9 @@ export async function cancelForProfiles(env: Env, writeKey: string, profileIds: 
     // The demo receiver's record of what arrived holds the same personal data.
     for (let i = 0; i < profileIds.length; i += 50) {
       const chunk = profileIds.slice(i, i + 50);
-      await env.DB.prepare(`DELETE FROM dev_webhook_receipts WHERE profile_id IN (${chunk.map(() => '?').join(',')})`).bind(...chunk).run();
+      await env.DB.prepare(`DELETE FROM dev_webhook_receipts WHERE profile_id IN (${chunk.map(() => '?').join(',')})`)
+        .bind(...chunk)
+        .run();
     }
   }
   return { cancelled: counts.reduce((a, b) => a + b, 0) };

@@ -23,7 +23,10 @@ describe('retry schedule', () => {
 
   it('honours Retry-After as a lower bound, at most a day', () => {
     expect(afterFailure({ failedAttempts: 1, firstAttemptAt: 0, now: 0, retryAfterMs: 120_000, random: () => 0.5 })).toEqual({ dead: false, nextAt: 120_000 });
-    expect(afterFailure({ failedAttempts: 10, firstAttemptAt: 0, now: 0, retryAfterMs: 1_000, random: () => 1 })).toEqual({ dead: false, nextAt: backoffCeiling(10) });
+    expect(afterFailure({ failedAttempts: 10, firstAttemptAt: 0, now: 0, retryAfterMs: 1_000, random: () => 1 })).toEqual({
+      dead: false,
+      nextAt: backoffCeiling(10),
+    });
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

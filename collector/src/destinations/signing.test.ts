@@ -18,8 +18,10 @@ describe('Standard Webhooks signing', () => {
     const secret = newSecret();
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = await sign(secret, 'msg_1', timestamp, '{"a":1}');
-    const verify = (s: string, body: string, id = 'msg_1', ts = timestamp) =>
-      () => new Webhook(s).verify(body, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature });
+    const verify =
+      (s: string, body: string, id = 'msg_1', ts = timestamp) =>
+      () =>
+        new Webhook(s).verify(body, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature });
     expect(verify(secret, '{"a":2}')).toThrow();
     expect(verify(secret, '{"a":1}', 'msg_2')).toThrow();
     expect(verify(secret, '{"a":1}', 'msg_1', timestamp + 1)).toThrow();
@@ -32,7 +34,9 @@ describe('Standard Webhooks signing', () => {
     const header = await signatureHeader([current, previous], 'msg_9', timestamp, 'x');
     expect(header.split(' ')).toHaveLength(2);
     for (const secret of [current, previous]) {
-      expect(() => new Webhook(secret).verify('x', { 'webhook-id': 'msg_9', 'webhook-timestamp': String(timestamp), 'webhook-signature': header }, { jsonParse: false })).not.toThrow();
+      expect(() =>
+        new Webhook(secret).verify('x', { 'webhook-id': 'msg_9', 'webhook-timestamp': String(timestamp), 'webhook-signature': header }, { jsonParse: false }),
+      ).not.toThrow();
     }
   });
 

@@ -13,7 +13,13 @@ export function newSecret(): string {
 }
 
 export async function sign(secret: string, webhookId: string, timestampSeconds: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', fromBase64(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    fromBase64(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${webhookId}.${timestampSeconds}.${body}`));
   return `v1,${toBase64(new Uint8Array(mac))}`;
 }

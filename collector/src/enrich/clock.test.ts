@@ -11,7 +11,10 @@ describe('correctedTimes', () => {
       timestamp: '2026-04-01T11:59:58.000Z',
       originalTimestamp: '2026-04-01T11:00:00.000Z',
     });
-    expect(correctedTimes('2026-04-01T11:00:00Z', undefined, received)).toEqual({ timestamp: '2026-04-01T11:00:00.000Z', originalTimestamp: '2026-04-01T11:00:00.000Z' });
+    expect(correctedTimes('2026-04-01T11:00:00Z', undefined, received)).toEqual({
+      timestamp: '2026-04-01T11:00:00.000Z',
+      originalTimestamp: '2026-04-01T11:00:00.000Z',
+    });
     expect(correctedTimes(undefined, undefined, received)).toEqual({ timestamp: receivedAt });
   });
 

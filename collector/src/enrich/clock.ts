@@ -20,11 +20,7 @@ const MIN_STORED_MS = Date.UTC(1970, 0, 1);
 const MAX_STORED_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const storable = (ms: number) => ms >= MIN_STORED_MS && ms <= MAX_STORED_MS;
 
-export function correctedTimes(
-  clientTimestamp: string | undefined,
-  sentAt: string | undefined,
-  receivedAtMs: number,
-): EventTimes {
+export function correctedTimes(clientTimestamp: string | undefined, sentAt: string | undefined, receivedAtMs: number): EventTimes {
   if (!clientTimestamp) return { timestamp: new Date(receivedAtMs).toISOString() };
   const original = Date.parse(clientTimestamp);
   // Formatting dates is a good part of the per-message cost: a timestamp already in canonical form is kept as sent.

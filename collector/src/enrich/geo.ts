@@ -50,7 +50,9 @@ function devGeoCookie(header: string | null): (string | undefined)[] {
   const match = header ? /(?:^|;\s*)tm_dev_geo=([^;]*)/.exec(header) : null;
   if (!match) return [];
   try {
-    return decodeURIComponent(match[1]!).split('|').map((part) => part.trim() || undefined);
+    return decodeURIComponent(match[1]!)
+      .split('|')
+      .map((part) => part.trim() || undefined);
   } catch {
     return [];
   }

@@ -36,7 +36,13 @@ describe('conversionLift', () => {
     expect(none.ci95![1]).toBeGreaterThan(0);
     const all = conversionLift({ members: 3, converted: 3 }, { members: 3, converted: 0 });
     expect(all.ci95![1]).toBeLessThanOrEqual(1);
-    expect(conversionLift({ members: 0, converted: 0 }, { members: 10, converted: 1 })).toEqual({ absolute: null, relative: null, ci95: null, relativeCi95: null, pValue: null });
+    expect(conversionLift({ members: 0, converted: 0 }, { members: 10, converted: 1 })).toEqual({
+      absolute: null,
+      relative: null,
+      ci95: null,
+      relativeCi95: null,
+      pValue: null,
+    });
   });
 
   it('refuses totals that cannot come from members', () => {
@@ -54,7 +60,11 @@ describe('conversionLift coverage (simulated campaigns with a known difference, 
   for (const { label, seed, ...scenario } of scenarios) {
     it(`the 95% interval contains the true difference in 93–97% of runs: ${label}`, () => {
       const measured = conversionCoverage(scenario, 2000, seed);
-      printFigure(`conversion lift, ${label}`, { 'Newcombe coverage': measured.coverage, 'Wald coverage': measured.waldCoverage, 'p-value/interval disagree': measured.disagreement });
+      printFigure(`conversion lift, ${label}`, {
+        'Newcombe coverage': measured.coverage,
+        'Wald coverage': measured.waldCoverage,
+        'p-value/interval disagree': measured.disagreement,
+      });
       expect(measured.coverage).toBeGreaterThanOrEqual(0.93);
       expect(measured.coverage).toBeLessThanOrEqual(0.97);
     });
@@ -62,7 +72,11 @@ describe('conversionLift coverage (simulated campaigns with a known difference, 
 
   it('with only 2–4 conversions per group the interval errs on the wide side, where the textbook one is too narrow', () => {
     const measured = conversionCoverage({ treatment: { members: 100, rate: 0.04 }, control: { members: 100, rate: 0.02 } }, 2000, 104);
-    printFigure('conversion lift, 100 per group, 2% → 4%', { 'Newcombe coverage': measured.coverage, 'Wald coverage': measured.waldCoverage, 'p-value/interval disagree': measured.disagreement });
+    printFigure('conversion lift, 100 per group, 2% → 4%', {
+      'Newcombe coverage': measured.coverage,
+      'Wald coverage': measured.waldCoverage,
+      'p-value/interval disagree': measured.disagreement,
+    });
     expect(measured.coverage).toBeGreaterThanOrEqual(0.95);
     expect(measured.coverage).toBeGreaterThan(measured.waldCoverage);
   });

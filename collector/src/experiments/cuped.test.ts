@@ -74,7 +74,12 @@ describe('cupedRevenueLift', () => {
   });
 
   it('says nothing about an empty group', () => {
-    expect(cupedRevenueLift({ ...EMPTY_TOTALS }, totalsOf([{ x: 1, y: 2 }]))).toMatchObject({ absolute: null, ci95: null, theta: null, varianceReduction: null });
+    expect(cupedRevenueLift({ ...EMPTY_TOTALS }, totalsOf([{ x: 1, y: 2 }]))).toMatchObject({
+      absolute: null,
+      ci95: null,
+      theta: null,
+      varianceReduction: null,
+    });
   });
 });
 

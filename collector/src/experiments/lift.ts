@@ -20,10 +20,7 @@ export function relativeOf(treatmentMean: number, controlMean: number): number |
  * relative lift, which, unlike ±1.96·se on the ratio itself, stays above −100%.
  * `varianceOfMean` is the variance of each group's mean (s² / n).
  */
-export function relativeInterval(
-  treatment: { mean: number; varianceOfMean: number },
-  control: { mean: number; varianceOfMean: number },
-): Interval | null {
+export function relativeInterval(treatment: { mean: number; varianceOfMean: number }, control: { mean: number; varianceOfMean: number }): Interval | null {
   if (!(treatment.mean > 0) || !(control.mean > 0)) return null;
   const se = Math.sqrt(treatment.varianceOfMean / treatment.mean ** 2 + control.varianceOfMean / control.mean ** 2);
   const logRatio = Math.log(treatment.mean / control.mean);

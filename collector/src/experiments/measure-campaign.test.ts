@@ -4,8 +4,26 @@ import { measureCampaign } from './measure-campaign';
 import { revenueLift } from './revenue-lift';
 import { EMPTY_TOTALS } from './totals';
 
-const treatment = { members: 1000, converted: 140, revenue: 9100, revenueSquares: 1_400_000, buyers: 140, spendBefore: 30_000, spendBeforeSquares: 4_000_000, spendBeforeTimesRevenue: 600_000 };
-const control = { members: 1000, converted: 100, revenue: 6500, revenueSquares: 1_000_000, buyers: 100, spendBefore: 29_000, spendBeforeSquares: 3_900_000, spendBeforeTimesRevenue: 420_000 };
+const treatment = {
+  members: 1000,
+  converted: 140,
+  revenue: 9100,
+  revenueSquares: 1_400_000,
+  buyers: 140,
+  spendBefore: 30_000,
+  spendBeforeSquares: 4_000_000,
+  spendBeforeTimesRevenue: 600_000,
+};
+const control = {
+  members: 1000,
+  converted: 100,
+  revenue: 6500,
+  revenueSquares: 1_000_000,
+  buyers: 100,
+  spendBefore: 29_000,
+  spendBeforeSquares: 3_900_000,
+  spendBeforeTimesRevenue: 420_000,
+};
 const L = ['absolute', 'relative', 'ci95', 'relativeCi95', 'pValue'];
 
 describe('measureCampaign', () => {
@@ -15,13 +33,16 @@ describe('measureCampaign', () => {
       treatment: { members: 1000, reached: 900, converted: 140, conversionRate: 0.14, revenue: 9100, revenuePerMember: 9.1 },
       control: { members: 1000, reached: 0, converted: 100, conversionRate: 0.1, revenue: 6500, revenuePerMember: 6.5 },
     });
-    for (const l of [m.lift.conversionRate, m.lift.revenuePerMember, m.cuped.revenuePerMember, m.sequential.conversionRate]) expect(Object.keys(l)).toEqual(expect.arrayContaining(L));
+    for (const l of [m.lift.conversionRate, m.lift.revenuePerMember, m.cuped.revenuePerMember, m.sequential.conversionRate])
+      expect(Object.keys(l)).toEqual(expect.arrayContaining(L));
     expect(m.lift.conversionRate).toEqual(conversionLift(treatment, control));
     expect(m.lift.revenuePerMember.absolute).toBeCloseTo(2.6, 12);
     expect(m.roi.cost).toBe(450);
     expect(m.roi.roi).toBeCloseTo((2600 - 450) / 450, 9);
     expect(m.roi.incrementalRevenue).toBeCloseTo(2600, 9);
-    expect(m.sequential.conversionRate.ci95![1] - m.sequential.conversionRate.ci95![0]).toBeGreaterThan(m.lift.conversionRate.ci95![1] - m.lift.conversionRate.ci95![0]);
+    expect(m.sequential.conversionRate.ci95![1] - m.sequential.conversionRate.ci95![0]).toBeGreaterThan(
+      m.lift.conversionRate.ci95![1] - m.lift.conversionRate.ci95![0],
+    );
     expect(Object.values(m.methods).every((text) => text.length > 40)).toBe(true);
   });
 

@@ -14,7 +14,10 @@ describe('revenueLift', () => {
     expect(lift.pValue).toBeCloseTo(0.24501567655314602, 8);
     expect(lift.ci95![0]).toBeCloseTo(-6.03610784968383, 8);
     expect(lift.ci95![1]).toBeCloseTo(22.088191183017162, 8);
-    expect(welchTest(moments(16, treatment.revenue, treatment.revenueSquares), moments(12, control.revenue, control.revenueSquares))!.df).toBeCloseTo(16.999692537759568, 8);
+    expect(welchTest(moments(16, treatment.revenue, treatment.revenueSquares), moments(12, control.revenue, control.revenueSquares))!.df).toBeCloseTo(
+      16.999692537759568,
+      8,
+    );
     expect(lift.relative).toBeCloseTo(10.109375 / (25 / 12) - 1, 10);
   });
 
@@ -27,9 +30,30 @@ describe('revenueLift', () => {
 
 describe('revenueLift coverage (members convert, baskets log-normal; 2,000 runs each)', { timeout: SIMULATION_TIMEOUT }, () => {
   const scenarios = [
-    { label: '500 per group, 10% → 12% converting, baskets of 50 (σ 0.8)', members: 500, treatment: { rate: 0.12, basket: 50 }, control: { rate: 0.1, basket: 50 }, basketSigma: 0.8, seed: 201 },
-    { label: '2,000 per group, 10% → 12% converting, baskets 50 → 55 (σ 0.8)', members: 2000, treatment: { rate: 0.12, basket: 55 }, control: { rate: 0.1, basket: 50 }, basketSigma: 0.8, seed: 202 },
-    { label: '200 per group, 5% → 8% converting, baskets of 50 (σ 1)', members: 200, treatment: { rate: 0.08, basket: 50 }, control: { rate: 0.05, basket: 50 }, basketSigma: 1, seed: 203 },
+    {
+      label: '500 per group, 10% → 12% converting, baskets of 50 (σ 0.8)',
+      members: 500,
+      treatment: { rate: 0.12, basket: 50 },
+      control: { rate: 0.1, basket: 50 },
+      basketSigma: 0.8,
+      seed: 201,
+    },
+    {
+      label: '2,000 per group, 10% → 12% converting, baskets 50 → 55 (σ 0.8)',
+      members: 2000,
+      treatment: { rate: 0.12, basket: 55 },
+      control: { rate: 0.1, basket: 50 },
+      basketSigma: 0.8,
+      seed: 202,
+    },
+    {
+      label: '200 per group, 5% → 8% converting, baskets of 50 (σ 1)',
+      members: 200,
+      treatment: { rate: 0.08, basket: 50 },
+      control: { rate: 0.05, basket: 50 },
+      basketSigma: 1,
+      seed: 203,
+    },
   ];
   for (const { label, seed, ...scenario } of scenarios) {
     it(`the 95% Welch interval contains the true difference in 93–97% of runs: ${label}`, () => {

@@ -73,7 +73,9 @@ describe('reading a campaign every day for 30 days (2,000 simulated campaigns ea
       'fixed interval misses the truth on some day (peeking)': measured.peekingMiss,
       'always-valid interval detects the effect within 30 days': measured.sequentialDetected,
     });
-    console.log(`[measured] median day of detection: ${measured.medianDetectionDay}; always-valid / fixed width on day 30: ${measured.lastDayWidthRatio.toFixed(2)}`);
+    console.log(
+      `[measured] median day of detection: ${measured.medianDetectionDay}; always-valid / fixed width on day 30: ${measured.lastDayWidthRatio.toFixed(2)}`,
+    );
     expect(measured.sequentialMiss).toBeLessThan(0.05);
     expect(measured.peekingMiss).toBeGreaterThan(0.1);
     expect(measured.sequentialDetected).toBeGreaterThan(0.25);

@@ -25,7 +25,11 @@ describe('totals', () => {
 
   it('mean and sample variance from n, Σy and Σy²', () => {
     const ys = [3, 7, 7, 19];
-    const m = moments(ys.length, ys.reduce((a, b) => a + b), ys.reduce((a, b) => a + b * b, 0));
+    const m = moments(
+      ys.length,
+      ys.reduce((a, b) => a + b),
+      ys.reduce((a, b) => a + b * b, 0),
+    );
     expect(m.mean).toBe(9);
     expect(m.variance).toBeCloseTo(48, 12); // Σ(y − 9)² / 3 = (36 + 4 + 4 + 100) / 3
     expect(moments(1, 5, 25)).toEqual({ n: 1, mean: 5, variance: 0 });

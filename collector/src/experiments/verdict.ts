@@ -32,7 +32,12 @@ const CONVERTS = { verb: 'converts', more: 'better', less: 'worse' };
 /** Verdict on a conversion-rate lift (`conversionLift` or `sequentialConversionLift`). */
 export function conversionVerdict(lift: ExperimentLift, options: VerdictOptions = {}): Verdict {
   const { verb, more, less } = options.rate ?? CONVERTS;
-  return verdict(lift, options, (absolute) => `${verb} ${points(Math.abs(absolute))} ${absolute >= 0 ? more : less}`, (x) => (x * 100).toFixed(1));
+  return verdict(
+    lift,
+    options,
+    (absolute) => `${verb} ${points(Math.abs(absolute))} ${absolute >= 0 ? more : less}`,
+    (x) => (x * 100).toFixed(1),
+  );
 }
 
 /** Verdict on a revenue-per-member lift (`revenueLift` or `cupedRevenueLift`), amounts in `currency`. */

@@ -42,7 +42,8 @@ describe('zeroInflatedRevenueLift', () => {
 
   it('keeps a clear difference between groups with many buyers, and Welch’s interval there', () => {
     const random = new SeededDraws(5);
-    const group = (n: number, rate: number, basket: number) => totalsOf(Array.from({ length: n }, () => (random.uniform() < rate ? random.logNormal(basket, 0.8) : 0)));
+    const group = (n: number, rate: number, basket: number) =>
+      totalsOf(Array.from({ length: n }, () => (random.uniform() < rate ? random.logNormal(basket, 0.8) : 0)));
     const treatment = group(4000, 0.15, 60);
     const control = group(4000, 0.1, 60);
     const lift = zeroInflatedRevenueLift(treatment, control, NAMES);
@@ -68,7 +69,11 @@ describe('zeroInflatedRevenueLift', () => {
  * difference significant (with none planted: a false positive), and how often the interval holds
  * the true difference.
  */
-function aaRuns(scenario: { treatment: number; control: number; rate: number; basket: number; sigma: number; treatmentRate?: number }, runs: number, seed: number) {
+function aaRuns(
+  scenario: { treatment: number; control: number; rate: number; basket: number; sigma: number; treatmentRate?: number },
+  runs: number,
+  seed: number,
+) {
   const truth = ((scenario.treatmentRate ?? scenario.rate) - scenario.rate) * scenario.basket;
   const random = new SeededDraws(seed);
   const draw = (n: number, rate: number) => {
@@ -106,7 +111,11 @@ describe('A/A slot revenue, zero-inflated (2,000 runs each)', { timeout: SIMULAT
   for (const { label, seed, ...scenario } of scenarios) {
     it(`calls a difference that is not there significant in at most 5% of runs: ${label}`, () => {
       const measured = aaRuns(scenario, 2000, seed);
-      printFigure(`slot revenue A/A, ${label}`, { 'Welch false positives': measured.welchSignificant, 'zero-inflated false positives': measured.significant, 'zero-inflated coverage': measured.coverage });
+      printFigure(`slot revenue A/A, ${label}`, {
+        'Welch false positives': measured.welchSignificant,
+        'zero-inflated false positives': measured.significant,
+        'zero-inflated coverage': measured.coverage,
+      });
       expect(measured.significant).toBeLessThanOrEqual(0.05);
       expect(measured.coverage).toBeGreaterThanOrEqual(0.93);
     });

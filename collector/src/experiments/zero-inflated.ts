@@ -63,7 +63,11 @@ function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moment
 }
 
 /** Revenue per member lift by Welch's test on floored variances, with the buyers' caveat. */
-export function zeroInflatedRevenueLift(treatment: BuyerTotals, control: BuyerTotals, names = { treatment: 'treatment', control: 'control group', noun: 'members' }): ZeroInflatedLift {
+export function zeroInflatedRevenueLift(
+  treatment: BuyerTotals,
+  control: BuyerTotals,
+  names = { treatment: 'treatment', control: 'control group', noun: 'members' },
+): ZeroInflatedLift {
   if (treatment.members === 0 || control.members === 0) return { ...NO_LIFT, tooFewBuyers: null };
   const { t, c } = flooredMoments(treatment, control);
   const few = [

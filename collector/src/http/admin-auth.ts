@@ -25,9 +25,6 @@ export function adminAuth<E extends { Bindings: Env } = { Bindings: Env }>(): Mi
 
 async function sameSecret(given: string, expected: string): Promise<boolean> {
   const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest('SHA-256', encoder.encode(given)),
-    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
-  ]);
+  const [a, b] = await Promise.all([crypto.subtle.digest('SHA-256', encoder.encode(given)), crypto.subtle.digest('SHA-256', encoder.encode(expected))]);
   return crypto.subtle.timingSafeEqual(a, b);
 }

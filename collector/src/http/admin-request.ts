@@ -49,7 +49,8 @@ export function namedSite(queryKey: string | undefined, bodyKey: string | undefi
 
 /** `writeKey` if a site has it; a 404 otherwise. */
 export async function knownSite(env: Env, writeKey: string): Promise<string> {
-  if (!(await listSites(env)).some((s) => s.writeKey === writeKey)) throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
+  if (!(await listSites(env)).some((s) => s.writeKey === writeKey))
+    throw new ApiError(404, 'unknown_site', `No site has the write key "${writeKey.slice(0, 64)}".`);
   return writeKey;
 }
 
@@ -74,13 +75,22 @@ export async function siteFor(env: Env, writeKey: string | undefined, holders: (
  * with the id), the one of the site `?writeKey=` (or the body's `bodyKey`)
  * names, or the only one.
  */
-export async function existingEntry<T extends { site: string }>(c: Context<AppEnv>, kind: ResourceKind, find: (id: string) => Promise<readonly T[]>, bodyKey?: string): Promise<T> {
+export async function existingEntry<T extends { site: string }>(
+  c: Context<AppEnv>,
+  kind: ResourceKind,
+  find: (id: string) => Promise<readonly T[]>,
+  bodyKey?: string,
+): Promise<T> {
   const id = resourceId(c, kind);
   const writeKey = namedSite(c.req.query('writeKey'), bodyKey);
   if (writeKey !== undefined) await knownSite(c.env, writeKey);
   const found = (await find(id)).filter((entry) => writeKey === undefined || entry.site === writeKey);
   if (found.length === 0) {
-    throw new ApiError(404, `unknown_${kind.noun}`, `No ${kind.noun} has the id "${id.slice(0, 64)}"${writeKey ? ` in the site ${writeKey.slice(0, 64)}` : ''}; create it with PUT.`);
+    throw new ApiError(
+      404,
+      `unknown_${kind.noun}`,
+      `No ${kind.noun} has the id "${id.slice(0, 64)}"${writeKey ? ` in the site ${writeKey.slice(0, 64)}` : ''}; create it with PUT.`,
+    );
   }
   if (found.length > 1) throw badRequest(`Several sites have ${kind.article} ${kind.noun} "${id.slice(0, 64)}": name the site with ?writeKey=…`);
   return found[0]!;

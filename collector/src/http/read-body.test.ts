@@ -20,14 +20,26 @@ async function cpu(fn: () => Promise<unknown>): Promise<number> {
 }
 
 describe('readBodyText', () => {
-  const json = JSON.stringify({ batch: Array.from({ length: 1500 }, (_, i) => ({ type: 'track', event: 'Product Viewed', anonymousId: `a-${i}`, properties: { product_id: `p${i}`, price: 12.5, name: 'A fine product with a name' } })) });
+  const json = JSON.stringify({
+    batch: Array.from({ length: 1500 }, (_, i) => ({
+      type: 'track',
+      event: 'Product Viewed',
+      anonymousId: `a-${i}`,
+      properties: { product_id: `p${i}`, price: 12.5, name: 'A fine product with a name' },
+    })),
+  });
 
   it('inflates gzip and deflate bodies within the limit, streamed or not', async () => {
     const bytes = new TextEncoder().encode(json);
     expect(bytes.byteLength).toBeGreaterThan(200_000);
     expect(await readBodyText(gzipRequest(gzipSync(bytes)), LIMIT)).toBe(json);
     const { stream } = countedStream(gzipSync(bytes), 1000);
-    expect(await readBodyText(new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: stream, duplex: 'half' } as RequestInit), LIMIT)).toBe(json);
+    expect(
+      await readBodyText(
+        new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: stream, duplex: 'half' } as RequestInit),
+        LIMIT,
+      ),
+    ).toBe(json);
     const { zlibSync } = await import('fflate');
     expect(await readBodyText(gzipRequest(zlibSync(bytes), { 'content-encoding': 'deflate' }), LIMIT)).toBe(json);
   });
@@ -40,7 +52,12 @@ describe('readBodyText', () => {
 
   it('refuses a compressed body declared larger than any compressed body within the limit, without reading it', async () => {
     const { stream, pulled } = countedStream(new Uint8Array(2_000_000));
-    const request = new Request('http://x/', { method: 'POST', headers: { 'content-encoding': 'gzip', 'content-length': '2000000' }, body: stream, duplex: 'half' } as RequestInit);
+    const request = new Request('http://x/', {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip', 'content-length': '2000000' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect((await apiFailure(readBodyText(request, LIMIT))).status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(64 * 1024);
   });
@@ -66,7 +83,9 @@ describe('readBodyText', () => {
       bombCpu.push(await cpu(() => readBodyText(gzipRequest(bomb), LIMIT)));
     }
     const ratio = median(bombCpu) / median(normalCpu);
-    console.log(`gzip bomb (1 GiB): ${(median(bombCpu) / 1000).toFixed(1)} ms CPU, ${ratio.toFixed(2)}x an ordinary ${(json.length / 1024).toFixed(0)} KB gzip batch`);
+    console.log(
+      `gzip bomb (1 GiB): ${(median(bombCpu) / 1000).toFixed(1)} ms CPU, ${ratio.toFixed(2)}x an ordinary ${(json.length / 1024).toFixed(0)} KB gzip batch`,
+    );
     expect(ratio).toBeLessThan(5);
   });
 });

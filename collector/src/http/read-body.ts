@@ -16,8 +16,7 @@ import { ApiError, badRequest } from './errors';
 /** Compressed bytes inflated at a time: at most ~530 KB of output each. */
 const SLICE_BYTES = 512;
 
-const tooLarge = (limit: number) =>
-  new ApiError(413, 'too_large', `The body is larger than ${limit / 1024} KB after decompression; send smaller batches.`);
+const tooLarge = (limit: number) => new ApiError(413, 'too_large', `The body is larger than ${limit / 1024} KB after decompression; send smaller batches.`);
 
 export interface ReadStats {
   /** Bytes taken from the request body (compressed, when it is). */

@@ -13,7 +13,9 @@ describe('identity verification in stitching', () => {
     expect(store.profileOf('anonymous', 'stranger')).toBe(stranger);
     expect(store.profileOf('user', 'victim')).toBe(customer);
     // Nor does alias, nor a browser never seen before.
-    expect(resolveProfile(store, { type: 'alias', anonymousId: 'stranger', previousId: 'stranger', userId: 'victim', userVerified: false }).profileId).toBe(stranger);
+    expect(resolveProfile(store, { type: 'alias', anonymousId: 'stranger', previousId: 'stranger', userId: 'victim', userVerified: false }).profileId).toBe(
+      stranger,
+    );
     const fresh = resolveProfile(store, { type: 'identify', anonymousId: 'new-browser', userId: 'victim', userVerified: false }).profileId;
     expect(fresh).not.toBe(customer);
     expect(store.profileOf('user', 'victim')).toBe(customer);

@@ -45,17 +45,15 @@ export class SqliteIdentityStore implements IdentityStore {
   profileOf(kind: IdKind, id: string): string | undefined {
     const key = `${kind}:${id}`;
     if (this.batch?.has(key)) return this.batch.get(key);
-    const profileId = this.sql.exec<{ profile_id: string }>('SELECT profile_id FROM identities WHERE id_kind = ? AND id = ?', kind, id).toArray()[0]
-      ?.profile_id;
+    const profileId = this.sql
+      .exec<{ profile_id: string }>('SELECT profile_id FROM identities WHERE id_kind = ? AND id = ?', kind, id)
+      .toArray()[0]?.profile_id;
     this.batch?.set(key, profileId);
     return profileId;
   }
 
   userOf(profileId: string): string | undefined {
-    return (
-      this.sql.exec<{ user_id: string | null }>('SELECT user_id FROM profiles WHERE profile_id = ?', profileId).toArray()[0]?.user_id ??
-      undefined
-    );
+    return this.sql.exec<{ user_id: string | null }>('SELECT user_id FROM profiles WHERE profile_id = ?', profileId).toArray()[0]?.user_id ?? undefined;
   }
 
   createProfile(seed: string): string {
@@ -112,8 +110,7 @@ export class SqliteIdentityStore implements IdentityStore {
   /** A profile id as it is now, following merges. */
   current(profileId: string): string {
     return (
-      this.sql.exec<{ to_profile: string }>('SELECT to_profile FROM merged_profiles WHERE from_profile = ?', profileId).toArray()[0]
-        ?.to_profile ?? profileId
+      this.sql.exec<{ to_profile: string }>('SELECT to_profile FROM merged_profiles WHERE from_profile = ?', profileId).toArray()[0]?.to_profile ?? profileId
     );
   }
 

@@ -21,12 +21,7 @@ export function refreshIdentityCookie(c: Context, site: Site, anonymousIds: Read
   if (!presented || !anonymousIds.has(presented)) return;
   const url = new URL(c.req.url);
   const domain = site.settings.cookieDomain;
-  const parts = [
-    `${IDENTITY_COOKIE}=${encodeURIComponent(presented)}`,
-    'Path=/',
-    `Max-Age=${IDENTITY_COOKIE_MAX_AGE_S}`,
-    'SameSite=Lax',
-  ];
+  const parts = [`${IDENTITY_COOKIE}=${encodeURIComponent(presented)}`, 'Path=/', `Max-Age=${IDENTITY_COOKIE_MAX_AGE_S}`, 'SameSite=Lax'];
   if (domain && (url.hostname === domain || url.hostname.endsWith(`.${domain}`))) parts.push(`Domain=${domain}`);
   if (url.protocol === 'https:') parts.push('Secure');
   c.header('Set-Cookie', parts.join('; '), { append: true });

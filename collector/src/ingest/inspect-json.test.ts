@@ -11,7 +11,9 @@ const nested = (levels: number, leaf: unknown = 1, key = 'a'): unknown => {
 describe('structural checks of a parsed message', () => {
   it('accepts plain values of every JSON kind, including well-formed surrogate pairs', () => {
     for (const value of [null, true, 0, -1.5, '', 'text', '😀 emoji', [], {}, [1, 'a', null, { b: [] }]]) expect(inspectJson(value)).toBeNull();
-    expect(inspectJson({ type: 'track', properties: { products: [{ product_id: 'p1', name: 'Zelt ⛺' }] }, context: { page: { url: 'https://x.test/?q=%F0' } } })).toBeNull();
+    expect(
+      inspectJson({ type: 'track', properties: { products: [{ product_id: 'p1', name: 'Zelt ⛺' }] }, context: { page: { url: 'https://x.test/?q=%F0' } } }),
+    ).toBeNull();
   });
 
   it('allows MAX_DEPTH levels of objects and arrays, refuses one more, and says where', () => {
@@ -32,7 +34,9 @@ describe('structural checks of a parsed message', () => {
 
   it('refuses keys that would pollute prototypes downstream, wherever they are', () => {
     expect(inspectJson(JSON.parse('{"__proto__":{"admin":true}}'))).toBe('key "__proto__" is not allowed (at __proto__)');
-    expect(inspectJson({ properties: { products: [{ ok: 1 }, { constructor: 'x' }] } })).toBe('key "constructor" is not allowed (at properties.products[1].constructor)');
+    expect(inspectJson({ properties: { products: [{ ok: 1 }, { constructor: 'x' }] } })).toBe(
+      'key "constructor" is not allowed (at properties.products[1].constructor)',
+    );
     expect(inspectJson({ context: { prototype: null } })).toBe('key "prototype" is not allowed (at context.prototype)');
     // Only exact names: lookalikes are plain keys.
     expect(inspectJson({ Constructor: 1, __proto: 1, proto: 1, prototypes: 1 })).toBeNull();

@@ -15,7 +15,14 @@ const facts = (extra: Partial<RequestFacts> = {}): RequestFacts => ({
   bodyWriteKey: undefined,
   ...extra,
 });
-const track = (extra: Record<string, unknown> = {}) => ({ type: 'track', event: 'Product Viewed', anonymousId: 'x', messageId: 'm1', properties: { product_id: 'p' }, ...extra });
+const track = (extra: Record<string, unknown> = {}) => ({
+  type: 'track',
+  event: 'Product Viewed',
+  anonymousId: 'x',
+  messageId: 'm1',
+  properties: { product_id: 'p' },
+  ...extra,
+});
 
 describe('a message naming another site', () => {
   it('is rejected with a reason when it carries another write key', () => {
@@ -57,7 +64,13 @@ describe('the stored message', () => {
     );
     expect(prepared.outcome).toBe('accepted');
     if (prepared.outcome !== 'accepted') return;
-    expect(prepared.message.context).toEqual({ locale: 'fr-FR', library: { name: 'analytics-node' }, geo: { country: 'FR' }, device: { type: 'server' }, bot: false });
+    expect(prepared.message.context).toEqual({
+      locale: 'fr-FR',
+      library: { name: 'analytics-node' },
+      geo: { country: 'FR' },
+      device: { type: 'server' },
+      bot: false,
+    });
     expect(Object.keys(JSON.parse(JSON.stringify(prepared.message.context)))).toEqual(['locale', 'library', 'geo', 'device', 'bot']);
   });
 
@@ -86,7 +99,12 @@ describe('the stored message', () => {
 describe('a body whose text is plain (inspect-json.ts, plainJsonText)', () => {
   it('gives each message the same outcome as a full inspection', () => {
     const deep = (levels: number): unknown => (levels === 0 ? 1 : { x: deep(levels - 1) });
-    const messages = [track(), track({ properties: { product_id: 'p', deep: deep(20) } }), track({ properties: { deep: deep(40) } }), { type: 'page', anonymousId: 'x' }];
+    const messages = [
+      track(),
+      track({ properties: { product_id: 'p', deep: deep(20) } }),
+      track({ properties: { deep: deep(40) } }),
+      { type: 'page', anonymousId: 'x' },
+    ];
     for (const message of messages) {
       expect(prepareMessage(structuredClone(message), facts({ plainText: true }))).toEqual(prepareMessage(structuredClone(message), facts()));
     }

@@ -40,9 +40,7 @@ export interface RequestFacts {
 }
 
 export type Prepared =
-  | { outcome: 'accepted'; message: StoredMessage }
-  | { outcome: 'rejected'; reason: string; messageId?: string }
-  | { outcome: 'dropped'; reason: DropReason };
+  { outcome: 'accepted'; message: StoredMessage } | { outcome: 'rejected'; reason: string; messageId?: string } | { outcome: 'dropped'; reason: DropReason };
 
 export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -84,9 +82,7 @@ export function prepareMessage(raw: unknown, facts: RequestFacts): Prepared {
   if (facts.requireConsent && !consentGranted(context.consent)) return { outcome: 'dropped', reason: 'consent_missing' };
   context.campaign ??= campaignFromPage(context.page);
 
-  const { device, bot } = deviceFromUserAgent(
-    typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent,
-  );
+  const { device, bot } = deviceFromUserAgent(typeof context.userAgent === 'string' && context.userAgent ? context.userAgent : facts.browserUserAgent);
   const times = correctedTimes(message.timestamp ?? message.originalTimestamp, message.sentAt ?? facts.sentAt, facts.receivedAtMs);
   context.geo = facts.geo;
   context.device = device;
@@ -131,7 +127,5 @@ function consentGranted(consent: unknown): boolean {
   const { status, categoryPreferences } = consent as { status?: unknown; categoryPreferences?: unknown };
   if (status === 'granted') return true;
   if (typeof categoryPreferences !== 'object' || categoryPreferences === null) return false;
-  return Object.entries(categoryPreferences).some(
-    ([category, granted]) => granted === true && /analytic|statistic|measurement|performance/i.test(category),
-  );
+  return Object.entries(categoryPreferences).some(([category, granted]) => granted === true && /analytic|statistic|measurement|performance/i.test(category));
 }

@@ -8,7 +8,11 @@ const tables = (sql: Sql) =>
     .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name")
     .toArray()
     .map((r) => r.name);
-const versions = (sql: Sql) => sql.exec<{ version: number }>('SELECT version FROM _schema_version').toArray().map((r) => r.version);
+const versions = (sql: Sql) =>
+  sql
+    .exec<{ version: number }>('SELECT version FROM _schema_version')
+    .toArray()
+    .map((r) => r.version);
 // Each step fails if it runs twice, so a re-run shows as an error.
 const STEPS = ['CREATE TABLE a (x INTEGER)', 'CREATE TABLE b (y TEXT)', 'ALTER TABLE a ADD COLUMN z TEXT'];
 
@@ -17,7 +21,12 @@ describe('numbered schema steps of an object', () => {
     const { sql } = await openSqlJs();
     migrate(sql, STEPS);
     expect(tables(sql)).toEqual(['a', 'b']);
-    expect(sql.exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', 'a').toArray().map((c) => c.name)).toEqual(['x', 'z']);
+    expect(
+      sql
+        .exec<{ name: string }>('SELECT name FROM pragma_table_info(?)', 'a')
+        .toArray()
+        .map((c) => c.name),
+    ).toEqual(['x', 'z']);
     expect(versions(sql)).toEqual([3]);
   });
 

@@ -22,7 +22,14 @@ export async function openSqlJs(data?: Uint8Array): Promise<{ sql: Sql; db: Data
 
   const exec = <T extends Record<string, SqlValue>>(query: string, ...bindings: unknown[]): SqlCursor<T> => {
     // Multi-statement scripts (schemas) run at once; single statements are prepared once and reused.
-    if (bindings.length === 0 && query.includes(';') && query.trim().split(';').filter((s) => s.trim()).length > 1) {
+    if (
+      bindings.length === 0 &&
+      query.includes(';') &&
+      query
+        .trim()
+        .split(';')
+        .filter((s) => s.trim()).length > 1
+    ) {
       db.exec(query);
       return cursor<T>([]);
     }

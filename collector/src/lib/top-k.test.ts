@@ -9,10 +9,13 @@ describe('topSorted', () => {
   it('is the sorted list cut at k, for any scores (ties broken by id)', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.record({ productId: fc.string({ maxLength: 4 }), score: fc.oneof(fc.double({ noNaN: true, min: -5, max: 5 }), fc.integer({ min: 0, max: 3 })) }), {
-          selector: (s) => s.productId,
-          maxLength: 400,
-        }),
+        fc.uniqueArray(
+          fc.record({ productId: fc.string({ maxLength: 4 }), score: fc.oneof(fc.double({ noNaN: true, min: -5, max: 5 }), fc.integer({ min: 0, max: 3 })) }),
+          {
+            selector: (s) => s.productId,
+            maxLength: 400,
+          },
+        ),
         fc.integer({ min: 0, max: 120 }),
         (items, k) => {
           const expected = [...items].sort(byScore).slice(0, k);
@@ -37,7 +40,11 @@ describe('topSorted', () => {
   });
 
   it('returns everything, sorted, when k covers the list', () => {
-    const items = [{ productId: 'b', score: 1 }, { productId: 'a', score: 1 }, { productId: 'c', score: 2 }];
+    const items = [
+      { productId: 'b', score: 1 },
+      { productId: 'a', score: 1 },
+      { productId: 'c', score: 2 },
+    ];
     expect(topSorted([...items], 10, byScore).map((s) => s.productId)).toEqual(['c', 'a', 'b']);
     expect(topSorted([...items], 0, byScore)).toEqual([]);
   });

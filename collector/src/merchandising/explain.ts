@@ -53,7 +53,9 @@ export function explainAnswer(input: ExplainInput): RecommendationExplain {
     .flatMap((rule) =>
       (rule.products ?? []).flatMap((productId, i) => {
         const winner = pins.find((p) => p.productId === productId)!;
-        return winner.rule === rule.id ? [] : [{ rule: rule.id, productId, position: (rule.position ?? 1) + i, because: `pinned by rule ${winner.rule} at position ${winner.position}` }];
+        return winner.rule === rule.id
+          ? []
+          : [{ rule: rule.id, productId, position: (rule.position ?? 1) + i, because: `pinned by rule ${winner.rule} at position ${winner.position}` }];
       }),
     );
 

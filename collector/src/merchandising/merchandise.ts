@@ -35,7 +35,8 @@ export function merchandise(ranked: Ranked, req: RankRequest, src: RankSources, 
   const pins = pinsOf(rules);
   const known = catalog([...window.map((c) => c.productId), ...pins.map((p) => p.productId)]);
   const categoryOf = (productId: string) => known.get(productId)?.category ?? catalog([productId]).get(productId)?.category;
-  const excludedBy = (productId: string) => rules.filter((rule) => rule.action === 'exclude' && ruleTargets(rule, productId, categoryOf(productId))).map((rule) => rule.id);
+  const excludedBy = (productId: string) =>
+    rules.filter((rule) => rule.action === 'exclude' && ruleTargets(rule, productId, categoryOf(productId))).map((rule) => rule.id);
   const excluded = (productId: string) => ranked.exclude.has(productId) || excludedBy(productId).length > 0;
 
   const unplacedPins: UnplacedPin[] = [];
@@ -73,7 +74,13 @@ export function merchandise(ranked: Ranked, req: RankRequest, src: RankSources, 
 }
 
 /** Why a pinned product cannot be shown in this answer (step 1 comes first), or undefined. */
-function whyNotPinned(productId: string, product: CatalogItem | undefined, req: RankRequest, slotExcludes: ReadonlySet<string>, excludingRules: string[]): string | undefined {
+function whyNotPinned(
+  productId: string,
+  product: CatalogItem | undefined,
+  req: RankRequest,
+  slotExcludes: ReadonlySet<string>,
+  excludingRules: string[],
+): string | undefined {
   if (!product) return 'not in the catalog';
   if (!product.inStock) return 'out of stock';
   if (excludingRules.length) return `excluded by rule ${excludingRules.join(', ')}`;

@@ -12,7 +12,18 @@
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { BODY_PATH, describeRuleIssues, MAX_RULES_PER_SITE, RULE_ID, RuleBodySchema, RulePreviewSchema, ruleIssues, type Rule, type RuleIssue, type RuleView } from '@trailmark/schema';
+import {
+  BODY_PATH,
+  describeRuleIssues,
+  MAX_RULES_PER_SITE,
+  RULE_ID,
+  RuleBodySchema,
+  RulePreviewSchema,
+  ruleIssues,
+  type Rule,
+  type RuleIssue,
+  type RuleView,
+} from '@trailmark/schema';
 import type { AppEnv } from '../app-env';
 import { findAudiences } from '../audiences/audience-directory';
 import { adminAuth } from '../http/admin-auth';
@@ -141,7 +152,13 @@ async function jsonBody(request: Request, shape: string): Promise<Record<string,
     throw new ApiError(400, 'invalid_json', `The body is not JSON; send a JSON object: ${shape}.`, {}, { issues: [{ path: BODY_PATH, message: 'not JSON' }] });
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid_json', `The body must be a JSON object: ${shape}.`, {}, { issues: [{ path: BODY_PATH, message: 'must be a JSON object' }] });
+    throw new ApiError(
+      400,
+      'invalid_json',
+      `The body must be a JSON object: ${shape}.`,
+      {},
+      { issues: [{ path: BODY_PATH, message: 'must be a JSON object' }] },
+    );
   }
   return body as Record<string, unknown>;
 }

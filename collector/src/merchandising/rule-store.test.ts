@@ -53,7 +53,12 @@ describe('the rules an isolate serves', () => {
   it('serves the last rules read while D1 cannot be read', async () => {
     let fail = false;
     const d1 = {
-      prepare: () => ({ bind: () => ({ all: async () => (fail ? Promise.reject(new Error('D1 down')) : { results: [{ id: 'a', rule: '{"slots":["*"],"action":"exclude","products":["x"]}' }] }) }) }),
+      prepare: () => ({
+        bind: () => ({
+          all: async () =>
+            fail ? Promise.reject(new Error('D1 down')) : { results: [{ id: 'a', rule: '{"slots":["*"],"action":"exclude","products":["x"]}' }] },
+        }),
+      }),
     } as unknown as D1Database;
     expect((await siteRules(d1, 'stale-site', 0)).map((r) => r.id)).toEqual(['a']);
     fail = true;

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { newProfile } from '../profiles/profile';
 import type { RankRequest, RankSources, Ranked } from '../recommend/rank';
 import { merchandise } from './merchandise';
-import { placePins, regionMatches, requestMismatch, reweigh, ruleStatus, shopperCategory, shopperMismatch, type RequestContext, type ShopperContext } from './rules';
+import {
+  placePins,
+  regionMatches,
+  requestMismatch,
+  reweigh,
+  ruleStatus,
+  shopperCategory,
+  shopperMismatch,
+  type RequestContext,
+  type ShopperContext,
+} from './rules';
 
 const NOW = Date.parse('2026-06-10T12:00:00Z');
 let n = 0;
@@ -50,14 +60,24 @@ describe('which rules apply', () => {
     expect(requestMismatch(rule({ action: 'boost', products: ['a'], startsAt: '2026-07-01T00:00:00Z' }), ctx)).toBe('startsAt: starts 2026-07-01T00:00:00Z');
     expect(requestMismatch(rule({ action: 'boost', products: ['a'], endsAt: '2026-06-01T00:00:00Z' }), ctx)).toBe('endsAt: ended 2026-06-01T00:00:00Z');
     expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { productId: 'tent' } }), ctx)).toBe('when.productId: no product is on screen');
-    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { productId: 'tent' } }), { ...ctx, productId: 'pan' })).toBe('when.productId: the product on screen is pan');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { productId: 'tent' } }), { ...ctx, productId: 'pan' })).toBe(
+      'when.productId: the product on screen is pan',
+    );
     expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'DE' } }), ctx)).toBe('when.region: the visitor is in US/Texas');
-    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'DE' } }), { ...ctx, geo: {} })).toBe('when.region: the visitor is in no known region');
+    expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'DE' } }), { ...ctx, geo: {} })).toBe(
+      'when.region: the visitor is in no known region',
+    );
     expect(requestMismatch(rule({ action: 'boost', products: ['a'], when: { region: 'Texas' } }), ctx)).toBeUndefined();
     const none = () => false;
-    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { category: 'Kitchen', memberOf: none })).toBe('when.category: the shopper is in Kitchen');
-    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { memberOf: none })).toBe('when.category: the shopper is in no category this session');
-    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { audienceId: 'vip' } }), { memberOf: none })).toBe('when.audienceId: the shopper is not in audience vip');
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { category: 'Kitchen', memberOf: none })).toBe(
+      'when.category: the shopper is in Kitchen',
+    );
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { category: 'Outdoor' } }), { memberOf: none })).toBe(
+      'when.category: the shopper is in no category this session',
+    );
+    expect(shopperMismatch(rule({ action: 'pin', products: ['x'], when: { audienceId: 'vip' } }), { memberOf: none })).toBe(
+      'when.audienceId: the shopper is not in audience vip',
+    );
   });
 
   it('by the category the shopper is in (subcategories too) and by audience membership', () => {
@@ -88,7 +108,11 @@ describe('boost, bury and exclusions', () => {
   const category = (id: string) => (id.startsWith('t') ? 'Outdoor > Tents' : 'Kitchen');
 
   it('excludes by product and by category', () => {
-    const out = reweigh(candidates(['a', 'tent-1', 'b', 'tent-2', 'c']), [rule({ action: 'exclude', products: ['b'] }), rule({ action: 'exclude', category: 'Outdoor' })], category);
+    const out = reweigh(
+      candidates(['a', 'tent-1', 'b', 'tent-2', 'c']),
+      [rule({ action: 'exclude', products: ['b'] }), rule({ action: 'exclude', category: 'Outdoor' })],
+      category,
+    );
     expect(ids(out)).toEqual(['a', 'c']);
   });
 
@@ -111,11 +135,33 @@ describe('pins', () => {
   const items = ['a', 'b', 'c', 'd'].map(item);
 
   it('places pinned products at their 1-based positions, others moving down, within the limit', () => {
-    expect(ids(placePins(items, [{ item: item('x'), position: 1 }, { item: item('y'), position: 3 }], 4))).toEqual(['x', 'a', 'y', 'b']);
+    expect(
+      ids(
+        placePins(
+          items,
+          [
+            { item: item('x'), position: 1 },
+            { item: item('y'), position: 3 },
+          ],
+          4,
+        ),
+      ),
+    ).toEqual(['x', 'a', 'y', 'b']);
     // Already among the items: moved, not shown twice.
     expect(ids(placePins(items, [{ item: item('c'), position: 1 }], 4))).toEqual(['c', 'a', 'b', 'd']);
     // Two pins for one place: the second takes the next.
-    expect(ids(placePins(items, [{ item: item('x'), position: 2 }, { item: item('y'), position: 2 }], 4))).toEqual(['a', 'x', 'y', 'b']);
+    expect(
+      ids(
+        placePins(
+          items,
+          [
+            { item: item('x'), position: 2 },
+            { item: item('y'), position: 2 },
+          ],
+          4,
+        ),
+      ),
+    ).toEqual(['a', 'x', 'y', 'b']);
     // Past the end of a short answer: the last place; past the limit: not shown (and the item keeps its place).
     expect(ids(placePins(items.slice(0, 2), [{ item: item('x'), position: 4 }], 4))).toEqual(['a', 'b', 'x']);
     expect(ids(placePins(items, [{ item: item('d'), position: 9 }], 4))).toEqual(['a', 'b', 'c', 'd']);

@@ -97,7 +97,9 @@ export function shopperCategory(profile: Profile | undefined, productOnScreen: C
   const since = profile.session.startedAt;
   const view = profile.recentViews.at(-1);
   const list = profile.recentLists.at(-1);
-  const latest = [view?.category ? { category: view.category, at: view.at } : undefined, list].filter((x): x is { category: string; at: number } => !!x && x.at >= since);
+  const latest = [view?.category ? { category: view.category, at: view.at } : undefined, list].filter(
+    (x): x is { category: string; at: number } => !!x && x.at >= since,
+  );
   return latest.sort((a, b) => b.at - a.at)[0]?.category;
 }
 
@@ -126,15 +128,18 @@ export function reweigh(candidates: readonly Candidate[], rules: readonly Rule[]
   const weighing = rules.filter((rule) => rule.action === 'boost' || rule.action === 'bury');
   const kept = candidates.filter((c) => !excludedByRules(rules, c.productId, categoryOf(c.productId)));
   if (weighing.length === 0) return kept;
-  return kept
-    .map((c, rank) => {
-      let factor = 1;
-      for (const rule of weighing) if (ruleTargets(rule, c.productId, categoryOf(c.productId))) factor *= rule.factor ?? DEFAULT_FACTOR[rule.action as 'boost' | 'bury'];
-      return { candidate: factor > 1 ? { ...c, reason: 'promoted' } : c, weight: factor / (rank + 1), moved: factor !== 1, rank };
-    })
-    // A reweighed product takes the place it is weighed at, ahead of the one that stood there.
-    .sort((a, b) => b.weight - a.weight || Number(b.moved) - Number(a.moved) || a.rank - b.rank)
-    .map((w) => w.candidate);
+  return (
+    kept
+      .map((c, rank) => {
+        let factor = 1;
+        for (const rule of weighing)
+          if (ruleTargets(rule, c.productId, categoryOf(c.productId))) factor *= rule.factor ?? DEFAULT_FACTOR[rule.action as 'boost' | 'bury'];
+        return { candidate: factor > 1 ? { ...c, reason: 'promoted' } : c, weight: factor / (rank + 1), moved: factor !== 1, rank };
+      })
+      // A reweighed product takes the place it is weighed at, ahead of the one that stood there.
+      .sort((a, b) => b.weight - a.weight || Number(b.moved) - Number(a.moved) || a.rank - b.rank)
+      .map((w) => w.candidate)
+  );
 }
 
 export interface Pin {

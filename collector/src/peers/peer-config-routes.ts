@@ -21,12 +21,16 @@ const peerGate = (writeKey: SiteGate['writeKey']) =>
 export function peerConfigRoutes(basePath: string) {
   const app = new Hono<AppEnv>();
 
-  app.get('/v1/projects/:writeKey/settings', peerGate((c) => c.req.param('writeKey')), async (c) => {
-    const { site } = c.var;
-    const url = new URL(c.req.url);
-    c.header('Cache-Control', 'public, max-age=60');
-    return c.json(segmentSettings(site, `${url.host}${basePath}/v1`, url.protocol.replace(':', '')));
-  });
+  app.get(
+    '/v1/projects/:writeKey/settings',
+    peerGate((c) => c.req.param('writeKey')),
+    async (c) => {
+      const { site } = c.var;
+      const url = new URL(c.req.url);
+      c.header('Cache-Control', 'public, max-age=60');
+      return c.json(segmentSettings(site, `${url.host}${basePath}/v1`, url.protocol.replace(':', '')));
+    },
+  );
 
   const sourceConfigGate = peerGate((c) => c.req.query('writeKey') ?? writeKeyFromHeaders(c.req.raw));
   const sourceConfig = (c: Context<AppEnv>) => c.json(rudderSourceConfig(c.var.site));

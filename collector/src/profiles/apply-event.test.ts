@@ -10,7 +10,13 @@ import { MAX_TRAITS } from './traits';
 describe('profile facts for audiences', () => {
   it('keeps identify traits: flattened one level, null removes, capped', () => {
     const p = newProfile('p', T0);
-    applyEvent(p, stored({ type: 'identify', userId: 'u1', traits: { email: 'a@example.com', plan: 'pro', age: 41, vip: true, address: { city: 'Paris' }, tags: ['x'] } }, T0));
+    applyEvent(
+      p,
+      stored(
+        { type: 'identify', userId: 'u1', traits: { email: 'a@example.com', plan: 'pro', age: 41, vip: true, address: { city: 'Paris' }, tags: ['x'] } },
+        T0,
+      ),
+    );
     expect(p.traits).toEqual({ email: 'a@example.com', plan: 'pro', age: 41, vip: true, 'address.city': 'Paris' });
     applyEvent(p, stored({ type: 'identify', userId: 'u1', traits: { plan: null, age: 42, name: 'x'.repeat(1000) } }, T0 + 1));
     expect(p.traits).toMatchObject({ age: 42 });
@@ -61,7 +67,16 @@ describe('profile facts for audiences', () => {
 
   it('counts orders per category and ancestor, with their times in a bounded window', () => {
     const p = newProfile('p', T0);
-    applyEvent(p, order([['tent', 'Outdoor > Tents'], ['stove', 'Outdoor > Cooking']], T0));
+    applyEvent(
+      p,
+      order(
+        [
+          ['tent', 'Outdoor > Tents'],
+          ['stove', 'Outdoor > Cooking'],
+        ],
+        T0,
+      ),
+    );
     applyEvent(p, order([['tent', 'Outdoor > Tents']], T0 + DAY));
     expect(p.categoryPurchases).toEqual({
       outdoor: { count: 2, lastAt: T0 + DAY, times: [T0, T0 + DAY] },
@@ -91,7 +106,8 @@ describe('profile facts for audiences', () => {
         const late = newProfile('late', T0);
         const inTime = newProfile('in-time', T0);
         const intervals: number[] = [];
-        for (const day of arrival) intervals.push(...(applyEvent(late, order([['tent', 'Outdoor > Tents']], T0 + day * DAY)).repurchased ?? []).map((r) => r.intervalMs));
+        for (const day of arrival)
+          intervals.push(...(applyEvent(late, order([['tent', 'Outdoor > Tents']], T0 + day * DAY)).repurchased ?? []).map((r) => r.intervalMs));
         for (const day of [...arrival].sort((a, b) => a - b)) applyEvent(inTime, order([['tent', 'Outdoor > Tents']], T0 + day * DAY));
         const tent = late.purchases.tent!;
         const category = late.categoryPurchases!['outdoor > tents']!;
@@ -173,7 +189,8 @@ describe('what every message changes', () => {
     expect(p.sessionCount).toBe(1);
     applyEvent(p, stored({ type: 'page' }, T0 + 2 * SESSION_GAP_MS + 1));
     expect(p.sessionCount).toBe(2);
-    const inSession = (id: string, at: number) => ({ ...stored({ type: 'page' }, at), context: { geo: {}, device: {}, bot: false, sessionId: id } }) as StoredMessage;
+    const inSession = (id: string, at: number) =>
+      ({ ...stored({ type: 'page' }, at), context: { geo: {}, device: {}, bot: false, sessionId: id } }) as StoredMessage;
     applyEvent(p, inSession('s-1', T0 + 2 * SESSION_GAP_MS + 2));
     applyEvent(p, inSession('s-1', T0 + 5 * SESSION_GAP_MS));
     expect(p.session).toMatchObject({ id: 's-1', lastAt: T0 + 5 * SESSION_GAP_MS });

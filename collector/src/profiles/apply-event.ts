@@ -100,12 +100,19 @@ const productViewed: TrackReducer = (profile, { properties, at }, effects) => {
   const product = productFacts(properties);
   if (!product) return;
   profile.counts.productViews++;
-  const previous = profile.session.views.filter((id) => id !== product.productId).slice(-PREVIOUS_VIEWS).reverse();
+  const previous = profile.session.views
+    .filter((id) => id !== product.productId)
+    .slice(-PREVIOUS_VIEWS)
+    .reverse();
   effects.viewed = { product, previous, counts: countOnce((profile.counted ??= []), 'view', product.productId, at) };
   profile.session.views = profile.session.views.filter((id) => id !== product.productId);
   pushCapped(profile.session.views, product.productId, SESSION_VIEWS);
   profile.recentViews = profile.recentViews.filter((v) => v.productId !== product.productId);
-  pushCapped(profile.recentViews, { productId: product.productId, at, ...(product.category ? { category: product.category.slice(0, MAX_CATEGORY) } : {}) }, RECENT_VIEWS);
+  pushCapped(
+    profile.recentViews,
+    { productId: product.productId, at, ...(product.category ? { category: product.category.slice(0, MAX_CATEGORY) } : {}) },
+    RECENT_VIEWS,
+  );
   addInterest(profile, product.category, INTEREST_WEIGHTS.view, at);
 };
 

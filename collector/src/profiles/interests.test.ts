@@ -18,7 +18,11 @@ describe('interest scores far from any epoch', () => {
       applyEvent(p, view('tent', 'Outdoor > Tents', now - DAY));
       applyEvent(p, view('stove', 'Kitchen > Stoves', now));
       for (const score of Object.values(p.interests)) expect(Number.isFinite(score), `${year}: ${score}`).toBe(true);
-      expect(interestTags(p, now).map((t) => t.category).slice(0, 4)).toEqual(['Kitchen > Stoves', 'Outdoor > Tents', 'Kitchen', 'Outdoor']);
+      expect(
+        interestTags(p, now)
+          .map((t) => t.category)
+          .slice(0, 4),
+      ).toEqual(['Kitchen > Stoves', 'Outdoor > Tents', 'Kitchen', 'Outdoor']);
 
       // The other browser's profile still counts from the old epoch; the merge brings both to the later one.
       const other = newProfile('q', T0);

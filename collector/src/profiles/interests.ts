@@ -28,7 +28,10 @@ export function addInterest(profile: Profile, category: string | undefined, weig
     profile.interestsEpoch = epoch = at;
   }
   // "Top > Sub" counts for the subcategory and, at half weight, for the top category.
-  const parts = category.split('>').map((p) => p.trim()).filter(Boolean);
+  const parts = category
+    .split('>')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const leaf = parts.join(' > ');
   profile.interests[leaf] = (profile.interests[leaf] ?? 0) + decayedWeight(weight, at, INTEREST_HALF_LIFE_MS, epoch);
   if (parts.length > 1) profile.interests[parts[0]!] = (profile.interests[parts[0]!] ?? 0) + decayedWeight(weight / 2, at, INTEREST_HALF_LIFE_MS, epoch);

@@ -214,7 +214,9 @@ describe('merging two capped profiles', () => {
     expect(Object.keys(merged.interests).length).toBe(INTERESTS);
     expect(Object.keys(merged.purchases).length).toBe(PRODUCTS);
     // The 100 latest orders alternate between the two sides: the last 50 of each.
-    expect(Object.keys(merged.purchases).sort()).toEqual([...Array.from({ length: 50 }, (_, i) => `a${70 + i}`), ...Array.from({ length: 50 }, (_, i) => `b${70 + i}`)].sort());
+    expect(Object.keys(merged.purchases).sort()).toEqual(
+      [...Array.from({ length: 50 }, (_, i) => `a${70 + i}`), ...Array.from({ length: 50 }, (_, i) => `b${70 + i}`)].sort(),
+    );
     applyEvent(merged, order([['new', 'Books > Novels']], T0 + DAY));
     expect(Object.keys(merged.interests).length).toBe(INTERESTS);
     expect(Object.keys(merged.purchases).length).toBe(PRODUCTS);

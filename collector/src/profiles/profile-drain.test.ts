@@ -12,13 +12,26 @@ let n = 0;
 const at = (i: number) => new Date(Date.UTC(2026, 10, 1, 12, 0, i)).toISOString();
 function message(fields: Record<string, unknown>): IngestItem {
   const i = n++;
-  const m = { type: 'track', messageId: `m${i}`, timestamp: at(i), receivedAt: at(i), context: { geo: { country: 'DE', region: 'BY' }, device: { type: 'mobile' }, bot: false }, ...fields };
+  const m = {
+    type: 'track',
+    messageId: `m${i}`,
+    timestamp: at(i),
+    receivedAt: at(i),
+    context: { geo: { country: 'DE', region: 'BY' }, device: { type: 'mobile' }, bot: false },
+    ...fields,
+  };
   return { message: m as unknown as StoredMessage, idHashes: [] };
 }
-const view = (anonymousId: string, productId: string) => message({ anonymousId, event: 'Product Viewed', properties: { product_id: productId, name: productId, category: 'Tents', price: 10 } });
-const add = (anonymousId: string, productId: string) => message({ anonymousId, event: 'Product Added', properties: { product_id: productId, price: 10, quantity: 1 } });
+const view = (anonymousId: string, productId: string) =>
+  message({ anonymousId, event: 'Product Viewed', properties: { product_id: productId, name: productId, category: 'Tents', price: 10 } });
+const add = (anonymousId: string, productId: string) =>
+  message({ anonymousId, event: 'Product Added', properties: { product_id: productId, price: 10, quantity: 1 } });
 const order = (anonymousId: string, ids: string[]) =>
-  message({ anonymousId, event: 'Order Completed', properties: { order_id: `o${n}`, total: 10 * ids.length, currency: 'USD', products: ids.map((id) => ({ product_id: id, price: 10, quantity: 1 })) } });
+  message({
+    anonymousId,
+    event: 'Order Completed',
+    properties: { order_id: `o${n}`, total: 10 * ids.length, currency: 'USD', products: ids.map((id) => ({ product_id: id, price: 10, quantity: 1 })) },
+  });
 const identify = (anonymousId: string, userId: string) => message({ type: 'identify', anonymousId, userId, traits: {} });
 
 /** Two-device customers, logins mid-batch (merges across shards), an alias, orders. */
@@ -26,8 +39,20 @@ function batches(): IngestItem[][] {
   const out: IngestItem[][] = [];
   for (let i = 0; i < 6; i++) {
     out.push([view(`laptop${i}`, 'tent'), view(`laptop${i}`, `mat${i % 3}`), identify(`laptop${i}`, `u${i}`), add(`laptop${i}`, 'tent')]);
-    out.push([view(`phone${i}`, 'stove'), add(`phone${i}`, 'stove'), view(`guest${i}`, 'lamp'), identify(`phone${i}`, `u${i}`), view(`phone${i}`, 'lamp'), order(`phone${i}`, ['stove', 'lamp']), view(`guest${i}`, 'tent')]);
-    out.push([view(`tablet${i}`, 'tent'), message({ type: 'alias', anonymousId: `tablet${i}`, previousId: `tablet${i}`, userId: `u${i}` }), view(`tablet${i}`, 'mat0')]);
+    out.push([
+      view(`phone${i}`, 'stove'),
+      add(`phone${i}`, 'stove'),
+      view(`guest${i}`, 'lamp'),
+      identify(`phone${i}`, `u${i}`),
+      view(`phone${i}`, 'lamp'),
+      order(`phone${i}`, ['stove', 'lamp']),
+      view(`guest${i}`, 'tent'),
+    ]);
+    out.push([
+      view(`tablet${i}`, 'tent'),
+      message({ type: 'alias', anonymousId: `tablet${i}`, previousId: `tablet${i}`, userId: `u${i}` }),
+      view(`tablet${i}`, 'mat0'),
+    ]);
   }
   return out;
 }
@@ -42,10 +67,12 @@ async function db(steps: readonly string[]) {
 async function shardedSite(shards: number) {
   const directory = { ...(await db(DIRECTORY_MIGRATIONS)) };
   const dir = new DirectoryModel(directory.sql);
-  const parts = await Promise.all(Array.from({ length: shards }, async () => {
-    const d = await db(PROFILE_SHARD_MIGRATIONS);
-    return { ...d, model: new ProfileShardModel(d.sql) };
-  }));
+  const parts = await Promise.all(
+    Array.from({ length: shards }, async () => {
+      const d = await db(PROFILE_SHARD_MIGRATIONS);
+      return { ...d, model: new ProfileShardModel(d.sql) };
+    }),
+  );
   const shop = await db(SHOP_MIGRATIONS);
   const model = new ShopModel(shop.sql);
   let failAfter: string | undefined;
@@ -119,9 +146,15 @@ describe('a drain through the identity directory and profile shards', () => {
     // Every profile's document, wherever it lives.
     const documents = new Map<string, unknown>();
     for (const part of sharded.parts) {
-      for (const row of part.sql.exec<{ profile_id: string; data: string }>('SELECT profile_id, data FROM profiles WHERE data IS NOT NULL')) documents.set(row.profile_id, JSON.parse(row.data));
+      for (const row of part.sql.exec<{ profile_id: string; data: string }>('SELECT profile_id, data FROM profiles WHERE data IS NOT NULL'))
+        documents.set(row.profile_id, JSON.parse(row.data));
     }
-    const expectedDocuments = new Map(single.sql.exec<{ profile_id: string; data: string }>('SELECT profile_id, data FROM profiles WHERE data IS NOT NULL').toArray().map((r) => [r.profile_id, JSON.parse(r.data)]));
+    const expectedDocuments = new Map(
+      single.sql
+        .exec<{ profile_id: string; data: string }>('SELECT profile_id, data FROM profiles WHERE data IS NOT NULL')
+        .toArray()
+        .map((r) => [r.profile_id, JSON.parse(r.data)]),
+    );
     expect(documents).toEqual(expectedDocuments);
     // Spread over the shards, each document in one.
     const perShard = sharded.parts.map((p) => p.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM profiles WHERE data IS NOT NULL').one().n);
@@ -129,7 +162,9 @@ describe('a drain through the identity directory and profile shards', () => {
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(expectedDocuments.size);
     expect(aggregates(sharded.shopSql)).toEqual(aggregates(single.sql));
     // The links are the directory's, as one object's are.
-    expect(rows(sharded.dirSql, 'SELECT id_kind, id, profile_id FROM identities ORDER BY 1, 2')).toEqual(rows(single.sql, 'SELECT id_kind, id, profile_id FROM identities ORDER BY 1, 2'));
+    expect(rows(sharded.dirSql, 'SELECT id_kind, id, profile_id FROM identities ORDER BY 1, 2')).toEqual(
+      rows(single.sql, 'SELECT id_kind, id, profile_id FROM identities ORDER BY 1, 2'),
+    );
   });
 
   it('sends a message that reaches a profile merged away meanwhile on to where it went', async () => {

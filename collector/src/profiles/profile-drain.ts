@@ -65,7 +65,9 @@ export async function drainToProfileShards(
   items: readonly { message: StoredMessage; idHashes: IdHash[] }[],
   checkpoint: (stage: DrainStage) => void = () => {},
 ): Promise<IngestOutcome> {
-  const resolved: Resolved[] = await objects.directory.resolve(items.map(({ message, idHashes }) => resolveItemOf(message, site.identityVerification, idHashes)));
+  const resolved: Resolved[] = await objects.directory.resolve(
+    items.map(({ message, idHashes }) => resolveItemOf(message, site.identityVerification, idHashes)),
+  );
   checkpoint('resolve');
 
   const merges = resolved.flatMap((r, i) => (r.merged ? [{ index: i, ...r.merged, userId: r.userId }] : []));
@@ -81,7 +83,15 @@ export async function drainToProfileShards(
 
   const applied: (ProfileApplied | undefined)[] = new Array(items.length);
   for (let round = 0; round < rounds.length; round++) {
-    await applyRound(objects, site, rounds[round]!.map((i) => ({ index: i, item: { message: items[i]!.message, profileId: resolved[i]!.profileId!, ...(resolved[i]!.userId ? { userId: resolved[i]!.userId } : {}) } })), applied);
+    await applyRound(
+      objects,
+      site,
+      rounds[round]!.map((i) => ({
+        index: i,
+        item: { message: items[i]!.message, profileId: resolved[i]!.profileId!, ...(resolved[i]!.userId ? { userId: resolved[i]!.userId } : {}) },
+      })),
+      applied,
+    );
     const merge = merges[round];
     if (merge) await mergeAcross(objects, site, items[merge.index]!.message.messageId, merge, checkpoint);
   }
@@ -93,7 +103,9 @@ export async function drainToProfileShards(
     const message = items[i]!.message;
     const products = message.context.bot ? [] : productsOfMessage(message);
     // Every applied message, so ShopState knows it stored (read-your-writes leaves it out then).
-    return [{ messageId: message.messageId, profileId: result.profileId, atMs: eventTimeMs(message), products, ...(result.learn ? { learn: result.learn } : {}) }];
+    return [
+      { messageId: message.messageId, profileId: result.profileId, atMs: eventTimeMs(message), products, ...(result.learn ? { learn: result.learn } : {}) },
+    ];
   });
   if (learnItems.length > 0) await objects.shop.learnEffects(learnItems);
 
@@ -106,7 +118,12 @@ export async function drainToProfileShards(
 }
 
 /** One call per shard the round touches, in parallel; messages that reach a profile merged away meanwhile are sent on. */
-async function applyRound(objects: ProfileDrainObjects, site: ProfileDrainSite, work: { index: number; item: ProfileItem }[], applied: (ProfileApplied | undefined)[]): Promise<void> {
+async function applyRound(
+  objects: ProfileDrainObjects,
+  site: ProfileDrainSite,
+  work: { index: number; item: ProfileItem }[],
+  applied: (ProfileApplied | undefined)[],
+): Promise<void> {
   for (let hop = 0; work.length > 0; hop++) {
     if (hop > MAX_HOPS) throw new Error('a message kept reaching profiles merged away');
     const byShard = new Map<number, { index: number; item: ProfileItem }[]>();

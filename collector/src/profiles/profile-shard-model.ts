@@ -83,7 +83,8 @@ export class ProfileShardModel {
     const known = this.recorded(items.map((item) => item.message.messageId));
     const moved = new Map<string, string | null>();
     const movedTo = (profileId: string) => {
-      if (!moved.has(profileId)) moved.set(profileId, first<{ into_profile: string }>(this.sql, 'SELECT into_profile FROM moved WHERE profile_id = ?', profileId)?.into_profile ?? null);
+      if (!moved.has(profileId))
+        moved.set(profileId, first<{ into_profile: string }>(this.sql, 'SELECT into_profile FROM moved WHERE profile_id = ?', profileId)?.into_profile ?? null);
       const to = moved.get(profileId);
       return to === null ? undefined : to;
     };
@@ -162,7 +163,11 @@ export class ProfileShardModel {
    * for the same merge id, hands out the same; `done` once acknowledged.
    */
   mergeOut(mergeId: string, from: string, into: string, nowMs: number): { doc: Profile | null; done: boolean; repeat?: boolean; campaigns?: TableRows } {
-    const seen = first<{ doc: string | null; campaigns: string | null; acked: number }>(this.sql, 'SELECT doc, campaigns, acked FROM merges_out WHERE merge_id = ?', mergeId);
+    const seen = first<{ doc: string | null; campaigns: string | null; acked: number }>(
+      this.sql,
+      'SELECT doc, campaigns, acked FROM merges_out WHERE merge_id = ?',
+      mergeId,
+    );
     if (seen) {
       return {
         doc: seen.doc ? (JSON.parse(seen.doc) as Profile) : null,
@@ -172,7 +177,14 @@ export class ProfileShardModel {
       };
     }
     const doc = this.profiles.find(from) ?? null;
-    this.sql.exec('INSERT INTO merges_out (merge_id, from_profile, into_profile, doc, at) VALUES (?, ?, ?, ?, ?)', mergeId, from, into, doc ? JSON.stringify(doc) : null, nowMs);
+    this.sql.exec(
+      'INSERT INTO merges_out (merge_id, from_profile, into_profile, doc, at) VALUES (?, ?, ?, ?, ?)',
+      mergeId,
+      from,
+      into,
+      doc ? JSON.stringify(doc) : null,
+      nowMs,
+    );
     this.sql.exec('INSERT OR REPLACE INTO moved (profile_id, into_profile) VALUES (?, ?)', from, into);
     this.sql.exec('UPDATE moved SET into_profile = ? WHERE into_profile = ?', into, from);
     this.sql.exec('DELETE FROM profiles WHERE profile_id = ?', from);

@@ -37,7 +37,6 @@ export const CAMPAIGN_TABLES: Record<string, readonly string[]> = {
   campaign_outbox: ['campaign_id', 'profile_id', 'at'],
 };
 
-
 export class ProfileShard extends ProfileHostObject {
   private readonly model: ProfileShardModel;
   protected readonly audiences: AudienceHost;
@@ -55,7 +54,11 @@ export class ProfileShard extends ProfileHostObject {
     });
     this.model = new ProfileShardModel(ctx.storage.sql);
     const writeKey = (ctx.id.name ?? '').replace(/#p\d+$/, '');
-    ({ audiences: this.audiences, campaigns: this.campaigns, alarms: this.alarms } = hostProfiles(ctx, env, {
+    ({
+      audiences: this.audiences,
+      campaigns: this.campaigns,
+      alarms: this.alarms,
+    } = hostProfiles(ctx, env, {
       writeKey,
       profile: (profileId) => this.model.find(profileId),
       // Ids and customers are the directory's.

@@ -5,7 +5,16 @@ import { T0 } from './test-fixtures';
 describe('the profile document', () => {
   it('starts empty at the time it was created, and survives a JSON round trip unchanged', () => {
     const p = newProfile('p1', T0);
-    expect(p).toMatchObject({ profileId: 'p1', firstSeen: T0, lastSeen: T0, interestsEpoch: T0, sessionCount: 0, revenue: 0, revenueByCurrency: {}, counted: [] });
+    expect(p).toMatchObject({
+      profileId: 'p1',
+      firstSeen: T0,
+      lastSeen: T0,
+      interestsEpoch: T0,
+      sessionCount: 0,
+      revenue: 0,
+      revenueByCurrency: {},
+      counted: [],
+    });
     expect(Object.values(p.counts).every((n) => n === 0)).toBe(true);
     expect([p.recentViews, p.recentLists, p.searches, p.orders, p.recClicks, p.session.views].every((list) => list.length === 0)).toBe(true);
     expect(p.traits).toBeUndefined();

@@ -113,7 +113,9 @@ describe('merging purchase histories', () => {
     });
     expect({ into, from }).toEqual(copies);
     // Without a mean on the first side: its one order on day 0, the other's two on days -2 and 1.
-    expect(mergePurchases({ tent: { count: 1, lastAt: T0 } }, { tent: { count: 2, lastAt: T0 + DAY, meanIntervalMs: 3 * DAY } }).tent!.meanIntervalMs).toBe(1.5 * DAY);
+    expect(mergePurchases({ tent: { count: 1, lastAt: T0 } }, { tent: { count: 2, lastAt: T0 + DAY, meanIntervalMs: 3 * DAY } }).tent!.meanIntervalMs).toBe(
+      1.5 * DAY,
+    );
   });
 
   it('merges category histories into none, and keeps only the 30 most recently bought', () => {

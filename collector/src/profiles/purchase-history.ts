@@ -118,7 +118,9 @@ export function mergeCategoryPurchases(into: CategoryPurchases | undefined, from
   const byCategory = { ...into };
   for (const [key, history] of Object.entries(from)) {
     const mine = byCategory[key];
-    byCategory[key] = mine ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), times: mergeTimes(mine.times, history.times, CATEGORY_TIMES) } : history;
+    byCategory[key] = mine
+      ? { count: mine.count + history.count, lastAt: Math.max(mine.lastAt, history.lastAt), times: mergeTimes(mine.times, history.times, CATEGORY_TIMES) }
+      : history;
   }
   trimCategoryPurchases(byCategory);
   return byCategory;

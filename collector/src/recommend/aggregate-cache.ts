@@ -112,7 +112,11 @@ export class AggregateCache implements AggregateReader {
 
 const listKey = (kind: string, productId: string) => `${kind}\u0000${productId}`;
 
-function byProduct<V extends object | number>(cache: BoundedMap<string, V | null>, productIds: readonly string[], read: (missing: string[]) => Map<string, V>): Map<string, V> {
+function byProduct<V extends object | number>(
+  cache: BoundedMap<string, V | null>,
+  productIds: readonly string[],
+  read: (missing: string[]) => Map<string, V>,
+): Map<string, V> {
   const found = new Map<string, V>();
   const missing: string[] = [];
   for (const id of productIds) {

@@ -105,11 +105,7 @@ export class AggregateStore {
     const factor = rebaseFactor(fromEpoch, toEpoch, halfLifeMs);
     // The stored scores are scaled when the batch is flushed, before its increments (aggregate-rows.ts).
     this.rebases.push([scopeName, factor]);
-    this.sql.exec(
-      'INSERT INTO decay_epochs (scope, epoch_ms) VALUES (?1, ?2) ON CONFLICT (scope) DO UPDATE SET epoch_ms = ?2',
-      scopeName,
-      toEpoch,
-    );
+    this.sql.exec('INSERT INTO decay_epochs (scope, epoch_ms) VALUES (?1, ?2) ON CONFLICT (scope) DO UPDATE SET epoch_ms = ?2', scopeName, toEpoch);
     const sums = this.popularity.get(scopeName);
     if (sums) for (const [productId, score] of sums) sums.set(productId, score * factor);
     this.epochs.set(scopeName, toEpoch);

@@ -22,7 +22,8 @@ function message(type: string, ids: { anonymousId?: string; userId?: string; pre
 }
 const view = (anonymousId: string, productId: string, category = 'Outdoor > Tents') =>
   message('track', { anonymousId }, { event: 'Product Viewed', properties: { product_id: productId, name: productId, category } });
-const add = (anonymousId: string, productId: string) => message('track', { anonymousId }, { event: 'Product Added', properties: { product_id: productId, name: productId, quantity: 1 } });
+const add = (anonymousId: string, productId: string) =>
+  message('track', { anonymousId }, { event: 'Product Added', properties: { product_id: productId, name: productId, quantity: 1 } });
 const identify = (anonymousId: string, userId: string) => message('identify', { anonymousId, userId }, { traits: { plan: 'gold' } });
 
 async function shop(history: StoredMessage[], identityVerification: 'off' | 'required' = 'off') {
@@ -30,7 +31,13 @@ async function shop(history: StoredMessage[], identityVerification: 'off' | 'req
   migrate(sql, SHOP_MIGRATIONS);
   const model = new ShopModel(sql);
   const policy = { ...DEFAULT_SHOP_POLICY, identityVerification };
-  const store = (messages: StoredMessage[]) => transaction(() => model.ingest(messages.map((m) => ({ message: m, idHashes: [] })), policy));
+  const store = (messages: StoredMessage[]) =>
+    transaction(() =>
+      model.ingest(
+        messages.map((m) => ({ message: m, idHashes: [] })),
+        policy,
+      ),
+    );
   if (history.length) store(history);
   return { model, store };
 }
@@ -44,7 +51,10 @@ async function predictedAndStored(
 ) {
   const { model, store } = await shop(history, identityVerification);
   const storedBefore = JSON.stringify(model.profiles.find(model.profileIdOf(ids) ?? '') ?? null);
-  const predicted = asIfStored({ identities: model.identities, findProfile: (id) => model.profiles.find(id) }, ids, pending, { currency: 'USD', identityVerification });
+  const predicted = asIfStored({ identities: model.identities, findProfile: (id) => model.profiles.find(id) }, ids, pending, {
+    currency: 'USD',
+    identityVerification,
+  });
   // Predicting wrote nothing.
   expect(JSON.stringify(model.profiles.find(model.profileIdOf(ids) ?? '') ?? null)).toBe(storedBefore);
   store(pending);
@@ -81,28 +91,43 @@ describe('a profile as if its pending events were stored', () => {
   });
 
   it('makes an anonymous browser the customer’s on a first identify, and follows an alias', async () => {
-    const first = await predictedAndStored([view('b1', 'tent')], [identify('b1', 'new-customer'), view('b1', 'stove')], { userId: 'new-customer', userVerified: true });
+    const first = await predictedAndStored([view('b1', 'tent')], [identify('b1', 'new-customer'), view('b1', 'stove')], {
+      userId: 'new-customer',
+      userVerified: true,
+    });
     expect(first.predicted.profile).toEqual(first.stored.profile);
     expect(first.predicted.profileId).toBe(first.stored.profileId);
 
     const alias = message('alias', { anonymousId: 'b2', userId: 'bob', previousId: 'b2' });
-    const second = await predictedAndStored([identify('phone-b', 'bob'), view('b2', 'tent')], [alias, view('b2', 'mat')], { anonymousId: 'b2', userId: 'bob', userVerified: true });
+    const second = await predictedAndStored([identify('phone-b', 'bob'), view('b2', 'tent')], [alias, view('b2', 'mat')], {
+      anonymousId: 'b2',
+      userId: 'bob',
+      userVerified: true,
+    });
     expect(second.predicted.profileId).toBe(second.stored.profileId);
     expect(second.predicted.profile).toEqual(second.stored.profile);
   });
 
   it('keeps two customers of a shared browser apart, as the drain does', async () => {
     const history = [identify('shared', 'a'), view('shared', 'tent')];
-    const { predicted, stored } = await predictedAndStored(history, [identify('shared', 'b'), view('shared', 'lipstick')], { anonymousId: 'shared', userId: 'b', userVerified: true });
+    const { predicted, stored } = await predictedAndStored(history, [identify('shared', 'b'), view('shared', 'lipstick')], {
+      anonymousId: 'shared',
+      userId: 'b',
+      userVerified: true,
+    });
     expect(predicted.profileId).toBe(stored.profileId);
     expect(predicted.profile).toEqual(stored.profile);
     expect(predicted.profile!.recentViews.map((v) => v.productId)).toEqual(['lipstick']);
   });
 
   it('links an unproven userId to nothing where the site requires identity verification, as the drain does', async () => {
-    const proven = (anonymousId: string) => ({ ...identify(anonymousId, 'victim'), context: { geo: {}, device: {}, bot: false, userVerified: true } }) as unknown as StoredMessage;
+    const proven = (anonymousId: string) =>
+      ({ ...identify(anonymousId, 'victim'), context: { geo: {}, device: {}, bot: false, userVerified: true } }) as unknown as StoredMessage;
     const history = [proven('victim-phone'), view('victim-phone', 'lamp')];
-    for (const [claim, joins] of [[identify('stranger', 'victim'), false], [proven('own-laptop'), true]] as const) {
+    for (const [claim, joins] of [
+      [identify('stranger', 'victim'), false],
+      [proven('own-laptop'), true],
+    ] as const) {
       const anonymousId = claim.anonymousId!;
       const { predicted, stored } = await predictedAndStored(history, [claim, view(anonymousId, 'tent')], { anonymousId }, 'required');
       expect(predicted.profileId).toBe(stored.profileId);
@@ -122,6 +147,8 @@ describe('a profile as if its pending events were stored', () => {
 
   it('says nothing of a visitor with no stored state and no pending events', async () => {
     const { model } = await shop([]);
-    expect(asIfStored({ identities: model.identities, findProfile: (id) => model.profiles.find(id) }, { anonymousId: 'nobody' }, [], { currency: 'USD' })).toEqual({ applied: 0 });
+    expect(
+      asIfStored({ identities: model.identities, findProfile: (id) => model.profiles.find(id) }, { anonymousId: 'nobody' }, [], { currency: 'USD' }),
+    ).toEqual({ applied: 0 });
   });
 });

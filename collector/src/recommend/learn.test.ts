@@ -44,7 +44,10 @@ describe('one shopper’s weight in the shop-wide aggregates', () => {
   it('a burst of orders from one browser counts as one buyer, whatever the quantities', async () => {
     const { aggregates, send } = await shop();
     for (let i = 0; i < 3; i++) send(`local-${i}`, [order(['stein'])]);
-    send('attacker', Array.from({ length: 50 }, (_, i) => order(['fake'], T0 + i * 1000, 1000)));
+    send(
+      'attacker',
+      Array.from({ length: 50 }, (_, i) => order(['fake'], T0 + i * 1000, 1000)),
+    );
     for (const name of [scope.region(BAVARIA), scope.trendingRegion(BAVARIA), scope.soldRegion(BAVARIA), scope.all, scope.soldAll]) {
       expect(top(aggregates, name), name).toEqual(['stein', 'fake']);
     }

@@ -51,7 +51,10 @@ describe('AggregateStore: the floor of a regional scope', () => {
     const popular = scope.region(BAVARIA);
     const view = (shopper: string, atMs: number) =>
       batch(() => {
-        for (const [name, halfLife] of [[trending, HALF_LIFE.trending], [popular, HALF_LIFE.popular]] as const) {
+        for (const [name, halfLife] of [
+          [trending, HALF_LIFE.trending],
+          [popular, HALF_LIFE.popular],
+        ] as const) {
           aggregates.bumpPopularity(name, 'niche', 1, atMs, halfLife);
           aggregates.noteShopper(name, 'niche', shopper, atMs);
         }
@@ -180,7 +183,15 @@ describe('ShopModel: a lone shopper in a region', () => {
       transaction(() =>
         model.ingest([
           { message: track(shopper, 'Product Viewed', { product_id: productId, name: productId }, BERLIN), idHashes: [] },
-          { message: track(shopper, 'Order Completed', { order_id: `${shopper}-o`, products: [{ product_id: productId, name: productId, quantity: 1 }] }, BERLIN), idHashes: [] },
+          {
+            message: track(
+              shopper,
+              'Order Completed',
+              { order_id: `${shopper}-o`, products: [{ product_id: productId, name: productId, quantity: 1 }] },
+              BERLIN,
+            ),
+            idHashes: [],
+          },
         ]),
       );
     const ask = (slot: 'trending' | 'home', extra: Partial<RecommendInput> = {}) =>
@@ -206,7 +217,10 @@ describe('ShopModel: a lone shopper in a region', () => {
     const { buy, ask } = await shop();
     for (let i = 0; i < DEFAULT_MIN_SHOPPERS - 1; i++) buy(`berliner-${i}`, 'currywurst');
     expect(ask('trending').items.find((i) => i.productId === 'currywurst')?.reason).not.toBe('trending-in-region');
-    expect(ask('trending', { regionalMinShoppers: DEFAULT_MIN_SHOPPERS - 1 }).items[0]).toMatchObject({ productId: 'currywurst', reason: 'trending-in-region' });
+    expect(ask('trending', { regionalMinShoppers: DEFAULT_MIN_SHOPPERS - 1 }).items[0]).toMatchObject({
+      productId: 'currywurst',
+      reason: 'trending-in-region',
+    });
     buy(`berliner-${DEFAULT_MIN_SHOPPERS}`, 'currywurst');
     expect(ask('trending').items[0]).toMatchObject({ productId: 'currywurst', reason: 'trending-in-region' });
     expect(ask('home').items[0]).toMatchObject({ productId: 'currywurst', reason: 'popular-in-region' });
@@ -219,7 +233,19 @@ describe('ShopModel: a lone shopper in a region', () => {
     const lastWeek = now - 7 * DAY_MS;
     const view = (shopper: string, productId: string, atMs: number) =>
       transaction(() =>
-        model.ingest([{ message: storedTrack({ ids: { anonymousId: shopper }, event: 'Product Viewed', properties: { product_id: productId, name: productId }, geo: BERLIN, atMs, messageId: `m${n++}` }), idHashes: [] }]),
+        model.ingest([
+          {
+            message: storedTrack({
+              ids: { anonymousId: shopper },
+              event: 'Product Viewed',
+              properties: { product_id: productId, name: productId },
+              geo: BERLIN,
+              atMs,
+              messageId: `m${n++}`,
+            }),
+            idHashes: [],
+          },
+        ]),
       );
     for (let i = 0; i < DEFAULT_MIN_SHOPPERS - 1; i++) view(`berliner-${i}`, 'kebab', lastWeek);
     view('alone', 'kebab', now);
@@ -230,7 +256,15 @@ describe('ShopModel: a lone shopper in a region', () => {
     view('berliner-1', 'kebab', now + HOUR_MS);
     view('berliner-2', 'kebab', now + HOUR_MS);
     view('berliner-3', 'kebab', now + HOUR_MS);
-    const later = model.recommend({ writeKey: 'w', slot: 'trending', anonymousId: 'visitor', limit: 6, geo: BERLIN, holdoutPercent: 0, nowMs: now + 2 * HOUR_MS });
+    const later = model.recommend({
+      writeKey: 'w',
+      slot: 'trending',
+      anonymousId: 'visitor',
+      limit: 6,
+      geo: BERLIN,
+      holdoutPercent: 0,
+      nowMs: now + 2 * HOUR_MS,
+    });
     expect(later.items[0]).toMatchObject({ productId: 'kebab', reason: 'trending-in-region' });
   });
 

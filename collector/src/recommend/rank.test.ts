@@ -164,11 +164,17 @@ describe('turning ranked ids into items', () => {
 
   it('scores n items (n − i) / n to three decimals, and copies only the catalog fields a product has', () => {
     expect(rescore([])).toEqual([]);
-    expect(rescore(['a', 'b', 'c'].map((productId) => ({ productId, name: productId, score: 42, reason: 'r' }))).map((i) => i.score)).toEqual([1, 0.667, 0.333]);
+    expect(rescore(['a', 'b', 'c'].map((productId) => ({ productId, name: productId, score: 42, reason: 'r' }))).map((i) => i.score)).toEqual([
+      1, 0.667, 0.333,
+    ]);
     const bare = toItem({ productId: 'p', name: 'P' } as CatalogItem, 0.5, 'popular');
     expect(bare).toEqual({ productId: 'p', name: 'P', score: 0.5, reason: 'popular' });
     expect(Object.keys(bare)).toEqual(['productId', 'name', 'score', 'reason']);
-    const full = toItem({ productId: 'p', name: 'P', price: 9.5, currency: 'EUR', imageUrl: 'https://x.test/p.jpg', url: 'https://x.test/p', category: 'A > B' } as CatalogItem, 1, 'r');
+    const full = toItem(
+      { productId: 'p', name: 'P', price: 9.5, currency: 'EUR', imageUrl: 'https://x.test/p.jpg', url: 'https://x.test/p', category: 'A > B' } as CatalogItem,
+      1,
+      'r',
+    );
     expect(full).toMatchObject({ price: 9.5, currency: 'EUR', imageUrl: 'https://x.test/p.jpg', url: 'https://x.test/p', category: 'A > B' });
   });
 });

@@ -12,7 +12,19 @@ import type { AggregateReader } from '../aggregates/snapshot-reader';
 import { scope, type Scored } from './aggregate-store';
 import { DEFAULT_MIN_SHOPPERS } from './popularity-floor';
 import { sessionKey, type SessionStore } from './session-store';
-import { byScore, dueForReorder, interestPicks, linked, memoTotals, popular, recentlyViewed, secondHop, sessionNeighbours, sessionSeeds, TUNING } from './strategies';
+import {
+  byScore,
+  dueForReorder,
+  interestPicks,
+  linked,
+  memoTotals,
+  popular,
+  recentlyViewed,
+  secondHop,
+  sessionNeighbours,
+  sessionSeeds,
+  TUNING,
+} from './strategies';
 
 export interface RankRequest {
   slot: Slot;
@@ -91,7 +103,16 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
       const coViewsWeight = src.sessions ? TUNING.coViewsHome : 1;
       const hop =
         current.length === 1 && TUNING.secondHopHome > 0
-          ? secondHop(aggregates, [{ candidates: neighbours, weight: TUNING.neighboursHome }, { candidates: coViews, weight: coViewsWeight }], current, exclude, totals)
+          ? secondHop(
+              aggregates,
+              [
+                { candidates: neighbours, weight: TUNING.neighboursHome },
+                { candidates: coViews, weight: coViewsWeight },
+              ],
+              current,
+              exclude,
+              totals,
+            )
           : [];
       return {
         strategy: seeds.length || interests.length ? 'regional+personal' : 'regional',
@@ -141,7 +162,11 @@ function personalSources(req: RankRequest, profile: Profile | undefined, src: Ra
       return {
         strategy: 'trending-in-region',
         sources: [
-          { candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region), exclude, floorOf(req)) : [], weight: 1, reason: 'trending-in-region' },
+          {
+            candidates: req.region ? popular(aggregates, scope.trendingRegion(req.region), exclude, floorOf(req)) : [],
+            weight: 1,
+            reason: 'trending-in-region',
+          },
           { candidates: popular(aggregates, scope.trendingAll, exclude), weight: 0.5, reason: 'trending' },
         ],
       };
@@ -256,4 +281,3 @@ export function rescore(items: RecommendedItem[]): RecommendedItem[] {
   const n = items.length;
   return items.map((item, i) => ({ ...item, score: Math.round(((n - i) / n) * 1000) / 1000 }));
 }
-

@@ -19,7 +19,13 @@ async function shop({ extraCatalog = 0 } = {}) {
       sql.exec("INSERT INTO catalog (product_id, name, price, in_stock, updated_at, source) VALUES (?, ?, 10, 1, 0, 'admin')", id(i), `Product ${i}`);
       sql.exec('INSERT INTO item_totals (product_id, views, buys) VALUES (?, ?, 0)', id(i), i + 1);
       sql.exec('INSERT INTO product_sessions (product_id, sessions) VALUES (?, ?)', id(i), JSON.stringify([`s${i}`, `s${i + 1}`]));
-      sql.exec('INSERT INTO recent_sessions (session_key, profile_id, at, products, refs) VALUES (?, ?, ?, ?, 1)', `s${i}`, `profile-${i}`, i, JSON.stringify([id(i)]));
+      sql.exec(
+        'INSERT INTO recent_sessions (session_key, profile_id, at, products, refs) VALUES (?, ?, ?, ?, 1)',
+        `s${i}`,
+        `profile-${i}`,
+        i,
+        JSON.stringify([id(i)]),
+      );
     }
     for (let i = 0; i < LINKED; i++) {
       for (let j = 1; j <= NEIGHBOURS + 2; j++) sql.exec("INSERT INTO links (kind, a, b, score) VALUES ('v', ?, ?, ?)", id(i), id(i + j), j % 3);

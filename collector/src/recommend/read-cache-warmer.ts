@@ -54,9 +54,21 @@ export class ReadCacheWarmer {
     this.walks = [
       { table: 'catalog', key: 'product_id', fits: CATALOG_CACHE_ITEMS, chunk: WARM_CHUNK.keys, warm: (ids) => caches.catalog.items(ids) },
       { table: 'item_totals', key: 'product_id', fits: AGGREGATE_CACHE_LIMITS.products, chunk: WARM_CHUNK.keys, warm: (ids) => caches.aggregates.totals(ids) },
-      { table: 'repurchase', key: 'product_id', fits: AGGREGATE_CACHE_LIMITS.products, chunk: WARM_CHUNK.keys, warm: (ids) => caches.aggregates.repurchaseIntervals(ids) },
+      {
+        table: 'repurchase',
+        key: 'product_id',
+        fits: AGGREGATE_CACHE_LIMITS.products,
+        chunk: WARM_CHUNK.keys,
+        warm: (ids) => caches.aggregates.repurchaseIntervals(ids),
+      },
       { table: 'product_sessions', key: 'product_id', fits: SESSION_CACHE_LIMITS.rings, chunk: WARM_CHUNK.keys, warm: (ids) => caches.sessions.ringsOf(ids) },
-      { table: 'recent_sessions', key: 'session_key', fits: SESSION_CACHE_LIMITS.sessions, chunk: WARM_CHUNK.keys, warm: (keys) => caches.sessions.sessions(keys) },
+      {
+        table: 'recent_sessions',
+        key: 'session_key',
+        fits: SESSION_CACHE_LIMITS.sessions,
+        chunk: WARM_CHUNK.keys,
+        warm: (keys) => caches.sessions.sessions(keys),
+      },
       ...(['v', 'b'] as const).map((kind) => ({
         table: 'links',
         key: 'a',

@@ -32,7 +32,7 @@ function view(sessions: SessionStore, profileId: string, sessionId: string, prod
 }
 
 describe('SessionStore', () => {
-  it('keeps each session\'s products in the order last viewed, and each product\'s sessions newest first', async () => {
+  it("keeps each session's products in the order last viewed, and each product's sessions newest first", async () => {
     const { sessions, batch } = await store();
     let first = '';
     let second = '';
@@ -92,7 +92,7 @@ describe('SessionStore', () => {
     expect(counters.rowsWritten - again).toBe(2);
   });
 
-  it('forgets an erased profile\'s sessions and their keys in the rings', async () => {
+  it("forgets an erased profile's sessions and their keys in the rings", async () => {
     const { sessions, batch, count } = await store();
     let gone = '';
     let kept = '';
@@ -101,7 +101,12 @@ describe('SessionStore', () => {
       kept = view(sessions, 'other', 's1', ['a']);
     });
     batch(() => sessions.forgetProfiles(['erased']));
-    expect(sessions.ringsOf(['a', 'b'])).toEqual(new Map([['a', [kept]], ['b', []]]));
+    expect(sessions.ringsOf(['a', 'b'])).toEqual(
+      new Map([
+        ['a', [kept]],
+        ['b', []],
+      ]),
+    );
     expect(sessions.sessions([gone, kept]).map((s) => s.key)).toEqual([kept]);
     expect(count('recent_sessions')).toBe(1);
   });
@@ -113,7 +118,7 @@ describe('SessionStore', () => {
     expect(sessions.ringsOf(['a'])).toEqual(new Map());
   });
 
-  it('reads rings and sessions from SQLite once, and sees each batch\'s changes at once', async () => {
+  it("reads rings and sessions from SQLite once, and sees each batch's changes at once", async () => {
     const { sessions, batch, counters } = await store();
     let first = '';
     let second = '';

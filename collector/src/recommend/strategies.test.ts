@@ -31,7 +31,13 @@ describe('secondHop', () => {
     const hop = secondHop(
       store,
       [
-        { candidates: [{ productId: 'pick1', score: 1 }, { productId: 'pick2', score: 0.5 }], weight: 1 },
+        {
+          candidates: [
+            { productId: 'pick1', score: 1 },
+            { productId: 'pick2', score: 0.5 },
+          ],
+          weight: 1,
+        },
         { candidates: [{ productId: 'pick2', score: 1 }], weight: 0.1 },
       ],
       ['seen'],
@@ -57,7 +63,13 @@ describe('secondHop', () => {
 describe('linked with a candidate bound', () => {
   it('damps only the best raw scores', () => {
     const store: AggregateReader = {
-      ...reader({ seed: [{ productId: 'common', score: 8 }, { productId: 'mid', score: 4 }, { productId: 'rare', score: 2 }] }),
+      ...reader({
+        seed: [
+          { productId: 'common', score: 8 },
+          { productId: 'mid', score: 4 },
+          { productId: 'rare', score: 2 },
+        ],
+      }),
       // common is viewed everywhere: damping puts the rare product first, when it is among the candidates.
       totals: (ids) => new Map(ids.map((id) => [id, { views: id === 'common' ? 1e6 : 1, buys: 0 }])),
     };

@@ -124,7 +124,15 @@ export function linked(
   const by = kind === 'v' ? 'views' : 'buys';
   if (raw.size <= candidates) return scaled(dampedTop(raw, [...raw.keys()], totals, by, TUNING.neighbours));
   const top = sortedTop(raw, candidates);
-  return scaled(dampedTop(top.map((s) => [s.productId, s.score] as const), top.map((s) => s.productId), totals, by, TUNING.neighbours));
+  return scaled(
+    dampedTop(
+      top.map((s) => [s.productId, s.score] as const),
+      top.map((s) => s.productId),
+      totals,
+      by,
+      TUNING.neighbours,
+    ),
+  );
 }
 
 /**
@@ -148,7 +156,15 @@ export function sessionNeighbours(
   for (const productId of exclude) scores.delete(productId);
   if (scores.size === 0) return [];
   const top = sortedTop(scores, TUNING.neighbourCandidates);
-  return scaled(dampedTop(top.map((s) => [s.productId, s.score] as const), top.map((s) => s.productId), totals, 'views', TUNING.neighbours));
+  return scaled(
+    dampedTop(
+      top.map((s) => [s.productId, s.score] as const),
+      top.map((s) => s.productId),
+      totals,
+      'views',
+      TUNING.neighbours,
+    ),
+  );
 }
 
 /**

@@ -30,11 +30,7 @@ export class IngestSettled {
   record(shard: number, below: number): void {
     const marks = this.read();
     if (below <= (marks.get(shard) ?? 0)) return;
-    this.sql.exec(
-      'INSERT INTO ingest_settled (shard, below) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET below = MAX(below, excluded.below)',
-      shard,
-      below,
-    );
+    this.sql.exec('INSERT INTO ingest_settled (shard, below) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET below = MAX(below, excluded.below)', shard, below);
     marks.set(shard, below);
   }
 

@@ -65,7 +65,10 @@ function campaignRowsOf(sql: Sql, profileIds: string[]): TableRows {
   const out: TableRows = {};
   for (const [table, columns] of Object.entries(CAMPAIGN_TABLES)) {
     const rows = sql
-      .exec<Record<string, SqlValue>>(`SELECT ${columns.join(', ')} FROM ${table} WHERE profile_id IN (SELECT value FROM json_each(?))`, JSON.stringify(profileIds))
+      .exec<Record<string, SqlValue>>(
+        `SELECT ${columns.join(', ')} FROM ${table} WHERE profile_id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(profileIds),
+      )
       .toArray();
     if (rows.length > 0) out[table] = rows.map((row) => columns.map((c) => row[c] ?? null));
   }
@@ -128,7 +131,13 @@ export class ProfileLayout {
         await directory.importRows({ profiles: rows.map((r) => r.slice(0, 4)) });
         await Promise.all(
           [...byShard(rows, target)].map(([shard, part]) =>
-            this.host.shard(shard).importRows({ profiles: part, ...campaignRowsOf(sql, part.map((r) => String(r[0]))) }),
+            this.host.shard(shard).importRows({
+              profiles: part,
+              ...campaignRowsOf(
+                sql,
+                part.map((r) => String(r[0])),
+              ),
+            }),
           ),
         );
         this.host.transaction(() => deleteRowids(sql, 'profiles', rowids));
@@ -154,7 +163,9 @@ export class ProfileLayout {
         }),
       );
       // Static lists live only as memberships: each shard takes the members it now holds.
-      const lists = sql.exec<{ audience_id: string; name: string }>("SELECT audience_id, name FROM audience_definitions WHERE deleting = 0 AND kind = 'static'").toArray();
+      const lists = sql
+        .exec<{ audience_id: string; name: string }>("SELECT audience_id, name FROM audience_definitions WHERE deleting = 0 AND kind = 'static'")
+        .toArray();
       for (const list of lists) {
         const members = sql.exec<{ profile_id: string }>('SELECT profile_id FROM audience_members WHERE audience_id = ?', list.audience_id).toArray();
         const perShard = new Map<number, string[]>();
@@ -166,7 +177,8 @@ export class ProfileLayout {
           Array.from({ length: target }, async (_, i) => {
             const ids = perShard.get(i) ?? [];
             // Every shard learns of the list, even with no member to take.
-            for (let k = 0; k === 0 || k < ids.length; k += MOVE_CHUNK_ROWS) await this.host.shard(i).audienceList(list.audience_id, list.name, { add: ids.slice(k, k + MOVE_CHUNK_ROWS) });
+            for (let k = 0; k === 0 || k < ids.length; k += MOVE_CHUNK_ROWS)
+              await this.host.shard(i).audienceList(list.audience_id, list.name, { add: ids.slice(k, k + MOVE_CHUNK_ROWS) });
           }),
         );
       }
@@ -179,7 +191,10 @@ export class ProfileLayout {
 
 function takeRows(sql: Sql, table: string, columns: readonly string[]): { rows: SqlValue[][]; rowids: number[] } {
   const { rows } = readRows(sql, table, columns, 0, MOVE_CHUNK_ROWS);
-  const rowids = sql.exec<{ r: number }>(`SELECT rowid AS r FROM ${table} ORDER BY rowid LIMIT ?`, MOVE_CHUNK_ROWS).toArray().map((row) => row.r);
+  const rowids = sql
+    .exec<{ r: number }>(`SELECT rowid AS r FROM ${table} ORDER BY rowid LIMIT ?`, MOVE_CHUNK_ROWS)
+    .toArray()
+    .map((row) => row.r);
   return { rows, rowids };
 }
 

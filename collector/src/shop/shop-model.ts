@@ -4,7 +4,16 @@
  * ShopState Durable Object runs it on its own storage; the offline
  * benchmark runs the very same code on an in-process SQLite.
  */
-import { DEFAULT_CURRENCY, type Rule, type RuleNotApplied, type LifecycleThresholds, type ProfileView, type RecommendationResponse, type Slot, type StoredMessage } from '@trailmark/schema';
+import {
+  DEFAULT_CURRENCY,
+  type Rule,
+  type RuleNotApplied,
+  type LifecycleThresholds,
+  type ProfileView,
+  type RecommendationResponse,
+  type Slot,
+  type StoredMessage,
+} from '@trailmark/schema';
 import { CatalogStore, DEFAULT_CATALOG_POLICY, type CatalogPolicy } from '../catalog/catalog-store';
 import { productsOfMessage, type ProductFacts } from '../catalog/product-facts';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from '../identity/profile-lookup';
@@ -166,7 +175,12 @@ export class ShopModel {
     this.aggregateReads = new AggregateCache(this.aggregates);
     this.aggregates.written = (rows) => this.aggregateReads.forget(rows);
     this.sessions = new SessionStore(sql);
-    this.warmer = new ReadCacheWarmer(sql, { catalog: this.catalog, aggregates: this.aggregateReads, sessions: this.sessions, neighbourLimit: TUNING.neighbours });
+    this.warmer = new ReadCacheWarmer(sql, {
+      catalog: this.catalog,
+      aggregates: this.aggregateReads,
+      sessions: this.sessions,
+      neighbourLimit: TUNING.neighbours,
+    });
   }
 
   /**
@@ -234,7 +248,8 @@ export class ShopModel {
     const effects = applyEvent(profile, message, { currency: policy.currency });
     for (const product of productsOfMessage(message)) this.catalog.learn(product, atMs, policy.catalog);
     learnFromEvent(this.aggregates, effects, { atMs, region: regionKey(message.context.geo), shopper: profileId });
-    if (effects.viewed) this.sessions.noteView(sessionKey(profileId, profile.session.id), profileId, effects.viewed.product.productId, profile.session.views, atMs);
+    if (effects.viewed)
+      this.sessions.noteView(sessionKey(profileId, profile.session.id), profileId, effects.viewed.product.productId, profile.session.views, atMs);
     return effects.attributions;
   }
 
@@ -339,7 +354,12 @@ export class ShopModel {
   }
 
   /** Of the request's rules, those whose conditions on the shopper hold (the category they are in, their audiences), and the others with why not. */
-  private rulesFor(input: RecommendInput, profileId: string | undefined, profile: Profile | undefined, audiences: AudienceMemberships | undefined): { rules: Rule[]; notApplied: RuleNotApplied[] } {
+  private rulesFor(
+    input: RecommendInput,
+    profileId: string | undefined,
+    profile: Profile | undefined,
+    audiences: AudienceMemberships | undefined,
+  ): { rules: Rule[]; notApplied: RuleNotApplied[] } {
     if (!input.rules?.length) return { rules: [], notApplied: [] };
     const needsCategory = input.rules.some((rule) => rule.when?.category !== undefined);
     const onScreen = needsCategory && input.productId ? this.catalog.items([input.productId]).get(input.productId) : undefined;
@@ -380,10 +400,15 @@ export class ShopModel {
       return { profileId, profile: profileId ? stored.findProfile(profileId) : undefined };
     }
     const shop = people ?? { identities: this.identities, findProfile: (id: string) => this.profiles.find(id) };
-    return asIfStored(shop, input, pending.map((item) => item.message), {
-      currency: input.currency ?? this.policy.currency,
-      identityVerification: input.identityVerification ?? this.policy.identityVerification,
-    });
+    return asIfStored(
+      shop,
+      input,
+      pending.map((item) => item.message),
+      {
+        currency: input.currency ?? this.policy.currency,
+        identityVerification: input.identityVerification ?? this.policy.identityVerification,
+      },
+    );
   }
 
   rankSources(aggregates: AggregateReader = this.aggregateReads): RankSources {
@@ -420,11 +445,7 @@ export class ShopModel {
     currency: string = DEFAULT_CURRENCY,
   ): ProfileView {
     const iso = (ms: number) => new Date(ms).toISOString();
-    const names = this.catalog.items([
-      ...profile.recentViews.map((v) => v.productId),
-      ...Object.keys(profile.cart),
-      ...Object.keys(profile.purchases),
-    ]);
+    const names = this.catalog.items([...profile.recentViews.map((v) => v.productId), ...Object.keys(profile.cart), ...Object.keys(profile.purchases)]);
     const nameOf = (productId: string) => names.get(productId)?.name;
     const userId = linked.userId;
     return {
@@ -463,4 +484,3 @@ export class ShopModel {
 }
 
 const cents = (amount: number) => Math.round(amount * 100) / 100;
-

@@ -15,7 +15,16 @@ import { ProfileHostObject } from '../profiles/profile-host-object';
 import { AGGREGATE_OUTBOX_MIGRATIONS, AGGREGATE_OUTBOX_MODULE } from '../aggregates/aggregate-outbox';
 import { aggregateShardStub } from '../aggregates/aggregate-shard';
 import { ShardedAggregates } from '../aggregates/sharded-aggregates';
-import type { CampaignDefinition, CatalogItem, Condition, LifecycleStage, LifecycleThresholds, ProfileView, RecommendationResponse, StoredMessage } from '@trailmark/schema';
+import type {
+  CampaignDefinition,
+  CatalogItem,
+  Condition,
+  LifecycleStage,
+  LifecycleThresholds,
+  ProfileView,
+  RecommendationResponse,
+  StoredMessage,
+} from '@trailmark/schema';
 import type { AudienceHost } from '../audiences/audience-host';
 import { identityTablesPeople } from '../audiences/profile-source';
 import type { CampaignHost } from '../campaigns/campaign-host';
@@ -26,7 +35,16 @@ import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
 import type { Alarms } from '../lib/alarms';
 import { migrate, migrateModule } from '../lib/migrate';
 import { findSite } from '../sites/site-directory';
-import { DEFAULT_SHOP_POLICY, SHOP_MIGRATIONS, ShopModel, type IngestItem, type IngestOutcome, type LearnItem, type RecommendInput, type ShopPolicy } from './shop-model';
+import {
+  DEFAULT_SHOP_POLICY,
+  SHOP_MIGRATIONS,
+  ShopModel,
+  type IngestItem,
+  type IngestOutcome,
+  type LearnItem,
+  type RecommendInput,
+  type ShopPolicy,
+} from './shop-model';
 import { identityDirectoryStub } from '../identity/identity-directory';
 import { idsToLookUp, LookedUpIdentities } from '../identity/looked-up-identities';
 import { profileShardOf, profileShardStub } from '../profiles/profile-shard';
@@ -89,7 +107,11 @@ export class ShopState extends ProfileHostObject {
       directory: () => identityDirectoryStub(env, writeKey),
       shard: (index) => profileShardStub(env, writeKey, index),
     });
-    ({ audiences: this.audiences, campaigns: this.campaigns, alarms: this.alarms } = hostProfiles(ctx, env, {
+    ({
+      audiences: this.audiences,
+      campaigns: this.campaigns,
+      alarms: this.alarms,
+    } = hostProfiles(ctx, env, {
       writeKey,
       profile: (profileId) => this.model.profiles.find(profileId),
       people: identityTablesPeople(ctx.storage.sql),

@@ -34,9 +34,7 @@ export async function findSite(env: Env, writeKey: string): Promise<Site | null>
   const now = Date.now();
   const hit = cache.get(writeKey);
   if (hit && hit.expires > now) return hit.site;
-  const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM sites WHERE write_key = ?`)
-    .bind(writeKey)
-    .first<SiteRow>();
+  const row = await env.DB.prepare(`SELECT ${COLUMNS} FROM sites WHERE write_key = ?`).bind(writeKey).first<SiteRow>();
   const site = row ? fromRow(row) : devMode(env) && writeKey === DEMO_SITE.writeKey ? DEMO_SITE : null;
   if (cache.size > 10_000) cache = new Map();
   cache.set(writeKey, { site, expires: now + TTL_MS });

@@ -73,7 +73,12 @@ export function progressFirstSteps(wk: string, range: Range, steps: readonly str
     const prev = k === 2 ? 'e.t1' : `e.t${k - 1}`;
     const walk = stepAfter(wk, p.add(steps[k - 1]), 'e.p', prev, 'e.t1', window);
     const t = k === 2 ? walk : `CASE WHEN ${prev} <= e.t1 + ${window} THEN ${walk} END`;
-    parts.push(`e${k} AS MATERIALIZED (SELECT e.p, e.t1, e.sk${later.slice(0, k - 2).map((c) => `, e.${c}`).join('')}, ${t} AS t${k} FROM e${k - 1} e)`);
+    parts.push(
+      `e${k} AS MATERIALIZED (SELECT e.p, e.t1, e.sk${later
+        .slice(0, k - 2)
+        .map((c) => `, e.${c}`)
+        .join('')}, ${t} AS t${k} FROM e${k - 1} e)`,
+    );
   }
   parts.push(`s1 AS MATERIALIZED (
        SELECT d.profile_id AS p, d.t1, d.session_key AS sk${cols('d')} FROM stats_funnel_days d

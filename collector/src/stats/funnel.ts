@@ -87,7 +87,11 @@ export const reached = (k: number, window: string) => `f${k} WHERE t <= t1 + ${w
 export async function funnelStats(ctx: StatsContext, spec: FunnelSpec, by?: StatsDimension): Promise<FunnelStats> {
   const n = spec.steps.length;
   // With a breakdown, one statement walks the funnel once for both the totals and the rows per value.
-  const statements = [by ? breakdownStatement(ctx, spec, by) : countsStatement(ctx, ctx.range, spec, true), countsStatement(ctx, ctx.previous, spec, false), availableStatement(ctx)];
+  const statements = [
+    by ? breakdownStatement(ctx, spec, by) : countsStatement(ctx, ctx.range, spec, true),
+    countsStatement(ctx, ctx.previous, spec, false),
+    availableStatement(ctx),
+  ];
   const [walked, previous, available] = await rowsOf(ctx, statements);
   const current = by ? walked!.filter((r) => num(r.total) === 1).map((r) => JSON.parse(text(r.totals)) as Row) : walked!;
   const breakdown = by ? walked!.filter((r) => num(r.total) === 0) : undefined;

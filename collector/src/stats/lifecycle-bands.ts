@@ -28,7 +28,11 @@ export const emptyCounts = (): Record<LifecycleStage, number> => ({ new: 0, acti
  * (inclusive), from the day-by-day changes (+1 when a person enters a stage,
  * −1 when they leave it), ordered by day.
  */
-export function countsByDay(deltas: { day: number; stage: LifecycleStage; delta: number }[], fromDay: number, toDay: number): { day: number; counts: Record<LifecycleStage, number> }[] {
+export function countsByDay(
+  deltas: { day: number; stage: LifecycleStage; delta: number }[],
+  fromDay: number,
+  toDay: number,
+): { day: number; counts: Record<LifecycleStage, number> }[] {
   const running = emptyCounts();
   const out: { day: number; counts: Record<LifecycleStage, number> }[] = [];
   let i = 0;

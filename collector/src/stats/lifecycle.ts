@@ -16,7 +16,9 @@ export async function lifecycleStats(ctx: StatsContext, thresholds: LifecycleThr
   const fromDay = Math.floor(ctx.range.fromMs / DAY_MS);
   const toDay = Math.min(today, Math.ceil(ctx.range.toMs / DAY_MS) - 1);
   const [results] = (await rowsOf(ctx, [
-    ctx.db.prepare('SELECT day, stage, delta FROM stats_lifecycle_deltas WHERE write_key = ?1 AND day <= ?2 AND delta <> 0').bind(ctx.writeKey, Math.max(today, toDay)),
+    ctx.db
+      .prepare('SELECT day, stage, delta FROM stats_lifecycle_deltas WHERE write_key = ?1 AND day <= ?2 AND delta <> 0')
+      .bind(ctx.writeKey, Math.max(today, toDay)),
   ])) as [Row[]];
   const deltas = results.map((r) => ({ day: num(r.day), stage: text(r.stage) as LifecycleStage, delta: num(r.delta) }));
   const days = countsByDay(deltas, Math.min(fromDay, today), today);
@@ -25,7 +27,9 @@ export async function lifecycleStats(ctx: StatsContext, thresholds: LifecycleThr
     ...frameOf(ctx),
     thresholds,
     now: byDay.get(today) ?? emptyCounts(),
-    overTime: days.filter((d) => d.day >= fromDay && d.day <= toDay).map((d) => ({ day: new Date(d.day * DAY_MS).toISOString().slice(0, 10), counts: d.counts })),
+    overTime: days
+      .filter((d) => d.day >= fromDay && d.day <= toDay)
+      .map((d) => ({ day: new Date(d.day * DAY_MS).toISOString().slice(0, 10), counts: d.counts })),
   };
 }
 

@@ -24,7 +24,9 @@ export async function liveEvents(db: D1Database, writeKey: string, after: number
   ];
   // A first look has nothing to have skipped; later ones say how many arrived beyond the newest shown.
   if (after !== undefined) {
-    statements.push(db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE seq > ?1 AND +write_key = ?2 LIMIT ?3)').bind(since, writeKey, COUNT_CAP));
+    statements.push(
+      db.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE seq > ?1 AND +write_key = ?2 LIMIT ?3)').bind(since, writeKey, COUNT_CAP),
+    );
   }
   const [rows, count] = await db.batch<Record<string, unknown>>(statements);
   const events = rows!.results.map((row) => ({ ...(JSON.parse(String(row.body)) as object), writeKey, profileId: String(row.profile_id) }) as ExportedEvent);

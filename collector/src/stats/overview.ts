@@ -110,8 +110,14 @@ function trafficFigures(visits: Row, orders: Row, currencies: Row[], siteCurrenc
     convertedSessions: num(visits.converted),
     shoppers: num(orders.shoppers),
     orders: num(orders.orders),
-    revenue: moneyList(currencies.map((r) => ({ currency: text(r.currency), amount: num(r.amount) })), siteCurrency),
-    averageOrderValue: moneyList(currencies.map((r) => ({ currency: text(r.currency), amount: num(r.orders) > 0 ? num(r.amount) / num(r.orders) : 0 })), siteCurrency),
+    revenue: moneyList(
+      currencies.map((r) => ({ currency: text(r.currency), amount: num(r.amount) })),
+      siteCurrency,
+    ),
+    averageOrderValue: moneyList(
+      currencies.map((r) => ({ currency: text(r.currency), amount: num(r.orders) > 0 ? num(r.amount) / num(r.orders) : 0 })),
+      siteCurrency,
+    ),
   };
 }
 

@@ -17,7 +17,19 @@ describe('people as CSV', () => {
         orders: 2,
         enteredAt: null,
       },
-      { profileId: '=HYPERLINK("x")', userId: 'u', anonymousIds: [], userIds: ['u'], country: '', region: '', device: '', firstSeen: '', lastSeen: '', orders: 0, enteredAt: null },
+      {
+        profileId: '=HYPERLINK("x")',
+        userId: 'u',
+        anonymousIds: [],
+        userIds: ['u'],
+        country: '',
+        region: '',
+        device: '',
+        firstSeen: '',
+        lastSeen: '',
+        orders: 0,
+        enteredAt: null,
+      },
     ]);
     expect(csv.split('\r\n')).toEqual([
       'profileId,userId,anonymousIds,userIds,country,region,device,firstSeen,lastSeen,orders,enteredAt',

@@ -20,7 +20,13 @@ export interface Page {
   limit: number;
 }
 
-export async function funnelStepPeople(ctx: StatsContext, spec: FunnelSpec, stepNumber: number, outcome: 'reached' | 'dropped', page: Page): Promise<PeopleList> {
+export async function funnelStepPeople(
+  ctx: StatsContext,
+  spec: FunnelSpec,
+  stepNumber: number,
+  outcome: 'reached' | 'dropped',
+  page: Page,
+): Promise<PeopleList> {
   const p = new Params();
   const upTo = outcome === 'dropped' ? Math.min(stepNumber + 1, spec.steps.length) : stepNumber;
   const chain = funnelChain(ctx, ctx.range, spec, p, { upTo });
@@ -44,12 +50,19 @@ export async function funnelStepPeople(ctx: StatsContext, spec: FunnelSpec, step
   return peoplePage(ctx, chain, list, p, page, definition);
 }
 
-export async function lifecyclePeople(ctx: StatsContext, stage: LifecycleStage, thresholds: LifecycleThresholds, nowMs: number, page: Page): Promise<PeopleList> {
+export async function lifecyclePeople(
+  ctx: StatsContext,
+  stage: LifecycleStage,
+  thresholds: LifecycleThresholds,
+  nowMs: number,
+  page: Page,
+): Promise<PeopleList> {
   const p = new Params();
   const today = Math.floor(nowMs / DAY_MS);
   const { lo, hi } = stageBand(stage, thresholds);
   // Last active on a day `lo` to `hi` days ago; "new" people have one active day, "active" ones more.
-  const firstDayOnly = stage === 'new' ? ' AND first_ms / 86400000 = last_ms / 86400000' : stage === 'active' ? ' AND first_ms / 86400000 < last_ms / 86400000' : '';
+  const firstDayOnly =
+    stage === 'new' ? ' AND first_ms / 86400000 = last_ms / 86400000' : stage === 'active' ? ' AND first_ms / 86400000 < last_ms / 86400000' : '';
   const list = `SELECT profile_id AS p, (last_ms / 86400000 + ${lo}) * 86400000 AS entered_ms FROM stats_people
     WHERE write_key = ${p.add(ctx.writeKey)} AND last_ms >= ${p.add(hi === null ? 0 : (today - hi) * DAY_MS)} AND last_ms < ${p.add((today - lo + 1) * DAY_MS)}${firstDayOnly}`;
   return peoplePage(ctx, '', list, p, page, { kind: 'lifecycle', stage, thresholds });
@@ -95,7 +108,19 @@ function personRow(r: Row): PersonRow {
   };
 }
 
-const CSV_COLUMNS: (keyof PersonRow)[] = ['profileId', 'userId', 'anonymousIds', 'userIds', 'country', 'region', 'device', 'firstSeen', 'lastSeen', 'orders', 'enteredAt'];
+const CSV_COLUMNS: (keyof PersonRow)[] = [
+  'profileId',
+  'userId',
+  'anonymousIds',
+  'userIds',
+  'country',
+  'region',
+  'device',
+  'firstSeen',
+  'lastSeen',
+  'orders',
+  'enteredAt',
+];
 
 /** RFC 4180 CSV: a header line, then one line per person; lists of ids joined by spaces. */
 export function peopleCsv(people: PersonRow[]): string {

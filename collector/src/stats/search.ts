@@ -26,7 +26,8 @@ export async function searchStats(ctx: StatsContext): Promise<SearchStats> {
               COUNT(q.result_count) AS with_count, SUM(s.orders > 0) AS converting FROM ${searchesIn(ctx, ctx.range, p)}`,
     (p: Params) => `SELECT COUNT(*) AS searches, SUM(q.clicked) AS clicked, SUM(q.result_count = 0) AS no_results FROM ${searchesIn(ctx, ctx.previous, p)}`,
     (p: Params) => `SELECT ${TERM_COLUMNS} FROM ${searchesIn(ctx, ctx.range, p)} GROUP BY q.query ORDER BY searches DESC, q.query LIMIT ${TERMS}`,
-    (p: Params) => `SELECT ${TERM_COLUMNS} FROM ${searchesIn(ctx, ctx.range, p)} AND q.result_count = 0 GROUP BY q.query ORDER BY searches DESC, q.query LIMIT ${TERMS}`,
+    (p: Params) =>
+      `SELECT ${TERM_COLUMNS} FROM ${searchesIn(ctx, ctx.range, p)} AND q.result_count = 0 GROUP BY q.query ORDER BY searches DESC, q.query LIMIT ${TERMS}`,
   ].map((build) => {
     const p = new Params();
     return statement(ctx.db, build(p), p);

@@ -13,20 +13,35 @@ describe('slot lift', () => {
     const unclear = rateLift({ members: 252, converted: 8 }, { members: 28, converted: 3 }, 'shoppers');
     expect(unclear.verdict.status).toBe('unclear');
     expect(unclear.needed!.control).toBeGreaterThan(28);
-    expect(unclear.verdict.text).toMatch(/^not yet distinguishable: personalised converts 7\.5 points worse .*; about [\d,]+ more shoppers needed, [\d,]+ of them in the holdout$/);
+    expect(unclear.verdict.text).toMatch(
+      /^not yet distinguishable: personalised converts 7\.5 points worse .*; about [\d,]+ more shoppers needed, [\d,]+ of them in the holdout$/,
+    );
 
-    expect(rateLift({ members: 10, converted: 1 }, { members: 0, converted: 0 }, 'shoppers').verdict).toEqual({ status: 'unknown', text: 'not enough data yet' });
+    expect(rateLift({ members: 10, converted: 1 }, { members: 0, converted: 0 }, 'shoppers').verdict).toEqual({
+      status: 'unknown',
+      text: 'not enough data yet',
+    });
     // More clicks than viewable impressions count as every impression clicked, not as an impossible rate.
     expect(rateLift({ members: 3, converted: 5 }, { members: 3, converted: 1 }, 'impressions').absolute).toBeCloseTo(2 / 3);
   });
 
   it('says a click-through difference as clicks, not conversions', () => {
-    const ctr = rateLift({ members: 140, converted: 21 }, { members: 19, converted: 3 }, 'impressions', { verb: 'is clicked', more: 'more often', less: 'less often' });
-    expect(ctr.verdict.text).toMatch(/^not yet distinguishable: personalised is clicked 0\.8 points less often \(95% interval .*\); about [\d,]+ more impressions needed, [\d,]+ of them in the holdout$/);
+    const ctr = rateLift({ members: 140, converted: 21 }, { members: 19, converted: 3 }, 'impressions', {
+      verb: 'is clicked',
+      more: 'more often',
+      less: 'less often',
+    });
+    expect(ctr.verdict.text).toMatch(
+      /^not yet distinguishable: personalised is clicked 0\.8 points less often \(95% interval .*\); about [\d,]+ more impressions needed, [\d,]+ of them in the holdout$/,
+    );
   });
 
   it('compares revenue per shopper in one currency', () => {
-    const lift = revenuePerShopperLift({ members: 100, revenue: 500, revenueSquares: 50_000, buyers: 5 }, { members: 20, revenue: 60, revenueSquares: 4000, buyers: 1 }, 'EUR');
+    const lift = revenuePerShopperLift(
+      { members: 100, revenue: 500, revenueSquares: 50_000, buyers: 5 },
+      { members: 20, revenue: 60, revenueSquares: 4000, buyers: 1 },
+      'EUR',
+    );
     expect(lift.absolute).toBeCloseTo(2);
     expect(lift.verdict.text).toMatch(/^not yet distinguishable: personalised brings 2\.00 EUR more per shopper/);
     expect(lift).not.toHaveProperty('tooFewBuyers');
@@ -34,7 +49,11 @@ describe('slot lift', () => {
 
   it('never reads a holdout that spent nothing as significant: 13 shoppers, all at 0', () => {
     // 300 personalised shoppers, 15 buyers spending 40 on average; the holdout's 13 shoppers bought nothing.
-    const lift = revenuePerShopperLift({ members: 300, revenue: 600, revenueSquares: 15 * 2400, buyers: 15 }, { members: 13, revenue: 0, revenueSquares: 0, buyers: 0 }, 'USD');
+    const lift = revenuePerShopperLift(
+      { members: 300, revenue: 600, revenueSquares: 15 * 2400, buyers: 15 },
+      { members: 13, revenue: 0, revenueSquares: 0, buyers: 0 },
+      'USD',
+    );
     expect(lift.verdict.status).toBe('unclear');
     expect(lift.verdict.text).toContain('0 of 13 holdout shoppers bought');
     expect(lift.ci95![0]).toBeLessThan(0);

@@ -26,7 +26,11 @@ export function rateLift(treatment: ConversionTotals, control: ConversionTotals,
   const c = { members: control.members, converted: Math.min(control.converted, control.members) };
   const lift = conversionLift(t, c);
   const needed = conversionMembersNeeded(t, c);
-  return { ...lift, verdict: conversionVerdict(lift, { ...NAMES, needed, noun, ...(rate ? { rate } : {}) }), needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed };
+  return {
+    ...lift,
+    verdict: conversionVerdict(lift, { ...NAMES, needed, noun, ...(rate ? { rate } : {}) }),
+    needed: lift.ci95 && excludesZero(lift.ci95) ? null : needed,
+  };
 }
 
 /**
@@ -36,7 +40,11 @@ export function rateLift(treatment: ConversionTotals, control: ConversionTotals,
  * (experiments/zero-inflated.ts).
  */
 export function revenuePerShopperLift(treatment: BuyerTotals, control: BuyerTotals, currency: string): SlotLift {
-  const { tooFewBuyers, ...lift } = zeroInflatedRevenueLift(treatment, control, { treatment: NAMES.treatmentName, control: NAMES.controlName, noun: 'shoppers' });
+  const { tooFewBuyers, ...lift } = zeroInflatedRevenueLift(treatment, control, {
+    treatment: NAMES.treatmentName,
+    control: NAMES.controlName,
+    noun: 'shoppers',
+  });
   const needed = zeroInflatedMembersNeeded(treatment, control);
   const decided = lift.ci95 !== null && excludesZero(lift.ci95) && tooFewBuyers === null;
   return { ...lift, verdict: revenueVerdict(lift, currency, { ...NAMES, needed, notYet: tooFewBuyers }), needed: decided ? null : needed };

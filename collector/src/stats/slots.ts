@@ -91,8 +91,17 @@ export async function slotsStats(ctx: StatsContext, holdoutPercent: number): Pro
         treatment,
         control,
         lift: {
-          ctr: rateLift({ members: treatment.impressions, converted: treatment.clicks }, { members: control.impressions, converted: control.clicks }, 'impressions', CLICKED),
-          conversionRate: rateLift({ members: treatment.shoppers, converted: treatment.converted }, { members: control.shoppers, converted: control.converted }, 'shoppers'),
+          ctr: rateLift(
+            { members: treatment.impressions, converted: treatment.clicks },
+            { members: control.impressions, converted: control.clicks },
+            'impressions',
+            CLICKED,
+          ),
+          conversionRate: rateLift(
+            { members: treatment.shoppers, converted: treatment.converted },
+            { members: control.shoppers, converted: control.converted },
+            'shoppers',
+          ),
           revenuePerShopper: revenuePerShopperLift(
             { members: treatment.shoppers, revenue: treatment.revenue, revenueSquares: ts, buyers: tb },
             { members: control.shoppers, revenue: control.revenue, revenueSquares: cs, buyers: cb },

@@ -63,9 +63,7 @@ export async function beginArchiveErasure(env: Pick<Env, 'DB' | 'ARCHIVE'>, writ
     }),
     { httpMetadata: { contentType: 'application/json' } },
   );
-  await env.DB.prepare(
-    'INSERT INTO archive_erasures (write_key, erasure_id, requested_at, user_hashes, profile_hashes) VALUES (?, ?, ?, ?, ?)',
-  )
+  await env.DB.prepare('INSERT INTO archive_erasures (write_key, erasure_id, requested_at, user_hashes, profile_hashes) VALUES (?, ?, ?, ?, ?)')
     .bind(writeKey, erasure.erasureId, erasure.requestedAt, JSON.stringify(erasure.userIdHashes), JSON.stringify(erasure.profileIdHashes))
     .run();
 }
@@ -100,7 +98,9 @@ export async function continueArchiveErasures(
     if (result.done) {
       await env.DB.prepare('DELETE FROM archive_erasures WHERE write_key = ? AND erasure_id = ?').bind(row.write_key, row.erasure_id).run();
     } else {
-      await env.DB.prepare('UPDATE archive_erasures SET cursor = ? WHERE write_key = ? AND erasure_id = ?').bind(cursor ?? null, row.write_key, row.erasure_id).run();
+      await env.DB.prepare('UPDATE archive_erasures SET cursor = ? WHERE write_key = ? AND erasure_id = ?')
+        .bind(cursor ?? null, row.write_key, row.erasure_id)
+        .run();
     }
     outcomes.push({ erasureId: row.erasure_id, writeKey: row.write_key, result });
   }

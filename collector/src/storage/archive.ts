@@ -45,8 +45,21 @@ export async function personKeysOf(writeKey: string, line: { profileId?: unknown
 }
 
 /** Writes one object of lines (or replaces it: the key is the same), with its count and people filter. */
-export async function putArchiveObject(bucket: R2Bucket, writeKey: string, key: string, lines: ArchiveLine[], cache = new Map<string, Promise<string>>()): Promise<void> {
-  await putArchiveText(bucket, writeKey, key, lines.map((line) => JSON.stringify(line)), lines, cache);
+export async function putArchiveObject(
+  bucket: R2Bucket,
+  writeKey: string,
+  key: string,
+  lines: ArchiveLine[],
+  cache = new Map<string, Promise<string>>(),
+): Promise<void> {
+  await putArchiveText(
+    bucket,
+    writeKey,
+    key,
+    lines.map((line) => JSON.stringify(line)),
+    lines,
+    cache,
+  );
 }
 
 /**

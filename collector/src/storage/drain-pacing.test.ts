@@ -56,7 +56,7 @@ describe('drain pacing', () => {
     expect(restAfterDrain({ tookMs: 100, pending: HIGH_WATER_MESSAGES, arrived: 300, storedPerMs: undefined, attempts: 0 })).toBe(BACKLOG_REST_MS);
   });
 
-  it('shares the backlog bound between the site\'s shards, which all drain into one ShopState', () => {
+  it("shares the backlog bound between the site's shards, which all drain into one ShopState", () => {
     // Four shards: each may keep a quarter of what MAX_BACKLOG_MS stores, so together they keep no more than one would.
     const quarter = (5 * MAX_BACKLOG_MS) / 4;
     expect(restAfterDrain({ tookMs: 100, pending: quarter, arrived: 300, storedPerMs: 5, attempts: 0, shards: 4 })).toBe(100 * DRAIN_REST_FACTOR);

@@ -163,10 +163,7 @@ export interface ExportPage {
  * Stored events oldest first, each with its enrichment and the profile id as
  * it is now (after merges). The cursor is the last row's sequence number.
  */
-export async function exportEvents(
-  db: D1Database,
-  options: { writeKey?: string; since?: string; cursor?: number; limit: number },
-): Promise<ExportPage> {
+export async function exportEvents(db: D1Database, options: { writeKey?: string; since?: string; cursor?: number; limit: number }): Promise<ExportPage> {
   let after = options.cursor ?? 0;
   if (options.cursor === undefined && options.since) {
     // Drains of different shards interleave, so storage order lags arrival by

@@ -73,8 +73,7 @@ const DEAD_AFTER_SOLO_FAILURES = 3;
 
 /** One message waiting in the buffer: an accepted event, or a rejected message kept with its reason. */
 export type PendingItem =
-  | { kind: 'event'; message: StoredMessage; soloFailures?: number }
-  | { kind: 'rejected'; rejected: Omit<RejectedRow, 'idHashes'>; soloFailures?: number };
+  { kind: 'event'; message: StoredMessage; soloFailures?: number } | { kind: 'rejected'; rejected: Omit<RejectedRow, 'idHashes'>; soloFailures?: number };
 
 interface PendingRow {
   seq: number;
@@ -202,7 +201,11 @@ export class IngestShard extends DurableObject<Env> {
           if (!this.alarmSet) await this.schedule(DRAIN_DELAY_MS);
           await this.ctx.storage.sync();
           for (const request of group) {
-            this.view.add(request.owners, request.chunks.map((chunk) => chunk.json), lastSeq);
+            this.view.add(
+              request.owners,
+              request.chunks.map((chunk) => chunk.json),
+              lastSeq,
+            );
             request.resolve(lastSeq);
           }
         } catch (err) {
@@ -228,7 +231,16 @@ export class IngestShard extends DurableObject<Env> {
     if (result.pending > 0) {
       const attempts = this.sql.exec<{ attempts: number | null }>('SELECT MAX(attempts) AS attempts FROM pending INDEXED BY pending_sizes').one().attempts ?? 0;
       // deferForBurst just reset the count: anything in it arrived while this drain ran.
-      await this.schedule(restAfterDrain({ tookMs, pending: result.pending, arrived: this.acceptedSinceCheck, storedPerMs: this.storedPerMs, attempts, shards: ingestShardCount(this.env) }));
+      await this.schedule(
+        restAfterDrain({
+          tookMs,
+          pending: result.pending,
+          arrived: this.acceptedSinceCheck,
+          storedPerMs: this.storedPerMs,
+          attempts,
+          shards: ingestShardCount(this.env),
+        }),
+      );
     }
   }
 
@@ -269,7 +281,8 @@ export class IngestShard extends DurableObject<Env> {
       last = row.seq;
       count += row.item_count;
     }
-    const rows = last === undefined ? [] : this.sql.exec<PendingRow>('SELECT seq, write_key, items, attempts FROM pending WHERE seq <= ? ORDER BY seq', last).toArray();
+    const rows =
+      last === undefined ? [] : this.sql.exec<PendingRow>('SELECT seq, write_key, items, attempts FROM pending WHERE seq <= ? ORDER BY seq', last).toArray();
     const work: Draining[] = rows.flatMap((row) =>
       (JSON.parse(row.items) as PendingItem[]).map((item) => ({ seq: row.seq, writeKey: row.write_key, item, stored: false, blamed: false })),
     );
@@ -297,7 +310,8 @@ export class IngestShard extends DurableObject<Env> {
    */
   private async reportSettled(oldestPending: number | null): Promise<void> {
     // Every row with a smaller seq has settled: the oldest pending row's, or past the last seq ever given (AUTOINCREMENT never reuses one).
-    const below = oldestPending ?? (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM sqlite_sequence WHERE name = 'pending'").one().seq ?? 0) + 1;
+    const below =
+      oldestPending ?? (this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM sqlite_sequence WHERE name = 'pending'").one().seq ?? 0) + 1;
     const shard = ingestShardOfName(this.ctx.id.name ?? '');
     if (below <= this.reportedBelow || !shard) return;
     try {
@@ -424,7 +438,10 @@ export class IngestShard extends DurableObject<Env> {
       }
       const poison = work.find((w) => w.item.kind === 'event' && this.faults.poison.includes(w.item.message.messageId));
       if (poison?.item.kind === 'event') throw new Error(`injected poison message ${poison.item.message.messageId}`);
-      await this.store(writeKey, work.map((w) => w.item));
+      await this.store(
+        writeKey,
+        work.map((w) => w.item),
+      );
       for (const w of work) w.stored = true;
       return true;
     } catch (err) {
@@ -505,14 +522,24 @@ export class IngestShard extends DurableObject<Env> {
    */
   private async unarchiveErased(writeKey: string, archived: ArchivedObject[]): Promise<void> {
     if (!this.env.ARCHIVE || archived.length === 0) return;
-    const suppressed = await suppressedAmong(this.env.DB, writeKey, archived.flatMap((o) => o.rows.flatMap((r) => r.idHashes)));
+    const suppressed = await suppressedAmong(
+      this.env.DB,
+      writeKey,
+      archived.flatMap((o) => o.rows.flatMap((r) => r.idHashes)),
+    );
     if (suppressed.length === 0) return;
     const erased = new Set(suppressed.map((h) => `${h.kind}:${h.hash}`));
     for (const { key, rows } of archived) {
       const keep = rows.filter((r) => !r.idHashes.some((h) => erased.has(`${h.kind}:${h.hash}`)));
       if (keep.length === rows.length) continue;
       if (keep.length === 0) await this.env.ARCHIVE.delete(key);
-      else await putArchiveObject(this.env.ARCHIVE, writeKey, key, keep.map(({ message, profileId }) => ({ ...message, writeKey, profileId }) as ArchiveLine));
+      else
+        await putArchiveObject(
+          this.env.ARCHIVE,
+          writeKey,
+          key,
+          keep.map(({ message, profileId }) => ({ ...message, writeKey, profileId }) as ArchiveLine),
+        );
     }
   }
 
@@ -588,7 +615,12 @@ export class IngestShard extends DurableObject<Env> {
         if (remaining.length === 0) {
           this.sql.exec('DELETE FROM pending WHERE seq = ?', row.seq);
         } else if (remaining.length !== items.length || items.some((w) => w.blamed)) {
-          this.sql.exec('UPDATE pending SET items = ?, item_count = ?, attempts = attempts + 1 WHERE seq = ?', JSON.stringify(remaining), remaining.length, row.seq);
+          this.sql.exec(
+            'UPDATE pending SET items = ?, item_count = ?, attempts = attempts + 1 WHERE seq = ?',
+            JSON.stringify(remaining),
+            remaining.length,
+            row.seq,
+          );
         } else {
           this.sql.exec('UPDATE pending SET attempts = attempts + 1 WHERE seq = ?', row.seq);
         }

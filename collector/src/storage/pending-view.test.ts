@@ -4,11 +4,23 @@ import { MAX_MESSAGES_RETURNED, ownerKeys, PendingView } from './pending-view';
 
 let n = 0;
 const event = (anonymousId: string | undefined, userId?: string, productId = `p${n}`) =>
-  ({ type: 'track', event: 'Product Viewed', messageId: `m${n++}`, ...(anonymousId ? { anonymousId } : {}), ...(userId ? { userId } : {}), properties: { product_id: productId } }) as unknown as StoredMessage;
+  ({
+    type: 'track',
+    event: 'Product Viewed',
+    messageId: `m${n++}`,
+    ...(anonymousId ? { anonymousId } : {}),
+    ...(userId ? { userId } : {}),
+    properties: { product_id: productId },
+  }) as unknown as StoredMessage;
 /** A request as the ingest route hands it over: its items as JSON, and the ids of its events. */
 const request = (messages: StoredMessage[], rejected = 0) => ({
   owners: [...new Set(messages.flatMap((m) => ownerKeys(m)))],
-  json: [JSON.stringify([...messages.map((message) => ({ kind: 'event', message })), ...Array.from({ length: rejected }, () => ({ kind: 'rejected', rejected: {} }))])],
+  json: [
+    JSON.stringify([
+      ...messages.map((message) => ({ kind: 'event', message })),
+      ...Array.from({ length: rejected }, () => ({ kind: 'rejected', rejected: {} })),
+    ]),
+  ],
 });
 const ids = (messages: StoredMessage[]) => messages.map((m) => m.messageId);
 

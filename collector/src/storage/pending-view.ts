@@ -80,7 +80,8 @@ export class PendingView {
   eventsOf(ids: { anonymousId?: string; userId?: string }, max = MAX_MESSAGES_RETURNED): StoredMessage[] {
     const entries = new Set<Entry>();
     for (const key of ownerKeys(ids)) for (const entry of this.byOwner.get(key) ?? []) entries.add(entry);
-    const mine = (m: StoredMessage) => (ids.anonymousId !== undefined && m.anonymousId === ids.anonymousId) || (ids.userId !== undefined && m.userId === ids.userId);
+    const mine = (m: StoredMessage) =>
+      (ids.anonymousId !== undefined && m.anonymousId === ids.anonymousId) || (ids.userId !== undefined && m.userId === ids.userId);
     const events = [...entries].sort((a, b) => a.order - b.order).flatMap((entry) => read(entry).filter(mine));
     return events.slice(-max);
   }
@@ -133,7 +134,9 @@ export class PendingView {
 /** An entry's events, parsed on first read (rejected items are not events). */
 function read(entry: Entry): StoredMessage[] {
   if (!entry.events) {
-    entry.events = (entry.json ?? []).flatMap((part) => (JSON.parse(part) as Item[]).flatMap((item) => (item.kind === 'event' && item.message ? [item.message] : [])));
+    entry.events = (entry.json ?? []).flatMap((part) =>
+      (JSON.parse(part) as Item[]).flatMap((item) => (item.kind === 'event' && item.message ? [item.message] : [])),
+    );
     entry.json = undefined;
   }
   return entry.events;

@@ -91,7 +91,10 @@ interface Tally {
 
 /** What sells where: units first, then views; money per currency. */
 function regionFigures(views: Row[], sales: Row[], currency: string): RegionFigures[] {
-  const regions = new Map<string, { country: string; region: string; total: Tally; products: Map<string, Tally & { category: string | null }>; categories: Map<string, Tally> }>();
+  const regions = new Map<
+    string,
+    { country: string; region: string; total: Tally; products: Map<string, Tally & { category: string | null }>; categories: Map<string, Tally> }
+  >();
   const regionOf = (r: Row) => {
     const key = `${text(r.country)}/${text(r.region)}`;
     let region = regions.get(key);

@@ -15,10 +15,16 @@ const tent = { product_id: 'tent-1', category: 'Outdoor > Tents', price: 120 };
 const VIEWED_TENTS = { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 30, op: 'gte', value: 1 };
 
 async function putAudience(baseURL: string, writeKey: string, id: string, definition: unknown): Promise<void> {
-  const res = await fetch(`${baseURL}/v1/admin/audiences/${id}?writeKey=${writeKey}`, { method: 'PUT', headers: admin, body: JSON.stringify({ name: id, definition }) });
+  const res = await fetch(`${baseURL}/v1/admin/audiences/${id}?writeKey=${writeKey}`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ name: id, definition }),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
   await eventually(
-    async () => ((await (await fetch(`${baseURL}/v1/admin/audiences/${id}?writeKey=${writeKey}`, { headers: admin })).json()) as { audience: { status: string } }).audience.status,
+    async () =>
+      ((await (await fetch(`${baseURL}/v1/admin/audiences/${id}?writeKey=${writeKey}`, { headers: admin })).json()) as { audience: { status: string } })
+        .audience.status,
     (status) => status === 'ready',
   );
 }
@@ -35,11 +41,21 @@ async function memberIds(baseURL: string, writeKey: string, id: string): Promise
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36';
 
 async function send(baseURL: string, writeKey: string, batch: Record<string, unknown>[]): Promise<void> {
-  const res = await fetch(`${baseURL}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER }, body: JSON.stringify({ writeKey, batch }) });
+  const res = await fetch(`${baseURL}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': BROWSER },
+    body: JSON.stringify({ writeKey, batch }),
+  });
   expect(res.status).toBe(200);
 }
 
-const view = (anonymousId: string) => ({ type: 'track', event: 'Product Viewed', anonymousId, messageId: `m-${Math.random().toString(36).slice(2)}`, properties: tent });
+const view = (anonymousId: string) => ({
+  type: 'track',
+  event: 'Product Viewed',
+  anonymousId,
+  messageId: `m-${Math.random().toString(36).slice(2)}`,
+  properties: tent,
+});
 
 test('an event changes a membership within moments, through the public API', async ({ baseURL }) => {
   const writeKey = await createSite(baseURL!);
@@ -80,7 +96,11 @@ test('an audience change reaches a real receiver, retried under one webhook-id a
       { type: 'identify', anonymousId: shopper, userId: `c-${shopper}`, traits: { email: 'e2e@example.com' }, messageId: `m-${shopper}` },
       view(shopper),
     ]);
-    await eventually(async () => receiver.arrivals.length, (n) => n >= 2, 45_000);
+    await eventually(
+      async () => receiver.arrivals.length,
+      (n) => n >= 2,
+      45_000,
+    );
     const arrivals = receiver.arrivals;
     expect(arrivals.map((a) => [a.verified, a.answered])).toEqual([
       [true, 503],
@@ -89,7 +109,10 @@ test('an audience change reaches a real receiver, retried under one webhook-id a
     expect(new Set(arrivals.map((a) => a.webhookId)).size).toBe(1);
     expect(JSON.parse(arrivals[1]!.body)).toMatchObject({
       type: 'audience.entered',
-      data: { audience: { id: 'tents', name: 'tents' }, profile: { userId: `c-${shopper}`, anonymousIds: [shopper], traits: { email: 'e2e@example.com' }, lifecycle: 'new' } },
+      data: {
+        audience: { id: 'tents', name: 'tents' },
+        profile: { userId: `c-${shopper}`, anonymousIds: [shopper], traits: { email: 'e2e@example.com' }, lifecycle: 'new' },
+      },
     });
   } finally {
     await receiver.close();
@@ -111,22 +134,31 @@ test('a segment destination carries the audience into a second site, where it is
   await putAudience(baseURL!, target, 'from-source', { fact: 'trait.tents', op: 'eq', value: true });
   const shopper = `seg-${Date.now().toString(36)}`;
   await send(baseURL!, source, [view(shopper)]);
-  const members = await eventually(() => memberIds(baseURL!, target, 'from-source'), (ids) => ids.length > 0, 45_000);
+  const members = await eventually(
+    () => memberIds(baseURL!, target, 'from-source'),
+    (ids) => ids.length > 0,
+    45_000,
+  );
   expect(members).toEqual([shopper]);
 });
 
 test('the demo seed saves example audiences and subscribes the demo webhook to them', async ({ baseURL }) => {
   const list = (await (await fetch(`${baseURL}/v1/admin/audiences?writeKey=demo-write-key`, { headers: admin })).json()) as { audiences: { id: string }[] };
   // The campaigns' seed saves audiences of its own on the same site.
-  expect(list.audiences.map((a) => a.id)).toEqual(expect.arrayContaining(['bavaria-shoppers', 'browsing-electronics', 'due-to-reorder', 'idle-carts', 'sleeping-high-spenders']));
-  const destination = (await (await fetch(`${baseURL}/v1/admin/destinations/demo-webhooks`, { headers: admin })).json()) as { destination: { audiences: string[] } };
+  expect(list.audiences.map((a) => a.id)).toEqual(
+    expect.arrayContaining(['bavaria-shoppers', 'browsing-electronics', 'due-to-reorder', 'idle-carts', 'sleeping-high-spenders']),
+  );
+  const destination = (await (await fetch(`${baseURL}/v1/admin/destinations/demo-webhooks`, { headers: admin })).json()) as {
+    destination: { audiences: string[] };
+  };
   expect(destination.destination.audiences).toEqual(expect.arrayContaining(['browsing-electronics', 'idle-carts', 'due-to-reorder', 'sleeping-high-spenders']));
   // The seeded shoppers' entries (and, for old carts and views, exits) arrive at the receiver page, verified.
   const delivered = ['browsing-electronics', 'idle-carts', 'due-to-reorder', 'sleeping-high-spenders'];
   const ofDemoAudiences = <R extends { destinationId: string; body: string }>(receipts: R[]) =>
     receipts.filter((r) => r.destinationId === 'demo-webhooks' && delivered.some((id) => r.body.includes(`"audience":{"id":"${id}"`)));
   const receipts = await eventually(
-    async () => ((await (await fetch(`${baseURL}/dev/webhooks.json`)).json()) as { receipts: { destinationId: string; verified: boolean; body: string }[] }).receipts,
+    async () =>
+      ((await (await fetch(`${baseURL}/dev/webhooks.json`)).json()) as { receipts: { destinationId: string; verified: boolean; body: string }[] }).receipts,
     (list) => ofDemoAudiences(list).length > 0,
     120_000,
   );

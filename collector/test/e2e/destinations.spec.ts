@@ -18,14 +18,22 @@ test('a webhook that fails its first attempts is retried under one webhook-id un
   try {
     const writeKey = await createSite(baseURL!);
     const id = `e2e-hook-${Date.now().toString(36)}`;
-    const put = await fetch(`${baseURL}/v1/admin/destinations/${id}?writeKey=${writeKey}`, { method: 'PUT', headers: admin, body: JSON.stringify({ url: receiver.url, audiences: ['e2e-audience'] }) });
+    const put = await fetch(`${baseURL}/v1/admin/destinations/${id}?writeKey=${writeKey}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ url: receiver.url, audiences: ['e2e-audience'] }),
+    });
     expect(put.status).toBe(200);
     ({ secret } = (await put.json()) as { secret: string });
     expect(secret).toMatch(/^whsec_/);
 
     const started = Date.now();
     expect((await fetch(`${baseURL}/v1/admin/destinations/${id}/test`, { method: 'POST', headers: admin })).status).toBe(200);
-    await eventually(async () => receiver.arrivals.length, (n) => n >= 3, 45_000);
+    await eventually(
+      async () => receiver.arrivals.length,
+      (n) => n >= 3,
+      45_000,
+    );
 
     const arrivals = receiver.arrivals;
     expect(arrivals.map((a) => a.answered)).toEqual([503, 500, 200]);
@@ -33,11 +41,17 @@ test('a webhook that fails its first attempts is retried under one webhook-id un
     expect(new Set(arrivals.map((a) => a.webhookId)).size).toBe(1);
     // Retry-After: 1 was honoured: the second attempt came at least a second after the first.
     expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(1000);
-    expect(JSON.parse(arrivals[2]!.body)).toMatchObject({ type: 'audience.entered', data: { audience: { id: 'test-audience' }, profile: { profileId: 'test-profile' } }, test: true });
+    expect(JSON.parse(arrivals[2]!.body)).toMatchObject({
+      type: 'audience.entered',
+      data: { audience: { id: 'test-audience' }, profile: { profileId: 'test-profile' } },
+      test: true,
+    });
     console.log(`delivered on the third attempt ${((arrivals[2]!.at - started) / 1000).toFixed(1)} s after the change`);
 
     const log = await eventually(
-      async () => ((await (await fetch(`${baseURL}/v1/admin/destinations/${id}/deliveries`, { headers: admin })).json()) as { deliveries: Record<string, any>[] }).deliveries,
+      async () =>
+        ((await (await fetch(`${baseURL}/v1/admin/destinations/${id}/deliveries`, { headers: admin })).json()) as { deliveries: Record<string, any>[] })
+          .deliveries,
       (entries) => entries.length >= 3,
     );
     expect(log.map((d) => [d.attempt, d.status, d.outcome])).toEqual([
@@ -71,7 +85,9 @@ test('a segment destination delivers the audience as a trait to a second site of
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   const events = await eventually(exported, (list) => list.length > 0, 60_000);
-  expect(events).toEqual([expect.objectContaining({ type: 'identify', userId: 'test-user', anonymousId: 'test-anonymous-id', traits: { 'test-audience': true } })]);
+  expect(events).toEqual([
+    expect.objectContaining({ type: 'identify', userId: 'test-user', anonymousId: 'test-anonymous-id', traits: { 'test-audience': true } }),
+  ]);
   const profile = await fetch(`${baseURL}/v1/admin/profiles/test-user?writeKey=${target}`, { headers: admin });
   expect(profile.status).toBe(200);
   expect(await profile.json()).toMatchObject({ userId: 'test-user', anonymousIds: ['test-anonymous-id'] });
@@ -82,7 +98,12 @@ test('the demo receiver page shows the seeded test delivery, verified', async ({
   // The seed registers the destination and sends its test first thing; its audience entries come as the
   // seeded shoppers are stored, which on a slow machine is minutes later: wait for one of those.
   await eventually(
-    async () => ((await (await fetch(`${baseURL}/dev/webhooks.json?destination=demo-webhooks&type=audience.entered`)).json()) as { receipts: { destinationId: string; type: string | null }[] }).receipts,
+    async () =>
+      (
+        (await (await fetch(`${baseURL}/dev/webhooks.json?destination=demo-webhooks&type=audience.entered`)).json()) as {
+          receipts: { destinationId: string; type: string | null }[];
+        }
+      ).receipts,
     (receipts) => receipts.some((r) => r.destinationId === 'demo-webhooks' && r.type === 'audience.entered'),
     150_000,
   );

@@ -21,7 +21,10 @@ test.describe('Node clients', () => {
     analytics.alias({ userId: 'seg-user-2', previousId: 'seg-user' });
     await analytics.closeAndFlush();
 
-    const events = await eventually(() => exportEvents(baseURL!, writeKey), (e) => e.length >= 6);
+    const events = await eventually(
+      () => exportEvents(baseURL!, writeKey),
+      (e) => e.length >= 6,
+    );
     expect(events.map((e) => e.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'screen', 'track']);
     const viewed = events.find((e) => e.type === 'track')!;
     expect(viewed).toMatchObject({ event: 'Product Viewed', anonymousId: 'seg-anon', properties: { product_id: 'p1', price: 9.5 } });
@@ -43,7 +46,10 @@ test.describe('Node clients', () => {
     client.screen({ userId: 'rs-user', name: 'Checkout' });
     await client.flush();
 
-    const events = await eventually(() => exportEvents(baseURL!, writeKey), (e) => e.length >= 6);
+    const events = await eventually(
+      () => exportEvents(baseURL!, writeKey),
+      (e) => e.length >= 6,
+    );
     expect(errors).toEqual([]);
     expect(events.map((e) => e.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'screen', 'track']);
     const added = events.find((e) => e.type === 'track')!;
@@ -81,7 +87,10 @@ test.describe('browser clients on another origin', () => {
         },
         { writeKey, cdnURL: baseURL! },
       );
-      const events = await eventually(() => exportEvents(baseURL!, writeKey), (e) => e.length >= 4);
+      const events = await eventually(
+        () => exportEvents(baseURL!, writeKey),
+        (e) => e.length >= 4,
+      );
       expect(events.map((e) => e.type).sort()).toEqual(['identify', 'page', 'track', 'track']);
       const anonymousIds = new Set(events.map((e) => e.anonymousId));
       expect(anonymousIds.size).toBe(1);
@@ -122,7 +131,10 @@ test.describe('browser clients on another origin', () => {
         );
         // The beacon queue flushes when the page is left; the XHR queue sends right away.
         if (mode === 'beacon') await page.goto(`${site.origin}/next`);
-        const events = await eventually(() => exportEvents(baseURL!, writeKey), (e) => e.length >= 4);
+        const events = await eventually(
+          () => exportEvents(baseURL!, writeKey),
+          (e) => e.length >= 4,
+        );
         expect(events.map((e) => e.type).sort()).toEqual(['identify', 'page', 'track', 'track']);
         expect(events.find((e) => e.event === 'Product Viewed')!.userId).toBe('rs-browser-user');
         expect(events.find((e) => e.event === 'Products Searched')!.userId).toBeUndefined();

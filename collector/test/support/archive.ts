@@ -13,7 +13,14 @@ export async function archived(writeKey: string): Promise<{ key: string; metadat
     objects.map(async ({ key, customMetadata }) => {
       const object = await env.ARCHIVE.get(key);
       const text = await new Response(object!.body.pipeThrough(new DecompressionStream('gzip'))).text();
-      return { key, metadata: customMetadata ?? {}, lines: text.trim().split('\n').map((line) => JSON.parse(line)) };
+      return {
+        key,
+        metadata: customMetadata ?? {},
+        lines: text
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      };
     }),
   );
 }

@@ -59,7 +59,11 @@ export async function memberIds(writeKey: string, id: string): Promise<string[]>
 }
 
 /** Sends messages through POST /v1/batch and drains them into the profiles, as the shard's alarm would. */
-export async function send(writeKey: string, batch: Record<string, unknown>[], cf: Record<string, unknown> = { country: 'DE', region: 'Bavaria', city: 'Munich' }): Promise<void> {
+export async function send(
+  writeKey: string,
+  batch: Record<string, unknown>[],
+  cf: Record<string, unknown> = { country: 'DE', region: 'Bavaria', city: 'Munich' },
+): Promise<void> {
   const res = await post('/v1/batch', { writeKey, batch }, { cf });
   if (res.status !== 200) throw new Error(`batch: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { rejected: unknown[] };
@@ -67,7 +71,12 @@ export async function send(writeKey: string, batch: Record<string, unknown>[], c
   await drainAll(writeKey);
 }
 
-export function event(anonymousId: string, event: string, properties: Record<string, unknown> = {}, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function event(
+  anonymousId: string,
+  event: string,
+  properties: Record<string, unknown> = {},
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { type: 'track', event, messageId: uniqueId('msg'), anonymousId, timestamp: new Date().toISOString(), properties, ...fields };
 }
 

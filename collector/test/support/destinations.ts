@@ -68,7 +68,16 @@ export async function deliverDue(id: string): Promise<RunSummary> {
   return runInDurableObject(destinationStub(env, id), (outbox: DestinationOutbox) => outbox.deliverDue());
 }
 
-export function change(fields: { key?: string; type?: DestinationChange['type']; profileId?: string; audience?: string; destinations?: string[]; campaign?: Record<string, unknown> } = {}): DestinationChange {
+export function change(
+  fields: {
+    key?: string;
+    type?: DestinationChange['type'];
+    profileId?: string;
+    audience?: string;
+    destinations?: string[];
+    campaign?: Record<string, unknown>;
+  } = {},
+): DestinationChange {
   const profileId = fields.profileId ?? uniqueId('prof');
   return {
     key: fields.key ?? uniqueId('change'),
@@ -77,7 +86,14 @@ export function change(fields: { key?: string; type?: DestinationChange['type'];
     ...(fields.destinations ? { destinations: fields.destinations } : {}),
     data: {
       audience: { id: fields.audience ?? 'aud-1', name: 'Audience one' },
-      profile: { profileId, userId: `user-${profileId}`, anonymousIds: [`anon-${profileId}`], traits: { email: `${profileId}@example.com` }, region: { country: 'DE', region: 'BE' }, lifecycle: 'active' },
+      profile: {
+        profileId,
+        userId: `user-${profileId}`,
+        anonymousIds: [`anon-${profileId}`],
+        traits: { email: `${profileId}@example.com` },
+        region: { country: 'DE', region: 'BE' },
+        lifecycle: 'active',
+      },
       ...(fields.campaign ? { campaign: fields.campaign as { id: string } } : {}),
     },
   };

@@ -8,7 +8,11 @@ export function funnelOf(events: Exported[], steps: string[], windowMs: number, 
   for (const e of events) byPerson.set(e.profileId, [...(byPerson.get(e.profileId) ?? []), e]);
   const reached: string[][] = steps.map(() => []);
   for (const [person, list] of byPerson) {
-    const times = (step: string) => list.filter((e) => name(e) === step).map((e) => Date.parse(e.timestamp)).sort((a, b) => a - b);
+    const times = (step: string) =>
+      list
+        .filter((e) => name(e) === step)
+        .map((e) => Date.parse(e.timestamp))
+        .sort((a, b) => a - b);
     const t1 = times(steps[0]!).find((t) => t >= from && t < to);
     if (t1 === undefined) continue;
     reached[0]!.push(person);

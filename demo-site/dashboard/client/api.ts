@@ -3,7 +3,19 @@
  * about them: a refused token, admin endpoints switched off, the collector
  * unreachable, or anything else.
  */
-import type { AudienceView, CampaignReport, CampaignView, LiveEvents, PeopleList, Profile, RecommendationExplain, RuleBody, RuleIssue, RuleView, StatsFilters } from './types';
+import type {
+  AudienceView,
+  CampaignReport,
+  CampaignView,
+  LiveEvents,
+  PeopleList,
+  Profile,
+  RecommendationExplain,
+  RuleBody,
+  RuleIssue,
+  RuleView,
+  StatsFilters,
+} from './types';
 
 export const WRITE_KEY = 'demo-write-key';
 
@@ -92,7 +104,11 @@ export class AdminApi {
 
   /** Creates or replaces a campaign (PUT /v1/admin/campaigns/:id); one the collector refuses comes back with its issues, each with the JSON path of its field. */
   async saveCampaign(id: string, body: Record<string, unknown>): Promise<{ campaign: CampaignView; overlapping: string[]; note?: string } | Refused> {
-    const response = await this.request(`/v1/admin/campaigns/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    const response = await this.request(
+      `/v1/admin/campaigns/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`,
+      { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      true,
+    );
     return refusedOr(response);
   }
 
@@ -120,10 +136,18 @@ export class AdminApi {
    * `profileIds`): the first ids make it, the rest are added in further
    * requests (POST …/members), as one request takes at most `chunk` ids.
    */
-  async keepAsAudience(id: string, body: { name: string; description: string }, profileIds: readonly string[], chunk: number): Promise<{ audience: AudienceView; unknown: number }> {
+  async keepAsAudience(
+    id: string,
+    body: { name: string; description: string },
+    profileIds: readonly string[],
+    chunk: number,
+  ): Promise<{ audience: AudienceView; unknown: number }> {
     const path = `/v1/admin/audiences/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`;
     const send = async (method: 'PUT' | 'POST', url: string, payload: Record<string, unknown>) =>
-      (await (await this.request(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })).json()) as { audience: AudienceView; list: { unknown: number } };
+      (await (await this.request(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })).json()) as {
+        audience: AudienceView;
+        list: { unknown: number };
+      };
     let answer = await send('PUT', path, { ...body, profileIds: profileIds.slice(0, chunk) });
     let unknown = answer.list.unknown;
     for (let i = chunk; i < profileIds.length; i += chunk) {
@@ -156,7 +180,11 @@ export class AdminApi {
 
   /** Saves a rule; one the collector refuses comes back with its issues, each with the JSON path of its field. */
   async saveRule(id: string, body: RuleBody): Promise<{ rule: RuleView; notes?: string[] } | Refused> {
-    const response = await this.request(`/v1/admin/rules/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    const response = await this.request(
+      `/v1/admin/rules/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`,
+      { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      true,
+    );
     return refusedOr(response);
   }
 
@@ -166,7 +194,11 @@ export class AdminApi {
 
   /** A slot's answer with draft rules, explained (POST /v1/admin/rules/preview); nothing is saved. */
   async previewRule(body: { slot: string; productId?: string; rules: Record<string, RuleBody> }): Promise<{ explain?: RecommendationExplain } | Refused> {
-    const response = await this.request(`/v1/admin/rules/preview?writeKey=${WRITE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, true);
+    const response = await this.request(
+      `/v1/admin/rules/preview?writeKey=${WRITE_KEY}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      true,
+    );
     return refusedOr(response);
   }
 

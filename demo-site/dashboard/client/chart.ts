@@ -62,9 +62,14 @@ export class Chart {
     this.box.setAttribute('aria-label', spec.summary);
     this.details.replaceChildren(
       h('summary', {}, 'The chart as a table'),
-      table(spec.summary, [spec.xTitle, ...spec.series.map((s) => s.label)], spec.xLabels.map((label, i) => [label, ...spec.series.map((s) => (s.values[i] == null ? '–' : format(s.values[i]!)))]), {
-        captionHidden: true,
-      }),
+      table(
+        spec.summary,
+        [spec.xTitle, ...spec.series.map((s) => s.label)],
+        spec.xLabels.map((label, i) => [label, ...spec.series.map((s) => (s.values[i] == null ? '–' : format(s.values[i]!)))]),
+        {
+          captionHidden: true,
+        },
+      ),
     );
     if (!Plot) {
       this.box.classList.add('no-chart');
@@ -111,7 +116,7 @@ export class Chart {
         { ...axis, size: 60, ...(format === formatCount ? { incrs: WHOLE_STEPS } : {}), values: (_u, splits) => splits.map((v) => format(v)) },
       ],
       series: [
-        { label: spec.xTitle, value: (_u, v) => (v == null ? '' : bars ? (spec.xLabels[v - 1] ?? '') : spec.xLabels[spec.x.indexOf(v)] ?? '') },
+        { label: spec.xTitle, value: (_u, v) => (v == null ? '' : bars ? (spec.xLabels[v - 1] ?? '') : (spec.xLabels[spec.x.indexOf(v)] ?? '')) },
         ...spec.series.map((s, i) => ({
           label: s.label,
           stroke: s.color,

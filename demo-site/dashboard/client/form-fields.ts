@@ -82,7 +82,14 @@ export function formFields<Path extends string>(prefix: string): FormFields<Path
       control.setAttribute('aria-describedby', `${id}-error${hint ? ` ${id}-hint` : ''}`);
       controls.set(path, control);
       const error = errorLine(path, control, control);
-      return h('div', { class: 'rule-field' }, h('label', { for: id }, label), control, hint ? h('span', { class: 'note', id: `${id}-hint` }, hint) : null, error);
+      return h(
+        'div',
+        { class: 'rule-field' },
+        h('label', { for: id }, label),
+        control,
+        hint ? h('span', { class: 'note', id: `${id}-hint` }, hint) : null,
+        error,
+      );
     },
     groupError: errorLine,
     control,
@@ -95,7 +102,14 @@ export function formFields<Path extends string>(prefix: string): FormFields<Path
     },
     showIssues,
     form: (marker, grid, buttons, ...after) =>
-      h('form', { class: 'rule-form', novalidate: true, [marker]: '' }, h('div', { class: 'rule-grid' }, grid), h('div', { class: 'rule-buttons' }, buttons), status, after),
+      h(
+        'form',
+        { class: 'rule-form', novalidate: true, [marker]: '' },
+        h('div', { class: 'rule-grid' }, grid),
+        h('div', { class: 'rule-buttons' }, buttons),
+        status,
+        after,
+      ),
     async save(send, done) {
       status.textContent = 'Saving…';
       try {

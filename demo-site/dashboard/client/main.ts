@@ -46,7 +46,10 @@ let generation = 0;
 
 const store = new StateStore();
 const toolbar = new Toolbar(store, () => api);
-const people = new PeopleDialog(() => api!, (id) => openProfile(id));
+const people = new PeopleDialog(
+  () => api!,
+  (id) => openProfile(id),
+);
 const views: Record<ViewId, View> = {
   overview: overviewView(),
   acquisition: acquisitionView(),

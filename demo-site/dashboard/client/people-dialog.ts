@@ -100,7 +100,14 @@ export class PeopleDialog {
    * audience: its members stay these people, whatever they do next, until
    * they are erased; a merged profile's place follows the person.
    */
-  private async keep(title: string, path: string, fileName: string, definition: PeopleListDefinition | undefined, button: HTMLButtonElement, status: HTMLElement): Promise<void> {
+  private async keep(
+    title: string,
+    path: string,
+    fileName: string,
+    definition: PeopleListDefinition | undefined,
+    button: HTMLButtonElement,
+    status: HTMLElement,
+  ): Promise<void> {
     button.disabled = true;
     status.textContent = 'Reading the whole list…';
     try {
@@ -115,7 +122,12 @@ export class PeopleDialog {
       const now = new Date();
       const stamp = now.toISOString().slice(0, 16).replace(/\D/g, '');
       const day = now.toISOString().slice(0, 10);
-      const { audience, unknown } = await this.api().keepAsAudience(`kept-${fileName}-${stamp}`, { name: `${title} (${day})`, description: describeList(definition, day) }, ids, KEEP_CHUNK);
+      const { audience, unknown } = await this.api().keepAsAudience(
+        `kept-${fileName}-${stamp}`,
+        { name: `${title} (${day})`, description: describeList(definition, day) },
+        ids,
+        KEEP_CHUNK,
+      );
       status.replaceChildren(
         `Kept as the audience “${audience.name}” (${audience.id}): ${plural(audience.size, 'person', 'people')}${unknown > 0 ? `; ${plural(unknown, 'id')} no longer known (erased) left out` : ''}. The list stays as it is now; see `,
         h('a', { href: '#/audiences', onclick: () => this.dialog.close() }, 'Audiences'),

@@ -26,7 +26,11 @@ export function periodOf(state: Pick<DashState, 'period' | 'from' | 'to'>, now =
   const to = end ? new Date(end.getTime() + 86_400_000) : new Date(now);
   // Dates the wrong way round: show the days between them anyway.
   const [a, b] = from < to ? [from, to] : [to, from];
-  return { from: a, to: b.getTime() === a.getTime() ? new Date(a.getTime() + 86_400_000) : b, label: `${state.from ?? localDate(a)} to ${state.to ?? localDate(b)}` };
+  return {
+    from: a,
+    to: b.getTime() === a.getTime() ? new Date(a.getTime() + 86_400_000) : b,
+    label: `${state.from ?? localDate(a)} to ${state.to ?? localDate(b)}`,
+  };
 }
 
 export function localDate(date: Date): string {

@@ -128,7 +128,8 @@ export class Toolbar {
     try {
       // A source comes once per medium in the breakdown: one choice per value here.
       const visits = new Map<string, number>();
-      for (const r of (await api.stats<BreakdownStats>('breakdown', { from, to, filters: {} }, { by: dimension })).rows) visits.set(r.value, (visits.get(r.value) ?? 0) + r.sessions);
+      for (const r of (await api.stats<BreakdownStats>('breakdown', { from, to, filters: {} }, { by: dimension })).rows)
+        visits.set(r.value, (visits.get(r.value) ?? 0) + r.sessions);
       const rows = [...visits].map(([value, sessions]) => ({ value, sessions }));
       if (this.dimension.value !== dimension) return;
       this.value.replaceChildren(

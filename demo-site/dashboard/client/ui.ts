@@ -35,7 +35,15 @@ export function table(caption: string, head: string[], rows: Child[][], options:
     'table',
     { class: `data reflow ${options.className ?? ''}`.trim() },
     h('caption', { class: options.captionHidden ? 'visually-hidden' : undefined }, caption),
-    h('thead', {}, h('tr', {}, head.map((label, i) => h('th', { scope: 'col', class: numeric.has(i) ? 'num' : undefined }, label)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((label, i) => h('th', { scope: 'col', class: numeric.has(i) ? 'num' : undefined }, label)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -82,7 +90,14 @@ export function kpiList(label: string, kpis: Kpi[]): HTMLElement {
   return h(
     'dl',
     { class: 'kpi-list', 'aria-label': label },
-    kpis.map((k) => h('div', { class: 'kpi', 'data-kpi': k.label }, h('dt', {}, k.label), h('dd', {}, h('span', { class: 'kpi-value' }, k.value), k.change ?? null, k.hint ? h('span', { class: 'kpi-hint' }, k.hint) : null))),
+    kpis.map((k) =>
+      h(
+        'div',
+        { class: 'kpi', 'data-kpi': k.label },
+        h('dt', {}, k.label),
+        h('dd', {}, h('span', { class: 'kpi-value' }, k.value), k.change ?? null, k.hint ? h('span', { class: 'kpi-hint' }, k.hint) : null),
+      ),
+    ),
   );
 }
 
@@ -94,7 +109,13 @@ export function money(list: Money[], siteCurrency: string): HTMLElement {
     'span',
     { class: 'money' },
     h('span', { class: 'money-main' }, formatPrice(main.amount, main.currency)),
-    others.length > 0 ? h('span', { class: 'money-other', title: 'Other currencies: not converted, not added in' }, others.map((m) => `+ ${formatPrice(m.amount, m.currency)}`).join(' ')) : null,
+    others.length > 0
+      ? h(
+          'span',
+          { class: 'money-other', title: 'Other currencies: not converted, not added in' },
+          others.map((m) => `+ ${formatPrice(m.amount, m.currency)}`).join(' '),
+        )
+      : null,
   );
 }
 
@@ -102,7 +123,9 @@ export function money(list: Money[], siteCurrency: string): HTMLElement {
 export function moneyText(list: Money[], siteCurrency: string): string {
   const main = list.find((m) => m.currency === siteCurrency) ?? { currency: siteCurrency, amount: 0 };
   const others = list.filter((m) => m.currency !== siteCurrency && m.amount !== 0);
-  return [formatPrice(main.amount, main.currency), ...others.map((m) => formatPrice(m.amount, m.currency))].join(' + ') + (others.length ? ' (not converted)' : '');
+  return (
+    [formatPrice(main.amount, main.currency), ...others.map((m) => formatPrice(m.amount, m.currency))].join(' + ') + (others.length ? ' (not converted)' : '')
+  );
 }
 
 export const amountIn = (list: Money[], currency: string) => list.find((m) => m.currency === currency)?.amount ?? 0;

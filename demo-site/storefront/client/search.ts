@@ -49,7 +49,10 @@ export function searchCatalogLoosely(catalog: readonly CatalogEntry[], query: st
   const terms = words(query).filter((t) => t.length >= 3);
   if (terms.length === 0) return [];
   return catalog
-    .map((entry) => ({ entry, score: terms.filter((t) => matchesAny(t, words(`${entry.name} ${entry.brand} ${entry.category}`))).length + (entry.inStock ? 0.5 : 0) }))
+    .map((entry) => ({
+      entry,
+      score: terms.filter((t) => matchesAny(t, words(`${entry.name} ${entry.brand} ${entry.category}`))).length + (entry.inStock ? 0.5 : 0),
+    }))
     .filter((s) => s.score >= 1)
     .sort((a, b) => b.score - a.score || a.entry.name.localeCompare(b.entry.name))
     .map((s) => s.entry);

@@ -73,7 +73,12 @@ function write(key: string, value: unknown): void {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isLine = (v: unknown): v is CartLine =>
-  isObject(v) && typeof v.productId === 'string' && typeof v.name === 'string' && typeof v.price === 'number' && Number.isInteger(v.quantity) && (v.quantity as number) > 0;
+  isObject(v) &&
+  typeof v.productId === 'string' &&
+  typeof v.name === 'string' &&
+  typeof v.price === 'number' &&
+  Number.isInteger(v.quantity) &&
+  (v.quantity as number) > 0;
 const isCart = (v: unknown): v is Cart => isObject(v) && typeof v.id === 'string' && Array.isArray(v.lines) && v.lines.every(isLine);
 const isAccount = (v: unknown): v is Account => isObject(v) && typeof v.userId === 'string' && typeof v.name === 'string' && typeof v.email === 'string';
 const isOrders = (v: unknown): v is Order[] => Array.isArray(v) && v.every((o) => isObject(o) && typeof o.id === 'string' && Array.isArray(o.lines));
@@ -104,9 +109,7 @@ export function addToCart(item: Omit<CartLine, 'quantity'>, quantity: number): n
 /** Sets a line's quantity; zero removes it. */
 export function setQuantity(productId: string, quantity: number): void {
   const cart = getCart();
-  cart.lines = cart.lines
-    .map((l) => (l.productId === productId ? { ...l, quantity: Math.min(MAX_QUANTITY, quantity) } : l))
-    .filter((l) => l.quantity > 0);
+  cart.lines = cart.lines.map((l) => (l.productId === productId ? { ...l, quantity: Math.min(MAX_QUANTITY, quantity) } : l)).filter((l) => l.quantity > 0);
   write(KEYS.cart, cart);
 }
 

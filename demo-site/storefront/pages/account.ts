@@ -20,7 +20,10 @@ export function demoAccounts(): DemoAccount[] {
   return REGIONS.map((region, i) => {
     const first = region.firstNames[i % region.firstNames.length]!;
     const last = region.lastNames[i % region.lastNames.length]!;
-    const handle = `${first}.${last}`.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const handle = `${first}.${last}`
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
     return { userId: `demo-${handle.replace('.', '-')}`, name: `${first} ${last}`, email: `${handle}@example.com`, city: region.city };
   });
 }
@@ -39,7 +42,10 @@ export function accountPage(shop: Shop): string {
         <p class="hint">No password needed. Your browsing so far stays with you: Trailmark joins it to the customer's profile.</p>
         <ul class="accounts" role="list">
           ${demoAccounts().map(
-            (a, i) => html`<li><label><input type="radio" name="account" value="${a.userId}" data-name="${a.name}" data-email="${a.email}"${i === 0 ? html` checked` : ''}>
+            (
+              a,
+              i,
+            ) => html`<li><label><input type="radio" name="account" value="${a.userId}" data-name="${a.name}" data-email="${a.email}"${i === 0 ? html` checked` : ''}>
             <span class="account-name">${a.name}</span> <span class="account-meta">${a.email} · ${a.city}</span></label></li>`,
           )}
         </ul>

@@ -56,7 +56,9 @@ test('the coffee maker coupon counts exactly the exported orders of its members 
   const report = await adminJson<Report>(baseURL!, '/v1/admin/campaigns/coffee-maker-coupon/report');
   const events = await exportAll(baseURL!);
   const goalOrders = events.filter(
-    (e) => e.event === 'Order Completed' && (e.properties?.products ?? []).some((p: { category?: string }) => p.category?.startsWith('Home & Kitchen > Coffee Makers')),
+    (e) =>
+      e.event === 'Order Completed' &&
+      (e.properties?.products ?? []).some((p: { category?: string }) => p.category?.startsWith('Home & Kitchen > Coffee Makers')),
   );
   const converted = { treatment: new Set<string>(), control: new Set<string>() };
   const assignments = new Map<string, ProfileCampaign | undefined>();
@@ -64,7 +66,10 @@ test('the coffee maker coupon counts exactly the exported orders of its members 
     if (!assignments.has(order.profileId)) {
       const id = order.userId ?? order.anonymousId!;
       const profile = await adminJson<{ campaigns: ProfileCampaign[] }>(baseURL!, `/v1/admin/profiles/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`);
-      assignments.set(order.profileId, profile.campaigns.find((c) => c.campaignId === 'coffee-maker-coupon'));
+      assignments.set(
+        order.profileId,
+        profile.campaigns.find((c) => c.campaignId === 'coffee-maker-coupon'),
+      );
     }
     const assignment = assignments.get(order.profileId);
     if (!assignment) continue;
@@ -84,13 +89,16 @@ test('the offer slot shows the offer again to a shopper who viewed it, and nothi
   const offer = async (anonymousId: string) => {
     const res = await fetch(`${baseURL}/v1/recommendations?writeKey=${WRITE_KEY}&slot=offer&anonymousId=${anonymousId}`);
     expect(res.status).toBe(200);
-    return ((await res.json()) as { slot: string; items: unknown[]; offer: { campaignId: string; title: string } | null });
+    return (await res.json()) as { slot: string; items: unknown[]; offer: { campaignId: string; title: string } | null };
   };
   const again = await offer(viewed!.anonymousId!);
   expect(again.slot).toBe('offer');
   expect(again.items).toEqual([]);
   // A shopper in several campaigns sees the one they were assigned to last (their order may have made them a member of another since).
-  const profile = await adminJson<{ campaigns: ProfileCampaign[] }>(baseURL!, `/v1/admin/profiles/${encodeURIComponent(viewed!.anonymousId!)}?writeKey=${WRITE_KEY}`);
+  const profile = await adminJson<{ campaigns: ProfileCampaign[] }>(
+    baseURL!,
+    `/v1/admin/profiles/${encodeURIComponent(viewed!.anonymousId!)}?writeKey=${WRITE_KEY}`,
+  );
   const treated = profile.campaigns.filter((c) => c.group === 'treatment');
   expect(treated.map((c) => c.campaignId)).toContain(viewed!.properties?.campaignId);
   const latest = [...treated].sort((a, b) => Date.parse(b.assignedAt) - Date.parse(a.assignedAt) || (a.campaignId < b.campaignId ? -1 : 1))[0]!;

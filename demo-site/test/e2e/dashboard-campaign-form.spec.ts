@@ -63,7 +63,9 @@ for (const width of [1280, 390] as const) {
     await expect(form).toContainText(`Saved campaign ${id}`);
 
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const saved = (await (await fetch(`${baseURL}/v1/admin/campaigns/${id}?writeKey=${WRITE_KEY}`, { headers })).json()) as { campaign: Record<string, unknown> };
+    const saved = (await (await fetch(`${baseURL}/v1/admin/campaigns/${id}?writeKey=${WRITE_KEY}`, { headers })).json()) as {
+      campaign: Record<string, unknown>;
+    };
     expect(saved.campaign).toMatchObject({
       audienceId: AUDIENCE,
       holdoutPercent: 30,

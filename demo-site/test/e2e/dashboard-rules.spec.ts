@@ -18,7 +18,9 @@ for (const width of [1280, 390] as const) {
     const problems = watchConsole(page, ['/v1/admin/rules/']);
     await page.setViewportSize({ width, height: 900 });
     await page.addInitScript((token) => localStorage.setItem('trailmark-dashboard:admin-token', token), ADMIN_TOKEN);
-    const trending = (await (await fetch(`${baseURL}/v1/recommendations?writeKey=${WRITE_KEY}&slot=trending&limit=6`)).json()) as { items: { productId: string }[] };
+    const trending = (await (await fetch(`${baseURL}/v1/recommendations?writeKey=${WRITE_KEY}&slot=trending&limit=6`)).json()) as {
+      items: { productId: string }[];
+    };
     const product = trending.items.at(-1)!.productId;
     const id = `dash-pin-${width}`;
 
@@ -48,7 +50,9 @@ for (const width of [1280, 390] as const) {
     await body.getByRole('button', { name: 'Save rule' }).click();
     await expect(body.locator(`[data-rule="${id}"]`)).toBeVisible();
     await expect(body.locator(`[data-rule="${id}"]`)).toContainText('active');
-    const saved = (await (await fetch(`${baseURL}/v1/admin/rules/${id}?writeKey=${WRITE_KEY}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { rule: Record<string, unknown> };
+    const saved = (await (
+      await fetch(`${baseURL}/v1/admin/rules/${id}?writeKey=${WRITE_KEY}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as { rule: Record<string, unknown> };
     expect(saved.rule).toMatchObject({ slots: ['home'], action: 'pin', products: [product], position: 1 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
     await screenshot(page, `dashboard-rules-${width}`);

@@ -13,7 +13,20 @@ import { ADMIN_TOKEN, screenshot, shopperBrowser, waitForDemoSeed, watchConsole 
 test.use({ launchOptions: shopperBrowser });
 
 const WIDTHS = [1280, 390] as const;
-const VIEWS = ['overview', 'acquisition', 'funnel', 'search', 'retention', 'lifecycle', 'slots', 'campaigns', 'audiences', 'regions', 'live', 'shopper'] as const;
+const VIEWS = [
+  'overview',
+  'acquisition',
+  'funnel',
+  'search',
+  'retention',
+  'lifecycle',
+  'slots',
+  'campaigns',
+  'audiences',
+  'regions',
+  'live',
+  'shopper',
+] as const;
 
 test.beforeAll(async () => {
   await waitForDemoSeed();
@@ -74,7 +87,9 @@ for (const width of WIDTHS) {
             break;
           case 'search':
             await expect(body.getByRole('heading', { name: 'Searches that found nothing' })).toBeVisible();
-            await expect(body.locator('section', { has: page.getByRole('heading', { name: 'Searches that found nothing' }) }).locator('tbody tr')).not.toHaveCount(0);
+            await expect(
+              body.locator('section', { has: page.getByRole('heading', { name: 'Searches that found nothing' }) }).locator('tbody tr'),
+            ).not.toHaveCount(0);
             break;
           case 'retention':
             await expect(body.locator('.cohort-cell').first()).toBeVisible();
@@ -120,13 +135,18 @@ test('the people behind a funnel step open as a list, go to their profile, and d
   await page.setViewportSize({ width: 1280, height: 900 });
   await openView(page, 'funnel', '?period=30d');
   const dialog = page.getByRole('dialog');
-  await page.getByRole('button', { name: /^Dropped after/ }).nth(1).click();
+  await page
+    .getByRole('button', { name: /^Dropped after/ })
+    .nth(1)
+    .click();
   await expect(dialog.getByRole('heading', { name: /went no further/ })).toBeVisible();
   await expect(dialog.getByRole('status')).toContainText(/\d+ (person|people); showing \d+/);
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('funnel-step-2-dropped.csv');
   const csv = await (await download.createReadStream()).toArray();
-  expect(Buffer.concat(csv).toString('utf8').split('\r\n')[0]).toBe('profileId,userId,anonymousIds,userIds,country,region,device,firstSeen,lastSeen,orders,enteredAt');
+  expect(Buffer.concat(csv).toString('utf8').split('\r\n')[0]).toBe(
+    'profileId,userId,anonymousIds,userIds,country,region,device,firstSeen,lastSeen,orders,enteredAt',
+  );
   await dialog.locator('tbody .id-button').first().click();
   await expect(dialog).toBeHidden();
   await expect(page.locator('[data-view="shopper"] .profile')).toBeVisible();
@@ -139,14 +159,19 @@ for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     await openView(page, 'funnel', '?period=30d');
     const dialog = page.getByRole('dialog');
-    await page.getByRole('button', { name: /^Dropped after/ }).nth(width === 1280 ? 1 : 0).click();
+    await page
+      .getByRole('button', { name: /^Dropped after/ })
+      .nth(width === 1280 ? 1 : 0)
+      .click();
     const status = dialog.locator('p.note[role="status"]').first();
     await expect(status).toContainText(/\d+ (person|people); showing \d+/);
     const total = Number((await status.textContent())!.match(/^([\d,]+) (person|people)/)![1]!.replace(/,/g, ''));
     await dialog.locator('[data-keep-list]').click();
     const kept = dialog.locator('[data-keep-status]');
     await expect(kept).toContainText(`: ${total.toLocaleString('en-US')} ${total === 1 ? 'person' : 'people'}`, { timeout: 30_000 });
-    await expect(kept).toContainText(/Kept as the audience “People who reached “.+” and went no further \(\d{4}-\d{2}-\d{2}\)” \(kept-funnel-step-\d-dropped-\d{12}\)/);
+    await expect(kept).toContainText(
+      /Kept as the audience “People who reached “.+” and went no further \(\d{4}-\d{2}-\d{2}\)” \(kept-funnel-step-\d-dropped-\d{12}\)/,
+    );
     expect(await clipped(page)).toEqual([]);
     await screenshot(page, `dashboard-people-kept-${width}`);
     const id = (await kept.textContent())!.match(/\((kept-funnel-step-\d-dropped-\d{12})\)/)![1]!;
@@ -160,7 +185,12 @@ for (const width of WIDTHS) {
     await screenshot(page, `dashboard-audiences-kept-${width}`);
     const [download] = await Promise.all([page.waitForEvent('download'), row.locator(`[data-audience-csv="${id}"]`).click()]);
     const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
-    expect(csv.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(total + 1);
+    expect(
+      csv
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n'),
+    ).toHaveLength(total + 1);
   });
 }
 
@@ -168,7 +198,10 @@ test('a lifecycle stage lists its members', async ({ page }) => {
   await page.addInitScript((token) => localStorage.setItem('trailmark-dashboard:admin-token', token), ADMIN_TOKEN);
   await openView(page, 'lifecycle');
   const count = Number((await page.locator('[data-lifecycle="at-risk"]').textContent())!.replace(/,/g, ''));
-  await page.getByRole('button', { name: /^List \(/ }).nth(2).click();
+  await page
+    .getByRole('button', { name: /^List \(/ })
+    .nth(2)
+    .click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByRole('status')).toContainText(`${count.toLocaleString('en-US')} ${count === 1 ? 'person' : 'people'}`);
   await page.keyboard.press('Escape');
@@ -201,7 +234,9 @@ test('filters and funnel steps work from the keyboard, and the address keeps the
   await page.keyboard.press('Enter');
   await page.getByLabel('Visits where').selectOption('device');
   await expect(page.getByLabel('is', { exact: true }).locator('option', { hasText: 'mobile' })).toHaveCount(1);
-  await page.getByLabel('is', { exact: true }).selectOption({ label: await page.getByLabel('is', { exact: true }).locator('option', { hasText: 'mobile' }).textContent() ?? '' });
+  await page
+    .getByLabel('is', { exact: true })
+    .selectOption({ label: (await page.getByLabel('is', { exact: true }).locator('option', { hasText: 'mobile' }).textContent()) ?? '' });
   await page.getByRole('button', { name: 'Filter', exact: true }).press('Enter');
   await expect(page).toHaveURL(/device=mobile/);
   await expect(page.getByRole('list', { name: 'Filters in use' })).toContainText('Device: mobile');

@@ -9,7 +9,19 @@
  * gives each run: the demo customer has no earlier orders.
  */
 import { type Page, expect, test } from '@playwright/test';
-import { adminJson, eventually, exportAll, openDashboard, screenshot, shopperBrowser, slotsSettled, type StoredEvent, waitForDemoSeed, waitUntilStored, watchConsole } from './support';
+import {
+  adminJson,
+  eventually,
+  exportAll,
+  openDashboard,
+  screenshot,
+  shopperBrowser,
+  slotsSettled,
+  type StoredEvent,
+  waitForDemoSeed,
+  waitUntilStored,
+  watchConsole,
+} from './support';
 
 test.use({ launchOptions: shopperBrowser });
 
@@ -65,7 +77,10 @@ test('a shopper goes from landing to order, logging in midway, and the dashboard
   await page.getByRole('navigation', { name: 'Aisles in Grocery' }).getByRole('link', { name: 'Coffee' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Coffee');
   await recorded(baseURL!, anonymousId, (e) => e.event === 'Product List Viewed' && e.properties?.list_id === 'category-coffee');
-  const card = page.locator('[data-trailmark-list] li.card').filter({ has: page.locator('.in-stock') }).first();
+  const card = page
+    .locator('[data-trailmark-list] li.card')
+    .filter({ has: page.locator('.in-stock') })
+    .first();
   const productId = (await card.getAttribute('data-trailmark-product'))!;
   const productName = (await card.getAttribute('data-trailmark-name'))!;
   const price = Number(await card.getAttribute('data-trailmark-price'));
@@ -230,7 +245,10 @@ async function trendingAfterChoosing(page: Page, region: string): Promise<Shelf>
 
 /** Waits until the tag has delivered an event of this visitor that matches, and returns it. */
 async function recorded(baseURL: string, anonymousId: string, match: (e: StoredEvent) => boolean): Promise<StoredEvent> {
-  const found = await eventually(async () => (await exportAll(baseURL)).filter((e) => e.anonymousId === anonymousId && match(e)), (events) => events.length > 0);
+  const found = await eventually(
+    async () => (await exportAll(baseURL)).filter((e) => e.anonymousId === anonymousId && match(e)),
+    (events) => events.length > 0,
+  );
   expect(found.length, 'the tag recorded the expected event').toBeGreaterThan(0);
   return found[0]!;
 }

@@ -20,7 +20,10 @@ async function adminSend(baseURL: string, method: string, path: string, body?: u
 
 /** Opens a page and returns the collector's answer for one of its slots, as the tag received it. */
 async function slotAnswer(page: Page, path: string, slot: string): Promise<Answer> {
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/v1/recommendations') && r.url().includes(`slot=${slot}`)), page.goto(path)]);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/v1/recommendations') && r.url().includes(`slot=${slot}`)),
+    page.goto(path),
+  ]);
   await slotsSettled(page);
   return (await response.json()) as Answer;
 }
@@ -39,9 +42,9 @@ test('the home page after a product view shows what that view leads to, while th
   const base = baseURL!;
   const popular = (await anonymousAnswer(base, { slot: 'trending', limit: '6' })).items;
   // A product with neighbours: what shoppers who viewed it also viewed or bought.
-  const viewedProduct = (await Promise.all(popular.map(async (p) => ({ p, n: (await anonymousAnswer(base, { slot: 'product', productId: p.productId, limit: '6' })).items })))).find(
-    ({ n }) => n.filter((i) => i.reason === 'also-viewed' || i.reason === 'bought-together').length >= 3,
-  );
+  const viewedProduct = (
+    await Promise.all(popular.map(async (p) => ({ p, n: (await anonymousAnswer(base, { slot: 'product', productId: p.productId, limit: '6' })).items })))
+  ).find(({ n }) => n.filter((i) => i.reason === 'also-viewed' || i.reason === 'bought-together').length >= 3);
   expect(viewedProduct, 'a popular product with neighbours in the demo data').toBeDefined();
   const { p: product, n: neighbourItems } = viewedProduct!;
   const neighbours = neighbourItems.map((i) => i.productId);
@@ -83,7 +86,12 @@ test('a merchandiser pins a product to the home page, and it shows first, marked
   const base = baseURL!;
   // Something the shelf would not show first by itself: the sixth trending product.
   const chosen = (await anonymousAnswer(base, { slot: 'trending', limit: '6' })).items.at(-1)!;
-  await adminSend(base, 'PUT', `/v1/admin/rules/e2e-home-pin?writeKey=${WRITE_KEY}`, { slots: ['home'], action: 'pin', products: [chosen.productId], position: 1 });
+  await adminSend(base, 'PUT', `/v1/admin/rules/e2e-home-pin?writeKey=${WRITE_KEY}`, {
+    slots: ['home'],
+    action: 'pin',
+    products: [chosen.productId],
+    position: 1,
+  });
   try {
     const context = await browser.newContext();
     const page = await context.newPage();

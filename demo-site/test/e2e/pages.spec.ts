@@ -8,7 +8,19 @@ import { shopperBrowser, slotsSettled, watchConsole } from './support';
 
 test.use({ launchOptions: shopperBrowser });
 
-const PAGES = ['/', '/category/electronics', '/category/electronics/headphones', '/product/p00002', '/search?q=tea', '/search?q=zzzz', '/cart', '/checkout', '/account', '/order?id=nope', '/dashboard'];
+const PAGES = [
+  '/',
+  '/category/electronics',
+  '/category/electronics/headphones',
+  '/product/p00002',
+  '/search?q=tea',
+  '/search?q=zzzz',
+  '/cart',
+  '/checkout',
+  '/account',
+  '/order?id=nope',
+  '/dashboard',
+];
 
 test('every page type loads cleanly and is usable with a keyboard and a screen reader', async ({ page }) => {
   test.setTimeout(120_000);

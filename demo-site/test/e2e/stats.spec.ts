@@ -94,7 +94,12 @@ test('the stats equal counts computed from the exported events', async ({ baseUR
   expect(seen.sort()).toEqual(Object.keys(counted.slots).sort());
   for (const [key, figures] of Object.entries(counted.slots)) {
     const { impressions, clicks, adds, orders, revenue } = slots[key]!;
-    expect({ impressions, clicks, adds, orders }, key).toEqual({ impressions: figures.impressions, clicks: figures.clicks, adds: figures.adds, orders: figures.orders });
+    expect({ impressions, clicks, adds, orders }, key).toEqual({
+      impressions: figures.impressions,
+      clicks: figures.clicks,
+      adds: figures.adds,
+      orders: figures.orders,
+    });
     expect(revenue, `${key} revenue`).toBeCloseTo(figures.revenue, 2);
   }
   // The seed shows slots to visitors in both groups, so the comparison covers the holdout too.

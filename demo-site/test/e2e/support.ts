@@ -116,7 +116,9 @@ export async function screenshot(page: Page, name: string, part?: Locator): Prom
 
 /** Waits until the tag has filled every recommendation slot on the page (rendered, or failed). */
 export async function slotsSettled(page: Page): Promise<void> {
-  await expect(page.locator('[data-trailmark-slot]:not([data-trailmark-state="rendered"]):not([data-trailmark-state="failed"])')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.locator('[data-trailmark-slot]:not([data-trailmark-state="rendered"]):not([data-trailmark-state="failed"])')).toHaveCount(0, {
+    timeout: 15_000,
+  });
 }
 
 /** Opens the dashboard with the test's admin token and waits for its figures. */

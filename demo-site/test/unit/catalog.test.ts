@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CATEGORY_TREE,
-  DEMO_CATALOG_SIZE,
-  allCategoryPaths,
-  catalogNdjson,
-  generateCatalog,
-  slugify,
-  splitCategory,
-} from '../../simulate/catalog';
+import { CATEGORY_TREE, DEMO_CATALOG_SIZE, allCategoryPaths, catalogNdjson, generateCatalog, slugify, splitCategory } from '../../simulate/catalog';
 
 describe('generateCatalog', () => {
   it('gives the same products for the same seed and size', () => {
@@ -86,7 +78,10 @@ describe('generateCatalog', () => {
   it('prices products believably for what they are', () => {
     const catalog = generateCatalog({ size: 5000, seed: 1 });
     const median = (aisle: string) => {
-      const prices = catalog.filter((p) => p.category.endsWith(`> ${aisle}`)).map((p) => p.price).sort((a, b) => a - b);
+      const prices = catalog
+        .filter((p) => p.category.endsWith(`> ${aisle}`))
+        .map((p) => p.price)
+        .sort((a, b) => a - b);
       return prices[Math.floor(prices.length / 2)] ?? 0;
     };
     expect(median('Laptops')).toBeGreaterThan(median('Headphones'));

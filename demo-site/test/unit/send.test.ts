@@ -30,7 +30,13 @@ async function standIn(handler: Handler): Promise<{ url: string; received: Recei
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') };
+      const r = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       handler(r, res);
     });
@@ -94,11 +100,15 @@ describe('sendVisits', () => {
     expect(Object.values(summary.regions).reduce((a, b) => a + b, 0)).toBe(visits.length);
   });
 
-  it('sends one shopper\'s messages in order, one request after another', async () => {
+  it("sends one shopper's messages in order, one request after another", async () => {
     const { url, received } = await standIn(acceptAll);
     const visits = visitsOf(8);
     await sendVisits({ url, writeKey: 'k', visits, concurrency: 4 });
-    const order = new Map(visits.flatMap((v) => v.messages.map((m, i) => [m.messageId, { shopper: v.shopper, at: `${v.messages[0]!.timestamp}#${String(i).padStart(4, '0')}` }] as const)));
+    const order = new Map(
+      visits.flatMap((v) =>
+        v.messages.map((m, i) => [m.messageId, { shopper: v.shopper, at: `${v.messages[0]!.timestamp}#${String(i).padStart(4, '0')}` }] as const),
+      ),
+    );
     const seen = new Map<string, string>();
     for (const body of batchBodies(received)) {
       for (const m of body.batch) {
@@ -190,7 +200,12 @@ describe('admin calls', () => {
     expect(request!.path).toBe('/v1/admin/catalog?writeKey=demo-write-key');
     expect(request!.headers.authorization).toBe('Bearer secret');
     expect(request!.headers['content-type']).toBe('application/x-ndjson');
-    expect(request!.body.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(catalog);
+    expect(
+      request!.body
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(catalog);
   });
 
   it('reports a collector without the catalog endpoint as unsupported rather than failing', async () => {
@@ -200,7 +215,9 @@ describe('admin calls', () => {
 
   it('says the admin token is wrong on 401, and that admin is off on 503', async () => {
     const { url } = await standIn((req, res) =>
-      req.headers.authorization === 'Bearer off' ? json(res, 503, { message: 'No ADMIN_TOKEN is configured' }) : json(res, 401, { message: 'Send the admin token' }),
+      req.headers.authorization === 'Bearer off'
+        ? json(res, 503, { message: 'No ADMIN_TOKEN is configured' })
+        : json(res, 401, { message: 'Send the admin token' }),
     );
     await expect(pendingMessages({ url, adminToken: 'wrong' })).rejects.toThrow(/refused the admin token/);
     await expect(pendingMessages({ url, adminToken: 'off' })).rejects.toThrow(/Admin endpoints are off.*No ADMIN_TOKEN/);

@@ -152,7 +152,15 @@ describe('simulated shoppers: messages as the tag sends them', () => {
           expect((p.products as { position: number }[]).map((x) => x.position)).toEqual((p.products as unknown[]).map((_, i) => i + 1));
           break;
         case EVENTS.productViewed:
-          expect(p).toMatchObject({ product_id: expect.any(String), name: expect.any(String), category: expect.stringContaining(' > '), price: expect.any(Number), currency: 'USD', url: expect.any(String), image_url: expect.any(String) });
+          expect(p).toMatchObject({
+            product_id: expect.any(String),
+            name: expect.any(String),
+            category: expect.stringContaining(' > '),
+            price: expect.any(Number),
+            currency: 'USD',
+            url: expect.any(String),
+            image_url: expect.any(String),
+          });
           break;
         case EVENTS.productAdded:
         case EVENTS.productRemoved:
@@ -175,7 +183,16 @@ describe('simulated shoppers: messages as the tag sends them', () => {
         }
       }
     }
-    for (const event of ['Products Searched', 'Product List Viewed', 'Product Viewed', 'Product Added', 'Product Removed', 'Cart Viewed', 'Checkout Started', 'Order Completed']) {
+    for (const event of [
+      'Products Searched',
+      'Product List Viewed',
+      'Product Viewed',
+      'Product Added',
+      'Product Removed',
+      'Cart Viewed',
+      'Checkout Started',
+      'Order Completed',
+    ]) {
       expect(seen).toContain(event);
     }
   });
@@ -259,12 +276,15 @@ describe('simulated shoppers: planted structure', () => {
       // The products most of the region's shoppers buy are mostly its favourites.
       const counts = new Map<string, number>();
       for (const id of own) counts.set(id, (counts.get(id) ?? 0) + 1);
-      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([id]) => id);
+      const top = [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([id]) => id);
       expect(top.filter((id) => favourites.productIds.includes(id)).length).toBeGreaterThanOrEqual(3);
     }
   });
 
-  it('gives shoppers interests mostly in their region\'s favourite aisles', () => {
+  it("gives shoppers interests mostly in their region's favourite aisles", () => {
     const inFavourites = sim.truth.shoppers.flatMap((s) => {
       const favourites = sim.truth.regions.find((r) => r.region === s.region)?.categories ?? [];
       return s.interests.map((aisle) => favourites.includes(aisle));
@@ -274,7 +294,15 @@ describe('simulated shoppers: planted structure', () => {
 
   it('has pairs bought together, across aisles, and viewed one after the other', () => {
     expect(sim.truth.pairs.length).toBeGreaterThanOrEqual(10);
-    const partner = new Map(sim.truth.pairs.flatMap((p) => [[p.a, p.b], [p.b, p.a]] as [string, string][]));
+    const partner = new Map(
+      sim.truth.pairs.flatMap(
+        (p) =>
+          [
+            [p.a, p.b],
+            [p.b, p.a],
+          ] as [string, string][],
+      ),
+    );
     const category = new Map(catalog.map((p) => [p.product_id, p.category]));
     for (const { a, b } of sim.truth.pairs) expect(category.get(a)).not.toBe(category.get(b));
 
@@ -304,7 +332,15 @@ describe('simulated shoppers: planted structure', () => {
 
   it('has views that follow the shop: mostly the same aisle or a planted associate', () => {
     const category = new Map(catalog.map((p) => [p.product_id, p.category]));
-    const partner = new Map(sim.truth.pairs.flatMap((p) => [[p.a, p.b], [p.b, p.a]] as [string, string][]));
+    const partner = new Map(
+      sim.truth.pairs.flatMap(
+        (p) =>
+          [
+            [p.a, p.b],
+            [p.b, p.a],
+          ] as [string, string][],
+      ),
+    );
     let steps = 0;
     let structured = 0;
     for (const visit of sim.visits) {

@@ -35,7 +35,12 @@ function recordSlotRequests(page: Page): { query: URLSearchParams; status: Promi
  * left.
  */
 const slotPage = (baseURL: string, writeKey: string) =>
-  tagPage({ collector: baseURL, writeKey, attributes: { 'data-auto-pageviews': 'false' }, body: '<div data-trailmark-slot="home" data-trailmark-limit="4"></div>' });
+  tagPage({
+    collector: baseURL,
+    writeKey,
+    attributes: { 'data-auto-pageviews': 'false' },
+    body: '<div data-trailmark-slot="home" data-trailmark-limit="4"></div>',
+  });
 
 test('an answered batch leaves its token as the answer comes, without the queue chunk; the next page’s slot passes it', async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);

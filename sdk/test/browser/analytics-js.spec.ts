@@ -58,7 +58,10 @@ test('a page written for analytics.js runs unchanged with the Trailmark snippet'
   // One page view from the snippet (no automatic one besides it), one named by the page.
   expect(of('page').map((e) => e.name ?? null)).toEqual(expect.arrayContaining([null, 'Getting Started']));
   expect(of('page')).toHaveLength(2);
-  expect(of('page').find((e) => e.name)).toMatchObject({ category: 'Docs', properties: { title: 'Getting Started', category: 'Docs', name: 'Getting Started' } });
+  expect(of('page').find((e) => e.name)).toMatchObject({
+    category: 'Docs',
+    properties: { title: 'Getting Started', category: 'Docs', name: 'Getting Started' },
+  });
   expect(of('identify')[0]).toMatchObject({ userId: '97980cfea0067', traits: { email: 'peter@example.com', logins: 5 } });
   expect(of('identify')[1]).toMatchObject({ userId: '97980cfea0067', traits: { email: 'peter@example.com', logins: 6 } });
   expect(of('Article Completed')[0]).toMatchObject({ userId: '97980cfea0067', anonymousId: seen.anonymousId, properties: { course: 'Intro to Analytics' } });

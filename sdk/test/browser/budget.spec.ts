@@ -40,7 +40,6 @@ const TRACK_BUDGET_US = 5;
 const RATIO_BASIS_US = 2;
 const TRACK_BUDGET_RATIO = TRACK_BUDGET_US / RATIO_BASIS_US;
 
-
 test('/tag.js is at most 4 KB gzip; the lazy chunks are separate files', async ({ baseURL }) => {
   const response = await fetch(`${baseURL}/tag.js`);
   expect(response.headers.get('cache-control')).toContain('max-age=300');
@@ -74,17 +73,29 @@ async function trackCost(page: Page, calls: number, rounds: number): Promise<{ r
     ({ calls, rounds }) => {
       const t = (window as any).trailmark;
       const product = { product_id: 'SKU-1', name: 'Tent', price: 129, currency: 'EUR', category: 'Camping' };
-      const context = { library: { name: 'trailmark', version: '0.0.0' }, sessionId: crypto.randomUUID(), page: { path: location.pathname, referrer: '', search: '', title: document.title, url: location.href } };
+      const context = {
+        library: { name: 'trailmark', version: '0.0.0' },
+        sessionId: crypto.randomUUID(),
+        page: { path: location.pathname, referrer: '', search: '', title: document.title, url: location.href },
+      };
       const id = crypto.randomUUID();
       let sink = 0;
       const serialize = (i: number) =>
-        (sink += JSON.stringify({ type: 'track', messageId: id, anonymousId: id, timestamp: new Date().toISOString(), context, event: 'Product Viewed', properties: { i, ...product } }).length);
+        (sink += JSON.stringify({
+          type: 'track',
+          messageId: id,
+          anonymousId: id,
+          timestamp: new Date().toISOString(),
+          context,
+          event: 'Product Viewed',
+          properties: { i, ...product },
+        }).length);
       const timed = (run: (i: number) => unknown) => {
         const start = performance.now();
         for (let i = 0; i < calls; i++) run(i);
         return ((performance.now() - start) * 1000) / calls;
       };
-      for (let i = 0; i < 200; i++) t.track('Warm Up', { i, ...product }), serialize(i);
+      for (let i = 0; i < 200; i++) (t.track('Warm Up', { i, ...product }), serialize(i));
       const perRound: { ratio: number; trackUs: number; serializeUs: number }[] = [];
       for (let r = 0; r < rounds; r++) {
         const serializeUs = timed(serialize);
@@ -135,7 +146,10 @@ interface LoadObservation {
 async function observeLoad(page: Page, url: string, ready: (page: Page) => Promise<unknown>): Promise<LoadObservation> {
   await page.addInitScript(() => {
     const seen = ((window as any).observed = { longTasks: [] as number[], tagScriptsInLongFrames: [] as number[], tagScripts: [] as string[] });
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.longTasks.push(Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.longTasks.push(Math.round(e.duration)))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
     new PerformanceObserver((list) =>
       list.getEntries().forEach((frame: any) => {
         const ours = frame.scripts.filter((s: any) => /\/tag(-[\w-]+)?\.js/.test(s.sourceURL));

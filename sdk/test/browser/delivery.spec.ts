@@ -206,8 +206,11 @@ test('a large backlog is split into requests within the 64 KiB keepalive budget'
 for (const [name, breakIt] of [
   ['throws on open', `indexedDB.open = () => { throw new DOMException('denied', 'SecurityError'); };`],
   ['never answers (blocked)', `indexedDB.open = () => ({});`],
-  ['fails every transaction (full disk)', `const open = indexedDB.open.bind(indexedDB);
-     indexedDB.open = (...a) => { const r = open(...a); r.addEventListener('success', () => { r.result.transaction = () => { throw new DOMException('full', 'QuotaExceededError'); }; }); return r; };`],
+  [
+    'fails every transaction (full disk)',
+    `const open = indexedDB.open.bind(indexedDB);
+     indexedDB.open = (...a) => { const r = open(...a); r.addEventListener('success', () => { r.result.transaction = () => { throw new DOMException('full', 'QuotaExceededError'); }; }); return r; };`,
+  ],
 ] as const) {
   test(`IndexedDB that ${name}: events go from memory, nothing is thrown`, async ({ page, baseURL }) => {
     const writeKey = await createSite(baseURL!);

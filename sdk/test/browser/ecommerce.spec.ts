@@ -16,7 +16,15 @@ test('the helpers send the Ecommerce v2 events with their standard properties', 
   await tagReady(page);
   await page.evaluate(async () => {
     const t = (window as any).trailmark;
-    const tent = { product_id: 'SKU-1', name: 'Tent', price: 129, currency: 'EUR', category: 'Camping', url: 'https://shop.example/p/1', image_url: 'https://shop.example/i/1.jpg' };
+    const tent = {
+      product_id: 'SKU-1',
+      name: 'Tent',
+      price: 129,
+      currency: 'EUR',
+      category: 'Camping',
+      url: 'https://shop.example/p/1',
+      image_url: 'https://shop.example/i/1.jpg',
+    };
     t.productsSearched({ query: 'tent' });
     t.productListViewed({ list_id: 'camping', category: 'Camping', products: [{ ...tent, position: 1 }] });
     t.productClicked({ ...tent, position: 1 });
@@ -29,7 +37,17 @@ test('the helpers send the Ecommerce v2 events with their standard properties', 
     await t.flush();
   });
   const events = tracks(await eventually(baseURL!, writeKey, (e) => tracks(e).length >= 9));
-  const order = ['Products Searched', 'Product List Viewed', 'Product Clicked', 'Product Viewed', 'Product Added', 'Product Removed', 'Cart Viewed', 'Checkout Started', 'Order Completed'];
+  const order = [
+    'Products Searched',
+    'Product List Viewed',
+    'Product Clicked',
+    'Product Viewed',
+    'Product Added',
+    'Product Removed',
+    'Cart Viewed',
+    'Checkout Started',
+    'Order Completed',
+  ];
   expect(events.map((e) => e.event).sort()).toEqual([...order].sort());
   const byName = (name: string) => events.find((e) => e.event === name)!.properties;
   expect(byName('Products Searched')).toEqual({ query: 'tent' });
@@ -52,9 +70,25 @@ gtag('event', 'view_item', { currency: 'EUR', value: 129, items: [{ item_id: 'SK
   await tagReady(page);
   await page.evaluate(() => {
     const w = window as any;
-    w.dataLayer.push({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: 'SKU-1', item_name: 'Tent', price: 129, quantity: 1 }, { item_id: 'SKU-2', price: 29, quantity: 3 }] } });
+    w.dataLayer.push({
+      event: 'add_to_cart',
+      ecommerce: {
+        currency: 'EUR',
+        items: [
+          { item_id: 'SKU-1', item_name: 'Tent', price: 129, quantity: 1 },
+          { item_id: 'SKU-2', price: 29, quantity: 3 },
+        ],
+      },
+    });
     w.dataLayer.push({ event: 'search', search_term: 'tarp' });
-    w.gtag('event', 'purchase', { transaction_id: 'T-9', currency: 'EUR', value: 216, shipping: 5, tax: 0, items: [{ item_id: 'SKU-1', price: 129, quantity: 1 }] });
+    w.gtag('event', 'purchase', {
+      transaction_id: 'T-9',
+      currency: 'EUR',
+      value: 216,
+      shipping: 5,
+      tax: 0,
+      items: [{ item_id: 'SKU-1', price: 129, quantity: 1 }],
+    });
     w.dataLayer.push({ event: 'custom_thing', foo: 1 });
   });
   await page.waitForTimeout(300);
@@ -65,8 +99,22 @@ gtag('event', 'view_item', { currency: 'EUR', value: 129, items: [{ item_id: 'SK
   const sent = batches.requests.flatMap((r) => JSON.parse(r.postData()!).batch.filter((m: Stored) => m.type === 'track'));
   const order = new Map(sent.map((m: Stored, i: number) => [m.messageId, i]));
   events.sort((a, b) => order.get(a.messageId)! - order.get(b.messageId)!);
-  expect(events.map((e) => e.event)).toEqual(['Product List Viewed', 'Product Viewed', 'Product Added', 'Product Added', 'Products Searched', 'Order Completed']);
-  expect(events[0]!.properties).toMatchObject({ list_id: 'tents', category: 'Tents', products: [{ product_id: 'SKU-1', position: 0 }, { product_id: 'SKU-2', position: 1 }] });
+  expect(events.map((e) => e.event)).toEqual([
+    'Product List Viewed',
+    'Product Viewed',
+    'Product Added',
+    'Product Added',
+    'Products Searched',
+    'Order Completed',
+  ]);
+  expect(events[0]!.properties).toMatchObject({
+    list_id: 'tents',
+    category: 'Tents',
+    products: [
+      { product_id: 'SKU-1', position: 0 },
+      { product_id: 'SKU-2', position: 1 },
+    ],
+  });
   expect(events[1]!.properties).toMatchObject({ product_id: 'SKU-1', name: 'Tent', price: 129, currency: 'EUR' });
   expect(events[3]!.properties).toMatchObject({ product_id: 'SKU-2', quantity: 3 });
   expect(events[5]!.properties).toMatchObject({ order_id: 'T-9', revenue: 216, total: 221, currency: 'EUR' });
@@ -122,7 +170,11 @@ test('declarative attributes record product, list, cart and search views, add-to
   ]);
   expect(byName('Product Clicked')).toEqual([expect.objectContaining({ product_id: 'SKU-3', list_id: 'related', position: 2 })]);
   expect(byName('Product Removed')).toEqual([expect.objectContaining({ product_id: 'SKU-3', quantity: 1 })]);
-  expect(byName('Products Searched').map((p) => p.query).sort()).toEqual(['sleeping bag', 'tents']);
+  expect(
+    byName('Products Searched')
+      .map((p) => p.query)
+      .sort(),
+  ).toEqual(['sleeping bag', 'tents']);
   expect(events).toHaveLength(8);
   expect(duplicates(events)).toEqual([]);
 });

@@ -156,7 +156,12 @@ test("a shop moving from Segment keeps its visitors: analytics.js's ajs_anonymou
   await flush(page);
   const events = await eventually(baseURL!, writeKey, (e) => e.length >= 3);
   expect(events.find((e) => e.event === 'Migrated')).toMatchObject({ anonymousId: 'seg-anon-0002', userId: 'seg-user-7' });
-  expect(events.filter((e) => e.type === 'page').map((e) => e.anonymousId).sort()).toEqual(['seg-anon-0001', 'seg-anon-0002']);
+  expect(
+    events
+      .filter((e) => e.type === 'page')
+      .map((e) => e.anonymousId)
+      .sort(),
+  ).toEqual(['seg-anon-0001', 'seg-anon-0002']);
 
   // After our own reset the old Segment ids stay forgotten.
   await page2.evaluate(() => (window as any).trailmark.reset());
@@ -191,9 +196,7 @@ test('on the shop’s own site, the collector’s response refreshes the identit
   // First-party serving: the page and the collector on one origin (here the collector serves the page's
   // origin too, http://localhost:PORT), so the event response's Set-Cookie applies to the page.
   const writeKey = await createSite(baseURL!);
-  await page.route(`${baseURL}/first-party.html`, (route) =>
-    route.fulfill({ contentType: 'text/html', body: tagPage({ collector: baseURL!, writeKey }) }),
-  );
+  await page.route(`${baseURL}/first-party.html`, (route) => route.fulfill({ contentType: 'text/html', body: tagPage({ collector: baseURL!, writeKey }) }));
   const responses: string[] = [];
   page.on('response', async (r) => r.url().endsWith('/v1/batch') && responses.push((await r.allHeaders())['set-cookie'] ?? ''));
   await page.goto(`${baseURL}/first-party.html`);

@@ -52,7 +52,12 @@ test('an app bundling the package records events; web vitals come as a split chu
   await page.waitForFunction(() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/app/')).length > 1);
   await page.evaluate(() => (window as any).trailmark.flush());
   const events = await eventually(baseURL!, writeKey, (e) => e.filter((x) => x.event === 'Web Vitals').length >= 1 && e.length >= 3);
-  expect(events.filter((e) => e.event !== 'Web Vitals').map((e) => e.event ?? e.type).sort()).toEqual(['Product Viewed', 'page']);
+  expect(
+    events
+      .filter((e) => e.event !== 'Web Vitals')
+      .map((e) => e.event ?? e.type)
+      .sort(),
+  ).toEqual(['Product Viewed', 'page']);
   // The vitals were reported by a chunk of their own, loaded after the page.
   expect(events.some((e) => e.event === 'Web Vitals')).toBe(true);
   expect(loaded.length).toBeGreaterThan(1);
@@ -74,7 +79,21 @@ test('the generated declarations type an app, and catch misuse', () => {
     host.readFile = (name) => (name === file ? source : read(name));
     const exists = host.fileExists.bind(host);
     host.fileExists = (name) => name === file || exists(name);
-    const program = ts.createProgram([file], { strict: true, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], skipLibCheck: false, skipDefaultLibCheck: true, types: [] }, host);
+    const program = ts.createProgram(
+      [file],
+      {
+        strict: true,
+        noEmit: true,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        target: ts.ScriptTarget.ES2022,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        skipLibCheck: false,
+        skipDefaultLibCheck: true,
+        types: [],
+      },
+      host,
+    );
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   };
   expect(

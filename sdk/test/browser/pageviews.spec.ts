@@ -88,7 +88,9 @@ test('a page restored from the back/forward cache counts as a page view', async 
     cdp.on('Page.backForwardCacheNotUsed', (e) => notRestored.push(...e.notRestoredExplanations.map((x) => x.reason)));
     const writeKey = await createSite(baseURL!);
     // Served without Cache-Control: no-store, which makes a page ineligible for the cache.
-    const a = fixtures.serve('/bf-a', tagPage({ collector: baseURL!, writeKey, title: 'A', body: '<a href="/bf-b">to B</a>' }), { 'cache-control': 'max-age=0' });
+    const a = fixtures.serve('/bf-a', tagPage({ collector: baseURL!, writeKey, title: 'A', body: '<a href="/bf-b">to B</a>' }), {
+      'cache-control': 'max-age=0',
+    });
     fixtures.serve('/bf-b', tagPage({ collector: baseURL!, writeKey, title: 'B' }), { 'cache-control': 'max-age=0' });
     await page.goto(a);
     await tagReady(page);
@@ -108,7 +110,9 @@ test('a page restored from the back/forward cache counts as a page view', async 
     if (!restored) {
       // chrome-headless-shell (what @sparticuz/chromium ships) keeps the cache off for its embedder:
       // then the restore is played as the browser would announce it, with a persisted pageshow.
-      test.info().annotations.push({ type: 'note', description: `back/forward cache unavailable in this Chromium (${notRestored.join(', ')}): restore simulated` });
+      test
+        .info()
+        .annotations.push({ type: 'note', description: `back/forward cache unavailable in this Chromium (${notRestored.join(', ')}): restore simulated` });
       await page.evaluate(() => {
         dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
         dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));

@@ -19,9 +19,37 @@ const hostile = {
   variant: 'treatment',
   strategy: 'also-viewed',
   items: [
-    { productId: 'p1', name: 'Tent', price: 129, currency: 'EUR', imageUrl: 'https://cdn.example/tent.jpg', url: '/products/p1', category: 'Camping', score: 0.9, reason: 'also-viewed' },
-    { productId: 'p2', name: '<img src=x onerror="window.pwned=1">', price: 19.5, currency: 'EUR', imageUrl: 'javascript:window.pwned=2', url: 'javascript:window.pwned=3', score: 0.5, reason: 'x' },
-    { productId: 'p3', name: 'Lamp"><script>window.pwned=4</script>', price: 'free', currency: '<b>', imageUrl: 'data:image/svg+xml,<svg onload="window.pwned=5"/>', url: ' JAVASCRIPT:window.pwned=6', score: 0.1, reason: 'y' },
+    {
+      productId: 'p1',
+      name: 'Tent',
+      price: 129,
+      currency: 'EUR',
+      imageUrl: 'https://cdn.example/tent.jpg',
+      url: '/products/p1',
+      category: 'Camping',
+      score: 0.9,
+      reason: 'also-viewed',
+    },
+    {
+      productId: 'p2',
+      name: '<img src=x onerror="window.pwned=1">',
+      price: 19.5,
+      currency: 'EUR',
+      imageUrl: 'javascript:window.pwned=2',
+      url: 'javascript:window.pwned=3',
+      score: 0.5,
+      reason: 'x',
+    },
+    {
+      productId: 'p3',
+      name: 'Lamp"><script>window.pwned=4</script>',
+      price: 'free',
+      currency: '<b>',
+      imageUrl: 'data:image/svg+xml,<svg onload="window.pwned=5"/>',
+      url: ' JAVASCRIPT:window.pwned=6',
+      score: 0.1,
+      reason: 'y',
+    },
     { productId: 'p4', name: 'Not shown (limit)', score: 0, reason: 'z' },
   ],
 };
@@ -110,7 +138,10 @@ test('the default rendering does not shift the page when the slot has its space 
   await fakeRecommendations(page, baseURL!, { ...hostile, items: hostile.items.slice(0, 1) });
   await page.addInitScript(() => {
     (window as any).shifts = 0;
-    new PerformanceObserver((list) => list.getEntries().forEach((e: any) => ((window as any).shifts += e.value))).observe({ type: 'layout-shift', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e: any) => ((window as any).shifts += e.value))).observe({
+      type: 'layout-shift',
+      buffered: true,
+    });
   });
   const body = `<div data-trailmark-slot="home" style="min-height:24rem;max-width:20rem"></div><p id="below">Content below the slot</p>`;
   await page.goto(fixtures.serve('/noshift', tagPage({ collector: baseURL!, writeKey, body })));
@@ -150,7 +181,13 @@ document.getElementById('own').addEventListener('trailmark:recommendations', fun
   await page.locator('#own button').nth(2).click();
   await flush(page);
   const events = await eventually(baseURL!, writeKey, (e) => recEvents(e).some((x) => x.event === 'Recommendation Clicked'));
-  expect(events.find((e) => e.event === 'Recommendation Clicked')!.properties).toEqual({ rec_id: 'rec-123', slot: 'home', variant: 'treatment', product_id: 'p3', position: 3 });
+  expect(events.find((e) => e.event === 'Recommendation Clicked')!.properties).toEqual({
+    rec_id: 'rec-123',
+    slot: 'home',
+    variant: 'treatment',
+    product_id: 'p3',
+    position: 3,
+  });
   expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
 });
 
@@ -164,11 +201,21 @@ test('recommend() returns the items; a failing endpoint leaves the slot’s fall
     return (window as any).trailmark.recommend('trending', { limit: 2, productId: 'SKU-2' });
   });
   expect(queryOf(queries[0]!)).toEqual({ writeKey, slot: 'trending', anonymousId, userId: 'user-9', productId: 'SKU-2', limit: '2' });
-  expect(response).toMatchObject({ recId: 'rec-123', slot: 'trending', variant: 'treatment', items: [{ productId: 'p1', name: 'Tent' }, { productId: 'p2' }, { productId: 'p3' }, { productId: 'p4' }] });
+  expect(response).toMatchObject({
+    recId: 'rec-123',
+    slot: 'trending',
+    variant: 'treatment',
+    items: [{ productId: 'p1', name: 'Tent' }, { productId: 'p2' }, { productId: 'p3' }, { productId: 'p4' }],
+  });
 
   await page.unroute(`${baseURL}/v1/recommendations?*`);
   await page.route(`${baseURL}/v1/recommendations?*`, (route) => route.fulfill({ status: 500, headers: { 'access-control-allow-origin': '*' }, body: 'no' }));
-  const failure = await page.evaluate(() => (window as any).trailmark.recommend('home').then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+  const failure = await page.evaluate(() =>
+    (window as any).trailmark.recommend('home').then(
+      () => 'resolved',
+      (e: Error) => `rejected: ${e.message}`,
+    ),
+  );
   expect(failure).toMatch(/^rejected: .*HTTP 500/);
 
   const body = `<div id="slot" data-trailmark-slot="home"><a href="/bestsellers">Our best sellers</a></div>`;

@@ -35,12 +35,7 @@ export async function storedEvents(baseURL: string, writeKey: string): Promise<S
 }
 
 /** Polls the stored events until `enough` holds (the tag sends on its own schedule), then returns them. */
-export async function eventually(
-  baseURL: string,
-  writeKey: string,
-  enough: (events: Stored[]) => boolean,
-  timeoutMs = 15_000,
-): Promise<Stored[]> {
+export async function eventually(baseURL: string, writeKey: string, enough: (events: Stored[]) => boolean, timeoutMs = 15_000): Promise<Stored[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await storedEvents(baseURL, writeKey);

@@ -108,7 +108,13 @@ test('works under a strict Content-Security-Policy: nonce and strict-dynamic, no
     route.fulfill({
       contentType: 'application/json',
       headers: { 'access-control-allow-origin': '*' },
-      body: JSON.stringify({ recId: 'r1', slot: 'home', variant: 'treatment', strategy: 's', items: [{ productId: 'p1', name: 'Tent', price: 10, currency: 'EUR', url: '/p1', score: 1, reason: 'x' }] }),
+      body: JSON.stringify({
+        recId: 'r1',
+        slot: 'home',
+        variant: 'treatment',
+        strategy: 's',
+        items: [{ productId: 'p1', name: 'Tent', price: 10, currency: 'EUR', url: '/p1', score: 1, reason: 'x' }],
+      }),
     }),
   );
   const html = tagPage({

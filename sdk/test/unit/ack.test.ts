@@ -30,7 +30,13 @@ let storage: Map<string, string>;
 /** How many times a lazy chunk was asked for. */
 let chunkLoads: number;
 
-const message = (n: number): Message => ({ type: 'track', event: `E${n}`, messageId: `m${n}`, anonymousId: 'a', timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString() });
+const message = (n: number): Message => ({
+  type: 'track',
+  event: `E${n}`,
+  messageId: `m${n}`,
+  anonymousId: 'a',
+  timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString(),
+});
 const stored = () => storage.get(ACK_KEY) ?? null;
 /** A send's mark: "~" and the time it began (with a random fraction, or bare when put back for an older send). */
 const MARK = /^~\d{13}(\.\d+)?$/;
@@ -63,7 +69,8 @@ beforeEach(() => {
         pending.push({
           ids: JSON.parse(init.body as string).batch.map((m: Message) => m.messageId),
           storedAsItLeft: stored(),
-          answer: (status, ack) => settle(() => resolve(new Response('{"ok":true,"accepted":1,"rejected":[]}', { status, headers: ack ? { [ACK_HEADER]: ack } : {} }))),
+          answer: (status, ack) =>
+            settle(() => resolve(new Response('{"ok":true,"accepted":1,"rejected":[]}', { status, headers: ack ? { [ACK_HEADER]: ack } : {} }))),
           fail: () => settle(() => reject(new TypeError('Failed to fetch'))),
         });
       }),
@@ -85,7 +92,16 @@ function start() {
     chunkLoads++;
     return new Promise<QueueChunk>(() => {});
   };
-  return createTransport('https://c.example/v1/batch', 'key', 500, serialize, () => '{}', neverLoads, () => {}, () => {});
+  return createTransport(
+    'https://c.example/v1/batch',
+    'key',
+    500,
+    serialize,
+    () => '{}',
+    neverLoads,
+    () => {},
+    () => {},
+  );
 }
 
 /** Sends message n now (flush), without waiting for its answer. */

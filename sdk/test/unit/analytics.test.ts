@@ -94,7 +94,11 @@ describe('track(event, [properties], [options], [callback])', () => {
   it('records the event with its properties and options (context, timestamp, integrations)', () => {
     const timestamp = new Date('2026-01-02T03:04:05Z');
     tracker.track('Signed Up', { plan: 'pro' }, { context: { campaign: { name: 'x' } }, timestamp, integrations: { Mixpanel: false } });
-    expect(last()).toEqual(['track', { event: 'Signed Up', properties: { plan: 'pro' } }, { context: { campaign: { name: 'x' } }, timestamp, integrations: { Mixpanel: false } }]);
+    expect(last()).toEqual([
+      'track',
+      { event: 'Signed Up', properties: { plan: 'pro' } },
+      { context: { campaign: { name: 'x' } }, timestamp, integrations: { Mixpanel: false } },
+    ]);
   });
 
   it('a callback in place of the properties or the options is called back, after the call is recorded', async () => {
@@ -283,7 +287,7 @@ describe('calls made before the api chunk is there', () => {
     expect(order).toEqual(['Before', 'identify', 'After Identify']);
   });
 
-  it("identify() of another user: its reset comes first, not after the calls still waiting", async () => {
+  it('identify() of another user: its reset comes first, not after the calls still waiting', async () => {
     identity = { anonymousId: 'anon-0', userId: 'u-1', traits: { name: 'A' } };
     let resets = 0;
     const core = {
@@ -314,7 +318,11 @@ describe('calls still waiting for the api chunk when the page goes', () => {
   let pagehide: (() => void) | undefined;
   beforeEach(() => {
     stored.clear();
-    g.localStorage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v), removeItem: (k: string) => stored.delete(k) };
+    g.localStorage = {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, v: string) => stored.set(k, v),
+      removeItem: (k: string) => stored.delete(k),
+    };
     g.addEventListener = (type: string, listener: () => void) => type == 'pagehide' && (pagehide = listener);
   });
   afterEach(() => {

@@ -40,7 +40,13 @@ describe('batchBySize', () => {
     const big = entry('b', JSON.stringify({ pad: 'x'.repeat(2000) }));
     const batches = batchBySize([entry('a', '{}'), big, entry('c', '{}')], 1000);
     expect(batches.map((b) => b.entries.map((e) => e[0]))).toEqual([['a'], ['b'], ['c']]);
-    expect(batchBySize(Array.from({ length: 5 }, (_, i) => entry(String(i), '{}')), 10_000, 2).map((b) => b.entries.length)).toEqual([2, 2, 1]);
+    expect(
+      batchBySize(
+        Array.from({ length: 5 }, (_, i) => entry(String(i), '{}')),
+        10_000,
+        2,
+      ).map((b) => b.entries.length),
+    ).toEqual([2, 2, 1]);
   });
 });
 
@@ -60,7 +66,7 @@ describe('backoff', () => {
   it('spreads retries of many clients', () => {
     const delays = new Set(Array.from({ length: 50 }, () => Math.round(backoff(2))));
     expect(delays.size).toBeGreaterThan(40);
-    for (const d of delays) expect(d).toBeGreaterThanOrEqual(2000), expect(d).toBeLessThanOrEqual(4000);
+    for (const d of delays) (expect(d).toBeGreaterThanOrEqual(2000), expect(d).toBeLessThanOrEqual(4000));
   });
 });
 

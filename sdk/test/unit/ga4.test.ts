@@ -3,7 +3,17 @@ import { readDataLayerEntry, type DataLayerListener } from '../../src/datalayer'
 import { mapGa4Event } from '../../src/ga4';
 
 const items = [
-  { item_id: 'SKU-1', item_name: 'Tent', item_brand: 'Peak', item_category: 'Camping', item_variant: 'green', price: '129.90', quantity: 2, index: 0, coupon: 'SUMMER' },
+  {
+    item_id: 'SKU-1',
+    item_name: 'Tent',
+    item_brand: 'Peak',
+    item_category: 'Camping',
+    item_variant: 'green',
+    price: '129.90',
+    quantity: 2,
+    index: 0,
+    coupon: 'SUMMER',
+  },
   { item_id: 42, item_name: 'Lamp', price: 19, quantity: 1, index: 1 },
 ];
 
@@ -93,9 +103,10 @@ describe('readDataLayerEntry', () => {
     readDataLayerEntry(entry, listener);
     return calls;
   };
-  const gtag = (...args: unknown[]) => (function (this: unknown) {
-    return arguments;
-  }).apply(null, args as []);
+  const gtag = (...args: unknown[]) =>
+    function (this: unknown) {
+      return arguments;
+    }.apply(null, args as []);
 
   it('reads the Tag Manager object form', () => {
     expect(read({ event: 'view_item', ecommerce: { items: [items[0]] } })).toEqual([['ecommerce', 'view_item', { items: [items[0]] }]]);
@@ -132,7 +143,17 @@ describe('readDataLayerEntry', () => {
   });
 
   it('ignores everything else', () => {
-    for (const entry of [null, 42, 'x', [], { event: 'gtm.js' }, { ecommerce: null }, { event: 'view_item', ecommerce: null }, gtag('config', 'G-1'), gtag('js', new Date())]) {
+    for (const entry of [
+      null,
+      42,
+      'x',
+      [],
+      { event: 'gtm.js' },
+      { ecommerce: null },
+      { event: 'view_item', ecommerce: null },
+      gtag('config', 'G-1'),
+      gtag('js', new Date()),
+    ]) {
       expect(read(entry)).toEqual([]);
     }
   });

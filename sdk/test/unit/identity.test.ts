@@ -45,7 +45,11 @@ describe('sessions', () => {
 
   it('keeps the session across tabs, forgets it on reset, and stores only when allowed', () => {
     const stored = new Map<string, string>();
-    const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v), removeItem: (k: string) => stored.delete(k) };
+    const storage = {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, v: string) => stored.set(k, v),
+      removeItem: (k: string) => stored.delete(k),
+    };
     (globalThis as { localStorage?: unknown }).localStorage = storage;
     try {
       let allowed = false;

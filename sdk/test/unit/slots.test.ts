@@ -8,7 +8,19 @@ describe('readRecommendations', () => {
       slot: 'home',
       variant: 'control',
       strategy: 'global-popular',
-      items: [{ productId: 'p1', name: 'Tent', price: 12.5, currency: 'USD', imageUrl: 'https://i/1.jpg', url: 'https://s/p1', category: 'c', score: 0.8, reason: 'popular' }],
+      items: [
+        {
+          productId: 'p1',
+          name: 'Tent',
+          price: 12.5,
+          currency: 'USD',
+          imageUrl: 'https://i/1.jpg',
+          url: 'https://s/p1',
+          category: 'c',
+          score: 0.8,
+          reason: 'popular',
+        },
+      ],
     };
     expect(readRecommendations(response, 'home')).toEqual(response);
   });
@@ -44,7 +56,7 @@ describe('readRecommendations', () => {
   });
 });
 
-describe('readRecommendations with the shop\'s origin', () => {
+describe("readRecommendations with the shop's origin", () => {
   it('resolves root-relative links and images against the shop, not the page; absolute ones stay', () => {
     const items = [
       { productId: 'p1', url: '/products/p1', imageUrl: '/images/p1.jpg' },

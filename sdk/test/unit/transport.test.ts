@@ -73,7 +73,19 @@ const start = () => {
   const store = createQueueStore('test');
   const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
   const loadQueue = async () => ({ ...queueChunk, createQueue: (sender: Sender) => queueChunk.createQueue(sender, store) });
-  return { store, transport: createTransport('https://c.example', 'key', 500, serialize, deviceContext, loadQueue, () => {}, () => {}) };
+  return {
+    store,
+    transport: createTransport(
+      'https://c.example',
+      'key',
+      500,
+      serialize,
+      deviceContext,
+      loadQueue,
+      () => {},
+      () => {},
+    ),
+  };
 };
 
 describe('transport', () => {
@@ -83,7 +95,14 @@ describe('transport', () => {
     transport.send(message(2));
     expect(requests).toEqual([]);
     await vi.advanceTimersByTimeAsync(500);
-    expect(requests).toEqual([{ at: expect.any(Number), ids: ['m1', 'm2'], keepalive: true, context: { locale: 'de-DE', timezone: expect.any(String), screen: { width: 1280, height: 720, density: 2 } } }]);
+    expect(requests).toEqual([
+      {
+        at: expect.any(Number),
+        ids: ['m1', 'm2'],
+        keepalive: true,
+        context: { locale: 'de-DE', timezone: expect.any(String), screen: { width: 1280, height: 720, density: 2 } },
+      },
+    ]);
     expect(await store.all()).toEqual([]);
   });
 
@@ -149,10 +168,26 @@ describe('transport', () => {
     const memory = createQueueStore('slow');
     let release = () => {};
     const written = new Promise<void>((resolve) => (release = resolve));
-    const slow = { ...memory, put: async (entries: Entry[]) => { const put = memory.put(entries); await written; return put; } };
+    const slow = {
+      ...memory,
+      put: async (entries: Entry[]) => {
+        const put = memory.put(entries);
+        await written;
+        return put;
+      },
+    };
     const loadQueue = async () => ({ ...queueChunk, createQueue: (sender: Sender) => queueChunk.createQueue(sender, slow) });
     const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
-    const transport = createTransport('https://c.example', 'key', 500, serialize, deviceContext, loadQueue, () => {}, () => {});
+    const transport = createTransport(
+      'https://c.example',
+      'key',
+      500,
+      serialize,
+      deviceContext,
+      loadQueue,
+      () => {},
+      () => {},
+    );
     answers = [{ status: 503 }];
     transport.send(message(1));
     await vi.advanceTimersByTimeAsync(500);

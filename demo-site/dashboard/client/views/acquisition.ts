@@ -24,7 +24,17 @@ export function acquisitionView(): View {
         { id: 'breakdown-by', onchange: (event: Event) => ctx.store.update({ by: (event.target as HTMLSelectElement).value as StatsDimension }) },
         DIMENSIONS.map((d) => h('option', { value: d.id, selected: d.id === by }, d.label)),
       );
-      const head = [dimensionLabel(by) + (by === 'source' ? ' / medium' : by === 'campaign' ? ' (source / medium)' : ''), 'Visitors', 'Visits', 'Change', 'New visitors', 'Conversion', 'Orders', 'Revenue', ''];
+      const head = [
+        dimensionLabel(by) + (by === 'source' ? ' / medium' : by === 'campaign' ? ' (source / medium)' : ''),
+        'Visitors',
+        'Visits',
+        'Change',
+        'New visitors',
+        'Conversion',
+        'Orders',
+        'Revenue',
+        '',
+      ];
       const rows = stats.rows.map((r) => {
         const before = previous.get(`${r.value}\n${r.detail ?? ''}`);
         const label = valueLabel(by, r.value) + (r.detail ? (by === 'source' ? ` / ${r.detail}` : ` (${r.detail})`) : '');

@@ -21,7 +21,9 @@ export function audiencesView(): View {
       if (!ctx.stillWanted()) return;
       if (audiences.length === 0) {
         el.replaceChildren(
-          emptyState('No audiences yet. Keep a lifecycle stage as one from the Lifecycle view, keep a people list (a funnel step’s, a stage’s) from its dialog, or define one with PUT /v1/admin/audiences/:id.'),
+          emptyState(
+            'No audiences yet. Keep a lifecycle stage as one from the Lifecycle view, keep a people list (a funnel step’s, a stage’s) from its dialog, or define one with PUT /v1/admin/audiences/:id.',
+          ),
         );
         return;
       }
@@ -33,13 +35,22 @@ export function audiencesView(): View {
             'Audiences, their size and their members',
             ['Audience', 'Members now', 'A week ago', 'Who is in it', 'Members'],
             detailed.map((a) => [
-              h('span', {}, a.name, h('span', { class: 'note block' }, `${a.id}${a.status === 'building' ? ' · still being built' : ''} · since ${formatDateTime(a.createdAt)}`)),
+              h(
+                'span',
+                {},
+                a.name,
+                h('span', { class: 'note block' }, `${a.id}${a.status === 'building' ? ' · still being built' : ''} · since ${formatDateTime(a.createdAt)}`),
+              ),
               formatCount(a.size),
               weekAgo(a),
               a.kind === 'static'
                 ? h('span', { 'data-audience-kind': 'static' }, h('strong', {}, 'A kept list. '), a.description ?? 'Changed only through the API.')
                 : h('code', { class: 'definition', 'data-audience-kind': 'live' }, JSON.stringify(a.definition)),
-              h('button', { type: 'button', class: 'small', 'data-audience-csv': a.id, onclick: () => void download(ctx, a, status) }, `CSV (${formatCount(a.size)})`),
+              h(
+                'button',
+                { type: 'button', class: 'small', 'data-audience-csv': a.id, onclick: () => void download(ctx, a, status) },
+                `CSV (${formatCount(a.size)})`,
+              ),
             ]),
             { numeric: [1, 2] },
           ),

@@ -93,7 +93,11 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
     for (const key of OFFER_FIELDS) if (value(`offer.${key}`)) offer[key] = value(`offer.${key}`);
     // Any offer field sends the offer, so a missing title is said beside it rather than the rest dropped.
     if (Object.keys(offer).length) out.offer = offer;
-    if (value('destinations')) out.destinations = value('destinations').split(',').map((s) => s.trim()).filter(Boolean);
+    if (value('destinations'))
+      out.destinations = value('destinations')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     return out;
   }
 
@@ -120,7 +124,11 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
   });
 
   return {
-    element: panel('Create a campaign', note('Pick an audience and what counts as converting; the holdout is kept as control and never contacted, so the report compares like with like.'), element),
+    element: panel(
+      'Create a campaign',
+      note('Pick an audience and what counts as converting; the holdout is kept as control and never contacted, so the report compares like with like.'),
+      element,
+    ),
     setAudiences,
   };
 }

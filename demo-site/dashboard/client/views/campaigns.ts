@@ -41,7 +41,9 @@ export function campaignsView(): View {
       return;
     }
     list.replaceChildren(
-      note('Each campaign assigns its audience once to treatment (contacted) or control (not), and counts a member as converted at their first goal event within the window. Figures are the campaign’s whole run, whatever the period above; money is in the site’s currency, orders in other currencies are not counted.'),
+      note(
+        'Each campaign assigns its audience once to treatment (contacted) or control (not), and counts a member as converted at their first goal event within the window. Figures are the campaign’s whole run, whatever the period above; money is in the site’s currency, orders in other currencies are not counted.',
+      ),
       ...campaigns.map((campaign, i) => campaignPanel(campaign, reports[i]!, charts)),
     );
     for (const [i, report] of reports.entries()) {
@@ -76,7 +78,13 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
   const money = (n: number | null) => (n === null ? '–' : formatPrice(n, report.currency));
   const chart = charts.get(campaign.id) ?? new Chart();
   charts.set(campaign.id, chart);
-  const goal = [campaign.goal.event, campaign.goal.category ? `in ${campaign.goal.category}` : '', campaign.goal.productId ? `of ${campaign.goal.productId}` : ''].filter(Boolean).join(' ');
+  const goal = [
+    campaign.goal.event,
+    campaign.goal.category ? `in ${campaign.goal.category}` : '',
+    campaign.goal.productId ? `of ${campaign.goal.productId}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const roi = report.roi;
   return h(
     'article',
@@ -107,7 +115,9 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
             [`Revenue per member (${report.currency})`, money(treatment.revenuePerMember), money(control.revenuePerMember)],
           ],
         ),
-        note(`Revenue: the totals of members’ orders within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} of their assignment, in ${report.currency}. Final for ${formatCount(report.matured.treatment + report.matured.control)} members whose window has closed.`),
+        note(
+          `Revenue: the totals of members’ orders within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} of their assignment, in ${report.currency}. Final for ${formatCount(report.matured.treatment + report.matured.control)} members whose window has closed.`,
+        ),
         compactTable(
           'Contact and cost',
           ['Measure', 'Value'],
@@ -117,7 +127,12 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
             ['Saw the offer / clicked it', `${formatCount(report.exposure.offerViewed)} / ${formatCount(report.exposure.offerClicked)}`],
             [`Incremental revenue (${report.currency})`, money(roi.incrementalRevenue)],
             [`Cost (${report.currency})`, money(roi.cost)],
-            ['Return on cost', roi.roi === null ? '–' : `${roi.roi.toFixed(1)}×${roi.roiCi95 ? ` (95% interval ${roi.roiCi95[0].toFixed(1)} to ${roi.roiCi95[1].toFixed(1)})` : ''}`],
+            [
+              'Return on cost',
+              roi.roi === null
+                ? '–'
+                : `${roi.roi.toFixed(1)}×${roi.roiCi95 ? ` (95% interval ${roi.roiCi95[0].toFixed(1)} to ${roi.roiCi95[1].toFixed(1)})` : ''}`,
+            ],
           ],
         ),
       ),
@@ -134,7 +149,13 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
       ),
     ),
     report.timeline.length >= 2
-      ? h('div', { class: 'campaign-timeline' }, h('h4', {}, 'Conversion so far, day by day'), chart.element, note('Cumulative share of each group converted by the end of each day (UTC).'))
+      ? h(
+          'div',
+          { class: 'campaign-timeline' },
+          h('h4', {}, 'Conversion so far, day by day'),
+          chart.element,
+          note('Cumulative share of each group converted by the end of each day (UTC).'),
+        )
       : null,
   );
 }
@@ -145,7 +166,26 @@ function compactTable(caption: string, head: string[], rows: string[][]): HTMLTa
     'table',
     { class: 'data slot-table' },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, head.map((label, i) => h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, label)))),
-    h('tbody', {}, rows.map(([label, ...cells]) => h('tr', {}, h('th', { scope: 'row' }, label!), cells.map((cell) => h('td', { class: 'num' }, cell))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((label, i) => h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, label)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map(([label, ...cells]) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, label!),
+          cells.map((cell) => h('td', { class: 'num' }, cell)),
+        ),
+      ),
+    ),
   );
 }

@@ -35,7 +35,8 @@ export function funnelView(): View {
       const stats = await ctx.api.stats<FunnelStats>('funnel', ctx.scope, params);
       if (!ctx.stillWanted()) return;
       const windowLabel = WINDOWS.find((w) => w.value === window)?.label ?? window;
-      fill(el, 
+      fill(
+        el,
         editor(ctx, stats),
         panel(
           'People per step',
@@ -86,10 +87,36 @@ function editor(ctx: ViewContext, stats: FunnelStats): HTMLElement {
             },
             choices.map((c) => h('option', { value: c, selected: c === step }, stepLabel(c))),
           ),
-          h('span', { class: 'step-buttons' },
-            h('button', { type: 'button', class: 'small', disabled: i === 0, 'aria-label': `Move step ${i + 1} earlier`, onclick: () => setSteps(swap(steps, i, i - 1)) }, 'Earlier'),
-            h('button', { type: 'button', class: 'small', disabled: i === steps.length - 1, 'aria-label': `Move step ${i + 1} later`, onclick: () => setSteps(swap(steps, i, i + 1)) }, 'Later'),
-            h('button', { type: 'button', class: 'small', disabled: steps.length <= 2, 'aria-label': `Remove step ${i + 1}`, onclick: () => setSteps(steps.filter((_, j) => j !== i)) }, 'Remove'),
+          h(
+            'span',
+            { class: 'step-buttons' },
+            h(
+              'button',
+              { type: 'button', class: 'small', disabled: i === 0, 'aria-label': `Move step ${i + 1} earlier`, onclick: () => setSteps(swap(steps, i, i - 1)) },
+              'Earlier',
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                disabled: i === steps.length - 1,
+                'aria-label': `Move step ${i + 1} later`,
+                onclick: () => setSteps(swap(steps, i, i + 1)),
+              },
+              'Later',
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                disabled: steps.length <= 2,
+                'aria-label': `Remove step ${i + 1}`,
+                onclick: () => setSteps(steps.filter((_, j) => j !== i)),
+              },
+              'Remove',
+            ),
           ),
         ),
       ),
@@ -99,7 +126,12 @@ function editor(ctx: ViewContext, stats: FunnelStats): HTMLElement {
       { class: 'view-controls' },
       h(
         'button',
-        { type: 'button', class: 'small', disabled: steps.length >= MAX_STEPS, onclick: () => setSteps([...steps, choices.find((c) => !steps.includes(c)) ?? steps[steps.length - 1]!]) },
+        {
+          type: 'button',
+          class: 'small',
+          disabled: steps.length >= MAX_STEPS,
+          onclick: () => setSteps([...steps, choices.find((c) => !steps.includes(c)) ?? steps[steps.length - 1]!]),
+        },
         'Add a step',
       ),
       h('label', { for: 'funnel-window' }, 'Conversion window'),
@@ -137,7 +169,17 @@ function stepsTable(ctx: ViewContext, stats: FunnelStats): HTMLElement {
     ctx.api.statsPath('funnel/people', ctx.scope, { step: ctx.state.steps, window: ctx.state.window, stepNumber, outcome });
   return table(
     'Funnel steps',
-    ['Step', 'People', '', 'Previous period', 'From the step before', 'From the first step', 'Dropped off before it', 'Median time from the first step', 'People behind it'],
+    [
+      'Step',
+      'People',
+      '',
+      'Previous period',
+      'From the step before',
+      'From the first step',
+      'Dropped off before it',
+      'Median time from the first step',
+      'People behind it',
+    ],
     stats.steps.map((s, i) => {
       const label = stepLabel(s.step);
       const last = i === stats.steps.length - 1;
@@ -171,7 +213,8 @@ function stepsTable(ctx: ViewContext, stats: FunnelStats): HTMLElement {
                   type: 'button',
                   class: 'small',
                   disabled: s.people - (stats.steps[i + 1]?.people ?? 0) === 0,
-                  onclick: () => void ctx.people.open(`People who reached “${label}” and went no further`, listPath(i + 1, 'dropped'), `funnel-step-${i + 1}-dropped`),
+                  onclick: () =>
+                    void ctx.people.open(`People who reached “${label}” and went no further`, listPath(i + 1, 'dropped'), `funnel-step-${i + 1}-dropped`),
                 },
                 `Dropped after (${formatCount(s.people - (stats.steps[i + 1]?.people ?? 0))})`,
               ),
@@ -192,7 +235,11 @@ function breakdownPanel(stats: FunnelStats): HTMLElement {
       : table(
           `Funnel by ${dimensionLabel(by).toLowerCase()}`,
           [dimensionLabel(by), ...stats.steps.map((s, i) => `${i + 1}. ${stepLabel(s.step)}`), 'Conversion'],
-          rows.map((r) => [valueLabel(by as StatsDimension, r.value), ...r.people.map((n) => formatCount(n)), formatPercent(ratio(r.people[lastIndex] ?? 0, r.people[0] ?? 0))]),
+          rows.map((r) => [
+            valueLabel(by as StatsDimension, r.value),
+            ...r.people.map((n) => formatCount(n)),
+            formatPercent(ratio(r.people[lastIndex] ?? 0, r.people[0] ?? 0)),
+          ]),
           { captionHidden: true },
         ),
     note(`Each person in the group of the visit they entered the funnel in. ${rows.length >= 20 ? 'The 20 largest groups.' : plural(rows.length, 'group')}.`),

@@ -29,7 +29,11 @@ export function lifecycleView(): View {
       };
       const total = STAGES.reduce((sum, s) => sum + stats.now[s], 0);
       const people = (stage: LifecycleStage) =>
-        void ctx.people.open(`${stage[0]!.toUpperCase()}${stage.slice(1)} shoppers`, ctx.api.statsPath('lifecycle/people', ctx.scope, { stage }), `lifecycle-${stage}`);
+        void ctx.people.open(
+          `${stage[0]!.toUpperCase()}${stage.slice(1)} shoppers`,
+          ctx.api.statsPath('lifecycle/people', ctx.scope, { stage }),
+          `lifecycle-${stage}`,
+        );
       const status = h('p', { class: 'note', role: 'status', 'data-audience-status': '' });
       // A stage kept as a live audience (contract section 7's lifecycle fact, which spells at-risk at_risk): campaigns and destinations can use it.
       const keep = async (stage: LifecycleStage) => {
@@ -62,14 +66,20 @@ export function lifecycleView(): View {
               h(
                 'span',
                 { class: 'stage-actions' },
-                h('button', { type: 'button', class: 'small', disabled: stats.now[stage] === 0, onclick: () => people(stage) }, `List (${formatCount(stats.now[stage])})`),
+                h(
+                  'button',
+                  { type: 'button', class: 'small', disabled: stats.now[stage] === 0, onclick: () => people(stage) },
+                  `List (${formatCount(stats.now[stage])})`,
+                ),
                 h('button', { type: 'button', class: 'small', 'data-keep-audience': stage, onclick: () => void keep(stage) }, 'Keep as audience'),
               ),
             ]),
             { captionHidden: true, numeric: [1, 3] },
           ),
           status,
-          note('Every shopper ever seen, whatever the period and filters. Returning customers cost less than new ones: at-risk and sleeping shoppers are the ones to win back.'),
+          note(
+            'Every shopper ever seen, whatever the period and filters. Returning customers cost less than new ones: at-risk and sleeping shoppers are the ones to win back.',
+          ),
         ),
         panel('Stages over the period', chart.element, note('Shoppers in each stage at the end of each day (UTC).')),
       );

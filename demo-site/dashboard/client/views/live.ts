@@ -23,7 +23,12 @@ export function liveView(onError: (error: unknown) => void): View {
     async render(el: HTMLElement, ctx: ViewContext) {
       if (!stream || !el.contains(stream.element)) {
         stream?.stop();
-        stream = new LiveStream(() => ctx.api, ctx.openProfile, onError, () => ctx.currency);
+        stream = new LiveStream(
+          () => ctx.api,
+          ctx.openProfile,
+          onError,
+          () => ctx.currency,
+        );
       }
       const stats = await ctx.api.stats<Stats>('', { ...ctx.scope, filters: {} });
       if (!ctx.stillWanted()) return;
@@ -48,7 +53,9 @@ function eventsPanel(stats: Stats, chart: Chart): HTMLElement {
   return panel(
     'Events by type',
     chart.element,
-    table('Track events by name', ['Event', 'Count'], names.length ? names.map(([name, n]) => [name, formatCount(n)]) : [['No track events', '0']], { captionHidden: false }),
+    table('Track events by name', ['Event', 'Count'], names.length ? names.map(([name, n]) => [name, formatCount(n)]) : [['No track events', '0']], {
+      captionHidden: false,
+    }),
     note(`${formatCount(stats.events.total)} events in the period, bots left out. Filters do not apply to event counts.`),
   );
 }
@@ -157,7 +164,11 @@ class LiveStream {
       h(
         'span',
         { class: 'stream-who' },
-        h('button', { type: 'button', class: 'link-button id-button', title: `Look up ${who}`, 'data-profile-id': who, onclick: () => this.onProfile(who) }, e.userId ? e.userId : shortId(who)),
+        h(
+          'button',
+          { type: 'button', class: 'link-button id-button', title: `Look up ${who}`, 'data-profile-id': who, onclick: () => this.onProfile(who) },
+          e.userId ? e.userId : shortId(who),
+        ),
         h('span', { class: 'stream-where' }, [...new Set([place, e.context?.device?.type, e.context?.bot ? 'bot' : ''])].filter(Boolean).join(' · ')),
       ),
     );

@@ -26,13 +26,24 @@ export function overviewView(): View {
       const conversion = ratio(c.shoppers, c.visitors);
       const previousConversion = ratio(p.shoppers, p.visitors);
       const percent = (n: number) => formatPercent(n);
-      fill(el, 
+      fill(
+        el,
         kpiList('Key figures', [
           { label: 'Visitors', value: formatCount(c.visitors), hint: 'people with a visit', change: change(c.visitors, p.visitors) },
-          { label: 'New visitors', value: formatCount(c.newVisitors), hint: `${formatPercent(ratio(c.newVisitors, c.visitors))} of visitors`, change: change(c.newVisitors, p.newVisitors) },
+          {
+            label: 'New visitors',
+            value: formatCount(c.newVisitors),
+            hint: `${formatPercent(ratio(c.newVisitors, c.visitors))} of visitors`,
+            change: change(c.newVisitors, p.newVisitors),
+          },
           { label: 'Sessions', value: formatCount(c.sessions), hint: 'visits', change: change(c.sessions, p.sessions) },
           { label: 'Shoppers', value: formatCount(c.shoppers), hint: 'people who ordered', change: change(c.shoppers, p.shoppers) },
-          { label: 'Conversion', value: formatPercent(conversion), hint: 'shoppers per visitor', change: change(conversion, previousConversion, 'up', percent) },
+          {
+            label: 'Conversion',
+            value: formatPercent(conversion),
+            hint: 'shoppers per visitor',
+            change: change(conversion, previousConversion, 'up', percent),
+          },
           { label: 'Orders', value: formatCount(c.orders), change: change(c.orders, p.orders) },
           {
             label: 'Revenue',
@@ -53,8 +64,15 @@ export function overviewView(): View {
             change: change(ratio(c.bouncedSessions, c.sessions), ratio(p.bouncedSessions, p.sessions), 'down', percent),
           },
         ]),
-        c.revenue.length > 1 ? note('Money is shown per currency and never added across currencies: the first amount is in the site currency, the others follow, not converted.') : null,
-        h('div', { class: 'columns' }, panel(`Visitors per ${overview.granularity}`, visitorsChart.element), panel(`Orders per ${overview.granularity}`, ordersChart.element)),
+        c.revenue.length > 1
+          ? note('Money is shown per currency and never added across currencies: the first amount is in the site currency, the others follow, not converted.')
+          : null,
+        h(
+          'div',
+          { class: 'columns' },
+          panel(`Visitors per ${overview.granularity}`, visitorsChart.element),
+          panel(`Orders per ${overview.granularity}`, ordersChart.element),
+        ),
         h('div', { class: 'columns' }, topSources(sources, ctx), funnelGlance(funnel)),
       );
       const x = overview.overTime.map((b) => Date.parse(overview.granularity === 'hour' ? `${b.bucket}:00:00Z` : `${b.bucket}T00:00:00Z`) / 1000);
@@ -97,7 +115,12 @@ function topSources(stats: BreakdownStats, ctx: ViewContext): HTMLElement {
       : table(
           'Top traffic sources',
           ['Source / medium', 'Visitors', 'Conversion', 'Revenue'],
-          rows.map((r) => [`${r.value} / ${r.detail ?? ''}`, formatCount(r.visitors), formatPercent(ratio(r.convertedSessions, r.sessions)), money(r.revenue, stats.currency)]),
+          rows.map((r) => [
+            `${r.value} / ${r.detail ?? ''}`,
+            formatCount(r.visitors),
+            formatPercent(ratio(r.convertedSessions, r.sessions)),
+            money(r.revenue, stats.currency),
+          ]),
           { captionHidden: true },
         ),
     h('p', { class: 'more' }, h('a', { href: '#/acquisition', onclick: goTo(ctx, 'acquisition') }, 'All traffic sources and campaigns')),
@@ -113,7 +136,9 @@ function funnelGlance(funnel: FunnelStats): HTMLElement {
       funnel.steps.map((s) => [stepLabel(s.step), formatCount(s.people), formatPercent(s.fromPrevious)]),
       { captionHidden: true },
     ),
-    note(`People who did each step after the one before, within ${funnel.windowHours >= 24 ? `${funnel.windowHours / 24} day(s)` : `${funnel.windowHours} h`} of their first product view.`),
+    note(
+      `People who did each step after the one before, within ${funnel.windowHours >= 24 ? `${funnel.windowHours / 24} day(s)` : `${funnel.windowHours} h`} of their first product view.`,
+    ),
     h('p', { class: 'more' }, h('a', { href: '#/funnel' }, 'The funnel, its drop-offs and the people behind them')),
   );
 }

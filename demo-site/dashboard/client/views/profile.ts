@@ -15,7 +15,16 @@ export function shopperView(): View {
   return {
     async render(el: HTMLElement, ctx: ViewContext) {
       const id = ctx.state.profile;
-      const input = h('input', { id: 'profile-id', name: 'id', type: 'search', spellcheck: 'false', autocomplete: 'off', placeholder: 'e.g. demo-olivia-garcia', required: true, value: id ?? '' });
+      const input = h('input', {
+        id: 'profile-id',
+        name: 'id',
+        type: 'search',
+        spellcheck: 'false',
+        autocomplete: 'off',
+        placeholder: 'e.g. demo-olivia-garcia',
+        required: true,
+        value: id ?? '',
+      });
       const result = h('div', { 'data-panel': 'profile', 'aria-live': 'polite' });
       const form = h(
         'form',
@@ -33,7 +42,9 @@ export function shopperView(): View {
       );
       el.replaceChildren(form, result);
       if (!id) {
-        result.replaceChildren(note('Ids come from the live events, from any list of people, or from your own systems (the customer id you pass to identify).'));
+        result.replaceChildren(
+          note('Ids come from the live events, from any list of people, or from your own systems (the customer id you pass to identify).'),
+        );
         return;
       }
       result.textContent = 'Looking up…';
@@ -61,7 +72,11 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
         { class: 'profile-head' },
         h('h3', {}, profile.userId ?? 'Anonymous shopper'),
         h('span', { class: `stage stage-${profile.lifecycle}` }, profile.lifecycle),
-        h('p', {}, `${place} · ${device} · first seen ${formatDateTime(profile.firstSeen)}, last seen ${formatDateTime(profile.lastSeen)} · ${plural(profile.sessions, 'session')} · ${formatPrice(profile.revenue, currency)} spent`),
+        h(
+          'p',
+          {},
+          `${place} · ${device} · first seen ${formatDateTime(profile.firstSeen)}, last seen ${formatDateTime(profile.lastSeen)} · ${plural(profile.sessions, 'session')} · ${formatPrice(profile.revenue, currency)} spent`,
+        ),
       ),
       h(
         'div',
@@ -72,10 +87,29 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
             'dl',
             { class: 'ids' },
             h('dt', {}, `Customer ids (${profile.userIds.length})`),
-            h('dd', {}, list(profile.userIds.map((u) => h('code', { 'data-user-id': u }, u)), 'none: never logged in')),
+            h(
+              'dd',
+              {},
+              list(
+                profile.userIds.map((u) => h('code', { 'data-user-id': u }, u)),
+                'none: never logged in',
+              ),
+            ),
             h('dt', {}, `Anonymous ids (${profile.anonymousIds.length})`),
-            h('dd', {}, list(profile.anonymousIds.map((a) => h('code', { 'data-anonymous-id': a }, a)), 'none')),
-            profile.mergedProfileIds.length > 0 ? [h('dt', {}, 'Joined profiles'), h('dd', {}, `${plural(profile.mergedProfileIds.length, 'anonymous history', 'anonymous histories')} joined on login`)] : null,
+            h(
+              'dd',
+              {},
+              list(
+                profile.anonymousIds.map((a) => h('code', { 'data-anonymous-id': a }, a)),
+                'none',
+              ),
+            ),
+            profile.mergedProfileIds.length > 0
+              ? [
+                  h('dt', {}, 'Joined profiles'),
+                  h('dd', {}, `${plural(profile.mergedProfileIds.length, 'anonymous history', 'anonymous histories')} joined on login`),
+                ]
+              : null,
           ),
         ),
         section(
@@ -102,7 +136,9 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
             : h(
                 'ul',
                 { class: 'interests' },
-                profile.interests.map((i) => h('li', {}, h('span', {}, i.category), bar(i.score, 'muted'), h('span', { class: 'num' }, `${Math.round(i.score * 100)}`))),
+                profile.interests.map((i) =>
+                  h('li', {}, h('span', {}, i.category), bar(i.score, 'muted'), h('span', { class: 'num' }, `${Math.round(i.score * 100)}`)),
+                ),
               ),
         ),
         section(
@@ -112,18 +148,41 @@ export function renderProfile(el: HTMLElement, id: string, profile: Profile | un
             'Nothing yet.',
           ),
         ),
-        section('Searches', list(profile.searches.slice(0, 8).map((s) => h('span', {}, `“${s.query}”`, h('span', { class: 'when' }, formatDateTime(s.at)))), 'None.')),
+        section(
+          'Searches',
+          list(
+            profile.searches.slice(0, 8).map((s) => h('span', {}, `“${s.query}”`, h('span', { class: 'when' }, formatDateTime(s.at)))),
+            'None.',
+          ),
+        ),
         section(
           'In the cart',
           list(
-            profile.cart.map((l) => h('span', {}, `${l.quantity} × ${l.name ?? l.productId}`, l.price !== undefined ? h('span', { class: 'when' }, formatPrice(l.price, currency)) : null)),
+            profile.cart.map((l) =>
+              h(
+                'span',
+                {},
+                `${l.quantity} × ${l.name ?? l.productId}`,
+                l.price !== undefined ? h('span', { class: 'when' }, formatPrice(l.price, currency)) : null,
+              ),
+            ),
             'Empty.',
           ),
         ),
         section(
           'Orders',
           list(
-            profile.orders.slice(0, 8).map((o) => h('span', {}, h('code', {}, o.orderId), ` · ${formatPrice(o.total, o.currency ?? currency)} · ${plural(o.productIds.length, 'product')}`, h('span', { class: 'when' }, formatDateTime(o.at)))),
+            profile.orders
+              .slice(0, 8)
+              .map((o) =>
+                h(
+                  'span',
+                  {},
+                  h('code', {}, o.orderId),
+                  ` · ${formatPrice(o.total, o.currency ?? currency)} · ${plural(o.productIds.length, 'product')}`,
+                  h('span', { class: 'when' }, formatDateTime(o.at)),
+                ),
+              ),
             'None.',
           ),
         ),
@@ -156,5 +215,11 @@ function section(title: string, body: Child): HTMLElement {
 }
 
 function list(items: Child[], empty: string): HTMLElement {
-  return items.length === 0 ? h('p', { class: 'muted' }, empty) : h('ul', { class: 'plain' }, items.map((item) => h('li', {}, item)));
+  return items.length === 0
+    ? h('p', { class: 'muted' }, empty)
+    : h(
+        'ul',
+        { class: 'plain' },
+        items.map((item) => h('li', {}, item)),
+      );
 }

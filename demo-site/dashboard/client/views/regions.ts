@@ -42,7 +42,16 @@ function topProducts(r: RegionFigures): HTMLElement {
   return h(
     'ol',
     { class: 'top-list' },
-    r.topProducts.slice(0, 3).map((p) => h('li', {}, h('span', { class: 'top-name' }, p.name ?? p.productId), h('span', { class: 'top-figure' }, `${formatCount(p.units)} sold · ${plural(p.views, 'view')}`))),
+    r.topProducts
+      .slice(0, 3)
+      .map((p) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'top-name' }, p.name ?? p.productId),
+          h('span', { class: 'top-figure' }, `${formatCount(p.units)} sold · ${plural(p.views, 'view')}`),
+        ),
+      ),
   );
 }
 
@@ -50,6 +59,15 @@ function topAisles(r: RegionFigures): HTMLElement {
   return h(
     'ol',
     { class: 'top-list' },
-    r.topCategories.slice(0, 3).map((c) => h('li', {}, h('span', { class: 'top-name' }, c.category.split(' > ').pop() ?? c.category), h('span', { class: 'top-figure' }, `${formatCount(c.units)} sold`))),
+    r.topCategories
+      .slice(0, 3)
+      .map((c) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'top-name' }, c.category.split(' > ').pop() ?? c.category),
+          h('span', { class: 'top-figure' }, `${formatCount(c.units)} sold`),
+        ),
+      ),
   );
 }

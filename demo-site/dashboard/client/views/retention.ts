@@ -30,14 +30,20 @@ export function retentionView(): View {
                 const share = ratio(c.active[k]!, c.people);
                 return h(
                   'span',
-                  { class: (share ?? 0) >= 0.5 ? 'cohort-cell dark' : 'cohort-cell', style: `--share: ${(share ?? 0).toFixed(3)}`, title: `${formatCount(c.active[k]!)} of ${formatCount(c.people)}` },
+                  {
+                    class: (share ?? 0) >= 0.5 ? 'cohort-cell dark' : 'cohort-cell',
+                    style: `--share: ${(share ?? 0).toFixed(3)}`,
+                    title: `${formatCount(c.active[k]!)} of ${formatCount(c.people)}`,
+                  },
                   formatPercent(share, 0),
                 );
               }),
             ]),
             { captionHidden: true, className: 'cohorts' },
           ),
-          note('Week 0 is the week of the first visit (Monday to Sunday, UTC); week 1 the one after, and so on. A person counts in a week when they did anything on the site. Filters select people by their first visit.'),
+          note(
+            'Week 0 is the week of the first visit (Monday to Sunday, UTC); week 1 the one after, and so on. A person counts in a week when they did anything on the site. Filters select people by their first visit.',
+          ),
         ),
         panel(
           'Repeat purchase',

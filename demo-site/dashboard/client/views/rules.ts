@@ -31,7 +31,14 @@ export function rulesView(): View {
   const root = h(
     'div',
     { class: 'rules' },
-    panel('Rules', listBody, status, note('Rules apply in every answer within about a second, to both groups of the holdout. Order: exclusions and stock, the slot’s own picks, boosts and buries, then pins.')),
+    panel(
+      'Rules',
+      listBody,
+      status,
+      note(
+        'Rules apply in every answer within about a second, to both groups of the holdout. Order: exclusions and stock, the slot’s own picks, boosts and buries, then pins.',
+      ),
+    ),
     form.element,
   );
 
@@ -129,16 +136,39 @@ function validity(rule: RuleView): string {
 }
 
 /** The fields of the form, by the JSON path the API names in its issues. */
-type FieldPath = 'id' | 'slots' | 'action' | 'products' | 'category' | 'position' | 'factor' | 'when.productId' | 'when.category' | 'when.region' | 'when.audienceId' | 'startsAt' | 'endsAt';
+type FieldPath =
+  | 'id'
+  | 'slots'
+  | 'action'
+  | 'products'
+  | 'category'
+  | 'position'
+  | 'factor'
+  | 'when.productId'
+  | 'when.category'
+  | 'when.region'
+  | 'when.audienceId'
+  | 'startsAt'
+  | 'endsAt';
 
-function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElement, saved: () => void): { element: HTMLElement; edit: (rule: RuleView) => void } {
+function ruleForm(
+  context: () => ViewContext | undefined,
+  listStatus: HTMLElement,
+  saved: () => void,
+): { element: HTMLElement; edit: (rule: RuleView) => void } {
   const fields = formFields<FieldPath>('rule');
   const { field, value } = fields;
   const formStatus = fields.status;
   const preview = h('div', { 'data-rule-preview': '', 'aria-live': 'polite' });
 
-  const action = h('select', {}, ACTIONS.map(([value, label]) => h('option', { value }, label)));
-  const slotBoxes = [...SLOT_NAMES, '*'].map((slot) => h('input', { type: 'checkbox', name: 'slot', value: slot, id: `rule-slot-${slot === '*' ? 'all' : slot}`, checked: slot === 'home' }));
+  const action = h(
+    'select',
+    {},
+    ACTIONS.map(([value, label]) => h('option', { value }, label)),
+  );
+  const slotBoxes = [...SLOT_NAMES, '*'].map((slot) =>
+    h('input', { type: 'checkbox', name: 'slot', value: slot, id: `rule-slot-${slot === '*' ? 'all' : slot}`, checked: slot === 'home' }),
+  );
   const slots = h(
     'fieldset',
     { class: 'rule-field rule-slots', 'aria-describedby': 'rule-slots-error' },
@@ -173,7 +203,11 @@ function ruleForm(context: () => ViewContext | undefined, listStatus: HTMLElemen
 
   function body(): RuleBody {
     const out: Record<string, unknown> = { action: value('action'), slots: slotBoxes.filter((b) => b.checked).map((b) => b.value) };
-    if (value('products')) out.products = value('products').split(',').map((s) => s.trim()).filter(Boolean);
+    if (value('products'))
+      out.products = value('products')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (value('category')) out.category = value('category');
     // Numbers go as typed: the collector says what is wrong with them, beside the field.
     if (value('position')) out.position = Number(value('position'));
@@ -267,14 +301,21 @@ function previewTable(explain: RecommendationExplain | undefined): Child {
     table(
       'The slot with the rules',
       ['Place', 'Product', 'Why', 'Without rules'],
-      explain.items.map((item) => [String(item.position), h('code', {}, item.productId), item.rules.length ? `${item.reason} (${item.rules.join(', ')})` : item.reason, item.withoutRules === null ? 'not shown' : `place ${item.withoutRules}`]),
+      explain.items.map((item) => [
+        String(item.position),
+        h('code', {}, item.productId),
+        item.rules.length ? `${item.reason} (${item.rules.join(', ')})` : item.reason,
+        item.withoutRules === null ? 'not shown' : `place ${item.withoutRules}`,
+      ]),
       { numeric: [0, 3] },
     ),
     explain.removed.length || explain.unplacedPins.length || explain.notApplied.length
       ? h(
           'ul',
           { class: 'rule-notes' },
-          explain.removed.map((r) => h('li', {}, `${r.productId} (place ${r.withoutRules} without rules): ${r.because}${r.rules.length ? ` by ${r.rules.join(', ')}` : ''}`)),
+          explain.removed.map((r) =>
+            h('li', {}, `${r.productId} (place ${r.withoutRules} without rules): ${r.because}${r.rules.length ? ` by ${r.rules.join(', ')}` : ''}`),
+          ),
           explain.unplacedPins.map((p) => h('li', {}, `Pin of ${p.productId} (rule ${p.rule}) not shown: ${p.because}`)),
           explain.notApplied.map((r) => h('li', {}, `Rule ${r.id} does not apply here: ${r.because}`)),
         )

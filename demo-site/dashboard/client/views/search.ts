@@ -17,7 +17,8 @@ export function searchView(): View {
       const t = stats.totals;
       const p = stats.previousTotals;
       const percent = (n: number) => formatPercent(n);
-      fill(el, 
+      fill(
+        el,
         kpiList('Search figures', [
           { label: 'Searches', value: formatCount(t.searches), change: change(t.searches, p.searches) },
           { label: 'People searching', value: formatCount(t.people) },
@@ -46,7 +47,9 @@ export function searchView(): View {
           panel('Top search terms', termsTable('Top search terms', stats.terms.slice(0, 25))),
           panel(
             'Searches that found nothing',
-            stats.noResultTerms.length === 0 ? note('Every search in this period found something.') : termsTable('Searches that found nothing', stats.noResultTerms, true),
+            stats.noResultTerms.length === 0
+              ? note('Every search in this period found something.')
+              : termsTable('Searches that found nothing', stats.noResultTerms, true),
             note('What shoppers want and the shop does not show: products to stock, synonyms to add, spellings to forgive.'),
           ),
         ),

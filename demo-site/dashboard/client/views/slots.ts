@@ -30,7 +30,10 @@ export function slotsView(): View {
         `${stats.holdoutPercent}% of shoppers are held out: their slots show global best sellers instead of picks for them. `,
         'A lift is a finding only once its 95% interval clears zero; small groups give wide intervals. Filters do not apply here: the groups are the experiment.',
       );
-      el.replaceChildren(intro, ...(stats.slots.length === 0 ? [emptyState('No slot was seen in this period.')] : stats.slots.map((s) => slotBlock(s, stats.currency))));
+      el.replaceChildren(
+        intro,
+        ...(stats.slots.length === 0 ? [emptyState('No slot was seen in this period.')] : stats.slots.map((s) => slotBlock(s, stats.currency))),
+      );
     },
   };
 }
@@ -87,11 +90,23 @@ function groupTable(caption: string, s: SlotStats, rows: [string, (g: SlotGroupF
     'table',
     { class: 'data slot-table' },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col', class: 'num' }, 'Treatment'), h('th', { scope: 'col', class: 'num' }, 'Holdout'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Measure'),
+        h('th', { scope: 'col', class: 'num' }, 'Treatment'),
+        h('th', { scope: 'col', class: 'num' }, 'Holdout'),
+      ),
+    ),
     h(
       'tbody',
       {},
-      rows.map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, value(s.treatment)), h('td', { class: 'num' }, value(s.control)))),
+      rows.map(([label, value]) =>
+        h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, value(s.treatment)), h('td', { class: 'num' }, value(s.control))),
+      ),
     ),
   );
 }
@@ -108,7 +123,12 @@ export function liftRow(label: string, lift: Pick<SlotLift, 'relative' | 'relati
     'div',
     { class: `lift ${verdict.status}` },
     h('span', { class: 'lift-label' }, label),
-    h('span', { class: 'lift-value' }, h('span', { class: 'lift-estimate' }, formatChange(lift.relative)), ci ? h('span', { class: 'lift-ci' }, ` (${formatChange(ci[0])} to ${formatChange(ci[1])})`) : null),
+    h(
+      'span',
+      { class: 'lift-value' },
+      h('span', { class: 'lift-estimate' }, formatChange(lift.relative)),
+      ci ? h('span', { class: 'lift-ci' }, ` (${formatChange(ci[0])} to ${formatChange(ci[1])})`) : null,
+    ),
     intervalGraphic(lift.relative, ci),
     h('span', { class: 'lift-verdict' }, `${text.charAt(0).toUpperCase()}${text.slice(1)}.`),
   );

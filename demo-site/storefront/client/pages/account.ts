@@ -27,7 +27,12 @@ export function initAccountPage(): void {
             'ul',
             { class: 'order-history', role: 'list' },
             orders.map((o) =>
-              h('li', {}, h('a', { href: `/order?id=${encodeURIComponent(o.id)}` }, o.id), ` · ${new Date(o.placedAt).toLocaleString('en-US')} · ${formatPrice(o.totals.total, o.totals.currency)}`),
+              h(
+                'li',
+                {},
+                h('a', { href: `/order?id=${encodeURIComponent(o.id)}` }, o.id),
+                ` · ${new Date(o.placedAt).toLocaleString('en-US')} · ${formatPrice(o.totals.total, o.totals.currency)}`,
+              ),
             ),
           ),
     );
@@ -47,8 +52,7 @@ export function initAccountPage(): void {
     if (back && /^\/(?!\/)/.test(back)) {
       await tagTookIt();
       location.assign(back);
-    }
-    else {
+    } else {
       show();
       required<HTMLElement>('#main').focus();
     }

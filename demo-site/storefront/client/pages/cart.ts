@@ -26,7 +26,14 @@ function render(): void {
   }
   const lines = h('ul', { class: 'cart-lines', role: 'list', 'aria-label': 'Items in your cart', 'data-trailmark-cart': cart.id }, cart.lines.map(lineElement));
   const summary = h('div', { class: 'summary-body' });
-  view.replaceChildren(h('div', { class: 'cart-layout' }, lines, h('aside', { class: 'summary', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Order summary'), summary)));
+  view.replaceChildren(
+    h(
+      'div',
+      { class: 'cart-layout' },
+      lines,
+      h('aside', { class: 'summary', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Order summary'), summary),
+    ),
+  );
   renderSummary(summary);
   showShelf('cart-shelf');
 
@@ -73,16 +80,33 @@ function lineElement(line: CartLine): HTMLLIElement {
       'data-trailmark-image': line.image,
     },
     h('img', { src: line.image, alt: '', width: 96, height: 96 }),
-    h('div', { class: 'line-info' }, h('a', { href: line.url, class: 'line-name' }, line.name), h('p', { class: 'line-each' }, `${formatPrice(line.price, line.currency)} each`)),
+    h(
+      'div',
+      { class: 'line-info' },
+      h('a', { href: line.url, class: 'line-name' }, line.name),
+      h('p', { class: 'line-each' }, `${formatPrice(line.price, line.currency)} each`),
+    ),
     h(
       'div',
       { class: 'stepper', role: 'group', 'aria-label': `Quantity of ${line.name}` },
-      h('button', { type: 'button', class: 'step', 'data-action': 'less', 'data-trailmark-remove': true, 'data-trailmark-quantity': 1, 'aria-label': 'One fewer' }, '−'),
+      h(
+        'button',
+        { type: 'button', class: 'step', 'data-action': 'less', 'data-trailmark-remove': true, 'data-trailmark-quantity': 1, 'aria-label': 'One fewer' },
+        '−',
+      ),
       h('output', { class: 'quantity', 'aria-live': 'polite' }),
-      h('button', { type: 'button', class: 'step', 'data-action': 'more', 'data-trailmark-add': true, 'data-trailmark-quantity': 1, 'aria-label': 'One more' }, '+'),
+      h(
+        'button',
+        { type: 'button', class: 'step', 'data-action': 'more', 'data-trailmark-add': true, 'data-trailmark-quantity': 1, 'aria-label': 'One more' },
+        '+',
+      ),
     ),
     h('p', { class: 'line-total' }),
-    h('button', { type: 'button', class: 'link-button', 'data-action': 'remove', 'data-trailmark-remove': true, 'aria-label': `Remove ${line.name}` }, 'Remove'),
+    h(
+      'button',
+      { type: 'button', class: 'link-button', 'data-action': 'remove', 'data-trailmark-remove': true, 'aria-label': `Remove ${line.name}` },
+      'Remove',
+    ),
   );
   updateLine(li, line);
   return li;

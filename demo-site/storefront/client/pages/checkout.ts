@@ -20,7 +20,10 @@ function render(): void {
   const view = required('[data-checkout-view]');
   const cart = getCart();
   if (cart.lines.length === 0) {
-    view.replaceChildren(h('p', {}, 'Your cart is empty, so there is nothing to check out.'), h('p', {}, h('a', { class: 'button', href: '/' }, 'Keep shopping')));
+    view.replaceChildren(
+      h('p', {}, 'Your cart is empty, so there is nothing to check out.'),
+      h('p', {}, h('a', { class: 'button', href: '/' }, 'Keep shopping')),
+    );
     return;
   }
   const t = totals(cart.lines);
@@ -39,12 +42,21 @@ function render(): void {
       field('name', 'Full name', { autocomplete: 'name', value: account?.name ?? '' }),
       field('email', 'Email', { type: 'email', autocomplete: 'email', value: account?.email ?? '' }),
       field('address', 'Street address', { autocomplete: 'street-address' }),
-      h('div', { class: 'field-row' }, field('city', 'City', { autocomplete: 'address-level2' }), field('postcode', 'Postcode', { autocomplete: 'postal-code' })),
+      h(
+        'div',
+        { class: 'field-row' },
+        field('city', 'City', { autocomplete: 'address-level2' }),
+        field('postcode', 'Postcode', { autocomplete: 'postal-code' }),
+      ),
       h(
         'p',
         { class: 'field' },
         h('label', { for: 'checkout-country' }, 'Country'),
-        h('select', { id: 'checkout-country', name: 'country', autocomplete: 'country-name' }, COUNTRIES.map((c) => h('option', {}, c))),
+        h(
+          'select',
+          { id: 'checkout-country', name: 'country', autocomplete: 'country-name' },
+          COUNTRIES.map((c) => h('option', {}, c)),
+        ),
       ),
     ),
     h('p', { class: 'hint' }, 'This is a demo shop: no payment is taken and nothing is shipped.'),
@@ -52,7 +64,15 @@ function render(): void {
   );
   fill(
     view,
-    account ? null : h('p', { class: 'notice' }, 'Checking out as a guest. ', h('a', { href: '/account?return=/checkout' }, 'Log in'), ' to keep the order with your account.'),
+    account
+      ? null
+      : h(
+          'p',
+          { class: 'notice' },
+          'Checking out as a guest. ',
+          h('a', { href: '/account?return=/checkout' }, 'Log in'),
+          ' to keep the order with your account.',
+        ),
     h('div', { class: 'checkout-layout' }, form, h('aside', { class: 'summary' }, orderTable(cart.lines, t, 'Your order'))),
   );
 
@@ -68,7 +88,14 @@ function render(): void {
       userId: getAccount()?.userId,
       lines: getCart().lines,
       totals: totals(getCart().lines),
-      deliverTo: { name: value('name'), email: value('email'), address: value('address'), city: value('city'), postcode: value('postcode'), country: value('country') },
+      deliverTo: {
+        name: value('name'),
+        email: value('email'),
+        address: value('address'),
+        city: value('city'),
+        postcode: value('postcode'),
+        country: value('country'),
+      },
     };
     saveOrder(order);
     emptyCart();

@@ -27,8 +27,19 @@ export function initOrderPage(): void {
   fill(
     view,
     h('h1', {}, 'Thank you for your order'),
-    h('p', { class: 'lead' }, 'Order ', h('strong', { 'data-order-id': order.id }, order.id), ` is confirmed. We will send a note to ${order.deliverTo.email || 'you'} when it ships.`),
+    h(
+      'p',
+      { class: 'lead' },
+      'Order ',
+      h('strong', { 'data-order-id': order.id }, order.id),
+      ` is confirmed. We will send a note to ${order.deliverTo.email || 'you'} when it ships.`,
+    ),
     orderTable(order.lines, order.totals, 'What you ordered'),
-    h('p', { class: 'actions' }, h('a', { class: 'button', href: '/' }, 'Continue shopping'), getAccount() ? h('a', { href: '/account' }, 'See your orders') : null),
+    h(
+      'p',
+      { class: 'actions' },
+      h('a', { class: 'button', href: '/' }, 'Continue shopping'),
+      getAccount() ? h('a', { href: '/account' }, 'See your orders') : null,
+    ),
   );
 }

@@ -62,7 +62,9 @@ function nothingFound(catalog: readonly CatalogEntry[], query: string): HTMLElem
   required('[data-search-fallback]').hidden = false;
   const aisles = aislesMatching(catalog, query).slice(0, 6);
   const near = searchCatalogLoosely(catalog, query).slice(0, 8);
-  const out: HTMLElement[] = [h('p', { class: 'search-help' }, 'Check the spelling, use fewer words, or try a more general one (“tea” rather than “jasmine green tea”).')];
+  const out: HTMLElement[] = [
+    h('p', { class: 'search-help' }, 'Check the spelling, use fewer words, or try a more general one (“tea” rather than “jasmine green tea”).'),
+  ];
   if (aisles.length > 0) {
     out.push(
       h('h2', { class: 'search-sub' }, 'Aisles that may have it'),
@@ -79,7 +81,11 @@ function nothingFound(catalog: readonly CatalogEntry[], query: string): HTMLElem
   if (near.length > 0) {
     out.push(
       h('h2', { class: 'search-sub' }, 'Products with some of your words'),
-      h('ul', { class: 'grid', role: 'list', 'aria-label': `Products with some of the words of ${query}`, 'data-trailmark-list': 'search-suggestions' }, near.map(card)),
+      h(
+        'ul',
+        { class: 'grid', role: 'list', 'aria-label': `Products with some of the words of ${query}`, 'data-trailmark-list': 'search-suggestions' },
+        near.map(card),
+      ),
     );
   }
   return out;
