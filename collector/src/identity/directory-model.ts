@@ -15,6 +15,7 @@
 import type { StoredMessage } from '@trailmark/schema';
 import type { Sql } from '../lib/sql';
 import { AppliedOutcomes, type AppliedOutcome } from '../shop/applied-outcomes';
+import { orderIdOf, SeenOrders } from '../shop/seen-orders';
 import { currentProfileOf, stillStored, userVerifiedOf, type VisitorIds } from './profile-lookup';
 import { resolveProfile, type IdentityInput, type IdKind } from './resolve-profile';
 import { SqliteIdentityStore } from './sqlite-identity-store';
@@ -26,6 +27,8 @@ export { DIRECTORY_MIGRATIONS } from '../schema-steps/identity-directory';
 /** What the directory needs of a message to resolve it: its ids as stitching reads them (`userVerified` as ShopModel passes it). */
 export interface ResolveItem extends IdentityInput {
   messageId: string;
+  /** The order id it counts under, for an `Order Completed` (shop/seen-orders.ts). */
+  orderId?: string;
   idHashes: IdHash[];
 }
 
@@ -38,11 +41,14 @@ export interface Resolved {
   merged?: { from: string; into: string };
   /** The message was resolved before (a retried drain). */
   repeat?: boolean;
+  /** An `Order Completed` whose order_id was counted before (shop/seen-orders.ts): applied nowhere, stored as received. */
+  repeatedOrder?: boolean;
 }
 
 export function resolveItemOf(message: StoredMessage, identityVerification: 'off' | 'required', idHashes: IdHash[]): ResolveItem {
   const m = message as StoredMessage & { previousId?: string };
   const userVerified = userVerifiedOf(m, identityVerification);
+  const orderId = orderIdOf(m);
   return {
     messageId: m.messageId,
     type: m.type,
@@ -50,6 +56,7 @@ export function resolveItemOf(message: StoredMessage, identityVerification: 'off
     ...(m.userId !== undefined ? { userId: m.userId } : {}),
     ...(m.previousId !== undefined ? { previousId: m.previousId } : {}),
     ...(userVerified !== undefined ? { userVerified } : {}),
+    ...(orderId !== undefined ? { orderId } : {}),
     idHashes,
   };
 }
@@ -64,12 +71,15 @@ export class DirectoryModel {
   readonly identities: SqliteIdentityStore;
   readonly suppressed: SuppressionList;
   readonly resolutions: AppliedOutcomes;
+  /** The order ids counted so far: here, as this object resolves a site's messages one at a time, in drain order. */
+  readonly orders: SeenOrders;
 
   constructor(private readonly sql: Sql) {
     // The documents are elsewhere: a merge here only moves the links (the drain moves the documents).
     this.identities = new SqliteIdentityStore(sql);
     this.suppressed = new SuppressionList(sql);
     this.resolutions = new AppliedOutcomes(sql);
+    this.orders = new SeenOrders(sql);
   }
 
   /** Resolves a batch, in order; run it inside one transaction. */
@@ -79,6 +89,8 @@ export class DirectoryModel {
     try {
       const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
       const known = this.resolutions.findMany(items.map((item) => item.messageId));
+      const seenOrders = this.orders.findMany(items.flatMap((item) => (item.orderId !== undefined ? [item.orderId] : [])));
+      const newOrders: [string, string][] = [];
       const toRecord: [string, AppliedOutcome][] = [];
       const out = items.map((item): Resolved => {
         const suppressed = isSuppressed(item.idHashes);
@@ -92,12 +104,19 @@ export class DirectoryModel {
         const { profileId, merged } = resolveProfile(this.identities, item);
         // A message with a customer id may have named a profile's customer (or merged one away): ask again.
         if (item.userId || merged) this.users?.clear();
-        const outcome: AppliedOutcome = { profileId, ...(merged ? { merged } : {}) };
+        // An order counted before: its ids still link, and the shards apply nothing of it (as in ShopState).
+        const repeatedOrder = item.orderId !== undefined && seenOrders.has(item.orderId);
+        if (item.orderId !== undefined && !repeatedOrder) {
+          seenOrders.add(item.orderId);
+          newOrders.push([item.orderId, profileId]);
+        }
+        const outcome: AppliedOutcome = { profileId, ...(merged ? { merged } : {}), ...(repeatedOrder ? { repeatedOrder } : {}) };
         known.set(item.messageId, outcome);
         toRecord.push([item.messageId, outcome]);
         return this.withUser(outcome);
       });
       this.resolutions.recordMany(toRecord, nowMs);
+      this.orders.recordMany(newOrders);
       return out;
     } finally {
       this.identities.end();
@@ -110,7 +129,12 @@ export class DirectoryModel {
 
   private withUser(outcome: AppliedOutcome, recorded = false): Resolved {
     const userId = outcome.profileId ? this.userOf(recorded ? this.identities.current(outcome.profileId) : outcome.profileId) : undefined;
-    return { profileId: outcome.profileId, ...(userId ? { userId } : {}), ...(outcome.merged ? { merged: outcome.merged } : {}) };
+    return {
+      profileId: outcome.profileId,
+      ...(userId ? { userId } : {}),
+      ...(outcome.merged ? { merged: outcome.merged } : {}),
+      ...(outcome.repeatedOrder ? { repeatedOrder: true } : {}),
+    };
   }
 
   private userOf(profileId: string): string | undefined {

@@ -21,6 +21,7 @@ export const DIRECTORY_TABLES: Record<string, readonly string[]> = {
   merged_profiles: ['from_profile', 'to_profile'],
   applied: ['message_id', 'profile_id', 'applied_at', 'outcome'],
   suppressed: ['id_hash', 'id_kind'],
+  seen_orders: ['order_id', 'profile_id'],
 };
 
 export class IdentityDirectory extends DurableObject<Env> {
@@ -87,7 +88,10 @@ export class IdentityDirectory extends DurableObject<Env> {
       const idHashes: IdHash[] = await hashIds(writeKey, { anonymousIds, userIds });
       this.ctx.storage.transactionSync(() => {
         this.model.suppressed.add(idHashes);
-        if (linked) this.model.identities.forget(linked.profileIds);
+        if (linked) {
+          this.model.orders.forget(linked.profileIds);
+          this.model.identities.forget(linked.profileIds);
+        }
       });
       return { profileIds: linked?.profileIds ?? [], anonymousIds, userIds, idHashes };
     });

@@ -76,7 +76,8 @@ export async function drainToProfileShards(
   let mergesSoFar = 0;
   resolved.forEach((r, i) => {
     if (r.merged) mergesSoFar++;
-    if (r.profileId === null) return;
+    // Suppressed: stored nowhere. A repeated order (shop/seen-orders.ts): applied to no profile.
+    if (r.profileId === null || r.repeatedOrder) return;
     // The message that caused a merge is applied after it, as in the single-object layout.
     rounds[involved.has(r.profileId) ? mergesSoFar : 0]!.push(i);
   });
@@ -99,8 +100,10 @@ export async function drainToProfileShards(
 
   const learnItems = resolved.flatMap((r, i) => {
     const result = applied[i];
-    if (r.profileId === null || !result) return [];
     const message = items[i]!.message;
+    // A repeated order teaches nothing, but ShopState knows it stored (read-your-writes leaves it out then).
+    if (r.profileId !== null && r.repeatedOrder) return [{ messageId: message.messageId, profileId: r.profileId, atMs: eventTimeMs(message), products: [] }];
+    if (r.profileId === null || !result) return [];
     const products = message.context.bot ? [] : productsOfMessage(message);
     // Every applied message, so ShopState knows it stored (read-your-writes leaves it out then).
     return [
@@ -111,9 +114,10 @@ export async function drainToProfileShards(
 
   return {
     // Not applied (erased meanwhile): stored nowhere.
-    profileIds: resolved.map((r, i) => (r.profileId === null ? null : (applied[i]?.profileId ?? null))),
+    profileIds: resolved.map((r, i) => (r.profileId === null ? null : r.repeatedOrder ? r.profileId : (applied[i]?.profileId ?? null))),
     merges: merges.map(({ from, into }) => ({ from, into })),
     attributions: applied.map((a) => a?.attributions ?? null),
+    repeatedOrders: resolved.map((r) => r.repeatedOrder === true),
   };
 }
 

@@ -55,4 +55,12 @@ CREATE TABLE IF NOT EXISTS suppressed (
 INSERT OR IGNORE INTO suppressed (id_hash, id_kind) SELECT id_hash, '*' FROM suppressed_ids;
 DROP TABLE suppressed_ids;
 `,
+  // Step 4
+  `
+CREATE TABLE IF NOT EXISTS seen_orders (
+  order_id   TEXT PRIMARY KEY,   -- properties.order_id of the first Order Completed counted (shop/seen-orders.ts)
+  profile_id TEXT NOT NULL       -- the profile it went to: erasing it forgets the order id
+);
+CREATE INDEX IF NOT EXISTS seen_orders_by_profile ON seen_orders (profile_id);
+`,
 ];

@@ -132,4 +132,12 @@ CREATE TABLE IF NOT EXISTS popularity_shoppers (
   `
 ALTER TABLE popularity_shoppers ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
 `,
+  // Step 9
+  `
+CREATE TABLE IF NOT EXISTS seen_orders (
+  order_id   TEXT PRIMARY KEY,   -- properties.order_id of the first Order Completed counted (shop/seen-orders.ts)
+  profile_id TEXT NOT NULL       -- the profile it went to: erasing it forgets the order id
+);
+CREATE INDEX IF NOT EXISTS seen_orders_by_profile ON seen_orders (profile_id);
+`,
 ];

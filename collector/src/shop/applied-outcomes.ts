@@ -18,6 +18,8 @@ export interface AppliedOutcome {
   attributions?: Attribution[];
   /** The anonymous profile this message joined into an identified one. */
   merged?: { from: string; into: string };
+  /** An `Order Completed` whose order_id was counted before (seen-orders.ts): it changed nothing. */
+  repeatedOrder?: true;
 }
 
 const RETENTION_MS = 35 * 24 * 3600 * 1000;
@@ -57,7 +59,7 @@ export class AppliedOutcomes {
     const rows = outcomes.map(([messageId, { profileId, ...rest }]) => [
       messageId,
       profileId,
-      rest.attributions?.length || rest.merged ? JSON.stringify(rest) : null,
+      rest.attributions?.length || rest.merged || rest.repeatedOrder ? JSON.stringify(rest) : null,
     ]);
     this.sql.exec(
       `INSERT INTO applied (message_id, profile_id, applied_at, outcome)

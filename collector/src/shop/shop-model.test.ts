@@ -122,3 +122,68 @@ describe('ShopModel: the ids and profiles answers read are kept between requests
     for (const profileId of linked.profileIds) expect(shop.profiles.read(profileId)).toBeUndefined();
   });
 });
+
+describe('ShopModel: an order counted once per order_id', () => {
+  const products = [
+    { product_id: 'tent', price: 120, category: 'Outdoor > Tents' },
+    { product_id: 'stove', price: 30 },
+  ];
+  const orderOf = (ids: { anonymousId?: string; userId?: string }, orderId: string | number = 'o-1') =>
+    item(track(ids, 'Order Completed', { order_id: orderId, total: 150, currency: 'USD', products }));
+  /** Every table but the message-level outcomes, as rows: what applying changed. */
+  const state = (sql: Awaited<ReturnType<typeof openSqlJs>>['sql']) =>
+    Object.fromEntries(
+      sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('applied', '_migrations') ORDER BY name")
+        .toArray()
+        .map(({ name }) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]),
+    );
+
+  it('applies a second copy of an order (another messageId) nowhere, and says so for the event log', async () => {
+    const { sql, transaction } = await openSqlJs();
+    migrate(sql, SHOP_MIGRATIONS);
+    const shop = new ShopModel(sql);
+    const ingest = (items: IngestItem[]) => transaction(() => shop.ingest(items));
+    ingest([item(track({ anonymousId: 'b', userId: 'ann' }, 'Product Viewed', { product_id: 'tent' }))]);
+    const first = ingest([orderOf({ anonymousId: 'b', userId: 'ann' })]);
+    expect(first.repeatedOrders).toEqual([false]);
+    const counted = state(sql);
+    const profile = shop.profiles.find(first.profileIds[0]!)!;
+    expect(profile.counts.orders).toBe(1);
+
+    // The shop's server sends the same order: same customer, another messageId.
+    const second = ingest([orderOf({ userId: 'ann' }, 'o-1')]);
+    expect(second.profileIds).toEqual(first.profileIds);
+    expect(second.repeatedOrders).toEqual([true]);
+    expect(second.attributions).toEqual([null]);
+    expect(state(sql)).toEqual(counted);
+
+    // A new order still counts.
+    const third = ingest([orderOf({ anonymousId: 'b', userId: 'ann' }, 'o-2')]);
+    expect(third.repeatedOrders).toEqual([false]);
+    expect(shop.profiles.find(first.profileIds[0]!)!.counts.orders).toBe(2);
+  });
+
+  it('counts the first of two copies in one batch, from two browsers of one customer', async () => {
+    const { shop, ingest } = await model();
+    ingest([item(identify('phone', 'ann')), item(identify('laptop', 'ann'))]);
+    const outcome = ingest([orderOf({ anonymousId: 'phone', userId: 'ann' }, '1001'), orderOf({ anonymousId: 'laptop', userId: 'ann' }, 1001)]);
+    expect(outcome.repeatedOrders).toEqual([false, true]);
+    const profile = shop.profiles.find(outcome.profileIds[0]!)!;
+    expect(profile.counts.orders).toBe(1);
+    expect(profile.revenue).toBe(150);
+    expect(profile.orders.map((o) => o.orderId)).toEqual(['1001']);
+  });
+
+  it('gives a retried batch the same repeats, and keeps no order id of an erased person', async () => {
+    const { shop, ingest } = await model();
+    const batch = [orderOf({ anonymousId: 'b' }, 'o-9'), orderOf({ userId: 'zed', anonymousId: 'b' }, 'o-9')];
+    const first = ingest(batch);
+    expect(ingest(batch)).toEqual(first);
+    expect(first.repeatedOrders).toEqual([false, true]);
+
+    const linked = shop.identities.linkedTo('zed')!;
+    shop.orders.forget(linked.profileIds);
+    expect(shop.orders.findMany(['o-9']).size).toBe(0);
+  });
+});

@@ -21,6 +21,7 @@ import { profileIdFor, resolveProfile, type IdKind } from '../identity/resolve-p
 import { SqliteIdentityStore } from '../identity/sqlite-identity-store';
 import { SuppressionList, type IdHash } from '../identity/suppression';
 import { AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
+import { orderIdOf, SeenOrders } from './seen-orders';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import { applyEvent, type Attribution } from '../profiles/apply-event';
@@ -61,6 +62,13 @@ export interface IngestOutcome {
   merges: { from: string; into: string }[];
   /** Per message: recommendation credits to add to its context (`context.attribution`), or null. */
   attributions: (Attribution[] | null)[];
+  /**
+   * Per message: true when it is an `Order Completed` whose order_id was
+   * counted before (seen-orders.ts). It is stored as received and counts
+   * nowhere: not in its profile, the aggregates, audiences, campaigns or the
+   * statistics. Absent when the batch went to profile shards.
+   */
+  repeatedOrders?: boolean[];
   /** Nothing was applied: the site's profiles live in this many profile shards (profiles/profile-drain.ts applies the batch). */
   profileShards?: number;
 }
@@ -148,6 +156,8 @@ export class ShopModel {
   /** What recommendations read of the aggregates, kept between requests and forgotten key by key as batches change them. */
   readonly aggregateReads: AggregateCache;
   readonly applied: AppliedOutcomes;
+  /** The order ids counted so far: a later copy of an order counts nowhere. */
+  readonly orders: SeenOrders;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
   /**
@@ -163,6 +173,7 @@ export class ShopModel {
 
   constructor(private readonly sql: Sql) {
     this.applied = new AppliedOutcomes(sql);
+    this.orders = new SeenOrders(sql);
     this.suppressed = new SuppressionList(sql);
     this.profiles = new ProfileStore(sql);
     this.identities = new SqliteIdentityStore(
@@ -207,12 +218,15 @@ export class ShopModel {
     // What the batch needs to know before applying, each in one query: suppressed ids, messages applied before.
     const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
     const known = this.applied.findMany(items.map((item) => item.message.messageId));
+    const orderIds = items.map((item) => orderIdOf(item.message));
+    const seenOrders = this.orders.findMany(orderIds.filter((id): id is string => id !== undefined));
+    const newOrders: [string, string][] = [];
     const toRecord: [string, AppliedOutcome][] = [];
     const record = (messageId: string, outcome: AppliedOutcome) => {
       known.set(messageId, outcome);
       toRecord.push([messageId, outcome]);
     };
-    const outcomes = items.map(({ message, idHashes }): AppliedOutcome => {
+    const outcomes = items.map(({ message, idHashes }, i): AppliedOutcome => {
       // Suppressed means stored nowhere: a late retry of an erased person's message too, applied before or not.
       const suppressed = isSuppressed(idHashes);
       const recorded = known.get(message.messageId);
@@ -224,6 +238,17 @@ export class ShopModel {
       // On a site that requires identity verification, an unproven userId links nothing.
       const userVerified = userVerifiedOf(message, policy.identityVerification);
       const { profileId, merged } = resolveProfile(this.identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
+      // An order counted before: its ids still link (the event is stored under a profile), nothing else changes.
+      const orderId = orderIds[i];
+      if (orderId !== undefined && seenOrders.has(orderId)) {
+        const repeat: AppliedOutcome = { profileId, repeatedOrder: true, ...(merged ? { merged } : {}) };
+        record(message.messageId, repeat);
+        return repeat;
+      }
+      if (orderId !== undefined) {
+        seenOrders.add(orderId);
+        newOrders.push([orderId, profileId]);
+      }
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
       const outcome: AppliedOutcome = { profileId, ...(attributions?.length ? { attributions } : {}), ...(merged ? { merged } : {}) };
@@ -231,6 +256,7 @@ export class ShopModel {
       return outcome;
     });
     this.applied.recordMany(toRecord, nowMs);
+    this.orders.recordMany(newOrders);
     this.profiles.flush();
     this.aggregates.flush();
     this.sessions.flush();
@@ -239,6 +265,7 @@ export class ShopModel {
       profileIds: outcomes.map((o) => o.profileId),
       merges: outcomes.flatMap((o) => (o.merged ? [o.merged] : [])),
       attributions: outcomes.map((o) => o.attributions ?? null),
+      repeatedOrders: outcomes.map((o) => o.repeatedOrder === true),
     };
   }
 

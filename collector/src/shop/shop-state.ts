@@ -146,7 +146,10 @@ export class ShopState extends ProfileHostObject {
     const outcome = this.ctx.storage.transactionSync(() => {
       const applied = this.model.ingest(items, policy);
       // Memberships change with the profiles, in the same transaction: a retried batch records no transition twice.
-      const appliedMessages = items.map((item, i) => ({ message: item.message, profileId: applied.profileIds[i] ?? null }));
+      // A repeated order (seen-orders.ts) changed no profile: audiences and campaigns do not see it either.
+      const appliedMessages = items.flatMap((item, i) =>
+        applied.repeatedOrders?.[i] ? [] : [{ message: item.message, profileId: applied.profileIds[i] ?? null }],
+      );
       this.audiences.afterApply(appliedMessages, applied.merges, audienceNow, this.model.profiles.written());
       // Then campaigns: new members of a running campaign's audience are assigned, and the batch's outcomes credited.
       this.campaigns.afterApply(appliedMessages, applied.merges, audienceNow);
@@ -335,6 +338,7 @@ export class ShopState extends ProfileHostObject {
       this.ctx.storage.transactionSync(() => {
         this.model.suppress(idHashes);
         if (linked) {
+          this.model.orders.forget(linked.profileIds);
           this.audiences.forget(linked.profileIds);
           this.campaigns.forget(linked.profileIds);
           this.model.identities.forget(linked.profileIds);
@@ -356,6 +360,7 @@ export class ShopState extends ProfileHostObject {
     this.ctx.storage.transactionSync(() => {
       this.model.suppress(erased.idHashes);
       this.model.sessions.forgetProfiles(erased.profileIds);
+      this.model.orders.forget(erased.profileIds);
       // What this object kept of them from before the profiles moved (memberships, assignments) goes too.
       this.audiences.forget(erased.profileIds);
       this.campaigns.forget(erased.profileIds);

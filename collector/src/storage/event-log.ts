@@ -10,6 +10,8 @@ export interface EventRow {
   message: StoredMessage;
   profileId: string;
   idHashes: IdHash[];
+  /** An `Order Completed` whose order_id was counted before (shop/seen-orders.ts): kept as received, counted in no statistic. */
+  repeatedOrder?: boolean;
   /** `message` as JSON, when the caller has it already (the drain serialises each message once for D1 and R2). */
   json?: string;
 }
@@ -57,9 +59,9 @@ const RECORDS = 'WITH r(value) AS MATERIALIZED (SELECT value FROM json_each(?2))
 const INSERT_EVENTS = `
 ${RECORDS}
 INSERT OR IGNORE INTO events
-  (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, body)
+  (write_key, message_id, type, event, anonymous_id, user_id, profile_id, timestamp, received_at, country, region, bot, repeated_order, body)
 SELECT ?1, r.value ->> '$.m', r.value ->> '$.t', r.value ->> '$.e', r.value ->> '$.a', r.value ->> '$.u', r.value ->> '$.p',
-       r.value ->> '$.ts', r.value ->> '$.ra', r.value ->> '$.c', r.value ->> '$.r', r.value ->> '$.bot', r.value -> '$.b'
+       r.value ->> '$.ts', r.value ->> '$.ra', r.value ->> '$.c', r.value ->> '$.r', r.value ->> '$.bot', r.value ->> '$.ro', r.value -> '$.b'
 FROM r
 WHERE NOT EXISTS (${SUPPRESSED})`;
 
@@ -91,6 +93,7 @@ function eventRecord(row: EventRow): string {
     c: geo.country ?? null,
     r: geo.region ?? null,
     bot: message.context.bot ? 1 : 0,
+    ro: row.repeatedOrder ? 1 : 0,
     h: idHashes,
   });
   return `${fields.slice(0, -1)},"b":${messageJson(row)}}`;

@@ -465,6 +465,7 @@ export class IngestShard extends DurableObject<Env> {
     let profileIds: (string | null)[] = [];
     let merges: { from: string; into: string }[] = [];
     let attributions: IngestOutcome['attributions'] = [];
+    let repeatedOrders: IngestOutcome['repeatedOrders'];
     if (events.length > 0) {
       const shop = this.env.SHOP_STATE.getByName(writeKey);
       const items = events.map((message, i) => ({ message, idHashes: eventHashes[i]! }));
@@ -485,7 +486,7 @@ export class IngestShard extends DurableObject<Env> {
           (stage) => this.checkpoint(stage),
         );
       }
-      ({ profileIds, merges, attributions } = outcome);
+      ({ profileIds, merges, attributions, repeatedOrders } = outcome);
     }
     if (this.faults.failAfterProfiles > 0) {
       this.faults.failAfterProfiles--;
@@ -501,7 +502,14 @@ export class IngestShard extends DurableObject<Env> {
       const { attribution: _sent, ...context } = message.context as StoredMessage['context'] & { attribution?: unknown };
       const stored = { ...message, context: credit ? { ...context, attribution: credit } : context };
       // Serialised once here, for both the log and the archive.
-      eventRows.push({ message: stored as StoredMessage, profileId, idHashes: eventHashes[i]!, json: JSON.stringify(stored) });
+      const repeatedOrder = repeatedOrders?.[i] === true;
+      eventRows.push({
+        message: stored as StoredMessage,
+        profileId,
+        idHashes: eventHashes[i]!,
+        json: JSON.stringify(stored),
+        ...(repeatedOrder ? { repeatedOrder } : {}),
+      });
     });
     await storeBatch(this.env.DB, writeKey, {
       events: eventRows,

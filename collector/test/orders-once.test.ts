@@ -1,0 +1,191 @@
+/**
+ * An order counts once per order_id (Segment's `Order Completed`: order_id
+ * is the order's key). The browser tag and the shop's server often both
+ * send it, as two messages with two messageIds; a thank-you page reloaded
+ * sends it again. Every copy stays in the event log and the export as
+ * received, and only the first counts: in the profile and its audience
+ * facts, the statistics, the recommendation slots' credit and a campaign's
+ * conversions and revenue. Erasing the customer forgets their order ids.
+ */
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { AudienceHost } from '../src/audiences/audience-host';
+import type { CampaignHost } from '../src/campaigns/campaign-host';
+import { identityDirectoryStub } from '../src/identity/identity-directory';
+import type { ShopState } from '../src/shop/shop-state';
+import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
+import { defineAudience, event, memberIds, profileOf, runAlarm, send } from './support/audiences';
+
+const TENT = { product_id: 'tent-1', category: 'Outdoor > Tents', price: 120 };
+const STOVE = { product_id: 'stove-1', category: 'Outdoor > Stoves', price: 30 };
+const USD = (amount: number) => [{ currency: 'USD', amount }];
+
+async function get(path: string): Promise<Record<string, any>> {
+  const res = await SELF.fetch(`${BASE}${path}`, { headers: ADMIN });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Runs the profile host's alarm until neither audiences nor campaigns have work due. */
+async function settle(writeKey: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), async (instance: ShopState) => {
+      const hosts = instance as unknown as { audiences: AudienceHost; campaigns: CampaignHost };
+      await hosts.audiences.idle();
+      const now = instance.clock();
+      return [hosts.audiences.due(), hosts.campaigns.due()].some((at) => at !== undefined && at <= now);
+    });
+    if (!due) return;
+    await runAlarm(writeKey);
+  }
+  throw new Error('the profile host never settled');
+}
+
+/** The order ids counted: in ShopState, or in the identity directory where profiles live in shards. */
+const seenOrders = (writeKey: string, profileShards: number) =>
+  runInDurableObject(profileShards > 0 ? identityDirectoryStub(env, writeKey) : env.SHOP_STATE.getByName(writeKey), (_: unknown, state) =>
+    state.storage.sql
+      .exec<{ order_id: string }>('SELECT order_id FROM seen_orders ORDER BY order_id')
+      .toArray()
+      .map((r) => r.order_id),
+  );
+
+const order = (orderId: string, ids: { anonymousId?: string; userId?: string }, products = [TENT, STOVE], total = 150) => ({
+  type: 'track',
+  event: 'Order Completed',
+  messageId: uniqueId('msg'),
+  timestamp: new Date().toISOString(),
+  properties: { order_id: orderId, total, currency: 'USD', products },
+  ...ids,
+});
+
+describe('an order sent twice (two messageIds, one order_id)', () => {
+  it('from two browsers of a customer and from the shop server: stored three times, counted once everywhere', async () => {
+    const writeKey = await createSite();
+    await defineAudience(writeKey, 'tents', { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 600, op: 'gte', value: 1 });
+    await defineAudience(writeKey, 'repeat-buyers', { fact: 'orders', op: 'gte', value: 2 });
+    await send(writeKey, [
+      { type: 'identify', messageId: uniqueId('msg'), anonymousId: 'phone', userId: 'ann', timestamp: new Date().toISOString() },
+      { type: 'identify', messageId: uniqueId('msg'), anonymousId: 'laptop', userId: 'ann', timestamp: new Date().toISOString() },
+      event('phone', 'Product Viewed', TENT, { userId: 'ann' }),
+    ]);
+    const campaign = await SELF.fetch(`${BASE}/v1/admin/campaigns/trail?writeKey=${writeKey}`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Trail', audienceId: 'tents', goal: { event: 'Order Completed' }, windowDays: 3, costPerContact: 0.5 }),
+    });
+    expect(campaign.status).toBe(200);
+    await settle(writeKey);
+    // The tent came from a recommendation: the order's tent is credited to the slot.
+    const slot = { rec_id: 'r1', slot: 'home', variant: 'treatment', product_id: TENT.product_id };
+    await send(writeKey, [
+      event('phone', 'Recommendation Viewed', { slot: 'home', variant: 'treatment', product_ids: [TENT.product_id] }, { userId: 'ann' }),
+      event('phone', 'Recommendation Clicked', slot, { userId: 'ann' }),
+    ]);
+
+    // The phone's tag sends the order; then the laptop's tag (the page restored there) and the shop's server, in one drain.
+    await send(writeKey, [order('A-1001', { anonymousId: 'phone', userId: 'ann' })]);
+    await send(writeKey, [order('A-1001', { anonymousId: 'laptop', userId: 'ann' }), order('A-1001', { userId: 'ann' })]);
+
+    const exported = (await exportEvents(writeKey)).filter((e) => e.event === 'Order Completed');
+    expect(exported.map((e) => e.properties.order_id)).toEqual(['A-1001', 'A-1001', 'A-1001']);
+    expect(new Set(exported.map((e) => e.messageId)).size).toBe(3);
+    // Only the counted copy carries the slot's credit.
+    expect(exported.map((e) => e.context.attribution?.length ?? 0)).toEqual([1, 0, 0]);
+
+    const profile = await profileOf(writeKey, 'ann');
+    expect(profile.counts.orders).toBe(1);
+    expect(profile.revenue).toBe(150);
+    expect(profile.orders).toHaveLength(1);
+    expect(profile.facts).toMatchObject({ orders: 1, revenue: 150 });
+    await settle(writeKey);
+    expect(await memberIds(writeKey, 'repeat-buyers')).toEqual([]);
+
+    const overview = await get(`/v1/admin/stats/overview?writeKey=${writeKey}`);
+    expect(overview.current).toMatchObject({ shoppers: 1, orders: 1, revenue: USD(150) });
+    const home = (await get(`/v1/admin/stats/slots?writeKey=${writeKey}`)).slots.find((s: { slot: string }) => s.slot === 'home');
+    expect(home.treatment).toMatchObject({ creditedOrders: 1, creditedSales: USD(120), converted: 1, revenue: 150 });
+    const summary = await get(`/v1/admin/stats?writeKey=${writeKey}`);
+    const units = summary.regions.flatMap((r: { topProducts: { productId: string; units: number }[] }) => r.topProducts);
+    expect(units.find((p: { productId: string }) => p.productId === TENT.product_id)?.units).toBe(1);
+
+    const report = await get(`/v1/admin/campaigns/trail/report?writeKey=${writeKey}`);
+    expect(report.groups.treatment.members + report.groups.control.members).toBe(1);
+    expect(report.groups.treatment.converted + report.groups.control.converted).toBe(1);
+    expect(report.groups.treatment.revenue + report.groups.control.revenue).toBeCloseTo(150, 6);
+
+    // A second, different order counts as ever.
+    await send(writeKey, [order('A-1002', { anonymousId: 'laptop', userId: 'ann' }, [STOVE], 30)]);
+    const after = await profileOf(writeKey, 'ann');
+    expect(after.counts.orders).toBe(2);
+    expect(after.revenue).toBe(180);
+    await settle(writeKey);
+    expect(await memberIds(writeKey, 'repeat-buyers')).toEqual([after.profileId]);
+    expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ orders: 2, revenue: USD(180) });
+    const again = await get(`/v1/admin/campaigns/trail/report?writeKey=${writeKey}`);
+    expect(again.groups.treatment.revenue + again.groups.control.revenue).toBeCloseTo(180, 6);
+  });
+
+  for (const profileShards of [0, 2]) {
+    it(`from one browser (a thank-you page reloaded): counted once, every copy exported (profileShards ${profileShards})`, async () => {
+      const writeKey = await createSite({ settings: { profileShards } });
+      const shopper = uniqueId('s');
+      await send(writeKey, [order('B-7', { anonymousId: shopper })]);
+      await send(writeKey, [order('B-7', { anonymousId: shopper })]);
+      // A numeric order_id is the same order as its text.
+      await send(writeKey, [{ ...order('B-7', { anonymousId: shopper }), properties: { order_id: 7, total: 150, currency: 'USD' } }]);
+      await send(writeKey, [{ ...order('B-7', { anonymousId: shopper }), properties: { order_id: '7', total: 150, currency: 'USD' } }]);
+
+      expect((await exportEvents(writeKey)).filter((e) => e.event === 'Order Completed')).toHaveLength(4);
+      const profile = await profileOf(writeKey, shopper);
+      expect(profile.counts.orders).toBe(2);
+      expect(profile.revenue).toBe(300);
+      expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ orders: 2, revenue: USD(300) });
+    });
+
+    it(`keeps no order id of an erased customer, and erasing a repeat takes nothing more out of the statistics (profileShards ${profileShards})`, async () => {
+      const writeKey = await createSite({ settings: { profileShards } });
+      await send(writeKey, [order('C-1', { anonymousId: 'kept' }), order('C-2', { anonymousId: 'gone', userId: 'zed' })]);
+      await send(writeKey, [order('C-2', { userId: 'zed' }), order('C-1', { anonymousId: 'kept' })]);
+      expect(await seenOrders(writeKey, profileShards)).toEqual(['C-1', 'C-2']);
+      const before = (await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current;
+      expect(before).toMatchObject({ orders: 2, revenue: USD(300) });
+
+      const res = await SELF.fetch(`${BASE}/v1/admin/users/zed?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN });
+      expect(res.status).toBe(200);
+      expect(await seenOrders(writeKey, profileShards)).toEqual(['C-1']);
+      expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ orders: 1, revenue: USD(150) });
+      const summary = await get(`/v1/admin/stats?writeKey=${writeKey}`);
+      const tents = summary.regions
+        .flatMap((r: { topProducts: { productId: string; units: number }[] }) => r.topProducts)
+        .filter((p: { productId: string }) => p.productId === TENT.product_id);
+      expect(tents.reduce((sum: number, p: { units: number }) => sum + p.units, 0)).toBe(1);
+    });
+  }
+
+  it('from two browsers and the server of a site whose profiles live in shards, and across the move there', async () => {
+    const writeKey = await createSite();
+    await send(writeKey, [
+      { type: 'identify', messageId: uniqueId('msg'), anonymousId: 'phone', userId: 'ann', timestamp: new Date().toISOString() },
+      { type: 'identify', messageId: uniqueId('msg'), anonymousId: 'laptop', userId: 'ann', timestamp: new Date().toISOString() },
+      order('D-1', { anonymousId: 'phone', userId: 'ann' }),
+    ]);
+    // The order ids counted move with the graph.
+    const settings = await SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { profileShards: 2 } }),
+    });
+    expect(settings.status).toBe(200);
+    await env.SHOP_STATE.getByName(writeKey).moveProfilesToShards(2);
+    expect(await seenOrders(writeKey, 2)).toEqual(['D-1']);
+
+    await send(writeKey, [order('D-1', { anonymousId: 'laptop', userId: 'ann' }), order('D-1', { userId: 'ann' })]);
+    await send(writeKey, [order('D-2', { anonymousId: 'laptop', userId: 'ann' }, [STOVE], 30), order('D-2', { userId: 'ann' }, [STOVE], 30)]);
+    expect((await exportEvents(writeKey)).filter((e) => e.event === 'Order Completed')).toHaveLength(5);
+    const profile = await profileOf(writeKey, 'ann');
+    expect(profile.counts.orders).toBe(2);
+    expect(profile.revenue).toBe(180);
+    expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ shoppers: 1, orders: 2, revenue: USD(180) });
+  });
+});
