@@ -175,6 +175,25 @@ describe('ShopModel: an order counted once per order_id', () => {
     expect(profile.orders.map((o) => o.orderId)).toEqual(['1001']);
   });
 
+  it('leaves a pending copy of a counted order out of the profile a recommendation reads', async () => {
+    const { shop, ingest } = await model();
+    ingest([orderOf({ anonymousId: 'b' }, 'o-5')]);
+    type AsIfStored = { profileAsIfStored(input: object): { profile?: { counts: { orders: number } } } };
+    const asIf = (pending: IngestItem[]) =>
+      (shop as unknown as AsIfStored).profileAsIfStored({
+        writeKey: 'wk',
+        slot: 'home',
+        anonymousId: 'b',
+        limit: 8,
+        geo: {},
+        holdoutPercent: 0,
+        nowMs: at,
+        pending,
+      }).profile?.counts.orders;
+    expect(asIf([orderOf({ anonymousId: 'b' }, 'o-5')])).toBe(1);
+    expect(asIf([orderOf({ anonymousId: 'b' }, 'o-6')])).toBe(2);
+  });
+
   it('gives a retried batch the same repeats, and keeps no order id of an erased person', async () => {
     const { shop, ingest } = await model();
     const batch = [orderOf({ anonymousId: 'b' }, 'o-9'), orderOf({ userId: 'zed', anonymousId: 'b' }, 'o-9')];

@@ -418,7 +418,14 @@ export class ShopModel {
         if (!suppressed.has(key)) suppressed.set(key, this.suppressed.includesAny([id]));
         return suppressed.get(key)!;
       });
-    const pending = (input.pending ?? []).filter(({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes));
+    // An order counted already will count nowhere when drained (seen-orders.ts): nor here.
+    const counted = (message: StoredMessage) => {
+      const orderId = orderIdOf(message);
+      return orderId !== undefined && this.orders.findMany([orderId]).size > 0;
+    };
+    const pending = (input.pending ?? []).filter(
+      ({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes) && !counted(message),
+    );
     // `people`: the identities and documents of a site whose profiles live in shards, as read for this request.
     if (pending.length === 0) {
       // Nothing pending (most requests): the ids and the document as stored.
