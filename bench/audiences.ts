@@ -41,7 +41,7 @@ function message(anonymousId: string, region: number, at: number, kind: number):
     kind % 11 === 0
       ? { type: 'identify', userId: `u-${anonymousId}`, traits: { email: `${anonymousId}@example.com`, plan: kind % 2 ? 'pro' : 'free' } }
       : kind % 13 === 0
-        ? { type: 'track', event: 'Order Completed', properties: { order_id: `o${at}`, total: 60, products: [product] } }
+        ? { type: 'track', event: 'Order Completed', properties: { order_id: `o-${anonymousId}-${at}`, total: 60, products: [product] } }
         : kind % 5 === 0
           ? { type: 'track', event: 'Product Added', properties: product }
           : kind % 3 === 0
