@@ -43,8 +43,14 @@ const VIEW_MS = 1000;
  * `GET {apiHost}/v1/recommendations`. The anonymousId goes along only once
  * consent allows tracking; without it the collector answers with
  * non-personal picks.
+ *
+ * Asked for before the tag has started (a page that calls `recommend()` as
+ * it loads, a slot added before the site's settings arrived), it waits until
+ * it has: until then consent is unknown, and the request would go without
+ * the visitor's ids (and links without the shop's origin).
  */
 export async function recommend(host: Host, slot: string, options: RecommendOptions = {}): Promise<RecommendationResponse> {
+  await host.started;
   const { apiHost, writeKey } = host.options;
   const query = new URLSearchParams({ writeKey, slot });
   if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());

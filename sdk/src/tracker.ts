@@ -38,6 +38,8 @@ export interface Host {
   identity?: Core['identity'];
   /** Clicks before the page chunk listened (it takes them over, for declarative attributes). */
   clicks?: Event[];
+  /** Settles once the page chunk has started: the site's settings known, consent worked out, the visitor's ids usable. */
+  started?: Promise<unknown>;
 }
 
 /** Optional features, loaded only on pages that use them. */
@@ -123,7 +125,6 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     _starting: 1,
   };
   let state = consentState(inputs);
-  let starts: (value?: unknown) => void;
   const mayStore = () => state == 'granted';
   let held: Draft[] | undefined = [];
   /** How many were held when consent was last granted: in "drop" mode, those before it are not sent. */
@@ -239,8 +240,8 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     rescan?.(true);
   }
 
-  /** Settles once the page chunk has started (the site's settings known, a data layer's first entries read). */
-  let settled: Promise<unknown> = new Promise((resolve) => (starts = resolve));
+  /** Settles once the page chunk has started (the site's settings known, a data layer's first entries read): set by start(). */
+  let settled: Promise<unknown>;
 
   const core: Core = {
     record,
@@ -301,15 +302,14 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
       // Everything else a page may hold (navigations, the device, a data layer, attributes, slots, web vitals) and
       // the site's settings are the page chunk's, loaded at once; nothing is sent before it has started (a consent
       // default in a data layer decides whether the first page view may go). Should it fail to load, nothing is
-      // (and flush() settles at once).
-      load('page')
+      // (and flush() settles at once). Slot requests wait for it too (slots.ts).
+      host.started = settled = load('page')
         .then((chunk) => chunk.startPage(host, core, options, load))
         .then((scan) => {
           rescan = scan;
           inputs._starting--;
           update();
-        }, warn)
-        .then(starts);
+        }, warn);
     },
   };
 

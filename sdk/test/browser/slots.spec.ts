@@ -225,6 +225,33 @@ test('recommend() returns the items; a failing endpoint leaves the slot’s fall
   await expect(page.locator('#slot a')).toHaveText('Our best sellers');
 });
 
+test('recommend() called as the page loads waits for the site’s settings and goes with the visitor’s ids', async ({ page, baseURL }) => {
+  const writeKey = await createSite(baseURL!);
+  const queries = await fakeRecommendations(page, baseURL!, { ...hostile, slot: 'trending' });
+  // The site's settings are held back until the call has been made and the slots chunk has run.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(`${baseURL}/v1/tag-settings/*`, async (route) => {
+    await released;
+    await route.fallback();
+  });
+  const slotsChunk = page.waitForRequest(/\/tag-slots-[\w-]+\.js$/);
+  await page.goto(fixtures.serve('/early', tagPage({ collector: baseURL!, writeKey, attributes: { 'data-slots': 'false' } })));
+  const anonymousId = await tagReady(page);
+  await page.evaluate(() => {
+    const trailmark = (window as any).trailmark;
+    trailmark.identify('user-9');
+    (window as any).answer = trailmark.recommend('trending', { limit: 2 });
+  });
+  // Once this import of the same module settles, the tag's has too, and its recommend() has run as far as it may.
+  await page.evaluate((url) => import(url).then(() => {}), (await slotsChunk).url());
+  release();
+  const response = await page.evaluate(() => (window as any).answer);
+  expect(queries).toHaveLength(1);
+  expect(queryOf(queries[0]!)).toEqual({ writeKey, slot: 'trending', anonymousId, userId: 'user-9', limit: '2' });
+  expect(response).toMatchObject({ recId: 'rec-123', slot: 'trending' });
+});
+
 test('slots on one page ask one after another, each leaving out what the earlier ones show', async ({ page, baseURL }) => {
   const writeKey = await createSite(baseURL!);
   const queries = await fakeRecommendations(page, baseURL!, { ...hostile, items: hostile.items.slice(0, 2) });
