@@ -40,6 +40,9 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { PORT: String(port), STATE_DIR: stateDir, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    // Static files of the server's own: `wrangler dev` reloads the Worker when its folder changes, failing the
+    // requests under way, and dist/public is rebuilt by whatever else runs in this checkout (a build, a benchmark,
+    // another test run).
+    env: { PORT: String(port), STATE_DIR: stateDir, ASSETS_DIR: path.join(stateDir, 'assets'), ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   },
 });

@@ -1,2 +1,2 @@
 // Types of build.mjs for the TypeScript that imports it (the benchmarks).
-export function build(options?: { quiet?: boolean; storefront?: boolean }): Promise<void>;
+export function build(options?: { quiet?: boolean; storefront?: boolean; out?: string }): Promise<void>;

@@ -1,7 +1,7 @@
 /**
- * Builds what the Worker serves as static files into dist/public:
- * the tag and its lazy chunks (sdk/, rollup) and the demo storefront and
- * dashboard pages (demo-site/public).
+ * Builds what the Worker serves as static files into dist/public (or
+ * another folder: a test server's own): the tag and its lazy chunks (sdk/,
+ * rollup) and the demo storefront and dashboard pages (demo-site/public).
  */
 import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -9,13 +9,15 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './lib/dev-server.mjs';
 
-const out = path.join(ROOT, 'dist', 'public');
+/** Where `wrangler dev` and `wrangler deploy` take the static files from (wrangler.toml, [assets]). */
+const DEFAULT_ASSETS_DIR = path.join(ROOT, 'dist', 'public');
 
 /**
- * @param {{ quiet?: boolean, storefront?: boolean }} options  storefront: include the demo
- *   storefront (false for a production deployment: the tag and the dashboard only)
+ * @param {{ quiet?: boolean, storefront?: boolean, out?: string }} options  storefront: include the demo
+ *   storefront (false for a production deployment: the tag and the dashboard only); out: the folder to
+ *   build (dist/public)
  */
-export async function build({ quiet = false, storefront = true } = {}) {
+export async function build({ quiet = false, storefront = true, out = DEFAULT_ASSETS_DIR } = {}) {
   const sdkConfig = path.join(ROOT, 'sdk', 'rollup.config.mjs');
   if (existsSync(sdkConfig)) {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', sdkConfig], {
@@ -25,7 +27,7 @@ export async function build({ quiet = false, storefront = true } = {}) {
     if (result.status !== 0) throw new Error(`SDK build failed:\n${result.stderr?.toString() ?? ''}`);
   }
   // Built beside the served folder and swapped in at the end, so a server already running from
-  // dist/public (another `npm start`, a test run) never sees it half empty.
+  // it (another `npm start`) never sees it half empty.
   const next = `${out}.next-${process.pid}`;
   await rm(next, { recursive: true, force: true });
   await mkdir(next, { recursive: true });

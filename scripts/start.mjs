@@ -5,7 +5,10 @@
  * empty state it seeds the demo catalog and simulated shoppers.
  *
  * Environment: PORT (8787), ADMIN_TOKEN (generated once, kept in the state
- * dir), STATE_DIR (.wrangler/state).
+ * dir), STATE_DIR (.wrangler/state), ASSETS_DIR (dist/public: where the static
+ * files are built and served from; `wrangler dev` reloads the Worker when
+ * they change there, so a rebuild shows at once. The browser tests give
+ * their server a folder of its own, which no other build rewrites under it.)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +25,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 const stateDir = path.resolve(ROOT, process.env.STATE_DIR ?? '.wrangler/state');
 await mkdir(stateDir, { recursive: true });
+const assetsDir = process.env.ASSETS_DIR ? path.resolve(ROOT, process.env.ASSETS_DIR) : undefined;
 
 async function adminToken() {
   if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
@@ -34,11 +38,11 @@ async function adminToken() {
 
 const token = await adminToken();
 console.log('Building the tag and the demo pages…');
-await build({ quiet: true });
+await build({ quiet: true, out: assetsDir });
 console.log(`Starting the collector on http://localhost:${port} (state in ${path.relative(ROOT, stateDir) || '.'})…`);
 let server;
 try {
-  server = await startDevServer({ port, stateDir, adminToken: token, quiet: process.env.TRAILMARK_VERBOSE !== '1' });
+  server = await startDevServer({ port, stateDir, adminToken: token, assets: assetsDir, quiet: process.env.TRAILMARK_VERBOSE !== '1' });
 } catch (err) {
   console.error(err.message);
   console.error(`Is port ${port} in use? Choose another with PORT=8788 npm start.`);

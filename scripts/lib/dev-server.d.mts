@@ -15,5 +15,7 @@ export function startDevServer(options: {
   inspectorPort?: number;
   /** Another Worker's wrangler config (a bench's), default the collector's: it binds D1 as DB and answers GET /healthz. */
   config?: string;
+  /** The folder of static files to serve instead of the config's (dist/public): one of the server's own, which no other build rewrites under it. */
+  assets?: string;
 }): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }>;
 export function freePort(): Promise<number>;

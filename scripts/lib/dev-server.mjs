@@ -29,16 +29,21 @@ export async function applyMigrations(stateDir, config) {
 /**
  * `config` starts another Worker than the collector (a bench's own wrangler
  * config); it must bind a D1 database as DB and answer GET /healthz.
- * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string, inspectorPort?: number, config?: string }} options
+ * `assets`: the folder of static files to serve instead of the config's (dist/public). `wrangler dev`
+ * reloads the Worker whenever anything in that folder changes, failing the requests under way (a
+ * POST gets "Your worker restarted mid-request"); a folder of the server's own is one no other build
+ * in the checkout (`npm run build`, a benchmark, another `npm start` or test run) writes to.
+ * @param {{ port: number, stateDir: string, adminToken: string, vars?: Record<string,string>, quiet?: boolean, ip?: string, inspectorPort?: number, config?: string, assets?: string }} options
  * @returns {Promise<{ url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
  */
-export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost', inspectorPort = 0, config }) {
+export async function startDevServer({ port, stateDir, adminToken, vars = {}, quiet = true, ip = 'localhost', inspectorPort = 0, config, assets }) {
   await applyMigrations(stateDir, config);
   const allVars = { DEV_MODE: 'true', ADMIN_TOKEN: adminToken, ...vars };
   const args = [
     WRANGLER,
     'dev',
     ...(config ? ['--config', config] : []),
+    ...(assets ? ['--assets', assets] : []),
     '--port',
     String(port),
     '--ip',
