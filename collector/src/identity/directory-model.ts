@@ -89,8 +89,7 @@ export class DirectoryModel {
     try {
       const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
       const known = this.resolutions.findMany(items.map((item) => item.messageId));
-      const seenOrders = this.orders.findMany(items.flatMap((item) => (item.orderId !== undefined ? [item.orderId] : [])));
-      const newOrders: [string, string][] = [];
+      const orders = this.orders.forBatch(items.map((item) => item.orderId));
       const toRecord: [string, AppliedOutcome][] = [];
       const out = items.map((item): Resolved => {
         const suppressed = isSuppressed(item.idHashes);
@@ -105,18 +104,14 @@ export class DirectoryModel {
         // A message with a customer id may have named a profile's customer (or merged one away): ask again.
         if (item.userId || merged) this.users?.clear();
         // An order counted before: its ids still link, and the shards apply nothing of it (as in ShopState).
-        const repeatedOrder = item.orderId !== undefined && seenOrders.has(item.orderId);
-        if (item.orderId !== undefined && !repeatedOrder) {
-          seenOrders.add(item.orderId);
-          newOrders.push([item.orderId, profileId]);
-        }
+        const repeatedOrder = orders.repeated(item.orderId, profileId);
         const outcome: AppliedOutcome = { profileId, ...(merged ? { merged } : {}), ...(repeatedOrder ? { repeatedOrder } : {}) };
         known.set(item.messageId, outcome);
         toRecord.push([item.messageId, outcome]);
         return this.withUser(outcome);
       });
       this.resolutions.recordMany(toRecord, nowMs);
-      this.orders.recordMany(newOrders);
+      orders.record();
       return out;
     } finally {
       this.identities.end();

@@ -46,6 +46,27 @@ export class SeenOrders {
     return seen;
   }
 
+  /**
+   * One drained batch, applied in order: `repeated` says whether an order
+   * was counted before (in an earlier batch or earlier in this one) and
+   * otherwise claims it for the profile; `record` writes the batch's new
+   * claims in one statement. One read and one write per batch.
+   */
+  forBatch(orderIds: readonly (string | undefined)[]): { repeated(orderId: string | undefined, profileId: string): boolean; record(): void } {
+    const seen = this.findMany(orderIds.filter((id): id is string => id !== undefined));
+    const claimed: [string, string][] = [];
+    return {
+      repeated: (orderId, profileId) => {
+        if (orderId === undefined) return false;
+        if (seen.has(orderId)) return true;
+        seen.add(orderId);
+        claimed.push([orderId, profileId]);
+        return false;
+      },
+      record: () => this.recordMany(claimed),
+    };
+  }
+
   /** Records newly counted orders with the profile each went to, in one statement. */
   recordMany(orders: readonly (readonly [orderId: string, profileId: string])[]): void {
     if (orders.length === 0) return;

@@ -219,8 +219,7 @@ export class ShopModel {
     const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
     const known = this.applied.findMany(items.map((item) => item.message.messageId));
     const orderIds = items.map((item) => orderIdOf(item.message));
-    const seenOrders = this.orders.findMany(orderIds.filter((id): id is string => id !== undefined));
-    const newOrders: [string, string][] = [];
+    const orders = this.orders.forBatch(orderIds);
     const toRecord: [string, AppliedOutcome][] = [];
     const record = (messageId: string, outcome: AppliedOutcome) => {
       known.set(messageId, outcome);
@@ -239,15 +238,10 @@ export class ShopModel {
       const userVerified = userVerifiedOf(message, policy.identityVerification);
       const { profileId, merged } = resolveProfile(this.identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
       // An order counted before: its ids still link (the event is stored under a profile), nothing else changes.
-      const orderId = orderIds[i];
-      if (orderId !== undefined && seenOrders.has(orderId)) {
+      if (orders.repeated(orderIds[i], profileId)) {
         const repeat: AppliedOutcome = { profileId, repeatedOrder: true, ...(merged ? { merged } : {}) };
         record(message.messageId, repeat);
         return repeat;
-      }
-      if (orderId !== undefined) {
-        seenOrders.add(orderId);
-        newOrders.push([orderId, profileId]);
       }
       // Bots are stored and stitched, but kept out of profiles, the catalog and the aggregates.
       const attributions = message.context.bot ? undefined : this.learn(profileId, message, policy);
@@ -256,7 +250,7 @@ export class ShopModel {
       return outcome;
     });
     this.applied.recordMany(toRecord, nowMs);
-    this.orders.recordMany(newOrders);
+    orders.record();
     this.profiles.flush();
     this.aggregates.flush();
     this.sessions.flush();
