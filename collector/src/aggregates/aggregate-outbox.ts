@@ -18,22 +18,11 @@
 import type { Sql } from '../lib/sql';
 import { emptyRows, hasRows, splitRows, type AggregateRows } from './aggregate-rows';
 
+/** The name each object counts this module's schema steps under (lib/migrate.ts migrateModule): never renamed. */
 export const AGGREGATE_OUTBOX_MODULE = 'aggregate-outbox';
 
-export const AGGREGATE_OUTBOX_MIGRATIONS: readonly string[] = [
-  `
-CREATE TABLE IF NOT EXISTS aggregate_layout (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  shards INTEGER NOT NULL          -- 0: the aggregates are in this object's own tables
-);
-CREATE TABLE IF NOT EXISTS aggregate_outbox (
-  unit_id INTEGER PRIMARY KEY AUTOINCREMENT,
-  shard   INTEGER NOT NULL,
-  rows    TEXT NOT NULL            -- AggregateRows, JSON
-);
-CREATE INDEX IF NOT EXISTS aggregate_outbox_by_shard ON aggregate_outbox (shard, unit_id);
-`,
-];
+/** The module's schema steps, frozen as shipped (lib/migrate.ts migrateModule, module "aggregate-outbox"). */
+export { AGGREGATE_OUTBOX_MIGRATIONS } from '../schema-steps/aggregate-outbox';
 
 export interface AggregateUnit {
   unitId: number;

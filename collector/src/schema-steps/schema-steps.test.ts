@@ -6,10 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { AGGREGATE_OUTBOX_MIGRATIONS } from './aggregate-outbox';
 import { AGGREGATE_SHARD_MIGRATIONS } from './aggregate-shard';
 import { AUDIENCE_HOST_MIGRATIONS } from './audience-host';
 import { CAMPAIGN_MIGRATIONS } from './campaign-host';
+import { OUTBOX_MIGRATIONS } from './destination-outbox';
 import { DIRECTORY_MIGRATIONS } from './identity-directory';
+import { INGEST_SETTLED_MIGRATIONS } from './ingest-settled';
+import { INGEST_SHARD_MIGRATIONS } from './ingest-shard';
+import { PROFILE_LAYOUT_MIGRATIONS } from './profile-layout';
 import { PROFILE_SHARD_MIGRATIONS } from './profile-shard';
 import { SHOP_MIGRATIONS } from './shop-state';
 
@@ -24,12 +29,31 @@ const SHIPPED: Record<string, string[]> = {
 
 const STEPS: Record<string, readonly string[]> = { SHOP_MIGRATIONS, AGGREGATE_SHARD_MIGRATIONS, DIRECTORY_MIGRATIONS, PROFILE_SHARD_MIGRATIONS, AUDIENCE_HOST_MIGRATIONS, CAMPAIGN_MIGRATIONS };
 
+// IngestShard, DestinationOutbox and the modules ShopState hosts: moved here from beside their code, with the
+// digests of the lists as they ran before the move.
+const SHIPPED_MOVED: Record<string, string[]> = {
+  INGEST_SHARD_MIGRATIONS: ['0e0f64f2b9c78e00', '4badc81c073bb83c', '5a6545242af0ef34'],
+  OUTBOX_MIGRATIONS: ['dfade5f16a0a8816'],
+  AGGREGATE_OUTBOX_MIGRATIONS: ['0507344a42b54792'],
+  PROFILE_LAYOUT_MIGRATIONS: ['bac2eb2c6ccafb70'],
+  INGEST_SETTLED_MIGRATIONS: ['6bc7ada0852c4f82'],
+};
+
+const STEPS_MOVED: Record<string, readonly string[]> = {
+  INGEST_SHARD_MIGRATIONS,
+  OUTBOX_MIGRATIONS,
+  AGGREGATE_OUTBOX_MIGRATIONS,
+  PROFILE_LAYOUT_MIGRATIONS,
+  INGEST_SETTLED_MIGRATIONS,
+};
+
 const digest = (step: string) => createHash('sha256').update(step).digest('hex').slice(0, 16);
 
 describe('schema steps', () => {
-  for (const [name, steps] of Object.entries(STEPS)) {
+  const shipped = { ...SHIPPED, ...SHIPPED_MOVED };
+  for (const [name, steps] of Object.entries({ ...STEPS, ...STEPS_MOVED })) {
     it(`${name}: every shipped step is as it shipped, in its place`, () => {
-      expect(steps.slice(0, SHIPPED[name]!.length).map(digest)).toEqual(SHIPPED[name]);
+      expect(steps.slice(0, shipped[name]!.length).map(digest)).toEqual(shipped[name]);
     });
   }
 });

@@ -12,14 +12,10 @@
  */
 import type { Sql } from '../lib/sql';
 
+/** The name each object counts this module's schema steps under (lib/migrate.ts migrateModule): never renamed. */
 export const INGEST_SETTLED_MODULE = 'ingest-settled';
-/** Append steps; never edit one that has shipped. */
-export const INGEST_SETTLED_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS ingest_settled (
-  shard INTEGER PRIMARY KEY,  -- the ingest shard's index
-  below INTEGER NOT NULL      -- every pending row with a smaller seq has settled
-);`,
-];
+/** The module's schema steps, frozen as shipped (lib/migrate.ts migrateModule, module "ingest-settled"). */
+export { INGEST_SETTLED_MIGRATIONS } from '../schema-steps/ingest-settled';
 
 export class IngestSettled {
   private marks: Map<number, number> | undefined;

@@ -20,17 +20,11 @@ import { first, type Sql, type SqlValue } from '../lib/sql';
 import { CAMPAIGN_TABLES, PROFILE_SHARD_TABLES, profileShardOf, type ProfileShard } from '../profiles/profile-shard';
 import type { CampaignDefinition, Condition } from '@trailmark/schema';
 
+/** The name each object counts this module's schema steps under (lib/migrate.ts migrateModule): never renamed. */
 export const PROFILE_LAYOUT_MODULE = 'profile-layout';
 
-export const PROFILE_LAYOUT_MIGRATIONS: readonly string[] = [
-  `
-CREATE TABLE IF NOT EXISTS profile_layout (
-  id             INTEGER PRIMARY KEY CHECK (id = 1),
-  shards         INTEGER NOT NULL,          -- 0: the profiles are in this object's own tables
-  moving_to      INTEGER NOT NULL DEFAULT 0, -- a move under way, to this many shards
-  applied_cursor INTEGER NOT NULL DEFAULT 0  -- rowid of the last resolution copied
-);`,
-];
+/** The module's schema steps, frozen as shipped (lib/migrate.ts migrateModule, module "profile-layout"). */
+export { PROFILE_LAYOUT_MIGRATIONS } from '../schema-steps/profile-layout';
 
 /** Rows per table per chunk of a move. */
 const MOVE_CHUNK_ROWS = 500;

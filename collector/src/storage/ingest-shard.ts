@@ -16,6 +16,7 @@ import type { DropCounts } from '../ingest/drop-reasons';
 import { normalizeId } from '@trailmark/schema/message-schema';
 import { hashIds, idsOfMessage, namesPerson, type PersonIds } from '../identity/suppression';
 import { migrate } from '../lib/migrate';
+import { INGEST_SHARD_MIGRATIONS } from '../schema-steps/ingest-shard';
 import type { IngestOutcome } from '../shop/shop-state';
 import { archiveEvents, putArchiveObject, type ArchiveLine, type ArchivedObject } from './archive';
 import { storeBatch, suppressedAmong, type EventRow, type RejectedRow } from './event-log';
@@ -28,43 +29,6 @@ import { identityDirectoryStub } from '../identity/identity-directory';
 import { profileShardStub } from '../profiles/profile-shard';
 import { findSite } from '../sites/site-directory';
 import { DEFAULT_SETTINGS } from '../sites/site';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS pending (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  write_key  TEXT NOT NULL,
-  items      TEXT NOT NULL,              -- JSON array of PendingItem
-  item_count INTEGER NOT NULL,
-  attempts   INTEGER NOT NULL DEFAULT 0  -- failed drains this row was part of
-);
-CREATE TABLE IF NOT EXISTS dead_letter (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  write_key  TEXT NOT NULL,
-  item       TEXT NOT NULL,
-  error      TEXT NOT NULL,
-  failed_at  TEXT NOT NULL
-);
-`;
-
-/** Step 2: messages acknowledged but dropped by the site's privacy settings, counted by reason. */
-const DROPPED_SCHEMA = `
-CREATE TABLE IF NOT EXISTS dropped (
-  write_key TEXT NOT NULL,
-  reason    TEXT NOT NULL,
-  count     INTEGER NOT NULL,
-  PRIMARY KEY (write_key, reason)
-);
-`;
-
-/**
- * Step 3: the sizes and attempts of the rows on their own. A row's items are
- * large (SQLite keeps them in overflow pages, and the columns after them at
- * the end of that chain), so reading a count from the table reads every
- * waiting message; from this index, a few bytes a row.
- */
-const SIZES_SCHEMA = `
-CREATE INDEX IF NOT EXISTS pending_sizes ON pending (seq, item_count, attempts);
-`;
 
 /** Messages per drain at most (rows hold at most this many, see pending-rows.ts). */
 const DRAIN_BATCH = MAX_ROW_MESSAGES;
@@ -145,7 +109,7 @@ export class IngestShard extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.transactionSync(() => migrate(this.sql, [SCHEMA, DROPPED_SCHEMA, SIZES_SCHEMA]));
+      ctx.storage.transactionSync(() => migrate(this.sql, INGEST_SHARD_MIGRATIONS));
       this.rebuildView();
       this.alarmSet = (await ctx.storage.getAlarm()) !== null;
       // After a restart with work left and no alarm, start draining again.
