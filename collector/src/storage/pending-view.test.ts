@@ -39,6 +39,17 @@ describe('the pending view of an IngestShard', () => {
     expect(view.eventsOf({ anonymousId: 'c' })).toEqual([]);
   });
 
+  it('answers each messageId once when a batch was accepted twice', () => {
+    const view = new PendingView();
+    const batch = [event('a'), event('a')];
+    const later = [event('a')];
+    view.add(request(batch).owners, request(batch).json, 1);
+    // The same batch again (a resend, or a retried accept whose first answer was lost), then a new one.
+    view.add(request(batch).owners, request(batch).json, 2);
+    view.add(request(later).owners, request(later).json, 3);
+    expect(ids(view.eventsOf({ anonymousId: 'a' }))).toEqual(ids([...batch, ...later]));
+  });
+
   it('finds a customer’s events by userId as well as by the browser', () => {
     const view = new PendingView();
     const anonymous = [event('laptop')];

@@ -76,13 +76,21 @@ export class PendingView {
     this.insert({ seq, order: this.order++, owners, chars, events: [...events] });
   }
 
-  /** The pending events of a browser (its anonymousId or userId), in acceptance order, the latest MAX_MESSAGES_RETURNED. */
+  /** The pending events of a browser (its anonymousId or userId), in acceptance order, each messageId once, the latest MAX_MESSAGES_RETURNED. */
   eventsOf(ids: { anonymousId?: string; userId?: string }, max = MAX_MESSAGES_RETURNED): StoredMessage[] {
     const entries = new Set<Entry>();
     for (const key of ownerKeys(ids)) for (const entry of this.byOwner.get(key) ?? []) entries.add(entry);
     const mine = (m: StoredMessage) =>
       (ids.anonymousId !== undefined && m.anonymousId === ids.anonymousId) || (ids.userId !== undefined && m.userId === ids.userId);
-    const events = [...entries].sort((a, b) => a.order - b.order).flatMap((entry) => read(entry).filter(mine));
+    // A batch accepted twice (the tag resent it, or the ingest route retried a call whose answer was lost)
+    // is applied once by the drain, which knows each messageId: so here too, at its first acceptance.
+    const seen = new Set<string>();
+    const first = (m: StoredMessage) => {
+      if (seen.has(m.messageId)) return false;
+      seen.add(m.messageId);
+      return true;
+    };
+    const events = [...entries].sort((a, b) => a.order - b.order).flatMap((entry) => read(entry).filter((m) => mine(m) && first(m)));
     return events.slice(-max);
   }
 
