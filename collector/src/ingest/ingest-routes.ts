@@ -14,6 +14,7 @@ import { ApiError, badRequest } from '../http/errors';
 import { readBodyText } from '../http/read-body';
 import { admitSite, siteGate, type SiteGate } from '../http/site-gate';
 import { contentDigest } from '../lib/hash';
+import { callObject, describeError } from '../lib/object-call';
 import type { Site } from '../sites/site';
 import type { PendingItem } from '../storage/ingest-shard';
 import { toChunks } from '../storage/pending-rows';
@@ -165,12 +166,19 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
     // One browser's messages always go to the same shard, so its identify and events keep their order.
     const shards = ingestShardCount(c.env);
     const shard = ingestShardOf(shardKey ?? receivedAt, shards);
+    const chunks = toChunks(items);
     try {
-      const seq = await c.env.INGEST_SHARD.getByName(ingestShardName(writeKey, shard)).accept(writeKey, toChunks(items), [...owners]);
+      // Safe to repeat: a batch accepted twice is stored once (the drain applies and logs each messageId once,
+      // the pending view answers it once), exactly as when the tag resends it after a lost answer.
+      const seq = await callObject(
+        () => c.env.INGEST_SHARD.getByName(ingestShardName(writeKey, shard)),
+        (stub) => stub.accept(writeKey, chunks, [...owners]),
+        { label: 'ingest shard accept' },
+      );
       // The browser's token for its next recommendation requests (recommend/ack-token.ts).
       ack = formatAck({ shard, shards, seq });
     } catch (err) {
-      console.error('ingest shard unavailable', err);
+      console.error(`ingest shard unavailable: ${describeError(err)}`, err);
       throw new ApiError(503, 'unavailable', 'Storage is briefly unavailable; retry this request (it is safe to resend).', { 'Retry-After': '1' });
     }
   }
@@ -186,6 +194,7 @@ async function ingest(c: Context<AppEnv>, single: MessageType | undefined): Prom
 /** Counts what was dropped, for `GET /v1/admin/ingest-status`, without holding up the answer. */
 function recordDrops(c: Context<AppEnv>, writeKey: string, shardKey: string | undefined, drops: DropCounts): void {
   const stub = browserShard(c.env, writeKey, shardKey ?? writeKey);
+  // Not retried: the counts are added to, so a call whose answer was lost may have counted already.
   c.executionCtx.waitUntil(stub.countDrops(writeKey, drops).catch((err) => console.error('counting dropped messages failed', err)));
 }
 
