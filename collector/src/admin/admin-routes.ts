@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS, withDefaults, type Site } from '../sites/site';
 import { identitySecretOf, listSites, rotateIdentitySecret, saveSite } from '../sites/site-directory';
 import { parseCatalogUpload } from '../catalog/catalog-upload';
 import { readBodyText } from '../http/read-body';
+import { callObject } from '../lib/object-call';
 import { eraseFromArchive } from '../storage/archive-erasure';
 import { eraseFromLog, exportEvents, listRejected } from '../storage/event-log';
 import { ingestShards } from '../storage/ingest-shard-choice';
@@ -178,7 +179,12 @@ export function adminRoutes() {
     const id = c.req.param('id');
     if (id.length > 256) throw badRequest('An id is at most 256 characters.');
     for (const site of await sitesOf(c.env, c.req.query('writeKey'))) {
-      const profile = await c.env.SHOP_STATE.getByName(site.writeKey).profile(id, site.settings.lifecycle, site.settings.currency);
+      // A read: safe to repeat after a transient failure (lib/object-call.ts).
+      const profile = await callObject(
+        () => c.env.SHOP_STATE.getByName(site.writeKey),
+        (shop) => shop.profile(id, site.settings.lifecycle, site.settings.currency),
+        { label: 'ShopState profile' },
+      );
       // The audiences the person is in and their facts as conditions read them (traits included: admin only).
       if (profile) {
         const [audiences, campaigns] = await Promise.all([

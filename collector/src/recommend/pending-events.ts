@@ -6,6 +6,7 @@
  * still given, from what is stored.
  */
 import type { StoredMessage } from '@trailmark/schema';
+import { callObject } from '../lib/object-call';
 
 /** The ids whose pending events a request may see: its anonymousId, and its userId only when the request proved it. */
 export function pendingIds(req: { anonymousId?: string; userId?: string; userVerified?: boolean }): { anonymousId?: string; userId?: string } {
@@ -15,12 +16,14 @@ export function pendingIds(req: { anonymousId?: string; userId?: string; userVer
 /** The key a browser's events are sharded by at ingest (its anonymousId, or its userId without one); undefined: none. */
 export const shardKeyOf = (ids: { anonymousId?: string; userId?: string }): string | undefined => ids.anonymousId ?? ids.userId;
 
+/** `shard` makes the stub of the browser's IngestShard (a new one for each attempt: lib/object-call.ts). */
 export async function pendingEventsOf(
-  shard: { pendingEvents(ids: { anonymousId?: string; userId?: string }): Promise<StoredMessage[]> },
+  shard: () => { pendingEvents(ids: { anonymousId?: string; userId?: string }): Promise<StoredMessage[]> },
   ids: { anonymousId?: string; userId?: string },
 ): Promise<StoredMessage[]> {
   try {
-    return await shard.pendingEvents(ids);
+    // A read: safe to repeat after a transient failure.
+    return await callObject(shard, (stub) => stub.pendingEvents(ids), { label: 'ingest shard pendingEvents' });
   } catch (err) {
     console.error('pending events unavailable; answering from stored state', err);
     return [];

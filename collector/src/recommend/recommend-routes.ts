@@ -16,6 +16,7 @@ import { ApiError, badRequest } from '../http/errors';
 import { siteGate, type SiteGate } from '../http/site-gate';
 import { writeKeyFromHeaders } from '../ingest/write-key';
 import { userHashValid } from '../identity/user-hash';
+import { callObject } from '../lib/object-call';
 import { siteRules } from '../merchandising/rule-store';
 import { serveRecommendationJson } from './serve';
 import { parseAck } from './ack-token';
@@ -111,7 +112,15 @@ export function recommendRoutes() {
     c.header('Cache-Control', 'private, no-store');
     if (slot === OFFER_SLOT) {
       // A campaign's offer, for a treatment member of a running campaign only: everyone else gets null, at the cost of one indexed read.
-      const offer = anonymousId || userVerified ? await c.env.SHOP_STATE.getByName(writeKey).campaignOffer({ anonymousId, userId, userVerified }) : null;
+      // Safe to repeat: the offer is read, and the first time it was served is marked once (campaign-store.ts offerFor).
+      const offer =
+        anonymousId || userVerified
+          ? await callObject(
+              () => c.env.SHOP_STATE.getByName(writeKey),
+              (shop) => shop.campaignOffer({ anonymousId, userId, userVerified }),
+              { label: 'ShopState campaignOffer' },
+            )
+          : null;
       return c.json({ slot: OFFER_SLOT, items: [], offer } satisfies OfferResponse);
     }
     const nowMs = Date.now();

@@ -8,6 +8,7 @@
  * applied yet: one object call when the browser has nothing pending.
  */
 import type { RecommendationResponse, Rule, RuleNotApplied, Slot } from '@trailmark/schema';
+import { callObject } from '../lib/object-call';
 import { requestMismatch } from '../merchandising/rules';
 import type { Site } from '../sites/site';
 import type { ShopRecommendInput } from '../shop/shop-state';
@@ -35,7 +36,13 @@ export interface ServeRequest {
 }
 
 export async function serveRecommendation(env: Env, site: Site, req: ServeRequest): Promise<RecommendationResponse> {
-  return env.SHOP_STATE.getByName(site.writeKey).recommend(await recommendInput(env, site, req));
+  const input = await recommendInput(env, site, req);
+  // A read (the snapshot caches it refreshes hold the same answer twice): safe to repeat.
+  return callObject(
+    () => env.SHOP_STATE.getByName(site.writeKey),
+    (shop) => shop.recommend(input),
+    { label: 'ShopState recommend' },
+  );
 }
 
 /**
@@ -44,7 +51,13 @@ export async function serveRecommendation(env: Env, site: Site, req: ServeReques
  * the call and the route writing them out again.
  */
 export async function serveRecommendationJson(env: Env, site: Site, req: ServeRequest): Promise<string> {
-  return env.SHOP_STATE.getByName(site.writeKey).recommendJson(await recommendInput(env, site, req));
+  const input = await recommendInput(env, site, req);
+  // A read, as above: safe to repeat.
+  return callObject(
+    () => env.SHOP_STATE.getByName(site.writeKey),
+    (shop) => shop.recommendJson(input),
+    { label: 'ShopState recommend' },
+  );
 }
 
 /** ShopState's input: the request, the browser's pending events and the rules the request itself does not rule out. */
@@ -56,7 +69,7 @@ async function recommendInput(env: Env, site: Site, req: ServeRequest): Promise<
   // A token for this browser's shard: ShopState asks the shard itself, and only if the token's row is not applied yet.
   const ack = key === undefined ? undefined : ackForBrowser(req.ack, ingestShardOf(key, shards), shards);
   const [pending, all] = await Promise.all([
-    key === undefined || ack ? [] : pendingEventsOf(browserShard(env, writeKey, key), ids),
+    key === undefined || ack ? [] : pendingEventsOf(() => browserShard(env, writeKey, key), ids),
     req.rules.catch((err: unknown) => {
       console.error('merchandising rules unavailable; answering without them', err);
       return [] as Rule[];

@@ -34,6 +34,7 @@ import type { IdKind } from '../identity/resolve-profile';
 import { hashIds, idsOfMessage, type IdHash } from '../identity/suppression';
 import type { Alarms } from '../lib/alarms';
 import { migrate, migrateModule } from '../lib/migrate';
+import { callObject } from '../lib/object-call';
 import { findSite } from '../sites/site-directory';
 import {
   DEFAULT_SHOP_POLICY,
@@ -239,7 +240,7 @@ export class ShopState extends ProfileHostObject {
    */
   private async pendingAfter(ack: { shard: number; seq: number }, ids: ShopRecommendInput): Promise<StoredMessage[] | undefined> {
     if (this.settled.covers(ack.shard, ack.seq)) return undefined;
-    return pendingEventsOf(this.env.INGEST_SHARD.getByName(ingestShardName(this.writeKey(), ack.shard)), pendingIds(ids));
+    return pendingEventsOf(() => this.env.INGEST_SHARD.getByName(ingestShardName(this.writeKey(), ack.shard)), pendingIds(ids));
   }
 
   /** The answer as JSON text (the recommendation route sends it on as it is: recommend/serve.ts). */
@@ -254,7 +255,15 @@ export class ShopState extends ProfileHostObject {
    */
   private async shardedPeople(ids: { anonymousId?: string; userId?: string }, pending: StoredMessage[]) {
     const shards = this.layout.shards();
-    const identities = new LookedUpIdentities(await identityDirectoryStub(this.env, this.writeKey()).lookup(idsToLookUp(ids, pending)));
+    // Both calls are reads: safe to repeat after a transient failure (lib/object-call.ts).
+    const toLookUp = idsToLookUp(ids, pending);
+    const identities = new LookedUpIdentities(
+      await callObject(
+        () => identityDirectoryStub(this.env, this.writeKey()),
+        (directory) => directory.lookup(toLookUp),
+        { label: 'identity directory lookup' },
+      ),
+    );
     const docs = new Map<string, Profile>();
     const memberships = new Map<string, string[]>();
     const byShard = new Map<number, string[]>();
@@ -264,7 +273,12 @@ export class ShopState extends ProfileHostObject {
     }
     await Promise.all(
       [...byShard].map(async ([shard, profileIds]) => {
-        for (const { profile, audienceIds } of await profileShardStub(this.env, this.writeKey(), shard).profiles(profileIds)) {
+        const found = await callObject(
+          () => profileShardStub(this.env, this.writeKey(), shard),
+          (profiles) => profiles.profiles(profileIds),
+          { label: 'profile shard profiles' },
+        );
+        for (const { profile, audienceIds } of found) {
           docs.set(profile.profileId, profile as Profile);
           memberships.set(profile.profileId, audienceIds);
         }
@@ -284,9 +298,18 @@ export class ShopState extends ProfileHostObject {
   async profile(id: string, lifecycle: LifecycleThresholds, currency?: string): Promise<ProfileView | null> {
     const shards = this.layout.shards();
     if (shards === 0) return this.model.profileView(id, Date.now(), lifecycle, currency) ?? null;
-    const linked = await identityDirectoryStub(this.env, this.writeKey()).linkedTo(id);
+    // Both calls are reads: safe to repeat after a transient failure (lib/object-call.ts).
+    const linked = await callObject(
+      () => identityDirectoryStub(this.env, this.writeKey()),
+      (directory) => directory.linkedTo(id),
+      { label: 'identity directory linkedTo' },
+    );
     if (!linked) return null;
-    const profile = await profileShardStub(this.env, this.writeKey(), profileShardOf(linked.profileId, shards)).profile(linked.profileId);
+    const profile = await callObject(
+      () => profileShardStub(this.env, this.writeKey(), profileShardOf(linked.profileId, shards)),
+      (profiles) => profiles.profile(linked.profileId),
+      { label: 'profile shard profile' },
+    );
     if (!profile) return null;
     const { userId, ...ids } = linked;
     return this.model.viewOf({ ...ids, ...(userId ? { userId } : {}) }, profile as Profile, Date.now(), lifecycle, currency);
@@ -395,8 +418,18 @@ export class ShopState extends ProfileHostObject {
   async campaignOffer(ids: { anonymousId?: string; userId?: string; userVerified?: boolean }) {
     const shards = this.layout.shards();
     if (shards === 0) return this.campaigns.offer(this.model.profileIdOf(ids));
-    const profileId = await identityDirectoryStub(this.env, this.writeKey()).profileIdOf(ids);
-    return profileId ? profileShardStub(this.env, this.writeKey(), profileShardOf(profileId, shards)).campaignOffer(profileId) : null;
+    // A read, then an offer that marks the first time it was served only once: both safe to repeat (lib/object-call.ts).
+    const profileId = await callObject(
+      () => identityDirectoryStub(this.env, this.writeKey()),
+      (directory) => directory.profileIdOf(ids),
+      { label: 'identity directory profileIdOf' },
+    );
+    if (!profileId) return null;
+    return callObject(
+      () => profileShardStub(this.env, this.writeKey(), profileShardOf(profileId, shards)),
+      (profiles) => profiles.campaignOffer(profileId),
+      { label: 'profile shard campaignOffer' },
+    );
   }
 
   /** A profile's campaign assignments (the profile API, tests), by profile id, anonymousId or userId. */
