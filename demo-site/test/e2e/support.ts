@@ -103,6 +103,16 @@ export function watchConsole(page: Page, expected: string[] = []): () => string[
     problems.push(`${message.type()}: ${message.text()} (${where})`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  // The console says only "status of 503"; the body tells the collector's own answer (JSON naming the
+  // error) from `wrangler dev`'s ("Your worker restarted mid-request"), so a failure says which it was.
+  page.on('response', (response) => {
+    if (response.status() < 500 || expected.some((part) => response.url().includes(part))) return;
+    const where = `${response.request().method()} ${response.url()}`;
+    response.text().then(
+      (body) => problems.push(`server error ${response.status()} at ${where}: ${body.slice(0, 300)}`),
+      () => problems.push(`server error ${response.status()} at ${where} (body not readable)`),
+    );
+  });
   return () => problems;
 }
 
