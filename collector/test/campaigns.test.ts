@@ -8,51 +8,21 @@
  */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { AudienceHost } from '../src/audiences/audience-host';
 import { campaignGroup } from '../src/campaigns/assignment';
-import type { CampaignHost } from '../src/campaigns/campaign-host';
 import type { ShopState } from '../src/shop/shop-state';
 import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
-import { defineAudience, event, profileOf, runAlarm, send } from './support/audiences';
+import { defineAudience, event, profileOf, send } from './support/audiences';
+import { putCampaign, report, settle } from './support/campaigns';
 import { createWebhookDestination, deliverDue, FakeClock, script } from './support/destinations';
 
 const DATA_PACK = { product_id: 'esim-eu', category: 'Travel > Data packs', price: 12 };
 const TENT = { product_id: 'tent-1', category: 'Outdoor > Tents', price: 120 };
 const VIEWED_TENTS = { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 600, op: 'gte', value: 1 };
 
-function putCampaign(writeKey: string, id: string, body: Record<string, unknown>): Promise<Response> {
-  return SELF.fetch(`${BASE}/v1/admin/campaigns/${id}?writeKey=${writeKey}`, {
-    method: 'PUT',
-    headers: { ...ADMIN, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-async function report(writeKey: string, id: string): Promise<Record<string, any>> {
-  const res = await SELF.fetch(`${BASE}/v1/admin/campaigns/${id}/report?writeKey=${writeKey}`, { headers: ADMIN });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
 async function offer(writeKey: string, anonymousId: string): Promise<Record<string, any>> {
   const res = await SELF.fetch(`${BASE}/v1/recommendations?writeKey=${writeKey}&slot=offer&anonymousId=${anonymousId}`);
   expect(res.status).toBe(200);
   return res.json();
-}
-
-/** Runs the profile host's alarm until neither audiences nor campaigns have work due. */
-async function settle(writeKey: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), async (instance: ShopState) => {
-      const hosts = instance as unknown as { audiences: AudienceHost; campaigns: CampaignHost };
-      await hosts.audiences.idle();
-      const now = instance.clock();
-      return [hosts.audiences.due(), hosts.campaigns.due()].some((at) => at !== undefined && at <= now);
-    });
-    if (!due) return;
-    await runAlarm(writeKey);
-  }
-  throw new Error('the profile host never settled');
 }
 
 async function assignments(writeKey: string, id: string) {

@@ -9,12 +9,10 @@
  */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { AudienceHost } from '../src/audiences/audience-host';
-import type { CampaignHost } from '../src/campaigns/campaign-host';
 import { identityDirectoryStub } from '../src/identity/identity-directory';
-import type { ShopState } from '../src/shop/shop-state';
 import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
-import { defineAudience, event, memberIds, profileOf, runAlarm, send } from './support/audiences';
+import { defineAudience, event, memberIds, profileOf, send } from './support/audiences';
+import { putCampaign, report, settle } from './support/campaigns';
 
 const TENT = { product_id: 'tent-1', category: 'Outdoor > Tents', price: 120 };
 const STOVE = { product_id: 'stove-1', category: 'Outdoor > Stoves', price: 30 };
@@ -24,21 +22,6 @@ async function get(path: string): Promise<Record<string, any>> {
   const res = await SELF.fetch(`${BASE}${path}`, { headers: ADMIN });
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res.json();
-}
-
-/** Runs the profile host's alarm until neither audiences nor campaigns have work due. */
-async function settle(writeKey: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const due = await runInDurableObject(env.SHOP_STATE.getByName(writeKey), async (instance: ShopState) => {
-      const hosts = instance as unknown as { audiences: AudienceHost; campaigns: CampaignHost };
-      await hosts.audiences.idle();
-      const now = instance.clock();
-      return [hosts.audiences.due(), hosts.campaigns.due()].some((at) => at !== undefined && at <= now);
-    });
-    if (!due) return;
-    await runAlarm(writeKey);
-  }
-  throw new Error('the profile host never settled');
 }
 
 /** The order ids counted: in ShopState, or in the identity directory where profiles live in shards. */
@@ -69,10 +52,12 @@ describe('an order sent twice (two messageIds, one order_id)', () => {
       { type: 'identify', messageId: uniqueId('msg'), anonymousId: 'laptop', userId: 'ann', timestamp: new Date().toISOString() },
       event('phone', 'Product Viewed', TENT, { userId: 'ann' }),
     ]);
-    const campaign = await SELF.fetch(`${BASE}/v1/admin/campaigns/trail?writeKey=${writeKey}`, {
-      method: 'PUT',
-      headers: { ...ADMIN, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Trail', audienceId: 'tents', goal: { event: 'Order Completed' }, windowDays: 3, costPerContact: 0.5 }),
+    const campaign = await putCampaign(writeKey, 'trail', {
+      name: 'Trail',
+      audienceId: 'tents',
+      goal: { event: 'Order Completed' },
+      windowDays: 3,
+      costPerContact: 0.5,
     });
     expect(campaign.status).toBe(200);
     await settle(writeKey);
@@ -109,10 +94,10 @@ describe('an order sent twice (two messageIds, one order_id)', () => {
     const units = summary.regions.flatMap((r: { topProducts: { productId: string; units: number }[] }) => r.topProducts);
     expect(units.find((p: { productId: string }) => p.productId === TENT.product_id)?.units).toBe(1);
 
-    const report = await get(`/v1/admin/campaigns/trail/report?writeKey=${writeKey}`);
-    expect(report.groups.treatment.members + report.groups.control.members).toBe(1);
-    expect(report.groups.treatment.converted + report.groups.control.converted).toBe(1);
-    expect(report.groups.treatment.revenue + report.groups.control.revenue).toBeCloseTo(150, 6);
+    const counted = await report(writeKey, 'trail');
+    expect(counted.groups.treatment.members + counted.groups.control.members).toBe(1);
+    expect(counted.groups.treatment.converted + counted.groups.control.converted).toBe(1);
+    expect(counted.groups.treatment.revenue + counted.groups.control.revenue).toBeCloseTo(150, 6);
 
     // A second, different order counts as ever.
     await send(writeKey, [order('A-1002', { anonymousId: 'laptop', userId: 'ann' }, [STOVE], 30)]);
@@ -122,7 +107,7 @@ describe('an order sent twice (two messageIds, one order_id)', () => {
     await settle(writeKey);
     expect(await memberIds(writeKey, 'repeat-buyers')).toEqual([after.profileId]);
     expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ orders: 2, revenue: USD(180) });
-    const again = await get(`/v1/admin/campaigns/trail/report?writeKey=${writeKey}`);
+    const again = await report(writeKey, 'trail');
     expect(again.groups.treatment.revenue + again.groups.control.revenue).toBeCloseTo(180, 6);
   });
 
