@@ -5,7 +5,9 @@
  * sends it again. Every copy stays in the event log and the export as
  * received, and only the first counts: in the profile and its audience
  * facts, the statistics, the recommendation slots' credit and a campaign's
- * conversions and revenue. Erasing the customer forgets their order ids.
+ * conversions and revenue. Once per person: a copy sent under the same
+ * order_id by someone else (a guessed order number) counts for them and
+ * takes nothing from the shopper. Erasing the customer forgets their order ids.
  */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -24,11 +26,11 @@ async function get(path: string): Promise<Record<string, any>> {
   return res.json();
 }
 
-/** The order ids counted: in ShopState, or in the identity directory where profiles live in shards. */
+/** The order ids counted, one per person who counted it: in ShopState, or in the identity directory where profiles live in shards. */
 const seenOrders = (writeKey: string, profileShards: number) =>
   runInDurableObject(profileShards > 0 ? identityDirectoryStub(env, writeKey) : env.SHOP_STATE.getByName(writeKey), (_: unknown, state) =>
     state.storage.sql
-      .exec<{ order_id: string }>('SELECT order_id FROM seen_orders ORDER BY order_id')
+      .exec<{ order_id: string }>('SELECT order_id FROM order_claims ORDER BY order_id')
       .toArray()
       .map((r) => r.order_id),
   );
@@ -147,6 +149,74 @@ describe('an order sent twice (two messageIds, one order_id)', () => {
       expect(tents.reduce((sum: number, p: { units: number }) => sum + p.units, 0)).toBe(1);
     });
   }
+
+  for (const profileShards of [0, 2]) {
+    it(`from the tag before the browser identified and from the server under the userId: counted once (profileShards ${profileShards})`, async () => {
+      const writeKey = await createSite({ settings: { profileShards } });
+      const now = () => new Date().toISOString();
+      const identify = (anonymousId: string, userId: string) => ({ type: 'identify', messageId: uniqueId('msg'), anonymousId, userId, timestamp: now() });
+      // A new customer: the browser's profile becomes theirs.
+      await send(writeKey, [order('E-1', { anonymousId: 'a-laptop' })]);
+      await send(writeKey, [identify('a-laptop', 'ann')]);
+      await send(writeKey, [order('E-1', { userId: 'ann' })]);
+      // A known customer: the browser's profile (and its claim) merges into theirs; the server sends with and without the anonymousId.
+      await send(writeKey, [identify('b-phone', 'bob')]);
+      await send(writeKey, [order('E-2', { anonymousId: 'b-laptop' })]);
+      await send(writeKey, [identify('b-laptop', 'bob')]);
+      await send(writeKey, [order('E-2', { userId: 'bob' }), order('E-2', { userId: 'bob', anonymousId: 'b-laptop' })]);
+      // The same in one drain.
+      await send(writeKey, [identify('c-phone', 'cat')]);
+      await send(writeKey, [order('E-3', { anonymousId: 'c-laptop' }), identify('c-laptop', 'cat'), order('E-3', { userId: 'cat' })]);
+      // The server first: with the browser's anonymousId, or after the browser identified.
+      await send(writeKey, [order('E-4', { userId: 'dan', anonymousId: 'd-laptop' })]);
+      await send(writeKey, [order('E-4', { anonymousId: 'd-laptop' })]);
+      await send(writeKey, [identify('e-phone', 'eve'), identify('e-laptop', 'eve')]);
+      await send(writeKey, [order('E-5', { userId: 'eve' })]);
+      await send(writeKey, [order('E-5', { anonymousId: 'e-laptop' })]);
+
+      expect((await exportEvents(writeKey)).filter((e) => e.event === 'Order Completed')).toHaveLength(11);
+      for (const person of ['ann', 'bob', 'cat', 'dan', 'eve']) {
+        const profile = await profileOf(writeKey, person);
+        expect(profile.counts.orders, person).toBe(1);
+        expect(profile.revenue, person).toBe(150);
+      }
+      expect(await seenOrders(writeKey, profileShards)).toEqual(['E-1', 'E-2', 'E-3', 'E-4', 'E-5']);
+      expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ orders: 5, revenue: USD(750) });
+    });
+
+    it(`counts the real shopper's order when someone sent its id first (profileShards ${profileShards})`, async () => {
+      const writeKey = await createSite({ settings: { profileShards } });
+      // Anyone holding the public write key can guess the shop's next order number and send it first.
+      await send(writeKey, [order('1001', { anonymousId: 'attacker' }, [STOVE], 30)]);
+      await send(writeKey, [order('1001', { anonymousId: 'shopper' })]);
+      // The shop's server sends the real order too, with the browser's anonymousId (as Segment advises).
+      await send(writeKey, [order('1001', { userId: 'sue', anonymousId: 'shopper' })]);
+
+      expect((await exportEvents(writeKey)).filter((e) => e.event === 'Order Completed')).toHaveLength(3);
+      const shopper = await profileOf(writeKey, 'sue');
+      expect(shopper.counts.orders).toBe(1);
+      expect(shopper.revenue).toBe(150);
+      // The attacker's order counts in the attacker's own profile, as any made-up order of theirs would.
+      expect((await profileOf(writeKey, 'attacker')).counts.orders).toBe(1);
+      expect(await seenOrders(writeKey, profileShards)).toEqual(['1001', '1001']);
+      expect((await get(`/v1/admin/stats/overview?writeKey=${writeKey}`)).current).toMatchObject({ shoppers: 2, orders: 2, revenue: USD(180) });
+    });
+  }
+
+  it("credits the real shopper's campaign conversion when someone sent the order id first", async () => {
+    const writeKey = await createSite();
+    await defineAudience(writeKey, 'tents', { fact: 'viewedCategory', category: 'Outdoor > Tents', withinMinutes: 600, op: 'gte', value: 1 });
+    await send(writeKey, [event('shopper', 'Product Viewed', TENT)]);
+    expect((await putCampaign(writeKey, 'trail', { name: 'Trail', audienceId: 'tents', goal: { event: 'Order Completed' }, windowDays: 3 })).status).toBe(200);
+    await settle(writeKey);
+    await send(writeKey, [order('1001', { anonymousId: 'attacker' }, [STOVE], 30)]);
+    await send(writeKey, [order('1001', { anonymousId: 'shopper' })]);
+    await settle(writeKey);
+    const counted = await report(writeKey, 'trail');
+    expect(counted.groups.treatment.members + counted.groups.control.members).toBe(1);
+    expect(counted.groups.treatment.converted + counted.groups.control.converted).toBe(1);
+    expect(counted.groups.treatment.revenue + counted.groups.control.revenue).toBeCloseTo(150, 6);
+  });
 
   it('from two browsers and the server of a site whose profiles live in shards, and across the move there', async () => {
     const writeKey = await createSite();

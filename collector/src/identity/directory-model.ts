@@ -41,7 +41,7 @@ export interface Resolved {
   merged?: { from: string; into: string };
   /** The message was resolved before (a retried drain). */
   repeat?: boolean;
-  /** An `Order Completed` whose order_id was counted before (shop/seen-orders.ts): applied nowhere, stored as received. */
+  /** An `Order Completed` whose order_id its person counted before (shop/seen-orders.ts): applied nowhere, stored as received. */
   repeatedOrder?: boolean;
 }
 
@@ -71,15 +71,15 @@ export class DirectoryModel {
   readonly identities: SqliteIdentityStore;
   readonly suppressed: SuppressionList;
   readonly resolutions: AppliedOutcomes;
-  /** The order ids counted so far: here, as this object resolves a site's messages one at a time, in drain order. */
+  /** The order ids each person counted so far: here, as this object resolves a site's messages one at a time, in drain order. */
   readonly orders: SeenOrders;
 
   constructor(private readonly sql: Sql) {
-    // The documents are elsewhere: a merge here only moves the links (the drain moves the documents).
-    this.identities = new SqliteIdentityStore(sql);
+    this.orders = new SeenOrders(sql);
+    // The documents are elsewhere: a merge here moves the links and the order claims (the drain moves the documents).
+    this.identities = new SqliteIdentityStore(sql, (from, into) => this.orders.move(from, into));
     this.suppressed = new SuppressionList(sql);
     this.resolutions = new AppliedOutcomes(sql);
-    this.orders = new SeenOrders(sql);
   }
 
   /** Resolves a batch, in order; run it inside one transaction. */
@@ -89,7 +89,7 @@ export class DirectoryModel {
     try {
       const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
       const known = this.resolutions.findMany(items.map((item) => item.messageId));
-      const orders = this.orders.forBatch(items.map((item) => item.orderId));
+      const orders = this.orders.forBatch(items);
       const toRecord: [string, AppliedOutcome][] = [];
       const out = items.map((item): Resolved => {
         const suppressed = isSuppressed(item.idHashes);
@@ -103,7 +103,7 @@ export class DirectoryModel {
         const { profileId, merged } = resolveProfile(this.identities, item);
         // A message with a customer id may have named a profile's customer (or merged one away): ask again.
         if (item.userId || merged) this.users?.clear();
-        // An order counted before: its ids still link, and the shards apply nothing of it (as in ShopState).
+        // An order this person counted before: its ids still link, and the shards apply nothing of it (as in ShopState).
         const repeatedOrder = orders.repeated(item.orderId, profileId);
         const outcome: AppliedOutcome = { profileId, ...(merged ? { merged } : {}), ...(repeatedOrder ? { repeatedOrder } : {}) };
         known.set(item.messageId, outcome);

@@ -21,7 +21,7 @@ export const DIRECTORY_TABLES: Record<string, readonly string[]> = {
   merged_profiles: ['from_profile', 'to_profile'],
   applied: ['message_id', 'profile_id', 'applied_at', 'outcome'],
   suppressed: ['id_hash', 'id_kind'],
-  seen_orders: ['order_id', 'profile_id'],
+  order_claims: ['order_id', 'profile_id'],
 };
 
 export class IdentityDirectory extends DurableObject<Env> {

@@ -63,4 +63,20 @@ CREATE TABLE IF NOT EXISTS seen_orders (
 );
 CREATE INDEX IF NOT EXISTS seen_orders_by_profile ON seen_orders (profile_id);
 `,
+  // Step 5
+  `
+-- Order ids claimed per person, not per site (shop/seen-orders.ts): a copy
+-- of a guessed order id from someone else no longer takes a shopper's order.
+-- A claim is kept with the profile as it is now (a merge moves it along), so
+-- each claim made so far goes to where its profile was merged.
+CREATE TABLE IF NOT EXISTS order_claims (
+  order_id   TEXT NOT NULL,      -- properties.order_id of an Order Completed counted
+  profile_id TEXT NOT NULL,      -- the person it counted for: erasing them forgets it
+  PRIMARY KEY (order_id, profile_id)
+);
+CREATE INDEX IF NOT EXISTS order_claims_by_profile ON order_claims (profile_id);
+INSERT OR IGNORE INTO order_claims (order_id, profile_id)
+SELECT s.order_id, COALESCE(m.to_profile, s.profile_id) FROM seen_orders s LEFT JOIN merged_profiles m ON m.from_profile = s.profile_id;
+DROP TABLE seen_orders;
+`,
 ];

@@ -108,7 +108,7 @@ export class ProfileLayout {
         await directory.importRows({ suppressed: suppressed.slice(i, i + MOVE_CHUNK_ROWS).map((r) => [r.id_hash, r.id_kind]) });
       }
       // The graph's links and merges, and the order ids counted: to the directory, then out of here.
-      for (const table of ['identities', 'merged_profiles', 'seen_orders'] as const) {
+      for (const table of ['identities', 'merged_profiles', 'order_claims'] as const) {
         for (;;) {
           const { rows, rowids } = takeRows(sql, table, DIRECTORY_TABLES[table]!);
           if (rows.length === 0) break;

@@ -192,6 +192,9 @@ describe('ShopModel: an order counted once per order_id', () => {
       }).profile?.counts.orders;
     expect(asIf([orderOf({ anonymousId: 'b' }, 'o-5')])).toBe(1);
     expect(asIf([orderOf({ anonymousId: 'b' }, 'o-6')])).toBe(2);
+    // Someone else's copy of an id leaves the visitor's own order counted.
+    ingest([orderOf({ anonymousId: 'attacker' }, 'o-7')]);
+    expect(asIf([orderOf({ anonymousId: 'b' }, 'o-7')])).toBe(2);
   });
 
   it('gives a retried batch the same repeats, and keeps no order id of an erased person', async () => {
@@ -203,6 +206,65 @@ describe('ShopModel: an order counted once per order_id', () => {
 
     const linked = shop.identities.linkedTo('zed')!;
     shop.orders.forget(linked.profileIds);
-    expect(shop.orders.findMany(['o-9']).size).toBe(0);
+    expect(linked.profileIds.some((profileId) => shop.orders.claimedBy('o-9', profileId))).toBe(false);
   });
+
+  it("counts another person's copy of an order id for that person: a guessed id takes no shopper's order", async () => {
+    const { shop, ingest } = await model();
+    // Anyone with the public write key sends the shop's next order number first.
+    const fake = ingest([orderOf({ anonymousId: 'attacker' }, 1001)]);
+    const real = ingest([orderOf({ anonymousId: 'shopper' }, '1001'), orderOf({ anonymousId: 'shopper', userId: 'sue' }, '1001')]);
+    expect(fake.repeatedOrders).toEqual([false]);
+    expect(real.repeatedOrders).toEqual([false, true]);
+    const profile = shop.profiles.find(real.profileIds[0]!)!;
+    expect(profile.counts.orders).toBe(1);
+    expect(profile.revenue).toBe(150);
+    expect(shop.profiles.find(fake.profileIds[0]!)!.counts.orders).toBe(1);
+  });
+
+  // The tag's copy sent before the browser identified, the server's under the customer's userId: one person, one order.
+  const anonymousThenServer: [string, (anon: string) => IngestItem[][]][] = [
+    ['a new customer', (anon) => [[orderOf({ anonymousId: anon }, 'o-7')], [item(identify(anon, 'ann'))], [orderOf({ userId: 'ann' }, 'o-7')]]],
+    [
+      'a known customer (the browser merges into them)',
+      (anon) => [
+        [item(identify('phone', 'ann'))],
+        [orderOf({ anonymousId: anon }, 'o-7')],
+        [item(identify(anon, 'ann'))],
+        [orderOf({ userId: 'ann' }, 'o-7'), orderOf({ userId: 'ann', anonymousId: anon }, 'o-7')],
+      ],
+    ],
+    [
+      'a known customer, all in one batch',
+      (anon) => [[item(identify('phone', 'ann'))], [orderOf({ anonymousId: anon }, 'o-7'), item(identify(anon, 'ann')), orderOf({ userId: 'ann' }, 'o-7')]],
+    ],
+    ['the server first, with the anonymousId', (anon) => [[orderOf({ userId: 'ann', anonymousId: anon }, 'o-7')], [orderOf({ anonymousId: anon }, 'o-7')]]],
+    [
+      'the server first, after the browser identified',
+      (anon) => [[item(identify('phone', 'ann')), item(identify(anon, 'ann'))], [orderOf({ userId: 'ann' }, 'o-7')], [orderOf({ anonymousId: anon }, 'o-7')]],
+    ],
+  ];
+  it("counts a server copy with only a userId the browser has not identified with yet as another person's: the documented limit", async () => {
+    const { shop, ingest } = await model();
+    ingest([orderOf({ anonymousId: 'laptop' }, 'o-8')]);
+    const server = ingest([orderOf({ userId: 'ann' }, 'o-8')]);
+    expect(server.repeatedOrders).toEqual([false]);
+    ingest([item(identify('laptop', 'ann'))]);
+    expect(shop.profiles.find(shop.identities.linkedTo('ann')!.profileId)!.counts.orders).toBe(2);
+  });
+
+  for (const [name, batches] of anonymousThenServer) {
+    it(`counts the tag's anonymous copy and the server's copy once: ${name}`, async () => {
+      const { shop, ingest } = await model();
+      for (const batch of batches('laptop')) ingest(batch);
+      const ann = shop.identities.linkedTo('ann')!;
+      expect(shop.identities.linkedTo('laptop')!.profileId).toBe(ann.profileId);
+      expect(shop.profiles.find(ann.profileId)!.counts.orders).toBe(1);
+      expect(shop.profiles.find(ann.profileId)!.orders.map((o) => o.orderId)).toEqual(['o-7']);
+      // The claim is the customer's now: erasing them forgets it.
+      expect(shop.orders.claimedBy('o-7', ann.profileId)).toBe(true);
+      shop.orders.forget(ann.profileIds);
+      expect(ann.profileIds.some((profileId) => shop.orders.claimedBy('o-7', profileId))).toBe(false);
+    });
+  }
 });

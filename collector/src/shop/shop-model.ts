@@ -21,7 +21,7 @@ import { profileIdFor, resolveProfile, type IdKind } from '../identity/resolve-p
 import { SqliteIdentityStore } from '../identity/sqlite-identity-store';
 import { SuppressionList, type IdHash } from '../identity/suppression';
 import { AppliedOutcomes, type AppliedOutcome } from './applied-outcomes';
-import { orderIdOf, SeenOrders } from './seen-orders';
+import { orderIdOf, orderItemOf, SeenOrders } from './seen-orders';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import { applyEvent, type Attribution } from '../profiles/apply-event';
@@ -63,8 +63,8 @@ export interface IngestOutcome {
   /** Per message: recommendation credits to add to its context (`context.attribution`), or null. */
   attributions: (Attribution[] | null)[];
   /**
-   * Per message: true when it is an `Order Completed` whose order_id was
-   * counted before (seen-orders.ts). It is stored as received and counts
+   * Per message: true when it is an `Order Completed` whose order_id its
+   * person counted before (seen-orders.ts). It is stored as received and counts
    * nowhere: not in its profile, the aggregates, audiences, campaigns or the
    * statistics. Absent when the batch went to profile shards.
    */
@@ -156,7 +156,7 @@ export class ShopModel {
   /** What recommendations read of the aggregates, kept between requests and forgotten key by key as batches change them. */
   readonly aggregateReads: AggregateCache;
   readonly applied: AppliedOutcomes;
-  /** The order ids counted so far: a later copy of an order counts nowhere. */
+  /** The order ids each person counted so far: a later copy of an order of theirs counts nowhere. */
   readonly orders: SeenOrders;
   readonly suppressed: SuppressionList;
   readonly sessions: SessionStore;
@@ -178,7 +178,10 @@ export class ShopModel {
     this.profiles = new ProfileStore(sql);
     this.identities = new SqliteIdentityStore(
       sql,
-      (from, into) => this.mergeDocuments(from, into),
+      (from, into) => {
+        this.mergeDocuments(from, into);
+        this.orders.move(from, into);
+      },
       (profileIds) => this.profiles.forgetReads(profileIds),
     );
     this.catalog = new CatalogStore(sql);
@@ -218,8 +221,8 @@ export class ShopModel {
     // What the batch needs to know before applying, each in one query: suppressed ids, messages applied before.
     const isSuppressed = this.suppressed.matcher(items.flatMap((item) => item.idHashes));
     const known = this.applied.findMany(items.map((item) => item.message.messageId));
-    const orderIds = items.map((item) => orderIdOf(item.message));
-    const orders = this.orders.forBatch(orderIds);
+    const orderItems = items.map((item) => orderItemOf(item.message));
+    const orders = this.orders.forBatch(orderItems);
     const toRecord: [string, AppliedOutcome][] = [];
     const record = (messageId: string, outcome: AppliedOutcome) => {
       known.set(messageId, outcome);
@@ -237,8 +240,8 @@ export class ShopModel {
       // On a site that requires identity verification, an unproven userId links nothing.
       const userVerified = userVerifiedOf(message, policy.identityVerification);
       const { profileId, merged } = resolveProfile(this.identities, { ...(message as StoredMessage & { previousId?: string }), userVerified });
-      // An order counted before: its ids still link (the event is stored under a profile), nothing else changes.
-      if (orders.repeated(orderIds[i], profileId)) {
+      // An order this person counted before: its ids still link (the event is stored under a profile), nothing else changes.
+      if (orders.repeated(orderItems[i]!.orderId, profileId)) {
         const repeat: AppliedOutcome = { profileId, repeatedOrder: true, ...(merged ? { merged } : {}) };
         record(message.messageId, repeat);
         return repeat;
@@ -412,10 +415,13 @@ export class ShopModel {
         if (!suppressed.has(key)) suppressed.set(key, this.suppressed.includesAny([id]));
         return suppressed.get(key)!;
       });
-    // An order counted already will count nowhere when drained (seen-orders.ts): nor here.
+    // An order the visitor counted already will count nowhere when drained (seen-orders.ts): nor here.
+    let visitor: { profileId: string | undefined } | undefined;
     const counted = (message: StoredMessage) => {
       const orderId = orderIdOf(message);
-      return orderId !== undefined && this.orders.findMany([orderId]).size > 0;
+      if (orderId === undefined) return false;
+      visitor ??= { profileId: currentProfileOf(this.identities, input) };
+      return visitor.profileId !== undefined && this.orders.claimedBy(orderId, visitor.profileId);
     };
     const pending = (input.pending ?? []).filter(
       ({ message, idHashes }) => !this.applied.find(message.messageId) && !isSuppressed(idHashes) && !counted(message),
