@@ -156,4 +156,12 @@ INSERT OR IGNORE INTO order_claims (order_id, profile_id)
 SELECT s.order_id, COALESCE(m.to_profile, s.profile_id) FROM seen_orders s LEFT JOIN merged_profiles m ON m.from_profile = s.profile_id;
 DROP TABLE seen_orders;
 `,
+  // Step 11
+  `
+-- A merge repoints every profile merged into the one going away
+-- (UPDATE merged_profiles ... WHERE to_profile = ?), and a person's former
+-- profile ids and erasure look them up the same way: without this index each
+-- of those scanned every merge the site ever had.
+CREATE INDEX IF NOT EXISTS merged_profiles_by_target ON merged_profiles (to_profile);
+`,
 ];
