@@ -1,6 +1,6 @@
 /** Identity: the anonymousId across reloads and storage loss, identify/alias/reset, Segment adoption, sessions. */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { createSite, eventually, FixtureServer, flush, tagPage, tagReady } from './support';
+import { createSite, eventually, FixtureServer, flush, identityStored, tagPage, tagReady } from './support';
 
 let fixtures: FixtureServer;
 test.beforeAll(async () => {
@@ -16,6 +16,7 @@ test('the anonymousId survives reloads, and cookie and localStorage each restore
   const url = fixtures.serve('/id', tagPage({ collector: baseURL!, writeKey }));
   await page.goto(url);
   const id = await tagReady(page);
+  await identityStored(page);
   const tmCookie = (await cookie(context, 'tm_aid'))!;
   expect(tmCookie).toMatchObject({ value: id, path: '/', sameSite: 'Lax' });
   // Asked for two years, as the collector sets it; Chromium caps every cookie at 400 days
@@ -139,6 +140,7 @@ test("a shop moving from Segment keeps its visitors: analytics.js's ajs_anonymou
   await context.addCookies([{ name: 'ajs_anonymous_id', value: '%22seg-anon-0001%22', url: fixtures.origin }]);
   await page.goto(url);
   expect(await tagReady(page)).toBe('seg-anon-0001');
+  await identityStored(page);
   expect((await cookie(context, 'tm_aid'))?.value).toBe('seg-anon-0001');
 
   // The localStorage copy works as well, with the user id.
@@ -175,6 +177,7 @@ test('the session id stays across pages and is renewed after 30 minutes without 
   const url = fixtures.serve('/session', tagPage({ collector: baseURL!, writeKey }));
   await page.goto(url);
   await tagReady(page);
+  await identityStored(page);
   await page.reload();
   await tagReady(page);
   await flush(page);

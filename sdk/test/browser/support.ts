@@ -137,5 +137,14 @@ export async function tagReady(page: Page): Promise<string> {
   return page.evaluate(() => (window as any).trailmark.anonymousId() as string);
 }
 
+/**
+ * Waits until the tag has stored the visitor's ids (localStorage `tm_aid`, written with the cookie). The tag
+ * stores nothing until it knows consent allows it, which on a site that requires none is when the site's
+ * settings arrive: a test that reads storage or reloads right after tagReady() would race that answer.
+ */
+export async function identityStored(page: Page): Promise<void> {
+  await page.waitForFunction(() => localStorage.getItem('tm_aid') !== null && localStorage.getItem('tm_sid') !== null);
+}
+
 /** trailmark.flush() in the page. */
 export const flush = (page: Page) => page.evaluate(() => (window as any).trailmark.flush());
