@@ -13,6 +13,7 @@
 import type { LifecycleStage, LifecycleThresholds, StoredMessage } from '@trailmark/schema';
 import type { AudienceHost } from '../audiences/audience-host';
 import type { CampaignHost } from '../campaigns/campaign-host';
+import { CAMPAIGN_TABLES } from '../campaigns/campaign-tables';
 import { identityDirectoryStub } from '../identity/identity-directory';
 import type { Alarms } from '../lib/alarms';
 import { copyRows, type TableRows } from '../lib/copy-rows';
@@ -27,14 +28,6 @@ import { PROFILE_SHARD_MIGRATIONS, ProfileShardModel, profileShardOf, type Profi
 export const PROFILE_SHARD_TABLES: Record<string, readonly string[]> = {
   profiles: ['profile_id', 'user_id', 'created_at', 'updated_at', 'data', 'first_seen', 'last_seen', 'sessions'],
   applied: ['message_id', 'profile_id', 'applied_at', 'outcome'],
-};
-
-/** A profile's campaign rows, which travel with its document when it is merged into a profile of another shard. */
-export const CAMPAIGN_TABLES: Record<string, readonly string[]> = {
-  campaign_members: ['campaign_id', 'profile_id', 'grp', 'assigned_at', 'spend_before', 'converted_at', 'revenue', 'delivered_at', 'served_at', 'viewed_at'],
-  campaign_held_out: ['campaign_id', 'profile_id', 'at'],
-  campaign_credits: ['campaign_id', 'profile_id', 'message_id'],
-  campaign_outbox: ['campaign_id', 'profile_id', 'at'],
 };
 
 export class ProfileShard extends ProfileHostObject {
@@ -192,6 +185,8 @@ function takeProfileRows(sql: SqlStorage, tables: Record<string, readonly string
 }
 
 export { profileShardOf } from './profile-shard-model';
+/** A profile's campaign rows, which travel with its document (campaigns/campaign-tables.ts). */
+export { CAMPAIGN_TABLES };
 
 export function profileShardStub(env: Env, writeKey: string, index: number) {
   return env.PROFILE_SHARD.getByName(`${writeKey}#p${index}`);
