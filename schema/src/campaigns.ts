@@ -193,6 +193,12 @@ export interface CampaignExposure {
   offerViewed: number;
   /** Treatment members with an `Offer Clicked` of this campaign. */
   offerClicked: number;
+  /**
+   * Control members who were contacted all the same (a delivery or an offer
+   * view): as treatment under another profile of theirs, assigned later and
+   * merged into theirs. They count in control, with their events.
+   */
+  controlContacted: number;
 }
 
 /** One day of the report's timeline: members assigned and converted by the end of that day (UTC), cumulative. */

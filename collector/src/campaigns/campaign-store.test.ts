@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignDefinition, StoredMessage } from '@trailmark/schema';
+import { copyRows, type TableRows } from '../lib/copy-rows';
 import { migrate } from '../lib/migrate';
-import type { Sql } from '../lib/sql';
+import type { Sql, SqlValue } from '../lib/sql';
 import { openSqlJs } from '../lib/sqljs-sql';
 import type { Profile } from '../profiles/profile';
 import { migrateProfileHosting } from '../profiles/profile-hosting';
 import { PROFILE_SHARD_MIGRATIONS } from '../schema-steps/profile-shard';
 import { campaignGroup } from './assignment';
 import { CampaignStore, type CampaignSite } from './campaign-store';
+import { CAMPAIGN_TABLES } from './campaign-tables';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -159,7 +161,7 @@ describe('CampaignStore outcomes', () => {
     );
     const totals = store.totals(CAMPAIGN.id, START + HOUR);
     expect(totals.reached).toBe(1);
-    expect(totals.exposure).toEqual({ delivered: 0, offerServed: 0, offerViewed: 1, offerClicked: 0 });
+    expect(totals.exposure).toEqual({ delivered: 0, offerServed: 0, offerViewed: 1, offerClicked: 0, controlContacted: 0 });
   });
 
   it('answers the offer to treatment only, while the campaign runs, and logs the first answer', () => {
@@ -198,5 +200,147 @@ describe('CampaignStore outcomes', () => {
     expect(store.assignmentsOf(t1)).toEqual([]);
     expect(store.totals(CAMPAIGN.id, START + HOUR).treatment).toMatchObject({ members: 1, revenue: 0 });
     expect(store.pendingDeliveries(10).map((d) => d.profileId)).toEqual([t2]);
+  });
+});
+
+/** A profile host: one object's SQLite with its campaign store. */
+interface Host {
+  sql: Sql;
+  store: CampaignStore;
+}
+
+async function openHost(): Promise<Host> {
+  const db = await openSqlJs();
+  migrate(db.sql, PROFILE_SHARD_MIGRATIONS);
+  migrateProfileHosting(db.sql);
+  return { sql: db.sql, store: new CampaignStore(db.sql, (id) => ({ orders: orders.get(id) ?? [] })) };
+}
+
+/**
+ * A merge in either storage layout: both profiles on one host (ShopState), or
+ * `from` on another shard, whose campaign rows travel to `into`'s as
+ * profile-shard.ts mergeOut/mergeIn carry them (taken out, sent as JSON,
+ * copied in, then merged there).
+ */
+function mergeOn(fromHost: Host, intoHost: Host, from: string, into: string, now: number): void {
+  if (fromHost !== intoHost) {
+    const rows: TableRows = {};
+    for (const [table, columns] of Object.entries(CAMPAIGN_TABLES)) {
+      const found = fromHost.sql.exec<Record<string, SqlValue>>(`SELECT ${columns.join(', ')} FROM ${table} WHERE profile_id = ?`, from).toArray();
+      if (found.length > 0) rows[table] = found.map((row) => columns.map((c) => row[c] ?? null));
+      fromHost.sql.exec(`DELETE FROM ${table} WHERE profile_id = ?`, from);
+    }
+    copyRows(intoHost.sql, CAMPAIGN_TABLES, JSON.parse(JSON.stringify(rows)) as TableRows);
+  }
+  intoHost.store.afterApply([], [{ from, into }], now, SITE);
+}
+
+describe.each(['one host', 'two shards'])('CampaignStore merges count the person’s events (%s)', (layout) => {
+  const [tA, tB] = idsIn('treatment', 2) as [string, string];
+  const [cA, cB] = idsIn('control', 2) as [string, string];
+  let browser: Host;
+  let account: Host;
+
+  beforeEach(async () => {
+    account = { sql, store };
+    browser = layout === 'one host' ? account : await openHost();
+    for (const host of new Set([browser, account])) host.store.define(CAMPAIGN, START);
+  });
+
+  const assign = (host: Host, profileId: string, at: number) => {
+    host.sql.exec('INSERT INTO audience_members (audience_id, profile_id, entered_at) VALUES (?, ?, ?)', CAMPAIGN.audienceId, profileId, at);
+    host.store.sweep(at, SITE, 10);
+  };
+  const apply = (host: Host, profileId: string, message: StoredMessage) => host.store.afterApply([{ message, profileId }], [], eventTimeOf(message), SITE);
+  const eventTimeOf = (message: StoredMessage) => Date.parse(message.timestamp);
+
+  it('an earlier browser assignment kept: the account’s order inside its window converts the person', () => {
+    assign(browser, cA, START); // the browser: control, day 0
+    assign(account, tB, START + DAY); // the account: treatment, day 1, contacted
+    const pending = account.store.pendingDeliveries(10);
+    account.store.acknowledgeDeliveries(pending, new Set(pending.map((p) => p.seq)), START + DAY);
+    apply(account, tB, order(START + 1.5 * DAY, 80));
+    mergeOn(browser, account, cA, tB, START + 2 * DAY);
+    expect(account.store.assignmentsOf(tB)).toEqual([
+      { campaignId: CAMPAIGN.id, group: 'control', assignedAt: START, convertedAt: START + 1.5 * DAY, revenue: 80 },
+    ]);
+    const totals = account.store.totals(CAMPAIGN.id, START + 2 * DAY);
+    expect(totals.control).toMatchObject({ members: 1, converted: 1, revenue: 80, buyers: 1 });
+    expect(totals.treatment.members).toBe(0);
+    // The treatment contact is not lost: the control member shows as contacted, and treatment reached nobody.
+    expect(totals.reached).toBe(0);
+    expect(totals.exposure).toMatchObject({ delivered: 0, controlContacted: 1 });
+  });
+
+  it('an earlier account assignment kept: the browser’s guest order inside its window converts the person', () => {
+    assign(account, tA, START);
+    assign(browser, cB, START + DAY);
+    apply(browser, cB, order(START + 1.5 * DAY, 80));
+    mergeOn(browser, account, cB, tA, START + 2 * DAY);
+    expect(account.store.assignmentsOf(tA)).toEqual([
+      { campaignId: CAMPAIGN.id, group: 'treatment', assignedAt: START, convertedAt: START + 1.5 * DAY, revenue: 80 },
+    ]);
+    const totals = account.store.totals(CAMPAIGN.id, START + 2 * DAY);
+    expect(totals.treatment).toMatchObject({ members: 1, converted: 1, revenue: 80 });
+    expect(totals.control.members).toBe(0);
+  });
+
+  it('an unassigned browser that ordered inside the window, then logs in: the order converts the person', () => {
+    assign(account, tA, START);
+    apply(browser, 'new-browser', order(START + 1.5 * DAY, 80));
+    mergeOn(browser, account, 'new-browser', tA, START + 1.6 * DAY);
+    expect(account.store.assignmentsOf(tA)[0]).toMatchObject({ convertedAt: START + 1.5 * DAY, revenue: 80 });
+  });
+
+  it('adds only the other profile’s events inside the kept window, each order id of the person once', () => {
+    assign(account, tA, START);
+    apply(account, tA, order(START + 0.5 * DAY, 30, 'Data packs', { order_id: 'shop-1' }));
+    // The browser: the tag's copy of the same order, another order in the window (not the goal), one after it, one in euros.
+    apply(browser, 'new-browser', order(START + 0.6 * DAY, 30, 'Data packs', { order_id: 'shop-1' }));
+    apply(browser, 'new-browser', order(START + DAY, 20, 'Phones'));
+    apply(browser, 'new-browser', order(START + 3 * DAY + 1, 50));
+    apply(browser, 'new-browser', order(START + 2 * DAY, 15, 'Data packs', { currency: 'EUR' }));
+    mergeOn(browser, account, 'new-browser', tA, START + 4 * DAY);
+    expect(account.store.assignmentsOf(tA)[0]).toMatchObject({ convertedAt: START + 0.5 * DAY, revenue: 50 });
+    // A later merge of the same person adds nothing again: the credits are the survivor's now.
+    const other = layout === 'one host' ? account : browser;
+    apply(other, 'third', track('Page Viewed', START + 4 * DAY));
+    mergeOn(other, account, 'third', tA, START + 4 * DAY);
+    expect(account.store.assignmentsOf(tA)[0]).toMatchObject({ convertedAt: START + 0.5 * DAY, revenue: 50 });
+  });
+});
+
+describe('CampaignStore merges within a batch', () => {
+  it('credits a guest order sent in the batch that logs the browser in to the person', () => {
+    const [tA] = idsIn('treatment', 1) as [string];
+    store.define(CAMPAIGN, START);
+    enter(tA, START);
+    store.sweep(START, SITE, 10);
+    store.afterApply(
+      [
+        { message: order(START + DAY, 80), profileId: 'guest' },
+        { message: track('Signed In', START + DAY + 1), profileId: tA },
+      ],
+      [{ from: 'guest', into: tA }],
+      START + DAY + 2,
+      SITE,
+    );
+    expect(store.assignmentsOf(tA)[0]).toMatchObject({ convertedAt: START + DAY, revenue: 80 });
+    expect(store.assignmentsOf('guest')).toEqual([]);
+  });
+});
+
+describe('CampaignStore credits', () => {
+  it('keeps a non-member’s events only while some member’s window can hold them', () => {
+    store.define({ ...CAMPAIGN, endsAt: new Date(START + 5 * DAY).toISOString() }, START - DAY);
+    const credits = () => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM campaign_credits').toArray()[0]!.n;
+    const apply = (message: StoredMessage) => store.afterApply([{ message, profileId: 'browser' }], [], START + 10 * DAY, SITE);
+    apply(order(START - HOUR, 10)); // before the start
+    apply(track('Page Viewed', START + HOUR)); // neither the goal nor an order
+    expect(credits()).toBe(0);
+    apply(order(START + 7 * DAY, 10)); // before the end plus one window
+    expect(credits()).toBe(1);
+    apply(order(START + 8 * DAY, 10)); // after it: no window holds it
+    expect(credits()).toBe(1);
   });
 });

@@ -18,6 +18,11 @@
  *   adds revenue, `Offer Viewed` / `Offer Clicked` of the campaign record
  *   exposure. The CUPED covariate (spend in the 30 days before assignment)
  *   is read from the profile when the member is assigned.
+ * - Credits (`campaign_credits`) keep each such event's time, goal flag,
+ *   revenue and order id, for every profile while a campaign can count it,
+ *   member or not, in its window or not: when two profiles merge, the kept
+ *   assignment adds the other profile's events inside its window (`merge`),
+ *   so the person's figures are those of all their stored events.
  * - Totals per group come from SQL sums (experiments/totals.ts shapes), so a
  *   report costs one indexed aggregate per campaign and host.
  *
@@ -30,6 +35,7 @@ import { EMPTY_TOTALS } from '../experiments/totals';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
+import { orderIdOf } from '../shop/seen-orders';
 import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment';
 import { DAY_MS, inWindow, isGoal, revenueOf, spendBefore } from './outcome';
 
@@ -81,7 +87,20 @@ export interface PendingDelivery {
 const OFFER_VIEWED = 'offer viewed';
 const OFFER_CLICKED = 'offer clicked';
 
-type MemberRow = { campaign_id: string; grp: string; assigned_at: number; converted_at: number | null; viewed_at: number | null; clicked_at: number | null };
+type MemberRow = { grp: string; assigned_at: number };
+
+/** Exposure columns of a member row: on a merge the kept row takes the earliest of both rows'. */
+const EXPOSURE_COLUMNS = ['delivered_at', 'served_at', 'viewed_at', 'clicked_at'] as const;
+
+/**
+ * Whether an event at `at` can fall in some member's window of the campaign:
+ * assignments happen while it runs, so windows lie between its start and
+ * its end plus one window. Outside that, a non-member's event is not kept.
+ */
+function mayCount(campaign: CampaignDefinition, at: number): boolean {
+  if (at < Date.parse(campaign.startsAt)) return false;
+  return !campaign.endsAt || at < Date.parse(campaign.endsAt) + campaign.windowDays * DAY_MS;
+}
 
 export class CampaignStore {
   private campaigns = new Map<string, CampaignDefinition>();
@@ -235,8 +254,16 @@ export class CampaignStore {
   ): void {
     if (this.campaigns.size === 0) return;
     for (const { from, into } of merges) this.merge(from, into);
+    // A message applied before a merge of its batch names the profile merged away: it counts for the survivor.
+    const survivor = new Map(merges.map(({ from, into }) => [from, into]));
+    const personOf = (profileId: string): string => {
+      let id = profileId;
+      for (let hops = 0; survivor.has(id) && hops < merges.length; hops++) id = survivor.get(id)!;
+      return id;
+    };
+    const messages = applied.map((a) => (a.profileId && survivor.has(a.profileId) ? { ...a, profileId: personOf(a.profileId) } : a));
     const changed = new Set<string>();
-    for (const { message, profileId } of applied) if (profileId && !message.context.bot) changed.add(profileId);
+    for (const { message, profileId } of messages) if (profileId && !message.context.bot) changed.add(profileId);
     const running = this.running(now);
     for (const profileId of changed) {
       for (const campaign of running) {
@@ -246,7 +273,7 @@ export class CampaignStore {
         }
       }
     }
-    for (const { message, profileId } of applied) {
+    for (const { message, profileId } of messages) {
       if (profileId && !message.context.bot) this.credit(profileId, message, site.currency);
     }
   }
@@ -258,26 +285,40 @@ export class CampaignStore {
     );
   }
 
-  /** Credits one event to each campaign its profile is a member of, once per messageId. */
+  /**
+   * Credits one event to each campaign it matters to, once per messageId: a
+   * member's row takes it when it falls in their window (exposure from
+   * assignment on), and the credit keeps what it brought for a later merge,
+   * also for a profile that is no member.
+   */
   private credit(profileId: string, message: StoredMessage, currency: string): void {
-    const rows = this.sql
-      .exec<MemberRow>('SELECT campaign_id, grp, assigned_at, converted_at, viewed_at, clicked_at FROM campaign_members WHERE profile_id = ?', profileId)
-      .toArray();
-    if (rows.length === 0) return;
     const at = eventTimeMs(message);
     const event = message.type === 'track' ? message.event.trim().toLowerCase() : '';
-    for (const row of rows) {
-      const campaign = this.campaigns.get(row.campaign_id);
-      if (!campaign || at < row.assigned_at) continue;
-      const inside = inWindow(at, row.assigned_at, campaign.windowDays);
-      const goal = inside && isGoal(campaign.goal, message);
-      const revenue = inside ? revenueOf(message, currency) : 0;
+    const orderId = orderIdOf(message) ?? null;
+    const revenue = revenueOf(message, currency);
+    for (const campaign of this.campaigns.values()) {
+      const goal = isGoal(campaign.goal, message);
       const ofThisCampaign = message.type === 'track' && (message.properties as Record<string, unknown> | undefined)?.campaignId === campaign.id;
       const viewed = ofThisCampaign && event === OFFER_VIEWED;
       const clicked = ofThisCampaign && event === OFFER_CLICKED;
       if (!goal && revenue === 0 && !viewed && !clicked) continue;
-      this.sql.exec('INSERT OR IGNORE INTO campaign_credits (campaign_id, profile_id, message_id) VALUES (?, ?, ?)', campaign.id, profileId, message.messageId);
+      const row = first<MemberRow>(this.sql, 'SELECT grp, assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaign.id, profileId);
+      const inside = row !== undefined && inWindow(at, row.assigned_at, campaign.windowDays);
+      const exposure = row !== undefined && at >= row.assigned_at && (viewed || clicked);
+      // Kept for a later merge only while some member's window can hold it (an ended campaign's credits stop growing).
+      if (!inside && !exposure && !mayCount(campaign, at)) continue;
+      this.sql.exec(
+        'INSERT OR IGNORE INTO campaign_credits (campaign_id, profile_id, message_id, at, goal, revenue, order_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        campaign.id,
+        profileId,
+        message.messageId,
+        at,
+        goal ? 1 : 0,
+        revenue,
+        orderId,
+      );
       if ((first<{ n: number }>(this.sql, 'SELECT changes() AS n')?.n ?? 0) === 0) continue;
+      if (!inside && !exposure) continue;
       this.sql.exec(
         `UPDATE campaign_members SET
            converted_at = CASE WHEN ? THEN MIN(COALESCE(converted_at, ?), ?) ELSE converted_at END,
@@ -285,10 +326,10 @@ export class CampaignStore {
            viewed_at = CASE WHEN ? THEN MIN(COALESCE(viewed_at, ?), ?) ELSE viewed_at END,
            clicked_at = CASE WHEN ? THEN MIN(COALESCE(clicked_at, ?), ?) ELSE clicked_at END
          WHERE campaign_id = ? AND profile_id = ?`,
-        goal ? 1 : 0,
+        inside && goal ? 1 : 0,
         at,
         at,
-        revenue,
+        inside ? revenue : 0,
         viewed ? 1 : 0,
         at,
         at,
@@ -304,29 +345,52 @@ export class CampaignStore {
   /**
    * A profile merged into another: its assignments follow the person. Where
    * both had been assigned to one campaign, the earlier assignment stays
-   * (the person's first group and window) and the later one goes.
+   * (the person's first group and window) and the later one goes; its
+   * contacts (delivery, offer served, viewed, clicked) are kept on the row
+   * that stays, so a control member contacted as treatment under their
+   * other profile shows in the report (`exposure.controlContacted`). The
+   * row that stays then counts the other profile's credited events inside
+   * its window (its first goal event, its order totals; an order id the
+   * person already counted, once), whether that profile was assigned or
+   * not; the credits follow the person.
    */
   merge(from: string, into: string): void {
-    const rows = this.sql
-      .exec<{ campaign_id: string; assigned_at: number }>('SELECT campaign_id, assigned_at FROM campaign_members WHERE profile_id = ?', from)
-      .toArray();
-    for (const row of rows) {
-      const existing = first<{ assigned_at: number }>(
-        this.sql,
-        'SELECT assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?',
-        row.campaign_id,
-        into,
-      );
-      if (existing && existing.assigned_at <= row.assigned_at) {
-        this.dropMember(row.campaign_id, from);
-        continue;
+    const campaignIds = this.sql
+      .exec<{ campaign_id: string }>('SELECT DISTINCT campaign_id FROM campaign_members WHERE profile_id IN (?, ?)', from, into)
+      .toArray()
+      .map((r) => r.campaign_id);
+    for (const campaignId of campaignIds) {
+      const moving = first<MemberRow>(this.sql, 'SELECT grp, assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaignId, from);
+      const staying = first<MemberRow>(this.sql, 'SELECT grp, assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaignId, into);
+      // The earlier assignment stays (at a tie, the survivor's).
+      const keepFrom = moving !== undefined && (staying === undefined || moving.assigned_at < staying.assigned_at);
+      const [kept, keptRow, other] = keepFrom ? [from, moving, into] : [into, staying!, from];
+      if (moving && staying) {
+        const dropped = first<Record<(typeof EXPOSURE_COLUMNS)[number], number | null>>(
+          this.sql,
+          `SELECT ${EXPOSURE_COLUMNS.join(', ')} FROM campaign_members WHERE campaign_id = ? AND profile_id = ?`,
+          campaignId,
+          other,
+        )!;
+        this.sql.exec(
+          `UPDATE campaign_members SET ${EXPOSURE_COLUMNS.map((c, i) => `${c} = MIN(COALESCE(${c}, ?${i + 1}), COALESCE(?${i + 1}, ${c}))`).join(', ')}
+           WHERE campaign_id = ?${EXPOSURE_COLUMNS.length + 1} AND profile_id = ?${EXPOSURE_COLUMNS.length + 2}`,
+          ...EXPOSURE_COLUMNS.map((c) => dropped[c]),
+          campaignId,
+          kept,
+        );
+        this.sql.exec('DELETE FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaignId, other);
+        this.sql.exec('DELETE FROM campaign_outbox WHERE campaign_id = ? AND profile_id = ?', campaignId, other);
       }
-      if (existing) this.dropMember(row.campaign_id, into);
-      this.sql.exec('DELETE FROM campaign_held_out WHERE campaign_id = ? AND profile_id = ?', row.campaign_id, into);
-      this.sql.exec('UPDATE campaign_members SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
-      this.sql.exec('UPDATE campaign_credits SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
-      this.sql.exec('UPDATE campaign_outbox SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, row.campaign_id, from);
+      this.countOtherCredits(campaignId, kept, keptRow.assigned_at, other);
+      if (keepFrom) {
+        this.sql.exec('DELETE FROM campaign_held_out WHERE campaign_id = ? AND profile_id = ?', campaignId, into);
+        this.sql.exec('UPDATE campaign_members SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, campaignId, from);
+        this.sql.exec('UPDATE campaign_outbox SET profile_id = ? WHERE campaign_id = ? AND profile_id = ?', into, campaignId, from);
+      }
     }
+    // Every credit is the person's now (message ids are unique per campaign: no clash).
+    this.sql.exec('UPDATE campaign_credits SET profile_id = ? WHERE profile_id = ?', into, from);
     // Held out under the old id: the survivor is held out too, unless it was assigned.
     this.sql.exec(
       `INSERT OR IGNORE INTO campaign_held_out (campaign_id, profile_id, at)
@@ -339,10 +403,36 @@ export class CampaignStore {
     this.sql.exec('DELETE FROM campaign_held_out WHERE profile_id = ?', from);
   }
 
-  private dropMember(campaignId: string, profileId: string): void {
-    for (const table of ['campaign_members', 'campaign_credits', 'campaign_outbox']) {
-      this.sql.exec(`DELETE FROM ${table} WHERE campaign_id = ? AND profile_id = ?`, campaignId, profileId);
-    }
+  /**
+   * Adds to the kept member row (of profile `kept`, assigned at
+   * `assignedAt`) what profile `other`'s credits inside its window brought.
+   * Credits made before schema step 2 carry no time and are left out.
+   */
+  private countOtherCredits(campaignId: string, kept: string, assignedAt: number, other: string): void {
+    const campaign = this.campaigns.get(campaignId);
+    if (!campaign) return;
+    const found = first<{ converted: number | null; revenue: number }>(
+      this.sql,
+      `SELECT MIN(CASE WHEN o.goal = 1 THEN o.at END) AS converted, TOTAL(o.revenue) AS revenue
+       FROM campaign_credits o
+       WHERE o.profile_id = ? AND o.campaign_id = ? AND o.at >= ? AND o.at < ?
+         AND (o.order_id IS NULL OR NOT EXISTS (
+           SELECT 1 FROM campaign_credits k WHERE k.profile_id = ? AND k.campaign_id = o.campaign_id AND k.order_id = o.order_id))`,
+      other,
+      campaignId,
+      assignedAt,
+      assignedAt + campaign.windowDays * DAY_MS,
+      kept,
+    );
+    if (!found || (found.converted === null && found.revenue === 0)) return;
+    this.sql.exec(
+      `UPDATE campaign_members SET converted_at = MIN(COALESCE(converted_at, ?1), COALESCE(?1, converted_at)), revenue = revenue + ?2
+       WHERE campaign_id = ?3 AND profile_id = ?4`,
+      found.converted,
+      found.revenue,
+      campaignId,
+      kept,
+    );
   }
 
   /** Erasure: the profiles leave every campaign without a trace (their figures leave the report too). */
@@ -499,6 +589,7 @@ export class CampaignStore {
         offerServed: treatment?.served ?? 0,
         offerViewed: treatment?.viewed ?? 0,
         offerClicked: treatment?.clicked ?? 0,
+        controlContacted: rows.find((r) => r.grp === 'control')?.reached ?? 0,
       },
       matured: { treatment: treatment?.matured ?? 0, control: rows.find((r) => r.grp === 'control')?.matured ?? 0 },
       globalHoldout: heldOut,

@@ -52,4 +52,14 @@ CREATE TABLE IF NOT EXISTS campaign_outbox (
 CREATE INDEX IF NOT EXISTS campaign_outbox_by_profile ON campaign_outbox (profile_id);
 CREATE INDEX IF NOT EXISTS audience_members_by_entry ON audience_members (audience_id, entered_at);
 `,
+  // Step 2: each credit keeps what its event brought, so an identity merge can count the other profile's events that fall
+  // in the kept assignment's window. Credits are recorded for every profile, member or not; NULL on credits made before.
+  `
+-- at: the event time (ms); goal: 1 for a goal event of the campaign; revenue: its Order Completed total in the
+-- site currency, in a window or not; order_id: its order id (a person's order counts once).
+ALTER TABLE campaign_credits ADD COLUMN at INTEGER;
+ALTER TABLE campaign_credits ADD COLUMN goal INTEGER;
+ALTER TABLE campaign_credits ADD COLUMN revenue REAL;
+ALTER TABLE campaign_credits ADD COLUMN order_id TEXT;
+`,
 ];
