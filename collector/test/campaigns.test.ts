@@ -4,7 +4,7 @@
  * start and entering later) to treatment and control, the offer slot, the
  * `campaign.entered` deliveries to treatment only, the report's counts equal
  * to counts over the exported events, the site-wide holdout, and a group
- * kept across an identity merge.
+ * kept across an identity merge, with the person's events in it.
  */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -252,4 +252,25 @@ describe('a running campaign', () => {
       { campaignId: 'trail', group: before!.group, assignedAt: new Date(before!.assignedAt).toISOString(), convertedAt: null, revenue: 0 },
     ]);
   });
+
+  for (const profileShards of [0, 2]) {
+    it(`counts a guest order of a new browser for the customer it logs into (profileShards ${profileShards})`, async () => {
+      const writeKey = await createSite({ settings: { profileShards } });
+      await defineAudience(writeKey, 'tents', VIEWED_TENTS);
+      expect((await putCampaign(writeKey, 'trail', CAMPAIGN)).status).toBe(200);
+      // The customer, on the laptop, enters the audience and is assigned.
+      const laptop = uniqueId('laptop');
+      await send(writeKey, [{ type: 'identify', messageId: uniqueId('m'), anonymousId: laptop, userId: 'c-7' }, event(laptop, 'Product Viewed', TENT)]);
+      // On a new phone, not in the audience (never assigned), a guest order of the goal; then the login.
+      const phone = uniqueId('phone');
+      await send(writeKey, [event(phone, 'Order Completed', { order_id: uniqueId('o'), total: 12, products: [DATA_PACK] })]);
+      await send(writeKey, [{ type: 'identify', messageId: uniqueId('m'), anonymousId: phone, userId: 'c-7' }]);
+      expect((await profileOf(writeKey, phone)).profileId).toBe((await profileOf(writeKey, 'c-7')).profileId);
+      const r = await report(writeKey, 'trail');
+      const { treatment, control } = r.groups;
+      expect(treatment.members + control.members).toBe(1);
+      expect(treatment.converted + control.converted).toBe(1);
+      expect(treatment.revenue + control.revenue).toBeCloseTo(12, 6);
+    });
+  }
 });
