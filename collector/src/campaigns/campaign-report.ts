@@ -20,7 +20,8 @@ export const ATTRIBUTION_METHOD =
   'They convert with their first goal event (the event, and the product or category when the goal names one) whose time is within the window that follows; ' +
   'revenue is what their Order Completed events in that window total, in the site’s currency. Each stored event counts once. ' +
   'Figures of members still inside their window are so far; `matured` counts those whose window has closed. ' +
-  'A person keeps their group when their browser and account profiles merge; if both had been assigned, the earlier assignment counts.';
+  'A person keeps their group when their browser and account profiles merge; if both had been assigned, the earlier assignment counts. ' +
+  'The assignment that stays counts the events of both profiles inside its window (an order id once per person); `exposure.controlContacted` counts control members contacted as treatment under a profile merged into theirs.';
 
 export const GLOBAL_HOLDOUT_METHOD =
   'Shoppers in the site-wide holdout (settings.globalHoldoutPercent, chosen by a hash of the site and the profile id) are assigned to no campaign and get no personalised recommendations; `globalHoldout` counts the audience members it kept out of this campaign.';
