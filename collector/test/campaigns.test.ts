@@ -4,11 +4,13 @@
  * start and entering later) to treatment and control, the offer slot, the
  * `campaign.entered` deliveries to treatment only, the report's counts equal
  * to counts over the exported events, the site-wide holdout, and a group
- * kept across an identity merge, with the person's events in it.
+ * kept across an identity merge, with the person's events and offer clicks
+ * in it (also across profile shards).
  */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { campaignGroup } from '../src/campaigns/assignment';
+import { profileShardOf } from '../src/profiles/profile-shard-model';
 import type { ShopState } from '../src/shop/shop-state';
 import { ADMIN, BASE, createSite, exportEvents, uniqueId } from './support/collector';
 import { defineAudience, event, profileOf, send } from './support/audiences';
@@ -273,4 +275,30 @@ describe('a running campaign', () => {
       expect(treatment.revenue + control.revenue).toBeCloseTo(12, 6);
     });
   }
+
+  it('keeps an offer click when the browser joins a customer on another profile shard', async () => {
+    const writeKey = await createSite({ settings: { profileShards: 2 } });
+    await defineAudience(writeKey, 'tents', VIEWED_TENTS);
+    // Everyone in treatment: the browser sees the offer and clicks it.
+    expect((await putCampaign(writeKey, 'trail', { ...CAMPAIGN, holdoutPercent: 0 })).status).toBe(200);
+    const browser = uniqueId('phone');
+    await send(writeKey, [event(browser, 'Product Viewed', TENT)]);
+    await send(writeKey, [event(browser, 'Offer Clicked', { campaignId: 'trail' })]);
+    expect((await report(writeKey, 'trail')).exposure).toMatchObject({ offerClicked: 1 });
+    // A customer whose profile lives on the other shard (the first of a few that does).
+    const shardOf = async (id: string) => profileShardOf((await profileOf(writeKey, id)).profileId, 2);
+    const browserShard = await shardOf(browser);
+    let customer = '';
+    for (let i = 0; i < 30 && !customer; i++) {
+      const userId = uniqueId('c');
+      await send(writeKey, [{ type: 'identify', messageId: uniqueId('m'), anonymousId: uniqueId('laptop'), userId }]);
+      if ((await shardOf(userId)) !== browserShard) customer = userId;
+    }
+    expect(customer).not.toBe('');
+    await send(writeKey, [{ type: 'identify', messageId: uniqueId('m'), anonymousId: browser, userId: customer }]);
+    expect((await profileOf(writeKey, browser)).profileId).toBe((await profileOf(writeKey, customer)).profileId);
+    const r = await report(writeKey, 'trail');
+    expect(r.groups.treatment.members).toBe(1);
+    expect(r.exposure).toMatchObject({ offerClicked: 1 });
+  });
 });
