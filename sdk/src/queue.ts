@@ -19,7 +19,7 @@ import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { IngestResponse } from '@trailmark/schema';
 import type { Outcome, Queue, Sender } from './transport';
 import { backoff } from './lib/backoff';
-import { batchBySize, type Entry } from './lib/batchBySize';
+import { batchBySize, ENVELOPE_BYTES, type Entry } from './lib/batchBySize';
 import { markQueued, QUEUED } from './lib/queued';
 import { refusal } from './lib/refusal';
 import { retryAfter } from './lib/retryAfter';
@@ -157,6 +157,11 @@ export function createQueue(sender: Sender, store = createQueueStore(sender.name
   let networkFailed = false;
   let draining: Promise<void> | undefined;
   let drainAgain = false;
+  /**
+   * Bytes by which this device's request envelope exceeds what batchBySize assumes (a long write key and user agent),
+   * learnt from post() refusing a batch as too large: kept for the page, so that later batches fit at once.
+   */
+  let slack = 0;
 
   /** Everything queued: IndexedDB and the stashes, oldest first. */
   async function all(): Promise<Entry[]> {
@@ -192,12 +197,21 @@ export function createQueue(sender: Sender, store = createQueueStore(sender.name
       if (!adoptLeftovers) entries = entries.filter((e) => mine.has(e[0]) || own.has(e[0]));
       adoptLeftovers = false;
     }
-    for (const batch of batchBySize(entries, MAX_BATCH_BYTES)) {
-      const outcome = await sender.post(batch.entries);
+    while (entries[0]) {
+      const batch = batchBySize(entries, MAX_BATCH_BYTES - slack)[0]!.entries;
+      const outcome = await sender.post(batch);
+      // Too large after all: the request's envelope (write key, device context) is longer than batchBySize assumes.
+      // Retrying the same batch would fail forever, so the batches shrink, and the queue goes on at once. (It ends:
+      // a single message is never refused so; one too large on its own goes alone, and the collector says why.)
+      if (outcome === '') {
+        slack += ENVELOPE_BYTES;
+        continue;
+      }
       if (outcome !== undefined) return queue.retry(outcome);
       attempts = 0;
-      sender.unstash(batch.entries);
-      await remove(batch.entries);
+      sender.unstash(batch);
+      await remove(batch);
+      entries = entries.slice(batch.length);
     }
     // Nothing left, and nobody queued meanwhile: the next pages need not open IndexedDB.
     if (readStorage(QUEUED) == mark && !(await all()).length) writeStorage(QUEUED, null);
@@ -214,7 +228,8 @@ export function createQueue(sender: Sender, store = createQueueStore(sender.name
     },
     retry(outcome: Outcome) {
       networkFailed = outcome === null;
-      retryIn(Math.max(backoff(attempts++), retryAfter(outcome && outcome.headers.get('Retry-After')) || 0));
+      // Too large for one request (the transport sends what it has in one): nothing to wait for, the queue's batches go now.
+      retryIn(outcome === '' ? 0 : Math.max(backoff(attempts++), retryAfter(outcome && outcome.headers.get('Retry-After')) || 0));
     },
     waiting: () => !!retryTimer,
     drain() {

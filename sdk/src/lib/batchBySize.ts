@@ -9,7 +9,11 @@ export interface Batch {
   bytes: number;
 }
 
-/** Bytes of `{"writeKey":…,"sentAt":"…","context":{…},"batch":[…]}` around the messages, with room for long values. */
+/**
+ * Bytes of `{"writeKey":…,"sentAt":"…","context":{…},"batch":[…]}` around the messages, with room for long values.
+ * A device whose envelope is longer still (a long write key and an in-app browser's user agent) has a batch refused
+ * as too large by the transport: the queue then makes its batches smaller (queue.ts).
+ */
 export const ENVELOPE_BYTES = 600;
 
 /**

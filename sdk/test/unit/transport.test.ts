@@ -8,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '@trailmark/schema';
 import * as queueChunk from '../../src/queue';
 import { createQueueStore, MAX_QUEUED } from '../../src/queue';
-import { createTransport, type Sender } from '../../src/transport';
+import { createTransport, MAX_BATCH_BYTES, type Sender } from '../../src/transport';
 import { deviceContext } from '../../src/context';
-import type { Entry } from '../../src/lib/batchBySize';
+import { ENVELOPE_BYTES, type Entry } from '../../src/lib/batchBySize';
+import { QUEUED } from '../../src/lib/queued';
 
 type Answer = { status: number; headers?: Record<string, string> } | 'network-error';
 
@@ -226,6 +227,82 @@ describe('transport', () => {
     await Promise.resolve();
     await vi.advanceTimersByTimeAsync(0);
     expect(requests.map((r) => r.ids)).toEqual([['m1'], ['m2']]);
+  });
+});
+
+describe('requests too large for their envelope', () => {
+  /** An in-app browser's user agent (Instagram on Android), as long as they come. */
+  const UA =
+    'Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 Instagram 312.0.0.32.112 Android (31/12; 320dpi; 720x1471; samsung; SM-A125F; a12; mt6765; en_US; 551170318)';
+  const device = () =>
+    JSON.stringify({
+      userAgent: UA,
+      locale: 'en-US',
+      timezone: 'America/Argentina/ComodRivadavia',
+      screen: { width: 412, height: 915, density: 2.625000047683716 },
+    });
+  /** A long write key (the collector takes up to 128 characters). */
+  const writeKey = 'k'.repeat(120);
+  /** Message n, its JSON 1,013 bytes: sixty of them fill a batch exactly, as batchBySize counts (ENVELOPE_BYTES + 60 × 1,014). */
+  const padded = (n: number): Message => {
+    const pad = 1013 - JSON.stringify({ ...message(n), properties: { pad: '' } }).length;
+    return { ...message(n), properties: { pad: 'x'.repeat(pad) } } as Message;
+  };
+  const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
+  let bodies: number[];
+
+  beforeEach(() => {
+    bodies = [];
+    const answer = fetch;
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => (bodies.push(new Blob([init.body as string]).size), answer(url, init)));
+  });
+
+  function start() {
+    const store = createQueueStore('envelope');
+    const loadQueue = async () => ({ ...queueChunk, createQueue: (sender: Sender) => queueChunk.createQueue(sender, store) });
+    return {
+      store,
+      transport: createTransport(
+        'https://c.example',
+        writeKey,
+        500,
+        serialize,
+        device,
+        loadQueue,
+        () => {},
+        () => {},
+      ),
+    };
+  }
+
+  it('delivers a backlog at once when the envelope is longer than batchBySize assumes (write key, user agent)', async () => {
+    const envelope = `{"writeKey":"${writeKey}","sentAt":"2026-01-01T00:00:00.000Z","context":${device()},"batch":[]}`.length;
+    expect(envelope).toBeGreaterThan(ENVELOPE_BYTES);
+    // A backlog an earlier page left (a run of 503s, a day offline), larger than one request: full batches are too
+    // large by a few bytes.
+    localStorage.setItem(QUEUED, '1');
+    const { store, transport } = start();
+    const backlog = Array.from({ length: 70 }, (_, i) => serialize(padded(i + 1)));
+    expect(ENVELOPE_BYTES + 60 * (backlog[0]![1].length + 1)).toBe(MAX_BATCH_BYTES);
+    await store.put(backlog);
+    await transport.flush();
+    expect(requests.flatMap((r) => r.ids)).toEqual(backlog.map((e) => JSON.parse(e[1]).messageId));
+    expect(requests.length).toBeLessThanOrEqual(3);
+    expect(Math.max(...bodies)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(await store.all()).toEqual([]);
+    // Nothing waits for a retry.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('sends what the page recorded at once, in batches, when it is too large for one request', async () => {
+    const { store, transport } = start();
+    for (let i = 1; i <= 70; i++) transport.send(padded(i));
+    await vi.advanceTimersByTimeAsync(500);
+    // Not after a backoff (half a second at least): the queue's batches go at once.
+    await vi.advanceTimersByTimeAsync(10);
+    expect(requests.flatMap((r) => r.ids)).toEqual(Array.from({ length: 70 }, (_, i) => `m${i + 1}`));
+    expect(Math.max(...bodies)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(await store.all()).toEqual([]);
   });
 });
 
