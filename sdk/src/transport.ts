@@ -168,8 +168,9 @@ export function createTransport<D>(
     if (ack && alone && readStorage(ACK_KEY) == sent) writeStorage(ACK_KEY, was! > `~${began - ACK_MARK_MS}` ? was!.slice(0, 14) : ack);
     if (isRetryable(response.status)) return response;
     // A refusal, or an accepted batch's answer, which may name messages rejected or dropped: the queue chunk reads it
-    // and says so (leaving the answer to that chunk keeps the initial tag small).
-    loadQueue().then((chunk) => chunk.report(response));
+    // and says so (leaving the answer to that chunk keeps the initial tag small). A chunk that cannot be had (blocked,
+    // gone after a deploy) throws nothing into the page: debug(true) logs why.
+    loadQueue().then((chunk) => chunk.report(response), delivered);
     // 401, 403, 404.
     if (/^40[134]/.test(response.status as unknown as string)) {
       stopped = true;

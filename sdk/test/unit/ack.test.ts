@@ -83,10 +83,10 @@ afterEach(() => {
 });
 
 /**
- * A transport whose lazy queue chunk never arrives (as on a page that goes, or a slow network): whatever the
- * token needs is settled without it.
+ * A transport whose lazy queue chunk never arrives (as on a page that goes, or a slow network), unless `loadQueue`
+ * says otherwise: whatever the token needs is settled without it.
  */
-function start() {
+function start({ loadQueue }: { loadQueue?: () => Promise<QueueChunk> } = {}) {
   const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
   const neverLoads = () => {
     chunkLoads++;
@@ -98,7 +98,7 @@ function start() {
     500,
     serialize,
     () => '{}',
-    neverLoads,
+    loadQueue || neverLoads,
     () => {},
     () => {},
   );
@@ -203,6 +203,22 @@ describe('the ack token kept for slot requests', () => {
       storage.set(ACK_KEY, '1.4.h');
       await outcome(await send(start(), i));
       expect(stored(), `outcome ${i}`).toMatch(MARK);
+    }
+  });
+
+  it('raises nothing when the queue chunk cannot be loaded as an answer comes (blocked, gone)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const transport = start({ loadQueue: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+      await (await send(transport, 1)).answer(200, '1.4.a');
+      // Unhandled rejections are reported after the microtasks of a macrotask have run.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(stored()).toBe('1.4.a');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
     }
   });
 
