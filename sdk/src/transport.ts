@@ -145,6 +145,8 @@ export function createTransport<D>(
     const began = Date.now();
     const sent = `~${began + Math.random()}`;
     const alone = !flying++;
+    // The token goes first: where localStorage is full the mark cannot be written, and the token must not stay.
+    writeStorage(ACK_KEY);
     writeStorage(ACK_KEY, sent);
     let response: Response | undefined;
     try {

@@ -12,7 +12,7 @@ export function readStorage(key: string): string | null {
 }
 
 /** Stores `value`, or removes the key when it is null or undefined. */
-export function writeStorage(key: string, value: string | null | undefined): void {
+export function writeStorage(key: string, value?: string | null): void {
   try {
     if (value == null) localStorage.removeItem(key);
     else localStorage.setItem(key, value);

@@ -27,6 +27,8 @@ interface Pending {
 
 let pending: Pending[];
 let storage: Map<string, string>;
+/** localStorage refuses every write (QuotaExceededError), as when it is full. */
+let full: boolean;
 /** How many times a lazy chunk was asked for. */
 let chunkLoads: number;
 
@@ -46,12 +48,16 @@ beforeEach(() => {
   pending = [];
   chunkLoads = 0;
   storage = new Map();
+  full = false;
   vi.stubGlobal('addEventListener', () => {});
   vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: () => {} });
   vi.stubGlobal('navigator', { language: 'de-DE', onLine: true });
   vi.stubGlobal('localStorage', {
     getItem: (key: string) => storage.get(key) ?? null,
-    setItem: (key: string, value: string) => storage.set(key, String(value)),
+    setItem: (key: string, value: string) => {
+      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      storage.set(key, String(value));
+    },
     removeItem: (key: string) => storage.delete(key),
     key: (i: number) => [...storage.keys()][i] ?? null,
     get length() {
@@ -204,6 +210,16 @@ describe('the ack token kept for slot requests', () => {
       await outcome(await send(start(), i));
       expect(stored(), `outcome ${i}`).toMatch(MARK);
     }
+  });
+
+  it('keeps no earlier token while a send is under way when localStorage is full', async () => {
+    storage.set(ACK_KEY, '1.4.old');
+    full = true;
+    const under = await send(start(), 1);
+    // The mark could not be written: no token either, or the slot request would leave this send's events out.
+    expect(stored()).toBeNull();
+    await under.answer(200, '1.4.new');
+    expect(stored()).toBeNull();
   });
 
   it('raises nothing when the queue chunk cannot be loaded as an answer comes (blocked, gone)', async () => {
