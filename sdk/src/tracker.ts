@@ -139,6 +139,7 @@ export function startTracker(options: TrackerOptions, loadChunk: ChunkLoader): C
     +options.flushInterval! || 500,
     serialize,
     () => core.device,
+    mayStore,
     () => load('queue'),
     (...details) => delivered?.(...details),
     // The collector refused the page (unknown key, foreign origin): nothing more is recorded or sent.

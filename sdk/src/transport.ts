@@ -95,6 +95,7 @@ export interface Transport<D> {
 /**
  * @param serialize a recorded call as a queue entry (key, JSON); undefined when it cannot be sent
  * @param device the device's context, as JSON: the batch's `context`
+ * @param mayStore whether consent allows storing on the device (the ack token's mark)
  * @param delivered told of each request and its answer (what `debug(true)` logs)
  * @param onStop called when the collector refused the page (401, 403, 404): nothing more is recorded
  */
@@ -104,6 +105,7 @@ export function createTransport<D>(
   interval: number,
   serialize: (draft: D) => Entry | undefined,
   device: () => string,
+  mayStore: () => boolean,
   loadQueue: () => Promise<QueueChunk>,
   delivered: (...details: unknown[]) => void,
   onStop: () => void,
@@ -147,7 +149,9 @@ export function createTransport<D>(
     const alone = !flying++;
     // The token goes first: where localStorage is full the mark cannot be written, and the token must not stay.
     writeStorage(ACK_KEY);
-    writeStorage(ACK_KEY, sent);
+    // The mark only while consent allows storing: after a withdrawal, what was recorded before it and the queue's
+    // retries still go, and leave nothing on the device (without their mark, their answers' tokens are not kept).
+    writeStorage(ACK_KEY, mayStore() && sent);
     let response: Response | undefined;
     try {
       response = await fetch(url, { method: 'POST', body, keepalive: !!counted });

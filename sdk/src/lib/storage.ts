@@ -11,10 +11,10 @@ export function readStorage(key: string): string | null {
   }
 }
 
-/** Stores `value`, or removes the key when it is null or undefined. */
-export function writeStorage(key: string, value?: string | null): void {
+/** Stores `value`, or removes the key when there is none (undefined, null, false, ''). */
+export function writeStorage(key: string, value?: string | null | false): void {
   try {
-    if (value == null) localStorage.removeItem(key);
+    if (!value) localStorage.removeItem(key);
     else localStorage.setItem(key, value);
   } catch {
     // Full or blocked: the value lives in memory for this page only.

@@ -90,9 +90,9 @@ afterEach(() => {
 
 /**
  * A transport whose lazy queue chunk never arrives (as on a page that goes, or a slow network), unless `loadQueue`
- * says otherwise: whatever the token needs is settled without it.
+ * says otherwise: whatever the token needs is settled without it. `mayStore`: whether consent allows storing.
  */
-function start({ loadQueue }: { loadQueue?: () => Promise<QueueChunk> } = {}) {
+function start({ mayStore = () => true, loadQueue }: { mayStore?: () => boolean; loadQueue?: () => Promise<QueueChunk> } = {}) {
   const serialize = (m: Message): Entry => [m.timestamp! + m.messageId, JSON.stringify(m)];
   const neverLoads = () => {
     chunkLoads++;
@@ -104,6 +104,7 @@ function start({ loadQueue }: { loadQueue?: () => Promise<QueueChunk> } = {}) {
     500,
     serialize,
     () => '{}',
+    mayStore,
     loadQueue || neverLoads,
     () => {},
     () => {},
@@ -219,6 +220,21 @@ describe('the ack token kept for slot requests', () => {
     // The mark could not be written: no token either, or the slot request would leave this send's events out.
     expect(stored()).toBeNull();
     await under.answer(200, '1.4.new');
+    expect(stored()).toBeNull();
+  });
+
+  it('writes nothing once consent is withdrawn, for what was recorded before and still goes', async () => {
+    storage.set(ACK_KEY, '1.4.a');
+    let mayStore = true;
+    const transport = start({ mayStore: () => mayStore });
+    transport.send(message(1)); // recorded while consent allowed it: it waits for the interval
+    // What the tracker does on a denial.
+    mayStore = false;
+    forgetIdentity();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(pending).toHaveLength(1);
+    expect(stored()).toBeNull();
+    await pending[0]!.answer(200, '1.4.b');
     expect(stored()).toBeNull();
   });
 
