@@ -27,7 +27,7 @@ export const GROUP_TRAITS_KEY = 'tm_gt';
 export const USER_HASH_KEY = 'tm_uh';
 /**
  * The ack token of the browser's last answered batch, for its recommendation requests (slots.ts), or, while a send may
- * be under way, a mark (transport.ts): `~` and the time that send began.
+ * be under way, a mark (transport.ts): `~`, the time that send began and a random number.
  */
 export const ACK_KEY = 'tm_ack';
 /** The calls a page left waiting for the API chunk as it went (surface.ts), as JSON: the next page makes them. */

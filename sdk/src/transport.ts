@@ -142,10 +142,11 @@ export function createTransport<D>(
     const counted = keepaliveBytes + bytes > KEEPALIVE_BUDGET_BYTES ? 0 : bytes;
     keepaliveBytes += counted;
     // Until this send is answered, the ack token kept for slot requests would leave its events out: this send's mark
-    // (unique: "~", the time, a random fraction) stands in its place, in every tab.
+    // (unique: "~", the time, then a random number whole: added to the time as a fraction it would keep about 12 bits)
+    // stands in its place, in every tab.
     const was = readStorage(ACK_KEY);
     const began = Date.now();
-    const sent = `~${began + Math.random()}`;
+    const sent = '~' + began + Math.random();
     const alone = !flying++;
     // The token goes first: where localStorage is full the mark cannot be written, and the token must not stay.
     writeStorage(ACK_KEY);

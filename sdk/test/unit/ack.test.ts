@@ -40,8 +40,8 @@ const message = (n: number): Message => ({
   timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString(),
 });
 const stored = () => storage.get(ACK_KEY) ?? null;
-/** A send's mark: "~" and the time it began (with a random fraction, or bare when put back for an older send). */
-const MARK = /^~\d{13}(\.\d+)?$/;
+/** A send's mark: "~" and the time it began (then a random number, or bare when put back for an older send). */
+const MARK = /^~\d{13}(0\.\d+|\d\.?\d*e-\d+)?$/;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.UTC(2026, 0, 1), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -84,6 +84,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  vi.restoreAllMocks();
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
@@ -211,6 +212,20 @@ describe('the ack token kept for slot requests', () => {
       await outcome(await send(start(), i));
       expect(stored(), `outcome ${i}`).toMatch(MARK);
     }
+  });
+
+  it('tells apart the marks of two tabs’ sends begun in the same millisecond', async () => {
+    // Random numbers that differ only beyond the 12 bits a fraction added to the time would keep.
+    vi.spyOn(Math, 'random')
+      .mockReturnValueOnce(0.5)
+      .mockReturnValueOnce(0.5 + 2 ** -30);
+    const first = await send(start(), 1);
+    const marked = stored();
+    await send(start(), 2);
+    expect(stored()).not.toBe(marked);
+    // The first tab's answer must not take the second's mark for its own.
+    await first.answer(200, '1.4.a');
+    expect(stored()).toMatch(MARK);
   });
 
   it('keeps no earlier token while a send is under way when localStorage is full', async () => {
