@@ -38,6 +38,8 @@ import { warn } from './lib/warn';
 
 const A = 'data-trailmark-';
 const VIEW_MS = 1000;
+/** Longest wait for the tag's start before a slot is asked for anyway. */
+export const START_WAIT_MS = 3000;
 
 /**
  * `GET {apiHost}/v1/recommendations`. The anonymousId goes along only once
@@ -47,10 +49,15 @@ const VIEW_MS = 1000;
  * Asked for before the tag has started (a page that calls `recommend()` as
  * it loads, a slot added before the site's settings arrived), it waits until
  * it has: until then consent is unknown, and the request would go without
- * the visitor's ids (and links without the shop's origin).
+ * the visitor's ids (and links without the shop's origin). A start that
+ * does not end within START_WAIT_MS (a stalled settings request, a chunk
+ * that never loads) does not keep the page waiting: the request then goes
+ * as it would without consent, for non-personal picks.
  */
 export async function recommend(host: Host, slot: string, options: RecommendOptions = {}): Promise<RecommendationResponse> {
-  await host.started;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([host.started, new Promise((resolve) => (timer = setTimeout(resolve, START_WAIT_MS)))]);
+  clearTimeout(timer);
   const { apiHost, writeKey } = host.options;
   const query = new URLSearchParams({ writeKey, slot });
   if (host.mayStore()) query.set('anonymousId', host.tracker.anonymousId());

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { formatPrice, readRecommendations } from '../../src/slots';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatPrice, readRecommendations, recommend, START_WAIT_MS } from '../../src/slots';
+import type { Host } from '../../src/tracker';
 
 describe('readRecommendations', () => {
   it('keeps a well-formed response as it is', () => {
@@ -96,5 +97,54 @@ describe('formatPrice', () => {
     expect(formatPrice(12.5, 'NOT A CODE', 'en-US')).toBe('12.5 NOT A CODE');
     expect(formatPrice(12.5, undefined, 'en-US')).toBe('12.5');
     expect(formatPrice(undefined, 'USD', 'en-US')).toBe('');
+  });
+});
+
+describe('recommend() while the tag starts', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  /** A host whose start settles when `started` does; `asked` gets each slot request's URL. */
+  function setUp(started: Promise<unknown>, mayStore: () => boolean) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const asked: string[] = [];
+    vi.stubGlobal('localStorage', { getItem: () => null });
+    vi.stubGlobal('fetch', async (url: string) => {
+      asked.push(url);
+      return new Response('{"recId":"r1","items":[{"productId":"p1"}]}');
+    });
+    const host = {
+      options: { apiHost: 'https://c.example', writeKey: 'key' },
+      started,
+      mayStore,
+      tracker: { anonymousId: () => 'anon-1', user: () => ({ id: () => null }) },
+    } as unknown as Host;
+    return { host, asked };
+  }
+
+  it('waits for the start, then asks with the visitor’s ids', async () => {
+    let granted = false;
+    let start = () => {};
+    const { host, asked } = setUp(new Promise<void>((resolve) => (start = resolve)), () => granted);
+    const answer = recommend(host, 'home');
+    await vi.advanceTimersByTimeAsync(START_WAIT_MS - 1000);
+    expect(asked).toEqual([]);
+    granted = true;
+    start();
+    expect((await answer).recId).toBe('r1');
+    expect(new URL(asked[0]!).searchParams.get('anonymousId')).toBe('anon-1');
+  });
+
+  it('answers anyway when the start never ends (settings request stalled, chunk never loaded)', async () => {
+    const { host, asked } = setUp(new Promise(() => {}), () => false);
+    let settled = false;
+    const answer = recommend(host, 'home').finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(START_WAIT_MS);
+    expect(settled).toBe(true);
+    expect((await answer).items.map((i) => i.productId)).toEqual(['p1']);
+    // Without consent known, as a page without it: no ids.
+    expect(new URL(asked[0]!).searchParams.has('anonymousId')).toBe(false);
   });
 });
