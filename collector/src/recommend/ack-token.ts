@@ -30,7 +30,7 @@ export function formatAck(token: AckToken): string {
   return `${token.shard.toString(36)}.${token.shards.toString(36)}.${token.seq.toString(36)}`;
 }
 
-/** The token, or undefined when `value` is not one (the route answers 400). */
+/** The token, or undefined when `value` is not one (the route then answers as without a token). */
 export function parseAck(value: string): AckToken | undefined {
   const match = TOKEN.exec(value);
   if (!match) return undefined;

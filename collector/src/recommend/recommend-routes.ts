@@ -87,12 +87,9 @@ const recommendationQuery = validator('query', async (_value, c: Context<AppEnv>
   const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_LIMIT}.`, 'invalid_limit');
   const exclude = excludeParam(query.exclude);
+  // A token that is not one is passed over, as a stale one is: it is what the browser kept in its storage (damaged,
+  // or written by another version of the tag), which the shopper cannot fix, and the answer is the same without it.
   const ack = query.ack ? parseAck(query.ack) : undefined;
-  if (query.ack && !ack)
-    throw badRequest(
-      'ack must be the token of the browser’s last POST /v1/batch answer (its Trailmark-Ack header), as it came; leave it out if there is none.',
-      'invalid_ack',
-    );
   // Why the answer is what it is names the site's rules: for the merchandiser (the admin token), not for shoppers.
   const explain = query.explain !== undefined && query.explain !== '0' && query.explain !== 'false';
   if (explain) await adminAuth<AppEnv>()(c, async () => {});
