@@ -9,8 +9,12 @@
  * to the shard (read-your-writes without the second object call).
  *
  * Opaque to clients: `<shard>.<shards>.<seq>`, base 36. Nothing in it is a
- * secret or a proof: a forged or stale token can only leave its own
- * browser's pending events out of its own answer. Pure: tested beside.
+ * secret or a proof: a forged or stale token can only leave pending events
+ * out of its own answer, and only the request's shopper's: with a token the
+ * shard is not asked, so every not-yet-stored event with the request's ids
+ * is left out, the browser's own and any sent for it by someone else (the
+ * shop's server sending `Order Completed` with the cookie's anonymousId),
+ * until it is stored (usually within a second). Pure: tested beside.
  */
 
 export interface AckToken {

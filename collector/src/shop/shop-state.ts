@@ -236,7 +236,9 @@ export class ShopState extends ProfileHostObject {
    * The browser's pending events when its ack token is not applied yet
    * (read from the shard, as the route does without a token); none when the
    * token's row has settled: the browser has sent nothing since (the tag
-   * drops its token when it sends), so everything of it is stored here.
+   * drops its token when it sends), so everything it sent is stored here.
+   * (Not necessarily everything with its ids: events sent for it by someone
+   * else, such as the shop's server, count once stored; ack-token.ts.)
    */
   private async pendingAfter(ack: { shard: number; seq: number }, ids: ShopRecommendInput): Promise<StoredMessage[] | undefined> {
     if (this.settled.covers(ack.shard, ack.seq)) return undefined;
