@@ -21,7 +21,7 @@ export interface ExperimentLift {
   pValue: number | null;
 }
 
-/** The CUPED lift of revenue per member, with what the adjustment achieved. */
+/** The CUPED lift of revenue per member, with what the adjustment achieved; no interval or p-value before each group has 10 buyers. */
 export interface CupedLift extends ExperimentLift {
   /** Revenue change per unit of spend before, from both groups pooled (0 when nobody spent before). */
   theta: number | null;

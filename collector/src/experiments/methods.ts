@@ -23,7 +23,9 @@ export function describeMethods(options: { mixingSd?: number } = {}): Experiment
       '10 buyers. Read once, at the planned end.',
     cuped:
       'Revenue per member adjusted by what each member spent in the 30 days before assignment (CUPED): spend before predicts part of spend after, ' +
-      "so removing that part narrows the interval without moving its centre on average. The adjustment factor is estimated from both groups together, then Welch's test.",
+      "so removing that part narrows the interval without moving its centre on average. The adjustment factor is estimated from both groups together, then Welch's test " +
+      "with the same protection as plain revenue: each group's variance is at least the two-part model's (less the share spend before explains), " +
+      'and no interval or p-value is given before each group has 10 buyers.',
     sequential:
       'An always-valid 95% interval of the conversion difference (mixture sequential probability ratio test): it holds on every day at once, ' +
       'so it may be read daily and the campaign stopped the day it excludes zero, which the fixed interval does not allow. ' +

@@ -16,6 +16,7 @@ import { Z95 } from './distributions';
 import { revenueLift } from './revenue-lift';
 import { sequentialConversionLift } from './sequential';
 import { EMPTY_TOTALS, type CovariateTotals, type GroupTotals } from './totals';
+import { zeroInflatedRevenueLift } from './zero-inflated';
 
 /** Seeded random draws: uniform from xoroshiro128+, normal by Box–Muller (each pair of uniforms gives two). */
 export class SeededDraws {
@@ -60,6 +61,7 @@ function addMember(totals: Totals, converted: boolean, y: number, x = 0): void {
   if (converted) totals.converted += 1;
   totals.revenue += y;
   totals.revenueSquares += y * y;
+  if (y > 0) totals.buyers += 1;
   totals.spendBefore += x;
   totals.spendBeforeSquares += x * x;
   totals.spendBeforeTimesRevenue += x * y;
@@ -166,8 +168,12 @@ export interface CupedCoverage {
   runs: number;
   coverage: number;
   welchCoverage: number;
+  /** Coverage of the report's plain revenue figure (zero-inflated.ts) on the same data. */
+  plainCoverage: number;
   /** Mean width of the CUPED interval / mean width of the plain Welch interval on the same data. */
   widthRatio: number;
+  /** Mean width of the CUPED interval / mean width of the report's plain revenue interval on the same data. */
+  plainWidthRatio: number;
   meanVarianceReduction: number;
 }
 
@@ -193,21 +199,34 @@ export function cupedCoverage(scenario: CupedScenario, runs: number, seed: numbe
   };
   let covered = 0;
   let welchCovered = 0;
+  let plainCovered = 0;
   let cupedWidth = 0;
   let welchWidth = 0;
+  let plainWidth = 0;
   let reduction = 0;
   for (let run = 0; run < runs; run++) {
     const t = draw(scenario.treatmentRate);
     const c = draw(scenario.controlRate);
     const cuped = cupedRevenueLift(t, c);
     const welch = revenueLift(t, c);
+    const plain = zeroInflatedRevenueLift(t, c);
     if (contains(cuped.ci95!, truth)) covered++;
     if (contains(welch.ci95!, truth)) welchCovered++;
+    if (contains(plain.ci95!, truth)) plainCovered++;
     cupedWidth += width(cuped.ci95!);
     welchWidth += width(welch.ci95!);
+    plainWidth += width(plain.ci95!);
     reduction += cuped.varianceReduction!;
   }
-  return { runs, coverage: covered / runs, welchCoverage: welchCovered / runs, widthRatio: cupedWidth / welchWidth, meanVarianceReduction: reduction / runs };
+  return {
+    runs,
+    coverage: covered / runs,
+    welchCoverage: welchCovered / runs,
+    plainCoverage: plainCovered / runs,
+    widthRatio: cupedWidth / welchWidth,
+    plainWidthRatio: cupedWidth / plainWidth,
+    meanVarianceReduction: reduction / runs,
+  };
 }
 
 // ─── Read every day ─────────────────────────────────────────────────────────

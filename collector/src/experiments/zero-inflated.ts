@@ -46,20 +46,37 @@ function shrunkRate(buyers: number, members: number): number {
   return (buyers + (Z95 * Z95) / 2) / (members + Z95 * Z95);
 }
 
-/** Each group's moments with its variance floored at the two-part model's (pooled baskets, shrunk rate). */
-function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moments } {
+/**
+ * The variance the two-part model gives each group: its shrunk buying rate
+ * times the baskets of both groups pooled. Null while nobody bought at all.
+ */
+export function twoPartVariances(t: BuyerTotals, c: BuyerTotals): { t: number; c: number } | null {
   const buyers = t.buyers + c.buyers;
-  const own = (g: BuyerTotals) => moments(g.members, g.revenue, g.revenueSquares);
-  if (buyers === 0) return { t: own(t), c: own(c) };
+  if (buyers === 0) return null;
   const basketMean = (t.revenue + c.revenue) / buyers;
   const basketSquare = (t.revenueSquares + c.revenueSquares) / buyers;
-  const floor = (g: BuyerTotals): Moments => {
-    const m = own(g);
+  const model = (g: BuyerTotals) => {
     const p = shrunkRate(g.buyers, g.members);
-    const model = p * basketSquare - (p * basketMean) ** 2;
+    return p * basketSquare - (p * basketMean) ** 2;
+  };
+  return { t: model(t), c: model(c) };
+}
+
+/** Whether both groups have the buyers a revenue difference needs before it may be called significant. */
+export function enoughBuyers(t: BuyerTotals, c: BuyerTotals): boolean {
+  return t.buyers >= MIN_BUYERS && c.buyers >= MIN_BUYERS;
+}
+
+/** Each group's moments with its variance floored at the two-part model's (pooled baskets, shrunk rate). */
+function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moments } {
+  const own = (g: BuyerTotals) => moments(g.members, g.revenue, g.revenueSquares);
+  const floor = twoPartVariances(t, c);
+  if (!floor) return { t: own(t), c: own(c) };
+  const floored = (g: BuyerTotals, model: number): Moments => {
+    const m = own(g);
     return { ...m, variance: Math.max(m.variance, model) };
   };
-  return { t: floor(t), c: floor(c) };
+  return { t: floored(t, floor.t), c: floored(c, floor.c) };
 }
 
 /** Revenue per member lift by Welch's test on floored variances, with the buyers' caveat. */
