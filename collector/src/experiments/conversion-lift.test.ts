@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversionLift, newcombeInterval, pooledZTestP, wilsonInterval } from './conversion-lift';
+import { conversionLift, newcombeInterval, pooledZTestP, relativeRateInterval, wilsonInterval } from './conversion-lift';
 import { conversionCoverage, printFigure, SIMULATION_TIMEOUT } from './simulation';
 
 describe('conversionLift', () => {
@@ -10,6 +10,38 @@ describe('conversionLift', () => {
     const [low2, high2] = newcombeInterval({ members: 10, converted: 9 }, { members: 10, converted: 3 });
     expect(low2).toBeCloseTo(0.1705, 4);
     expect(high2).toBeCloseTo(0.809, 4);
+  });
+
+  it("matches Koopman's published score interval of the ratio (Fagerland, Lydersen and Laake: Perondi et al. 2004)", () => {
+    // 7 of 34 against 1 of 34: ratio 7.0, 95% interval 1.2209 to 42.5757 (R contingencytables).
+    const [low, high] = relativeRateInterval({ members: 34, converted: 7 }, { members: 34, converted: 1 })!;
+    expect(low + 1).toBeCloseTo(1.2209, 4);
+    expect(high + 1).toBeCloseTo(42.5757, 3);
+  });
+
+  it('gives a relative interval that agrees with the p-value and is never a point from a handful of members', () => {
+    // 7 of 100 against 1 of 100: Newcombe and the z-test call it (p ≈ 0.03); the log-ratio interval read −13% to +5,544%.
+    const clear = conversionLift({ members: 100, converted: 7 }, { members: 100, converted: 1 });
+    expect(clear.pValue).toBeLessThan(0.05);
+    expect(clear.relativeCi95![0]).toBeGreaterThan(0);
+    // 3 of 3 against 2 of 2, and 20 of 20 against 20 of 20: the log-ratio interval read [0, 0].
+    for (const [t, c] of [
+      [3, 2],
+      [20, 20],
+    ] as const) {
+      const [low, high] = conversionLift({ members: t, converted: t }, { members: c, converted: c }).relativeCi95!;
+      expect(low).toBeLessThan(-0.05);
+      expect(high).toBeGreaterThan(0.01);
+    }
+    // The interval excludes 0 exactly when the pooled z-test's p-value is below 5% (both are the same score test at ratio 1).
+    for (let n = 5; n <= 60; n += 11)
+      for (let xT = 0; xT <= n; xT++)
+        for (let xC = 1; xC <= n; xC += 2) {
+          const lift = conversionLift({ members: n, converted: xT }, { members: n + 7, converted: xC });
+          const [low, high] = lift.relativeCi95!;
+          if (Math.abs(lift.pValue! - 0.05) < 1e-6) continue;
+          expect(low > 0 || high < 0, `${xT}/${n} vs ${xC}/${n + 7}`).toBe(lift.pValue! < 0.05);
+        }
   });
 
   it('p-value of the pooled z-test equals the χ² test without continuity correction (SciPy)', () => {

@@ -14,7 +14,8 @@ export function describeMethods(options: { mixingSd?: number } = {}): Experiment
     conversionRate:
       'Difference of conversion rates, treatment minus control, in points and relative to control. ' +
       "The 95% interval is Newcombe's hybrid score interval, which stays accurate with few members and low rates; " +
-      'the p-value is the pooled two-proportion z-test of "both groups convert alike". Read once, at the planned end.',
+      'the p-value is the pooled two-proportion z-test of "both groups convert alike"; the relative interval is Koopman\'s score interval of the ratio of rates, ' +
+      'which agrees with that p-value. Read once, at the planned end.',
     revenuePerMember:
       "Difference of revenue per member (members who bought nothing count as 0), treatment minus control. Welch's t-test: " +
       'the 95% interval and p-value do not assume both groups vary alike (Welch–Satterthwaite degrees of freedom). ' +
