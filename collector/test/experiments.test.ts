@@ -35,7 +35,7 @@ describe('experiments in the Workers runtime', () => {
     expect(m.cuped.revenuePerMember.varianceReduction).toBeGreaterThan(0);
     expect(studentTQuantile(0.975, 3.7)).toBeCloseTo(2.8675207071911895, 10);
     expect(conversionVerdict(m.lift.conversionRate, { roi: m.roi }).text).toMatch(
-      /^treatment converts 5\.0 points better \(95% interval [\d.]+ to [\d.]+\); significant; ROI [\d.]+× \(95% interval −?[\d.]+ to [\d.]+\)$/,
+      /^treatment converts 5\.0 points better \(95% interval [\d.]+ to [\d.]+\); significant; ROI [+−]?[\d,]+% \(95% interval [+−]?[\d,]+% to [+−]?[\d,]+%; 0% is break-even\)$/,
     );
   });
 });

@@ -64,6 +64,35 @@ describe('campaignReport', () => {
     expect(report.methods.attribution).toContain('window');
   });
 
+  it('says ROI only once revenue can be judged, and the daily verdict without the fixed-horizon ROI interval', () => {
+    const group = (members: number, converted: number, buyers: number, basket: number) => ({
+      ...emptyHostTotals().treatment,
+      members,
+      converted,
+      revenue: buyers * basket,
+      revenueSquares: buyers * basket * basket,
+      buyers,
+    });
+    const ended = { ...campaign, endsAt: '2026-11-05T00:00:00.000Z', costPerContact: 0.01 };
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const host = (treatment: ReturnType<typeof group>, control: ReturnType<typeof group>) => ({
+      ...emptyHostTotals(),
+      treatment,
+      control,
+      reached: treatment.members,
+      matured: { treatment: treatment.members, control: control.members },
+    });
+    // 0 of 13 control members bought: the conversion lift is clear, the revenue (and so the ROI) is not yet.
+    const few = campaignReport(ended, [host(group(400, 120, 40, 60), group(13, 0, 0, 0))], { now, currency: 'EUR' });
+    expect(few.verdict.conversionRate.status).toBe('better');
+    expect(few.verdict.conversionRate.text).not.toContain('ROI');
+    expect(few.verdict.sequential.text).not.toContain('ROI');
+    // Buyers enough in both groups: the ROI is said, with its interval only in the fixed-horizon verdict.
+    const many = campaignReport(ended, [host(group(4000, 1200, 800, 60), group(4000, 600, 400, 60))], { now, currency: 'EUR' });
+    expect(many.verdict.conversionRate.text).toMatch(/; ROI \+[\d,]+% \(95% interval \+[\d,]+% to \+[\d,]+%; 0% is break-even\)$/);
+    expect(many.verdict.sequential.text).toMatch(/; ROI \+[\d,]+% \(0% is break-even\)$/);
+  });
+
   it('is empty but well formed before anyone is assigned', () => {
     const report = campaignReport({ ...campaign, startsAt: '2099-01-01T00:00:00.000Z' }, [], { now: Date.now(), currency: 'USD' });
     expect(report).toMatchObject({ status: 'scheduled', startedAt: null, timeline: [] });

@@ -75,6 +75,10 @@ export function campaignReport(
   const totals = addHostTotals(hosts);
   const m = measureCampaign({ treatment: totals.treatment, control: totals.control, reached: totals.reached, costPerContact: campaign.costPerContact ?? 0 });
   const status = campaignState(campaign, options.now);
+  // ROI is made of the revenue difference: not said while revenue cannot be judged yet (too few buyers). Its
+  // interval is fixed-horizon, so the verdict that may be read daily gives the estimate alone.
+  const roi = m.revenueNotYet ? null : m.roi;
+  const dailyRoi = roi && { ...roi, roiCi95: null };
   return {
     campaignId: campaign.id,
     name: campaign.name,
@@ -89,13 +93,13 @@ export function campaignReport(
     roi: m.roi,
     membersNeeded: m.membersNeeded,
     verdict: {
-      conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi: m.roi, noun: 'members' }),
+      conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi, noun: 'members' }),
       revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, {
         needed: m.membersNeeded.revenuePerMember,
         noun: 'members',
         notYet: m.revenueNotYet,
       }),
-      sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: m.roi, noun: 'members' }),
+      sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: dailyRoi, noun: 'members' }),
     },
     exposure: totals.exposure,
     matured: totals.matured,

@@ -12,7 +12,7 @@
  *   const m = measureCampaign({ treatment, control, reached, costPerContact });
  *   // m.groups, m.lift, m.cuped, m.sequential, m.roi, m.methods: the report of contract section 8
  *   conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi: m.roi }).text
- *   // "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2× (95% interval 0.4 to 6.1)"
+ *   // "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI +320% (95% interval +40% to +610%; 0% is break-even)"
  *
  * A campaign read every day should decide on `m.sequential.conversionRate`
  * (with `m.membersNeeded.sequentialConversionRate`); the fixed-horizon

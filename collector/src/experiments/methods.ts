@@ -33,7 +33,7 @@ export function describeMethods(options: { mixingSd?: number } = {}): Experiment
       `It is wider; it is tuned for effects of about ${tauPoints} points.`,
     roi:
       "Incremental revenue = (treatment's revenue per member − control's) × treatment members. Cost = cost per contact × members reached. " +
-      'ROI = (incremental revenue − cost) / cost: 0 is break-even; none without a cost.',
+      'ROI = (incremental revenue − cost) / cost, said as a percentage: 0% is break-even, +320% means 4.2 times the cost came back; none without a cost.',
     membersNeeded:
       'While a difference is not yet distinguishable: how many more members each group needs (at the current split) for the test to detect ' +
       'a difference as large as the one observed 80% of the time. If the true difference is smaller, more are needed.',

@@ -11,8 +11,17 @@ describe('conversionVerdict', () => {
     const roi = returnOnInvestment({ revenuePerMember: lift(0.84, [0.2, 1.5], 0.01), treatmentMembers: 1000, reached: 1000, costPerContact: 0.2 });
     expect(conversionVerdict(lift(0.041, [0.012, 0.07], 0.004), { roi })).toEqual({
       status: 'better',
-      text: 'treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2× (95% interval 0.0 to 6.5)',
+      text: 'treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI +320% (95% interval 0% to +650%; 0% is break-even)',
     });
+  });
+
+  it('says a large ROI with thousands separators and a loss with a minus sign', () => {
+    const big = returnOnInvestment({ revenuePerMember: lift(30, [10, 50], 0.01), treatmentMembers: 1000, reached: 1000, costPerContact: 0.01 });
+    expect(conversionVerdict(lift(0.041, [0.012, 0.07], 0.004), { roi: big }).text).toBe(
+      'treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI +299,900% (95% interval +99,900% to +499,900%; 0% is break-even)',
+    );
+    const loss = returnOnInvestment({ revenuePerMember: lift(-0.1, [-1, 0.8], 0.5), treatmentMembers: 100, reached: 100, costPerContact: 0.2 });
+    expect(conversionVerdict(lift(0.041, [0.012, 0.07], 0.004), { roi: { ...loss, roiCi95: null } }).text).toMatch(/; ROI −150% \(0% is break-even\)$/);
   });
 
   it('a significant loss', () => {

@@ -1,6 +1,6 @@
 /**
  * One sentence per lift for the dashboard, e.g.
- *   "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI 3.2× (95% interval 0.4 to 6.1)"
+ *   "treatment converts 4.1 points better (95% interval 1.2 to 7.0); significant; ROI +320% (95% interval +40% to +610%; 0% is break-even)"
  *   "not yet distinguishable: treatment converts 0.8 points better (95% interval −1.9 to 3.5); about 1,900 more shoppers per group needed"
  * with a status the page can colour by. A difference is called significant
  * only when its interval excludes zero and its p-value is below 5% (the two
@@ -11,7 +11,11 @@ import type { ExperimentLift, MembersNeeded, Roi, Verdict } from '@trailmark/sch
 export interface VerdictOptions {
   /** From `conversionMembersNeeded` or `zeroInflatedMembersNeeded`: said while the difference is not yet distinguishable. */
   needed?: MembersNeeded | null;
-  /** From `returnOnInvestment`: said once the difference is significant. */
+  /**
+   * From `returnOnInvestment`: said once the difference is significant.
+   * Leave it out while revenue cannot be judged yet (too few buyers): the
+   * ROI is made of that revenue difference.
+   */
   roi?: Roi | null;
   /** What the groups are called (default "treatment" and "control group"; slots say "personalised" and "holdout"). */
   treatmentName?: string;
@@ -66,11 +70,22 @@ function verdict(lift: ExperimentLift, options: VerdictOptions, says: (absolute:
   return { status: 'unclear', text: `not yet distinguishable: ${seen}${why}${needed}` };
 }
 
-/** "; ROI 3.2× (95% interval 0.4 to 6.1)": the interval says whether it surely paid. */
+/**
+ * "; ROI +320% (95% interval 0% to +650%; 0% is break-even)": ROI is
+ * (incremental revenue − cost) / cost, said as a percentage because "3.2×"
+ * read as "3.2 times the cost back" when it means 4.2 times; the interval
+ * says whether it surely paid.
+ */
 function roiText({ roi, roiCi95 }: Roi): string {
   if (roi === null) return '';
-  const ratio = (x: number) => signed(x.toFixed(1));
-  return `; ROI ${ratio(roi)}×${roiCi95 ? ` (95% interval ${ratio(roiCi95[0])} to ${ratio(roiCi95[1])})` : ''}`;
+  return `; ROI ${roiPercent(roi)} (${roiCi95 ? `95% interval ${roiPercent(roiCi95[0])} to ${roiPercent(roiCi95[1])}; ` : ''}0% is break-even)`;
+}
+
+/** 3.2 → "+320%", 2999 → "+299,900%", −1.5 → "−150%". */
+function roiPercent(x: number): string {
+  const percent = Math.round(x * 100);
+  const text = Math.abs(percent).toLocaleString('en-US');
+  return percent > 0 ? `+${text}%` : percent < 0 ? `−${text}%` : '0%';
 }
 
 function neededText(needed: MembersNeeded, options: VerdictOptions): string {

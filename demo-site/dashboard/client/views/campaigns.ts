@@ -128,10 +128,10 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
             [`Incremental revenue (${report.currency})`, money(roi.incrementalRevenue)],
             [`Cost (${report.currency})`, money(roi.cost)],
             [
-              'Return on cost',
+              'Return on cost (0% is break-even)',
               roi.roi === null
                 ? '–'
-                : `${roi.roi.toFixed(1)}×${roi.roiCi95 ? ` (95% interval ${roi.roiCi95[0].toFixed(1)} to ${roi.roiCi95[1].toFixed(1)})` : ''}`,
+                : `${roiPercent(roi.roi)}${roi.roiCi95 ? ` (95% interval ${roiPercent(roi.roiCi95[0])} to ${roiPercent(roi.roiCi95[1])})` : ''}`,
             ],
           ],
         ),
@@ -158,6 +158,13 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
         )
       : null,
   );
+}
+
+/** ROI, (incremental revenue − cost) / cost, as a signed percentage: 3.2 → "+320%", 2999 → "+299,900%". */
+function roiPercent(roi: number): string {
+  const percent = Math.round(roi * 100);
+  const text = formatCount(Math.abs(percent));
+  return percent > 0 ? `+${text}%` : percent < 0 ? `−${text}%` : '0%';
 }
 
 /** A few measures side by side that fit a phone as they are (like the slots' tables), so they stay tables instead of cards. */
