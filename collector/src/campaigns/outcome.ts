@@ -14,11 +14,21 @@ export const DAY_MS = 86_400_000;
 /** The CUPED covariate looks this far back from assignment. */
 export const SPEND_BEFORE_DAYS = 30;
 
-/** Event names compare without regard to case or surrounding space ("order completed" is the goal "Order Completed"). */
+/** Event names compare without regard to case or surrounding space ("signed up" is the goal "Signed Up"). */
 const sameEvent = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/**
+ * An order is an event named exactly `Order Completed`, as everywhere else
+ * in the collector (the profile's orders, the per-order_id dedup, revenue):
+ * a goal naming that event, in any case, is met by orders alone, so a
+ * member who converts on it is a member whose order brings revenue, and an
+ * "order completed" that nothing else counts as an order does not convert.
+ */
+const isOrder = (message: StoredMessage) => message.type === 'track' && message.event === EVENTS.orderCompleted;
+
 export function isGoal(goal: CampaignGoal, message: StoredMessage): boolean {
-  if (message.type !== 'track' || !sameEvent(message.event, goal.event)) return false;
+  if (message.type !== 'track') return false;
+  if (sameEvent(goal.event, EVENTS.orderCompleted) ? !isOrder(message) : !sameEvent(message.event, goal.event)) return false;
   if (!goal.productId && !goal.category) return true;
   const products = productsOfMessage(message);
   if (goal.productId && !products.some((p) => p.productId === goal.productId)) return false;
@@ -31,7 +41,7 @@ export function isGoal(goal: CampaignGoal, message: StoredMessage): boolean {
 
 /** The revenue an event brings: an `Order Completed` total in the site's currency; 0 for anything else. */
 export function revenueOf(message: StoredMessage, siteCurrency: string): number {
-  if (message.type !== 'track' || message.event !== EVENTS.orderCompleted) return 0;
+  if (message.type !== 'track' || !isOrder(message)) return 0;
   const { total, currency } = orderTotal((message.properties ?? {}) as Record<string, unknown>, productsOfMessage(message), siteCurrency);
   return currency === siteCurrency ? total : 0;
 }
