@@ -57,11 +57,42 @@ describe('campaignReport', () => {
     expect(report.groups.treatment).toMatchObject({ members: 1000, converted: 150, reached: 1000, conversionRate: 0.15 });
     expect(report.groups.control).toMatchObject({ members: 1000, converted: 80, reached: 0 });
     expect(report.status).toBe('running');
-    expect(report.verdict.conversionRate.status).toBe('better');
-    expect(report.verdict.conversionRate.text).toMatch(/^treatment converts 7\.0 points better \(95% interval/);
     expect(report.verdict.revenuePerMember.text).toContain('EUR');
     expect(report.roi.cost).toBe(1000);
     expect(report.methods.attribution).toContain('window');
+    // Read once, at the planned end, with every window closed: the fixed-horizon verdict is a finding.
+    const matured = parts.map((p) => ({ ...p, matured: { treatment: p.treatment.members, control: p.control.members } }));
+    const ended = campaignReport({ ...campaign, endsAt: '2026-11-05T00:00:00.000Z' }, matured, { now: Date.parse('2026-11-10T00:00:00Z'), currency: 'EUR' });
+    expect(ended.status).toBe('ended');
+    expect(ended.verdict.conversionRate.status).toBe('better');
+    expect(ended.verdict.conversionRate.text).toMatch(/^treatment converts 7\.0 points better \(95% interval [\d.]+ to [\d.]+\); significant/);
+  });
+
+  it('calls the fixed-horizon verdict provisional while the campaign runs or windows are open, and points to the daily one', () => {
+    const totals = { ...emptyHostTotals(), reached: 1000 };
+    totals.treatment = { ...totals.treatment, members: 1000, converted: 150 };
+    totals.control = { ...totals.control, members: 1000, converted: 80 };
+    const now = Date.parse('2026-11-10T00:00:00Z');
+    // Running: peeking at a fixed interval finds differences that are not there.
+    const running = campaignReport(campaign, [totals], { now, currency: 'EUR' });
+    expect(running.verdict.conversionRate).toEqual({
+      status: 'unclear',
+      text: expect.stringMatching(
+        /^provisional: treatment converts 7\.0 points better \(95% interval [\d.]+ to [\d.]+\); the fixed-horizon interval is valid read once, at the planned end; to act before then, read the daily verdict \(always valid\)$/,
+      ),
+    });
+    // The always-valid verdict is the one to act on mid-campaign.
+    expect(running.verdict.sequential.status).toBe('better');
+    // Ended, but some members are still inside their window.
+    const ended = { ...campaign, endsAt: '2026-11-09T00:00:00.000Z' };
+    const open = campaignReport(ended, [{ ...totals, matured: { treatment: 900, control: 1000 } }], { now, currency: 'EUR' });
+    expect(open.verdict.conversionRate.status).toBe('unclear');
+    expect(open.verdict.conversionRate.text).toContain("final once every member's window has closed");
+    const closed = campaignReport(ended, [{ ...totals, matured: { treatment: 1000, control: 1000 } }], { now, currency: 'EUR' });
+    expect(closed.verdict.conversionRate.status).toBe('better');
+    // Not yet distinguishable stays as it is: there is nothing to hold back.
+    const flat = { ...totals, treatment: { ...totals.treatment, converted: 82 } };
+    expect(campaignReport(campaign, [flat], { now, currency: 'EUR' }).verdict.conversionRate.text).toMatch(/^not yet distinguishable/);
   });
 
   it('says ROI only once revenue can be judged, and the daily verdict without the fixed-horizon ROI interval', () => {

@@ -79,6 +79,7 @@ export function campaignReport(
   // interval is fixed-horizon, so the verdict that may be read daily gives the estimate alone.
   const roi = m.revenueNotYet ? null : m.roi;
   const dailyRoi = roi && { ...roi, roiCi95: null };
+  const provisional = fixedHorizonCaveat(status, totals);
   return {
     campaignId: campaign.id,
     name: campaign.name,
@@ -93,11 +94,12 @@ export function campaignReport(
     roi: m.roi,
     membersNeeded: m.membersNeeded,
     verdict: {
-      conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi, noun: 'members' }),
+      conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi, noun: 'members', provisional }),
       revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, {
         needed: m.membersNeeded.revenuePerMember,
         noun: 'members',
         notYet: m.revenueNotYet,
+        provisional,
       }),
       sequential: conversionVerdict(m.sequential.conversionRate, { needed: m.membersNeeded.sequentialConversionRate, roi: dailyRoi, noun: 'members' }),
     },
@@ -109,6 +111,21 @@ export function campaignReport(
     overlapping: options.overlapping ?? [],
     methods: { ...m.methods, attribution: ATTRIBUTION_METHOD, globalHoldout: GLOBAL_HOLDOUT_METHOD },
   };
+}
+
+/**
+ * Why the fixed-horizon verdicts are provisional, or null once they are
+ * final: their intervals hold when read once, at the planned end, with
+ * every member's window closed. Before that, the verdict to act on is the
+ * always-valid one (`verdict.sequential`).
+ */
+export function fixedHorizonCaveat(status: CampaignReport['status'], totals: Pick<HostCampaignTotals, 'treatment' | 'control' | 'matured'>): string | null {
+  const act = 'to act before then, read the daily verdict (always valid)';
+  if (status !== 'ended') return `the fixed-horizon interval is valid read once, at the planned end; ${act}`;
+  if (totals.matured.treatment + totals.matured.control < totals.treatment.members + totals.control.members) {
+    return `the fixed-horizon interval is final once every member's window has closed; ${act}`;
+  }
+  return null;
 }
 
 /**

@@ -53,6 +53,8 @@ export async function simulateCampaign(scenario: CampaignScenario): Promise<Simu
     goal: { event: 'Order Completed' },
     windowDays,
     startsAt: new Date(START).toISOString(),
+    // Read once, at the planned end, with every window closed: the reading the fixed-horizon interval is made for.
+    endsAt: new Date(START + DAY_MS).toISOString(),
     costPerContact: 0.1,
     destinations: [],
   };

@@ -29,6 +29,14 @@ export interface VerdictOptions {
    * interval (zero-inflated.ts: too few buyers), said in its place.
    */
   notYet?: string | null;
+  /**
+   * Why a fixed-horizon difference is not a finding yet although its
+   * interval excludes 0 (the campaign still runs, or members are still
+   * inside their window): read every day, a fixed interval finds
+   * differences that are not there (about 30% of A/A campaigns in 30 days,
+   * README). Said in place of "significant", with status `unclear`.
+   */
+  provisional?: string | null;
 }
 
 const CONVERTS = { verb: 'converts', more: 'better', less: 'worse' };
@@ -60,6 +68,9 @@ function verdict(lift: ExperimentLift, options: VerdictOptions, says: (absolute:
   const [low, high] = lift.ci95;
   const interval = `95% interval ${signed(format(low))} to ${signed(format(high))}`;
   const significant = (low > 0 || high < 0) && (lift.pValue === null || lift.pValue < 0.05) && !options.notYet;
+  if (significant && options.provisional) {
+    return { status: 'unclear', text: `provisional: ${treatment} ${says(lift.absolute)} (${interval}); ${options.provisional}` };
+  }
   if (significant) {
     const text = `${treatment} ${says(lift.absolute)} (${interval}); significant${options.roi ? roiText(options.roi) : ''}`;
     return { status: lift.absolute > 0 ? 'better' : 'worse', text };

@@ -140,9 +140,12 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
         'div',
         { class: 'lifts' },
         h('h4', {}, 'Relative lift over control, 95% interval'),
-        liftRow('Conversion', report.lift.conversionRate, report.verdict.conversionRate),
+        liftRow('Conversion, at the planned end', report.lift.conversionRate, report.verdict.conversionRate),
         liftRow('Conversion, read daily', report.sequential.conversionRate, report.verdict.sequential),
-        liftRow('Revenue per member', report.lift.revenuePerMember, report.verdict.revenuePerMember),
+        liftRow('Revenue per member, at the planned end', report.lift.revenuePerMember, report.verdict.revenuePerMember),
+        report.status !== 'running'
+          ? null
+          : note('While the campaign runs, act on the row read daily: the others hold when read once, at the planned end, and are provisional until then.'),
         report.overlapping.length
           ? note(`Other campaigns run on the same audience (${report.overlapping.join(', ')}): some of this control group is treated by them.`)
           : null,
