@@ -15,7 +15,11 @@ export interface ExperimentLift {
   relative: number | null;
   /** 95% interval of `absolute`. */
   ci95: Interval | null;
-  /** 95% interval of `relative` (null while either mean is 0, and for the always-valid interval). */
+  /**
+   * 95% interval of `relative`: for a conversion rate Koopman's score interval, which excludes 0 exactly when
+   * `pValue` < 5% (null while control has no conversion); for revenue the log-ratio interval (null while either
+   * mean is 0 or neither group varies); null for the always-valid interval.
+   */
   relativeCi95: Interval | null;
   /** Two-sided p-value of "no difference". */
   pValue: number | null;
