@@ -86,6 +86,7 @@ describe('campaigns admin API', () => {
     const second = (await (await putCampaign(writeKey, 'b', { ...CAMPAIGN, holdoutPercent: 20 })).json()) as Record<string, any>;
     expect(second.overlapping).toEqual(['a']);
     expect(second.note).toContain('independently');
+    expect(created.warnings).toBeUndefined();
     const changed = await putCampaign(writeKey, 'a', { ...CAMPAIGN, holdoutPercent: 30 });
     expect(changed.status).toBe(409);
     expect(((await changed.json()) as { message: string }).message).toContain('holdoutPercent');
@@ -99,6 +100,16 @@ describe('campaigns admin API', () => {
     ]);
     expect((await SELF.fetch(`${BASE}/v1/admin/campaigns/b?writeKey=${writeKey}`, { method: 'DELETE', headers: ADMIN })).status).toBe(200);
     expect((await SELF.fetch(`${BASE}/v1/admin/campaigns/b?writeKey=${writeKey}`, { headers: ADMIN })).status).toBe(404);
+  });
+
+  it('saves a campaign with no control group but warns that it can never be measured', async () => {
+    const writeKey = await createSite();
+    await defineAudience(writeKey, 'tents', VIEWED_TENTS);
+    const res = await putCampaign(writeKey, 'everyone', { ...CAMPAIGN, holdoutPercent: 0 });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { campaign: { holdoutPercent: number }; warnings: { path: string; message: string }[] };
+    expect(answer.campaign.holdoutPercent).toBe(0);
+    expect(answer.warnings).toEqual([{ path: 'holdoutPercent', message: expect.stringContaining('never be measured') }]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The campaigns admin API (Bearer ADMIN_TOKEN; contract section 8):
  *
- *   PUT    /v1/admin/campaigns/:id          create or change → { ok, created, campaign, overlapping }
+ *   PUT    /v1/admin/campaigns/:id          create or change → { ok, created, campaign, overlapping, warnings? }
  *   GET    /v1/admin/campaigns[?writeKey=]  every campaign with its status
  *   GET    /v1/admin/campaigns/:id          one
  *   DELETE /v1/admin/campaigns/:id          removes it with its assignments
@@ -99,11 +99,13 @@ export function campaignRoutes() {
     await saveCampaign(c.env, entry);
     await replicated(CAMPAIGN, () => replicateCampaigns(c.env, site, [definition]));
     const overlapping = await overlappingCampaigns(c.env, entry, now);
+    const warnings = campaignWarnings(definition);
     return c.json({
       ok: true,
       created: !existing,
       campaign: view(entry, now),
       overlapping,
+      ...(warnings.length ? { warnings } : {}),
       ...(overlapping.length
         ? {
             note: `Other campaigns run on the audience ${definition.audienceId} (${overlapping.join(', ')}): each assigns its members independently, so some of this campaign's control group is treated by another. Each report still compares like with like.`,
@@ -142,6 +144,23 @@ export function campaignRoutes() {
 function refused(code: string, message: string, issues?: { path: string; message: string }[]): ApiError {
   const [path, ...rest] = message.split(': ');
   return new ApiError(400, code, message, {}, { issues: issues ?? [{ path: path!, message: rest.join(': ') }] });
+}
+
+/**
+ * What is allowed but probably not meant, in the shape of a 400's `issues`
+ * so a form can say it beside the field. A campaign with no control group
+ * is a broadcast: experiment tools (Optimizely, GrowthBook) let it run only
+ * with such a warning, not silently.
+ */
+function campaignWarnings(definition: CampaignDefinition): { path: string; message: string }[] {
+  if (definition.holdoutPercent > 0) return [];
+  return [
+    {
+      path: 'holdoutPercent',
+      message:
+        'holdoutPercent is 0: nobody is kept as control, so this campaign can never be measured (its report has no lift, interval or verdict). Give a holdoutPercent from 1 to 90 before it starts to measure it.',
+    },
+  ];
 }
 
 function view(entry: CampaignEntry, now: number): CampaignView {

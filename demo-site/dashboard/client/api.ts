@@ -103,7 +103,10 @@ export class AdminApi {
   }
 
   /** Creates or replaces a campaign (PUT /v1/admin/campaigns/:id); one the collector refuses comes back with its issues, each with the JSON path of its field. */
-  async saveCampaign(id: string, body: Record<string, unknown>): Promise<{ campaign: CampaignView; overlapping: string[]; note?: string } | Refused> {
+  async saveCampaign(
+    id: string,
+    body: Record<string, unknown>,
+  ): Promise<{ campaign: CampaignView; overlapping: string[]; note?: string; warnings?: RuleIssue[] } | Refused> {
     const response = await this.request(
       `/v1/admin/campaigns/${encodeURIComponent(id)}?writeKey=${WRITE_KEY}`,
       { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },

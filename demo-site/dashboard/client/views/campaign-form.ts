@@ -117,7 +117,14 @@ export function campaignForm(context: () => ViewContext | undefined, saved: (id:
     await fields.save(
       () => ctx.api.saveCampaign(id, body()),
       (answer) => {
-        formStatus.textContent = [`Saved campaign ${id} (${answer.campaign.status}).`, answer.note ?? ''].filter(Boolean).join(' ');
+        // A warning (no control group) is saved all the same, but said where it cannot be missed.
+        formStatus.textContent = [
+          `Saved campaign ${id} (${answer.campaign.status}).`,
+          ...(answer.warnings ?? []).map((w) => `Warning: ${w.message}`),
+          answer.note ?? '',
+        ]
+          .filter(Boolean)
+          .join(' ');
         saved(id);
       },
     );
