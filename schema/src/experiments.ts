@@ -18,7 +18,9 @@ export interface ExperimentLift {
   /**
    * 95% interval of `relative`: for a conversion rate Koopman's score interval, which excludes 0 exactly when
    * `pValue` < 5% (null while control has no conversion); for revenue the log-ratio interval (null while either
-   * mean is 0 or neither group varies); null for the always-valid interval.
+   * mean is 0 or neither group varies); for the always-valid interval, always valid too: the difference over
+   * control's rate, each bounded at 97.5% (null until control's rate is bounded away from 0; it may hold 0 on a
+   * day the absolute interval excludes it).
    */
   relativeCi95: Interval | null;
   /** Two-sided p-value of "no difference". */

@@ -30,7 +30,9 @@ export function describeMethods(options: { mixingSd?: number } = {}): Experiment
     sequential:
       'An always-valid 95% interval of the conversion difference (mixture sequential probability ratio test): it holds on every day at once, ' +
       'so it may be read daily and the campaign stopped the day it excludes zero, which the fixed interval does not allow. ' +
-      `It is wider; it is tuned for effects of about ${tauPoints} points.`,
+      `It is wider; it is tuned for effects of about ${tauPoints} points. ` +
+      "Its relative interval is the difference over control's rate, both bounded by always-valid intervals at 97.5%, so the pair holds at 95% on every day; " +
+      "it is given once control's rate is bounded away from 0, and is wider than it need be.",
     roi:
       "Incremental revenue = (treatment's revenue per member − control's) × treatment members. Cost = cost per contact × members reached. " +
       'ROI = (incremental revenue − cost) / cost, said as a percentage: 0% is break-even, +320% means 4.2 times the cost came back; none without a cost.',

@@ -12,7 +12,28 @@ describe('sequentialConversionLift', () => {
     expect(day30.ci95![0]).toBeLessThan(fixed.ci95![0]);
     expect(day30.ci95![1]).toBeGreaterThan(fixed.ci95![1]);
     expect(day30.ci95![1] - day30.ci95![0]).toBeLessThan(day10.ci95![1] - day10.ci95![0]);
-    expect(day30.relativeCi95).toBeNull();
+    expect(day30.relativeCi95![0]).toBeLessThan(fixed.relativeCi95![0]);
+    expect(day30.relativeCi95![1]).toBeGreaterThan(fixed.relativeCi95![1]);
+  });
+
+  it("gives a relative interval around the relative lift, no narrower than the absolute one over control's rate, once control converts", () => {
+    for (const [t, c] of [
+      [52, 40],
+      [40, 52],
+      [140, 40],
+      [41, 40],
+    ] as const) {
+      const lift = sequentialConversionLift({ members: 400, converted: t }, { members: 400, converted: c });
+      const [low, high] = lift.relativeCi95!;
+      expect(low).toBeLessThan(lift.relative!);
+      expect(high).toBeGreaterThan(lift.relative!);
+      expect(low).toBeGreaterThanOrEqual(-1);
+      expect(low).toBeLessThanOrEqual(lift.ci95![0] / (c / 400));
+      expect(high).toBeGreaterThanOrEqual(lift.ci95![1] / (c / 400));
+    }
+    // Control's rate could still be 0: no ratio to bound.
+    expect(sequentialConversionLift({ members: 400, converted: 12 }, { members: 400, converted: 0 }).relativeCi95).toBeNull();
+    expect(sequentialConversionLift({ members: 30, converted: 3 }, { members: 30, converted: 1 }).relativeCi95).toBeNull();
   });
 
   it('its p-value is below 5% exactly when its interval excludes zero', () => {
@@ -76,7 +97,11 @@ describe('reading a campaign every day for 30 days (2,000 simulated campaigns ea
     console.log(
       `[measured] median day of detection: ${measured.medianDetectionDay}; always-valid / fixed width on day 30: ${measured.lastDayWidthRatio.toFixed(2)}`,
     );
+    printFigure('10% → 13% read daily for 30 days, relative lift (30%)', {
+      'always-valid relative interval misses the truth on some day': measured.sequentialRelativeMiss,
+    });
     expect(measured.sequentialMiss).toBeLessThan(0.05);
+    expect(measured.sequentialRelativeMiss).toBeLessThan(0.05);
     expect(measured.peekingMiss).toBeGreaterThan(0.1);
     expect(measured.sequentialDetected).toBeGreaterThan(0.25);
   });

@@ -35,6 +35,17 @@
  * V uses each group's rate with one conversion and one non-conversion added
  * ((x + 1) / (n + 2)), so the first days, with few or no conversions, do not
  * give an interval of zero width.
+ *
+ * The relative lift is the difference over control's rate, d / p_c, so its
+ * interval needs p_c bounded too, on every day at once. Two always-valid
+ * intervals, one of the difference and one of control's rate (the same
+ * mixture on a single rate, same τ), each at 97.5%, hold together on every
+ * day with probability ≥ 95% (Bonferroni: the chance either ever fails is at
+ * most 2.5% + 2.5%); the relative interval is every d / p with d and p in
+ * them. It is wider than it need be, and on the first days the absolute
+ * interval excludes 0 it may still hold 0 (its difference is read at 97.5%):
+ * the daily verdict is read from the absolute interval. It is null until
+ * control's rate is bounded away from 0.
  */
 import type { ExperimentLift, Interval } from '@trailmark/schema';
 import { NO_LIFT, relativeOf } from './lift';
@@ -58,22 +69,44 @@ export function sequentialConversionLift(treatment: ConversionTotals, control: C
   const v = differenceVariance(treatment, control);
   const half = sequentialHalfWidth(v, tau);
   const ci95: Interval = [Math.max(-1, d - half), Math.min(1, d + half)];
-  return { absolute: d, relative: relativeOf(rateT, rateC), ci95, relativeCi95: null, pValue: Math.min(1, 1 / mixtureLikelihoodRatio(d, v, tau)) };
+  return {
+    absolute: d,
+    relative: relativeOf(rateT, rateC),
+    ci95,
+    relativeCi95: sequentialRelativeInterval(d, v, rateC, control, tau),
+    pValue: Math.min(1, 1 / mixtureLikelihoodRatio(d, v, tau)),
+  };
+}
+
+/** d / p_c for d and p_c in their always-valid intervals at 1 − α/2 each; null while p_c's may be 0. */
+function sequentialRelativeInterval(d: number, v: number, rateC: number, control: ConversionTotals, tau: number): Interval | null {
+  const halfD = sequentialHalfWidth(v, tau, ALPHA / 2);
+  const [low, high] = [d - halfD, d + halfD];
+  const halfC = sequentialHalfWidth(rateVariance(control), tau, ALPHA / 2);
+  const [cLow, cHigh] = [rateC - halfC, Math.min(1, rateC + halfC)];
+  if (!(cLow > 0)) return null;
+  // The extremes of d / p over the box: a positive d is smallest over the largest p, a negative one over the smallest.
+  const relativeLow = low >= 0 ? low / cHigh : low / cLow;
+  const relativeHigh = high >= 0 ? high / cLow : high / cHigh;
+  // Treatment's rate is never below 0, so neither is the ratio: the lift is at least −100%.
+  return [Math.max(-1, relativeLow), relativeHigh];
 }
 
 /** Variance of rateT − rateC, each rate smoothed to (x + 1) / (n + 2). */
 export function differenceVariance(treatment: ConversionTotals, control: ConversionTotals): number {
-  const smoothed = ({ members, converted }: ConversionTotals) => {
-    const p = (converted + 1) / (members + 2);
-    return (p * (1 - p)) / members;
-  };
-  return smoothed(treatment) + smoothed(control);
+  return rateVariance(treatment) + rateVariance(control);
 }
 
-/** Half-width of the always-valid 95% interval for a difference whose variance is v. */
-export function sequentialHalfWidth(v: number, tau: number): number {
+/** Variance of one group's rate, the rate smoothed to (x + 1) / (n + 2). */
+function rateVariance({ members, converted }: ConversionTotals): number {
+  const p = (converted + 1) / (members + 2);
+  return (p * (1 - p)) / members;
+}
+
+/** Half-width of the always-valid 1 − α interval (95% by default) for an estimate whose variance is v. */
+export function sequentialHalfWidth(v: number, tau: number, alpha = ALPHA): number {
   const t2 = tau * tau;
-  return Math.sqrt(((v * (v + t2)) / t2) * (2 * Math.log(1 / ALPHA) + Math.log((v + t2) / v)));
+  return Math.sqrt(((v * (v + t2)) / t2) * (2 * Math.log(1 / alpha) + Math.log((v + t2) / v)));
 }
 
 /** Λ(0): the mixture likelihood ratio of "some difference" against "none". */

@@ -244,6 +244,8 @@ export interface DailyReading {
   runs: number;
   /** Runs in which the always-valid interval missed the true difference on at least one day (an A/A campaign: excluded 0). */
   sequentialMiss: number;
+  /** Runs in which the always-valid relative interval, on a day it was given, missed the true relative lift. */
+  sequentialRelativeMiss: number;
   /** Runs in which the fixed-horizon interval missed the truth on at least one day (daily peeking). */
   peekingMiss: number;
   /** Runs in which the pooled z-test's p-value was below 5% on at least one day (A/A: false positives of peeking). */
@@ -261,8 +263,10 @@ export interface DailyReading {
 export function dailyReading(scenario: DailyScenario, runs: number, seed: number): DailyReading {
   const random = new SeededDraws(seed);
   const truth = scenario.treatmentRate - scenario.controlRate;
+  const relativeTruth = scenario.treatmentRate / scenario.controlRate - 1;
   const options = scenario.mixingSd === undefined ? {} : { mixingSd: scenario.mixingSd };
   let sequentialMiss = 0;
+  let sequentialRelativeMiss = 0;
   let peekingMiss = 0;
   let peekingSignificant = 0;
   let lastDayMiss = 0;
@@ -273,6 +277,7 @@ export function dailyReading(scenario: DailyScenario, runs: number, seed: number
     const t = { members: 0, converted: 0 };
     const c = { members: 0, converted: 0 };
     let seqMissed = false;
+    let relativeMissed = false;
     let peekMissed = false;
     let peekSignificant = false;
     let detectedOn: number | null = null;
@@ -283,7 +288,9 @@ export function dailyReading(scenario: DailyScenario, runs: number, seed: number
         c.members++;
         if (random.uniform() < scenario.controlRate) c.converted++;
       }
-      const sequential = sequentialConversionLift(t, c, options).ci95!;
+      const lift = sequentialConversionLift(t, c, options);
+      const sequential = lift.ci95!;
+      if (lift.relativeCi95 && !contains(lift.relativeCi95, relativeTruth)) relativeMissed = true;
       const fixed = conversionLift(t, c).ci95!;
       if (!contains(sequential, truth)) seqMissed = true;
       if (!contains(fixed, truth)) peekMissed = true;
@@ -295,6 +302,7 @@ export function dailyReading(scenario: DailyScenario, runs: number, seed: number
       }
     }
     if (seqMissed) sequentialMiss++;
+    if (relativeMissed) sequentialRelativeMiss++;
     if (peekMissed) peekingMiss++;
     if (peekSignificant) peekingSignificant++;
     if (detectedOn !== null) {
@@ -306,6 +314,7 @@ export function dailyReading(scenario: DailyScenario, runs: number, seed: number
   return {
     runs,
     sequentialMiss: sequentialMiss / runs,
+    sequentialRelativeMiss: sequentialRelativeMiss / runs,
     peekingMiss: peekingMiss / runs,
     peekingSignificant: peekingSignificant / runs,
     lastDayMiss: lastDayMiss / runs,
