@@ -241,7 +241,10 @@ export interface CampaignReport extends CampaignFigures {
   globalHoldout: number;
   /** The site's currency: every amount is in it (orders in another currency are not counted). */
   currency: string;
-  /** Cumulative conversion per group and the lift's intervals, day by day from the start (at most the last 120 days). */
+  /**
+   * Cumulative conversion per group and the lift's intervals, day by day from the start up to today, or for an
+   * ended campaign up to its end plus one window (at most the last 120 of those days).
+   */
   timeline: CampaignDay[];
   /** Other running campaigns on the same audience: each assigns independently, so a member may be treated by another. */
   overlapping: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignDefinition } from '@trailmark/schema';
-import { addHostTotals, campaignReport, emptyHostTotals, timeline } from './campaign-report';
+import { addHostTotals, campaignReport, emptyHostTotals, timeline, timelineEnd } from './campaign-report';
 import { DAY_MS } from './outcome';
 
 const DAY0 = Math.floor(Date.UTC(2026, 10, 2) / DAY_MS);
@@ -28,6 +28,22 @@ describe('timeline', () => {
     const series = timeline([{ day: DAY0, group: 'control', assigned: 3, converted: 1 }], (DAY0 + 200) * DAY_MS);
     expect(series).toHaveLength(120);
     expect(series[0]!.control.members).toBe(3);
+  });
+
+  it('of a campaign that ended long ago, shows its run up to the close of the last window, not the flat tail up to today', () => {
+    const campaign = { endsAt: new Date((DAY0 + 10) * DAY_MS).toISOString(), windowDays: 3 };
+    const days = [
+      { day: DAY0, group: 'treatment' as const, assigned: 100, converted: 5 },
+      { day: DAY0, group: 'control' as const, assigned: 100, converted: 2 },
+      { day: DAY0 + 12, group: 'treatment' as const, assigned: 0, converted: 4 },
+    ];
+    const series = timeline(days, timelineEnd(campaign, (DAY0 + 400) * DAY_MS));
+    expect(series.map((d) => d.day)[0]).toBe('2026-11-02');
+    expect(series).toHaveLength(14);
+    expect(series.at(-1)!.treatment).toEqual({ members: 100, converted: 9, conversionRate: 0.09 });
+    // Still running, or with no end: up to today.
+    expect(timelineEnd(campaign, (DAY0 + 11) * DAY_MS)).toBe((DAY0 + 11) * DAY_MS);
+    expect(timelineEnd({ windowDays: 3 }, (DAY0 + 400) * DAY_MS)).toBe((DAY0 + 400) * DAY_MS);
   });
 });
 
@@ -66,6 +82,17 @@ describe('campaignReport', () => {
     expect(ended.status).toBe('ended');
     expect(ended.verdict.conversionRate.status).toBe('better');
     expect(ended.verdict.conversionRate.text).toMatch(/^treatment converts 7\.0 points better \(95% interval [\d.]+ to [\d.]+\); significant/);
+  });
+
+  it('draws the timeline of a campaign ended long ago from its start, up to the close of its last window', () => {
+    const totals = emptyHostTotals();
+    totals.days = [
+      { day: DAY0, group: 'treatment', assigned: 100, converted: 5 },
+      { day: DAY0, group: 'control', assigned: 100, converted: 2 },
+    ];
+    const ended = { ...campaign, endsAt: '2026-11-12T00:00:00.000Z' };
+    const report = campaignReport(ended, [totals], { now: Date.parse('2027-09-01T00:00:00Z'), currency: 'EUR' });
+    expect(report.timeline.map((d) => d.day)).toEqual(Array.from({ length: 14 }, (_, i) => new Date((DAY0 + i) * DAY_MS).toISOString().slice(0, 10)));
   });
 
   it('calls the fixed-horizon verdict provisional while the campaign runs or windows are open, and points to the daily one', () => {

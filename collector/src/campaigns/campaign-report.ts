@@ -107,7 +107,7 @@ export function campaignReport(
     matured: totals.matured,
     globalHoldout: totals.globalHoldout,
     currency: options.currency,
-    timeline: timeline(totals.days, options.now),
+    timeline: timeline(totals.days, timelineEnd(campaign, options.now)),
     overlapping: options.overlapping ?? [],
     methods: { ...m.methods, attribution: ATTRIBUTION_METHOD, globalHoldout: GLOBAL_HOLDOUT_METHOD },
   };
@@ -129,14 +129,24 @@ export function fixedHorizonCaveat(status: CampaignReport['status'], totals: Pic
 }
 
 /**
+ * The last moment the timeline shows: now, or for a campaign that has ended
+ * the close of its last members' window, after which nothing changes. Anchored
+ * on now, a campaign ended long ago would show only its flat tail.
+ */
+export function timelineEnd(campaign: Pick<CampaignDefinition, 'endsAt' | 'windowDays'>, now: number): number {
+  if (!campaign.endsAt) return now;
+  return Math.min(now, Date.parse(campaign.endsAt) + campaign.windowDays * DAY_MS);
+}
+
+/**
  * Cumulative members and conversions per group at the end of each day, and
  * the lift's intervals as a reader would have seen them that day: the chart
  * of a campaign over time. The always-valid interval is the one that may be
  * acted on any day.
  */
-export function timeline(days: readonly CampaignDayCounts[], now: number): CampaignDay[] {
+export function timeline(days: readonly CampaignDayCounts[], until: number): CampaignDay[] {
   if (days.length === 0) return [];
-  const today = Math.floor(now / DAY_MS);
+  const today = Math.floor(until / DAY_MS);
   const first = Math.max(Math.min(...days.map((d) => d.day)), today - TIMELINE_DAYS + 1);
   const out: CampaignDay[] = [];
   const sums = { treatment: { members: 0, converted: 0 }, control: { members: 0, converted: 0 } };
