@@ -102,6 +102,28 @@ describe('campaigns admin API', () => {
     expect((await SELF.fetch(`${BASE}/v1/admin/campaigns/b?writeKey=${writeKey}`, { headers: ADMIN })).status).toBe(404);
   });
 
+  it('keeps the currency of a started campaign when the site changes its own', async () => {
+    const writeKey = await createSite({ settings: { currency: 'EUR' } });
+    await defineAudience(writeKey, 'tents', VIEWED_TENTS);
+    const saved = (await (await putCampaign(writeKey, 'euros', CAMPAIGN)).json()) as Record<string, any>;
+    expect(saved.campaign.currency).toBe('EUR');
+    const later = (await (await putCampaign(writeKey, 'later', { ...CAMPAIGN, startsAt: '2099-01-01T00:00:00Z' })).json()) as Record<string, any>;
+    const settings = await SELF.fetch(`${BASE}/v1/admin/sites/${writeKey}`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: writeKey, allowedOrigins: ['https://shop.example'], settings: { currency: 'GBP' } }),
+    });
+    expect(settings.status).toBe(200);
+    // Started: the units stay; scheduled: it takes the site's new currency when saved again.
+    const renamed = (await (await putCampaign(writeKey, 'euros', { ...CAMPAIGN, name: 'Renamed' })).json()) as Record<string, any>;
+    expect(renamed.campaign.currency).toBe('EUR');
+    expect(later.campaign.currency).toBe('EUR');
+    const rescheduled = (await (await putCampaign(writeKey, 'later', { ...CAMPAIGN, startsAt: '2099-01-01T00:00:00Z' })).json()) as Record<string, any>;
+    expect(rescheduled.campaign.currency).toBe('GBP');
+    const r = await report(writeKey, 'euros');
+    expect(r).toMatchObject({ currency: 'EUR', otherCurrencyOrders: { treatment: 0, control: 0 } });
+  });
+
   it('saves a campaign with no control group but warns that it can never be measured', async () => {
     const writeKey = await createSite();
     await defineAudience(writeKey, 'tents', VIEWED_TENTS);

@@ -156,6 +156,11 @@ export interface CampaignDefinition {
   costPerContact?: number;
   offer?: CampaignOffer;
   destinations: string[];
+  /**
+   * The currency its amounts count in: the site's when the campaign was saved, kept once it has started, so a
+   * change of settings.currency mid-campaign does not mix units. Absent on campaigns saved before it was kept.
+   */
+  currency?: string;
 }
 
 /** A campaign as the admin API shows it. */
@@ -239,8 +244,10 @@ export interface CampaignReport extends CampaignFigures {
   matured: { treatment: number; control: number };
   /** Audience members the site-wide holdout kept out of the campaign (settings.globalHoldoutPercent). */
   globalHoldout: number;
-  /** The site's currency: every amount is in it (orders in another currency are not counted). */
+  /** The campaign's currency (the site's when it was saved, kept from its start): every amount is in it. */
   currency: string;
+  /** Orders inside members' windows left out of revenue because they are in another currency, per group. */
+  otherCurrencyOrders: { treatment: number; control: number };
   /**
    * Cumulative conversion per group and the lift's intervals, day by day from the start up to today, or for an
    * ended campaign up to its end plus one window (at most the last 120 of those days).

@@ -18,7 +18,7 @@ export const TIMELINE_DAYS = 120;
 export const ATTRIBUTION_METHOD =
   'A member is assigned when the campaign starts (if in the audience then) or when they enter the audience while it runs, once, at the collector’s clock. ' +
   'They convert with their first goal event (the event, and the product or category when the goal names one) whose time is within the window that follows; ' +
-  'revenue is what their Order Completed events in that window total, in the site’s currency. Each stored event counts once. ' +
+  'revenue is what their Order Completed events in that window total, in the campaign’s currency (the site’s when it was saved, kept from its start); orders in another currency add nothing and are counted in `otherCurrencyOrders`. Each stored event counts once. ' +
   'Figures of members still inside their window are so far; `matured` counts those whose window has closed. ' +
   'A person keeps their group when their browser and account profiles merge; if both had been assigned, the earlier assignment counts. ' +
   'The assignment that stays counts the events of both profiles inside its window (an order id once per person); `exposure.controlContacted` counts control members contacted as treatment under a profile merged into theirs.';
@@ -34,6 +34,7 @@ export function emptyHostTotals(): HostCampaignTotals {
     exposure: { delivered: 0, offerServed: 0, offerViewed: 0, offerClicked: 0, controlContacted: 0 },
     matured: { treatment: 0, control: 0 },
     globalHoldout: 0,
+    otherCurrencyOrders: { treatment: 0, control: 0 },
     firstAssignedAt: null,
     days: [],
   };
@@ -55,6 +56,10 @@ export function addHostTotals(parts: readonly HostCampaignTotals[]): HostCampaig
       },
       matured: { treatment: sum.matured.treatment + part.matured.treatment, control: sum.matured.control + part.matured.control },
       globalHoldout: sum.globalHoldout + part.globalHoldout,
+      otherCurrencyOrders: {
+        treatment: sum.otherCurrencyOrders.treatment + part.otherCurrencyOrders.treatment,
+        control: sum.otherCurrencyOrders.control + part.otherCurrencyOrders.control,
+      },
       firstAssignedAt:
         sum.firstAssignedAt === null
           ? part.firstAssignedAt
@@ -73,6 +78,8 @@ export function campaignReport(
   options: { now: number; currency: string; overlapping?: string[] },
 ): CampaignReport {
   const totals = addHostTotals(hosts);
+  // The currency frozen when the campaign was saved; the site's for campaigns saved before it was kept.
+  const currency = campaign.currency ?? options.currency;
   const m = measureCampaign({ treatment: totals.treatment, control: totals.control, reached: totals.reached, costPerContact: campaign.costPerContact ?? 0 });
   const status = campaignState(campaign, options.now);
   // ROI is made of the revenue difference: not said while revenue cannot be judged yet (too few buyers). Its
@@ -95,7 +102,7 @@ export function campaignReport(
     membersNeeded: m.membersNeeded,
     verdict: {
       conversionRate: conversionVerdict(m.lift.conversionRate, { needed: m.membersNeeded.conversionRate, roi, noun: 'members', provisional }),
-      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, options.currency, {
+      revenuePerMember: revenueVerdict(m.lift.revenuePerMember, currency, {
         needed: m.membersNeeded.revenuePerMember,
         noun: 'members',
         notYet: m.revenueNotYet,
@@ -106,7 +113,8 @@ export function campaignReport(
     exposure: totals.exposure,
     matured: totals.matured,
     globalHoldout: totals.globalHoldout,
-    currency: options.currency,
+    currency,
+    otherCurrencyOrders: totals.otherCurrencyOrders,
     timeline: timeline(totals.days, timelineEnd(campaign, options.now)),
     overlapping: options.overlapping ?? [],
     methods: { ...m.methods, attribution: ATTRIBUTION_METHOD, globalHoldout: GLOBAL_HOLDOUT_METHOD },

@@ -69,6 +69,10 @@ export function campaignRoutes() {
     }
     const existing = (await findCampaigns(c.env, id)).find((e) => e.site === site);
     const now = Date.now();
+    const started = existing !== undefined && campaignState(existing.definition, now) !== 'scheduled';
+    // Amounts count in the site's currency as the campaign is saved, kept once it has started: a later change of
+    // settings.currency must not mix two units in one report.
+    const siteCurrency = (await findSite(c.env, site))?.settings.currency ?? 'USD';
     const definition: CampaignDefinition = {
       id,
       name: body.name,
@@ -81,11 +85,12 @@ export function campaignRoutes() {
       ...(body.costPerContact !== undefined ? { costPerContact: body.costPerContact } : {}),
       ...(body.offer ? { offer: body.offer } : {}),
       destinations: [...new Set(body.destinations)],
+      currency: (started ? existing.definition.currency : undefined) ?? siteCurrency,
     };
     if (definition.endsAt && Date.parse(definition.endsAt) <= Date.parse(definition.startsAt)) {
       throw refused('invalid_campaign', `endsAt: ${definition.endsAt} is not after the start ${definition.startsAt}; give an endsAt after startsAt.`);
     }
-    if (existing && campaignState(existing.definition, now) !== 'scheduled') {
+    if (started) {
       const changed = FIXED_AFTER_START.filter((field) => JSON.stringify(existing.definition[field]) !== JSON.stringify(definition[field]));
       if (changed.length) {
         throw new ApiError(

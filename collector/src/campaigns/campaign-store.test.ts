@@ -137,6 +137,24 @@ describe('CampaignStore outcomes', () => {
     expect(store.assignmentsOf(t1)[0]).toMatchObject({ convertedAt: START + 2 * HOUR, revenue: 20 });
   });
 
+  it('counts per group the orders left out for their currency, in the currency frozen at the start', () => {
+    store.define({ ...CAMPAIGN, currency: 'USD' }, START);
+    const apply = (profileId: string, message: StoredMessage, site = SITE) => store.afterApply([{ message, profileId }], [], START + HOUR, site);
+    apply(t1, order(START + HOUR, 20));
+    apply(t1, order(START + 2 * HOUR, 15, 'Data packs', { currency: 'EUR' }));
+    apply(c1, order(START + 3 * HOUR, 40, 'Phones', { currency: 'GBP', order_id: 'g-1' }));
+    apply(c1, order(START + 4 * HOUR, 40, 'Phones', { currency: 'GBP', order_id: 'g-1' })); // the same order, sent twice
+    apply(c1, order(START + 4 * DAY, 9, 'Phones', { currency: 'GBP' })); // after the window
+    // The shop switches to euros mid-campaign: an order with no currency is in euros now, not the campaign's dollars.
+    const euros = { ...SITE, currency: 'EUR' };
+    apply(t2, order(START + 5 * HOUR, 70), euros);
+    apply(t2, order(START + 6 * HOUR, 11, 'Data packs', { currency: 'USD' }), euros);
+    const totals = store.totals(CAMPAIGN.id, START + 5 * DAY);
+    expect(totals.treatment).toMatchObject({ converted: 2, revenue: 31 });
+    expect(totals.control.revenue).toBe(0);
+    expect(totals.otherCurrencyOrders).toEqual({ treatment: 2, control: 1 });
+  });
+
   it('reads the spend of the 30 days before assignment for CUPED', () => {
     orders.set('newcomer', [
       { orderId: 'a', at: START - 10 * DAY, total: 40, currency: 'USD', productIds: [] },
@@ -302,6 +320,8 @@ describe.each(['one host', 'two shards'])('CampaignStore merges count the person
     apply(browser, 'new-browser', order(START + 2 * DAY, 15, 'Data packs', { currency: 'EUR' }));
     mergeOn(browser, account, 'new-browser', tA, START + 4 * DAY);
     expect(account.store.assignmentsOf(tA)[0]).toMatchObject({ convertedAt: START + 0.5 * DAY, revenue: 50 });
+    // The euro order adds no dollars, and the report says it was left out.
+    expect(account.store.totals(CAMPAIGN.id, START + 4 * DAY).otherCurrencyOrders).toEqual({ treatment: 1, control: 0 });
     // A later merge of the same person adds nothing again: the credits are the survivor's now.
     const other = layout === 'one host' ? account : browser;
     apply(other, 'third', track('Page Viewed', START + 4 * DAY));

@@ -37,14 +37,19 @@ import { first, type Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
 import { orderIdOf } from '../shop/seen-orders';
 import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment';
-import { DAY_MS, inWindow, isGoal, revenueOf, spendBefore } from './outcome';
+import { DAY_MS, inWindow, isGoal, orderMoney, spendBefore } from './outcome';
 
 /** What the store needs to know about the site at each call. */
 export interface CampaignSite {
   writeKey: string;
   globalHoldoutPercent: number;
-  /** Amounts count in this currency only. */
+  /** The site's currency now: a campaign's amounts count in the currency frozen in its definition, else this one. */
   currency: string;
+}
+
+/** The currency a campaign's amounts count in: frozen in its definition when it was saved, else the site's. */
+export function campaignCurrency(campaign: Pick<CampaignDefinition, 'currency'>, site: Pick<CampaignSite, 'currency'>): string {
+  return campaign.currency ?? site.currency;
 }
 
 export type CampaignState = 'scheduled' | 'running' | 'ended';
@@ -64,6 +69,8 @@ export interface HostCampaignTotals {
   exposure: CampaignExposure;
   matured: { treatment: number; control: number };
   globalHoldout: number;
+  /** Orders inside members' windows left out of revenue because they are in another currency than the campaign's. */
+  otherCurrencyOrders: { treatment: number; control: number };
   /** When the first member was assigned (ms), if any. */
   firstAssignedAt: number | null;
   days: CampaignDayCounts[];
@@ -225,7 +232,7 @@ export class CampaignStore {
       return 'held-out';
     }
     const group = campaignGroup(campaign.id, profileId, campaign.holdoutPercent);
-    const spend = spendBefore(this.profileOf(profileId), now, site.currency);
+    const spend = spendBefore(this.profileOf(profileId), now, campaignCurrency(campaign, site));
     this.sql.exec(
       'INSERT OR IGNORE INTO campaign_members (campaign_id, profile_id, grp, assigned_at, spend_before) VALUES (?, ?, ?, ?, ?)',
       campaign.id,
@@ -274,7 +281,7 @@ export class CampaignStore {
       }
     }
     for (const { message, profileId } of messages) {
-      if (profileId && !message.context.bot) this.credit(profileId, message, site.currency);
+      if (profileId && !message.context.bot) this.credit(profileId, message, site);
     }
   }
 
@@ -291,24 +298,28 @@ export class CampaignStore {
    * assignment on), and the credit keeps what it brought for a later merge,
    * also for a profile that is no member.
    */
-  private credit(profileId: string, message: StoredMessage, currency: string): void {
+  private credit(profileId: string, message: StoredMessage, site: CampaignSite): void {
     const at = eventTimeMs(message);
     const event = message.type === 'track' ? message.event.trim().toLowerCase() : '';
     const orderId = orderIdOf(message) ?? null;
-    const revenue = revenueOf(message, currency);
+    const money = orderMoney(message, site.currency);
     for (const campaign of this.campaigns.values()) {
+      // Amounts in another currency cannot be added up with the campaign's: the order adds no revenue, and is counted as left out.
+      const sameCurrency = money !== null && money.currency === campaignCurrency(campaign, site);
+      const revenue = sameCurrency ? money.total : 0;
+      const otherCurrency = money !== null && !sameCurrency ? money.currency : null;
       const goal = isGoal(campaign.goal, message);
       const ofThisCampaign = message.type === 'track' && (message.properties as Record<string, unknown> | undefined)?.campaignId === campaign.id;
       const viewed = ofThisCampaign && event === OFFER_VIEWED;
       const clicked = ofThisCampaign && event === OFFER_CLICKED;
-      if (!goal && revenue === 0 && !viewed && !clicked) continue;
+      if (!goal && revenue === 0 && !otherCurrency && !viewed && !clicked) continue;
       const row = first<MemberRow>(this.sql, 'SELECT grp, assigned_at FROM campaign_members WHERE campaign_id = ? AND profile_id = ?', campaign.id, profileId);
       const inside = row !== undefined && inWindow(at, row.assigned_at, campaign.windowDays);
       const exposure = row !== undefined && at >= row.assigned_at && (viewed || clicked);
       // Kept for a later merge only while some member's window can hold it (an ended campaign's credits stop growing).
       if (!inside && !exposure && !mayCount(campaign, at)) continue;
       this.sql.exec(
-        'INSERT OR IGNORE INTO campaign_credits (campaign_id, profile_id, message_id, at, goal, revenue, order_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO campaign_credits (campaign_id, profile_id, message_id, at, goal, revenue, order_id, other_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         campaign.id,
         profileId,
         message.messageId,
@@ -316,6 +327,7 @@ export class CampaignStore {
         goal ? 1 : 0,
         revenue,
         orderId,
+        otherCurrency,
       );
       if ((first<{ n: number }>(this.sql, 'SELECT changes() AS n')?.n ?? 0) === 0) continue;
       if (!inside && !exposure) continue;
@@ -528,6 +540,26 @@ export class CampaignStore {
     return rows.map((r) => ({ day: r.day, group: r.grp as CampaignGroup, assigned: r.assigned, converted: r.converted }));
   }
 
+  /**
+   * Orders in another currency inside each member's window, per group, an
+   * order id once per person. Credits follow the person on a merge, so this
+   * counts over the same events as the member's revenue.
+   */
+  private otherCurrencyOrders(campaignId: string, windowMs: number): { treatment: number; control: number } {
+    const rows = this.sql
+      .exec<{ grp: string; n: number }>(
+        `SELECT m.grp AS grp, COUNT(DISTINCT c.profile_id || ' ' || COALESCE('o:' || c.order_id, 'm:' || c.message_id)) AS n
+         FROM campaign_credits c JOIN campaign_members m ON m.campaign_id = c.campaign_id AND m.profile_id = c.profile_id
+         WHERE c.campaign_id = ? AND c.other_currency IS NOT NULL AND c.at >= m.assigned_at AND c.at < m.assigned_at + ?
+         GROUP BY m.grp`,
+        campaignId,
+        windowMs,
+      )
+      .toArray();
+    const count = (grp: CampaignGroup) => rows.find((r) => r.grp === grp)?.n ?? 0;
+    return { treatment: count('treatment'), control: count('control') };
+  }
+
   totals(campaignId: string, now: number): HostCampaignTotals {
     const campaign = this.campaigns.get(campaignId);
     const windowMs = (campaign?.windowDays ?? 0) * DAY_MS;
@@ -593,6 +625,7 @@ export class CampaignStore {
       },
       matured: { treatment: treatment?.matured ?? 0, control: rows.find((r) => r.grp === 'control')?.matured ?? 0 },
       globalHoldout: heldOut,
+      otherCurrencyOrders: this.otherCurrencyOrders(campaignId, windowMs),
       firstAssignedAt: firsts.length ? Math.min(...firsts) : null,
       days: this.dayCounts(campaignId),
     };

@@ -21,6 +21,6 @@ export const CAMPAIGN_TABLES: Record<string, readonly string[]> = {
     'clicked_at',
   ],
   campaign_held_out: ['campaign_id', 'profile_id', 'at'],
-  campaign_credits: ['campaign_id', 'profile_id', 'message_id', 'at', 'goal', 'revenue', 'order_id'],
+  campaign_credits: ['campaign_id', 'profile_id', 'message_id', 'at', 'goal', 'revenue', 'order_id', 'other_currency'],
   campaign_outbox: ['campaign_id', 'profile_id', 'at'],
 };

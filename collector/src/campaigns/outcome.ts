@@ -39,11 +39,16 @@ export function isGoal(goal: CampaignGoal, message: StoredMessage): boolean {
   return true;
 }
 
+/** The money of an `Order Completed` (in its own currency, else the site's as its settings say now); null for anything else. */
+export function orderMoney(message: StoredMessage, siteCurrency: string): { total: number; currency: string } | null {
+  if (message.type !== 'track' || !isOrder(message)) return null;
+  return orderTotal((message.properties ?? {}) as Record<string, unknown>, productsOfMessage(message), siteCurrency);
+}
+
 /** The revenue an event brings: an `Order Completed` total in the site's currency; 0 for anything else. */
 export function revenueOf(message: StoredMessage, siteCurrency: string): number {
-  if (message.type !== 'track' || !isOrder(message)) return 0;
-  const { total, currency } = orderTotal((message.properties ?? {}) as Record<string, unknown>, productsOfMessage(message), siteCurrency);
-  return currency === siteCurrency ? total : 0;
+  const money = orderMoney(message, siteCurrency);
+  return money && money.currency === siteCurrency ? money.total : 0;
 }
 
 /**

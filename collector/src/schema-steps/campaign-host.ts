@@ -62,4 +62,9 @@ ALTER TABLE campaign_credits ADD COLUMN goal INTEGER;
 ALTER TABLE campaign_credits ADD COLUMN revenue REAL;
 ALTER TABLE campaign_credits ADD COLUMN order_id TEXT;
 `,
+  // Step 3: an order in another currency than the campaign's adds no revenue; its credit says which currency, so the
+  // report can say per group how many orders it left out. NULL on every other credit, and on credits made before.
+  `
+ALTER TABLE campaign_credits ADD COLUMN other_currency TEXT;
+`,
 ];

@@ -118,6 +118,7 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
         note(
           `Revenue: the totals of members’ orders within ${campaign.windowDays} ${campaign.windowDays === 1 ? 'day' : 'days'} of their assignment, in ${report.currency}. Final for ${formatCount(report.matured.treatment + report.matured.control)} members whose window has closed.`,
         ),
+        otherCurrencyNote(report),
         compactTable(
           'Contact and cost',
           ['Measure', 'Value'],
@@ -161,6 +162,14 @@ function campaignPanel(campaign: CampaignView, report: CampaignReport, charts: M
         )
       : null,
   );
+}
+
+/** Orders in another currency add nothing to revenue: said, per group, so a revenue figure is never silently short. */
+function otherCurrencyNote(report: CampaignReport): HTMLElement | null {
+  const { treatment, control } = report.otherCurrencyOrders;
+  if (treatment + control === 0) return null;
+  const orders = (n: number) => `${formatCount(n)} ${n === 1 ? 'order' : 'orders'}`;
+  return note(`Left out of revenue for their currency (not ${report.currency}): ${orders(treatment)} of treatment, ${orders(control)} of control.`);
 }
 
 /** ROI, (incremental revenue − cost) / cost, as a signed percentage: 3.2 → "+320%", 2999 → "+299,900%". */
