@@ -182,7 +182,8 @@ export class AudienceHost {
   /**
    * After a batch was applied, inside its transaction: each profile it
    * changed is evaluated once against the audiences whose facts the batch
-   * may have changed; a profile merged away leaves its audiences. Every
+   * may have changed; a profile merged away then leaves its audiences, with
+   * an exit only where the profile it joined is not a member. Every
    * membership change of the batch is written in bulk at the end.
    * `documents`: the profile documents the batch just wrote, if the caller
    * holds them (read again otherwise).
@@ -202,7 +203,7 @@ export class AudienceHost {
     now: number,
     documents?: ReadonlyMap<string, Profile>,
   ): void {
-    const mergedAway = new Set(merges.map((m) => m.from));
+    const joined = new Map(merges.map((m) => [m.from, m.into]));
     const changed = new Map<string, number>();
     for (const { message, profileId } of applied) {
       // Bots change no profile (they are kept out of profiles); suppressed messages were applied nowhere.
@@ -212,11 +213,16 @@ export class AudienceHost {
     for (const { into } of merges) changed.set(into, ALL_GROUPS);
     // A place on a static list follows the person to the profile they joined.
     for (const { from, into } of merges) this.store.followMerge(from, into, now);
-    for (const from of mergedAway) {
+    for (const from of joined.keys()) {
       changed.delete(from);
-      this.store.dropProfile(from, now);
       this.rfm.drop(from);
     }
+    this.evaluate(changed, now, documents);
+    // After the survivors were evaluated: a merged-away profile leaves only the audiences its survivor is not in (a move is no exit).
+    for (const from of joined.keys()) this.store.dropProfile(from, now, survivorOf(from, joined));
+  }
+
+  private evaluate(changed: ReadonlyMap<string, number>, now: number, documents?: ReadonlyMap<string, Profile>): void {
     const evaluate = this.store.audienceCount > 0;
     const ids = [...changed].filter(([, groups]) => evaluate || groups & GROUP.orders).map(([id]) => id);
     if (ids.length === 0) return;
@@ -535,6 +541,17 @@ export class AudienceHost {
       this.sql.exec('DELETE FROM audience_reevaluate WHERE profile_id = ?', profileId);
     }
   }
+}
+
+/** The profile a merged-away one ends in after a batch's merges (a chain a → b → c in one batch ends in c). */
+function survivorOf(from: string, joined: ReadonlyMap<string, string>): string {
+  let current = joined.get(from)!;
+  const seen = new Set([from]);
+  while (joined.has(current) && !seen.has(current)) {
+    seen.add(current);
+    current = joined.get(current)!;
+  }
+  return current;
 }
 
 /** The profile part of a destination change or a members row (contract section 7). */

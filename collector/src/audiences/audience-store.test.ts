@@ -274,6 +274,30 @@ describe('AudienceStore', () => {
     expect(store.nextAlarm()).toBeUndefined();
   });
 
+  it('a merged-away profile leaves silently where its survivor is a member (a move), with an exit elsewhere', () => {
+    store.putAudience('idle', IDLE_CART, NOW);
+    store.putAudience('later', { fact: 'cartIdleMinutes', op: 'gte', value: 600 }, NOW);
+    store.applyProfileChange({ profile: save(cartProfile('phone', NOW - 700 * MIN)) }, NOW);
+    store.applyProfileChange({ profile: save(cartProfile('customer', NOW - 40 * MIN)) }, NOW);
+    store.acknowledgeTransitions(Number.MAX_SAFE_INTEGER);
+    expect(store.sizes()).toEqual(
+      new Map([
+        ['idle', 2],
+        ['later', 1],
+      ]),
+    );
+    // The customer is in idle, not in later: the phone's place in idle moved, its place in later ended.
+    expect(kinds(store.dropProfile('phone', NOW, 'customer'))).toEqual(['exited later phone']);
+    expect(kinds(store.pendingTransitions(0, 10))).toEqual(['exited later phone']);
+    expect(store.audiencesOf('phone')).toEqual([]);
+    expect(store.sizes()).toEqual(
+      new Map([
+        ['idle', 1],
+        ['later', 0],
+      ]),
+    );
+  });
+
   it('reloads its definitions after a transaction that changed them rolled back', () => {
     store.putAudience('idle', IDLE_CART, NOW);
     expect(() =>
@@ -314,7 +338,9 @@ describe('static audiences (a list of profiles)', () => {
     store.changeList('kept', { add: ['anon'] }, NOW);
     store.acknowledgeTransitions(Number.MAX_SAFE_INTEGER);
     expect(kinds(store.followMerge('anon', 'customer', NOW + MIN))).toEqual(['entered kept customer']);
-    expect(kinds(store.dropProfile('anon', NOW + MIN))).toEqual(['exited kept anon']);
+    // The survivor holds the place now: the merged-away profile leaves the list without an exit.
+    expect(store.dropProfile('anon', NOW + MIN, 'customer')).toEqual([]);
+    expect(kinds(store.pendingTransitions(0, 10))).toEqual(['entered kept customer']);
     expect(store.sizes().get('kept')).toBe(1);
     // Already a member: nothing twice.
     store.changeList('kept', { add: ['other'] }, NOW);

@@ -267,9 +267,9 @@ export class AudienceStore {
 
   /**
    * An identity merge: the merged-away profile's places on static lists go
-   * to the profile it joined (recorded as an entry of that profile; the
-   * merged-away one's exit is recorded by `dropProfile`). Call before
-   * dropProfile.
+   * to the profile it joined (recorded as an entry of that profile when it
+   * was not listed; the merged-away one leaves silently by
+   * `dropProfile(from, now, into)`). Call before dropProfile.
    */
   followMerge(fromProfileId: string, intoProfileId: string, now: number): Transition[] {
     if (this.listed.size === 0 || fromProfileId === intoProfileId) return [];
@@ -517,13 +517,18 @@ export class AudienceStore {
     return out;
   }
 
-  /** Brings one membership row in line with the evaluation; the transition if it changed and is recorded (written when the unit ends). */
-  private settle(audienceId: string, profileId: string, was: boolean, is: boolean, now: number): Transition | undefined {
+  /**
+   * Brings one membership row in line with the evaluation; the transition if
+   * it changed and is recorded (written when the unit ends). `record` false:
+   * the row and size change, no transition (a merged-away profile whose
+   * survivor is a member).
+   */
+  private settle(audienceId: string, profileId: string, was: boolean, is: boolean, now: number, record = true): Transition | undefined {
     if (was === is) return undefined;
     if (is) this.writes.enter(audienceId, profileId, now);
     else this.writes.leave(audienceId, profileId);
     this.writes.count(audienceId, is ? 1 : -1, now);
-    if (this.options.recordsTransitions && !this.options.recordsTransitions(audienceId)) return undefined;
+    if (!record || (this.options.recordsTransitions && !this.options.recordsTransitions(audienceId))) return undefined;
     // Its seq is known once written.
     const transition: Transition = { id: this.newId(), seq: 0, kind: is ? 'entered' : 'exited', audienceId, profileId, at: now };
     this.writes.record(transition);
@@ -587,21 +592,30 @@ export class AudienceStore {
 
   // ---- leaving -------------------------------------------------------------
 
-  /** A profile merged into another: it leaves its audiences (recorded as exits); the survivor is evaluated by the caller. */
-  dropProfile(profileId: string, now: number): Transition[] {
-    return this.inBulk(() => this.drop(profileId, now));
+  /**
+   * A profile merged into another: it leaves its audiences, recorded as
+   * exits. `survivor`: the profile it joined, evaluated (and its list places
+   * moved by followMerge) before this call. Where the survivor is a member,
+   * the person moved rather than left: the exit is not recorded (the size
+   * still drops by one), so no destination is told that the person who is
+   * still in the audience left it. Delivered, an exit of the merged-away
+   * profile describes the person it joined (their userId, traits).
+   */
+  dropProfile(profileId: string, now: number, survivor?: string): Transition[] {
+    return this.inBulk(() => this.drop(profileId, now, survivor));
   }
 
-  private drop(profileId: string, now: number): Transition[] {
+  private drop(profileId: string, now: number, survivor: string | undefined): Transition[] {
     const transitions: Transition[] = [];
-    // Its memberships are read below, with what the unit changed so far (a place on a list it just took by a merge).
+    // Its memberships (and the survivor's) are read below, with what the unit changed so far (a place on a list it just took by a merge).
     this.writes.flush();
+    const stays = survivor !== undefined && survivor !== profileId ? this.membersOf(survivor) : new Map<string, number>();
     for (const audienceId of this.membersOf(profileId).keys()) {
       if (!this.index.get(audienceId) && !this.listed.has(audienceId)) {
         this.sql.exec('DELETE FROM audience_members WHERE audience_id = ? AND profile_id = ?', audienceId, profileId);
         continue;
       }
-      const transition = this.settle(audienceId, profileId, true, false, now);
+      const transition = this.settle(audienceId, profileId, true, false, now, !stays.has(audienceId));
       if (transition) transitions.push(transition);
     }
     this.writes.setDue(profileId, { mode: 'delete' });

@@ -32,8 +32,9 @@
  *   `applyProfileChange({ profile, userId }, now, changed): { evaluated, transitions }`
  *   where `changed` is the union of `groupsChangedBy(message)` over the
  *   profile's messages (ALL_GROUPS, the default, after a merge). A profile
- *   merged away: `dropProfile(fromId, now)` (its exits), then
- *   `applyProfileChange` for the survivor.
+ *   merged away: `followMerge(fromId, intoId, now)`, `applyProfileChange`
+ *   for the survivor, then `dropProfile(fromId, now, intoId)` (its exits
+ *   from the audiences the survivor is not in).
  * - Timers: set the alarm to `nextAlarm()` after each transaction that
  *   called the store; in `alarm()`, `wake(Date.now(), limit)` in bounded
  *   steps (`more`: set the alarm to now again). Cost per woken profile: one
