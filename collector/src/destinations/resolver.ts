@@ -32,26 +32,40 @@ interface DohAnswer {
 
 /** Every A and AAAA address of `hostname` (through CNAMEs, which the resolver follows). NXDOMAIN: none. */
 export const dohResolver: Resolver = async (hostname) => {
-  const answers = await Promise.all(
-    RECORD_TYPES.map(async ({ name, code }) => {
-      let response: Response;
-      try {
-        response = await fetch(`${DOH_URL}?name=${encodeURIComponent(hostname)}&type=${name}`, {
-          headers: { accept: 'application/dns-json' },
-          signal: AbortSignal.timeout(DOH_TIMEOUT_MS),
-        });
-      } catch (err) {
-        throw new ResolverUnavailable(`DNS-over-HTTPS lookup of ${hostname} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (!response.ok) throw new ResolverUnavailable(`DNS-over-HTTPS answered ${response.status} for ${hostname}`);
-      const body = (await response.json()) as DohAnswer;
-      // 0 NOERROR, 3 NXDOMAIN; anything else (SERVFAIL…) means we do not know.
-      if (body.Status !== 0 && body.Status !== 3) throw new ResolverUnavailable(`DNS lookup of ${hostname} failed (rcode ${body.Status})`);
-      return (body.Answer ?? []).filter((record) => record.type === code).map((record) => record.data);
-    }),
-  );
+  const answers = await Promise.all(RECORD_TYPES.map(({ name, code }) => lookup(hostname, name, code)));
   return answers.flat();
 };
+
+/**
+ * One record type. Every way it can go wrong is a ResolverUnavailable: the
+ * timeout can fire while the body is read, and a proxy or captive portal can
+ * answer 200 with HTML, so reading and parsing the body fail as often as the
+ * request itself, and the delivery must see a failed check, not a stray error.
+ */
+async function lookup(hostname: string, name: string, code: number): Promise<string[]> {
+  let body: DohAnswer;
+  try {
+    const response = await fetch(`${DOH_URL}?name=${encodeURIComponent(hostname)}&type=${name}`, {
+      headers: { accept: 'application/dns-json' },
+      signal: AbortSignal.timeout(DOH_TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {});
+      throw new ResolverUnavailable(`DNS-over-HTTPS answered ${response.status} for ${hostname}`);
+    }
+    body = (await response.json()) as DohAnswer;
+  } catch (err) {
+    if (err instanceof ResolverUnavailable) throw err;
+    throw new ResolverUnavailable(`DNS-over-HTTPS lookup of ${hostname} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof body !== 'object' || body === null || typeof body.Status !== 'number') {
+    throw new ResolverUnavailable(`DNS-over-HTTPS gave no answer status for ${hostname}`);
+  }
+  // 0 NOERROR, 3 NXDOMAIN; anything else (SERVFAIL…) means we do not know.
+  if (body.Status !== 0 && body.Status !== 3) throw new ResolverUnavailable(`DNS lookup of ${hostname} failed (rcode ${body.Status})`);
+  const records = Array.isArray(body.Answer) ? body.Answer : [];
+  return records.filter((record) => record?.type === code && typeof record.data === 'string').map((record) => record.data);
+}
 
 let current: Resolver = dohResolver;
 
