@@ -281,6 +281,50 @@ describe('webhook deliveries', () => {
     });
   });
 
+  it('count any resolver error as a failed attempt: logged, retried, dead after 24 hours, the next change released', async () => {
+    const writeKey = await createSite();
+    useResolver(async () => ['93.184.216.34']);
+    const id = uniqueId('dns');
+    expect((await putDestination(id, { url: 'https://hooks.example.com/in', audiences: ['aud-1'] }, `?writeKey=${writeKey}`)).status).toBe(200);
+    const clock = new FakeClock();
+    const received = await script(id, ok, clock);
+    // Not a ResolverUnavailable: what a DNS-over-HTTPS answer that is not JSON used to throw.
+    useResolver(async () => {
+      throw new SyntaxError('Unexpected token < in JSON at position 0');
+    });
+    const entered = change({ profileId: 'p-dns' });
+    const exited = change({ profileId: 'p-dns', type: 'audience.exited' });
+    await enqueueChanges(env, writeKey, [entered, exited]);
+
+    expect(await deliverDue(id)).toMatchObject({ attempted: 1, failed: 1 });
+    const [first] = (await deliveries(id)).deliveries;
+    expect(first).toMatchObject({
+      type: 'audience.entered',
+      attempt: 1,
+      status: null,
+      outcome: 'failed',
+      error: 'refused: could not check where hooks.example.com points (SyntaxError: Unexpected token < in JSON at position 0)',
+    });
+    expect(first!.nextAttemptAt).not.toBeNull();
+
+    const enteredDead = async () => (await deliveries(id, '?outcome=dead')).deliveries.some((d) => d.type === 'audience.entered');
+    for (let i = 0; i < 100 && !(await enteredDead()); i++) {
+      clock.advance(4 * 3600_000);
+      await deliverDue(id);
+    }
+    expect(await enteredDead()).toBe(true);
+    const log = (await deliveries(id, '?limit=1000')).deliveries;
+    expect(log.filter((d) => d.type === 'audience.entered').length).toBeGreaterThan(5);
+    expect(log.every((d) => d.error!.includes('SyntaxError'))).toBe(true);
+    expect(received).toHaveLength(0);
+
+    // The exit behind it is no longer held up: released when the entry died, it goes once the name resolves again.
+    useResolver(async () => ['93.184.216.34']);
+    clock.advance(4 * 3600_000);
+    expect(await deliverDue(id)).toMatchObject({ attempted: 1, delivered: 1 });
+    expect(received.map((r) => JSON.parse(r.body).type)).toEqual(['audience.exited']);
+  });
+
   it('to a slow destination never hold up another destination', async () => {
     const writeKey = await createSite();
     const slow = await createWebhookDestination(writeKey);

@@ -224,8 +224,27 @@ export class DestinationOutbox extends DurableObject<Env> {
     return summary;
   }
 
+  /**
+   * One attempt, always settled: whatever goes wrong while checking or
+   * sending becomes a failed attempt, logged and counted toward dying like
+   * any other. A claimed delivery left unsettled would only come back after
+   * its lease, forever, with nothing in the log, holding up every later
+   * change about the same person and audience.
+   */
   private async attempt(stored: StoredDestination, delivery: ClaimedDelivery, addressChecks: Map<string, Promise<string | null>>): Promise<Outcome> {
-    const result = await this.send(stored, delivery, addressChecks);
+    const started = performance.now();
+    let result: AttemptResult;
+    try {
+      result = await this.send(stored, delivery, addressChecks);
+    } catch (err) {
+      result = {
+        status: null,
+        durationMs: performance.now() - started,
+        error: `could not send: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
+        response: null,
+        retryAfterMs: null,
+      };
+    }
     // Deleted while the request was out: nothing is left to settle or log.
     if (!this.stored()) return result.status !== null && result.status >= 200 && result.status < 300 ? 'delivered' : 'failed';
     return this.ctx.storage.transactionSync(() => this.outbox.settle(delivery, result, this.clock(), this.random));
@@ -267,7 +286,7 @@ export class DestinationOutbox extends DurableObject<Env> {
       );
     } catch (err) {
       if (err instanceof PermanentFailure) return failed(err.message, { permanent: true });
-      throw err;
+      return failed(`could not build the request: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
     }
 
     const controller = new AbortController();
@@ -323,12 +342,15 @@ export class DestinationOutbox extends DurableObject<Env> {
   }
 }
 
+/** A refusal, or null when the name may be used. A lookup that fails in any way is a refusal for this attempt (tried again later). */
 async function checkName(name: string): Promise<string | null> {
   try {
     return checkAddresses(name, await resolveHost(name));
   } catch (err) {
-    if (err instanceof ResolverUnavailable) return `could not check where ${name} points (${err.message})`;
-    throw err;
+    // ResolverUnavailable is the expected kind; a replaced resolver (useResolver) may throw anything.
+    const reason =
+      err instanceof ResolverUnavailable ? err.message : `${err instanceof Error ? err.name : 'error'}: ${err instanceof Error ? err.message : String(err)}`;
+    return `could not check where ${name} points (${reason})`.slice(0, 300);
   }
 }
 
