@@ -177,16 +177,46 @@ describe('webhook deliveries', () => {
 
     up = true;
     const replayOne = await admin(`/v1/admin/destinations/${id}/replay`, { method: 'POST', body: JSON.stringify({ webhookIds: [dead[0]!.webhookId] }) });
-    expect(await replayOne.json()).toEqual({ ok: true, replayed: 1 });
+    expect(await replayOne.json()).toEqual({ ok: true, replayed: 1, superseded: 0 });
     await deliverDue(id);
     expect(received.at(-1)!.request.headers.get('webhook-id')).toBe(dead[0]!.webhookId);
     expect(await destinationStub(env, id).status()).toMatchObject({ pending: 0, dead: 1, delivered: 1 });
 
     const replayAll = await admin(`/v1/admin/destinations/${id}/replay`, { method: 'POST' });
-    expect(await replayAll.json()).toEqual({ ok: true, replayed: 1 });
+    expect(await replayAll.json()).toEqual({ ok: true, replayed: 1, superseded: 0 });
     await deliverDue(id);
     expect(received.at(-1)!.request.headers.get('webhook-id')).toBe(dead[1]!.webhookId);
     expect(await destinationStub(env, id).status()).toMatchObject({ pending: 0, dead: 0, delivered: 2 });
+  });
+
+  it('on replay, skip a dead "entered" whose later "exited" was delivered (superseded), so the receiver keeps the person out', async () => {
+    const writeKey = await createSite();
+    const { id } = await createWebhookDestination(writeKey);
+    const clock = new FakeClock();
+    let refuseEntered = true;
+    const received = await script(
+      id,
+      async (_call, request) =>
+        refuseEntered && JSON.parse(await request.clone().text()).type === 'audience.entered' ? new Response('down', { status: 502 }) : ok(),
+      clock,
+    );
+    const lastType = () => JSON.parse(received.at(-1)!.body).type as string;
+    await enqueueChanges(env, writeKey, [change({ profileId: 'p-replay' }), change({ profileId: 'p-replay', type: 'audience.exited' })]);
+    for (let i = 0; i < 100 && (await destinationStub(env, id).status()).pending > 0; i++) {
+      await deliverDue(id);
+      clock.advance(4 * 3600_000);
+    }
+    expect(await destinationStub(env, id).status()).toMatchObject({ pending: 0, dead: 1, delivered: 1 });
+    expect(lastType()).toBe('audience.exited');
+
+    refuseEntered = false;
+    const replay = await admin(`/v1/admin/destinations/${id}/replay`, { method: 'POST' });
+    expect(await replay.json()).toEqual({ ok: true, replayed: 0, superseded: 1 });
+    const before = received.length;
+    await deliverDue(id);
+    expect(received).toHaveLength(before);
+    expect(lastType()).toBe('audience.exited');
+    expect(await destinationStub(env, id).status()).toMatchObject({ pending: 0, dead: 0, delivered: 1 });
   });
 
   it('about one person in one audience arrive in order, even when the first must be retried', async () => {

@@ -158,10 +158,11 @@ export class DestinationOutbox extends DurableObject<Env> {
     return removed;
   }
 
-  async replay(webhookIds?: string[]): Promise<number> {
-    const replayed = this.ctx.storage.transactionSync(() => this.outbox.replay(webhookIds, this.clock()));
-    if (replayed > 0) await this.scheduleWake();
-    return replayed;
+  /** Dead deliveries again; a dead change with a later one about the same person and audience is superseded, not sent (Outbox.replay). */
+  async replay(webhookIds?: string[]): Promise<{ replayed: number; superseded: number }> {
+    const result = this.ctx.storage.transactionSync(() => this.outbox.replay(webhookIds, this.clock()));
+    if (result.replayed > 0) await this.scheduleWake();
+    return result;
   }
 
   deliveries(cursor: number | undefined, limit: number, outcome?: Outcome) {

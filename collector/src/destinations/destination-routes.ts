@@ -126,8 +126,8 @@ export function destinationRoutes() {
       throw badRequest('The body must be a JSON object: { "webhookIds"?: [id…] }, or empty.');
     const parsed = v.safeParse(ReplayBodySchema, input);
     if (!parsed.success) throw badRequest(`Invalid replay: ${describeIssue(parsed.issues[0])}`);
-    const replayed = await destinationStub(c.env, entry.id).replay(parsed.output.webhookIds);
-    return c.json({ ok: true, replayed });
+    const { replayed, superseded } = await destinationStub(c.env, entry.id).replay(parsed.output.webhookIds);
+    return c.json({ ok: true, replayed, superseded });
   });
 
   app.post('/v1/admin/destinations/:id/test', async (c) => {

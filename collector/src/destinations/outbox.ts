@@ -10,6 +10,10 @@
  * before it is delivered or dead, so a receiver never sees "exited" before
  * "entered". After delivery only the key is kept (for a week, to recognise
  * a late duplicate), not the personal data.
+ *
+ * States: pending, delivered, dead, and superseded (a dead change that a
+ * later one about the same person and audience made pointless to replay;
+ * kept like a delivered one, key only).
  */
 import type { ChangeType, DeliveryAttempt, WebhookPayload } from '@trailmark/schema';
 import { first, type Sql } from '../lib/sql';
@@ -205,28 +209,50 @@ export class Outbox {
   cancel(profileIds: string[]): number {
     let removed = 0;
     for (const profileId of new Set(profileIds)) {
-      removed += first<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM outbox WHERE profile_id = ? AND state != 'delivered'", profileId)?.n ?? 0;
+      removed += first<{ n: number }>(this.sql, "SELECT COUNT(*) AS n FROM outbox WHERE profile_id = ? AND state IN ('pending', 'dead')", profileId)?.n ?? 0;
       this.sql.exec('DELETE FROM outbox WHERE profile_id = ?', profileId);
       this.sql.exec('UPDATE attempt_log SET profile_id = NULL, response = NULL WHERE profile_id = ?', profileId);
     }
     return removed;
   }
 
-  /** Dead deliveries (all, or those named) are tried again from now, under their webhook-id, with a fresh retry window. */
-  replay(webhookIds: string[] | undefined, now: number): number {
+  /**
+   * Dead deliveries (all, or those named) are tried again from now, under
+   * their webhook-id, with a fresh retry window — but only the latest change
+   * of each person and audience. A dead change with a later one in its
+   * ordering key (delivered, pending or dead) is superseded instead: each
+   * change states where the person now is, so sending the older one after
+   * the later was delivered would leave the receiver with the wrong state
+   * ("entered" after "exited"), and the later one says all it would.
+   */
+  replay(webhookIds: string[] | undefined, now: number): { replayed: number; superseded: number } {
     const rows = this.sql
       .exec<{ seq: number; webhook_id: string; ordering_key: string }>("SELECT seq, webhook_id, ordering_key FROM outbox WHERE state = 'dead' ORDER BY seq")
       .toArray()
       .filter((row) => !webhookIds || webhookIds.includes(row.webhook_id));
+    let replayed = 0;
+    // A change superseded earlier and named again is still skipped, and counted, so the answer accounts for every id named.
+    let superseded = webhookIds
+      ? this.sql
+          .exec<{ webhook_id: string }>("SELECT webhook_id FROM outbox WHERE state = 'superseded'")
+          .toArray()
+          .filter((row) => webhookIds.includes(row.webhook_id)).length
+      : 0;
     for (const row of rows) {
+      if (first(this.sql, 'SELECT 1 AS hit FROM outbox WHERE ordering_key = ? AND seq > ?', row.ordering_key, row.seq)) {
+        this.supersede(row.seq, now);
+        superseded++;
+        continue;
+      }
       const waiting = first(this.sql, "SELECT 1 AS hit FROM outbox WHERE ordering_key = ? AND state = 'pending' AND next_at IS NOT NULL", row.ordering_key);
       this.sql.exec(
         "UPDATE outbox SET state = 'pending', attempts = 0, first_attempt_at = NULL, done_at = NULL, next_at = ? WHERE seq = ?",
         waiting ? null : now,
         row.seq,
       );
+      replayed++;
     }
-    return rows.length;
+    return { replayed, superseded };
   }
 
   /** The delivery log, newest first; `cursor` is the id where the previous page stopped. */
@@ -275,15 +301,29 @@ export class Outbox {
     return { pending: byState.get('pending') ?? 0, dead: byState.get('dead') ?? 0, delivered: byState.get('delivered') ?? 0, lastAttemptAt: last };
   }
 
-  /** Forgets delivered keys past the dedupe window and log lines past retention. */
+  /** Forgets delivered (and superseded) keys past the dedupe window and log lines past retention. */
   prune(now: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE state = 'delivered' AND done_at < ?", now - DEDUPE_WINDOW_MS);
+    // A delivered change about to be forgotten still has to keep the dead ones before it from a replay.
+    this.sql.exec(
+      `UPDATE outbox SET state = 'superseded', payload = NULL, next_at = NULL, done_at = ?
+       WHERE state = 'dead' AND EXISTS (
+         SELECT 1 FROM outbox later WHERE later.ordering_key = outbox.ordering_key AND later.seq > outbox.seq
+           AND later.state = 'delivered' AND later.done_at < ?)`,
+      now,
+      now - DEDUPE_WINDOW_MS,
+    );
+    this.sql.exec("DELETE FROM outbox WHERE state IN ('delivered', 'superseded') AND done_at < ?", now - DEDUPE_WINDOW_MS);
     this.sql.exec('DELETE FROM attempt_log WHERE at < ?', now - LOG_RETENTION_MS);
     this.sql.exec('DELETE FROM attempt_log WHERE id <= (SELECT MAX(id) FROM attempt_log) - ?', LOG_MAX_ROWS);
   }
 
   clear(): void {
     for (const table of ['outbox', 'attempt_log', 'outbox_state', 'config']) this.sql.exec(`DELETE FROM ${table}`);
+  }
+
+  /** Never sent again: only the key stays, for the dedupe window, so a late duplicate from the producer is still recognised. */
+  private supersede(seq: number, now: number): void {
+    this.sql.exec("UPDATE outbox SET state = 'superseded', payload = NULL, next_at = NULL, done_at = ? WHERE seq = ?", now, seq);
   }
 
   /** The change after this one in its ordering key may go now. */
