@@ -182,6 +182,26 @@ describe('what every message changes', () => {
     expect(p.firstSeen).toBe(T0 - DAY);
   });
 
+  it("keeps the shopper's place and device through a backend library's message, and learns the rest", () => {
+    const p = newProfile('p', T0);
+    const at = (message: StoredMessage, country: string, region: string, type: string, library?: { name: string; version: string }) =>
+      ({ ...message, context: { geo: { country, region }, device: { type }, bot: false, ...(library ? { library } : {}) } }) as StoredMessage;
+    const node = { name: '@segment/analytics-node', version: '2.1.0' };
+    applyEvent(p, at(track('Product Viewed', product('tent'), T0), 'DE', 'Bavaria', 'mobile'));
+    // The shop's backend sends the order from its data centre, after the shopper's last view.
+    applyEvent(p, at(order([['tent']], T0 + 10), 'US', 'Virginia', 'server', node));
+    expect(p).toMatchObject({ lastSeen: T0 + 10, geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'mobile' }, revenue: 10 });
+    expect(p.counts.orders).toBe(1);
+    // A person known from backend messages alone is a server-side one; no place is made up for them.
+    const backendOnly = newProfile('q', T0);
+    applyEvent(backendOnly, at(order([['tent']], T0), 'US', 'Virginia', 'server', node));
+    expect(backendOnly).toMatchObject({ geo: {}, device: { type: 'server' } });
+    // A bare HTTP sender that names no library is taken at its word: its place is the shopper's.
+    const bare = newProfile('r', T0);
+    applyEvent(bare, at(track('Product Viewed', product('tent'), T0), 'DE', 'Bavaria', 'server'));
+    expect(bare).toMatchObject({ geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'server' } });
+  });
+
   it('starts a session after 30 minutes without one, or on a new session id, never for a late event', () => {
     const p = newProfile('p', T0);
     applyEvent(p, stored({ type: 'page' }, T0));

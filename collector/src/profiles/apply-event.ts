@@ -212,8 +212,16 @@ function recordVisit(profile: Profile, message: StoredMessage, at: number): void
   if (at >= profile.lastSeen) {
     profile.lastSeen = at;
     const { geo, device } = message.context;
-    if (geo.country) profile.geo = { country: geo.country, region: geo.region, city: geo.city };
-    if (device.type && device.type !== 'other') profile.device = { type: device.type, browser: device.browser, os: device.os };
+    // A backend library's message (Segment's analytics-node and its kin name themselves in context.library,
+    // and send no browser user agent: device "server") was geolocated at the shop's data centre, not at the
+    // shopper, and says nothing of their device: it leaves both as the shopper's own messages set them, naming
+    // the device "server" only for a person known from backend messages alone. A bare HTTP sender without a
+    // library is taken at its word, as before.
+    const fromBackend = device.type === 'server' && message.context.library !== undefined;
+    if (geo.country && !fromBackend) profile.geo = { country: geo.country, region: geo.region, city: geo.city };
+    if (device.type && device.type !== 'other' && !(fromBackend && profile.device.type)) {
+      profile.device = { type: device.type, browser: device.browser, os: device.os };
+    }
   }
 
   const sessionId = typeof message.context.sessionId === 'string' ? message.context.sessionId : undefined;
