@@ -196,10 +196,12 @@ describe('what every message changes', () => {
     const backendOnly = newProfile('q', T0);
     applyEvent(backendOnly, at(order([['tent']], T0), 'US', 'Virginia', 'server', node));
     expect(backendOnly).toMatchObject({ geo: {}, device: { type: 'server' } });
-    // A bare HTTP sender that names no library is taken at its word: its place is the shopper's.
+    // A bare HTTP sender, or a browser library's payload sent from a script, is taken at its word.
     const bare = newProfile('r', T0);
     applyEvent(bare, at(track('Product Viewed', product('tent'), T0), 'DE', 'Bavaria', 'server'));
     expect(bare).toMatchObject({ geo: { country: 'DE', region: 'Bavaria' }, device: { type: 'server' } });
+    applyEvent(bare, at(track('Product Viewed', product('tent'), T0 + 1), 'FR', 'Brittany', 'server', { name: 'analytics.js', version: '2.0.0' }));
+    expect(bare).toMatchObject({ geo: { country: 'FR', region: 'Brittany' } });
   });
 
   it('starts a session after 30 minutes without one, or on a new session id, never for a late event', () => {

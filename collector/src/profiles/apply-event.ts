@@ -27,6 +27,9 @@ import {
 import { recordCategoryPurchases, recordProductPurchase, trimPurchases } from './purchase-history';
 import { withTraits } from './traits';
 
+/** Server-side libraries by name: Segment's and RudderStack's for Node, Python, Ruby, Go, Java, PHP and .NET. */
+const BACKEND_LIBRARY = /(node|python|ruby|golang|-go\b|java(?!script)|php|\.net|dotnet)/i;
+
 /** Without a session id from the tag, a pause longer than this starts a new session. */
 export const SESSION_GAP_MS = 30 * 60_000;
 /** How long after a recommendation click an add or order is credited to it. */
@@ -215,9 +218,9 @@ function recordVisit(profile: Profile, message: StoredMessage, at: number): void
     // A backend library's message (Segment's analytics-node and its kin name themselves in context.library,
     // and send no browser user agent: device "server") was geolocated at the shop's data centre, not at the
     // shopper, and says nothing of their device: it leaves both as the shopper's own messages set them, naming
-    // the device "server" only for a person known from backend messages alone. A bare HTTP sender without a
-    // library is taken at its word, as before.
-    const fromBackend = device.type === 'server' && message.context.library !== undefined;
+    // the device "server" only for a person known from backend messages alone. Any other sender (a bare HTTP
+    // client, a browser library's payload sent from a script) is taken at its word, as before.
+    const fromBackend = device.type === 'server' && BACKEND_LIBRARY.test(message.context.library?.name ?? '');
     if (geo.country && !fromBackend) profile.geo = { country: geo.country, region: geo.region, city: geo.city };
     if (device.type && device.type !== 'other' && !(fromBackend && profile.device.type)) {
       profile.device = { type: device.type, browser: device.browser, os: device.os };
