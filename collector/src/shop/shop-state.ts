@@ -245,6 +245,16 @@ export class ShopState extends ProfileHostObject {
     return pendingEventsOf(() => this.env.INGEST_SHARD.getByName(ingestShardName(this.writeKey(), ack.shard)), pendingIds(ids));
   }
 
+  /** A call to the site's identity directory that is safe to repeat, retried after a transient failure (lib/object-call.ts). */
+  private directoryRead<T>(method: string, call: (directory: ReturnType<typeof identityDirectoryStub>) => PromiseLike<T>): Promise<T> {
+    return callObject(() => identityDirectoryStub(this.env, this.writeKey()), call, { label: `identity directory ${method}` });
+  }
+
+  /** The same for profile shard `shard`. */
+  private profileShardRead<T>(shard: number, method: string, call: (profiles: ReturnType<typeof profileShardStub>) => PromiseLike<T>): Promise<T> {
+    return callObject(() => profileShardStub(this.env, this.writeKey(), shard), call, { label: `profile shard ${method}` });
+  }
+
   /** The answer as JSON text (the recommendation route sends it on as it is: recommend/serve.ts). */
   async recommendJson(input: ShopRecommendInput): Promise<string> {
     return JSON.stringify(await this.recommend(input));
@@ -259,13 +269,7 @@ export class ShopState extends ProfileHostObject {
     const shards = this.layout.shards();
     // Both calls are reads: safe to repeat after a transient failure (lib/object-call.ts).
     const toLookUp = idsToLookUp(ids, pending);
-    const identities = new LookedUpIdentities(
-      await callObject(
-        () => identityDirectoryStub(this.env, this.writeKey()),
-        (directory) => directory.lookup(toLookUp),
-        { label: 'identity directory lookup' },
-      ),
-    );
+    const identities = new LookedUpIdentities(await this.directoryRead('lookup', (directory) => directory.lookup(toLookUp)));
     const docs = new Map<string, Profile>();
     const memberships = new Map<string, string[]>();
     const byShard = new Map<number, string[]>();
@@ -275,11 +279,7 @@ export class ShopState extends ProfileHostObject {
     }
     await Promise.all(
       [...byShard].map(async ([shard, profileIds]) => {
-        const found = await callObject(
-          () => profileShardStub(this.env, this.writeKey(), shard),
-          (profiles) => profiles.profiles(profileIds),
-          { label: 'profile shard profiles' },
-        );
+        const found = await this.profileShardRead(shard, 'profiles', (profiles) => profiles.profiles(profileIds));
         for (const { profile, audienceIds } of found) {
           docs.set(profile.profileId, profile as Profile);
           memberships.set(profile.profileId, audienceIds);
@@ -301,17 +301,9 @@ export class ShopState extends ProfileHostObject {
     const shards = this.layout.shards();
     if (shards === 0) return this.model.profileView(id, Date.now(), lifecycle, currency) ?? null;
     // Both calls are reads: safe to repeat after a transient failure (lib/object-call.ts).
-    const linked = await callObject(
-      () => identityDirectoryStub(this.env, this.writeKey()),
-      (directory) => directory.linkedTo(id),
-      { label: 'identity directory linkedTo' },
-    );
+    const linked = await this.directoryRead('linkedTo', (directory) => directory.linkedTo(id));
     if (!linked) return null;
-    const profile = await callObject(
-      () => profileShardStub(this.env, this.writeKey(), profileShardOf(linked.profileId, shards)),
-      (profiles) => profiles.profile(linked.profileId),
-      { label: 'profile shard profile' },
-    );
+    const profile = await this.profileShardRead(profileShardOf(linked.profileId, shards), 'profile', (profiles) => profiles.profile(linked.profileId));
     if (!profile) return null;
     const { userId, ...ids } = linked;
     return this.model.viewOf({ ...ids, ...(userId ? { userId } : {}) }, profile as Profile, Date.now(), lifecycle, currency);
@@ -421,17 +413,9 @@ export class ShopState extends ProfileHostObject {
     const shards = this.layout.shards();
     if (shards === 0) return this.campaigns.offer(this.model.profileIdOf(ids));
     // A read, then an offer that marks the first time it was served only once: both safe to repeat (lib/object-call.ts).
-    const profileId = await callObject(
-      () => identityDirectoryStub(this.env, this.writeKey()),
-      (directory) => directory.profileIdOf(ids),
-      { label: 'identity directory profileIdOf' },
-    );
+    const profileId = await this.directoryRead('profileIdOf', (directory) => directory.profileIdOf(ids));
     if (!profileId) return null;
-    return callObject(
-      () => profileShardStub(this.env, this.writeKey(), profileShardOf(profileId, shards)),
-      (profiles) => profiles.campaignOffer(profileId),
-      { label: 'profile shard campaignOffer' },
-    );
+    return this.profileShardRead(profileShardOf(profileId, shards), 'campaignOffer', (profiles) => profiles.campaignOffer(profileId));
   }
 
   /** A profile's campaign assignments (the profile API, tests), by profile id, anonymousId or userId. */
