@@ -22,6 +22,7 @@
  */
 import type { AudienceMember, Condition, DestinationChange, FactScalar, LifecycleThresholds, StoredMessage } from '@trailmark/schema';
 import { audienceLifecycle } from '@trailmark/schema';
+import { mergeTargets, survivorOf } from '../identity/batch-merges';
 import { HandoffGate } from '../lib/handoff-gate';
 import { first, type Sql } from '../lib/sql';
 import { lifecycleStage } from '../profiles/lifecycle';
@@ -203,7 +204,7 @@ export class AudienceHost {
     now: number,
     documents?: ReadonlyMap<string, Profile>,
   ): void {
-    const joined = new Map(merges.map((m) => [m.from, m.into]));
+    const joined = mergeTargets(merges);
     const changed = new Map<string, number>();
     for (const { message, profileId } of applied) {
       // Bots change no profile (they are kept out of profiles); suppressed messages were applied nowhere.
@@ -541,17 +542,6 @@ export class AudienceHost {
       this.sql.exec('DELETE FROM audience_reevaluate WHERE profile_id = ?', profileId);
     }
   }
-}
-
-/** The profile a merged-away one ends in after a batch's merges (a chain a → b → c in one batch ends in c). */
-function survivorOf(from: string, joined: ReadonlyMap<string, string>): string {
-  let current = joined.get(from)!;
-  const seen = new Set([from]);
-  while (joined.has(current) && !seen.has(current)) {
-    seen.add(current);
-    current = joined.get(current)!;
-  }
-  return current;
 }
 
 /** The profile part of a destination change or a members row (contract section 7). */

@@ -35,6 +35,7 @@ import { EMPTY_TOTALS } from '../experiments/totals';
 import { eventTimeMs } from '../lib/event-time';
 import { first, type Sql } from '../lib/sql';
 import type { Profile } from '../profiles/profile';
+import { mergeTargets, survivorOf } from '../identity/batch-merges';
 import { orderIdOf } from '../shop/seen-orders';
 import { campaignGroup, inGlobalHoldout, type CampaignGroup } from './assignment';
 import { DAY_MS, inWindow, isGoal, orderMoney, spendBefore } from './outcome';
@@ -262,13 +263,8 @@ export class CampaignStore {
     if (this.campaigns.size === 0) return;
     for (const { from, into } of merges) this.merge(from, into);
     // A message applied before a merge of its batch names the profile merged away: it counts for the survivor.
-    const survivor = new Map(merges.map(({ from, into }) => [from, into]));
-    const personOf = (profileId: string): string => {
-      let id = profileId;
-      for (let hops = 0; survivor.has(id) && hops < merges.length; hops++) id = survivor.get(id)!;
-      return id;
-    };
-    const messages = applied.map((a) => (a.profileId && survivor.has(a.profileId) ? { ...a, profileId: personOf(a.profileId) } : a));
+    const targets = mergeTargets(merges);
+    const messages = applied.map((a) => (a.profileId && targets.has(a.profileId) ? { ...a, profileId: survivorOf(a.profileId, targets) } : a));
     const changed = new Set<string>();
     for (const { message, profileId } of messages) if (profileId && !message.context.bot) changed.add(profileId);
     const running = this.running(now);
