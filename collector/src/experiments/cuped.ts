@@ -22,7 +22,7 @@ import type { CupedLift } from '@trailmark/schema';
 import { NO_LIFT } from './lift';
 import { welchLift } from './revenue-lift';
 import { moments, type CovariateTotals, type GroupTotals, type Moments } from './totals';
-import { enoughBuyers, twoPartVariances } from './zero-inflated';
+import { enoughBuyers, flooredMoments, twoPartVariances, withVarianceFloor } from './zero-inflated';
 
 export type CupedTotals = Pick<GroupTotals, 'members' | 'revenue' | 'revenueSquares' | 'buyers'> & CovariateTotals;
 
@@ -32,14 +32,11 @@ export function cupedRevenueLift(treatment: CupedTotals, control: CupedTotals): 
   const meanBefore = (treatment.spendBefore + control.spendBefore) / (treatment.members + control.members);
   const floor = twoPartVariances(treatment, control);
   const kept = 1 - pooledRSquared(treatment, control);
-  const floored = (m: Moments, model: number | undefined): Moments => (model === undefined ? m : { ...m, variance: Math.max(m.variance, model) });
-  const t = floored(adjustedMoments(treatment, theta, meanBefore), floor ? floor.t * kept : undefined);
-  const c = floored(adjustedMoments(control, theta, meanBefore), floor ? floor.c * kept : undefined);
+  const t = withVarianceFloor(adjustedMoments(treatment, theta, meanBefore), floor ? floor.t * kept : undefined);
+  const c = withVarianceFloor(adjustedMoments(control, theta, meanBefore), floor ? floor.c * kept : undefined);
   const lift = welchLift(t, c);
-  const plainVariance = varianceOfDifference(
-    floored(moments(treatment.members, treatment.revenue, treatment.revenueSquares), floor?.t),
-    floored(moments(control.members, control.revenue, control.revenueSquares), floor?.c),
-  );
+  const plain = flooredMoments(treatment, control);
+  const plainVariance = varianceOfDifference(plain.t, plain.c);
   const varianceReduction = lift.ci95 && plainVariance > 0 ? 1 - varianceOfDifference(t, c) / plainVariance : null;
   // Below the buyers' rule a mean of skewed baskets is not near normal, whatever the interval says: none is given.
   if (!enoughBuyers(treatment, control)) return { ...lift, ci95: null, relativeCi95: null, pValue: null, theta, varianceReduction };

@@ -67,16 +67,18 @@ export function enoughBuyers(t: BuyerTotals, c: BuyerTotals): boolean {
   return t.buyers >= MIN_BUYERS && c.buyers >= MIN_BUYERS;
 }
 
+/** Moments with their variance raised to `floor` where it is lower (unchanged without a floor). */
+export function withVarianceFloor(m: Moments, floor: number | undefined): Moments {
+  return floor === undefined ? m : { ...m, variance: Math.max(m.variance, floor) };
+}
+
 /** Each group's moments with its variance floored at the two-part model's (pooled baskets, shrunk rate). */
-function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moments } {
-  const own = (g: BuyerTotals) => moments(g.members, g.revenue, g.revenueSquares);
+export function flooredMoments(t: BuyerTotals, c: BuyerTotals): { t: Moments; c: Moments } {
   const floor = twoPartVariances(t, c);
-  if (!floor) return { t: own(t), c: own(c) };
-  const floored = (g: BuyerTotals, model: number): Moments => {
-    const m = own(g);
-    return { ...m, variance: Math.max(m.variance, model) };
+  return {
+    t: withVarianceFloor(moments(t.members, t.revenue, t.revenueSquares), floor?.t),
+    c: withVarianceFloor(moments(c.members, c.revenue, c.revenueSquares), floor?.c),
   };
-  return { t: floored(t, floor.t), c: floored(c, floor.c) };
 }
 
 /** Revenue per member lift by Welch's test on floored variances, with the buyers' caveat. */
